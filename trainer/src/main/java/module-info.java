@@ -1,0 +1,14 @@
+/**
+ * Where the rules meet the kernels: an MLP trained under any parametrization, per-layer spectral
+ * diagnostics, the coord-check and learning-rate-transfer experiments, and the {@code spectral4j} CLI.
+ */
+module io.github.spectral4j.trainer {
+  requires io.github.spectral4j.core;
+  requires io.github.spectral4j.simd;
+  requires info.picocli;
+  requires com.fasterxml.jackson.databind;
+
+  exports io.github.spectral4j.trainer;
+
+  opens io.github.spectral4j.trainer.cli to info.picocli;
+}
