@@ -43,8 +43,12 @@ public final class Main implements Runnable {
         });
     cli.setExecutionExceptionHandler(
         (ex, commandLine, parseResult) -> {
-          if (ex instanceof IllegalArgumentException || ex instanceof UncheckedIOException || ex instanceof IOException) {
+          if (ex instanceof IllegalArgumentException || ex instanceof IOException) {
             err.println("spectral4j: " + ex.getMessage());
+            return USAGE;
+          }
+          if (ex instanceof UncheckedIOException unchecked) {
+            err.println("spectral4j: " + unchecked.getCause().getMessage());
             return USAGE;
           }
           throw ex;
