@@ -7,7 +7,8 @@ import java.util.SplittableRandom;
  * The largest singular value σ₁ = ‖A‖* of a fixed-shape matrix, with its singular vectors, by power
  * iteration on AᵀA: v ← AᵀA·v / ‖AᵀA·v‖, σ = ‖A·v‖, u = A·v / σ.
  *
- * <p>Each iteration is one A·v and one Aᵀ·(A·v) product (two matrix-vector products). The run stops
+ * <p>Each iteration is one A·v and one Aᵀ·(A·v) product (counted as two matrix-vector products), fused
+ * by {@link Blas#gramTimes} into a single pass over A. The run stops
  * when the residual of the triplet is small: ‖Aᵀu − σv‖ ≤ tolerance·σ (A·v = σ·u holds exactly by the
  * choice of u). For the symmetric matrix [[0, A], [Aᵀ, 0]] and the unit vector (u; v)/√2 this residual is
  * √2 times the eigen-residual, so a singular value of A lies within tolerance·σ/√2 of σ — and that
@@ -106,7 +107,7 @@ public final class PowerIteration {
     int it = 0;
     while (true) {
       it++;
-      gramTimes(a, v, u, gramV);
+      Blas.gramTimes(a, v, u, gramV); // u = A·v, gramV = Aᵀ·(A·v), streaming A once
       double s2 = sumOfSquares(u);
       if (!Double.isFinite(s2)) {
         throw new IllegalArgumentException(
@@ -171,11 +172,5 @@ public final class PowerIteration {
   private static double sumOfSquares(float[] x) {
     double n = Blas.nrm2(x);
     return n * n;
-  }
-
-  /** av = A·v and out = Aᵀ·(A·v); av and out are modified. */
-  private static void gramTimes(FloatMatrix a, float[] v, float[] av, float[] out) {
-    Blas.gemv(false, 1f, a, v, 0f, av);
-    Blas.gemv(true, 1f, a, av, 0f, out);
   }
 }
