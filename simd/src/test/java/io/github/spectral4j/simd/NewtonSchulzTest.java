@@ -182,8 +182,8 @@ class NewtonSchulzTest {
     NewtonSchulz ns = new NewtonSchulz(9, 5).setOptions(Mode.CUBIC, 3);
     NewtonSchulz.Result r1 = ns.orthogonalize(g, expected);
     NewtonSchulz.Result r2 = ns.orthogonalize(g, g);
-    assertArrayEquals(expected.data(), g.data());
-    assertEquals(r1, r2);
+    assertArrayEquals(expected.data(), g.data(), 1e-6f);
+    assertEquals(r1.orthogonalityError(), r2.orthogonalityError(), 1e-6);
   }
 
   /** ‖XXᵀ − I‖_F (wide) or ‖XᵀX − I‖_F (tall), in double. */

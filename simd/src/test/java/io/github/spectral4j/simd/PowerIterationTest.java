@@ -1,6 +1,7 @@
 package io.github.spectral4j.simd;
 
 import static io.github.spectral4j.simd.SolverFixtures.SIGMA_TOL;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -177,8 +178,9 @@ class PowerIterationTest {
     PowerIteration.Result first = warm.run(a);
     assertTrue(first.converged());
 
-    // Unchanged matrix: the previous vectors already satisfy the criterion.
-    assertEquals(1, warm.run(a).iterations());
+    // Unchanged matrix: the previous vectors already satisfy the criterion (up to float rounding, which
+    // may differ between runs once the kernels are JIT-compiled).
+    assertTrue(warm.run(a).iterations() <= 2);
 
     FloatMatrix perturbed = a.copy();
     FloatMatrix noise = FloatMatrix.gaussian(m, n, 1e-4, seed + 1000);
@@ -193,7 +195,8 @@ class PowerIterationTest {
     assertEquals(cold.sigma(), again.sigma(), SIGMA_TOL * cold.sigma());
 
     warm.reset();
-    assertEquals(cold.iterations(), warm.run(perturbed).iterations(), "reset makes the next run cold");
+    int afterReset = warm.run(perturbed).iterations();
+    assertTrue(Math.abs(afterReset - cold.iterations()) <= 1, "reset makes the next run cold: " + afterReset + " vs " + cold.iterations());
   }
 
   static LongStream warmSeeds() {
@@ -211,11 +214,28 @@ class PowerIterationTest {
   }
 
   @Test
-  void deterministicFromColdStart() {
+  void coldStartIsAFixedSeedRandomVectorNotAllOnes() {
+    // With maxIterations = 1 the run ends before v is updated: v is the start vector itself.
     FloatMatrix a = FloatMatrix.gaussian(50, 70, 1, 3);
-    PowerIteration.Result r1 = solver(a).run(a);
-    PowerIteration.Result r2 = solver(a).run(a);
-    assertEquals(r1, r2);
+    PowerIteration p1 = new PowerIteration(50, 70).setOptions(1, 1e-6);
+    PowerIteration p2 = new PowerIteration(50, 70).setOptions(1, 1e-6);
+    p1.run(a);
+    p2.run(FloatMatrix.gaussian(50, 70, 1, 4));
+    assertArrayEquals(p1.rightVector(), p2.rightVector());
+    float[] v = p1.rightVector();
+    assertEquals(1, SolverFixtures.norm(v), 1e-6);
+    float min = Float.MAX_VALUE;
+    float max = -Float.MAX_VALUE;
+    for (float x : v) {
+      min = Math.min(min, x);
+      max = Math.max(max, x);
+    }
+    assertTrue(min < 0 && max > 0, "not a constant vector");
+    // Reset brings back the same start.
+    p1.setOptions(50, 1e-6).run(a);
+    p1.reset();
+    p1.setOptions(1, 1e-6).run(a);
+    assertArrayEquals(p2.rightVector(), p1.rightVector());
   }
 
   @Test
