@@ -78,11 +78,7 @@ public final class NewtonSchulz {
   public Result orthogonalize(FloatMatrix g, FloatMatrix out) {
     SolverSupport.requireShape(WHO, g, rows, cols);
     SolverSupport.requireShape(WHO + " output", out, rows, cols);
-    double norm = Blas.frobeniusNorm(g);
-    if (!Double.isFinite(norm)) {
-      SolverSupport.requireFinite(WHO, g); // names the entry
-      throw new IllegalArgumentException(WHO + ": ‖G‖_F = " + norm);
-    }
+    double norm = SolverSupport.requireFinite(WHO, g);
     int small = Math.min(rows, cols);
     if (norm == 0) {
       out.fill(0f);

@@ -92,11 +92,20 @@ public final class PowerIteration {
   /**
    * Estimates σ₁ of {@code a} (not modified; must be rows × cols with finite entries, else
    * IllegalArgumentException). Updates the vectors returned by {@link #leftVector()} and
-   * {@link #rightVector()}. The zero matrix gives σ = 0, converged.
+   * {@link #rightVector()}. The zero matrix gives σ = 0, converged, after 0 iterations.
    */
   public Result run(FloatMatrix a) {
     SolverSupport.requireShape(WHO, a, rows, cols);
-    SolverSupport.requireFinite(WHO, a);
+    if (SolverSupport.requireFinite(WHO, a) == 0) {
+      // The zero matrix: σ = 0 and every unit vector is singular; no product is needed.
+      Arrays.fill(u, 0f);
+      u[0] = 1f;
+      if (!warm || !normalizeStart(v)) {
+        coldStart();
+      }
+      warm = true;
+      return new Result(0, true, 0, 0);
+    }
     boolean fresh = !warm || !normalizeStart(v);
     if (fresh) {
       coldStart();
@@ -122,11 +131,11 @@ public final class PowerIteration {
             continue;
           }
         }
-        // A random vector in the null space means A = 0 (with probability one): every unit vector is
-        // a singular vector for σ = 0.
+        // A ≠ 0, yet a random vector in its null space: possible only with probability zero, or when
+        // A·v underflows. Report σ = 0 as not converged rather than guess.
         Arrays.fill(u, 0f);
         u[0] = 1f;
-        return new Result(0, true, it, 2 * it);
+        return new Result(0, false, it, 2 * it);
       }
       sigma = Math.sqrt(s2);
       // With u = A·v/σ: Aᵀu − σv = (AᵀA·v − σ²·v)/σ.
