@@ -16,18 +16,19 @@ import java.util.SplittableRandom;
  * A·ṽ = σ·ũ exactly and ‖Aᵀũ − σṽ‖ = |β_j·x_i[j]| — the residual bound reported per value. Hence a
  * singular value of A lies within that bound of σ_i. The small problem is solved in double each step:
  * the eigenvalues of the tridiagonal B_j·B_jᵀ (implicit QL) while tracking only the last components
- * of its eigenvectors, O(j²). The run stops when every one of the top k bounds is ≤ tolerance·σ_i (or
- * below the float resolution FLT_EPSILON·σ₁ of the matrix-vector products), when the Krylov space is
- * exhausted (j = min(m, n); the values are then exact up to rounding) or after maxIterations steps
- * (then {@code converged} is false). A vanishing α or β (an invariant subspace, e.g. repeated singular
+ * of its eigenvectors, O(j²) — every step while j² is small next to m·n, then at intervals that keep
+ * this below the cost of the products. The run stops when every one of the top k bounds is
+ * ≤ tolerance·σ_i (or below the float resolution FLT_EPSILON·σ₁ of the matrix-vector products), when
+ * the Krylov space is exhausted (j = min(m, n); the values are then exact up to rounding) or after
+ * maxIterations steps (then {@code converged} is false). A vanishing α or β (an invariant subspace, e.g. repeated singular
  * values or low rank) continues from a fresh random vector orthogonal to the basis, so repeated values
  * are all found.
  *
  * <p>Each step costs one A·v and one Aᵀ·u product. A matrix wider than tall is handled as its
  * transpose, so the recurrence always runs in the smaller dimension. The bases are kept in float
  * (their orthogonality is at float resolution, as are the products); they are allocated once, as the
- * recurrence first needs them, and reused by later calls. Starts are fixed-seed random: results are
- * deterministic. Like every Krylov method it can, with vanishing probability, miss a singular value to
+ * recurrence first needs them, and reused by later calls. Every call starts from the same fixed-seed
+ * random vector. Like every Krylov method it can, with vanishing probability, miss a singular value to
  * which the start vector is orthogonal. Not thread-safe.
  */
 public final class Lanczos {
@@ -47,6 +48,8 @@ public final class Lanczos {
 
   private static final String WHO = "Lanczos";
   private static final double FLOAT_EPS = Math.ulp(1f);
+  /** Cost of a convergence check per steps², in units of one matrix entry's share of a product pair. */
+  private static final double CHECK_COST = 8;
   /** Below this fraction of σ₁ a right Ritz vector is taken from BᵀB rather than Bᵀx/σ. */
   private static final double SMALL_SIGMA = 1e-6;
 
@@ -141,6 +144,7 @@ public final class Lanczos {
     double normEstimate = 0;
     int matVecs = 0;
     int steps = 0;
+    int nextCheck = k;
     boolean converged = false;
     while (true) {
       int j = steps;
@@ -187,15 +191,18 @@ public final class Lanczos {
       }
       beta[j] = be;
 
-      if (steps >= k) {
+      if (steps >= nextCheck || exhausted || steps == capacity) {
         ritzValues(steps, sigma, bound);
         if (allConverged(sigma, bound)) {
           converged = true;
           break;
         }
-      }
-      if (steps == capacity) {
-        break;
+        if (steps == capacity) {
+          break;
+        }
+        // A check costs O(steps²) (the QL sweep); space checks out so that this stays about the cost
+        // of the products in between. Every step is checked while steps² ≪ rows·cols.
+        nextCheck = steps + 1 + (int) Math.min(steps, CHECK_COST * steps * steps / ((double) p * q));
       }
     }
     FloatMatrix left = FloatMatrix.zeros(rows, k);

@@ -48,7 +48,7 @@ final class SymmetricTridiagonal {
         }
         // Wilkinson-type shift from the leading 2×2 block, then chase the bulge from m up to l.
         double g = (d[l + 1] - d[l]) / (2 * e[l]);
-        double r = Math.hypot(g, 1);
+        double r = Math.sqrt(g * g + 1);
         g = d[m] - d[l] + e[l] / (g + Math.copySign(r, g));
         double s = 1;
         double c = 1;
@@ -57,7 +57,7 @@ final class SymmetricTridiagonal {
         for (int i = m - 1; i >= l; i--) {
           double f = s * e[i];
           double b = c * e[i];
-          r = Math.hypot(f, g);
+          r = Math.sqrt(f * f + g * g); // no hypot: squares of squared singular values stay far from overflow
           e[i + 1] = r;
           if (r == 0) {
             // Exact deflation inside the block: undo the pending shift and restart on the smaller block.
