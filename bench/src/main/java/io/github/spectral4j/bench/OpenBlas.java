@@ -34,10 +34,13 @@ final class OpenBlas {
 
   /** "core=<name>, config=<config>, threads=<n>" for the loaded library. */
   static String describe() {
+    return kernel() + ", threads=" + openblas.blas_get_num_threads();
+  }
+
+  /** "core=<name>, config=<config>": the kernel OpenBLAS chose for this CPU and environment. */
+  static String kernel() {
     Loader.load(openblas.class);
-    return "core=" + callString("openblas_get_corename")
-        + ", config=" + callString("openblas_get_config").trim()
-        + ", threads=" + openblas.blas_get_num_threads();
+    return "core=" + callString("openblas_get_corename") + ", config=" + callString("openblas_get_config").trim();
   }
 
   /** The kernel-forcing variables OpenBLAS reads at load time; set, they make the peer look slower. */

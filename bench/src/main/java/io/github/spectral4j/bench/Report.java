@@ -66,7 +66,11 @@ public final class Report {
     }
     Report report = new Report();
     for (String file : args) {
-      report.read(Path.of(file));
+      try {
+        report.read(Path.of(file));
+      } catch (IOException | RuntimeException e) {
+        System.err.println("Report: skipping " + file + ": " + e.getMessage());
+      }
     }
     report.print(System.out);
   }
@@ -348,7 +352,9 @@ public final class Report {
 
   private static String openBlas() {
     try {
-      return OpenBlas.describe();
+      String kernel = OpenBlas.kernel();
+      String forced = System.getenv("OPENBLAS_CORETYPE");
+      return forced == null ? kernel : kernel + " (OPENBLAS_CORETYPE=" + forced + " is set here; bench/run unsets it)";
     } catch (Throwable e) {
       return "not loadable here (" + e + ")";
     }
