@@ -18,13 +18,6 @@ final class Kernels {
   }
 
   static String describe() {
-    String name;
-    try {
-      // Blas.implementation() arrives with the kernels work; fall back to the selecting property.
-      name = String.valueOf(Blas.class.getMethod("implementation").invoke(null));
-    } catch (ReflectiveOperationException e) {
-      name = System.getProperty("spectral4j.kernels", "default");
-    }
-    return name + ", threads=" + Blas.parallelism();
+    return Blas.implementation() + ", threads=" + Blas.parallelism();
   }
 }

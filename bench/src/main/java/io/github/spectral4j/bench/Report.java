@@ -16,7 +16,7 @@ import java.util.Objects;
 /**
  * Turns JMH JSON result files into Markdown tables: GFLOP/s (from the median over all measured
  * iterations of all forks, with the range of the per-fork means to expose bimodal forks), the ratios
- * vector/openblas and x/peak (against {@link PeakFlops} of the same files), the 2-thread speed-up, the
+ * vector/openblas and x/peak (against {@link PeakFlops} of the same files, times the thread count), the 2-thread speed-up, the
  * spectral-norm solve times with matrix-vector products per solve, and the training-step overhead of
  * diagnostics. Usage: {@code java -cp benchmarks.jar io.github.spectral4j.bench.Report result.json...}.
  */
@@ -37,7 +37,7 @@ public final class Report {
     double flops() {
       return switch (benchmark) {
         case "GemmBenchmark", "GemmThreadsBenchmark" -> 2.0 * Math.pow(intParam("n"), 3);
-        case "GemvBenchmark" -> 2.0 * Math.pow(intParam("n"), 2);
+        case "GemvBenchmark" -> (param("product").equals("ATAx") ? 4.0 : 2.0) * Math.pow(intParam("n"), 2);
         case "PeakFlops" -> 1.0;
         case "NewtonSchulzBenchmark" -> {
           String[] rc = param("shape").split("x");
@@ -186,7 +186,7 @@ public final class Report {
       if (r.benchmark.equals("NewtonSchulzBenchmark")) {
         impl = "vector (quintic x" + NewtonSchulzBenchmark.STEPS + ")";
       }
-      String op = r.benchmark.equals("NewtonSchulzBenchmark") ? "" : r.param("op");
+      String op = r.params.containsKey("product") ? r.param("product") : r.param("op");
       String n = r.benchmark.equals("NewtonSchulzBenchmark") ? r.param("shape") : r.param("n");
       String threads = r.params.containsKey("threads") ? r.param("threads") : "1";
       String versus = "";
@@ -205,7 +205,7 @@ public final class Report {
       }
       String range = fmt(r.flops() / r.slowestForkSeconds / 1e9) + "–" + fmt(r.flops() / r.fastestForkSeconds / 1e9);
       out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s | %s%s | %s | %s | %s |%n", shortName(r.benchmark), impl, op, n,
-          threads, fmt(r.gflops()), notes, range, versus, Double.isNaN(peak) ? "" : ratio(r.gflops() / peak));
+          threads, fmt(r.gflops()), notes, range, versus, Double.isNaN(peak) ? "" : ratio(r.gflops() / (peak * Integer.parseInt(threads))));
     }
     out.println();
   }
@@ -294,6 +294,7 @@ public final class Report {
       .comparingInt((Row r) -> indexOr(BENCHMARK_ORDER, r.benchmark))
       .thenComparing(Row::benchmark)
       .thenComparing(r -> r.param("op"))
+      .thenComparing(r -> r.param("product"))
       .thenComparing(r -> r.param("spectrum"))
       .thenComparingInt(r -> numeric(r.param("n")))
       .thenComparing(r -> r.param("shape"))

@@ -44,7 +44,7 @@ public class SpectralNormBenchmark {
   /** The accuracy every solve must reach, relative to the reference σ₁. */
   static final double ACCURACY = 1e-6;
   /** The stopping tolerance passed to the spectral4j solvers. */
-  static final double TOLERANCE = 1e-7;
+  static final double TOLERANCE = 1e-6;
 
   /** power = PowerIteration, lanczos = Lanczos with k = 1, ejml-svd = EJML's SVD (singular values only). */
   @Param({"power", "lanczos", "ejml-svd"})
@@ -148,7 +148,7 @@ public class SpectralNormBenchmark {
   @TearDown(Level.Trial)
   public void tearDown() {
     if (!last.isEmpty()) {
-      System.out.println("# " + impl + " n=" + n + " " + spectrum + " last solve: " + last);
+      System.out.println(System.lineSeparator() + "# " + impl + " n=" + n + " " + spectrum + " last solve: " + last);
     }
   }
 
