@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
     description = "Feature learning at every width: the spectral condition of Yang, Simon & Bernstein (arXiv 2310.17813).",
     subcommands = {
       PlanCommand.class,
+      TrainCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
