@@ -20,6 +20,8 @@ import picocli.CommandLine.Command;
     subcommands = {
       PlanCommand.class,
       TrainCommand.class,
+      CoordCheckCommand.class,
+      LrSweepCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
