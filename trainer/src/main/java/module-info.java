@@ -7,6 +7,7 @@ module io.github.spectral4j.trainer {
   requires io.github.spectral4j.simd;
   requires info.picocli;
   requires com.fasterxml.jackson.databind;
+  requires java.desktop; // Java2D + ImageIO for the experiments' PNG plots (headless)
 
   exports io.github.spectral4j.trainer;
 

@@ -1,97 +1,235 @@
 package io.github.spectral4j.simd;
 
+import io.github.spectral4j.simd.internal.KernelProvider;
+import io.github.spectral4j.simd.internal.Kernels;
+import io.github.spectral4j.simd.internal.Parallel;
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * Dense float32 linear algebra. PLACEHOLDER implementation (plain loops) with the final signatures;
- * the kernels issue replaces the bodies with the validated facade over the Vector API kernels.
+ * Dense float32 linear algebra (BLAS levels 1–3) on row-major {@link FloatMatrix} and {@code float[]}
+ * vectors: dot, axpy, scal, nrm2 (double accumulation), gemv y = α·op(A)·x + β·y, ger A = A + α·x·yᵀ,
+ * gemm C = α·op(A)·op(B) + β·C with op(X) = X or Xᵀ, and the fused {@link #gramTimes} Aᵀ·(A·v) of power
+ * iteration. Every method checks its arguments (shapes, offsets, lengths, outputs aliasing inputs) and
+ * throws {@link IllegalArgumentException} naming the offending values, then runs the kernels picked once
+ * for this JVM: Vector API kernels with {@code --add-modules jdk.incubator.vector}, scalar ones otherwise
+ * (see {@link #implementation()}). As in BLAS, β = 0 overwrites the output, ignoring NaN in it. Each
+ * method's Javadoc says which argument is modified; all others are not.
  */
 public final class Blas {
+  private static final Kernels KERNELS = KernelProvider.kernels();
+
   private Blas() {}
 
+  /** The active kernels, e.g. {@code "panama (512-bit)"} or {@code "scalar"}. */
+  public static String implementation() {
+    return KERNELS.name();
+  }
+
+  /** Σ x[xOff+i]·y[yOff+i] over i &lt; n (n ≥ 0). Nothing is modified. */
   public static float dot(int n, float[] x, int xOff, float[] y, int yOff) {
-    float s = 0;
-    for (int i = 0; i < n; i++) s += x[xOff + i] * y[yOff + i];
-    return s;
+    checkRange("x", n, x, xOff);
+    checkRange("y", n, y, yOff);
+    return KERNELS.dot(n, x, xOff, y, yOff);
   }
 
+  /** x·y for vectors of equal length. Nothing is modified. */
   public static float dot(float[] x, float[] y) {
-    return dot(x.length, x, 0, y, 0);
+    checkSameLength(x, y);
+    return KERNELS.dot(x.length, x, 0, y, 0);
   }
 
+  /**
+   * y[yOff+i] += α·x[xOff+i] over i &lt; n (n ≥ 0). y is modified; x is not. x and y may be the same range
+   * but must not partly overlap.
+   */
   public static void axpy(int n, float alpha, float[] x, int xOff, float[] y, int yOff) {
-    for (int i = 0; i < n; i++) y[yOff + i] += alpha * x[xOff + i];
-  }
-
-  public static void axpy(float alpha, float[] x, float[] y) {
-    axpy(x.length, alpha, x, 0, y, 0);
-  }
-
-  public static void scal(int n, float alpha, float[] x, int xOff) {
-    for (int i = 0; i < n; i++) x[xOff + i] *= alpha;
-  }
-
-  public static void scal(float alpha, float[] x) {
-    scal(x.length, alpha, x, 0);
-  }
-
-  public static double nrm2(int n, float[] x, int xOff) {
-    double s = 0;
-    for (int i = 0; i < n; i++) s += (double) x[xOff + i] * x[xOff + i];
-    return Math.sqrt(s);
-  }
-
-  public static double nrm2(float[] x) {
-    return nrm2(x.length, x, 0);
-  }
-
-  /** Frobenius norm ‖A‖_F with double accumulation. */
-  public static double frobeniusNorm(FloatMatrix a) {
-    return nrm2(a.data());
-  }
-
-  /** y = α·op(A)·x + β·y, op(A) = A or Aᵀ. y is modified. */
-  public static void gemv(boolean transA, float alpha, FloatMatrix a, float[] x, float beta, float[] y) {
-    int m = a.rows(), n = a.cols();
-    float[] d = a.data();
-    if (!transA) {
-      for (int i = 0; i < m; i++) y[i] = alpha * dot(n, d, i * n, x, 0) + (beta == 0 ? 0 : beta * y[i]);
-    } else {
-      for (int j = 0; j < n; j++) y[j] = beta == 0 ? 0 : beta * y[j];
-      for (int i = 0; i < m; i++) axpy(n, alpha * x[i], d, i * n, y, 0);
+    checkRange("x", n, x, xOff);
+    checkRange("y", n, y, yOff);
+    if (x == y && xOff != yOff && Math.abs(xOff - yOff) < n) {
+      throw new IllegalArgumentException(
+          "axpy: x and y overlap partly in one array (xOff=" + xOff + ", yOff=" + yOff + ", n=" + n + ")");
     }
+    KERNELS.axpy(n, alpha, x, xOff, y, yOff);
   }
 
-  /** A = A + α·x·yᵀ. A is modified. */
-  public static void ger(float alpha, float[] x, float[] y, FloatMatrix a) {
+  /** y = y + α·x for vectors of equal length. y is modified; x is not. */
+  public static void axpy(float alpha, float[] x, float[] y) {
+    checkSameLength(x, y);
+    KERNELS.axpy(x.length, alpha, x, 0, y, 0);
+  }
+
+  /** x[xOff+i] *= α over i &lt; n (n ≥ 0). x is modified. */
+  public static void scal(int n, float alpha, float[] x, int xOff) {
+    checkRange("x", n, x, xOff);
+    KERNELS.scal(n, alpha, x, xOff);
+  }
+
+  /** x = α·x. x is modified. */
+  public static void scal(float alpha, float[] x) {
+    Objects.requireNonNull(x, "x");
+    KERNELS.scal(x.length, alpha, x, 0);
+  }
+
+  /** ‖x[xOff .. xOff+n)‖₂, squares accumulated in double (no overflow or underflow for any float). */
+  public static double nrm2(int n, float[] x, int xOff) {
+    checkRange("x", n, x, xOff);
+    return Math.sqrt(KERNELS.sumOfSquares(n, x, xOff));
+  }
+
+  /** ‖x‖₂ accumulated in double. Nothing is modified. */
+  public static double nrm2(float[] x) {
+    Objects.requireNonNull(x, "x");
+    return Math.sqrt(KERNELS.sumOfSquares(x.length, x, 0));
+  }
+
+  /** Frobenius norm ‖A‖_F = √(Σ a_ij²) with double accumulation. Nothing is modified. */
+  public static double frobeniusNorm(FloatMatrix a) {
+    return nrm2(Objects.requireNonNull(a, "a").data());
+  }
+
+  /**
+   * y = α·op(A)·x + β·y with op(A) = A (x has A.cols() entries, y A.rows()) or Aᵀ when {@code transA}
+   * (x has A.rows(), y A.cols()). y is modified and must not be x or A's array; A and x are not modified.
+   */
+  public static void gemv(boolean transA, float alpha, FloatMatrix a, float[] x, float beta, float[] y) {
+    Objects.requireNonNull(a, "a");
+    Objects.requireNonNull(x, "x");
+    Objects.requireNonNull(y, "y");
+    int m = a.rows();
     int n = a.cols();
-    for (int i = 0; i < a.rows(); i++) axpy(n, alpha * x[i], y, 0, a.data(), i * n);
+    int xLength = transA ? m : n;
+    int yLength = transA ? n : m;
+    String op = transA ? "Aᵀ" : "A";
+    if (x.length != xLength || y.length != yLength) {
+      throw new IllegalArgumentException("gemv: y = " + op + "·x with A " + m + "x" + n + " needs x of length "
+          + xLength + " and y of length " + yLength + ", got " + x.length + " and " + y.length);
+    }
+    if (y == x || y == a.data()) {
+      throw new IllegalArgumentException("gemv: y must not alias " + (y == x ? "x" : "A"));
+    }
+    if (alpha == 0) {
+      scaleOrClear(beta, y);
+      return;
+    }
+    KERNELS.gemv(transA, m, n, alpha, a.data(), n, x, beta, y);
   }
 
-  /** C = α·op(A)·op(B) + β·C. C is modified. */
+  /**
+   * A = A + α·x·yᵀ (rank-1 update) with x of length A.rows() and y of length A.cols(). A is modified and
+   * must not share its array with x or y; x and y are not modified.
+   */
+  public static void ger(float alpha, float[] x, float[] y, FloatMatrix a) {
+    Objects.requireNonNull(a, "a");
+    Objects.requireNonNull(x, "x");
+    Objects.requireNonNull(y, "y");
+    if (x.length != a.rows() || y.length != a.cols()) {
+      throw new IllegalArgumentException("ger: A " + a.rows() + "x" + a.cols() + " needs x of length " + a.rows()
+          + " and y of length " + a.cols() + ", got " + x.length + " and " + y.length);
+    }
+    if (a.data() == x || a.data() == y) {
+      throw new IllegalArgumentException("ger: A must not alias " + (a.data() == x ? "x" : "y"));
+    }
+    KERNELS.ger(a.rows(), a.cols(), alpha, x, y, a.data(), a.cols());
+  }
+
+  /**
+   * C = α·op(A)·op(B) + β·C with op(X) = Xᵀ when the flag is set: op(A) is m×k, op(B) is k×n and C is
+   * m×n. Runs on up to {@link #parallelism()} threads with a bit-identical result for every thread count.
+   * C is modified and must not be, or share its array with, A or B; A and B are not modified (they may be
+   * the same matrix).
+   */
   public static void gemm(
       boolean transA, boolean transB, float alpha, FloatMatrix a, FloatMatrix b, float beta, FloatMatrix c) {
-    Objects.requireNonNull(c);
-    int m = c.rows(), n = c.cols();
+    Objects.requireNonNull(a, "a");
+    Objects.requireNonNull(b, "b");
+    Objects.requireNonNull(c, "c");
+    int m = transA ? a.cols() : a.rows();
     int k = transA ? a.rows() : a.cols();
-    for (int i = 0; i < m; i++) {
-      for (int j = 0; j < n; j++) {
-        float s = 0;
-        for (int p = 0; p < k; p++) {
-          float av = transA ? a.get(p, i) : a.get(i, p);
-          float bv = transB ? b.get(j, p) : b.get(p, j);
-          s += av * bv;
-        }
-        c.set(i, j, alpha * s + (beta == 0 ? 0 : beta * c.get(i, j)));
-      }
+    int kb = transB ? b.cols() : b.rows();
+    int n = transB ? b.rows() : b.cols();
+    if (k != kb || c.rows() != m || c.cols() != n) {
+      throw new IllegalArgumentException("gemm: C = " + (transA ? "Aᵀ" : "A") + "·" + (transB ? "Bᵀ" : "B")
+          + " with A " + a.rows() + "x" + a.cols() + ", B " + b.rows() + "x" + b.cols() + ", C " + c.rows() + "x"
+          + c.cols() + ": op(A) is " + m + "x" + k + ", op(B) is " + kb + "x" + n + ", so C must be " + m + "x" + n
+          + (k != kb ? " and the inner sizes " + k + " and " + kb + " must agree" : ""));
+    }
+    if (c == a || c.data() == a.data() || c == b || c.data() == b.data()) {
+      throw new IllegalArgumentException(
+          "gemm: C must not alias " + (c == a || c.data() == a.data() ? "A" : "B") + " (" + c + ")");
+    }
+    if (alpha == 0) {
+      scaleOrClear(beta, c.data());
+      return;
+    }
+    KERNELS.gemm(transA, transB, m, n, k, alpha, a.data(), a.cols(), b.data(), b.cols(), beta, c.data(), n,
+        Parallel.parallelism());
+  }
+
+  /**
+   * The Gram product of power iteration: av = A·v and out = Aᵀ·(A·v) = (AᵀA)·v, computed in one pass
+   * over A. Row a_i is read once: its dot product av[i] = a_i·v is formed and, while a_i is still in
+   * cache, out += av[i]·a_i is accumulated — half the memory traffic of gemv followed by gemv with Aᵀ.
+   * v has A.cols() entries, av A.rows(), out A.cols(). av and out are modified (out is overwritten);
+   * A and v are not. v, av, out and A's array must be four distinct arrays.
+   */
+  public static void gramTimes(FloatMatrix a, float[] v, float[] av, float[] out) {
+    Objects.requireNonNull(a, "a");
+    Objects.requireNonNull(v, "v");
+    Objects.requireNonNull(av, "av");
+    Objects.requireNonNull(out, "out");
+    int m = a.rows();
+    int n = a.cols();
+    if (v.length != n || av.length != m || out.length != n) {
+      throw new IllegalArgumentException("gramTimes: A " + m + "x" + n + " needs v of length " + n + ", av of length "
+          + m + " and out of length " + n + ", got " + v.length + ", " + av.length + " and " + out.length);
+    }
+    float[] d = a.data();
+    if (av == v || out == v || out == av || av == d || out == d) {
+      throw new IllegalArgumentException(
+          "gramTimes: v, av, out and A must be distinct arrays (av==v: " + (av == v) + ", out==v: " + (out == v)
+              + ", out==av: " + (out == av) + ", av==A: " + (av == d) + ", out==A: " + (out == d) + ")");
+    }
+    KERNELS.gramTimes(m, n, d, n, v, av, out);
+  }
+
+  /** Threads used by gemm (default: available processors, or {@code -Dspectral4j.threads}). */
+  public static int parallelism() {
+    return Parallel.parallelism();
+  }
+
+  /** Sets the threads used by gemm (≥ 1); results are bit-identical for any value. */
+  public static void setParallelism(int threads) {
+    if (threads < 1) {
+      throw new IllegalArgumentException("parallelism must be >= 1, got " + threads);
+    }
+    Parallel.setParallelism(threads);
+  }
+
+  private static void scaleOrClear(float beta, float[] y) {
+    if (beta == 0) {
+      Arrays.fill(y, 0f);
+    } else if (beta != 1) {
+      KERNELS.scal(y.length, beta, y, 0);
     }
   }
 
-  /** Threads used by gemm (default: available processors, or -Dspectral4j.threads). */
-  public static int parallelism() {
-    return 1;
+  private static void checkSameLength(float[] x, float[] y) {
+    Objects.requireNonNull(x, "x");
+    Objects.requireNonNull(y, "y");
+    if (x.length != y.length) {
+      throw new IllegalArgumentException("vector lengths differ: x has " + x.length + ", y has " + y.length);
+    }
   }
 
-  /** Sets the threads used by gemm; results are bit-identical for any value. */
-  public static void setParallelism(int threads) {}
+  private static void checkRange(String name, int n, float[] x, int off) {
+    Objects.requireNonNull(x, name);
+    if (n < 0) {
+      throw new IllegalArgumentException("n must be >= 0, got " + n);
+    }
+    if (off < 0 || (long) off + n > x.length) {
+      throw new IllegalArgumentException(name + "Off=" + off + " with n=" + n + " runs outside " + name
+          + " of length " + x.length);
+    }
+  }
 }

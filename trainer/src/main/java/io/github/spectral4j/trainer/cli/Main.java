@@ -19,6 +19,9 @@ import picocli.CommandLine.Command;
     description = "Feature learning at every width: the spectral condition of Yang, Simon & Bernstein (arXiv 2310.17813).",
     subcommands = {
       PlanCommand.class,
+      TrainCommand.class,
+      CoordCheckCommand.class,
+      LrSweepCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

@@ -1,0 +1,363 @@
+package io.github.spectral4j.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Turns JMH JSON result files into Markdown tables: GFLOP/s (from the median over all measured
+ * iterations of all forks, with the range of the per-fork means to expose bimodal forks), the ratios
+ * vector/openblas and x/peak (against {@link PeakFlops} of the same files, times the thread count), the 2-thread speed-up, the
+ * spectral-norm solve times with matrix-vector products per solve, and the training-step overhead of
+ * diagnostics. Usage: {@code java -cp benchmarks.jar io.github.spectral4j.bench.Report result.json...}.
+ */
+public final class Report {
+  /** One benchmark result: class simple name, method, params, and the primary metric in seconds per operation. */
+  record Row(String benchmark, String method, Map<String, String> params, String mode, double medianSeconds,
+      double fastestForkSeconds, double slowestForkSeconds, int forks, Map<String, Double> secondary) {
+    String param(String name) {
+      return params.getOrDefault(name, "");
+    }
+
+    int intParam(String name) {
+      String v = params.get(name);
+      return v == null ? 0 : Integer.parseInt(v);
+    }
+
+    /** Floating-point operations of one benchmark operation, or NaN if not defined. */
+    double flops() {
+      return switch (benchmark) {
+        case "GemmBenchmark", "GemmThreadsBenchmark" -> 2.0 * Math.pow(intParam("n"), 3);
+        case "GemvBenchmark" -> (param("product").equals("ATAx") ? 4.0 : 2.0) * Math.pow(intParam("n"), 2);
+        case "PeakFlops" -> 1.0;
+        case "NewtonSchulzBenchmark" -> {
+          String[] rc = param("shape").split("x");
+          double m = Math.min(Double.parseDouble(rc[0]), Double.parseDouble(rc[1]));
+          double n = Math.max(Double.parseDouble(rc[0]), Double.parseDouble(rc[1]));
+          yield NewtonSchulzBenchmark.STEPS * (4 * m * m * n + 2 * m * m * m);
+        }
+        default -> Double.NaN;
+      };
+    }
+
+    double gflops() {
+      return flops() / medianSeconds / 1e9;
+    }
+  }
+
+  private final List<Row> rows = new ArrayList<>();
+  private final Map<String, String> vm = new LinkedHashMap<>();
+
+  private Report() {}
+
+  public static void main(String[] args) throws IOException {
+    if (args.length == 0) {
+      System.err.println("usage: Report result.json [more.json ...]");
+      System.exit(2);
+    }
+    Report report = new Report();
+    for (String file : args) {
+      try {
+        report.read(Path.of(file));
+      } catch (IOException | RuntimeException e) {
+        System.err.println("Report: skipping " + file + ": " + e.getMessage());
+      }
+    }
+    report.print(System.out);
+  }
+
+  @SuppressWarnings("unchecked")
+  private void read(Path file) throws IOException {
+    Object parsed = Json.parse(Files.readString(file, StandardCharsets.UTF_8));
+    for (Object item : (List<Object>) parsed) {
+      Map<String, Object> result = (Map<String, Object>) item;
+      String full = (String) result.get("benchmark");
+      String[] parts = full.split("\\.");
+      String benchmark = parts[parts.length - 2];
+      String method = parts[parts.length - 1];
+      Map<String, String> params = new LinkedHashMap<>();
+      Object p = result.get("params");
+      if (p instanceof Map<?, ?> map) {
+        map.forEach((k, v) -> params.put((String) k, String.valueOf(v)));
+      }
+      Map<String, Object> primary = (Map<String, Object>) result.get("primaryMetric");
+      String unit = (String) primary.get("scoreUnit");
+      List<Object> raw = (List<Object>) primary.get("rawData");
+      List<Double> all = new ArrayList<>();
+      double fastest = Double.POSITIVE_INFINITY;
+      double slowest = 0;
+      for (Object fork : raw) {
+        double sum = 0;
+        List<Object> values = (List<Object>) fork;
+        for (Object v : values) {
+          double seconds = secondsPerOp(((Number) v).doubleValue(), unit);
+          all.add(seconds);
+          sum += seconds;
+        }
+        double mean = sum / values.size();
+        fastest = Math.min(fastest, mean);
+        slowest = Math.max(slowest, mean);
+      }
+      Map<String, Double> secondary = new LinkedHashMap<>();
+      Object s = result.get("secondaryMetrics");
+      if (s instanceof Map<?, ?> map) {
+        map.forEach((k, v) -> {
+          Object score = ((Map<String, Object>) v).get("score");
+          if (score instanceof Number number) {
+            secondary.put((String) k, number.doubleValue());
+          }
+        });
+      }
+      rows.add(new Row(benchmark, method, params, (String) result.get("mode"), median(all), fastest, slowest,
+          raw.size(), secondary));
+      for (String key : new String[] {"jdkVersion", "vmName", "vmVersion"}) {
+        if (result.get(key) != null) {
+          vm.putIfAbsent(key, String.valueOf(result.get(key)));
+        }
+      }
+    }
+  }
+
+  /** Converts a JMH score in {@code unit} (ops/s, ops/ms, ms/op, s/op, ...) to seconds per operation. */
+  static double secondsPerOp(double score, String unit) {
+    String[] parts = unit.split("/");
+    if (parts.length != 2) {
+      throw new IllegalArgumentException("unknown JMH unit " + unit);
+    }
+    if (parts[0].equals("ops")) {
+      return seconds(parts[1]) / score;
+    }
+    return score * seconds(parts[0]);
+  }
+
+  private static double seconds(String unit) {
+    return switch (unit) {
+      case "s" -> 1;
+      case "ms" -> 1e-3;
+      case "us" -> 1e-6;
+      case "ns" -> 1e-9;
+      case "min" -> 60;
+      default -> throw new IllegalArgumentException("unknown JMH time unit " + unit);
+    };
+  }
+
+  static double median(List<Double> values) {
+    double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    if (v.length == 0) {
+      return Double.NaN;
+    }
+    return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  }
+
+  private void print(PrintStream out) {
+    out.println("## Results");
+    out.println();
+    out.println("- CPU: " + cpu() + ", " + Runtime.getRuntime().availableProcessors() + " cores visible");
+    out.println("- JDK: " + vm.getOrDefault("jdkVersion", "?") + " (" + vm.getOrDefault("vmName", "?") + " "
+        + vm.getOrDefault("vmVersion", "?") + ")");
+    out.println("- OpenBLAS: " + openBlas());
+    out.println("- GFLOP/s from the median of all measured iterations; `forks` is the range of the per-fork means.");
+    out.println();
+    double peak = rows.stream().filter(r -> r.benchmark.equals("PeakFlops")).mapToDouble(Row::gflops).max().orElse(Double.NaN);
+    printFlopsTable(out, peak);
+    printSpectralTable(out);
+    printTrainStepTable(out);
+    printOthers(out);
+  }
+
+  private void printFlopsTable(PrintStream out, double peak) {
+    List<Row> rated = rows.stream().filter(r -> !Double.isNaN(r.flops())).sorted(ORDER).toList();
+    if (rated.isEmpty()) {
+      return;
+    }
+    out.println("| benchmark | impl | op | n | threads | GFLOP/s | forks (GFLOP/s) | vector/openblas | x/peak |");
+    out.println("|---|---|---|---|---|---:|---:|---:|---:|");
+    for (Row r : rated) {
+      String impl = r.benchmark.equals("PeakFlops") ? "12 FMA chains" : r.param("impl");
+      if (r.benchmark.equals("NewtonSchulzBenchmark")) {
+        impl = "vector (quintic x" + NewtonSchulzBenchmark.STEPS + ")";
+      }
+      String op = r.params.containsKey("product") ? r.param("product") : r.param("op");
+      String n = r.benchmark.equals("NewtonSchulzBenchmark") ? r.param("shape") : r.param("n");
+      String threads = r.params.containsKey("threads") ? r.param("threads") : "1";
+      String versus = "";
+      if (r.param("impl").equals("vector")) {
+        Row peer = find(r, "openblas");
+        if (peer != null) {
+          versus = ratio(r.gflops() / peer.gflops());
+        }
+      }
+      String notes = "";
+      if (r.params.containsKey("threads") && !r.param("threads").equals("1")) {
+        Row one = findWith(r, "threads", "1");
+        if (one != null) {
+          notes = " (" + ratio(r.gflops() / one.gflops()) + " vs 1 thread)";
+        }
+      }
+      String range = fmt(r.flops() / r.slowestForkSeconds / 1e9) + "–" + fmt(r.flops() / r.fastestForkSeconds / 1e9);
+      out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s | %s%s | %s | %s | %s |%n", shortName(r.benchmark), impl, op, n,
+          threads, fmt(r.gflops()), notes, range, versus, Double.isNaN(peak) ? "" : ratio(r.gflops() / (peak * Integer.parseInt(threads))));
+    }
+    out.println();
+  }
+
+  private void printSpectralTable(PrintStream out) {
+    List<Row> spectral = rows.stream().filter(r -> r.benchmark.equals("SpectralNormBenchmark")).sorted(ORDER).toList();
+    if (spectral.isEmpty()) {
+      return;
+    }
+    out.println("Spectral norm σ₁ to 1e-6 relative (cold start, checked against a double-precision reference):");
+    out.println();
+    out.println("| impl | n | matrix | ms per solve | forks (ms) | matVecs per solve | EJML SVD time / this |");
+    out.println("|---|---|---|---:|---:|---:|---:|");
+    for (Row r : spectral) {
+      Double matVecs = r.secondary.get("matVecs");
+      Double solves = r.secondary.get("solves");
+      String perSolve = matVecs != null && solves != null && solves > 0 && matVecs > 0 ? fmt(matVecs / solves) : "";
+      Row svd = find(r, "ejml-svd");
+      String speedup = svd != null && svd != r ? ratio(svd.medianSeconds / r.medianSeconds) : "";
+      out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s–%s | %s | %s |%n", r.param("impl"), r.param("n"), r.param("spectrum"),
+          fmt(r.medianSeconds * 1e3), fmt(r.fastestForkSeconds * 1e3), fmt(r.slowestForkSeconds * 1e3), perSolve, speedup);
+    }
+    out.println();
+  }
+
+  private void printTrainStepTable(PrintStream out) {
+    List<Row> steps = rows.stream().filter(r -> r.benchmark.equals("TrainStepBenchmark")).sorted(ORDER).toList();
+    if (steps.isEmpty()) {
+      return;
+    }
+    out.println("Training step (MLP 784-w-w-w-10, batch 128), with and without per-step diagnostics:");
+    out.println();
+    out.println("| width | diagnostics | ms per step | forks (ms) | with / without |");
+    out.println("|---|---|---:|---:|---:|");
+    for (Row r : steps) {
+      String ratio = "";
+      if (r.param("diagnostics").equals("true")) {
+        Row off = findWith(r, "diagnostics", "false");
+        if (off != null) {
+          ratio = ratio(r.medianSeconds / off.medianSeconds);
+        }
+      }
+      out.printf(Locale.ROOT, "| %s | %s | %s | %s–%s | %s |%n", r.param("width"), r.param("diagnostics"),
+          fmt(r.medianSeconds * 1e3), fmt(r.fastestForkSeconds * 1e3), fmt(r.slowestForkSeconds * 1e3), ratio);
+    }
+    out.println();
+  }
+
+  private void printOthers(PrintStream out) {
+    List<String> known = List.of("SpectralNormBenchmark", "TrainStepBenchmark");
+    List<Row> others = rows.stream()
+        .filter(r -> Double.isNaN(r.flops()) && !known.contains(r.benchmark)).sorted(ORDER).toList();
+    if (others.isEmpty()) {
+      return;
+    }
+    out.println("| benchmark | params | ms per op |");
+    out.println("|---|---|---:|");
+    for (Row r : others) {
+      out.printf(Locale.ROOT, "| %s.%s | %s | %s |%n", r.benchmark, r.method, r.params, fmt(r.medianSeconds * 1e3));
+    }
+    out.println();
+  }
+
+  /** The row of the same benchmark and params except impl. */
+  private Row find(Row like, String impl) {
+    return findWith(like, "impl", impl);
+  }
+
+  /** The row of the same benchmark and params except {@code name}, which has {@code value}. */
+  private Row findWith(Row like, String name, String value) {
+    Map<String, String> wanted = new LinkedHashMap<>(like.params);
+    wanted.put(name, value);
+    for (Row r : rows) {
+      if (r.benchmark.equals(like.benchmark) && r.method.equals(like.method) && r.params.equals(wanted)) {
+        return r;
+      }
+    }
+    return null;
+  }
+
+  private static final List<String> BENCHMARK_ORDER = List.of("PeakFlops", "GemmBenchmark", "GemmThreadsBenchmark",
+      "GemvBenchmark", "NewtonSchulzBenchmark", "SpectralNormBenchmark", "TrainStepBenchmark");
+  private static final List<String> IMPL_ORDER = List.of("vector", "openblas", "ejml", "scalar", "power", "lanczos", "ejml-svd");
+
+  private static final Comparator<Row> ORDER = Comparator
+      .comparingInt((Row r) -> indexOr(BENCHMARK_ORDER, r.benchmark))
+      .thenComparing(Row::benchmark)
+      .thenComparing(r -> r.param("op"))
+      .thenComparing(r -> r.param("product"))
+      .thenComparing(r -> r.param("spectrum"))
+      .thenComparingInt(r -> numeric(r.param("n")))
+      .thenComparing(r -> r.param("shape"))
+      .thenComparingInt(r -> numeric(r.param("width")))
+      .thenComparingInt(r -> indexOr(IMPL_ORDER, r.param("impl")))
+      .thenComparingInt(r -> numeric(r.param("threads")))
+      .thenComparing(r -> r.param("diagnostics"))
+      .thenComparing(r -> r.params.toString());
+
+  private static int indexOr(List<String> order, String value) {
+    int i = order.indexOf(value);
+    return i < 0 ? order.size() : i;
+  }
+
+  private static int numeric(String value) {
+    try {
+      return value.isEmpty() ? 0 : Integer.parseInt(value);
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+
+  private static String shortName(String benchmark) {
+    return benchmark.endsWith("Benchmark") ? benchmark.substring(0, benchmark.length() - "Benchmark".length()) : benchmark;
+  }
+
+  private static String fmt(double v) {
+    if (Double.isNaN(v) || Double.isInfinite(v)) {
+      return "–";
+    }
+    if (Math.abs(v) >= 100) {
+      return String.format(Locale.ROOT, "%.0f", v);
+    }
+    if (Math.abs(v) >= 10) {
+      return String.format(Locale.ROOT, "%.1f", v);
+    }
+    return String.format(Locale.ROOT, "%.2f", v);
+  }
+
+  private static String ratio(double v) {
+    return Double.isNaN(v) || Double.isInfinite(v) ? "–" : String.format(Locale.ROOT, "%.2f", v);
+  }
+
+  private static String cpu() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+        if (line.startsWith("model name")) {
+          return line.substring(line.indexOf(':') + 1).trim();
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // not Linux: fall through
+    }
+    return Objects.toString(System.getProperty("os.arch"), "?");
+  }
+
+  private static String openBlas() {
+    try {
+      String kernel = OpenBlas.kernel();
+      String forced = System.getenv("OPENBLAS_CORETYPE");
+      return forced == null ? kernel : kernel + " (OPENBLAS_CORETYPE=" + forced + " is set here; bench/run unsets it)";
+    } catch (Throwable e) {
+      return "not loadable here (" + e + ")";
+    }
+  }
+}

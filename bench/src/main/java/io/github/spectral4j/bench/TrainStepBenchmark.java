@@ -1,0 +1,72 @@
+package io.github.spectral4j.bench;
+
+import io.github.spectral4j.simd.FloatMatrix;
+import io.github.spectral4j.trainer.Dataset;
+import io.github.spectral4j.trainer.Diagnostics;
+import io.github.spectral4j.trainer.Training;
+import io.github.spectral4j.trainer.TrainingConfig;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The cost of watching feature learning: one SGD step of the default spectral-parametrization MLP
+ * 784-w-w-w-10 (ReLU, batch 128, bundled MNIST-10k) with and without the per-step {@link Diagnostics}
+ * (‖W‖*, ‖W − W₀‖*, ‖ΔW‖* by warm-started power iteration, RMS h and Δh on a 64-row probe). The
+ * issue's bar is with/without ≤ 1.10 at width 1024; {@link Report} prints the ratio. Training simply
+ * continues across invocations (epochs wrap around), as it does in an experiment.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 5, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 3, jvmArgsPrepend = {"--add-modules", "jdk.incubator.vector", "-Xms2g", "-Xmx2g",
+    "--sun-misc-unsafe-memory-access=allow"})
+public class TrainStepBenchmark {
+  static final int PROBE_ROWS = 64;
+
+  @Param({"1024"})
+  public int width;
+
+  /** Whether every step is followed by {@code Diagnostics.measure}. */
+  @Param({"false", "true"})
+  public boolean diagnostics;
+
+  /** Threads of the simd GEMM (Blas.setParallelism). */
+  @Param({"1"})
+  public int threads;
+
+  private Training training;
+  private Diagnostics watcher;
+
+  @Setup(Level.Trial)
+  public void setUp() {
+    Kernels.init(threads);
+    Dataset data = Dataset.mnist10k();
+    TrainingConfig config = TrainingConfig.defaults(new int[] {784, width, width, width, 10});
+    training = new Training(config, data);
+    FloatMatrix probe = data.range(0, PROBE_ROWS).inputs();
+    watcher = new Diagnostics(training.model(), probe);
+    System.out.println(System.lineSeparator() + "# TrainStep " + config);
+  }
+
+  @Benchmark
+  public Object step() {
+    double loss = training.step();
+    if (diagnostics) {
+      return watcher.measure(training);
+    }
+    return loss;
+  }
+}

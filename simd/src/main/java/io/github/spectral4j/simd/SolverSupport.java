@@ -1,0 +1,114 @@
+package io.github.spectral4j.simd;
+
+import java.util.SplittableRandom;
+
+/** Argument checks, start vectors and double-accumulating vector loops shared by the spectral solvers. */
+final class SolverSupport {
+  /** Seed of every cold start, so that a solver gives the same answer on every run. */
+  static final long START_SEED = 0x5EC7_4A1L;
+
+  private SolverSupport() {}
+
+  static void requirePositiveShape(String who, int rows, int cols) {
+    if (rows < 1 || cols < 1) {
+      throw new IllegalArgumentException(who + ": sizes must be >= 1, got " + rows + "x" + cols);
+    }
+  }
+
+  static void requireShape(String who, FloatMatrix a, int rows, int cols) {
+    if (a == null) {
+      throw new IllegalArgumentException(who + ": matrix is null");
+    }
+    if (a.rows() != rows || a.cols() != cols) {
+      throw new IllegalArgumentException(
+          who + " was built for " + rows + "x" + cols + " matrices, got " + a.rows() + "x" + a.cols());
+    }
+  }
+
+  static void requireOptions(String who, int maxIterations, double tolerance) {
+    if (maxIterations < 1) {
+      throw new IllegalArgumentException(who + ": maxIterations must be >= 1, got " + maxIterations);
+    }
+    if (!(tolerance > 0) || !Double.isFinite(tolerance)) {
+      throw new IllegalArgumentException(who + ": tolerance must be finite and > 0, got " + tolerance);
+    }
+  }
+
+  /**
+   * Returns ‖A‖_F, throwing if any entry of {@code a} is NaN or infinite (naming the first such entry).
+   * One pass: the Frobenius norm runs on the SIMD kernels with double accumulation, and a sum of
+   * squares is non-finite exactly when some entry is (finite float squares cannot overflow a double
+   * sum, and non-negative terms cannot cancel an infinity); only then are the entries searched.
+   */
+  static double requireFinite(String who, FloatMatrix a) {
+    double norm = Blas.frobeniusNorm(a);
+    if (Double.isFinite(norm)) {
+      return norm;
+    }
+    float[] d = a.data();
+    for (int i = 0; i < d.length; i++) {
+      if (!Float.isFinite(d[i])) {
+        throw new IllegalArgumentException(
+            who + ": matrix entry (" + i / a.cols() + ", " + i % a.cols() + ") = " + d[i] + " is not finite");
+      }
+    }
+    throw new IllegalArgumentException(who + ": ‖A‖_F = " + norm + " is not finite");
+  }
+
+  /** Fills {@code x} with a unit vector of independent Gaussian direction. x is modified. */
+  static void randomUnit(SplittableRandom random, float[] x) {
+    double s = 0;
+    for (int i = 0; i < x.length; i++) {
+      double g = gaussian(random);
+      x[i] = (float) g;
+      s += (double) x[i] * x[i];
+    }
+    float inv = (float) (1 / Math.sqrt(s));
+    for (int i = 0; i < x.length; i++) {
+      x[i] *= inv;
+    }
+  }
+
+  static double gaussian(SplittableRandom random) {
+    // Box–Muller, one value per call (start vectors are short; simplicity over speed).
+    double u1 = 1.0 - random.nextDouble();
+    double u2 = random.nextDouble();
+    return Math.sqrt(-2.0 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+  }
+
+  /** Σ x_i·y_i accumulated in double, with four partial sums for instruction-level parallelism. */
+  static double dot(int n, float[] x, double[] y) {
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    int i = 0;
+    for (; i + 3 < n; i += 4) {
+      s0 += x[i] * y[i];
+      s1 += x[i + 1] * y[i + 1];
+      s2 += x[i + 2] * y[i + 2];
+      s3 += x[i + 3] * y[i + 3];
+    }
+    for (; i < n; i++) {
+      s0 += x[i] * y[i];
+    }
+    return (s0 + s1) + (s2 + s3);
+  }
+
+  /** y ← y − c·x in double. y is modified. */
+  static void subtract(int n, double c, float[] x, double[] y) {
+    for (int i = 0; i < n; i++) {
+      y[i] -= c * x[i];
+    }
+  }
+
+  static double norm(int n, double[] x) {
+    double s0 = 0, s1 = 0;
+    int i = 0;
+    for (; i + 1 < n; i += 2) {
+      s0 += x[i] * x[i];
+      s1 += x[i + 1] * x[i + 1];
+    }
+    for (; i < n; i++) {
+      s0 += x[i] * x[i];
+    }
+    return Math.sqrt(s0 + s1);
+  }
+}

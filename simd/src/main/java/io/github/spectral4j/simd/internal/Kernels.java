@@ -1,0 +1,62 @@
+package io.github.spectral4j.simd.internal;
+
+/**
+ * The dense float32 kernels behind {@code io.github.spectral4j.simd.Blas}: one scalar and one Vector API
+ * implementation, picked once by {@link KernelProvider}. Every method assumes valid input — sizes ≥ 1
+ * for matrices, offsets and lengths inside the arrays, outputs not aliasing inputs — because the public
+ * facade has already checked it. Matrices are row-major with a leading dimension (the row stride).
+ */
+public interface Kernels {
+
+  /** A short description of this implementation, e.g. {@code "panama (512-bit)"} or {@code "scalar"}. */
+  String name();
+
+  /** Σ x[xOff+i]·y[yOff+i] for i &lt; n. */
+  float dot(int n, float[] x, int xOff, float[] y, int yOff);
+
+  /** y[yOff+i] += α·x[xOff+i] for i &lt; n. y is modified. */
+  void axpy(int n, float alpha, float[] x, int xOff, float[] y, int yOff);
+
+  /** x[xOff+i] *= α for i &lt; n. x is modified. */
+  void scal(int n, float alpha, float[] x, int xOff);
+
+  /** Σ x[xOff+i]² accumulated in double. */
+  double sumOfSquares(int n, float[] x, int xOff);
+
+  /**
+   * y = α·A·x + β·y for the m×n matrix A (row stride lda), or y = α·Aᵀ·x + β·y when {@code transA}.
+   * When β = 0, y is overwritten (NaN in y is ignored). y is modified.
+   */
+  void gemv(boolean transA, int m, int n, float alpha, float[] a, int lda, float[] x, float beta, float[] y);
+
+  /** A = A + α·x·yᵀ for the m×n matrix A (row stride lda). A is modified. */
+  void ger(int m, int n, float alpha, float[] x, float[] y, float[] a, int lda);
+
+  /**
+   * C = α·op(A)·op(B) + β·C with op(A) m×k, op(B) k×n, C m×n (row strides lda, ldb, ldc). When β = 0,
+   * C is overwritten (NaN in C is ignored). Uses up to {@code threads} threads; the result is
+   * bit-identical for every thread count. C is modified.
+   */
+  void gemm(
+      boolean transA,
+      boolean transB,
+      int m,
+      int n,
+      int k,
+      float alpha,
+      float[] a,
+      int lda,
+      float[] b,
+      int ldb,
+      float beta,
+      float[] c,
+      int ldc,
+      int threads);
+
+  /**
+   * av = A·v and out = Aᵀ·av in one pass over the rows of the m×n matrix A (row stride lda): each row is
+   * read once for its dot product with v and, while still in cache, for its axpy into out. av and out
+   * are modified.
+   */
+  void gramTimes(int m, int n, float[] a, int lda, float[] v, float[] av, float[] out);
+}

@@ -1,0 +1,370 @@
+package io.github.spectral4j.simd.internal;
+
+import static io.github.spectral4j.simd.internal.PanamaConstants.FLOAT;
+import static io.github.spectral4j.simd.internal.PanamaConstants.KC;
+import static io.github.spectral4j.simd.internal.PanamaConstants.LANES;
+import static io.github.spectral4j.simd.internal.PanamaConstants.MC;
+import static io.github.spectral4j.simd.internal.PanamaConstants.MR;
+import static io.github.spectral4j.simd.internal.PanamaConstants.NC;
+import static io.github.spectral4j.simd.internal.PanamaConstants.NR;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+
+/**
+ * C = α·op(A)·op(B) + β·C on the Vector API, in the Goto/BLIS structure: for each NC-wide column block
+ * and KC-deep slice of k, op(B) is packed into zero-padded KC × NR panels and op(A) into zero-padded
+ * MR × KC panels (transposition happens here, so the inner loop only reads contiguous memory), then a
+ * register-tiled MR × NR micro-kernel multiplies panel pairs with 12 vector accumulators and no masks.
+ *
+ * <p>Threads split C into rectangles aligned to the tile grid. Every element of C is computed by the same
+ * sequence of operations whichever thread owns it — the same k slices in the same order, the same FMA
+ * order inside the micro-kernel — so the result is bit-identical for any thread count.
+ */
+final class PanamaGemm {
+  /** Write-back modes of a micro-tile: C = α·acc, C = α·acc + β·C, C = α·acc + C. */
+  private static final int OVERWRITE = 0;
+  private static final int SCALE = 1;
+  private static final int ACCUMULATE = 2;
+
+  /** Below this many multiply-adds a GEMM runs on the calling thread only. */
+  private static final long PARALLEL_THRESHOLD = 1L << 18;
+
+  /** Packing buffers per thread, grown on demand and then reused: no allocation in steady state. */
+  private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
+
+  private static final class Workspace {
+    float[] packA = new float[0];
+    float[] packB = new float[0];
+    final float[] tile = new float[MR * NR];
+
+    float[] packA(int size) {
+      if (packA.length < size) {
+        packA = new float[size];
+      }
+      return packA;
+    }
+
+    float[] packB(int size) {
+      if (packB.length < size) {
+        packB = new float[size];
+      }
+      return packB;
+    }
+  }
+
+  private PanamaGemm() {}
+
+  static void gemm(
+      boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int lda, float[] b, int ldb,
+      float beta, float[] c, int ldc, int threads) {
+    int rowTiles = ceilDiv(m, MR);
+    int colTiles = ceilDiv(n, NR);
+    int t = (long) m * n * k < PARALLEL_THRESHOLD ? 1 : threads;
+    // Split columns first: each thread then packs its own part of B once and re-packs A, which costs
+    // little when its column share is wide. Split rows only when columns run out.
+    int tc = Math.min(t, colTiles);
+    int tr = Math.min(Math.max(1, t / tc), rowTiles);
+    if (tr * tc == 1) {
+      block(transA, transB, 0, m, 0, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+      return;
+    }
+    Parallel.forEach(tr * tc, task -> {
+      int r = task / tc;
+      int q = task % tc;
+      int i0 = Parallel.split(rowTiles, tr, r) * MR;
+      int i1 = Math.min(m, Parallel.split(rowTiles, tr, r + 1) * MR);
+      int j0 = Parallel.split(colTiles, tc, q) * NR;
+      int j1 = Math.min(n, Parallel.split(colTiles, tc, q + 1) * NR);
+      block(transA, transB, i0, i1, j0, j1, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    });
+  }
+
+  /** The rectangle rows [i0, i1) × columns [j0, j1) of C; i0 is a multiple of MR and j0 of NR. */
+  private static void block(
+      boolean transA, boolean transB, int i0, int i1, int j0, int j1, int k, float alpha, float[] a, int lda,
+      float[] b, int ldb, float beta, float[] c, int ldc) {
+    Workspace w = WORKSPACE.get();
+    // The k slices depend on k only (never on the rectangle), so every element sees the same slices.
+    int slices = ceilDiv(k, KC);
+    int kcMax = ceilDiv(k, slices);
+    for (int jc = j0; jc < j1; jc += NC) {
+      int nc = Math.min(NC, j1 - jc);
+      for (int s = 0; s < slices; s++) {
+        int pc = s * kcMax;
+        int kc = Math.min(kcMax, k - pc);
+        float[] pb = w.packB(ceilDiv(nc, NR) * NR * kc);
+        packB(transB, b, ldb, pc, kc, jc, nc, pb);
+        int mode = s > 0 ? ACCUMULATE : beta == 0 ? OVERWRITE : SCALE;
+        for (int ic = i0; ic < i1; ic += MC) {
+          int mc = Math.min(MC, i1 - ic);
+          float[] pa = w.packA(ceilDiv(mc, MR) * MR * kc);
+          packA(transA, a, lda, ic, mc, pc, kc, pa);
+          for (int jr = 0; jr < nc; jr += NR) {
+            int nr = Math.min(NR, nc - jr);
+            for (int ir = 0; ir < mc; ir += MR) {
+              int mr = Math.min(MR, mc - ir);
+              int cOff = (ic + ir) * ldc + jc + jr;
+              if (mr == MR && nr == NR) {
+                kernel(kc, pa, ir * kc, pb, jr * kc, c, cOff, ldc, alpha, beta, mode);
+              } else {
+                edgeKernel(kc, pa, ir * kc, pb, jr * kc, c, cOff, ldc, mr, nr, alpha, beta, mode, w.tile);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Packs op(B)[pc .. pc+kc) × [jc .. jc+nc) into panels of NR columns: panel q holds, for each p, the NR
+   * values of row p contiguously at {@code q·kc·NR + p·NR}; columns past nc are zero.
+   */
+  private static void packB(boolean transB, float[] b, int ldb, int pc, int kc, int jc, int nc, float[] pb) {
+    for (int jr = 0; jr < nc; jr += NR) {
+      int nr = Math.min(NR, nc - jr);
+      int dst = jr * kc;
+      int col = jc + jr;
+      if (!transB) {
+        // op(B)(p, j) = b[p·ldb + j]: each panel row is one contiguous copy.
+        int src = pc * ldb + col;
+        if (nr == NR) {
+          for (int p = 0; p < kc; p++, src += ldb, dst += NR) {
+            FloatVector.fromArray(FLOAT, b, src).intoArray(pb, dst);
+            FloatVector.fromArray(FLOAT, b, src + LANES).intoArray(pb, dst + LANES);
+          }
+        } else {
+          VectorMask<Float> m0 = FLOAT.indexInRange(0, nr);
+          VectorMask<Float> m1 = FLOAT.indexInRange(LANES, nr);
+          for (int p = 0; p < kc; p++, src += ldb, dst += NR) {
+            FloatVector.fromArray(FLOAT, b, src, m0).intoArray(pb, dst);
+            FloatVector.fromArray(FLOAT, b, src + LANES, m1).intoArray(pb, dst + LANES);
+          }
+        }
+      } else {
+        // op(B)(p, j) = b[j·ldb + p]: read four rows of b contiguously and write them down four adjacent
+        // panel columns, so each step stores four neighbouring floats of one cache line.
+        int cc = 0;
+        for (; cc + 4 <= nr; cc += 4) {
+          int s0 = (col + cc) * ldb + pc;
+          int s1 = s0 + ldb;
+          int s2 = s1 + ldb;
+          int s3 = s2 + ldb;
+          for (int p = 0, d = dst + cc; p < kc; p++, d += NR) {
+            pb[d] = b[s0 + p];
+            pb[d + 1] = b[s1 + p];
+            pb[d + 2] = b[s2 + p];
+            pb[d + 3] = b[s3 + p];
+          }
+        }
+        for (; cc < nr; cc++) {
+          int src = (col + cc) * ldb + pc;
+          for (int p = 0, d = dst + cc; p < kc; p++, d += NR) {
+            pb[d] = b[src + p];
+          }
+        }
+        for (cc = nr; cc < NR; cc++) {
+          for (int p = 0, d = dst + cc; p < kc; p++, d += NR) {
+            pb[d] = 0;
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Packs op(A)[ic .. ic+mc) × [pc .. pc+kc) into panels of MR rows: panel q holds, for each p, the MR
+   * values of column p contiguously at {@code q·MR·kc + p·MR}; rows past mc are zero.
+   */
+  private static void packA(boolean transA, float[] a, int lda, int ic, int mc, int pc, int kc, float[] pa) {
+    for (int ir = 0; ir < mc; ir += MR) {
+      int mr = Math.min(MR, mc - ir);
+      int dst = ir * kc;
+      if (!transA) {
+        // op(A)(i, p) = a[i·lda + p]: the rows of a go down the columns of the panel; a full panel reads
+        // its six rows together, so each step writes six adjacent floats.
+        int src = (ic + ir) * lda + pc;
+        if (mr == MR) {
+          for (int p = 0, d = dst; p < kc; p++, d += MR) {
+            int s = src + p;
+            pa[d] = a[s];
+            pa[d + 1] = a[s + lda];
+            pa[d + 2] = a[s + 2 * lda];
+            pa[d + 3] = a[s + 3 * lda];
+            pa[d + 4] = a[s + 4 * lda];
+            pa[d + 5] = a[s + 5 * lda];
+          }
+        } else {
+          for (int r = 0; r < mr; r++, src += lda) {
+            for (int p = 0, d = dst + r; p < kc; p++, d += MR) {
+              pa[d] = a[src + p];
+            }
+          }
+        }
+      } else {
+        // op(A)(i, p) = a[p·lda + i]: the MR values of column p are contiguous in a.
+        int src = pc * lda + ic + ir;
+        for (int p = 0, d = dst; p < kc; p++, src += lda, d += MR) {
+          for (int r = 0; r < mr; r++) {
+            pa[d + r] = a[src + r];
+          }
+        }
+      }
+      for (int r = mr; r < MR; r++) {
+        for (int p = 0, d = dst + r; p < kc; p++, d += MR) {
+          pa[d] = 0;
+        }
+      }
+    }
+  }
+
+  /**
+   * The MR × NR micro-kernel on a full tile: 12 accumulators (6 rows × 2 vectors), each k step loads two
+   * vectors of packed B and broadcasts six packed elements of A. No masks, no branches in the loop.
+   */
+  private static void kernel(
+      int kc, float[] pa, int ai, float[] pb, int bi, float[] c, int cOff, int ldc, float alpha, float beta,
+      int mode) {
+    FloatVector c00 = FloatVector.zero(FLOAT);
+    FloatVector c01 = FloatVector.zero(FLOAT);
+    FloatVector c10 = FloatVector.zero(FLOAT);
+    FloatVector c11 = FloatVector.zero(FLOAT);
+    FloatVector c20 = FloatVector.zero(FLOAT);
+    FloatVector c21 = FloatVector.zero(FLOAT);
+    FloatVector c30 = FloatVector.zero(FLOAT);
+    FloatVector c31 = FloatVector.zero(FLOAT);
+    FloatVector c40 = FloatVector.zero(FLOAT);
+    FloatVector c41 = FloatVector.zero(FLOAT);
+    FloatVector c50 = FloatVector.zero(FLOAT);
+    FloatVector c51 = FloatVector.zero(FLOAT);
+    for (int p = 0; p < kc; p++, ai += MR, bi += NR) {
+      FloatVector b0 = FloatVector.fromArray(FLOAT, pb, bi);
+      FloatVector b1 = FloatVector.fromArray(FLOAT, pb, bi + LANES);
+      FloatVector av = FloatVector.broadcast(FLOAT, pa[ai]);
+      c00 = av.fma(b0, c00);
+      c01 = av.fma(b1, c01);
+      av = FloatVector.broadcast(FLOAT, pa[ai + 1]);
+      c10 = av.fma(b0, c10);
+      c11 = av.fma(b1, c11);
+      av = FloatVector.broadcast(FLOAT, pa[ai + 2]);
+      c20 = av.fma(b0, c20);
+      c21 = av.fma(b1, c21);
+      av = FloatVector.broadcast(FLOAT, pa[ai + 3]);
+      c30 = av.fma(b0, c30);
+      c31 = av.fma(b1, c31);
+      av = FloatVector.broadcast(FLOAT, pa[ai + 4]);
+      c40 = av.fma(b0, c40);
+      c41 = av.fma(b1, c41);
+      av = FloatVector.broadcast(FLOAT, pa[ai + 5]);
+      c50 = av.fma(b0, c50);
+      c51 = av.fma(b1, c51);
+    }
+    // Write-back written out in full: a helper taking vectors might not be inlined into this large
+    // method, and then every accumulator would be boxed on the heap.
+    FloatVector alphaV = FloatVector.broadcast(FLOAT, alpha);
+    int o0 = cOff;
+    int o1 = o0 + ldc;
+    int o2 = o1 + ldc;
+    int o3 = o2 + ldc;
+    int o4 = o3 + ldc;
+    int o5 = o4 + ldc;
+    if (mode == OVERWRITE) {
+      c00.mul(alphaV).intoArray(c, o0);
+      c01.mul(alphaV).intoArray(c, o0 + LANES);
+      c10.mul(alphaV).intoArray(c, o1);
+      c11.mul(alphaV).intoArray(c, o1 + LANES);
+      c20.mul(alphaV).intoArray(c, o2);
+      c21.mul(alphaV).intoArray(c, o2 + LANES);
+      c30.mul(alphaV).intoArray(c, o3);
+      c31.mul(alphaV).intoArray(c, o3 + LANES);
+      c40.mul(alphaV).intoArray(c, o4);
+      c41.mul(alphaV).intoArray(c, o4 + LANES);
+      c50.mul(alphaV).intoArray(c, o5);
+      c51.mul(alphaV).intoArray(c, o5 + LANES);
+    } else {
+      // ACCUMULATE multiplies C by exactly 1, which changes nothing.
+      FloatVector betaV = FloatVector.broadcast(FLOAT, mode == SCALE ? beta : 1f);
+      c00.fma(alphaV, FloatVector.fromArray(FLOAT, c, o0).mul(betaV)).intoArray(c, o0);
+      c01.fma(alphaV, FloatVector.fromArray(FLOAT, c, o0 + LANES).mul(betaV)).intoArray(c, o0 + LANES);
+      c10.fma(alphaV, FloatVector.fromArray(FLOAT, c, o1).mul(betaV)).intoArray(c, o1);
+      c11.fma(alphaV, FloatVector.fromArray(FLOAT, c, o1 + LANES).mul(betaV)).intoArray(c, o1 + LANES);
+      c20.fma(alphaV, FloatVector.fromArray(FLOAT, c, o2).mul(betaV)).intoArray(c, o2);
+      c21.fma(alphaV, FloatVector.fromArray(FLOAT, c, o2 + LANES).mul(betaV)).intoArray(c, o2 + LANES);
+      c30.fma(alphaV, FloatVector.fromArray(FLOAT, c, o3).mul(betaV)).intoArray(c, o3);
+      c31.fma(alphaV, FloatVector.fromArray(FLOAT, c, o3 + LANES).mul(betaV)).intoArray(c, o3 + LANES);
+      c40.fma(alphaV, FloatVector.fromArray(FLOAT, c, o4).mul(betaV)).intoArray(c, o4);
+      c41.fma(alphaV, FloatVector.fromArray(FLOAT, c, o4 + LANES).mul(betaV)).intoArray(c, o4 + LANES);
+      c50.fma(alphaV, FloatVector.fromArray(FLOAT, c, o5).mul(betaV)).intoArray(c, o5);
+      c51.fma(alphaV, FloatVector.fromArray(FLOAT, c, o5 + LANES).mul(betaV)).intoArray(c, o5 + LANES);
+    }
+  }
+
+  /**
+   * A partial tile (mr &lt; MR or nr &lt; NR) at the bottom or right edge of C. The packed panels are zero
+   * padded, so the loop is the full-tile loop; the accumulators then go through {@code tile} (MR·NR floats)
+   * and only the mr × nr valid elements are written. Each stored element gets the same operations as in
+   * {@link #kernel}, so results do not depend on where the tile grid falls.
+   */
+  private static void edgeKernel(
+      int kc, float[] pa, int ai, float[] pb, int bi, float[] c, int cOff, int ldc, int mr, int nr, float alpha,
+      float beta, int mode, float[] tile) {
+    FloatVector c00 = FloatVector.zero(FLOAT);
+    FloatVector c01 = FloatVector.zero(FLOAT);
+    FloatVector c10 = FloatVector.zero(FLOAT);
+    FloatVector c11 = FloatVector.zero(FLOAT);
+    FloatVector c20 = FloatVector.zero(FLOAT);
+    FloatVector c21 = FloatVector.zero(FLOAT);
+    FloatVector c30 = FloatVector.zero(FLOAT);
+    FloatVector c31 = FloatVector.zero(FLOAT);
+    FloatVector c40 = FloatVector.zero(FLOAT);
+    FloatVector c41 = FloatVector.zero(FLOAT);
+    FloatVector c50 = FloatVector.zero(FLOAT);
+    FloatVector c51 = FloatVector.zero(FLOAT);
+    for (int p = 0; p < kc; p++, ai += MR, bi += NR) {
+      FloatVector b0 = FloatVector.fromArray(FLOAT, pb, bi);
+      FloatVector b1 = FloatVector.fromArray(FLOAT, pb, bi + LANES);
+      FloatVector av = FloatVector.broadcast(FLOAT, pa[ai]);
+      c00 = av.fma(b0, c00);
+      c01 = av.fma(b1, c01);
+      av = FloatVector.broadcast(FLOAT, pa[ai + 1]);
+      c10 = av.fma(b0, c10);
+      c11 = av.fma(b1, c11);
+      av = FloatVector.broadcast(FLOAT, pa[ai + 2]);
+      c20 = av.fma(b0, c20);
+      c21 = av.fma(b1, c21);
+      av = FloatVector.broadcast(FLOAT, pa[ai + 3]);
+      c30 = av.fma(b0, c30);
+      c31 = av.fma(b1, c31);
+      av = FloatVector.broadcast(FLOAT, pa[ai + 4]);
+      c40 = av.fma(b0, c40);
+      c41 = av.fma(b1, c41);
+      av = FloatVector.broadcast(FLOAT, pa[ai + 5]);
+      c50 = av.fma(b0, c50);
+      c51 = av.fma(b1, c51);
+    }
+    c00.intoArray(tile, 0);
+    c01.intoArray(tile, LANES);
+    c10.intoArray(tile, NR);
+    c11.intoArray(tile, NR + LANES);
+    c20.intoArray(tile, 2 * NR);
+    c21.intoArray(tile, 2 * NR + LANES);
+    c30.intoArray(tile, 3 * NR);
+    c31.intoArray(tile, 3 * NR + LANES);
+    c40.intoArray(tile, 4 * NR);
+    c41.intoArray(tile, 4 * NR + LANES);
+    c50.intoArray(tile, 5 * NR);
+    c51.intoArray(tile, 5 * NR + LANES);
+    float betaEff = mode == SCALE ? beta : 1f;
+    for (int r = 0; r < mr; r++) {
+      for (int j = 0, t = r * NR, o = cOff + r * ldc; j < nr; j++, t++, o++) {
+        // The same roundings as the vector write-back of kernel(): a product, or one fused multiply-add.
+        c[o] = mode == OVERWRITE ? tile[t] * alpha : Math.fma(tile[t], alpha, c[o] * betaEff);
+      }
+    }
+  }
+
+  private static int ceilDiv(int x, int y) {
+    return (x + y - 1) / y;
+  }
+}

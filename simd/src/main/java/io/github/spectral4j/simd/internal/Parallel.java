@@ -1,0 +1,117 @@
+package io.github.spectral4j.simd.internal;
+
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.function.IntConsumer;
+
+/**
+ * The threads the GEMM kernels may use: a dedicated {@link ForkJoinPool} of daemon threads and the
+ * configured parallelism ({@code -Dspectral4j.threads}, default: available processors). The calling
+ * thread always runs one share of the work itself, so the pool holds {@code parallelism − 1} workers.
+ */
+public final class Parallel {
+  /** System property giving the default number of GEMM threads. */
+  public static final String THREADS_PROPERTY = "spectral4j.threads";
+
+  private static final System.Logger LOG = System.getLogger("io.github.spectral4j.simd");
+  private static volatile int parallelism = initialParallelism();
+  private static ForkJoinPool pool;
+
+  private Parallel() {}
+
+  /** The number of threads GEMM may use (≥ 1). */
+  public static int parallelism() {
+    return parallelism;
+  }
+
+  /** Sets the number of threads GEMM may use; must be ≥ 1 (checked by the facade). */
+  public static synchronized void setParallelism(int threads) {
+    if (threads < 1) {
+      throw new IllegalArgumentException("parallelism must be >= 1, got " + threads);
+    }
+    parallelism = threads;
+  }
+
+  private static int initialParallelism() {
+    int available = Runtime.getRuntime().availableProcessors();
+    String value = System.getProperty(THREADS_PROPERTY);
+    if (value == null || value.isBlank()) {
+      return available;
+    }
+    try {
+      int threads = Integer.parseInt(value.trim());
+      if (threads >= 1) {
+        return threads;
+      }
+    } catch (NumberFormatException e) {
+      // fall through to the warning
+    }
+    LOG.log(
+        System.Logger.Level.WARNING,
+        "-D" + THREADS_PROPERTY + "=" + value + " is not a positive integer; using " + available + " threads");
+    return available;
+  }
+
+  private static synchronized ForkJoinPool pool(int workers) {
+    if (pool == null || pool.getParallelism() < workers) {
+      // A smaller pool is dropped, not shut down: a concurrent call may still submit to it, and its idle
+      // workers end by themselves after the pool's keep-alive time.
+      pool = new ForkJoinPool(workers, Parallel::newThread, null, false);
+    }
+    return pool;
+  }
+
+  private static ForkJoinWorkerThread newThread(ForkJoinPool owner) {
+    ForkJoinWorkerThread thread = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(owner);
+    thread.setName("spectral4j-gemm-" + thread.getPoolIndex());
+    thread.setDaemon(true);
+    return thread;
+  }
+
+  /**
+   * Runs {@code body.accept(t)} for every t in [0, tasks): t = 0 on the calling thread, the others on the
+   * pool; returns when all are done and rethrows the first failure. With one task nothing is allocated.
+   */
+  static void forEach(int tasks, IntConsumer body) {
+    if (tasks == 1) {
+      body.accept(0);
+      return;
+    }
+    ForkJoinPool workers = pool(tasks - 1);
+    ForkJoinTask<?>[] forked = new ForkJoinTask<?>[tasks - 1];
+    for (int t = 1; t < tasks; t++) {
+      int task = t;
+      forked[t - 1] = workers.submit(() -> body.accept(task));
+    }
+    Throwable failure = null;
+    try {
+      body.accept(0);
+    } catch (RuntimeException | Error e) {
+      failure = e;
+    }
+    for (ForkJoinTask<?> f : forked) {
+      try {
+        f.join();
+      } catch (RuntimeException | Error e) {
+        if (failure == null) {
+          failure = e;
+        }
+      }
+    }
+    if (failure instanceof RuntimeException e) {
+      throw e;
+    }
+    if (failure instanceof Error e) {
+      throw e;
+    }
+  }
+
+  /**
+   * Splits {@code count} units into {@code parts} contiguous shares as evenly as possible and returns the
+   * first unit of share {@code part} (share {@code part} is [split(part), split(part + 1))).
+   */
+  static int split(int count, int parts, int part) {
+    return (int) ((long) count * part / parts);
+  }
+}

@@ -1,0 +1,134 @@
+package io.github.spectral4j.simd.internal;
+
+/**
+ * Plain-Java kernels: the reference the Vector API kernels are tested against and the fallback when
+ * {@code jdk.incubator.vector} is absent. GEMM splits the rows of C between threads; each element is
+ * computed by one thread in a fixed order, so the result does not depend on the thread count.
+ */
+final class ScalarKernels implements Kernels {
+  /** Below this many multiply-adds GEMM runs on the calling thread only. */
+  private static final long PARALLEL_THRESHOLD = 1L << 18;
+
+  ScalarKernels() {}
+
+  @Override
+  public String name() {
+    return "scalar";
+  }
+
+  @Override
+  public float dot(int n, float[] x, int xOff, float[] y, int yOff) {
+    float s = 0;
+    for (int i = 0; i < n; i++) {
+      s += x[xOff + i] * y[yOff + i];
+    }
+    return s;
+  }
+
+  @Override
+  public void axpy(int n, float alpha, float[] x, int xOff, float[] y, int yOff) {
+    for (int i = 0; i < n; i++) {
+      y[yOff + i] += alpha * x[xOff + i];
+    }
+  }
+
+  @Override
+  public void scal(int n, float alpha, float[] x, int xOff) {
+    for (int i = 0; i < n; i++) {
+      x[xOff + i] *= alpha;
+    }
+  }
+
+  @Override
+  public double sumOfSquares(int n, float[] x, int xOff) {
+    double s = 0;
+    for (int i = 0; i < n; i++) {
+      double v = x[xOff + i];
+      s += v * v;
+    }
+    return s;
+  }
+
+  @Override
+  public void gemv(boolean transA, int m, int n, float alpha, float[] a, int lda, float[] x, float beta, float[] y) {
+    if (!transA) {
+      for (int i = 0; i < m; i++) {
+        float s = alpha * dot(n, a, i * lda, x, 0);
+        y[i] = beta == 0 ? s : s + beta * y[i];
+      }
+    } else {
+      scaleOrClear(n, beta, y, 0);
+      for (int i = 0; i < m; i++) {
+        axpy(n, alpha * x[i], a, i * lda, y, 0);
+      }
+    }
+  }
+
+  @Override
+  public void ger(int m, int n, float alpha, float[] x, float[] y, float[] a, int lda) {
+    for (int i = 0; i < m; i++) {
+      axpy(n, alpha * x[i], y, 0, a, i * lda);
+    }
+  }
+
+  @Override
+  public void gemm(
+      boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int lda, float[] b, int ldb,
+      float beta, float[] c, int ldc, int threads) {
+    int tasks = (long) m * n * k < PARALLEL_THRESHOLD ? 1 : Math.min(threads, m);
+    if (tasks == 1) {
+      gemmRows(transA, transB, 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    } else {
+      Parallel.forEach(tasks, t -> gemmRows(transA, transB, Parallel.split(m, tasks, t),
+          Parallel.split(m, tasks, t + 1), n, k, alpha, a, lda, b, ldb, beta, c, ldc));
+    }
+  }
+
+  /** Rows [i0, i1) of C. */
+  private void gemmRows(
+      boolean transA, boolean transB, int i0, int i1, int n, int k, float alpha, float[] a, int lda, float[] b,
+      int ldb, float beta, float[] c, int ldc) {
+    for (int i = i0; i < i1; i++) {
+      int ci = i * ldc;
+      if (!transB) {
+        // Row i of C is a combination of the rows of B: the inner loop runs along contiguous memory.
+        scaleOrClear(n, beta, c, ci);
+        for (int p = 0; p < k; p++) {
+          float aip = alpha * (transA ? a[p * lda + i] : a[i * lda + p]);
+          axpy(n, aip, b, p * ldb, c, ci);
+        }
+      } else {
+        for (int j = 0; j < n; j++) {
+          float s = 0;
+          int bj = j * ldb;
+          if (transA) {
+            for (int p = 0; p < k; p++) {
+              s += a[p * lda + i] * b[bj + p];
+            }
+          } else {
+            s = dot(k, a, i * lda, b, bj);
+          }
+          c[ci + j] = beta == 0 ? alpha * s : alpha * s + beta * c[ci + j];
+        }
+      }
+    }
+  }
+
+  private void scaleOrClear(int n, float beta, float[] y, int yOff) {
+    if (beta == 0) {
+      java.util.Arrays.fill(y, yOff, yOff + n, 0f);
+    } else if (beta != 1) {
+      scal(n, beta, y, yOff);
+    }
+  }
+
+  @Override
+  public void gramTimes(int m, int n, float[] a, int lda, float[] v, float[] av, float[] out) {
+    java.util.Arrays.fill(out, 0, n, 0f);
+    for (int i = 0; i < m; i++) {
+      float s = dot(n, a, i * lda, v, 0);
+      av[i] = s;
+      axpy(n, s, a, i * lda, out, 0);
+    }
+  }
+}

@@ -1,0 +1,34 @@
+package io.github.spectral4j.trainer;
+
+import java.util.Locale;
+
+/**
+ * How the {@code NORMALIZED} optimizer turns a gradient {@code G} into an update of spectral norm
+ * {@code η_l}: {@code EXACT} divides by the spectral norm, {@code ΔW = −η_l·G/‖G‖*}, with {@code ‖G‖*}
+ * from a warm-started power iteration; {@code NEWTON_SCHULZ} orthogonalises,
+ * {@code ΔW = −η_l·NS(G)}, whose singular values are all close to 1 (as Muon does).
+ */
+public enum UpdateMode {
+  EXACT,
+  NEWTON_SCHULZ;
+
+  /** The lower-case name used on the command line, e.g. {@code newton_schulz}. */
+  public String id() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+
+  /** Parses {@code exact} or {@code newton_schulz} (also {@code newton-schulz}, {@code ns}). */
+  public static UpdateMode parse(String name) {
+    String n = name == null ? "" : name.trim().toUpperCase(Locale.ROOT).replace('-', '_');
+    if (n.equals("NS")) {
+      return NEWTON_SCHULZ;
+    }
+    for (UpdateMode m : values()) {
+      if (m.name().equals(n)) {
+        return m;
+      }
+    }
+    throw new IllegalArgumentException(
+        "unknown update mode '" + name + "' (expected one of: exact, newton_schulz)");
+  }
+}

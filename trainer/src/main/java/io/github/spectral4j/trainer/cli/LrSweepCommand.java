@@ -1,0 +1,95 @@
+package io.github.spectral4j.trainer.cli;
+
+import io.github.spectral4j.core.Optimizer;
+import io.github.spectral4j.core.Parametrization;
+import io.github.spectral4j.trainer.Dataset;
+import io.github.spectral4j.trainer.experiment.LrSweep;
+import io.github.spectral4j.trainer.experiment.LrSweepReport;
+import io.github.spectral4j.trainer.experiment.OutputDirectory;
+import io.github.spectral4j.trainer.experiment.Progress;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code spectral4j lr-sweep}: see {@link LrSweep}. Exit 0 when every transfer verdict passes, 1 otherwise. */
+@Command(
+    name = "lr-sweep",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Trains an MLP d-n-n-n-10 (ReLU, no bias) for every (parametrization, width, learning rate), with width transfer",
+      "from --base-width, and scores each run by its mean training loss over the last --score-steps steps (diverged = +inf).",
+      "If a parametrization transfers, its best learning rate stays put as the width grows.",
+      "Writes DIR/lr-sweep.json (a diverged run has \"loss\": null, \"diverged\": true) and DIR/lr-sweep.png,",
+      "prints the loss grid and the optimum per width. Exit status: 0 all verdicts pass, 1 a verdict fails, 2 bad input."
+    })
+final class LrSweepCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--widths", split = ",", paramLabel = "N", defaultValue = "256,512,1024,2048",
+      description = "Hidden widths (default: ${DEFAULT-VALUE}).")
+  int[] widths;
+
+  @Option(names = "--lrs", split = ",", paramLabel = "X",
+      description = "Base learning rates (default: powers of two ×2 apart: 2^-14 … 2^-4 for adam, 2^-8 … 2^2 for sgd, 2^-10 … 2^0 for normalized).")
+  double[] lrs;
+
+  @Option(names = "--optimizer", paramLabel = "NAME", defaultValue = "adam", description = "adam, sgd or normalized (default: ${DEFAULT-VALUE}).")
+  String optimizer;
+
+  @Option(names = "--steps", paramLabel = "T", defaultValue = "300", description = "Training steps (default: ${DEFAULT-VALUE}).")
+  int steps;
+
+  @Option(names = "--score-steps", paramLabel = "K", defaultValue = "50",
+      description = "Score = mean training loss of the last K steps (default: ${DEFAULT-VALUE}).")
+  int scoreSteps;
+
+  @Option(names = "--base-width", paramLabel = "N", defaultValue = "256",
+      description = "Width of the base model the hyperparameters transfer from (default: ${DEFAULT-VALUE}).")
+  int baseWidth;
+
+  @Option(names = "--parametrizations", split = ",", paramLabel = "NAME", defaultValue = "standard,spectral",
+      description = "Any of standard, ntk, mup, spectral (default: ${DEFAULT-VALUE}).")
+  List<String> parametrizations;
+
+  @Option(names = "--batch", paramLabel = "B", defaultValue = "128", description = "Batch size (default: ${DEFAULT-VALUE}).")
+  int batch;
+
+  @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "Seed of initialisation and batch order (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--threads", paramLabel = "N",
+      description = "Grid cells trained at once, each on one thread (default: the available processors).")
+  Integer threads;
+
+  @Option(names = "--out", paramLabel = "DIR", defaultValue = "results",
+      description = "Directory for the reports, created if missing (default: ${DEFAULT-VALUE}).")
+  Path out;
+
+  @Mixin CoordCheckCommand.DataOptions data = new CoordCheckCommand.DataOptions();
+
+  @Override
+  public Integer call() {
+    List<Parametrization> ps = parametrizations.stream().map(Parametrization::parse).toList();
+    Optimizer opt = Optimizer.parse(optimizer);
+    LrSweep.Options options = new LrSweep.Options(
+        ps, widths, lrs == null ? LrSweep.defaultLrs(opt) : lrs, opt, steps, baseWidth, batch, seed, scoreSteps,
+        threads == null ? Runtime.getRuntime().availableProcessors() : threads);
+    Path dir = OutputDirectory.check(out);
+    Dataset dataset = data.load();
+    LrSweep.checkData(options, dataset);
+    var err = spec.commandLine().getErr();
+    var stdout = spec.commandLine().getOut();
+    LrSweepReport report = LrSweep.run(options, dataset, Progress.onStderr(err, "lr-sweep"));
+    report.write(dir);
+    stdout.print(report.table());
+    stdout.println("wrote " + dir.resolve("lr-sweep.json") + ", " + dir.resolve("lr-sweep.png"));
+    stdout.flush();
+    return report.allPass() ? 0 : 1;
+  }
+}

@@ -1,0 +1,309 @@
+package io.github.spectral4j.trainer.experiment;
+
+import io.github.spectral4j.core.LayerRole;
+import io.github.spectral4j.core.LayerRule;
+import io.github.spectral4j.core.Optimizer;
+import io.github.spectral4j.core.Parametrization;
+import io.github.spectral4j.simd.Blas;
+import io.github.spectral4j.simd.FloatMatrix;
+import io.github.spectral4j.simd.Lanczos;
+import io.github.spectral4j.trainer.Dataset;
+import io.github.spectral4j.trainer.DivergenceException;
+import io.github.spectral4j.trainer.Mlp;
+import io.github.spectral4j.trainer.Training;
+import io.github.spectral4j.trainer.TrainingConfig;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * The coord check of arXiv 2310.17813 (after Tensor Programs V): for each parametrization and width
+ * {@code n}, an MLP {@code d₀-n-n-n-C} (ReLU, no bias) is trained for {@code T} steps from the same seed
+ * on the same batches, and on a fixed probe batch it measures, per weight layer {@code W_l} with
+ * effective matrix {@code m_l·W_l} ({@code m_l} the forward multiplier):
+ *
+ * <ul>
+ *   <li>{@code rms_h}: RMS of the layer's output features at initialisation;
+ *   <li>{@code rms_dh}: RMS of {@code h_T − h_0}, the feature change after {@code T} steps;
+ *   <li>{@code w_spec_ratio}: {@code ‖W₀‖* / √(fo/fi)}, the initial spectral norm against Condition 1's
+ *       target;
+ *   <li>{@code dw_spec_ratio}: {@code ‖W_T − W₀‖* / √(fo/fi)};
+ *   <li>{@code dw_stable_rank}: {@code ‖W_T − W₀‖_F²/‖W_T − W₀‖*²}.
+ * </ul>
+ *
+ * <p>Feature learning at every width means {@code rms_dh = Θ(1)}: a fitted exponent near 0 against
+ * width. With {@code repeats > 1} each value is the geometric mean over seeds {@code seed … seed+repeats−1}.
+ * Spectral norms come from {@link Lanczos} (k = 1, relative tolerance 1e-4).
+ */
+public final class CoordCheck {
+  /** Hidden layers of the coord-check MLP: {@code d₀-n-n-n-C}. */
+  static final int HIDDEN_LAYERS = 3;
+
+  private static final double NORM_TOLERANCE = 1e-4;
+
+  private CoordCheck() {}
+
+  /**
+   * What to run. Widths are sorted ascending.
+   *
+   * @param parametrizations at least one, no repeats
+   * @param widths at least one, each ≥ 1, no repeats
+   * @param optimizer the update rule
+   * @param lr base learning rate η (per-layer multipliers come from the parametrization), finite, &gt; 0
+   * @param steps training steps T ≥ 1
+   * @param batch batch size ≥ 1
+   * @param seed seed of initialisation and batch order
+   * @param repeats seeds averaged (geometric mean), ≥ 1
+   * @param probe size of the fixed probe batch ≥ 1 (taken from the end of the dataset, which training
+   *     does not use)
+   */
+  public record Options(
+      List<Parametrization> parametrizations,
+      int[] widths,
+      Optimizer optimizer,
+      double lr,
+      int steps,
+      int batch,
+      long seed,
+      int repeats,
+      int probe) {
+    /** Validates; throws {@link IllegalArgumentException} naming the offending value. */
+    public Options {
+      Objects.requireNonNull(parametrizations, "parametrizations");
+      Objects.requireNonNull(widths, "widths");
+      Objects.requireNonNull(optimizer, "optimizer");
+      if (parametrizations.isEmpty()) {
+        throw new IllegalArgumentException("--parametrizations: need at least one");
+      }
+      if (new HashSet<>(parametrizations).size() != parametrizations.size()) {
+        throw new IllegalArgumentException("--parametrizations " + ids(parametrizations) + " repeats a name");
+      }
+      parametrizations = List.copyOf(parametrizations);
+      widths = checkWidths(widths);
+      if (!(lr > 0) || !Double.isFinite(lr)) {
+        throw new IllegalArgumentException("--lr must be finite and > 0, got " + lr);
+      }
+      positive("--steps", steps);
+      positive("--batch", batch);
+      positive("--repeats", repeats);
+      positive("--probe", probe);
+    }
+
+    @Override
+    public int[] widths() {
+      return widths.clone();
+    }
+  }
+
+  /** Sorted copy of {@code widths}; each ≥ 1, no repeats, at least one. */
+  static int[] checkWidths(int[] widths) {
+    if (widths.length == 0) {
+      throw new IllegalArgumentException("--widths: need at least one width");
+    }
+    for (int w : widths) {
+      if (w < 1) {
+        throw new IllegalArgumentException("--widths: width " + w + " must be >= 1");
+      }
+    }
+    int[] sorted = widths.clone();
+    Arrays.sort(sorted);
+    for (int i = 1; i < sorted.length; i++) {
+      if (sorted[i] == sorted[i - 1]) {
+        throw new IllegalArgumentException("--widths: width " + sorted[i] + " is given twice");
+      }
+    }
+    return sorted;
+  }
+
+  static void positive(String option, long value) {
+    if (value < 1) {
+      throw new IllegalArgumentException(option + " must be >= 1, got " + value);
+    }
+  }
+
+  static String ids(List<Parametrization> ps) {
+    return String.join(",", ps.stream().map(Parametrization::id).toList());
+  }
+
+  /**
+   * Checks that {@code data} can serve {@code options}: enough examples for the probe batch and a
+   * training batch. Call before training so that bad input fails fast.
+   *
+   * @throws IllegalArgumentException naming the sizes
+   */
+  public static void checkData(Options options, Dataset data) {
+    if (data.size() < options.probe() + options.batch()) {
+      throw new IllegalArgumentException("dataset " + data.name() + " has " + data.size()
+          + " examples: need at least --probe " + options.probe() + " + --batch " + options.batch());
+    }
+  }
+
+  /** Runs the coord check on {@code data}, reporting progress. */
+  public static CoordCheckReport run(Options options, Dataset data, Progress progress) {
+    checkData(options, data);
+    int inputDim = data.inputDim();
+    int classes = data.classes();
+    int[] widths = options.widths();
+    List<Parametrization> ps = options.parametrizations();
+    int probeStart = data.size() - options.probe();
+    Dataset train = data.subset(0, probeStart);
+    FloatMatrix probe = data.range(probeStart, options.probe()).inputs();
+    List<String> layers = new ArrayList<>();
+    for (int l = 1; l <= HIDDEN_LAYERS + 1; l++) {
+      layers.add("W" + l);
+    }
+    int metrics = CoordCheckReport.METRICS.size();
+    double[][][][] values = new double[ps.size()][metrics][layers.size()][widths.length];
+    Map<Parametrization, SortedMap<Integer, String>> diverged = new LinkedHashMap<>();
+
+    double total = 0;
+    for (int w : widths) {
+      total += work(dims(inputDim, w, classes), options) * ps.size() * options.repeats();
+    }
+    progress.start(ps.size() * widths.length * options.repeats(), total);
+    for (int pi = 0; pi < ps.size(); pi++) {
+      Parametrization p = ps.get(pi);
+      SortedMap<Integer, String> div = new TreeMap<>();
+      for (int wi = 0; wi < widths.length; wi++) {
+        int[] dims = dims(inputDim, widths[wi], classes);
+        double[][] logSum = new double[metrics][layers.size()];
+        String failure = null;
+        for (int r = 0; r < options.repeats(); r++) {
+          if (failure == null) {
+            try {
+              double[][] m = measure(p, dims, options, options.seed() + r, train, probe);
+              for (int k = 0; k < metrics; k++) {
+                for (int l = 0; l < layers.size(); l++) {
+                  logSum[k][l] += Math.log(m[k][l]);
+                }
+              }
+            } catch (DivergenceException | Diverged e) {
+              failure = e.getMessage();
+            }
+          }
+          progress.advance(work(dims, options), p.id() + " n=" + widths[wi]);
+        }
+        if (failure != null) {
+          div.put(widths[wi], failure);
+        }
+        for (int k = 0; k < metrics; k++) {
+          for (int l = 0; l < layers.size(); l++) {
+            values[pi][k][l][wi] = failure != null ? Double.NaN : Math.exp(logSum[k][l] / options.repeats());
+          }
+        }
+      }
+      if (!div.isEmpty()) {
+        diverged.put(p, div);
+      }
+    }
+    progress.finish();
+    CoordCheckReport.Setup setup = new CoordCheckReport.Setup(
+        data.name(), options.optimizer(), options.lr(), options.steps(), options.batch(), options.seed(),
+        options.repeats(), inputDim);
+    return CoordCheckReport.of(setup, widths, layers, ps, values, diverged);
+  }
+
+  static int[] dims(int inputDim, int width, int classes) {
+    int[] dims = new int[HIDDEN_LAYERS + 2];
+    Arrays.fill(dims, width);
+    dims[0] = inputDim;
+    dims[dims.length - 1] = classes;
+    return dims;
+  }
+
+  /** Rough floating-point cost of one run, for the progress bar. */
+  private static double work(int[] dims, Options o) {
+    double params = 0;
+    for (int i = 1; i < dims.length; i++) {
+      params += (double) dims[i - 1] * dims[i];
+    }
+    return params * (6.0 * o.batch() * o.steps() + 4.0 * o.probe() + 400);
+  }
+
+  /**
+   * Trains one model and returns {@code [metric][layer]}.
+   *
+   * @throws DivergenceException if training diverges
+   * @throws Diverged if a measured quantity is not finite
+   */
+  static double[][] measure(
+      Parametrization p, int[] dims, Options o, long seed, Dataset train, FloatMatrix probe) {
+    TrainingConfig config = TrainingConfig.defaults(dims)
+        .withParametrization(p)
+        .withOptimizer(o.optimizer())
+        .withLearningRate(o.lr())
+        .withBatchSize(o.batch())
+        .withSeed(seed);
+    List<LayerRule> weightRules =
+        config.rules().stream().filter(r -> r.layer().role() != LayerRole.BIAS).toList();
+    Training training = new Training(config, train);
+    Mlp model = training.model();
+    int depth = model.depth();
+    double[][] out = new double[CoordCheckReport.METRICS.size()][depth];
+    FloatMatrix[] w0 = new FloatMatrix[depth];
+    FloatMatrix[] h0 = new FloatMatrix[depth];
+    model.forward(probe);
+    for (int l = 0; l < depth; l++) {
+      h0[l] = model.features(l).copy();
+      w0[l] = model.weight(l).copy();
+      out[CoordCheckReport.RMS_H][l] = rms(h0[l]);
+      double m = Math.abs(weightRules.get(l).forwardMultiplier());
+      double target = weightRules.get(l).targetWeightNorm();
+      out[CoordCheckReport.W_SPEC_RATIO][l] = m * spectralNorm(w0[l]) / target;
+    }
+    for (int t = 0; t < o.steps(); t++) {
+      double loss = training.step();
+      if (!Double.isFinite(loss)) {
+        throw new Diverged("non-finite loss " + loss + " at step " + (t + 1));
+      }
+    }
+    model.forward(probe);
+    for (int l = 0; l < depth; l++) {
+      FloatMatrix h = model.features(l);
+      FloatMatrix w = model.weight(l);
+      String name = weightRules.get(l).layer().name();
+      if (!h.isFinite() || !w.isFinite()) {
+        throw new Diverged("non-finite " + (w.isFinite() ? "features" : "weights") + " in layer "
+            + name + " after step " + o.steps());
+      }
+      // h0 ← h − h0, w0 ← w − w0 (the initial copies are no longer needed)
+      Blas.scal(-1f, h0[l].data());
+      Blas.axpy(1f, h.data(), h0[l].data());
+      Blas.scal(-1f, w0[l].data());
+      Blas.axpy(1f, w.data(), w0[l].data());
+      double m = Math.abs(weightRules.get(l).forwardMultiplier());
+      double target = weightRules.get(l).targetWeightNorm();
+      out[CoordCheckReport.RMS_DH][l] = rms(h0[l]);
+      double drift = spectralNorm(w0[l]);
+      out[CoordCheckReport.DW_SPEC_RATIO][l] = m * drift / target;
+      double frob = Blas.frobeniusNorm(w0[l]);
+      out[CoordCheckReport.DW_STABLE_RANK][l] = drift == 0 ? Double.NaN : frob * frob / (drift * drift);
+    }
+    return out;
+  }
+
+  private static double rms(FloatMatrix a) {
+    return Blas.frobeniusNorm(a) / Math.sqrt((double) a.rows() * a.cols());
+  }
+
+  private static double spectralNorm(FloatMatrix a) {
+    int small = Math.min(a.rows(), a.cols());
+    return new Lanczos(a.rows(), a.cols(), 1)
+        .setOptions(small, NORM_TOLERANCE)
+        .compute(a)
+        .singularValues()[0];
+  }
+
+  /** A run whose loss, weights or features stopped being finite, with a message naming step and layer. */
+  static final class Diverged extends RuntimeException {
+    Diverged(String message) {
+      super(message, null, false, false);
+    }
+  }
+}

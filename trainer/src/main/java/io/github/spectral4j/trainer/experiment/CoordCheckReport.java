@@ -1,0 +1,375 @@
+package io.github.spectral4j.trainer.experiment;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.spectral4j.core.Optimizer;
+import io.github.spectral4j.core.Parametrization;
+import io.github.spectral4j.core.ScalingFit;
+import io.github.spectral4j.trainer.AtomicFiles;
+import java.awt.Color;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import javax.imageio.ImageIO;
+
+/**
+ * The outcome of a coord check: per parametrization, layer and metric, one value per width, the
+ * exponent {@code a} of a least-squares fit {@code value ≈ C·width^a} over the widths at least as large
+ * as the input dimension (core's {@link ScalingFit}), and a verdict per parametrization (see
+ * {@link Verdicts}). Written as {@code coord-check.json}, {@code coord-check.csv} (long format:
+ * {@code parametrization,layer,metric,width,value}) and {@code coord-check.png} (log-log panels of
+ * {@code rms_dh} against width, one per layer). A diverged run's values are {@code NaN}, written as
+ * JSON {@code null} and an empty CSV field.
+ */
+public final class CoordCheckReport {
+  /** The metrics, in the order of the value arrays. */
+  static final List<String> METRICS =
+      List.of("rms_h", "rms_dh", "w_spec_ratio", "dw_spec_ratio", "dw_stable_rank");
+
+  static final int RMS_H = 0;
+  static final int RMS_DH = 1;
+  static final int W_SPEC_RATIO = 2;
+  static final int DW_SPEC_RATIO = 3;
+  static final int DW_STABLE_RANK = 4;
+
+  /** What was run. */
+  record Setup(
+      String dataset, Optimizer optimizer, double lr, int steps, int batch, long seed, int repeats, int inputDim) {}
+
+  private final Setup setup;
+  private final int[] widths;
+  private final int[] fitWidths;
+  private final List<String> layers;
+  private final List<Parametrization> parametrizations;
+  private final List<Series> series;
+  private final List<Verdict> verdicts;
+  private final Map<Parametrization, SortedMap<Integer, String>> diverged;
+
+  private CoordCheckReport(
+      Setup setup,
+      int[] widths,
+      int[] fitWidths,
+      List<String> layers,
+      List<Parametrization> parametrizations,
+      List<Series> series,
+      List<Verdict> verdicts,
+      Map<Parametrization, SortedMap<Integer, String>> diverged) {
+    this.setup = setup;
+    this.widths = widths;
+    this.fitWidths = fitWidths;
+    this.layers = layers;
+    this.parametrizations = parametrizations;
+    this.series = series;
+    this.verdicts = verdicts;
+    this.diverged = diverged;
+  }
+
+  /**
+   * Fits the slopes and judges each parametrization.
+   *
+   * @param widths ascending widths; not modified
+   * @param layers weight layer names, the last is the output layer
+   * @param values {@code values[p][metric][layer][width]}, NaN where not measured; not modified
+   * @param diverged per parametrization, width → divergence message (missing = none); not modified
+   */
+  static CoordCheckReport of(
+      Setup setup,
+      int[] widths,
+      List<String> layers,
+      List<Parametrization> parametrizations,
+      double[][][][] values,
+      Map<Parametrization, SortedMap<Integer, String>> diverged) {
+    int[] fit = Arrays.stream(widths).filter(w -> w >= setup.inputDim()).toArray();
+    int[] fitIndex = new int[fit.length];
+    for (int i = 0, j = 0; i < widths.length; i++) {
+      if (widths[i] >= setup.inputDim()) {
+        fitIndex[j++] = i;
+      }
+    }
+    List<Series> series = new ArrayList<>();
+    List<Verdict> verdicts = new ArrayList<>();
+    Map<Parametrization, SortedMap<Integer, String>> div = new LinkedHashMap<>();
+    for (int pi = 0; pi < parametrizations.size(); pi++) {
+      Parametrization p = parametrizations.get(pi);
+      double[] dhSlopes = new double[layers.size()];
+      for (int m = 0; m < METRICS.size(); m++) {
+        for (int l = 0; l < layers.size(); l++) {
+          double[] v = values[pi][m][l].clone();
+          double[] f = fit(widths, fitIndex, v);
+          series.add(new Series(p, layers.get(l), METRICS.get(m), v, f[0], f[1]));
+          if (m == RMS_DH) {
+            dhSlopes[l] = f[0];
+          }
+        }
+      }
+      SortedMap<Integer, String> d = new TreeMap<>(diverged.getOrDefault(p, new TreeMap<>()));
+      div.put(p, d);
+      verdicts.add(Verdicts.judge(p, layers, dhSlopes, values[pi][W_SPEC_RATIO], widths, fit, d));
+    }
+    return new CoordCheckReport(
+        setup, widths.clone(), fit, List.copyOf(layers), List.copyOf(parametrizations), List.copyOf(series),
+        List.copyOf(verdicts), div);
+  }
+
+  /** {slope, stderr} over the fit widths, NaN if there are fewer than two or a value is not positive. */
+  private static double[] fit(int[] widths, int[] fitIndex, double[] v) {
+    if (fitIndex.length < 2) {
+      return new double[] {Double.NaN, Double.NaN};
+    }
+    double[] x = new double[fitIndex.length];
+    double[] y = new double[fitIndex.length];
+    for (int j = 0; j < fitIndex.length; j++) {
+      x[j] = widths[fitIndex[j]];
+      y[j] = v[fitIndex[j]];
+      if (!(y[j] > 0) || !Double.isFinite(y[j])) {
+        return new double[] {Double.NaN, Double.NaN};
+      }
+    }
+    ScalingFit f = ScalingFit.fit(x, y);
+    return new double[] {f.slope(), f.slopeStdErr()};
+  }
+
+  /** Whether every parametrization's verdict passed. */
+  public boolean allPass() {
+    return verdicts.stream().allMatch(Verdict::pass);
+  }
+
+  List<Verdict> verdicts() {
+    return verdicts;
+  }
+
+  List<Series> series() {
+    return series;
+  }
+
+  int[] fitWidths() {
+    return fitWidths.clone();
+  }
+
+  /** The series of one parametrization, layer and metric. */
+  Series series(Parametrization p, String layer, String metric) {
+    return series.stream()
+        .filter(s -> s.parametrization() == p && s.layer().equals(layer) && s.metric().equals(metric))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  /** The printed summary: a table of {@code rms_dh} slopes (parametrization × layer) and the verdicts. */
+  public String table() {
+    StringBuilder b = new StringBuilder();
+    b.append(String.format(Locale.ROOT,
+        "coord-check on %s: %s, lr %s, %d steps, batch %d, seed %d%s%n", setup.dataset(),
+        setup.optimizer().id(), num(setup.lr()), setup.steps(), setup.batch(), setup.seed(),
+        setup.repeats() > 1 ? " (geometric mean of " + setup.repeats() + " seeds)" : ""));
+    b.append("widths ").append(join(widths)).append("; slopes of rms_dh vs width fitted over ")
+        .append(fitWidths.length == 0 ? "(none)" : join(fitWidths))
+        .append(" (widths >= input dimension ").append(setup.inputDim()).append(")")
+        .append(String.format("%n%n"));
+    b.append(String.format(Locale.ROOT, "%-16s", "parametrization"));
+    for (int l = 0; l < layers.size(); l++) {
+      String name = layers.get(l) + (l == layers.size() - 1 ? " (out)" : "");
+      b.append(String.format(Locale.ROOT, "%15s", name));
+    }
+    b.append("  verdict").append(String.format("%n"));
+    for (int pi = 0; pi < parametrizations.size(); pi++) {
+      Parametrization p = parametrizations.get(pi);
+      b.append(String.format(Locale.ROOT, "%-16s", p.id()));
+      for (String layer : layers) {
+        Series s = series(p, layer, "rms_dh");
+        String cell = Double.isNaN(s.slope()) ? "n/a"
+            : Verdicts.signed(s.slope())
+                + (Double.isNaN(s.slopeStdErr()) ? "" : String.format(Locale.ROOT, " ±%.2f", s.slopeStdErr()));
+        b.append(String.format(Locale.ROOT, "%15s", cell));
+      }
+      b.append("  ").append(verdicts.get(pi).pass() ? "PASS" : "FAIL").append(String.format("%n"));
+    }
+    b.append(String.format("%n"));
+    for (Verdict v : verdicts) {
+      b.append(String.format(Locale.ROOT, "%-9s %s: %s%n", v.pass() ? "PASS" : "FAIL", v.parametrization().id(),
+          v.reason()));
+    }
+    return b.toString();
+  }
+
+  /** The JSON report (schema in the class comment of {@link CoordCheck}). */
+  ObjectNode json() {
+    ObjectMapper mapper = new ObjectMapper();
+    ObjectNode root = mapper.createObjectNode();
+    root.put("dataset", setup.dataset());
+    root.put("optimizer", setup.optimizer().id());
+    root.put("lr", setup.lr());
+    root.put("steps", setup.steps());
+    root.put("batch", setup.batch());
+    root.put("seed", setup.seed());
+    root.put("repeats", setup.repeats());
+    root.put("inputDim", setup.inputDim());
+    ArrayNode w = root.putArray("widths");
+    Arrays.stream(widths).forEach(w::add);
+    ArrayNode fw = root.putArray("fitWidths");
+    Arrays.stream(fitWidths).forEach(fw::add);
+    ArrayNode ss = root.putArray("series");
+    for (Series s : series) {
+      ObjectNode o = ss.addObject();
+      o.put("parametrization", s.parametrization().id());
+      o.put("layer", s.layer());
+      o.put("metric", s.metric());
+      ArrayNode vals = o.putArray("values");
+      for (double v : s.values()) {
+        if (Double.isFinite(v)) {
+          vals.add(v);
+        } else {
+          vals.addNull();
+        }
+      }
+      putNumber(o, "slope", s.slope());
+      putNumber(o, "slopeStderr", s.slopeStdErr());
+    }
+    ArrayNode vs = root.putArray("verdicts");
+    for (Verdict v : verdicts) {
+      ObjectNode o = vs.addObject();
+      o.put("parametrization", v.parametrization().id());
+      o.put("pass", v.pass());
+      o.put("reason", v.reason());
+    }
+    ArrayNode dv = root.putArray("diverged");
+    for (Map.Entry<Parametrization, SortedMap<Integer, String>> e : diverged.entrySet()) {
+      for (Map.Entry<Integer, String> d : e.getValue().entrySet()) {
+        ObjectNode o = dv.addObject();
+        o.put("parametrization", e.getKey().id());
+        o.put("width", d.getKey());
+        o.put("message", d.getValue());
+      }
+    }
+    return root;
+  }
+
+  private static void putNumber(ObjectNode o, String name, double v) {
+    if (Double.isFinite(v)) {
+      o.put(name, v);
+    } else {
+      o.putNull(name);
+    }
+  }
+
+  /** The CSV report, long format, one row per parametrization, layer, metric and width. */
+  String csv() {
+    StringBuilder b = new StringBuilder("parametrization,layer,metric,width,value\n");
+    for (Series s : series) {
+      for (int i = 0; i < widths.length; i++) {
+        double v = s.values()[i];
+        b.append(s.parametrization().id()).append(',').append(s.layer()).append(',').append(s.metric())
+            .append(',').append(widths[i]).append(',').append(Double.isFinite(v) ? Double.toString(v) : "")
+            .append('\n');
+      }
+    }
+    return b.toString();
+  }
+
+  /** The figure: a log-log panel of {@code rms_dh} against width per layer, a line per parametrization. */
+  java.awt.image.BufferedImage plot() {
+    List<Chart.Panel> panels = new ArrayList<>();
+    double[] x = Arrays.stream(widths).asDoubleStream().toArray();
+    for (int l = 0; l < layers.size(); l++) {
+      String layer = layers.get(l);
+      List<Chart.Line> lines = new ArrayList<>();
+      Series guide = null;
+      for (Parametrization p : parametrizations) {
+        Series s = series(p, layer, "rms_dh");
+        String label = p.id() + (Double.isNaN(s.slope()) ? "" : " (slope " + Verdicts.signed(s.slope()) + ")");
+        lines.add(new Chart.Line(label, color(p), x, s.values(), false, true));
+        if (p == Parametrization.SPECTRAL || (p == Parametrization.MUP && guide == null)) {
+          guide = s;
+        }
+      }
+      if (guide != null) {
+        double level = geometricMeanOverFit(guide.values());
+        if (Double.isFinite(level)) {
+          double[] flat = new double[x.length];
+          Arrays.fill(flat, level);
+          lines.add(new Chart.Line("slope 0 (feature learning)", Color.GRAY, x, flat, true, false));
+        }
+      }
+      String role = l == layers.size() - 1 ? "output logits" : "hidden features h" + (l + 1);
+      panels.add(new Chart.Panel(
+          layer + ": RMS change of " + role, "width n", "RMS Δh after " + setup.steps() + " steps",
+          Chart.Scale.LOG2, Chart.Labels.PLAIN, Chart.Scale.LOG10, lines, List.of(),
+          fitWidths.length > 0 ? fitWidths[0] : Double.NaN, Double.NaN, "slopes fitted here"));
+    }
+    String title = "coord check: does every layer's feature update stay Θ(1) as width grows?";
+    String subtitle = String.format(Locale.ROOT, "MLP %d-n-…-n-10, ReLU, %s, %s lr %s, %d steps, batch %d, seed %d",
+        setup.inputDim(), setup.dataset(), setup.optimizer().id(), num(setup.lr()), setup.steps(), setup.batch(),
+        setup.seed());
+    return Chart.render(title, subtitle, panels, 2);
+  }
+
+  private double geometricMeanOverFit(double[] v) {
+    double s = 0;
+    int k = 0;
+    for (int i = 0; i < widths.length; i++) {
+      if (widths[i] >= setup.inputDim() || fitWidths.length == 0) {
+        if (!(v[i] > 0) || !Double.isFinite(v[i])) {
+          return Double.NaN;
+        }
+        s += Math.log(v[i]);
+        k++;
+      }
+    }
+    return k == 0 ? Double.NaN : Math.exp(s / k);
+  }
+
+  static Color color(Parametrization p) {
+    return switch (p) {
+      case STANDARD -> Chart.PALETTE[0];
+      case NTK -> Chart.PALETTE[1];
+      case MUP -> Chart.PALETTE[2];
+      case SPECTRAL -> Chart.PALETTE[3];
+    };
+  }
+
+  /**
+   * Writes {@code coord-check.json}, {@code .csv} and {@code .png} into {@code dir} (created if
+   * missing), each atomically; all three are rendered before the first is written.
+   */
+  public void write(Path dir) {
+    byte[] json;
+    byte[] png;
+    try {
+      json = (new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(json()) + "\n")
+          .getBytes(StandardCharsets.UTF_8);
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      if (!ImageIO.write(plot(), "png", bytes)) {
+        throw new IOException("no PNG writer available");
+      }
+      png = bytes.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    byte[] csv = csv().getBytes(StandardCharsets.UTF_8);
+    Path d = OutputDirectory.create(dir);
+    AtomicFiles.write(d.resolve("coord-check.json"), out -> out.write(json));
+    AtomicFiles.write(d.resolve("coord-check.csv"), out -> out.write(csv));
+    AtomicFiles.write(d.resolve("coord-check.png"), out -> out.write(png));
+  }
+
+  static String num(double v) {
+    String s = Double.toString(v);
+    return s.endsWith(".0") ? s.substring(0, s.length() - 2) : s;
+  }
+
+  private static String join(int[] a) {
+    return Arrays.stream(a).mapToObj(String::valueOf).collect(Collectors.joining(", "));
+  }
+}

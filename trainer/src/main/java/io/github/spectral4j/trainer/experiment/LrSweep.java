@@ -1,0 +1,248 @@
+package io.github.spectral4j.trainer.experiment;
+
+import io.github.spectral4j.core.Optimizer;
+import io.github.spectral4j.core.Parametrization;
+import io.github.spectral4j.simd.Blas;
+import io.github.spectral4j.trainer.Dataset;
+import io.github.spectral4j.trainer.DivergenceException;
+import io.github.spectral4j.trainer.Training;
+import io.github.spectral4j.trainer.TrainingConfig;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Learning-rate transfer (μTransfer, Tensor Programs V; Condition 1 of arXiv 2310.17813): trains the
+ * MLP {@code d₀-n-n-n-C} (ReLU, no bias) for every (parametrization, width, learning rate) with width
+ * transfer from a base width (so that at the base width every parametrization is the same model), and
+ * scores each run by its mean training loss over the last {@code scoreSteps} steps; a diverged run
+ * scores {@code +∞}. If the parametrization transfers, the best learning rate does not move with
+ * width. Grid cells run in parallel, each single-threaded; every cell is seeded, so the result does not
+ * depend on the number of threads.
+ */
+public final class LrSweep {
+  private LrSweep() {}
+
+  /**
+   * What to run.
+   *
+   * @param parametrizations at least one, no repeats
+   * @param widths at least one, each ≥ 1, no repeats (sorted ascending)
+   * @param lrs base learning rates, at least one, finite and &gt; 0, no repeats (sorted ascending)
+   * @param optimizer the update rule
+   * @param steps training steps ≥ 1
+   * @param baseWidth width of the base model whose hyperparameters transfer, ≥ 1
+   * @param batch batch size ≥ 1
+   * @param seed seed of initialisation and batch order (the same for every cell)
+   * @param scoreSteps the score averages the last {@code scoreSteps} losses, 1 ≤ scoreSteps ≤ steps
+   * @param threads grid cells trained at once, ≥ 1
+   */
+  public record Options(
+      List<Parametrization> parametrizations,
+      int[] widths,
+      double[] lrs,
+      Optimizer optimizer,
+      int steps,
+      int baseWidth,
+      int batch,
+      long seed,
+      int scoreSteps,
+      int threads) {
+    /** Validates; throws {@link IllegalArgumentException} naming the offending value. */
+    public Options {
+      Objects.requireNonNull(parametrizations, "parametrizations");
+      Objects.requireNonNull(lrs, "lrs");
+      Objects.requireNonNull(optimizer, "optimizer");
+      if (parametrizations.isEmpty()) {
+        throw new IllegalArgumentException("--parametrizations: need at least one");
+      }
+      if (new HashSet<>(parametrizations).size() != parametrizations.size()) {
+        throw new IllegalArgumentException(
+            "--parametrizations " + CoordCheck.ids(parametrizations) + " repeats a name");
+      }
+      parametrizations = List.copyOf(parametrizations);
+      widths = CoordCheck.checkWidths(widths);
+      if (lrs.length == 0) {
+        throw new IllegalArgumentException("--lrs: need at least one learning rate");
+      }
+      for (double lr : lrs) {
+        if (!(lr > 0) || !Double.isFinite(lr)) {
+          throw new IllegalArgumentException("--lrs: learning rate " + lr + " must be finite and > 0");
+        }
+      }
+      lrs = lrs.clone();
+      Arrays.sort(lrs);
+      for (int i = 1; i < lrs.length; i++) {
+        if (lrs[i] == lrs[i - 1]) {
+          throw new IllegalArgumentException("--lrs: learning rate " + lrs[i] + " is given twice");
+        }
+      }
+      CoordCheck.positive("--steps", steps);
+      CoordCheck.positive("--base-width", baseWidth);
+      CoordCheck.positive("--batch", batch);
+      CoordCheck.positive("--threads", threads);
+      if (scoreSteps < 1 || scoreSteps > steps) {
+        throw new IllegalArgumentException(
+            "--score-steps must be in [1, --steps " + steps + "], got " + scoreSteps);
+      }
+    }
+
+    @Override
+    public int[] widths() {
+      return widths.clone();
+    }
+
+    @Override
+    public double[] lrs() {
+      return lrs.clone();
+    }
+  }
+
+  /** The default grid for an optimizer: powers of two, ×2 apart, around its usual learning rates. */
+  public static double[] defaultLrs(Optimizer optimizer) {
+    int from;
+    int to;
+    switch (optimizer) {
+      case ADAM -> {
+        from = -14;
+        to = -4;
+      }
+      case SGD -> {
+        from = -8;
+        to = 2;
+      }
+      default -> {
+        from = -10;
+        to = 0;
+      }
+    }
+    double[] lrs = new double[to - from + 1];
+    for (int i = 0; i < lrs.length; i++) {
+      lrs[i] = Math.scalb(1.0, from + i);
+    }
+    return lrs;
+  }
+
+  /**
+   * Checks that {@code data} has at least one batch. Call before training.
+   *
+   * @throws IllegalArgumentException naming the sizes
+   */
+  public static void checkData(Options options, Dataset data) {
+    if (data.size() < options.batch()) {
+      throw new IllegalArgumentException("dataset " + data.name() + " has " + data.size()
+          + " examples, fewer than --batch " + options.batch());
+    }
+  }
+
+  /** One grid cell. */
+  private record Cell(int p, int w, int lr, double work) {}
+
+  /** Trains the whole grid on {@code data}, reporting progress. */
+  public static LrSweepReport run(Options options, Dataset data, Progress progress) {
+    checkData(options, data);
+    List<Parametrization> ps = options.parametrizations();
+    int[] widths = options.widths();
+    double[] lrs = options.lrs();
+    double[][][] loss = new double[ps.size()][widths.length][lrs.length];
+    List<Cell> cells = new ArrayList<>();
+    double total = 0;
+    for (int p = 0; p < ps.size(); p++) {
+      for (int w = 0; w < widths.length; w++) {
+        for (int l = 0; l < lrs.length; l++) {
+          double work = cost(CoordCheck.dims(data.inputDim(), widths[w], data.classes()), options);
+          cells.add(new Cell(p, w, l, work));
+          total += work;
+        }
+      }
+    }
+    // Largest first, so that the last cells to finish are short ones.
+    cells.sort(Comparator.comparingDouble(Cell::work).reversed());
+    progress.start(cells.size(), total);
+    int previous = Blas.parallelism();
+    int threads = Math.min(options.threads(), cells.size());
+    if (threads > 1) {
+      Blas.setParallelism(1);
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+      Thread t = new Thread(r, "lr-sweep");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      List<Future<?>> futures = new ArrayList<>();
+      for (Cell c : cells) {
+        futures.add(pool.submit(() -> {
+          Parametrization p = ps.get(c.p());
+          loss[c.p()][c.w()][c.lr()] = score(p, widths[c.w()], lrs[c.lr()], options, data);
+          progress.advance(c.work(), p.id() + " n=" + widths[c.w()] + " lr=" + LrSweepReport.lrName(lrs[c.lr()]));
+        }));
+      }
+      for (Future<?> f : futures) {
+        try {
+          f.get();
+        } catch (ExecutionException e) {
+          if (e.getCause() instanceof RuntimeException re) {
+            throw re;
+          }
+          throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("lr-sweep interrupted", e);
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+      if (threads > 1) {
+        Blas.setParallelism(previous);
+      }
+    }
+    progress.finish();
+    LrSweepReport.Setup setup = new LrSweepReport.Setup(data.name(), options.optimizer(), options.steps(),
+        options.batch(), options.seed(), options.baseWidth(), options.scoreSteps(), data.inputDim(), threads);
+    return LrSweepReport.of(setup, ps, widths, lrs, loss, progress.elapsedSeconds());
+  }
+
+  private static double cost(int[] dims, Options o) {
+    double params = 0;
+    for (int i = 1; i < dims.length; i++) {
+      params += (double) dims[i - 1] * dims[i];
+    }
+    return params * (6.0 * o.batch() + 20) * o.steps();
+  }
+
+  /** Mean training loss over the last {@code scoreSteps} steps, {@code +∞} if training diverged. */
+  static double score(Parametrization p, int width, double lr, Options o, Dataset data) {
+    int[] dims = CoordCheck.dims(data.inputDim(), width, data.classes());
+    TrainingConfig config = TrainingConfig.defaults(dims)
+        .withParametrization(p)
+        .withOptimizer(o.optimizer())
+        .withLearningRate(lr)
+        .withBatchSize(o.batch())
+        .withSeed(o.seed())
+        .withBaseDims(CoordCheck.dims(data.inputDim(), o.baseWidth(), data.classes()));
+    Training training = new Training(config, data);
+    double sum = 0;
+    try {
+      for (int t = 1; t <= o.steps(); t++) {
+        double loss = training.step();
+        if (!Double.isFinite(loss)) {
+          return Double.POSITIVE_INFINITY;
+        }
+        if (t > o.steps() - o.scoreSteps()) {
+          sum += loss;
+        }
+      }
+    } catch (DivergenceException e) {
+      return Double.POSITIVE_INFINITY;
+    }
+    return sum / o.scoreSteps();
+  }
+}

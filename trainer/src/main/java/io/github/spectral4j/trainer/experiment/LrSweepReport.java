@@ -1,0 +1,345 @@
+package io.github.spectral4j.trainer.experiment;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.spectral4j.core.Optimizer;
+import io.github.spectral4j.core.Parametrization;
+import io.github.spectral4j.trainer.AtomicFiles;
+import java.awt.Color;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+import javax.imageio.ImageIO;
+
+/**
+ * The outcome of a learning-rate sweep: the score (mean training loss over the last steps) of every
+ * (parametrization, width, learning rate), the best learning rate per parametrization and width, and
+ * how far that optimum moves across widths. {@code SPECTRAL} and {@code MUP} pass if it moves by at most
+ * one grid step; {@code STANDARD} "shows the drift" if it moves by at least ×4 ({@code NTK} is reported
+ * without a verdict). Written as {@code lr-sweep.json} — a diverged run has {@code "loss": null} and
+ * {@code "diverged": true} (its score is +∞) — and {@code lr-sweep.png} (loss against learning rate,
+ * log-log, a curve per width, a panel per parametrization).
+ */
+public final class LrSweepReport {
+  /** Losses above this are drawn as crosses on the top edge of the plot, like diverged runs. */
+  static final double PLOT_CAP = 10;
+
+  /** What was run. */
+  record Setup(
+      String dataset, Optimizer optimizer, int steps, int batch, long seed, int baseWidth, int scoreSteps,
+      int inputDim, int threads) {}
+
+  /** The best learning rate of one parametrization at one width ({@code NaN} if every run diverged). */
+  record Optimum(Parametrization parametrization, int width, double lr, double loss) {}
+
+  /**
+   * How far the optimum moved across widths: {@code ratio} = largest / smallest optimal learning rate,
+   * {@code steps} = the number of grid steps between them; {@code pass} is null without a verdict.
+   */
+  record Transfer(Parametrization parametrization, double ratio, int steps, Boolean pass, String reason) {}
+
+  private final Setup setup;
+  private final List<Parametrization> parametrizations;
+  private final int[] widths;
+  private final double[] lrs;
+  private final double[][][] loss;
+  private final List<Optimum> optima;
+  private final List<Transfer> transfers;
+  private final double seconds;
+
+  private LrSweepReport(Setup setup, List<Parametrization> ps, int[] widths, double[] lrs, double[][][] loss,
+      List<Optimum> optima, List<Transfer> transfers, double seconds) {
+    this.setup = setup;
+    this.parametrizations = ps;
+    this.widths = widths;
+    this.lrs = lrs;
+    this.loss = loss;
+    this.optima = optima;
+    this.transfers = transfers;
+    this.seconds = seconds;
+  }
+
+  /**
+   * Finds the optima and judges the transfer.
+   *
+   * @param loss {@code loss[p][width][lr]}, {@code +∞} (or NaN) for a diverged run; not modified
+   * @param seconds wall time of the sweep, for the printed summary only
+   */
+  static LrSweepReport of(Setup setup, List<Parametrization> ps, int[] widths, double[] lrs, double[][][] loss,
+      double seconds) {
+    List<Optimum> optima = new ArrayList<>();
+    List<Transfer> transfers = new ArrayList<>();
+    for (int p = 0; p < ps.size(); p++) {
+      int lo = Integer.MAX_VALUE;
+      int hi = Integer.MIN_VALUE;
+      int found = 0;
+      for (int w = 0; w < widths.length; w++) {
+        int best = -1;
+        for (int l = 0; l < lrs.length; l++) {
+          double v = loss[p][w][l];
+          if (Double.isFinite(v) && (best < 0 || v < loss[p][w][best])) {
+            best = l;
+          }
+        }
+        if (best < 0) {
+          optima.add(new Optimum(ps.get(p), widths[w], Double.NaN, Double.NaN));
+        } else {
+          optima.add(new Optimum(ps.get(p), widths[w], lrs[best], loss[p][w][best]));
+          lo = Math.min(lo, best);
+          hi = Math.max(hi, best);
+          found++;
+        }
+      }
+      transfers.add(transfer(ps.get(p), widths, lrs, lo, hi, found));
+    }
+    return new LrSweepReport(setup, List.copyOf(ps), widths.clone(), lrs.clone(), deepCopy(loss),
+        List.copyOf(optima), List.copyOf(transfers), seconds);
+  }
+
+  private static Transfer transfer(Parametrization p, int[] widths, double[] lrs, int lo, int hi, int found) {
+    String over = "over widths " + widths[0] + "–" + widths[widths.length - 1];
+    if (widths.length < 2) {
+      return new Transfer(p, Double.NaN, 0, null, "one width: nothing to compare");
+    }
+    if (found < widths.length) {
+      Boolean pass = p == Parametrization.NTK ? null : false;
+      return new Transfer(p, Double.NaN, 0, pass,
+          "every learning rate diverged at " + (widths.length - found) + " width(s): no optimum to compare");
+    }
+    double ratio = lrs[hi] / lrs[lo];
+    int steps = hi - lo;
+    String moved = String.format(Locale.ROOT, "optimum moves ×%s (%d grid step%s) %s", trim(ratio), steps,
+        steps == 1 ? "" : "s", over);
+    return switch (p) {
+      case SPECTRAL, MUP -> {
+        boolean pass = steps <= 1;
+        yield new Transfer(p, ratio, steps, pass, moved + (pass ? ": transfers (at most one grid step)"
+            : ": does NOT transfer (more than one grid step)"));
+      }
+      case STANDARD -> {
+        boolean pass = ratio >= 4;
+        yield new Transfer(p, ratio, steps, pass, moved + (pass ? ": drifts with width (at least ×4)"
+            : ": drifts less than ×4"));
+      }
+      case NTK -> new Transfer(p, ratio, steps, null, moved);
+    };
+  }
+
+  /** Whether every verdict (those that exist) passed. */
+  public boolean allPass() {
+    return transfers.stream().allMatch(t -> t.pass() == null || t.pass());
+  }
+
+  List<Optimum> optima() {
+    return optima;
+  }
+
+  List<Transfer> transfers() {
+    return transfers;
+  }
+
+  /** The printed summary: the loss grid, the optimum per width, and the transfer verdicts. */
+  public String table() {
+    StringBuilder b = new StringBuilder();
+    String nl = String.format("%n");
+    b.append(String.format(Locale.ROOT,
+        "lr-sweep on %s: %s, %d steps, batch %d, seed %d, base width %d; score = mean training loss of the last %d steps (x = diverged)%n%n",
+        setup.dataset(), setup.optimizer().id(), setup.steps(), setup.batch(), setup.seed(), setup.baseWidth(),
+        setup.scoreSteps()));
+    for (int p = 0; p < parametrizations.size(); p++) {
+      b.append(String.format(Locale.ROOT, "%-10s", parametrizations.get(p).id()));
+      for (int w : widths) {
+        b.append(String.format(Locale.ROOT, "%9s", "n=" + w));
+      }
+      b.append(nl);
+      for (int l = 0; l < lrs.length; l++) {
+        b.append(String.format(Locale.ROOT, "%-10s", lrName(lrs[l])));
+        for (int w = 0; w < widths.length; w++) {
+          double v = loss[p][w][l];
+          boolean best = optimum(p, w).lr() == lrs[l];
+          String cell = Double.isFinite(v) ? String.format(Locale.ROOT, "%.4f", v) : "x";
+          b.append(String.format(Locale.ROOT, "%9s", cell + (best ? "*" : " ")));
+        }
+        b.append(nl);
+      }
+      b.append(nl);
+    }
+    b.append(String.format(Locale.ROOT, "%-16s%7s  %-18s%s%n", "parametrization", "width", "best lr", "loss"));
+    for (Optimum o : optima) {
+      String lr = Double.isNaN(o.lr()) ? "(all diverged)"
+          : lrName(o.lr()).equals(trim(o.lr())) ? trim(o.lr()) : lrName(o.lr()) + " = " + trim(o.lr());
+      String edge = !Double.isNaN(o.lr()) && (o.lr() == lrs[0] || o.lr() == lrs[lrs.length - 1]) && lrs.length > 1
+          ? "  (at the edge of the grid)" : "";
+      b.append(String.format(Locale.ROOT, "%-16s%7d  %-18s%s%s%n", o.parametrization().id(), o.width(), lr,
+          Double.isNaN(o.loss()) ? "" : String.format(Locale.ROOT, "%.4f", o.loss()), edge));
+    }
+    b.append(nl);
+    for (Transfer t : transfers) {
+      String status = t.pass() == null ? "INFO" : t.pass() ? "PASS" : "FAIL";
+      b.append(String.format(Locale.ROOT, "%-5s %s: %s%n", status, t.parametrization().id(), t.reason()));
+    }
+    b.append(String.format(Locale.ROOT, "%nlr-sweep took %.1f s (%d cells, %d at a time)%n", seconds,
+        parametrizations.size() * widths.length * lrs.length, setup.threads()));
+    return b.toString();
+  }
+
+  private Optimum optimum(int p, int w) {
+    return optima.get(p * widths.length + w);
+  }
+
+  /** The JSON report (see the class comment). */
+  ObjectNode json() {
+    ObjectMapper mapper = new ObjectMapper();
+    ObjectNode root = mapper.createObjectNode();
+    root.put("dataset", setup.dataset());
+    root.put("optimizer", setup.optimizer().id());
+    root.put("steps", setup.steps());
+    root.put("batch", setup.batch());
+    root.put("seed", setup.seed());
+    root.put("baseWidth", setup.baseWidth());
+    root.put("scoreSteps", setup.scoreSteps());
+    ArrayNode ws = root.putArray("widths");
+    Arrays.stream(widths).forEach(ws::add);
+    ArrayNode ls = root.putArray("lrs");
+    Arrays.stream(lrs).forEach(ls::add);
+    ArrayNode results = root.putArray("results");
+    for (int p = 0; p < parametrizations.size(); p++) {
+      for (int w = 0; w < widths.length; w++) {
+        for (int l = 0; l < lrs.length; l++) {
+          ObjectNode o = results.addObject();
+          o.put("parametrization", parametrizations.get(p).id());
+          o.put("width", widths[w]);
+          o.put("lr", lrs[l]);
+          double v = loss[p][w][l];
+          if (Double.isFinite(v)) {
+            o.put("loss", v);
+          } else {
+            o.putNull("loss");
+          }
+          o.put("diverged", !Double.isFinite(v));
+        }
+      }
+    }
+    ArrayNode opt = root.putArray("optimum");
+    for (Optimum o : optima) {
+      ObjectNode n = opt.addObject();
+      n.put("parametrization", o.parametrization().id());
+      n.put("width", o.width());
+      if (Double.isNaN(o.lr())) {
+        n.putNull("lr");
+        n.putNull("loss");
+      } else {
+        n.put("lr", o.lr());
+        n.put("loss", o.loss());
+      }
+    }
+    ArrayNode tr = root.putArray("transfer");
+    for (Transfer t : transfers) {
+      ObjectNode n = tr.addObject();
+      n.put("parametrization", t.parametrization().id());
+      if (Double.isNaN(t.ratio())) {
+        n.putNull("ratio");
+      } else {
+        n.put("ratio", t.ratio());
+      }
+      n.put("gridSteps", t.steps());
+      if (t.pass() == null) {
+        n.putNull("pass");
+      } else {
+        n.put("pass", t.pass());
+      }
+      n.put("reason", t.reason());
+    }
+    return root;
+  }
+
+  /** The figure: a panel per parametrization, loss against learning rate, a curve per width. */
+  BufferedImage plot() {
+    List<Chart.Panel> panels = new ArrayList<>();
+    for (int p = 0; p < parametrizations.size(); p++) {
+      List<Chart.Line> lines = new ArrayList<>();
+      List<Chart.Point> points = new ArrayList<>();
+      for (int w = 0; w < widths.length; w++) {
+        double[] y = new double[lrs.length];
+        for (int l = 0; l < lrs.length; l++) {
+          double v = loss[p][w][l];
+          y[l] = Double.isFinite(v) && v <= PLOT_CAP ? v : Double.POSITIVE_INFINITY;
+        }
+        Color c = Chart.ramp(w, widths.length);
+        lines.add(new Chart.Line("width " + widths[w], c, lrs, y, false, true));
+        Optimum o = optimum(p, w);
+        if (!Double.isNaN(o.lr())) {
+          points.add(new Chart.Point(o.lr(), o.loss(), c));
+        }
+      }
+      Transfer t = transfers.get(p);
+      String title = parametrizations.get(p).id()
+          + (Double.isNaN(t.ratio()) ? "" : ": optimum moves ×" + trim(t.ratio()));
+      panels.add(new Chart.Panel(title, "base learning rate η (" + setup.optimizer().id() + ")",
+          "mean training loss, last " + setup.scoreSteps() + " steps", Chart.Scale.LOG2,
+          Chart.Labels.POWER_OF_TWO, Chart.Scale.LOG10, lines, points, Double.NaN, Double.NaN, null));
+    }
+    String title = "learning-rate transfer: does the best η stay put as width grows?";
+    String subtitle = String.format(Locale.ROOT,
+        "MLP %d-n-n-n-10 on %s, %d %s steps, batch %d, base width %d; big dots = optimum, x = diverged or loss > %s",
+        setup.inputDim(), setup.dataset(), setup.steps(), setup.optimizer().id(), setup.batch(), setup.baseWidth(),
+        trim(PLOT_CAP));
+    return Chart.render(title, subtitle, panels, Math.min(2, parametrizations.size()));
+  }
+
+  /** Writes {@code lr-sweep.json} and {@code lr-sweep.png} into {@code dir} (created if missing), atomically. */
+  public void write(Path dir) {
+    byte[] json;
+    byte[] png;
+    try {
+      json = (new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(json()) + "\n")
+          .getBytes(StandardCharsets.UTF_8);
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      if (!ImageIO.write(plot(), "png", bytes)) {
+        throw new IOException("no PNG writer available");
+      }
+      png = bytes.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    Path d = OutputDirectory.create(dir);
+    AtomicFiles.write(d.resolve("lr-sweep.json"), out -> out.write(json));
+    AtomicFiles.write(d.resolve("lr-sweep.png"), out -> out.write(png));
+  }
+
+  /** {@code 2^-8} for powers of two, otherwise the number. */
+  static String lrName(double lr) {
+    int e = Math.getExponent(lr);
+    if (lr == Math.scalb(1.0, e)) {
+      return "2^" + e;
+    }
+    return trim(lr);
+  }
+
+  static String trim(double v) {
+    if (v == Math.rint(v) && Math.abs(v) < 1e9) {
+      return Long.toString((long) v);
+    }
+    return String.format(Locale.ROOT, "%.4g", v).replaceAll("(\\.\\d*?)0+$", "$1").replaceAll("\\.$", "");
+  }
+
+  private static double[][][] deepCopy(double[][][] a) {
+    return Arrays.stream(a).map(x -> Arrays.stream(x).map(double[]::clone).toArray(double[][]::new))
+        .toArray(double[][][]::new);
+  }
+
+  @Override
+  public String toString() {
+    return optima.stream().map(Object::toString).collect(Collectors.joining(", "));
+  }
+}
