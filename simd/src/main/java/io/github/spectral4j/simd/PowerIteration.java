@@ -43,6 +43,7 @@ public final class PowerIteration {
   private final float[] u;
   private final float[] v;
   private final float[] gramV;
+  private final float[] scaledV;
   private boolean warm;
   private int maxIterations = 1000;
   private double tolerance = 1e-6;
@@ -55,6 +56,7 @@ public final class PowerIteration {
     this.u = new float[rows];
     this.v = new float[cols];
     this.gramV = new float[cols];
+    this.scaledV = new float[cols];
   }
 
   /**
@@ -96,7 +98,8 @@ public final class PowerIteration {
    */
   public Result run(FloatMatrix a) {
     SolverSupport.requireShape(WHO, a, rows, cols);
-    if (SolverSupport.requireFinite(WHO, a) == 0) {
+    double frobenius = SolverSupport.requireFinite(WHO, a);
+    if (frobenius == 0) {
       // The zero matrix: σ = 0 and every unit vector is singular; no product is needed.
       Arrays.fill(u, 0f);
       u[0] = 1f;
@@ -111,17 +114,19 @@ public final class PowerIteration {
       coldStart();
     }
     warm = true;
+    // The products run on v·c with c a power of two near 1/‖A‖_F (exact in float): then A·(c·v) ≤ 2 and
+    // AᵀA·(c·v) ≤ 2‖A‖_F, so neither overflows nor underflows whatever the scale of A.
+    double c = Math.scalb(1.0, -Math.getExponent(frobenius));
     double sigma = 0;
     double residual = Double.POSITIVE_INFINITY;
     int it = 0;
     while (true) {
       it++;
-      Blas.gramTimes(a, v, u, gramV); // u = A·v, gramV = Aᵀ·(A·v), streaming A once
-      double s2 = sumOfSquares(u);
-      if (!Double.isFinite(s2)) {
-        throw new IllegalArgumentException(
-            WHO + ": A·v overflowed the float range (‖A·v‖² = " + s2 + "); scale the matrix down");
+      for (int i = 0; i < cols; i++) {
+        scaledV[i] = (float) (v[i] * c);
       }
+      Blas.gramTimes(a, scaledV, u, gramV); // u = c·A·v, gramV = c·Aᵀ·(A·v), streaming A once
+      double s2 = sumOfSquares(u) / (c * c); // ‖A·v‖²
       if (s2 == 0) {
         if (!fresh) {
           // The warm vector lies in the null space of the new matrix: start over from a random one.
@@ -131,8 +136,8 @@ public final class PowerIteration {
             continue;
           }
         }
-        // A ≠ 0, yet a random vector in its null space: possible only with probability zero, or when
-        // A·v underflows. Report σ = 0 as not converged rather than guess.
+        // A ≠ 0, yet a random vector in its null space: possible only with probability zero. Report
+        // σ = 0 as not converged rather than guess.
         Arrays.fill(u, 0f);
         u[0] = 1f;
         return new Result(0, false, it, 2 * it);
@@ -141,19 +146,24 @@ public final class PowerIteration {
       // With u = A·v/σ: Aᵀu − σv = (AᵀA·v − σ²·v)/σ.
       double r2 = 0;
       for (int i = 0; i < cols; i++) {
-        double d = gramV[i] - s2 * v[i];
+        double d = gramV[i] / c - s2 * v[i];
         r2 += d * d;
       }
       residual = Math.sqrt(r2) / sigma;
-      float inv = (float) (1 / sigma);
+      float toUnit = (float) (1 / (c * sigma));
       for (int i = 0; i < rows; i++) {
-        u[i] *= inv;
+        u[i] *= toUnit;
       }
       if (residual <= tolerance * sigma || it >= maxIterations) {
         break;
       }
       // ‖AᵀA·v‖ ≥ vᵀAᵀA·v = σ² > 0, so the division is safe.
-      double inorm = 1 / Math.sqrt(sumOfSquares(gramV));
+      double gramNorm = Math.sqrt(sumOfSquares(gramV));
+      if (!Double.isFinite(gramNorm)) {
+        throw new IllegalArgumentException(
+            WHO + ": ‖A‖_F = " + frobenius + " is too close to the float range for AᵀA·v; scale the matrix down");
+      }
+      double inorm = 1 / gramNorm;
       for (int i = 0; i < cols; i++) {
         v[i] = (float) (gramV[i] * inorm);
       }
