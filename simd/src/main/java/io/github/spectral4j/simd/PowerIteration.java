@@ -8,22 +8,22 @@ import java.util.SplittableRandom;
  * iteration on AᵀA: v ← AᵀA·v / ‖AᵀA·v‖, σ = ‖A·v‖, u = A·v / σ.
  *
  * <p>Each iteration is one A·v and one Aᵀ·(A·v) product (counted as two matrix-vector products), fused
- * by {@link Blas#gramTimes} into a single pass over A. The run stops
- * when the residual of the triplet is small: ‖Aᵀu − σv‖ ≤ tolerance·σ (A·v = σ·u holds exactly by the
- * choice of u). For the symmetric matrix [[0, A], [Aᵀ, 0]] and the unit vector (u; v)/√2 this residual is
- * √2 times the eigen-residual, so a singular value of A lies within tolerance·σ/√2 of σ — and that
- * singular value is σ₁ unless the start vector is orthogonal to v₁ (a random start makes this
- * impossible in practice). σ = ‖A·v‖ never exceeds σ₁, and its actual error is usually far smaller,
- * about (tolerance)²/(relative gap σ₁−σ₂ over σ₁). The number of iterations grows like
- * log(1/tolerance)/log(σ₁²/σ₂²): for σ₂/σ₁ = 0.99 and tolerance 1e-6 that is several hundred;
- * use {@link Lanczos} when the top of the spectrum is clustered.
+ * by {@link Blas#gramTimes} into a single pass over A. The run stops when the residual of the triplet
+ * is small: ‖Aᵀu − σv‖ ≤ tolerance·σ (A·v = σ·u holds by the choice of u). For the symmetric matrix
+ * [[0, A], [Aᵀ, 0]] and the unit vector (u; v)/√2 the eigen-residual is this residual over √2, so a
+ * singular value of A lies within tolerance·σ/√2 of σ — and that singular value is σ₁ unless the start
+ * vector is orthogonal to v₁ (a random start makes this impossible in practice). σ = ‖A·v‖ never
+ * exceeds σ₁, and its actual relative error is usually far smaller, about
+ * tolerance²/(2·(1 − σ₂²/σ₁²)). The number of iterations grows like log(1/tolerance)/log(σ₁²/σ₂²): for
+ * σ₂/σ₁ = 0.99 and tolerance 1e-6 that is several hundred; use {@link Lanczos} when the top of the
+ * spectrum is clustered.
  *
  * <p>A solver is built for one shape and keeps its buffers (no allocation per run). Consecutive runs
  * start from the previous right vector (warm start), which makes a run on a slightly changed matrix
  * (a weight matrix after one training step) cost only a few iterations; a cold solver (new, or after
- * {@link #reset()}) starts from a fixed-seed Gaussian vector, so results are deterministic. Norms and
- * the residual are accumulated in double; the products themselves run in float through {@link Blas}.
- * Not thread-safe.
+ * {@link #reset()}) starts from the same fixed-seed Gaussian vector every time. Norms and the residual
+ * are accumulated in double; the products run in float through {@link Blas}, on v scaled by a power of
+ * two near 1/‖A‖_F so that no matrix scale overflows or underflows. Not thread-safe.
  */
 public final class PowerIteration {
   /**
