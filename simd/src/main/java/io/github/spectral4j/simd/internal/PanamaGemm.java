@@ -27,8 +27,11 @@ final class PanamaGemm {
   private static final int SCALE = 1;
   private static final int ACCUMULATE = 2;
 
-  /** Below this many multiply-adds a GEMM runs on the calling thread only. */
-  private static final long PARALLEL_THRESHOLD = 1L << 18;
+  /** Below this many multiply-adds (≈ 20 µs of work) a GEMM runs on the calling thread only. */
+  private static final long PARALLEL_THRESHOLD = 1L << 21;
+
+  /** Columns per thread from which re-packing A for each thread's share costs a few percent at most. */
+  private static final int WIDE_SHARE = 256;
 
   /** Packing buffers per thread, grown on demand and then reused: no allocation in steady state. */
   private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
@@ -61,10 +64,21 @@ final class PanamaGemm {
     int rowTiles = ceilDiv(m, MR);
     int colTiles = ceilDiv(n, NR);
     int t = (long) m * n * k < PARALLEL_THRESHOLD ? 1 : threads;
-    // Split columns first: each thread then packs its own part of B once and re-packs A, which costs
-    // little when its column share is wide. Split rows only when columns run out.
-    int tc = Math.min(t, colTiles);
-    int tr = Math.min(Math.max(1, t / tc), rowTiles);
+    // Every thread packs all of op(A) for its columns and all of op(B) for its rows. Splitting columns
+    // repeats the packing of A, which is cheap when each column share is wide; otherwise split rows
+    // (repeating B), and only when both run short, both.
+    int tc;
+    int tr;
+    if (colTiles >= t && (n >= m || n / t >= WIDE_SHARE)) {
+      tc = t;
+      tr = 1;
+    } else if (rowTiles >= t) {
+      tc = 1;
+      tr = t;
+    } else {
+      tc = Math.min(t, colTiles);
+      tr = Math.min(Math.max(1, t / tc), rowTiles);
+    }
     if (tr * tc == 1) {
       block(transA, transB, 0, m, 0, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
       return;
