@@ -59,20 +59,32 @@ public final class Report {
 
   private Report() {}
 
-  public static void main(String[] args) throws IOException {
+  public static void main(String[] args) {
     if (args.length == 0) {
       System.err.println("usage: Report result.json [more.json ...]");
       System.exit(2);
     }
-    Report report = new Report();
+    List<Path> files = new ArrayList<>();
     for (String file : args) {
+      files.add(Path.of(file));
+    }
+    System.out.print(render(files));
+  }
+
+  /** The Markdown report of the given JMH JSON files; unreadable files are skipped with a note on stderr. */
+  static String render(List<Path> files) {
+    Report report = new Report();
+    for (Path file : files) {
       try {
-        report.read(Path.of(file));
+        report.read(file);
       } catch (IOException | RuntimeException e) {
         System.err.println("Report: skipping " + file + ": " + e.getMessage());
       }
     }
-    report.print(System.out);
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+    report.print(out);
+    return bytes.toString(StandardCharsets.UTF_8);
   }
 
   @SuppressWarnings("unchecked")
@@ -338,17 +350,25 @@ public final class Report {
     return Double.isNaN(v) || Double.isInfinite(v) ? "–" : String.format(Locale.ROOT, "%.2f", v);
   }
 
+  /** The CPU model from /proc/cpuinfo, with "AVX-512" when its flags say so. */
   private static String cpu() {
+    String model = null;
+    boolean avx512 = false;
     try {
       for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-        if (line.startsWith("model name")) {
-          return line.substring(line.indexOf(':') + 1).trim();
+        if (model == null && line.startsWith("model name")) {
+          model = line.substring(line.indexOf(':') + 1).trim();
+        } else if (line.startsWith("flags") && line.contains(" avx512f")) {
+          avx512 = true;
         }
       }
     } catch (IOException | RuntimeException e) {
       // not Linux: fall through
     }
-    return Objects.toString(System.getProperty("os.arch"), "?");
+    if (model == null) {
+      model = Objects.toString(System.getProperty("os.arch"), "?");
+    }
+    return avx512 ? model + " (AVX-512)" : model;
   }
 
   private static String openBlas() {
