@@ -60,7 +60,7 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--loss", paramLabel = "NAME", defaultValue = "cross_entropy", description = "cross_entropy or mse (default: ${DEFAULT-VALUE}).")
   String loss;
 
-  @Option(names = "--lr", paramLabel = "X", description = "Global learning rate η (default: 0.1 for sgd and normalized, 0.001 for adam).")
+  @Option(names = "--lr", paramLabel = "X", description = "Global learning rate η (default: tuned on MNIST per parametrization and optimizer, see the header line).")
   Double lr;
 
   @Option(names = "--batch", paramLabel = "B", defaultValue = "128", description = "Batch size (default: ${DEFAULT-VALUE}).")
@@ -215,10 +215,33 @@ final class TrainCommand implements Callable<Integer> {
 
   private TrainingConfig config() {
     Optimizer o = Optimizer.parse(optimizer);
-    double rate = lr != null ? lr : o == Optimizer.ADAM ? 1e-3 : 0.1;
+    Parametrization p = Parametrization.parse(parametrization);
+    double rate = lr != null ? lr : defaultLearningRate(p, o, baseDims != null);
     return new TrainingConfig(
-        dims, bias, Activation.parse(activation), Parametrization.parse(parametrization), o, rate,
+        dims, bias, Activation.parse(activation), p, o, rate,
         batch, seed, baseDims, momentum, weightDecay, Loss.parse(loss), UpdateMode.parse(updateMode));
+  }
+
+  /**
+   * A learning rate that trains the default MLP on MNIST well in one epoch. The spectral rules fold
+   * the width into the per-layer rates (SGD η·fo/fi, Adam η/fi), so their base rate is larger than a
+   * standard model's; with width transfer the model equals a standard one at the base shape.
+   */
+  static double defaultLearningRate(Parametrization p, Optimizer o, boolean transfer) {
+    Parametrization q = transfer ? Parametrization.STANDARD : p;
+    return switch (o) {
+      case SGD -> switch (q) {
+        case SPECTRAL -> 1.0;
+        case NTK -> 10.0;
+        case STANDARD, MUP -> 0.1;
+      };
+      case ADAM -> switch (q) {
+        case SPECTRAL -> 0.3;
+        case NTK, MUP -> 0.01;
+        case STANDARD -> 1e-3;
+      };
+      case NORMALIZED -> 0.2;
+    };
   }
 
   private Dataset loadData() {
