@@ -19,7 +19,16 @@ final class PanamaKernels implements Kernels {
   /** Four vectors per step in reductions (see {@link #dot}). */
   private static final int UNROLL = 4;
 
-  PanamaKernels() {}
+  /** Narrower vectors (or none: 64 bits) give no gain over scalar code. */
+  static final int MIN_BITS = 128;
+
+  /** Fails when the CPU's vectors are too narrow for these kernels to beat the scalar ones. */
+  PanamaKernels() {
+    if (FLOAT.vectorBitSize() < MIN_BITS) {
+      throw new UnsupportedOperationException(
+          "the preferred vector size is " + FLOAT.vectorBitSize() + " bits; the SIMD kernels need " + MIN_BITS);
+    }
+  }
 
   @Override
   public String name() {
