@@ -36,6 +36,11 @@ import picocli.CommandLine.Spec;
     description = "Train an MLP under a parametrization and report held-out accuracy.")
 final class TrainCommand implements Callable<Integer> {
   private static final int PROBE_ROWS = 16;
+  /** Options that define the run, fixed by the checkpoint when resuming. */
+  private static final List<String> MODEL_OPTIONS =
+      List.of(
+          "--dims", "--bias", "--activation", "--parametrization", "--optimizer", "--update-mode", "--loss",
+          "--lr", "--batch", "--seed", "--base-dims", "--momentum", "--weight-decay");
 
   @Spec CommandSpec spec;
 
@@ -109,7 +114,18 @@ final class TrainCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     validateOptions();
-    Dataset data = loadData();
+    TrainingConfig stored = null;
+    if (resume != null) {
+      for (String option : MODEL_OPTIONS) {
+        if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
+          throw new IllegalArgumentException(
+              option + " cannot be combined with --resume: the run continues with the checkpoint's configuration");
+        }
+      }
+      stored = Training.checkpointConfig(resume);
+      dims = stored.dims();
+    }
+    Dataset data = loadData(stored == null ? seed : stored.seed());
     int testCount = (int) Math.ceil(testFraction * data.size());
     if (testCount < 1 || testCount >= data.size()) {
       throw new IllegalArgumentException(
@@ -244,7 +260,7 @@ final class TrainCommand implements Callable<Integer> {
     };
   }
 
-  private Dataset loadData() {
+  private Dataset loadData(long dataSeed) {
     if (images != null) {
       return Dataset.idx(images, labels);
     }
@@ -255,7 +271,7 @@ final class TrainCommand implements Callable<Integer> {
           throw new IllegalArgumentException(
               "--dataset teacher needs --dims with an input dimension >= 1 and >= 2 outputs, got " + Arrays.toString(dims));
         }
-        yield Dataset.teacher(dims[0], dims[dims.length - 1], 10_000, seed);
+        yield Dataset.teacher(dims[0], dims[dims.length - 1], 10_000, dataSeed);
       }
       default -> throw new IllegalArgumentException("unknown dataset '" + dataset + "' (expected one of: mnist, teacher)");
     };
