@@ -181,6 +181,11 @@ public final class Training {
     return updater.slots[config.bias() ? 2 * l : l].updateFrobenius;
   }
 
+  /** {@code ‖W_l‖_F} after the last step, measured while applying it; NaN before the first step. */
+  double weightFrobeniusNorm(int l) {
+    return updater.slots[config.bias() ? 2 * l : l].paramFrobenius;
+  }
+
   /** Mean loss over {@code d} (in chunks; the model's forward buffers are overwritten). */
   public double evaluateLoss(Dataset d) {
     double total = 0;
