@@ -27,7 +27,7 @@ public final class Diagnostics {
   /** Relative tolerance of the warm-started power iterations. */
   public static final double TOLERANCE = 1e-2;
 
-  /** Iteration cap of the first (cold) run of a power iteration. */
+  /** Iteration cap of a power iteration that cannot rely on the previous step's vector. */
   private static final int COLD_ITERATIONS = 300;
   /**
    * Iteration cap of warm runs on {@code W} and {@code W − W₀}, which move little per step: called every
@@ -125,10 +125,12 @@ public final class Diagnostics {
       double wFro = t.weightFrobeniusNorm(l);
       double wSq = square(Double.isNaN(wFro) ? Blas.frobeniusNorm(w) : wFro);
       double dSq = square(Blas.frobeniusNorm(drift[l]));
-      double wSpec = sigma(weightPower[l], w, wSq, TRACKING_ITERATIONS);
-      double dSpec = sigma(driftPower[l], drift[l], dSq, TRACKING_ITERATIONS);
+      // Tracking needs consecutive steps; after a gap the matrices may have moved far.
+      int tracking = incremental ? TRACKING_ITERATIONS : COLD_ITERATIONS;
+      double wSpec = sigma(weightPower[l], w, wSq, tracking);
+      double dSpec = sigma(driftPower[l], drift[l], dSq, tracking);
       double uFro = t.lastUpdateFrobeniusNorm(l);
-      double uSpec = sigma(updatePower[l], update, uFro * uFro, UPDATE_ITERATIONS);
+      double uSpec = sigma(updatePower[l], update, uFro * uFro, incremental ? UPDATE_ITERATIONS : COLD_ITERATIONS);
 
       FloatMatrix h = model.features(l);
       float[] hd = h.data();
@@ -172,13 +174,11 @@ public final class Diagnostics {
     return out;
   }
 
-  private static double sigma(PowerIteration power, FloatMatrix a, double frobeniusSquared, int warmIterations) {
+  private static double sigma(PowerIteration power, FloatMatrix a, double frobeniusSquared, int maxIterations) {
     if (!(frobeniusSquared > 0)) {
       return 0;
     }
-    double sigma = power.run(a).sigma();
-    power.setOptions(warmIterations, TOLERANCE);
-    return sigma;
+    return power.setOptions(maxIterations, TOLERANCE).run(a).sigma();
   }
 
   private static double square(double x) {
