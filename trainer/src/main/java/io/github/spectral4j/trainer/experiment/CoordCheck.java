@@ -39,13 +39,14 @@ import java.util.TreeMap;
  *
  * <p>Feature learning at every width means {@code rms_dh = Θ(1)}: a fitted exponent near 0 against
  * width. With {@code repeats > 1} each value is the geometric mean over seeds {@code seed … seed+repeats−1}.
- * Spectral norms come from {@link Lanczos} (k = 1, relative tolerance 1e-4).
+ * Spectral norms come from {@link Lanczos} (k = 1, residual bound ≤ 1e-3 relative, which leaves the value
+ * itself accurate to far better than that).
  */
 public final class CoordCheck {
   /** Hidden layers of the coord-check MLP: {@code d₀-n-n-n-C}. */
   static final int HIDDEN_LAYERS = 3;
 
-  private static final double NORM_TOLERANCE = 1e-4;
+  private static final double NORM_TOLERANCE = 1e-3;
 
   private CoordCheck() {}
 

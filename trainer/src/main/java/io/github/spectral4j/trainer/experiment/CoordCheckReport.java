@@ -33,6 +33,12 @@ import javax.imageio.ImageIO;
  * {@code parametrization,layer,metric,width,value}) and {@code coord-check.png} (log-log panels of
  * {@code rms_dh} against width, one per layer). A diverged run's values are {@code NaN}, written as
  * JSON {@code null} and an empty CSV field.
+ *
+ * <p>JSON: {@code {"dataset", "optimizer", "lr", "steps", "batch", "seed", "repeats", "inputDim",
+ * "widths": […], "fitWidths": […], "series": [{"parametrization", "layer", "metric", "values": […],
+ * "slope", "slopeStderr"}], "verdicts": [{"parametrization", "pass", "reason"}], "diverged":
+ * [{"parametrization", "width", "message"}]}}; {@code slope} is null when it cannot be fitted,
+ * {@code slopeStderr} also with only two fit widths.
  */
 public final class CoordCheckReport {
   /** The metrics, in the order of the value arrays. */
@@ -204,7 +210,7 @@ public final class CoordCheckReport {
     return b.toString();
   }
 
-  /** The JSON report (schema in the class comment of {@link CoordCheck}). */
+  /** The JSON report (schema in the class comment). */
   ObjectNode json() {
     ObjectMapper mapper = new ObjectMapper();
     ObjectNode root = mapper.createObjectNode();
