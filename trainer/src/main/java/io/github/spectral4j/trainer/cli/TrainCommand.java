@@ -35,7 +35,7 @@ import picocli.CommandLine.Spec;
     sortOptions = false,
     description = "Train an MLP under a parametrization and report held-out accuracy.")
 final class TrainCommand implements Callable<Integer> {
-  private static final int PROBE_ROWS = 32;
+  private static final int PROBE_ROWS = 16;
 
   @Spec CommandSpec spec;
 

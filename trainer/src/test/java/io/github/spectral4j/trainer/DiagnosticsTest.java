@@ -1,0 +1,95 @@
+package io.github.spectral4j.trainer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.spectral4j.core.Optimizer;
+import io.github.spectral4j.simd.Blas;
+import io.github.spectral4j.simd.FloatMatrix;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Every diagnostic against a direct computation (Lanczos for spectral norms). */
+class DiagnosticsTest {
+  /** The power iterations stop at relative residual TOLERANCE, which bounds the error of σ. */
+  private static final double SPECTRAL_TOLERANCE = Diagnostics.TOLERANCE;
+  private static final double TOLERANCE = 1e-5;
+
+  private static final Dataset DATA = Dataset.mnist10k().subset(0, 1000);
+
+  @Test
+  void atInitialisationNothingHasMoved() {
+    Training t = new Training(TrainingConfig.defaults(new int[] {784, 64, 32, 10}), DATA);
+    Diagnostics d = new Diagnostics(t.model(), DATA.range(0, 16).inputs());
+    List<LayerStats> stats = d.measure(t);
+    assertEquals(3, stats.size());
+    for (int l = 0; l < 3; l++) {
+      LayerStats s = stats.get(l);
+      assertEquals("W" + (l + 1), s.layer());
+      assertEquals(0, s.driftSpectralNorm());
+      assertEquals(0, s.updateSpectralNorm());
+      assertEquals(0, s.rmsDh());
+      assertTrue(Double.isNaN(s.alignment()));
+      double direct = SpectralConditionPropertyTest.spectralNorm(t.model().weight(l), 1e-6);
+      assertEquals(direct, s.weightSpectralNorm(), SPECTRAL_TOLERANCE * direct);
+      assertTrue(s.rmsH() > 0);
+    }
+  }
+
+  @Test
+  void measuresMatchDirectComputation() {
+    TrainingConfig c = TrainingConfig.defaults(new int[] {784, 96, 64, 10}).withOptimizer(Optimizer.ADAM).withLearningRate(1e-2);
+    Training t = new Training(c, DATA);
+    FloatMatrix probe = DATA.range(100, 24).inputs();
+    Mlp initial = t.model().copy();
+    Diagnostics d = new Diagnostics(t.model(), probe);
+    List<LayerStats> stats = null;
+    for (int i = 0; i < 5; i++) {
+      t.step();
+      stats = d.measure(t); // every step, so the power iterations run warm
+    }
+    FloatMatrix h0Input = probe;
+    initial.forward(probe);
+    Mlp model = t.model().copy();
+    model.forward(probe);
+    for (int l = 0; l < 3; l++) {
+      LayerStats s = stats.get(l);
+      FloatMatrix w = t.model().weight(l);
+      FloatMatrix drift = w.copy();
+      Blas.axpy(-1f, initial.weight(l).data(), drift.data());
+      FloatMatrix update = t.lastUpdate(l);
+      double wSpec = SpectralConditionPropertyTest.spectralNorm(w, 1e-6);
+      double dSpec = SpectralConditionPropertyTest.spectralNorm(drift, 1e-6);
+      double uSpec = SpectralConditionPropertyTest.spectralNorm(update, 1e-6);
+      assertEquals(wSpec, s.weightSpectralNorm(), SPECTRAL_TOLERANCE * wSpec, "‖W‖*");
+      assertEquals(dSpec, s.driftSpectralNorm(), SPECTRAL_TOLERANCE * dSpec, "‖W − W0‖*");
+      assertEquals(uSpec, s.updateSpectralNorm(), SPECTRAL_TOLERANCE * uSpec, "‖ΔW‖*");
+      double uFro = Blas.frobeniusNorm(update);
+      assertEquals(uFro, s.updateFrobeniusNorm(), TOLERANCE * uFro);
+      double wFro = Blas.frobeniusNorm(w);
+      assertEquals(wFro * wFro / (wSpec * wSpec), s.stableRank(), 2 * SPECTRAL_TOLERANCE * s.stableRank());
+      double dFro = Blas.frobeniusNorm(drift);
+      assertEquals(dFro * dFro / (dSpec * dSpec), s.driftStableRank(), 2 * SPECTRAL_TOLERANCE * s.driftStableRank());
+      assertEquals(Math.sqrt((double) s.fanOut() / s.fanIn()), s.targetNorm());
+
+      FloatMatrix h = model.features(l);
+      FloatMatrix h0 = initial.features(l);
+      double rms = Blas.frobeniusNorm(h) / Math.sqrt(h.data().length);
+      FloatMatrix dh = h.copy();
+      Blas.axpy(-1f, h0.data(), dh.data());
+      double rmsDh = Blas.frobeniusNorm(dh) / Math.sqrt(dh.data().length);
+      assertEquals(rms, s.rmsH(), TOLERANCE * rms);
+      assertEquals(rmsDh, s.rmsDh(), TOLERANCE * rmsDh);
+      assertTrue(rmsDh > 0);
+
+      FloatMatrix full = l == 0 ? h0Input : model.features(l - 1);
+      FloatMatrix in = FloatMatrix.wrap(Diagnostics.ALIGNMENT_ROWS, full.cols(),
+          java.util.Arrays.copyOf(full.data(), Diagnostics.ALIGNMENT_ROWS * full.cols()));
+      FloatMatrix projected = FloatMatrix.zeros(in.rows(), update.rows());
+      Blas.gemm(false, true, 1f, in, update, 0f, projected);
+      double alignment = Blas.frobeniusNorm(projected) / (uSpec * Blas.frobeniusNorm(in));
+      assertEquals(alignment, s.alignment(), 2 * SPECTRAL_TOLERANCE * alignment);
+      assertTrue(s.alignment() > 0 && s.alignment() <= 1 + SPECTRAL_TOLERANCE, "alignment " + s.alignment());
+    }
+  }
+}
