@@ -35,26 +35,24 @@ final class SolverSupport {
   }
 
   /**
-   * Throws if any entry of {@code a} is NaN or infinite, naming the first such entry. One pass: the
-   * exponent field of every entry is OR-reduced (all-ones exponent ⇔ non-finite), which the JIT can
-   * vectorise; only when the reduction trips is the position searched for.
+   * Returns ‖A‖_F, throwing if any entry of {@code a} is NaN or infinite (naming the first such entry).
+   * One pass: the Frobenius norm runs on the SIMD kernels with double accumulation, and a sum of
+   * squares is non-finite exactly when some entry is (finite float squares cannot overflow a double
+   * sum, and non-negative terms cannot cancel an infinity); only then are the entries searched.
    */
-  static void requireFinite(String who, FloatMatrix a) {
-    float[] d = a.data();
-    int flags = 0;
-    for (float x : d) {
-      // 0x7f800000 + 0x00800000 overflows into the sign bit exactly when the exponent is all ones.
-      flags |= (Float.floatToRawIntBits(x) & 0x7f800000) + 0x00800000;
+  static double requireFinite(String who, FloatMatrix a) {
+    double norm = Blas.frobeniusNorm(a);
+    if (Double.isFinite(norm)) {
+      return norm;
     }
-    if (flags < 0) {
-      for (int i = 0; i < d.length; i++) {
-        if (!Float.isFinite(d[i])) {
-          throw new IllegalArgumentException(
-              who + ": matrix entry (" + i / a.cols() + ", " + i % a.cols() + ") = " + d[i]
-                  + " is not finite");
-        }
+    float[] d = a.data();
+    for (int i = 0; i < d.length; i++) {
+      if (!Float.isFinite(d[i])) {
+        throw new IllegalArgumentException(
+            who + ": matrix entry (" + i / a.cols() + ", " + i % a.cols() + ") = " + d[i] + " is not finite");
       }
     }
+    throw new IllegalArgumentException(who + ": ‖A‖_F = " + norm + " is not finite");
   }
 
   /** Fills {@code x} with a unit vector of independent Gaussian direction. x is modified. */

@@ -59,15 +59,22 @@ public final class KernelProvider {
         }
         return loadPanama();
       case "":
-        if (vector.isPresent()) {
+        if (vector.isEmpty()) {
+          if (warn) {
+            LOG.log(
+                System.Logger.Level.WARNING,
+                "Java Vector API unavailable, spectral4j uses its slower scalar kernels: " + ENABLE_HINT + ".");
+          }
+          return new ScalarKernels();
+        }
+        try {
           return loadPanama();
+        } catch (UnsupportedOperationException e) {
+          if (warn) {
+            LOG.log(System.Logger.Level.WARNING, "spectral4j uses its scalar kernels: " + e.getMessage() + ".");
+          }
+          return new ScalarKernels();
         }
-        if (warn) {
-          LOG.log(
-              System.Logger.Level.WARNING,
-              "Java Vector API unavailable, spectral4j uses its slower scalar kernels: " + ENABLE_HINT + ".");
-        }
-        return new ScalarKernels();
       default:
         throw new IllegalStateException(
             "-D" + KERNELS_PROPERTY + "=" + requested + " is not one of: scalar, panama");

@@ -18,7 +18,7 @@ final class PanamaConstants {
 
   /** Half-width float species: one load converts into one full-width {@link #DOUBLE} vector. */
   static final VectorSpecies<Float> FLOAT_HALF =
-      VectorSpecies.of(float.class, VectorShape.forBitSize(FLOAT.vectorBitSize() / 2));
+      VectorSpecies.of(float.class, VectorShape.forBitSize(Math.max(64, FLOAT.vectorBitSize() / 2)));
 
   /** Double species of the full width, for double-precision accumulation. */
   static final VectorSpecies<Double> DOUBLE = VectorSpecies.of(double.class, FLOAT.vectorShape());
