@@ -53,7 +53,8 @@ public final class CoordCheckReport {
 
   /** What was run. */
   record Setup(
-      String dataset, Optimizer optimizer, double lr, int steps, int batch, long seed, int repeats, int inputDim) {}
+      String dataset, Optimizer optimizer, double lr, int steps, int batch, long seed, int repeats, int inputDim,
+      int classes) {}
 
   private final Setup setup;
   private final int[] widths;
@@ -222,6 +223,7 @@ public final class CoordCheckReport {
     root.put("seed", setup.seed());
     root.put("repeats", setup.repeats());
     root.put("inputDim", setup.inputDim());
+    root.put("classes", setup.classes());
     ArrayNode w = root.putArray("widths");
     Arrays.stream(widths).forEach(w::add);
     ArrayNode fw = root.putArray("fitWidths");
@@ -315,9 +317,11 @@ public final class CoordCheckReport {
           fitWidths.length > 0 ? fitWidths[0] : Double.NaN, Double.NaN, "slopes fitted here"));
     }
     String title = "coord check: does every layer's feature update stay Θ(1) as width grows?";
-    String subtitle = String.format(Locale.ROOT, "MLP %d-n-…-n-10, ReLU, %s, %s lr %s, %d steps, batch %d, seed %d",
-        setup.inputDim(), setup.dataset(), setup.optimizer().id(), num(setup.lr()), setup.steps(), setup.batch(),
-        setup.seed());
+    String seeds = setup.repeats() == 1 ? "seed " + setup.seed()
+        : "geometric mean over seeds " + setup.seed() + "–" + (setup.seed() + setup.repeats() - 1);
+    String subtitle = String.format(Locale.ROOT, "MLP %d-%s%d, ReLU, no bias, %s, %s lr %s, %d steps, batch %d, %s",
+        setup.inputDim(), "n-".repeat(layers.size() - 1), setup.classes(), setup.dataset(), setup.optimizer().id(),
+        num(setup.lr()), setup.steps(), setup.batch(), seeds);
     return Chart.render(title, subtitle, panels, 2);
   }
 
