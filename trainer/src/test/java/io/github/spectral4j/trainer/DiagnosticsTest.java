@@ -8,6 +8,8 @@ import io.github.spectral4j.simd.Blas;
 import io.github.spectral4j.simd.FloatMatrix;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Every diagnostic against a direct computation (Lanczos for spectral norms). */
 class DiagnosticsTest {
@@ -36,8 +38,9 @@ class DiagnosticsTest {
     }
   }
 
-  @Test
-  void measuresMatchDirectComputation() {
+  @ParameterizedTest(name = "measured every step: {0}")
+  @ValueSource(booleans = {true, false})
+  void measuresMatchDirectComputation(boolean everyStep) {
     TrainingConfig c = TrainingConfig.defaults(new int[] {784, 96, 64, 10}).withOptimizer(Optimizer.ADAM).withLearningRate(1e-2);
     Training t = new Training(c, DATA);
     FloatMatrix probe = DATA.range(100, 24).inputs();
@@ -46,7 +49,9 @@ class DiagnosticsTest {
     List<LayerStats> stats = null;
     for (int i = 0; i < 5; i++) {
       t.step();
-      stats = d.measure(t); // every step, so the power iterations run warm
+      if (everyStep || i == 1 || i == 4) {
+        stats = d.measure(t); // every step: incremental drift and tracking power iterations
+      }
     }
     FloatMatrix h0Input = probe;
     initial.forward(probe);
