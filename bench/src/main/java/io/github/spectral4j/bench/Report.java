@@ -23,7 +23,8 @@ import java.util.Objects;
 public final class Report {
   /** One benchmark result: class simple name, method, params, and the primary metric in seconds per operation. */
   record Row(String benchmark, String method, Map<String, String> params, String mode, double medianSeconds,
-      double fastestForkSeconds, double slowestForkSeconds, int forks, Map<String, Double> secondary) {
+      double fastestForkSeconds, double slowestForkSeconds, int forks, Map<String, Double> secondary,
+      String jvmProperties) {
     String param(String name) {
       return params.getOrDefault(name, "");
     }
@@ -59,20 +60,32 @@ public final class Report {
 
   private Report() {}
 
-  public static void main(String[] args) throws IOException {
+  public static void main(String[] args) {
     if (args.length == 0) {
       System.err.println("usage: Report result.json [more.json ...]");
       System.exit(2);
     }
-    Report report = new Report();
+    List<Path> files = new ArrayList<>();
     for (String file : args) {
+      files.add(Path.of(file));
+    }
+    System.out.print(render(files));
+  }
+
+  /** The Markdown report of the given JMH JSON files; unreadable files are skipped with a note on stderr. */
+  static String render(List<Path> files) {
+    Report report = new Report();
+    for (Path file : files) {
       try {
-        report.read(Path.of(file));
+        report.read(file);
       } catch (IOException | RuntimeException e) {
         System.err.println("Report: skipping " + file + ": " + e.getMessage());
       }
     }
-    report.print(System.out);
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+    report.print(out);
+    return bytes.toString(StandardCharsets.UTF_8);
   }
 
   @SuppressWarnings("unchecked")
@@ -118,13 +131,27 @@ public final class Report {
         });
       }
       rows.add(new Row(benchmark, method, params, (String) result.get("mode"), median(all), fastest, slowest,
-          raw.size(), secondary));
+          raw.size(), secondary, spectral4jProperties(result.get("jvmArgs"))));
       for (String key : new String[] {"jdkVersion", "vmName", "vmVersion"}) {
         if (result.get(key) != null) {
           vm.putIfAbsent(key, String.valueOf(result.get(key)));
         }
       }
     }
+  }
+
+  /** The {@code -Dspectral4j.*} settings among a fork's JVM arguments, e.g. " [kernels=scalar]", or "". */
+  static String spectral4jProperties(Object jvmArgs) {
+    StringBuilder sb = new StringBuilder();
+    if (jvmArgs instanceof List<?> args) {
+      for (Object arg : args) {
+        String a = String.valueOf(arg);
+        if (a.startsWith("-Dspectral4j.")) {
+          sb.append(sb.isEmpty() ? " [" : ", ").append(a.substring("-Dspectral4j.".length()));
+        }
+      }
+    }
+    return sb.isEmpty() ? "" : sb.append(']').toString();
   }
 
   /** Converts a JMH score in {@code unit} (ops/s, ops/ms, ms/op, s/op, ...) to seconds per operation. */
@@ -182,9 +209,9 @@ public final class Report {
     out.println("| benchmark | impl | op | n | threads | GFLOP/s | forks (GFLOP/s) | vector/openblas | x/peak |");
     out.println("|---|---|---|---|---|---:|---:|---:|---:|");
     for (Row r : rated) {
-      String impl = r.benchmark.equals("PeakFlops") ? "12 FMA chains" : r.param("impl");
+      String impl = (r.benchmark.equals("PeakFlops") ? "12 FMA chains" : r.param("impl")) + r.jvmProperties;
       if (r.benchmark.equals("NewtonSchulzBenchmark")) {
-        impl = "vector (quintic x" + NewtonSchulzBenchmark.STEPS + ")";
+        impl = "vector (quintic x" + NewtonSchulzBenchmark.STEPS + ")" + r.jvmProperties;
       }
       String op = r.params.containsKey("product") ? r.param("product") : r.param("op");
       String n = r.benchmark.equals("NewtonSchulzBenchmark") ? r.param("shape") : r.param("n");
@@ -225,7 +252,7 @@ public final class Report {
       String perSolve = matVecs != null && solves != null && solves > 0 && matVecs > 0 ? fmt(matVecs / solves) : "";
       Row svd = find(r, "ejml-svd");
       String speedup = svd != null && svd != r ? ratio(svd.medianSeconds / r.medianSeconds) : "";
-      out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s–%s | %s | %s |%n", r.param("impl"), r.param("n"), r.param("spectrum"),
+      out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s–%s | %s | %s |%n", r.param("impl") + r.jvmProperties, r.param("n"), r.param("spectrum"),
           fmt(r.medianSeconds * 1e3), fmt(r.fastestForkSeconds * 1e3), fmt(r.slowestForkSeconds * 1e3), perSolve, speedup);
     }
     out.println();
@@ -248,7 +275,7 @@ public final class Report {
           ratio = ratio(r.medianSeconds / off.medianSeconds);
         }
       }
-      out.printf(Locale.ROOT, "| %s | %s | %s | %s–%s | %s |%n", r.param("width"), r.param("diagnostics"),
+      out.printf(Locale.ROOT, "| %s | %s | %s | %s–%s | %s |%n", r.param("width"), r.param("diagnostics") + r.jvmProperties,
           fmt(r.medianSeconds * 1e3), fmt(r.fastestForkSeconds * 1e3), fmt(r.slowestForkSeconds * 1e3), ratio);
     }
     out.println();
@@ -338,17 +365,25 @@ public final class Report {
     return Double.isNaN(v) || Double.isInfinite(v) ? "–" : String.format(Locale.ROOT, "%.2f", v);
   }
 
+  /** The CPU model from /proc/cpuinfo, with "AVX-512" when its flags say so. */
   private static String cpu() {
+    String model = null;
+    boolean avx512 = false;
     try {
       for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-        if (line.startsWith("model name")) {
-          return line.substring(line.indexOf(':') + 1).trim();
+        if (model == null && line.startsWith("model name")) {
+          model = line.substring(line.indexOf(':') + 1).trim();
+        } else if (line.startsWith("flags") && line.contains(" avx512f")) {
+          avx512 = true;
         }
       }
     } catch (IOException | RuntimeException e) {
       // not Linux: fall through
     }
-    return Objects.toString(System.getProperty("os.arch"), "?");
+    if (model == null) {
+      model = Objects.toString(System.getProperty("os.arch"), "?");
+    }
+    return avx512 ? model + " (AVX-512)" : model;
   }
 
   private static String openBlas() {

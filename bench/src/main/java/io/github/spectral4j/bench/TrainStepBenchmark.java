@@ -22,7 +22,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The cost of watching feature learning: one SGD step of the default spectral-parametrization MLP
  * 784-w-w-w-10 (ReLU, batch 128, bundled MNIST-10k) with and without the per-step {@link Diagnostics}
- * (‖W‖*, ‖W − W₀‖*, ‖ΔW‖* by warm-started power iteration, RMS h and Δh on a 64-row probe). The
+ * (‖W‖*, ‖W − W₀‖*, ‖ΔW‖* by warm-started power iteration, RMS h and Δh on a probe of {@code probeRows} rows). The
  * issue's bar is with/without ≤ 1.10 at width 1024; {@link Report} prints the ratio. Training simply
  * continues across invocations (epochs wrap around), as it does in an experiment.
  */
@@ -34,14 +34,16 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 3, jvmArgsPrepend = {"--add-modules", "jdk.incubator.vector", "-Xms2g", "-Xmx2g",
     "--sun-misc-unsafe-memory-access=allow"})
 public class TrainStepBenchmark {
-  static final int PROBE_ROWS = 64;
-
   @Param({"1024"})
   public int width;
 
   /** Whether every step is followed by {@code Diagnostics.measure}. */
   @Param({"false", "true"})
   public boolean diagnostics;
+
+  /** Rows of the fixed probe batch the diagnostics run forward (16, as in the train command). */
+  @Param({"16"})
+  public int probeRows;
 
   /** Threads of the simd GEMM (Blas.setParallelism). */
   @Param({"1"})
@@ -56,7 +58,7 @@ public class TrainStepBenchmark {
     Dataset data = Dataset.mnist10k();
     TrainingConfig config = TrainingConfig.defaults(new int[] {784, width, width, width, 10});
     training = new Training(config, data);
-    FloatMatrix probe = data.range(0, PROBE_ROWS).inputs();
+    FloatMatrix probe = data.range(0, probeRows).inputs();
     watcher = new Diagnostics(training.model(), probe);
     System.out.println(System.lineSeparator() + "# TrainStep " + config);
   }

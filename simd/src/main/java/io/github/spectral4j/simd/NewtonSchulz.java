@@ -11,11 +11,12 @@ package io.github.spectral4j.simd;
  * X ← a·X + (b·A + c·A·A)·X, (a, b, c) = (3.4445, −4.7750, 2.0315): the steep slope a at zero lifts small
  * singular values fast, but the map does not have 1 as an attracting fixed point, so after the default 5
  * steps the singular values land in roughly [0.7, 1.2], not at 1. {@link Mode#CUBIC}: X ← 1.5·X −
- * 0.5·X·Xᵀ·X, the classical Newton–Schulz iteration, converges quadratically to U·Vᵀ for singular
- * values in (0, √3), after about log(σ_max/σ_min)/log 1.5 slow steps.
+ * 0.5·X·Xᵀ·X, the classical Newton–Schulz iteration, converges to U·Vᵀ for singular values in
+ * (0, √3): about log(‖G‖_F/σ_min)/log 1.5 steps lift the smallest one, then convergence is quadratic.
  *
- * <p>The products run with {@link Blas#gemm} in the wide orientation: for a tall G (rows &gt; cols)
- * the right-hand forms X·(XᵀX) are used, so the Gram matrix is always min(m, n)². The orthogonality
+ * <p>The products run with {@link Blas#gemm} in the wide orientation: X·Xᵀ and left products for a
+ * wide G, XᵀX and right products X·(XᵀX) for a tall one (transposes inside gemm, no copies), so the
+ * Gram matrix is always min(m, n)². The orthogonality
  * error reported is ‖X·Xᵀ − I‖_F for wide X and ‖XᵀX − I‖_F for tall X, computed after the last step
  * (one more Gram product). Work buffers are allocated once per solver. Not thread-safe.
  */
@@ -84,11 +85,11 @@ public final class NewtonSchulz {
       out.fill(0f);
       return new Result(0, Math.sqrt(small));
     }
-    float inv = (float) (1 / norm);
+    double inv = 1 / norm; // in double: 1/‖G‖_F may not fit a float for tiny or huge G
     float[] gd = g.data();
     float[] xd = x.data();
     for (int i = 0; i < xd.length; i++) {
-      xd[i] = gd[i] * inv;
+      xd[i] = (float) (gd[i] * inv);
     }
     FloatMatrix current = x;
     FloatMatrix next = out;

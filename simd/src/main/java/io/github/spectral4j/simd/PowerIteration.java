@@ -8,22 +8,22 @@ import java.util.SplittableRandom;
  * iteration on AᵀA: v ← AᵀA·v / ‖AᵀA·v‖, σ = ‖A·v‖, u = A·v / σ.
  *
  * <p>Each iteration is one A·v and one Aᵀ·(A·v) product (counted as two matrix-vector products), fused
- * by {@link Blas#gramTimes} into a single pass over A. The run stops
- * when the residual of the triplet is small: ‖Aᵀu − σv‖ ≤ tolerance·σ (A·v = σ·u holds exactly by the
- * choice of u). For the symmetric matrix [[0, A], [Aᵀ, 0]] and the unit vector (u; v)/√2 this residual is
- * √2 times the eigen-residual, so a singular value of A lies within tolerance·σ/√2 of σ — and that
- * singular value is σ₁ unless the start vector is orthogonal to v₁ (a random start makes this
- * impossible in practice). σ = ‖A·v‖ never exceeds σ₁, and its actual error is usually far smaller,
- * about (tolerance)²/(relative gap σ₁−σ₂ over σ₁). The number of iterations grows like
- * log(1/tolerance)/log(σ₁²/σ₂²): for σ₂/σ₁ = 0.99 and tolerance 1e-6 that is several hundred;
- * use {@link Lanczos} when the top of the spectrum is clustered.
+ * by {@link Blas#gramTimes} into a single pass over A. The run stops when the residual of the triplet
+ * is small: ‖Aᵀu − σv‖ ≤ tolerance·σ (A·v = σ·u holds by the choice of u). For the symmetric matrix
+ * [[0, A], [Aᵀ, 0]] and the unit vector (u; v)/√2 the eigen-residual is this residual over √2, so a
+ * singular value of A lies within tolerance·σ/√2 of σ — and that singular value is σ₁ unless the start
+ * vector is orthogonal to v₁ (a random start makes this impossible in practice). σ = ‖A·v‖ never
+ * exceeds σ₁, and its actual relative error is usually far smaller, about
+ * tolerance²/(2·(1 − σ₂²/σ₁²)). The number of iterations grows like log(1/tolerance)/log(σ₁²/σ₂²): for
+ * σ₂/σ₁ = 0.99 and tolerance 1e-6 that is several hundred; use {@link Lanczos} when the top of the
+ * spectrum is clustered.
  *
  * <p>A solver is built for one shape and keeps its buffers (no allocation per run). Consecutive runs
  * start from the previous right vector (warm start), which makes a run on a slightly changed matrix
  * (a weight matrix after one training step) cost only a few iterations; a cold solver (new, or after
- * {@link #reset()}) starts from a fixed-seed Gaussian vector, so results are deterministic. Norms and
- * the residual are accumulated in double; the products themselves run in float through {@link Blas}.
- * Not thread-safe.
+ * {@link #reset()}) starts from the same fixed-seed Gaussian vector every time. Norms and the residual
+ * are accumulated in double; the products run in float through {@link Blas}, on v scaled by a power of
+ * two near 1/‖A‖_F so that no matrix scale overflows or underflows. Not thread-safe.
  */
 public final class PowerIteration {
   /**
@@ -43,6 +43,7 @@ public final class PowerIteration {
   private final float[] u;
   private final float[] v;
   private final float[] gramV;
+  private final float[] scaledV;
   private boolean warm;
   private int maxIterations = 1000;
   private double tolerance = 1e-6;
@@ -55,6 +56,7 @@ public final class PowerIteration {
     this.u = new float[rows];
     this.v = new float[cols];
     this.gramV = new float[cols];
+    this.scaledV = new float[cols];
   }
 
   /**
@@ -96,7 +98,8 @@ public final class PowerIteration {
    */
   public Result run(FloatMatrix a) {
     SolverSupport.requireShape(WHO, a, rows, cols);
-    if (SolverSupport.requireFinite(WHO, a) == 0) {
+    double frobenius = SolverSupport.requireFinite(WHO, a);
+    if (frobenius == 0) {
       // The zero matrix: σ = 0 and every unit vector is singular; no product is needed.
       Arrays.fill(u, 0f);
       u[0] = 1f;
@@ -111,17 +114,19 @@ public final class PowerIteration {
       coldStart();
     }
     warm = true;
+    // The products run on v·c with c a power of two near 1/‖A‖_F (exact in float): then A·(c·v) ≤ 2 and
+    // AᵀA·(c·v) ≤ 2‖A‖_F, so neither overflows nor underflows whatever the scale of A.
+    double c = Math.scalb(1.0, -Math.getExponent(frobenius));
     double sigma = 0;
     double residual = Double.POSITIVE_INFINITY;
     int it = 0;
     while (true) {
       it++;
-      Blas.gramTimes(a, v, u, gramV); // u = A·v, gramV = Aᵀ·(A·v), streaming A once
-      double s2 = sumOfSquares(u);
-      if (!Double.isFinite(s2)) {
-        throw new IllegalArgumentException(
-            WHO + ": A·v overflowed the float range (‖A·v‖² = " + s2 + "); scale the matrix down");
+      for (int i = 0; i < cols; i++) {
+        scaledV[i] = (float) (v[i] * c);
       }
+      Blas.gramTimes(a, scaledV, u, gramV); // u = c·A·v, gramV = c·Aᵀ·(A·v), streaming A once
+      double s2 = sumOfSquares(u) / (c * c); // ‖A·v‖²
       if (s2 == 0) {
         if (!fresh) {
           // The warm vector lies in the null space of the new matrix: start over from a random one.
@@ -131,8 +136,8 @@ public final class PowerIteration {
             continue;
           }
         }
-        // A ≠ 0, yet a random vector in its null space: possible only with probability zero, or when
-        // A·v underflows. Report σ = 0 as not converged rather than guess.
+        // A ≠ 0, yet a random vector in its null space: possible only with probability zero. Report
+        // σ = 0 as not converged rather than guess.
         Arrays.fill(u, 0f);
         u[0] = 1f;
         return new Result(0, false, it, 2 * it);
@@ -141,19 +146,24 @@ public final class PowerIteration {
       // With u = A·v/σ: Aᵀu − σv = (AᵀA·v − σ²·v)/σ.
       double r2 = 0;
       for (int i = 0; i < cols; i++) {
-        double d = gramV[i] - s2 * v[i];
+        double d = gramV[i] / c - s2 * v[i];
         r2 += d * d;
       }
       residual = Math.sqrt(r2) / sigma;
-      float inv = (float) (1 / sigma);
+      float toUnit = (float) (1 / (c * sigma));
       for (int i = 0; i < rows; i++) {
-        u[i] *= inv;
+        u[i] *= toUnit;
       }
       if (residual <= tolerance * sigma || it >= maxIterations) {
         break;
       }
       // ‖AᵀA·v‖ ≥ vᵀAᵀA·v = σ² > 0, so the division is safe.
-      double inorm = 1 / Math.sqrt(sumOfSquares(gramV));
+      double gramNorm = Math.sqrt(sumOfSquares(gramV));
+      if (!Double.isFinite(gramNorm)) {
+        throw new IllegalArgumentException(
+            WHO + ": ‖A‖_F = " + frobenius + " is too close to the float range for AᵀA·v; scale the matrix down");
+      }
+      double inorm = 1 / gramNorm;
       for (int i = 0; i < cols; i++) {
         v[i] = (float) (gramV[i] * inorm);
       }

@@ -99,27 +99,18 @@ final class SymmetricTridiagonal {
 
   /** Fills {@code order[0..count)} with the indices of the count largest of d[0..n), largest first. */
   static void largestFirst(int n, double[] d, int count, int[] order) {
-    // Selection of the top count: O(count·n), small next to the O(n²) QL sweep.
-    for (int t = 0; t < count; t++) {
-      int best = -1;
-      for (int i = 0; i < n; i++) {
-        if (contains(order, t, i)) {
-          continue;
-        }
-        if (best < 0 || d[i] > d[best]) {
-          best = i;
-        }
+    // Insertion into a sorted top list: O(n) when most values fall below the current count-th.
+    int size = 0;
+    for (int i = 0; i < n; i++) {
+      if (size == count && !(d[i] > d[order[size - 1]])) {
+        continue;
       }
-      order[t] = best;
-    }
-  }
-
-  private static boolean contains(int[] a, int len, int x) {
-    for (int i = 0; i < len; i++) {
-      if (a[i] == x) {
-        return true;
+      int at = size < count ? size++ : count - 1;
+      while (at > 0 && d[i] > d[order[at - 1]]) {
+        order[at] = order[at - 1];
+        at--;
       }
+      order[at] = i;
     }
-    return false;
   }
 }

@@ -105,6 +105,25 @@ class BlasTest {
     assertMessage(() -> Blas.setParallelism(-2), "-2");
   }
 
+  @Test
+  void gemmThroughTheFacadeIsIdenticalOnOneAndThreeThreads() {
+    FloatMatrix a = FloatMatrix.gaussian(301, 257, 1, 11);
+    FloatMatrix b = FloatMatrix.gaussian(257, 299, 1, 12);
+    FloatMatrix c1 = FloatMatrix.zeros(301, 299);
+    FloatMatrix c3 = FloatMatrix.zeros(301, 299);
+    int before = Blas.parallelism();
+    try {
+      Blas.setParallelism(1);
+      Blas.gemm(false, false, 1f, a, b, 0f, c1);
+      Blas.setParallelism(3);
+      Blas.gemm(false, false, 1f, a, b, 0f, c3);
+    } finally {
+      Blas.setParallelism(before);
+    }
+    assertArrayEquals(c1.data(), c3.data());
+    assertTrue(c1.isFinite() && Blas.frobeniusNorm(c1) > 0);
+  }
+
   // ---- bad input ----
 
   @Test

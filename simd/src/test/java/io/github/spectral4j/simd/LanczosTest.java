@@ -258,6 +258,27 @@ class LanczosTest {
     assertTriplets(a, r2);
   }
 
+  @ParameterizedTest(name = "scale={0}")
+  @MethodSource("scales")
+  void hugeAndTinyMatricesNeitherOverflowNorUnderflow(double scale) {
+    FloatMatrix a = FloatMatrix.gaussian(40, 30, 1, 8);
+    double[] expected = SolverFixtures.singularValues(a);
+    FloatMatrix scaled = a.copy();
+    for (int i = 0; i < scaled.data().length; i++) {
+      scaled.data()[i] *= (float) scale;
+    }
+    Lanczos.Result r = compute(scaled, 3);
+    assertTrue(r.converged());
+    for (int i = 0; i < 3; i++) {
+      assertEquals(expected[i] * scale, r.singularValues()[i], SIGMA_TOL * expected[i] * scale);
+    }
+    assertTrue(SolverFixtures.columnOrthonormalityError(r.rightVectors()) <= 1e-5);
+  }
+
+  static Stream<Double> scales() {
+    return Stream.of(1e-30, 1e-20, 1e20, 1e30);
+  }
+
   // ---- bad input -------------------------------------------------------------------------------------
 
   @Test

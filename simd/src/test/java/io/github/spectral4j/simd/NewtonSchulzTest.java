@@ -186,6 +186,23 @@ class NewtonSchulzTest {
     assertEquals(r1.orthogonalityError(), r2.orthogonalityError(), 1e-6);
   }
 
+  @Test
+  void scaleInvariant() {
+    FloatMatrix g = conditioned(20, 12, 0.2, 1, 4);
+    FloatMatrix reference = FloatMatrix.zeros(20, 12);
+    NewtonSchulz ns = new NewtonSchulz(20, 12);
+    ns.orthogonalize(g, reference);
+    for (double scale : new double[] {1e-30, 1e30}) {
+      FloatMatrix scaled = g.copy();
+      for (int i = 0; i < scaled.data().length; i++) {
+        scaled.data()[i] *= (float) scale;
+      }
+      FloatMatrix out = FloatMatrix.zeros(20, 12);
+      ns.orthogonalize(scaled, out);
+      assertArrayEquals(reference.data(), out.data(), 1e-5f, "scale " + scale);
+    }
+  }
+
   /** ‖XXᵀ − I‖_F (wide) or ‖XᵀX − I‖_F (tall), in double. */
   private static double independentError(FloatMatrix x) {
     boolean tall = x.rows() > x.cols();

@@ -249,6 +249,26 @@ class PowerIterationTest {
     assertEquals(2, r.sigma(), 2e-6);
   }
 
+  @ParameterizedTest(name = "scale={0}")
+  @MethodSource("scales")
+  void hugeAndTinyMatricesNeitherOverflowNorUnderflow(double scale) {
+    FloatMatrix a = FloatMatrix.gaussian(40, 30, 1, 8);
+    double expected = SolverFixtures.singularValues(a)[0];
+    FloatMatrix scaled = a.copy();
+    for (int i = 0; i < scaled.data().length; i++) {
+      scaled.data()[i] *= (float) scale;
+    }
+    PowerIteration p = solver(scaled);
+    PowerIteration.Result r = p.run(scaled);
+    assertTrue(r.converged(), r.toString());
+    assertEquals(expected * scale, r.sigma(), SIGMA_TOL * expected * scale);
+    assertEquals(1, SolverFixtures.norm(p.leftVector()), 1e-5);
+  }
+
+  static Stream<Double> scales() {
+    return Stream.of(1e-30, 1e-20, 1e-10, 1e10, 1e20, 1e30);
+  }
+
   // ---- bad input -------------------------------------------------------------------------------------
 
   @Test

@@ -16,7 +16,8 @@ package io.github.spectral4j.trainer;
  * @param stableRank {@code ‖W‖_F²/‖W‖*²}
  * @param rmsH RMS of the layer's output on the probe batch (post-activation; logits for the last layer)
  * @param rmsDh RMS of {@code h − h₀} on the probe batch, {@code h₀} measured at initialisation
- * @param alignment {@code ‖ΔW·H‖_F/(‖ΔW‖*·‖H‖_F)} with {@code H} the layer's inputs on the probe batch:
+ * @param alignment {@code ‖ΔW·H‖_F/(‖ΔW‖*·‖H‖_F)} with {@code H} the layer's inputs on the first
+ *     rows of the probe batch (up to 4; NaN before the first update):
  *     1 when the update is aligned with the incoming features, about {@code 1/√rank} when random
  */
 public record LayerStats(

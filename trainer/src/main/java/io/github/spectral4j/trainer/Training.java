@@ -181,6 +181,11 @@ public final class Training {
     return updater.slots[config.bias() ? 2 * l : l].updateFrobenius;
   }
 
+  /** {@code ‖W_l‖_F} after the last step, measured while applying it; NaN before the first step. */
+  double weightFrobeniusNorm(int l) {
+    return updater.slots[config.bias() ? 2 * l : l].paramFrobenius;
+  }
+
   /** Mean loss over {@code d} (in chunks; the model's forward buffers are overwritten). */
   public double evaluateLoss(Dataset d) {
     double total = 0;
@@ -262,6 +267,26 @@ public final class Training {
    */
   public static Training resume(Path checkpoint, Dataset train) {
     Objects.requireNonNull(checkpoint, "checkpoint");
+    Objects.requireNonNull(train, "train");
+    return read(checkpoint, train, null);
+  }
+
+  /**
+   * The configuration stored in a checkpoint, e.g. to rebuild the data it was trained on before
+   * {@link #resume}.
+   *
+   * @throws IllegalArgumentException naming the file if it is not a spectral4j checkpoint
+   * @throws UncheckedIOException naming the file if it is missing or unreadable
+   */
+  public static TrainingConfig checkpointConfig(Path checkpoint) {
+    Objects.requireNonNull(checkpoint, "checkpoint");
+    TrainingConfig[] config = new TrainingConfig[1];
+    read(checkpoint, null, config);
+    return config[0];
+  }
+
+  /** Reads a checkpoint; with {@code train == null} only its config, into {@code configOnly[0]}. */
+  private static Training read(Path checkpoint, Dataset train, TrainingConfig[] configOnly) {
     try (InputStream raw = Files.newInputStream(checkpoint);
         DataInputStream in = new DataInputStream(new BufferedInputStream(raw, 1 << 16))) {
       if (in.readInt() != MAGIC) {
@@ -289,6 +314,10 @@ public final class Training {
         config = new TrainingConfig(dims == null ? new int[0] : dims, bias, activation, p, o, lr, batch, seed, base, momentum, wd, loss, mode);
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("checkpoint " + checkpoint + " holds an invalid config: " + e.getMessage(), e);
+      }
+      if (train == null) {
+        configOnly[0] = config;
+        return null;
       }
       String dataName = in.readUTF();
       int dataSize = in.readInt();

@@ -106,34 +106,42 @@ public record TrainingConfig(
         : shape.rules(parametrization, optimizer, ModelShape.of(baseDims, bias));
   }
 
+  /** A copy with {@code dims} replaced (validated like the constructor). */
   public TrainingConfig withDims(int[] v) {
     return new TrainingConfig(v, bias, activation, parametrization, optimizer, learningRate, batchSize, seed, baseDims, momentum, weightDecay, loss, updateMode);
   }
 
+  /** A copy with {@code bias} replaced (validated like the constructor). */
   public TrainingConfig withBias(boolean v) {
     return new TrainingConfig(dims, v, activation, parametrization, optimizer, learningRate, batchSize, seed, baseDims, momentum, weightDecay, loss, updateMode);
   }
 
+  /** A copy with {@code activation} replaced (validated like the constructor). */
   public TrainingConfig withActivation(Activation v) {
     return new TrainingConfig(dims, bias, v, parametrization, optimizer, learningRate, batchSize, seed, baseDims, momentum, weightDecay, loss, updateMode);
   }
 
+  /** A copy with {@code parametrization} replaced (validated like the constructor). */
   public TrainingConfig withParametrization(Parametrization v) {
     return new TrainingConfig(dims, bias, activation, v, optimizer, learningRate, batchSize, seed, baseDims, momentum, weightDecay, loss, updateMode);
   }
 
+  /** A copy with {@code optimizer} replaced (validated like the constructor). */
   public TrainingConfig withOptimizer(Optimizer v) {
     return new TrainingConfig(dims, bias, activation, parametrization, v, learningRate, batchSize, seed, baseDims, momentum, weightDecay, loss, updateMode);
   }
 
+  /** A copy with {@code learningRate} replaced (validated like the constructor). */
   public TrainingConfig withLearningRate(double v) {
     return new TrainingConfig(dims, bias, activation, parametrization, optimizer, v, batchSize, seed, baseDims, momentum, weightDecay, loss, updateMode);
   }
 
+  /** A copy with {@code batchSize} replaced (validated like the constructor). */
   public TrainingConfig withBatchSize(int v) {
     return new TrainingConfig(dims, bias, activation, parametrization, optimizer, learningRate, v, seed, baseDims, momentum, weightDecay, loss, updateMode);
   }
 
+  /** A copy with {@code seed} replaced (validated like the constructor). */
   public TrainingConfig withSeed(long v) {
     return new TrainingConfig(dims, bias, activation, parametrization, optimizer, learningRate, batchSize, v, baseDims, momentum, weightDecay, loss, updateMode);
   }
@@ -143,18 +151,22 @@ public record TrainingConfig(
     return new TrainingConfig(dims, bias, activation, parametrization, optimizer, learningRate, batchSize, seed, v, momentum, weightDecay, loss, updateMode);
   }
 
+  /** A copy with {@code momentum} replaced (validated like the constructor). */
   public TrainingConfig withMomentum(double v) {
     return new TrainingConfig(dims, bias, activation, parametrization, optimizer, learningRate, batchSize, seed, baseDims, v, weightDecay, loss, updateMode);
   }
 
+  /** A copy with {@code weightDecay} replaced (validated like the constructor). */
   public TrainingConfig withWeightDecay(double v) {
     return new TrainingConfig(dims, bias, activation, parametrization, optimizer, learningRate, batchSize, seed, baseDims, momentum, v, loss, updateMode);
   }
 
+  /** A copy with {@code loss} replaced (validated like the constructor). */
   public TrainingConfig withLoss(Loss v) {
     return new TrainingConfig(dims, bias, activation, parametrization, optimizer, learningRate, batchSize, seed, baseDims, momentum, weightDecay, v, updateMode);
   }
 
+  /** A copy with {@code updateMode} replaced (validated like the constructor). */
   public TrainingConfig withUpdateMode(UpdateMode v) {
     return new TrainingConfig(dims, bias, activation, parametrization, optimizer, learningRate, batchSize, seed, baseDims, momentum, weightDecay, loss, v);
   }

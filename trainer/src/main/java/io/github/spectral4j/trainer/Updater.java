@@ -58,6 +58,7 @@ final class Updater {
     NewtonSchulz newtonSchulz;
     FloatMatrix orthogonal;
     double updateFrobenius;
+    double paramFrobenius = Double.NaN;
 
     Slot(String name, FloatMatrix param, FloatMatrix grad, double lrMultiplier, boolean vector) {
       this.name = name;
@@ -144,15 +145,12 @@ final class Updater {
         case ADAM -> adam(s, lr, wd, w, g, d);
         case NORMALIZED -> normalized(s, lr, mu, (float) (eta * wd), w, g, d);
       }
-      double sum = 0;
-      double sq = 0;
-      for (int k = 0; k < w.length; k++) {
-        w[k] += d[k];
-        sum += w[k];
-        sq += (double) d[k] * d[k];
-      }
-      s.updateFrobenius = Math.sqrt(sq);
-      if (bad < 0 && !Double.isFinite(sum)) {
+      // Vectorised passes (a scalar double accumulation would be bound by add latency): the 2-norm
+      // of the new parameter is finite exactly when every entry is.
+      Blas.axpy(1f, d, w);
+      s.updateFrobenius = Blas.nrm2(d);
+      s.paramFrobenius = Blas.nrm2(w);
+      if (bad < 0 && !Double.isFinite(s.paramFrobenius)) {
         bad = i;
       }
     }

@@ -8,11 +8,13 @@ import io.github.spectral4j.simd.Blas;
 import io.github.spectral4j.simd.FloatMatrix;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Every diagnostic against a direct computation (Lanczos for spectral norms). */
 class DiagnosticsTest {
-  /** The power iterations stop at residual 1e-3; their σ is far closer than this. */
-  private static final double SPECTRAL_TOLERANCE = 1e-3;
+  /** The power iterations stop at relative residual TOLERANCE, which bounds the error of σ. */
+  private static final double SPECTRAL_TOLERANCE = Diagnostics.TOLERANCE;
   private static final double TOLERANCE = 1e-5;
 
   private static final Dataset DATA = Dataset.mnist10k().subset(0, 1000);
@@ -36,8 +38,9 @@ class DiagnosticsTest {
     }
   }
 
-  @Test
-  void measuresMatchDirectComputation() {
+  @ParameterizedTest(name = "measured every step: {0}")
+  @ValueSource(booleans = {true, false})
+  void measuresMatchDirectComputation(boolean everyStep) {
     TrainingConfig c = TrainingConfig.defaults(new int[] {784, 96, 64, 10}).withOptimizer(Optimizer.ADAM).withLearningRate(1e-2);
     Training t = new Training(c, DATA);
     FloatMatrix probe = DATA.range(100, 24).inputs();
@@ -46,7 +49,9 @@ class DiagnosticsTest {
     List<LayerStats> stats = null;
     for (int i = 0; i < 5; i++) {
       t.step();
-      stats = d.measure(t); // every step, so the power iterations run warm
+      if (everyStep || i == 1 || i == 4) {
+        stats = d.measure(t); // every step: incremental drift and tracking power iterations
+      }
     }
     FloatMatrix h0Input = probe;
     initial.forward(probe);
@@ -82,7 +87,9 @@ class DiagnosticsTest {
       assertEquals(rmsDh, s.rmsDh(), TOLERANCE * rmsDh);
       assertTrue(rmsDh > 0);
 
-      FloatMatrix in = l == 0 ? h0Input : model.features(l - 1);
+      FloatMatrix full = l == 0 ? h0Input : model.features(l - 1);
+      FloatMatrix in = FloatMatrix.wrap(Diagnostics.ALIGNMENT_ROWS, full.cols(),
+          java.util.Arrays.copyOf(full.data(), Diagnostics.ALIGNMENT_ROWS * full.cols()));
       FloatMatrix projected = FloatMatrix.zeros(in.rows(), update.rows());
       Blas.gemm(false, true, 1f, in, update, 0f, projected);
       double alignment = Blas.frobeniusNorm(projected) / (uSpec * Blas.frobeniusNorm(in));

@@ -257,6 +257,17 @@ final class PanamaKernels implements Kernels {
   public void gemm(
       boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int lda, float[] b, int ldb,
       float beta, float[] c, int ldc, int threads) {
+    // A single row or column of C is a matrix-vector product; the packed path would pad it to a whole
+    // 6 × 32 tile. A 1 × k op(A) and a k × 1 op(B) are contiguous in memory whether transposed or not.
+    if (m == 1) {
+      // cᵀ = α·op(B)ᵀ·aᵀ + β·cᵀ
+      gemv(!transB, transB ? n : k, transB ? k : n, alpha, b, ldb, a, beta, c);
+      return;
+    }
+    if (n == 1 && ldc == 1) {
+      gemv(transA, transA ? k : m, transA ? m : k, alpha, a, lda, b, beta, c);
+      return;
+    }
     PanamaGemm.gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads);
   }
 

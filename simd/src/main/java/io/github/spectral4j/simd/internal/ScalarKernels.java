@@ -7,7 +7,7 @@ package io.github.spectral4j.simd.internal;
  */
 final class ScalarKernels implements Kernels {
   /** Below this many multiply-adds GEMM runs on the calling thread only. */
-  private static final long PARALLEL_THRESHOLD = 1L << 18;
+  private static final long PARALLEL_THRESHOLD = 1L << 21;
 
   ScalarKernels() {}
 

@@ -90,7 +90,7 @@ class KernelsTest {
     }
     int[][] mixed = {
       {1, 207, 13}, {207, 1, 31}, {7, 127, 3}, {13, 31, 207}, {127, 7, 1}, {2, 3, 127}, {31, 13, 2},
-      {3, 1, 1}, {1, 1, 207}, {6, 32, 256}, {12, 64, 257}, {207, 127, 513}
+      {3, 1, 1}, {1, 1, 207}, {6, 32, 256}, {12, 64, 257}, {207, 127, 513}, {5, 3100, 40}
     };
     shapes.addAll(Arrays.asList(mixed));
     SplittableRandom shapeRandom = new SplittableRandom(20231017);
@@ -125,6 +125,18 @@ class KernelsTest {
     checkGemm(Reference.kernels(impl), ops.charAt(0) == 'T', ops.charAt(1) == 'T', 1000, 1000, 1000, 1.5f, 0.5f, 7, 2);
   }
 
+  /** Double references of the large cases, which every transpose combination shares: computed once each. */
+  private static final java.util.Map<String, double[][]> LARGE_REFERENCES = new java.util.HashMap<>();
+
+  private static synchronized double[][] reference(
+      int m, int n, int k, float alpha, float[] opA, float[] opB, float beta, float[] c0, long seed) {
+    if ((long) m * n * k < 100_000_000L) {
+      return Reference.gemm(m, n, k, alpha, opA, opB, beta, c0);
+    }
+    String key = m + "x" + n + "x" + k + " alpha=" + alpha + " beta=" + beta + " seed=" + seed;
+    return LARGE_REFERENCES.computeIfAbsent(key, x -> Reference.gemm(m, n, k, alpha, opA, opB, beta, c0));
+  }
+
   static Stream<Arguments> largeCases() {
     // The scalar kernels are slow at this size: two combinations for them, all four for Panama.
     return Stream.of(
@@ -140,7 +152,7 @@ class KernelsTest {
     float[] c0 = random(random, m * n);
     float[] c = beta == 0 ? filled(m * n, Float.NaN) : c0.clone();
     kernels.gemm(ta, tb, m, n, k, alpha, store(opA, m, k, ta), ta ? m : k, store(opB, k, n, tb), tb ? k : n, beta, c, n, threads);
-    double[][] ref = Reference.gemm(m, n, k, alpha, opA, opB, beta, c0);
+    double[][] ref = reference(m, n, k, alpha, opA, opB, beta, c0, seed);
     for (int i = 0; i < m * n; i++) {
       int row = i / n;
       int col = i % n;

@@ -59,7 +59,7 @@ final class CoordCheckCommand implements Callable<Integer> {
   @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "Seed of initialisation and batch order (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--repeats", paramLabel = "R", defaultValue = "1",
+  @Option(names = "--repeats", paramLabel = "R", defaultValue = "2",
       description = "Average (geometric mean) over seeds S … S+R-1 (default: ${DEFAULT-VALUE}).")
   int repeats;
 

@@ -35,7 +35,12 @@ import picocli.CommandLine.Spec;
     sortOptions = false,
     description = "Train an MLP under a parametrization and report held-out accuracy.")
 final class TrainCommand implements Callable<Integer> {
-  private static final int PROBE_ROWS = 32;
+  private static final int PROBE_ROWS = 16;
+  /** Options that define the run, fixed by the checkpoint when resuming. */
+  private static final List<String> MODEL_OPTIONS =
+      List.of(
+          "--dims", "--bias", "--activation", "--parametrization", "--optimizer", "--update-mode", "--loss",
+          "--lr", "--batch", "--seed", "--base-dims", "--momentum", "--weight-decay");
 
   @Spec CommandSpec spec;
 
@@ -60,7 +65,7 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--loss", paramLabel = "NAME", defaultValue = "cross_entropy", description = "cross_entropy or mse (default: ${DEFAULT-VALUE}).")
   String loss;
 
-  @Option(names = "--lr", paramLabel = "X", description = "Global learning rate η (default: 0.1 for sgd and normalized, 0.001 for adam).")
+  @Option(names = "--lr", paramLabel = "X", description = "Global learning rate η (default: tuned on MNIST per parametrization and optimizer, see the header line).")
   Double lr;
 
   @Option(names = "--batch", paramLabel = "B", defaultValue = "128", description = "Batch size (default: ${DEFAULT-VALUE}).")
@@ -109,7 +114,18 @@ final class TrainCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     validateOptions();
-    Dataset data = loadData();
+    TrainingConfig stored = null;
+    if (resume != null) {
+      for (String option : MODEL_OPTIONS) {
+        if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
+          throw new IllegalArgumentException(
+              option + " cannot be combined with --resume: the run continues with the checkpoint's configuration");
+        }
+      }
+      stored = Training.checkpointConfig(resume);
+      dims = stored.dims();
+    }
+    Dataset data = loadData(stored == null ? seed : stored.seed());
     int testCount = (int) Math.ceil(testFraction * data.size());
     if (testCount < 1 || testCount >= data.size()) {
       throw new IllegalArgumentException(
@@ -215,13 +231,36 @@ final class TrainCommand implements Callable<Integer> {
 
   private TrainingConfig config() {
     Optimizer o = Optimizer.parse(optimizer);
-    double rate = lr != null ? lr : o == Optimizer.ADAM ? 1e-3 : 0.1;
+    Parametrization p = Parametrization.parse(parametrization);
+    double rate = lr != null ? lr : defaultLearningRate(p, o, baseDims != null);
     return new TrainingConfig(
-        dims, bias, Activation.parse(activation), Parametrization.parse(parametrization), o, rate,
+        dims, bias, Activation.parse(activation), p, o, rate,
         batch, seed, baseDims, momentum, weightDecay, Loss.parse(loss), UpdateMode.parse(updateMode));
   }
 
-  private Dataset loadData() {
+  /**
+   * A learning rate that trains the default MLP on MNIST well in one epoch. The spectral rules fold
+   * the width into the per-layer rates (SGD η·fo/fi, Adam η/fi), so their base rate is larger than a
+   * standard model's; with width transfer the model equals a standard one at the base shape.
+   */
+  static double defaultLearningRate(Parametrization p, Optimizer o, boolean transfer) {
+    Parametrization q = transfer ? Parametrization.STANDARD : p;
+    return switch (o) {
+      case SGD -> switch (q) {
+        case SPECTRAL -> 1.0;
+        case NTK -> 10.0;
+        case STANDARD, MUP -> 0.1;
+      };
+      case ADAM -> switch (q) {
+        case SPECTRAL -> 0.3;
+        case NTK, MUP -> 0.01;
+        case STANDARD -> 1e-3;
+      };
+      case NORMALIZED -> 0.2;
+    };
+  }
+
+  private Dataset loadData(long dataSeed) {
     if (images != null) {
       return Dataset.idx(images, labels);
     }
@@ -232,7 +271,7 @@ final class TrainCommand implements Callable<Integer> {
           throw new IllegalArgumentException(
               "--dataset teacher needs --dims with an input dimension >= 1 and >= 2 outputs, got " + Arrays.toString(dims));
         }
-        yield Dataset.teacher(dims[0], dims[dims.length - 1], 10_000, seed);
+        yield Dataset.teacher(dims[0], dims[dims.length - 1], 10_000, dataSeed);
       }
       default -> throw new IllegalArgumentException("unknown dataset '" + dataset + "' (expected one of: mnist, teacher)");
     };

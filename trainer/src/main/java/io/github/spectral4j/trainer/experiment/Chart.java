@@ -73,6 +73,7 @@ final class Chart {
   private static final int RIGHT = 16;
   private static final int TOP = 34;
   private static final int BOTTOM = 52;
+  private static final int LEGEND_ROW = 15;
 
   private Chart() {}
 
@@ -122,6 +123,16 @@ final class Chart {
     int h = PANEL_H - TOP - BOTTOM;
     double[] xr = range(p.lines(), p.points(), true, p.xScale());
     double[] yr = range(p.lines(), p.points(), false, p.yScale());
+    // Headroom above the data for the legend, so that it covers no point.
+    long entries = p.lines().stream().filter(l -> l.label() != null).count();
+    if (entries > 0) {
+      double f = Math.min(0.45, (LEGEND_ROW * entries + 8 + 14) / (double) h);
+      boolean log = p.yScale() != Scale.LINEAR;
+      double a = log ? Math.log(yr[0]) : yr[0];
+      double b = log ? Math.log(yr[1]) : yr[1];
+      double top = (b - f * a) / (1 - f);
+      yr[1] = log ? Math.exp(top) : top;
+    }
     Axis xa = new Axis(p.xScale(), xr[0], xr[1], x0, x0 + w);
     Axis ya = new Axis(p.yScale(), yr[0], yr[1], y0 + h, y0);
 
@@ -236,7 +247,7 @@ final class Chart {
     g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
     FontMetrics fm = g.getFontMetrics();
     int textW = labelled.stream().mapToInt(l -> fm.stringWidth(l.label())).max().orElse(0);
-    int rowH = 15;
+    int rowH = LEGEND_ROW;
     int boxW = textW + 40;
     int boxH = rowH * labelled.size() + 8;
     int[][] corners = {
@@ -358,7 +369,7 @@ final class Chart {
           int a = (int) Math.floor(Math.log10(lo));
           int b = (int) Math.ceil(Math.log10(hi));
           double[] mantissas = b - a <= 2 ? new double[] {1, 2, 5} : new double[] {1};
-          int step = Math.max(1, (b - a + 6) / 7);
+          int step = Math.max(1, (b - a + 9) / 10);
           for (int k = a; k <= b; k += step) {
             for (double m : mantissas) {
               double v = m * Math.pow(10, k);

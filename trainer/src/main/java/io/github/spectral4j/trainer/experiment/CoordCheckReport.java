@@ -33,6 +33,12 @@ import javax.imageio.ImageIO;
  * {@code parametrization,layer,metric,width,value}) and {@code coord-check.png} (log-log panels of
  * {@code rms_dh} against width, one per layer). A diverged run's values are {@code NaN}, written as
  * JSON {@code null} and an empty CSV field.
+ *
+ * <p>JSON: {@code {"dataset", "optimizer", "lr", "steps", "batch", "seed", "repeats", "inputDim",
+ * "widths": […], "fitWidths": […], "series": [{"parametrization", "layer", "metric", "values": […],
+ * "slope", "slopeStderr"}], "verdicts": [{"parametrization", "pass", "reason"}], "diverged":
+ * [{"parametrization", "width", "message"}]}}; {@code slope} is null when it cannot be fitted,
+ * {@code slopeStderr} also with only two fit widths.
  */
 public final class CoordCheckReport {
   /** The metrics, in the order of the value arrays. */
@@ -47,7 +53,8 @@ public final class CoordCheckReport {
 
   /** What was run. */
   record Setup(
-      String dataset, Optimizer optimizer, double lr, int steps, int batch, long seed, int repeats, int inputDim) {}
+      String dataset, Optimizer optimizer, double lr, int steps, int batch, long seed, int repeats, int inputDim,
+      int classes) {}
 
   private final Setup setup;
   private final int[] widths;
@@ -204,7 +211,7 @@ public final class CoordCheckReport {
     return b.toString();
   }
 
-  /** The JSON report (schema in the class comment of {@link CoordCheck}). */
+  /** The JSON report (schema in the class comment). */
   ObjectNode json() {
     ObjectMapper mapper = new ObjectMapper();
     ObjectNode root = mapper.createObjectNode();
@@ -216,6 +223,7 @@ public final class CoordCheckReport {
     root.put("seed", setup.seed());
     root.put("repeats", setup.repeats());
     root.put("inputDim", setup.inputDim());
+    root.put("classes", setup.classes());
     ArrayNode w = root.putArray("widths");
     Arrays.stream(widths).forEach(w::add);
     ArrayNode fw = root.putArray("fitWidths");
@@ -309,9 +317,11 @@ public final class CoordCheckReport {
           fitWidths.length > 0 ? fitWidths[0] : Double.NaN, Double.NaN, "slopes fitted here"));
     }
     String title = "coord check: does every layer's feature update stay Θ(1) as width grows?";
-    String subtitle = String.format(Locale.ROOT, "MLP %d-n-…-n-10, ReLU, %s, %s lr %s, %d steps, batch %d, seed %d",
-        setup.inputDim(), setup.dataset(), setup.optimizer().id(), num(setup.lr()), setup.steps(), setup.batch(),
-        setup.seed());
+    String seeds = setup.repeats() == 1 ? "seed " + setup.seed()
+        : "geometric mean over seeds " + setup.seed() + "–" + (setup.seed() + setup.repeats() - 1);
+    String subtitle = String.format(Locale.ROOT, "MLP %d-%s%d, ReLU, no bias, %s, %s lr %s, %d steps, batch %d, %s",
+        setup.inputDim(), "n-".repeat(layers.size() - 1), setup.classes(), setup.dataset(), setup.optimizer().id(),
+        num(setup.lr()), setup.steps(), setup.batch(), seeds);
     return Chart.render(title, subtitle, panels, 2);
   }
 

@@ -55,6 +55,12 @@ public final class Progress {
   synchronized void start(int tasks, double totalWork) {
     this.tasks = tasks;
     this.total = Math.max(totalWork, Double.MIN_NORMAL);
+    if (err != null && console) {
+      String line = String.format(Locale.ROOT, "%s [%s]   0%% 0/%d", label, ".".repeat(BAR), tasks);
+      err.print("\r" + line);
+      drawnWidth = line.length();
+      err.flush();
+    }
   }
 
   /** Records a finished task worth {@code work} units; {@code detail} says which (e.g. {@code mup n=1024}). */

@@ -55,7 +55,8 @@ class TrainCommandTest {
     Path resumed = dir.resolve("resumed.ckpt");
     assertEquals(0, run(concat(common, "--steps", "40", "--checkpoint", full.toString())).status());
     assertEquals(0, run(concat(common, "--steps", "20", "--checkpoint", half.toString())).status());
-    Outcome o = run("--resume", half.toString(), "--steps", "20", "--checkpoint", resumed.toString(), "--batch", "50");
+    Outcome o = run("--resume", half.toString(), "--steps", "20", "--checkpoint", resumed.toString());
+    assertBadInput(run("--resume", half.toString(), "--lr", "0.5"), "--lr cannot be combined with --resume");
     assertEquals(0, o.status(), o.err());
     assertTrue(o.out().contains("resumed at step 20"), o.out());
     assertArrayEquals(Files.readAllBytes(full), Files.readAllBytes(resumed));
@@ -88,6 +89,16 @@ class TrainCommandTest {
     try (Stream<Path> files = Files.list(dir)) {
       assertEquals(List.of(corrupt), files.toList(), "no partial output");
     }
+  }
+
+  @Test
+  void teacherRunsResumeOnTheSameSyntheticData() throws IOException {
+    Path half = dir.resolve("teacher.ckpt");
+    String[] model = {"--dataset", "teacher", "--dims", "20,32,4", "--seed", "9", "--batch", "64"};
+    assertEquals(0, run(concat(model, "--steps", "10", "--checkpoint", half.toString())).status());
+    Outcome o = run("--dataset", "teacher", "--resume", half.toString(), "--steps", "10");
+    assertEquals(0, o.status(), o.err());
+    assertTrue(o.out().contains("resumed at step 10"), o.out());
   }
 
   @Test

@@ -1,0 +1,209 @@
+package io.github.spectral4j.trainer.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * {@code coord-check} and {@code lr-sweep} through {@link Main#run}: exit status 2 with one line naming
+ * the bad value and no file written for bad input; small end-to-end runs on a tiny IDX dataset.
+ */
+class ExperimentCommandsTest {
+  @TempDir static Path data;
+  private static Path images;
+  private static Path labels;
+
+  /** 240 images of 4×4 pixels whose label is the brightest quadrant, as an IDX pair. */
+  @BeforeAll
+  static void writeIdx() throws IOException {
+    int n = 240;
+    SplittableRandom random = new SplittableRandom(11);
+    ByteArrayOutputStream img = new ByteArrayOutputStream();
+    ByteArrayOutputStream lab = new ByteArrayOutputStream();
+    try (DataOutputStream i = new DataOutputStream(img); DataOutputStream l = new DataOutputStream(lab)) {
+      i.writeInt(0x00000803);
+      i.writeInt(n);
+      i.writeInt(4);
+      i.writeInt(4);
+      l.writeInt(0x00000801);
+      l.writeInt(n);
+      for (int k = 0; k < n; k++) {
+        int label = k % 4;
+        for (int r = 0; r < 4; r++) {
+          for (int c = 0; c < 4; c++) {
+            int quadrant = (r / 2) * 2 + c / 2;
+            i.writeByte(random.nextInt(quadrant == label ? 256 : 100));
+          }
+        }
+        l.writeByte(label);
+      }
+    }
+    images = data.resolve("images.idx");
+    labels = data.resolve("labels.idx");
+    Files.write(images, img.toByteArray());
+    Files.write(labels, lab.toByteArray());
+  }
+
+  private record Run(int status, String out, String err) {}
+
+  private static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int status = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+    return new Run(status, out.toString(), err.toString());
+  }
+
+  /** A small run of {@code command} on the tiny dataset; {@code extra} option/value pairs override the defaults. */
+  private static String[] tiny(String command, Path out, String... extra) {
+    Map<String, String> options = new LinkedHashMap<>();
+    options.put("--images", images.toString());
+    options.put("--labels", labels.toString());
+    options.put("--out", out.toString());
+    options.put("--batch", "32");
+    if (command.equals("coord-check")) {
+      options.put("--widths", "16,32,64");
+      options.put("--steps", "2");
+      options.put("--probe", "48");
+    } else {
+      options.put("--widths", "16,32");
+      options.put("--lrs", "0.001,0.01");
+      options.put("--steps", "4");
+      options.put("--score-steps", "2");
+      options.put("--base-width", "16");
+    }
+    for (int i = 0; i + 1 < extra.length; i += 2) {
+      options.put(extra[i], extra[i + 1]);
+    }
+    List<String> a = new ArrayList<>(List.of(command));
+    options.forEach((k, v) -> {
+      a.add(k);
+      a.add(v);
+    });
+    return a.toArray(String[]::new);
+  }
+
+  static Stream<Arguments> badInput() {
+    return Stream.of(
+        Arguments.of("coord-check", new String[] {"--widths", "0,32"}, "0"),
+        Arguments.of("coord-check", new String[] {"--widths", "16,abc"}, "abc"),
+        Arguments.of("coord-check", new String[] {"--widths", "-8"}, "-8"),
+        Arguments.of("coord-check", new String[] {"--lr", "-0.5"}, "-0.5"),
+        Arguments.of("coord-check", new String[] {"--lr", "fast"}, "fast"),
+        Arguments.of("coord-check", new String[] {"--steps", "0"}, "--steps"),
+        Arguments.of("coord-check", new String[] {"--batch", "10000"}, "10000"),
+        Arguments.of("coord-check", new String[] {"--parametrizations", "standard,yolo"}, "yolo"),
+        Arguments.of("coord-check", new String[] {"--optimizer", "lbfgs"}, "lbfgs"),
+        Arguments.of("lr-sweep", new String[] {"--lrs", "0.01,0"}, "0"),
+        Arguments.of("lr-sweep", new String[] {"--lrs", "1e-3,x"}, "x"),
+        Arguments.of("lr-sweep", new String[] {"--widths", "16,0"}, "0"),
+        Arguments.of("lr-sweep", new String[] {"--optimizer", "rmsprop"}, "rmsprop"),
+        Arguments.of("lr-sweep", new String[] {"--parametrizations", "muP2"}, "muP2"),
+        Arguments.of("lr-sweep", new String[] {"--base-width", "0"}, "--base-width"),
+        Arguments.of("lr-sweep", new String[] {"--score-steps", "9"}, "9"));
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("badInput")
+  void badInputExitsTwoWithOneLineAndNoFiles(String command, String[] bad, String named, @TempDir Path dir)
+      throws IOException {
+    Path out = dir.resolve("out");
+    Run r = run(tiny(command, out, bad));
+    assertEquals(2, r.status(), r.err());
+    assertEquals(1, r.err().lines().count(), "one line: " + r.err());
+    assertTrue(r.err().contains(named), "names " + named + ": " + r.err());
+    assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
+    assertFalse(Files.exists(out), "nothing written");
+  }
+
+  @Test
+  void missingOrUnwritableOutDirExitsTwo(@TempDir Path dir) throws IOException {
+    Path missingParent = dir.resolve("no/such/dir");
+    Run r = run(tiny("coord-check", missingParent));
+    assertEquals(2, r.status(), r.err());
+    assertTrue(r.err().contains("does not exist"), r.err());
+    assertFalse(Files.exists(dir.resolve("no")));
+    Path file = Files.writeString(dir.resolve("a-file"), "x");
+    r = run(tiny("lr-sweep", file));
+    assertEquals(2, r.status(), r.err());
+    assertTrue(r.err().contains("not a directory"), r.err());
+  }
+
+  @Test
+  void dataErrorsExitTwo(@TempDir Path dir) throws IOException {
+    Path out = dir.resolve("out");
+    Path truncated = Files.write(dir.resolve("truncated.idx"), java.util.Arrays.copyOf(Files.readAllBytes(images), 100));
+    Run r = run("coord-check", "--images", truncated.toString(), "--labels", labels.toString(), "--out", out.toString());
+    assertEquals(2, r.status(), r.err());
+    assertEquals(1, r.err().lines().count(), r.err());
+    assertFalse(Files.exists(out));
+    r = run("lr-sweep", "--images", dir.resolve("missing.idx").toString(), "--labels", labels.toString(), "--out",
+        out.toString());
+    assertEquals(2, r.status(), r.err());
+    assertTrue(r.err().contains("missing.idx"), r.err());
+    r = run("coord-check", "--images", images.toString(), "--out", out.toString());
+    assertEquals(2, r.status(), r.err());
+    assertTrue(r.err().contains("--labels"), r.err());
+    assertFalse(Files.exists(out));
+  }
+
+  @Test
+  void coordCheckEndToEnd(@TempDir Path dir) throws IOException {
+    Path out = dir.resolve("reports");
+    Run r = run(tiny("coord-check", out));
+    assertTrue(r.status() == 0 || r.status() == 1, r.err());
+    assertTrue(r.out().contains("parametrization"), r.out());
+    assertTrue(r.out().contains("spectral"), r.out());
+    assertTrue(r.err().contains("coord-check: 100%"), "progress lines: " + r.err());
+    JsonNode json = new ObjectMapper().readTree(out.resolve("coord-check.json").toFile());
+    assertEquals("[16,32,64]", json.get("widths").toString());
+    assertEquals("[16,32,64]", json.get("fitWidths").toString(), "input dimension 16");
+    assertEquals(4 * 4 * 5, json.get("series").size());
+    assertEquals(4, json.get("verdicts").size());
+    boolean allPass = true;
+    for (JsonNode v : json.get("verdicts")) {
+      allPass &= v.get("pass").asBoolean();
+    }
+    assertEquals(allPass ? 0 : 1, r.status());
+    assertEquals(1 + 4 * 4 * 5 * 3, Files.readAllLines(out.resolve("coord-check.csv")).size());
+    assertTrue(ImageIO.read(out.resolve("coord-check.png").toFile()).getWidth() > 0);
+  }
+
+  @Test
+  void lrSweepEndToEnd(@TempDir Path dir) throws IOException {
+    Path out = dir.resolve("sweep");
+    Run r = run(tiny("lr-sweep", out, "--threads", "2"));
+    assertTrue(r.status() == 0 || r.status() == 1, r.err());
+    assertTrue(r.out().contains("best lr"), r.out());
+    assertTrue(r.out().contains("lr-sweep took"), r.out());
+    JsonNode json = new ObjectMapper().readTree(out.resolve("lr-sweep.json").toFile());
+    assertEquals(2 * 2 * 2, json.get("results").size());
+    assertEquals(2 * 2, json.get("optimum").size());
+    for (JsonNode o : json.get("optimum")) {
+      assertTrue(o.get("lr").asDouble() == 0.001 || o.get("lr").asDouble() == 0.01, o.toString());
+    }
+    assertTrue(ImageIO.read(out.resolve("lr-sweep.png").toFile()).getWidth() > 0);
+  }
+}

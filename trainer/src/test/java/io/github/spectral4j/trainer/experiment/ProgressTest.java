@@ -1,0 +1,45 @@
+package io.github.spectral4j.trainer.experiment;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The two faces of {@link Progress}: sparse lines for a log, a bar redrawn in place on a console. */
+class ProgressTest {
+  @Test
+  void logModePrintsAtMostOneLinePerTenthOfTheWork() {
+    StringWriter s = new StringWriter();
+    Progress p = Progress.on(new PrintWriter(s), false, "job");
+    p.start(100, 100);
+    for (int i = 0; i < 100; i++) {
+      p.advance(1, "task " + i);
+    }
+    p.finish();
+    List<String> lines = s.toString().lines().toList();
+    assertEquals(10, lines.size(), s.toString());
+    assertTrue(lines.get(0).startsWith("job:  10% (10/100 runs)"), lines.get(0));
+    assertTrue(lines.get(9).startsWith("job: 100% (100/100 runs)") && lines.get(9).endsWith("last task 99"), lines.get(9));
+    assertFalse(s.toString().contains("\r"));
+  }
+
+  @Test
+  void consoleModeRedrawsOneLineAndEndsIt() {
+    StringWriter s = new StringWriter();
+    Progress p = Progress.on(new PrintWriter(s), true, "job");
+    p.start(3, 6);
+    p.advance(1, "a");
+    p.advance(2, "b");
+    p.advance(3, "c");
+    p.finish();
+    String out = s.toString();
+    assertTrue(out.startsWith("\rjob [............................]   0% 0/3"), out);
+    assertTrue(out.contains("\rjob [############################] 100% 3/3"), out);
+    assertEquals(1, out.chars().filter(c -> c == '\n').count(), "one line, redrawn with carriage returns: " + out);
+    assertTrue(out.endsWith(System.lineSeparator()), out);
+  }
+}
