@@ -1,8 +1,11 @@
 package io.github.spectral4j.simd.internal;
 
+import java.util.ArrayList;
+import java.util.List;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -22,6 +25,20 @@ final class PanamaConstants {
 
   /** Double species of the full width, for double-precision accumulation. */
   static final VectorSpecies<Double> DOUBLE = VectorSpecies.of(double.class, FLOAT.vectorShape());
+
+  /** Shuffles that fold lane i + h onto lane i, h = LANES/2, …, 1: a fixed-order lane sum. */
+  static final List<VectorShuffle<Float>> FLOAT_FOLDS = folds(FLOAT);
+
+  /** As {@link #FLOAT_FOLDS}, for {@link #DOUBLE}. */
+  static final List<VectorShuffle<Double>> DOUBLE_FOLDS = folds(DOUBLE);
+
+  private static <E> List<VectorShuffle<E>> folds(VectorSpecies<E> species) {
+    List<VectorShuffle<E>> folds = new ArrayList<>();
+    for (int h = species.length() / 2; h >= 1; h /= 2) {
+      folds.add(VectorShuffle.iota(species, h, 1, true));
+    }
+    return List.copyOf(folds);
+  }
 
   static {
     assert DOUBLE.length() == FLOAT_HALF.length() : DOUBLE + " vs " + FLOAT_HALF;

@@ -1,13 +1,16 @@
 package io.github.spectral4j.simd.internal;
 
 import static io.github.spectral4j.simd.internal.PanamaConstants.DOUBLE;
+import static io.github.spectral4j.simd.internal.PanamaConstants.DOUBLE_FOLDS;
 import static io.github.spectral4j.simd.internal.PanamaConstants.FLOAT;
+import static io.github.spectral4j.simd.internal.PanamaConstants.FLOAT_FOLDS;
 import static io.github.spectral4j.simd.internal.PanamaConstants.FLOAT_HALF;
 import static io.github.spectral4j.simd.internal.PanamaConstants.LANES;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 
 /**
  * Kernels on the Vector API ({@code jdk.incubator.vector}). Loaded only by name from
@@ -62,7 +65,7 @@ final class PanamaKernels implements Kernels {
     for (; i < bound; i += LANES) {
       acc = FloatVector.fromArray(FLOAT, x, xOff + i).fma(FloatVector.fromArray(FLOAT, y, yOff + i), acc);
     }
-    float s = acc.reduceLanes(VectorOperators.ADD);
+    float s = sumLanes(acc);
     for (; i < n; i++) {
       s = Math.fma(x[xOff + i], y[yOff + i], s);
     }
@@ -127,12 +130,33 @@ final class PanamaKernels implements Kernels {
       DoubleVector v = widen(x, xOff + i);
       acc = v.fma(v, acc);
     }
-    double s = acc.reduceLanes(VectorOperators.ADD);
+    double s = sumLanes(acc);
     for (; i < n; i++) {
       double v = x[xOff + i];
       s += v * v;
     }
     return s;
+  }
+
+  /**
+   * The sum of a vector's lanes in one fixed order — a pairwise tree, lane i + h folded into lane i for
+   * h = LANES/2, …, 1. {@code reduceLanes(ADD)} leaves the order unspecified, and the interpreter and C2
+   * do use different orders, so the same call could round differently before and after compilation;
+   * lane-wise adds are exact IEEE operations in every tier, so this sum is bit-reproducible.
+   */
+  static float sumLanes(FloatVector v) {
+    for (VectorShuffle<Float> fold : FLOAT_FOLDS) {
+      v = v.add(v.rearrange(fold));
+    }
+    return v.lane(0);
+  }
+
+  /** As {@link #sumLanes(FloatVector)}, for the double accumulators. */
+  static double sumLanes(DoubleVector v) {
+    for (VectorShuffle<Double> fold : DOUBLE_FOLDS) {
+      v = v.add(v.rearrange(fold));
+    }
+    return v.lane(0);
   }
 
   private static DoubleVector widen(float[] x, int offset) {
@@ -192,10 +216,10 @@ final class PanamaKernels implements Kernels {
       s2 = FloatVector.fromArray(FLOAT, a, r2 + j).fma(xv, s2);
       s3 = FloatVector.fromArray(FLOAT, a, r3 + j).fma(xv, s3);
     }
-    float d0 = s0.reduceLanes(VectorOperators.ADD);
-    float d1 = s1.reduceLanes(VectorOperators.ADD);
-    float d2 = s2.reduceLanes(VectorOperators.ADD);
-    float d3 = s3.reduceLanes(VectorOperators.ADD);
+    float d0 = sumLanes(s0);
+    float d1 = sumLanes(s1);
+    float d2 = sumLanes(s2);
+    float d3 = sumLanes(s3);
     for (; j < n; j++) {
       float xj = x[j];
       d0 = Math.fma(a[r0 + j], xj, d0);
