@@ -51,21 +51,9 @@ class TrainingTest {
   void sameSeedGivesBitIdenticalLosses(TrainingConfig c) {
     double[] a = run(new Training(c, DATA), 6);
     double[] b = run(new Training(c, DATA), 6);
-    if (usesGemv(c)) {
-      // KNOWN SIMD ISSUE: Blas.gemv (no transpose) reduces with FloatVector.reduceLanes, whose lane order
-      // differs between the interpreter/C1 and C2, so the same product can differ in the last bit before
-      // and after JIT compilation. EXACT normalisation measures ‖G‖* with gemv-based power iteration,
-      // so its runs agree only to rounding until simd makes the reduction order fixed.
-      assertArrayEquals(a, b, 1e-6);
-    } else {
-      assertArrayEquals(a, b);
-    }
+    assertArrayEquals(a, b);
     double[] other = run(new Training(c.withSeed(2), DATA), 6);
     assertFalse(Arrays.equals(a, other), "a different seed must change the run");
-  }
-
-  private static boolean usesGemv(TrainingConfig c) {
-    return c.optimizer() == Optimizer.NORMALIZED && c.updateMode() == UpdateMode.EXACT;
   }
 
   @ParameterizedTest(name = "{0}")
@@ -83,10 +71,6 @@ class TrainingTest {
     assertEquals(n, resumed.stepCount());
     assertEquals(c, resumed.config());
     double[] rest = run(resumed, n);
-    if (usesGemv(c)) {
-      assertArrayEquals(Arrays.copyOfRange(all, n, 2 * n), rest, 1e-6); // see sameSeedGivesBitIdenticalLosses
-      return;
-    }
     assertArrayEquals(Arrays.copyOfRange(all, n, 2 * n), rest);
     for (int l = 0; l < straight.model().depth(); l++) {
       assertArrayEquals(straight.model().weight(l).data(), resumed.model().weight(l).data(), "W" + (l + 1));
