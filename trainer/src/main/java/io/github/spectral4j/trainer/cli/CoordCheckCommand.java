@@ -23,11 +23,9 @@ import picocli.CommandLine.Model.CommandSpec;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Trains an MLP d-n-n-n-10 (ReLU, no bias) at several widths n under each parametrization from the same seed and batches,",
-      "and measures per layer how much its features move (RMS Δh on a fixed probe batch) and the spectral norms of W₀ and W_T − W₀.",
-      "Feature learning at every width means RMS Δh independent of n: a fitted slope near 0 on a log-log plot.",
-      "Writes DIR/coord-check.json, .csv and .png, prints the slopes and a verdict per parametrization.",
-      "Exit status: 0 all verdicts pass, 1 a verdict fails, 2 bad input."
+      "Trains an MLP d-n-n-n-10 (ReLU, no bias) at several widths n under each parametrization, from the same seed and on the same batches, and measures per layer how much its features move (RMS Δh on a fixed probe batch) and the spectral norms of W₀ and W_T − W₀.",
+      "Feature learning at every width means RMS Δh independent of n: a fitted slope near 0 on a log-log plot. The predictions for standard (output blow-up) and ntk (frozen features) are those of SGD.",
+      "Writes DIR/coord-check.json, .csv and .png, prints the slopes and a verdict per parametrization. Exit status: 0 all verdicts pass, 1 a verdict fails, 2 bad input."
     })
 final class CoordCheckCommand implements Callable<Integer> {
   /** The default base learning rate η of SGD, chosen so that no parametrization diverges at width 4096. */

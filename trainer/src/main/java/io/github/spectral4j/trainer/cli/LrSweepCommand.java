@@ -22,11 +22,8 @@ import picocli.CommandLine.Model.CommandSpec;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Trains an MLP d-n-n-n-10 (ReLU, no bias) for every (parametrization, width, learning rate), with width transfer",
-      "from --base-width, and scores each run by its mean training loss over the last --score-steps steps (diverged = +inf).",
-      "If a parametrization transfers, its best learning rate stays put as the width grows.",
-      "Writes DIR/lr-sweep.json (a diverged run has \"loss\": null, \"diverged\": true) and DIR/lr-sweep.png,",
-      "prints the loss grid and the optimum per width. Exit status: 0 all verdicts pass, 1 a verdict fails, 2 bad input."
+      "Trains an MLP d-n-n-n-10 (ReLU, no bias) for every (parametrization, width, learning rate), with width transfer from --base-width, and scores each run by its mean training loss over the last --score-steps steps (diverged = +inf). If a parametrization transfers, its best learning rate stays put as the width grows.",
+      "Writes DIR/lr-sweep.json (a diverged run has \"loss\": null, \"diverged\": true) and DIR/lr-sweep.png, prints the loss grid, the optimum per width and how far it moves. Exit status: 0 all verdicts pass (spectral/mup move at most one grid step, standard at least ×4), 1 a verdict fails, 2 bad input."
     })
 final class LrSweepCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

@@ -21,6 +21,9 @@ import java.util.stream.Collectors;
  *       diverges at a large width after training at a smaller one).
  *   <li>{@code NTK} shows frozen features: every hidden-layer slope {@code ≤ −0.3}.
  * </ul>
+ *
+ * <p>The {@code STANDARD} and {@code NTK} predictions are those of SGD with one global learning rate;
+ * under Adam or normalized updates their verdicts are informative only.
  */
 final class Verdicts {
   static final double HIDDEN_TOLERANCE = 0.1;
