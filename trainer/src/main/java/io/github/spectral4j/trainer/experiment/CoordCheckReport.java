@@ -1,17 +1,12 @@
 package io.github.spectral4j.trainer.experiment;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.spectral4j.core.Optimizer;
 import io.github.spectral4j.core.Parametrization;
 import io.github.spectral4j.core.ScalingFit;
-import io.github.spectral4j.trainer.AtomicFiles;
 import java.awt.Color;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,7 +18,6 @@ import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
-import javax.imageio.ImageIO;
 
 /**
  * The outcome of a coord check: per parametrization, layer and metric, one value per width, the
@@ -236,14 +230,10 @@ public final class CoordCheckReport {
       o.put("metric", s.metric());
       ArrayNode vals = o.putArray("values");
       for (double v : s.values()) {
-        if (Double.isFinite(v)) {
-          vals.add(v);
-        } else {
-          vals.addNull();
-        }
+        ReportFiles.addFinite(vals, v);
       }
-      putNumber(o, "slope", s.slope());
-      putNumber(o, "slopeStderr", s.slopeStdErr());
+      ReportFiles.putFinite(o, "slope", s.slope());
+      ReportFiles.putFinite(o, "slopeStderr", s.slopeStdErr());
     }
     ArrayNode vs = root.putArray("verdicts");
     for (Verdict v : verdicts) {
@@ -262,14 +252,6 @@ public final class CoordCheckReport {
       }
     }
     return root;
-  }
-
-  private static void putNumber(ObjectNode o, String name, double v) {
-    if (Double.isFinite(v)) {
-      o.put(name, v);
-    } else {
-      o.putNull(name);
-    }
   }
 
   /** The CSV report, long format, one row per parametrization, layer, metric and width. */
@@ -354,24 +336,11 @@ public final class CoordCheckReport {
    * missing), each atomically; all three are rendered before the first is written.
    */
   public void write(Path dir) {
-    byte[] json;
-    byte[] png;
-    try {
-      json = (new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(json()) + "\n")
-          .getBytes(StandardCharsets.UTF_8);
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-      if (!ImageIO.write(plot(), "png", bytes)) {
-        throw new IOException("no PNG writer available");
-      }
-      png = bytes.toByteArray();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    byte[] csv = csv().getBytes(StandardCharsets.UTF_8);
-    Path d = OutputDirectory.create(dir);
-    AtomicFiles.write(d.resolve("coord-check.json"), out -> out.write(json));
-    AtomicFiles.write(d.resolve("coord-check.csv"), out -> out.write(csv));
-    AtomicFiles.write(d.resolve("coord-check.png"), out -> out.write(png));
+    Map<String, byte[]> files =
+        ReportFiles.files("coord-check.json", ReportFiles.json(json()), "coord-check.csv",
+            csv().getBytes(StandardCharsets.UTF_8));
+    files.put("coord-check.png", ReportFiles.png(plot()));
+    ReportFiles.write(dir, files);
   }
 
   static String num(double v) {

@@ -1,25 +1,18 @@
 package io.github.spectral4j.trainer.experiment;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.spectral4j.core.Optimizer;
 import io.github.spectral4j.core.Parametrization;
-import io.github.spectral4j.trainer.AtomicFiles;
 import java.awt.Color;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
-import javax.imageio.ImageIO;
 
 /**
  * The outcome of a learning-rate sweep: the score (mean training loss over the last steps) of every
@@ -221,11 +214,7 @@ public final class LrSweepReport {
           o.put("width", widths[w]);
           o.put("lr", lrs[l]);
           double v = loss[p][w][l];
-          if (Double.isFinite(v)) {
-            o.put("loss", v);
-          } else {
-            o.putNull("loss");
-          }
+          ReportFiles.putFinite(o, "loss", v);
           o.put("diverged", !Double.isFinite(v));
         }
       }
@@ -247,11 +236,7 @@ public final class LrSweepReport {
     for (Transfer t : transfers) {
       ObjectNode n = tr.addObject();
       n.put("parametrization", t.parametrization().id());
-      if (Double.isNaN(t.ratio())) {
-        n.putNull("ratio");
-      } else {
-        n.put("ratio", t.ratio());
-      }
+      ReportFiles.putFinite(n, "ratio", t.ratio());
       n.put("gridSteps", t.steps());
       if (t.pass() == null) {
         n.putNull("pass");
@@ -299,22 +284,8 @@ public final class LrSweepReport {
 
   /** Writes {@code lr-sweep.json} and {@code lr-sweep.png} into {@code dir} (created if missing), atomically. */
   public void write(Path dir) {
-    byte[] json;
-    byte[] png;
-    try {
-      json = (new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(json()) + "\n")
-          .getBytes(StandardCharsets.UTF_8);
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-      if (!ImageIO.write(plot(), "png", bytes)) {
-        throw new IOException("no PNG writer available");
-      }
-      png = bytes.toByteArray();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    Path d = OutputDirectory.create(dir);
-    AtomicFiles.write(d.resolve("lr-sweep.json"), out -> out.write(json));
-    AtomicFiles.write(d.resolve("lr-sweep.png"), out -> out.write(png));
+    ReportFiles.write(
+        dir, ReportFiles.files("lr-sweep.json", ReportFiles.json(json()), "lr-sweep.png", ReportFiles.png(plot())));
   }
 
   /** {@code 2^-8} for powers of two, otherwise the number. */
