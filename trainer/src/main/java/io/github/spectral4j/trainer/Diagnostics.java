@@ -2,10 +2,10 @@ package io.github.spectral4j.trainer;
 
 import io.github.spectral4j.simd.Blas;
 import io.github.spectral4j.simd.FloatMatrix;
-import io.github.spectral4j.simd.PowerIteration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.SplittableRandom;
 
 /**
  * Per-layer spectral diagnostics of a training run ({@link LayerStats}): {@code ‖W‖*},
@@ -45,13 +45,17 @@ public final class Diagnostics {
   private final FloatMatrix[] initialWeights;
   private final FloatMatrix[] initialFeatures;
   private final FloatMatrix[] drift;
-  private final float[][] alignmentOutputs;
+  private final FloatMatrix[] alignmentInputs;
+  private final FloatMatrix[] alignmentOutputs;
   private final FloatMatrix[] featureChange;
   private Training lastTraining;
   private long lastStep = -1;
-  private final PowerIteration[] weightPower;
-  private final PowerIteration[] driftPower;
-  private final PowerIteration[] updatePower;
+  private final Tracker[] weightPower;
+  private final Tracker[] driftPower;
+  private final Tracker[] updatePower;
+  /** Batch-sized work vectors of the factored {@code ΔW} products ({@code δ·x} and {@code H·x}). */
+  private float[] batchWork1 = new float[0];
+  private float[] batchWork2 = new float[0];
 
   /**
    * Snapshots {@code W₀} and the probe's features.
@@ -72,21 +76,24 @@ public final class Diagnostics {
     initialWeights = new FloatMatrix[depth];
     initialFeatures = new FloatMatrix[depth];
     drift = new FloatMatrix[depth];
-    alignmentOutputs = new float[depth][];
+    alignmentInputs = new FloatMatrix[depth];
+    alignmentOutputs = new FloatMatrix[depth];
     featureChange = new FloatMatrix[depth];
-    weightPower = new PowerIteration[depth];
-    driftPower = new PowerIteration[depth];
-    updatePower = new PowerIteration[depth];
+    weightPower = new Tracker[depth];
+    driftPower = new Tracker[depth];
+    updatePower = new Tracker[depth];
+    int alignmentRows = Math.min(ALIGNMENT_ROWS, probe.rows());
     model.forward(this.probe);
     for (int l = 0; l < depth; l++) {
       initialWeights[l] = model.weight(l).copy();
       initialFeatures[l] = model.features(l).copy();
       featureChange[l] = FloatMatrix.zeros(probe.rows(), dims[l + 1]);
       drift[l] = FloatMatrix.zeros(dims[l + 1], dims[l]);
-      alignmentOutputs[l] = new float[dims[l + 1]];
-      weightPower[l] = new PowerIteration(dims[l + 1], dims[l]).setOptions(COLD_ITERATIONS, TOLERANCE);
-      driftPower[l] = new PowerIteration(dims[l + 1], dims[l]).setOptions(COLD_ITERATIONS, TOLERANCE);
-      updatePower[l] = new PowerIteration(dims[l + 1], dims[l]).setOptions(COLD_ITERATIONS, TOLERANCE);
+      alignmentInputs[l] = FloatMatrix.zeros(alignmentRows, dims[l]);
+      alignmentOutputs[l] = FloatMatrix.zeros(alignmentRows, dims[l + 1]);
+      weightPower[l] = new Tracker(dims[l + 1], dims[l]);
+      driftPower[l] = new Tracker(dims[l + 1], dims[l]);
+      updatePower[l] = new Tracker(dims[l + 1], dims[l]);
     }
   }
 
@@ -108,6 +115,18 @@ public final class Diagnostics {
       throw new IllegalArgumentException(
           "model " + model.shape() + " does not match the diagnosed shape " + java.util.Arrays.toString(dims));
     }
+    // ΔW_t = −s·δᵀ·H (SGD without momentum or decay): read the step's factors before the probe's
+    // forward pass (it runs on other buffers, but counts as a pass).
+    double[] factorScale = new double[depth];
+    FloatMatrix[] errors = new FloatMatrix[depth];
+    FloatMatrix[] inputs = new FloatMatrix[depth];
+    for (int l = 0; l < depth; l++) {
+      factorScale[l] = t.lastUpdateFactorScale(l);
+      if (!Double.isNaN(factorScale[l])) {
+        errors[l] = model.gradientError(l);
+        inputs[l] = model.gradientInput(l);
+      }
+    }
     model.forward(probe);
     // W − W₀ grows by ΔW_t each step: when the previous call saw the previous step of the same run,
     // one pass adds the update instead of two passes recomputing the difference.
@@ -124,13 +143,22 @@ public final class Diagnostics {
       }
       double wFro = t.weightFrobeniusNorm(l);
       double wSq = square(Double.isNaN(wFro) ? Blas.frobeniusNorm(w) : wFro);
-      double dSq = square(Blas.frobeniusNorm(drift[l]));
+      double dFro = Blas.frobeniusNorm(drift[l]);
+      double dSq = square(dFro);
+      double uFro = t.lastUpdateFrobeniusNorm(l);
+      requireFinite(w, wSq);
+      requireFinite(drift[l], dSq);
+      requireFinite(update, uFro);
       // Tracking needs consecutive steps; after a gap the matrices may have moved far.
       int tracking = incremental ? TRACKING_ITERATIONS : COLD_ITERATIONS;
-      double wSpec = sigma(weightPower[l], w, wSq, tracking);
-      double dSpec = sigma(driftPower[l], drift[l], dSq, tracking);
-      double uFro = t.lastUpdateFrobeniusNorm(l);
-      double uSpec = sigma(updatePower[l], update, uFro * uFro, incremental ? UPDATE_ITERATIONS : COLD_ITERATIONS);
+      double wSpec = weightPower[l].run(Math.sqrt(wSq), tracking, dense(w));
+      double dSpec = driftPower[l].run(dFro, tracking, dense(drift[l]));
+      int updateCap = incremental ? UPDATE_ITERATIONS : COLD_ITERATIONS;
+      boolean factored = !Double.isNaN(factorScale[l]);
+      double uSpec =
+          factored
+              ? updatePower[l].run(uFro, updateCap, factoredGram((float) factorScale[l], errors[l], inputs[l]))
+              : updatePower[l].run(uFro, updateCap, dense(update));
 
       FloatMatrix h = model.features(l);
       float[] hd = h.data();
@@ -141,18 +169,25 @@ public final class Diagnostics {
 
       double alignment = Double.NaN;
       if (uSpec > 0) {
-        float[] in = (l == 0 ? probe : model.features(l - 1)).data();
-        int n = dims[l];
-        float[] row = new float[n];
-        double projectedSq = 0;
-        double inSq = 0;
-        for (int r = 0; r < Math.min(ALIGNMENT_ROWS, probe.rows()); r++) {
-          System.arraycopy(in, r * n, row, 0, n);
-          Blas.gemv(false, 1f, update, row, 0f, alignmentOutputs[l]);
-          projectedSq += square(Blas.nrm2(alignmentOutputs[l]));
-          inSq += square(Blas.nrm2(row));
+        FloatMatrix in = alignmentInputs[l];
+        System.arraycopy((l == 0 ? probe : model.features(l - 1)).data(), 0, in.data(), 0, in.data().length);
+        if (factored) {
+          // ΔW·x = −s·δᵀ·(H·x), row by row of the probe: two small products each.
+          float[] x = new float[dims[l]];
+          float[] y = new float[dims[l + 1]];
+          float[] hx = batch1(inputs[l].rows());
+          for (int r = 0; r < in.rows(); r++) {
+            System.arraycopy(in.data(), r * dims[l], x, 0, dims[l]);
+            Blas.gemv(false, 1f, inputs[l], x, 0f, hx);
+            Blas.gemv(true, (float) factorScale[l], errors[l], hx, 0f, y);
+            System.arraycopy(y, 0, alignmentOutputs[l].data(), r * dims[l + 1], dims[l + 1]);
+          }
+        } else {
+          // All alignment rows in one pass over ΔW (a small-m A·Bᵀ).
+          Blas.gemm(false, true, 1f, in, update, 0f, alignmentOutputs[l]);
         }
-        alignment = Math.sqrt(projectedSq) / (uSpec * Math.sqrt(inSq));
+        double projectedSq = square(Blas.frobeniusNorm(alignmentOutputs[l]));
+        alignment = Math.sqrt(projectedSq) / (uSpec * Blas.frobeniusNorm(in));
       }
       out.add(
           new LayerStats(
@@ -174,11 +209,139 @@ public final class Diagnostics {
     return out;
   }
 
-  private static double sigma(PowerIteration power, FloatMatrix a, double frobeniusSquared, int maxIterations) {
-    if (!(frobeniusSquared > 0)) {
-      return 0;
+  private static void requireFinite(FloatMatrix a, double norm) {
+    if (!Double.isFinite(norm)) {
+      throw new IllegalArgumentException("Diagnostics: a " + a.rows() + "x" + a.cols() + " matrix has norm " + norm);
     }
-    return power.setOptions(maxIterations, TOLERANCE).run(a).sigma();
+  }
+
+  /** The Gram product of a stored matrix: {@code ax = A·x}, {@code out = Aᵀ·A·x} in one pass over A. */
+  private static Gram dense(FloatMatrix a) {
+    return (x, ax, out) -> Blas.gramTimes(a, x, ax, out);
+  }
+
+  /**
+   * The Gram product of {@code A = s·Eᵀ·H} (E batch × fan-out, H batch × fan-in) from its factors:
+   * {@code A·x = s·Eᵀ·(H·x)}, {@code AᵀA·x = s·Hᵀ·(E·(A·x))} — four products with batch-row matrices
+   * instead of two passes over the fan-out × fan-in matrix. The sign of A does not change its norms.
+   */
+  private Gram factoredGram(float s, FloatMatrix e, FloatMatrix h) {
+    float[] hx = batch1(h.rows());
+    float[] eax = batch2(h.rows());
+    return (x, ax, out) -> {
+      Blas.gemv(false, 1f, h, x, 0f, hx);
+      Blas.gemv(true, s, e, hx, 0f, ax);
+      Blas.gemv(false, 1f, e, ax, 0f, eax);
+      Blas.gemv(true, s, h, eax, 0f, out);
+    };
+  }
+
+  private float[] batch1(int rows) {
+    if (batchWork1.length != rows) {
+      batchWork1 = new float[rows];
+    }
+    return batchWork1;
+  }
+
+  private float[] batch2(int rows) {
+    if (batchWork2.length != rows) {
+      batchWork2 = new float[rows];
+    }
+    return batchWork2;
+  }
+
+  /** {@code ax = A·x} and {@code out = AᵀA·x} for some fixed matrix A. */
+  @FunctionalInterface
+  private interface Gram {
+    void apply(float[] x, float[] ax, float[] out);
+  }
+
+  /**
+   * Power iteration on {@code AᵀA} for σ₁(A), as {@link io.github.spectral4j.simd.PowerIteration} does it
+   * (warm start from the last vector, residual test {@code ‖Aᵀu − σv‖ ≤ TOLERANCE·σ}, products on v
+   * scaled by a power of two near {@code 1/‖A‖_F}), but for a matrix given by its Gram product, with
+   * {@code ‖A‖_F} known by the caller — no extra pass to check it.
+   */
+  private static final class Tracker {
+    private final float[] v;
+    private final float[] av;
+    private final float[] gram;
+    private final float[] scaled;
+    private boolean warm;
+
+    Tracker(int rows, int cols) {
+      v = new float[cols];
+      av = new float[rows];
+      gram = new float[cols];
+      scaled = new float[cols];
+    }
+
+    /** σ₁ of the matrix with Frobenius norm {@code frobenius} and Gram product {@code op}. */
+    double run(double frobenius, int maxIterations, Gram op) {
+      if (!(frobenius > 0)) {
+        return 0;
+      }
+      boolean fresh = !warm || !normalize(v);
+      if (fresh) {
+        coldStart();
+      }
+      warm = true;
+      double c = Math.scalb(1.0, -Math.getExponent(frobenius));
+      for (int it = 1; ; it++) {
+        for (int i = 0; i < v.length; i++) {
+          scaled[i] = (float) (v[i] * c);
+        }
+        op.apply(scaled, av, gram);
+        double s2 = sumOfSquares(av) / (c * c);
+        if (s2 == 0) {
+          if (!fresh && it < maxIterations) {
+            // The warm vector lies in the null space of the new matrix: start over from a random one.
+            coldStart();
+            fresh = true;
+            continue;
+          }
+          return 0;
+        }
+        double sigma = Math.sqrt(s2);
+        double r2 = 0;
+        for (int i = 0; i < v.length; i++) {
+          double d = gram[i] / c - s2 * v[i];
+          r2 += d * d;
+        }
+        if (Math.sqrt(r2) / sigma <= TOLERANCE * sigma || it >= maxIterations) {
+          return sigma;
+        }
+        double inorm = 1 / Math.sqrt(sumOfSquares(gram));
+        for (int i = 0; i < v.length; i++) {
+          v[i] = (float) (gram[i] * inorm);
+        }
+      }
+    }
+
+    private void coldStart() {
+      SplittableRandom random = new SplittableRandom(0x5EC7_4A1L);
+      for (int i = 0; i < v.length; i++) {
+        v[i] = (float) random.nextGaussian();
+      }
+      normalize(v);
+    }
+
+    private static boolean normalize(float[] x) {
+      double s = sumOfSquares(x);
+      if (!(s > 0) || !Double.isFinite(s)) {
+        return false;
+      }
+      float inv = (float) (1 / Math.sqrt(s));
+      for (int i = 0; i < x.length; i++) {
+        x[i] *= inv;
+      }
+      return true;
+    }
+
+    private static double sumOfSquares(float[] x) {
+      double n = Blas.nrm2(x);
+      return n * n;
+    }
   }
 
   private static double square(double x) {

@@ -145,19 +145,52 @@ final class PanamaKernels implements Kernels {
    * lane-wise adds are exact IEEE operations in every tier, so this sum is bit-reproducible.
    */
   static float sumLanes(FloatVector v) {
-    for (VectorShuffle<Float> fold : FLOAT_FOLDS) {
-      v = v.add(v.rearrange(fold));
+    // Unrolled over static final shuffles (constants to C2; a loop over the list kept the vector boxed
+    // and cost ~25 ns per call). The folds beyond FLOAT_FOLDS.size() are dead code for this species.
+    if (F_FOLDS > 0) {
+      v = v.add(v.rearrange(F0));
+    }
+    if (F_FOLDS > 1) {
+      v = v.add(v.rearrange(F1));
+    }
+    if (F_FOLDS > 2) {
+      v = v.add(v.rearrange(F2));
+    }
+    if (F_FOLDS > 3) {
+      v = v.add(v.rearrange(F3));
+    }
+    for (int i = 4; i < F_FOLDS; i++) {
+      v = v.add(v.rearrange(FLOAT_FOLDS.get(i)));
     }
     return v.lane(0);
   }
 
   /** As {@link #sumLanes(FloatVector)}, for the double accumulators. */
   static double sumLanes(DoubleVector v) {
-    for (VectorShuffle<Double> fold : DOUBLE_FOLDS) {
-      v = v.add(v.rearrange(fold));
+    if (D_FOLDS > 0) {
+      v = v.add(v.rearrange(D0));
+    }
+    if (D_FOLDS > 1) {
+      v = v.add(v.rearrange(D1));
+    }
+    if (D_FOLDS > 2) {
+      v = v.add(v.rearrange(D2));
+    }
+    for (int i = 3; i < D_FOLDS; i++) {
+      v = v.add(v.rearrange(DOUBLE_FOLDS.get(i)));
     }
     return v.lane(0);
   }
+
+  private static final int F_FOLDS = FLOAT_FOLDS.size();
+  private static final VectorShuffle<Float> F0 = F_FOLDS > 0 ? FLOAT_FOLDS.get(0) : null;
+  private static final VectorShuffle<Float> F1 = F_FOLDS > 1 ? FLOAT_FOLDS.get(1) : null;
+  private static final VectorShuffle<Float> F2 = F_FOLDS > 2 ? FLOAT_FOLDS.get(2) : null;
+  private static final VectorShuffle<Float> F3 = F_FOLDS > 3 ? FLOAT_FOLDS.get(3) : null;
+  private static final int D_FOLDS = DOUBLE_FOLDS.size();
+  private static final VectorShuffle<Double> D0 = D_FOLDS > 0 ? DOUBLE_FOLDS.get(0) : null;
+  private static final VectorShuffle<Double> D1 = D_FOLDS > 1 ? DOUBLE_FOLDS.get(1) : null;
+  private static final VectorShuffle<Double> D2 = D_FOLDS > 2 ? DOUBLE_FOLDS.get(2) : null;
 
   private static DoubleVector widen(float[] x, int offset) {
     return (DoubleVector) FloatVector.fromArray(FLOAT_HALF, x, offset).convertShape(VectorOperators.F2D, DOUBLE, 0);
