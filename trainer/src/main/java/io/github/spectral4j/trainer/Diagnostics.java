@@ -30,10 +30,16 @@ public final class Diagnostics {
   /** Iteration cap of a power iteration that cannot rely on the previous step's vector. */
   private static final int COLD_ITERATIONS = 300;
   /**
-   * Iteration cap of warm runs on {@code W} and {@code W − W₀}, which move little per step: called every
-   * step, the power iteration tracks σ₁ (each call continues from the last vector).
+   * Iteration cap of warm runs on {@code W}, called at consecutive steps: W moves by far less than its
+   * own size per step, so one iteration from the last vector keeps tracking σ₁ (each call continues the
+   * iteration where the previous one stopped).
    */
-  private static final int TRACKING_ITERATIONS = 3;
+  private static final int WEIGHT_TRACKING_ITERATIONS = 1;
+  /**
+   * Iteration cap of warm runs on {@code W − W₀} at consecutive steps: early in training one step changes
+   * the drift by a large fraction of itself, so it gets a few iterations.
+   */
+  private static final int DRIFT_TRACKING_ITERATIONS = 3;
   /** Iteration cap of warm runs on {@code ΔW_t}, which is a new matrix every step. */
   private static final int UPDATE_ITERATIONS = 20;
   /** Probe rows used for the alignment (one matrix–vector product with {@code ΔW} each). */
@@ -150,9 +156,10 @@ public final class Diagnostics {
       requireFinite(drift[l], dSq);
       requireFinite(update, uFro);
       // Tracking needs consecutive steps; after a gap the matrices may have moved far.
-      int tracking = incremental ? TRACKING_ITERATIONS : COLD_ITERATIONS;
-      double wSpec = weightPower[l].run(Math.sqrt(wSq), tracking, dense(w));
-      double dSpec = driftPower[l].run(dFro, tracking, dense(drift[l]));
+      double wSpec =
+          weightPower[l].run(Math.sqrt(wSq), incremental ? WEIGHT_TRACKING_ITERATIONS : COLD_ITERATIONS, dense(w));
+      double dSpec =
+          driftPower[l].run(dFro, incremental ? DRIFT_TRACKING_ITERATIONS : COLD_ITERATIONS, dense(drift[l]));
       int updateCap = incremental ? UPDATE_ITERATIONS : COLD_ITERATIONS;
       boolean factored = !Double.isNaN(factorScale[l]);
       double uSpec =
