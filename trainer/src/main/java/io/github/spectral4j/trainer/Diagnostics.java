@@ -12,15 +12,19 @@ import java.util.SplittableRandom;
  * {@code ‖W − W₀‖*}, {@code ‖ΔW_t‖*}, Frobenius norms and stable ranks, and the RMS of the features
  * {@code h_l} and of their change {@code h_l − h_l⁽⁰⁾} on a fixed probe batch — the quantities of
  * Condition 1 and Desideratum 1 of arXiv 2310.17813. Construction snapshots {@code W₀} and the
- * probe's features {@code h⁽⁰⁾}. Spectral norms come from one power iteration per layer and per
- * quantity, warm-started from the previous call and stopped at relative residual {@value #TOLERANCE},
- * which bounds σ's error (its actual error is about the square of that over the relative spectral
- * gap). {@code W} and {@code W − W₀} move little per step, so when measured every step their power
- * iterations track σ₁ with at most a few iterations per call; {@code ΔW_t} is new each step and gets
- * more. A call costs one forward pass of the probe batch (keep it small: 16 rows are plenty for RMS
- * statistics over a layer's width), one pass adding {@code ΔW_t} to the kept {@code W − W₀} (two
- * passes recomputing it when the previous call was not at the previous step), Frobenius norms, the
- * power iterations, and {@value #ALIGNMENT_ROWS} products {@code ΔW·h} for the alignment.
+ * probe's features {@code h⁽⁰⁾}. Spectral norms come from power iterations on {@code AᵀA}, one per
+ * layer and per quantity, warm-started from the previous call and stopped at relative residual
+ * {@value #TOLERANCE}, which bounds σ's error (its actual error is about the square of that over the
+ * relative spectral gap). Measured at consecutive steps, the iterations on {@code W} (one per call) and
+ * {@code W − W₀} (up to three) track σ₁ as the matrices move; {@code ΔW_t} is new each step and gets
+ * more. For SGD without momentum or weight decay {@code ΔW_t = −η_l·m_l·δᵀ·H} exactly (rank ≤ batch),
+ * and its power iteration and alignment run on those factors — products with two batch × width
+ * matrices instead of passes over the fan-out × fan-in update. A call costs one forward pass of the
+ * probe batch (keep it small: 16 rows are plenty for RMS statistics over a layer's width; few rows run
+ * as dot products on the unpacked weights), per layer one pass over {@code W} and one pass that adds
+ * {@code ΔW_t} to the kept {@code W − W₀} and does its first power iteration and Frobenius norm
+ * (two passes recomputing it when the previous call was not at the previous step), the further
+ * iterations, and {@value #ALIGNMENT_ROWS} products {@code ΔW·h} for the alignment.
  * Not thread-safe.
  */
 public final class Diagnostics {
@@ -59,6 +63,8 @@ public final class Diagnostics {
   private final Tracker[] weightPower;
   private final Tracker[] driftPower;
   private final Tracker[] updatePower;
+  /** ‖W − W₀‖_F at the last call, per layer. */
+  private final double[] driftFrobenius;
   /** Batch-sized work vectors of the factored {@code ΔW} products ({@code δ·x} and {@code H·x}). */
   private float[] batchWork1 = new float[0];
   private float[] batchWork2 = new float[0];
@@ -88,6 +94,7 @@ public final class Diagnostics {
     weightPower = new Tracker[depth];
     driftPower = new Tracker[depth];
     updatePower = new Tracker[depth];
+    driftFrobenius = new double[depth];
     int alignmentRows = Math.min(ALIGNMENT_ROWS, probe.rows());
     model.forward(this.probe);
     for (int l = 0; l < depth; l++) {
@@ -141,25 +148,35 @@ public final class Diagnostics {
     for (int l = 0; l < depth; l++) {
       FloatMatrix w = model.weight(l);
       FloatMatrix update = t.lastUpdate(l);
-      if (incremental) {
-        Blas.axpy(1f, update.data(), drift[l].data());
-      } else {
-        drift[l].copyFrom(w);
-        Blas.axpy(-1f, initialWeights[l].data(), drift[l].data());
-      }
       double wFro = t.weightFrobeniusNorm(l);
       double wSq = square(Double.isNaN(wFro) ? Blas.frobeniusNorm(w) : wFro);
-      double dFro = Blas.frobeniusNorm(drift[l]);
-      double dSq = square(dFro);
       double uFro = t.lastUpdateFrobeniusNorm(l);
       requireFinite(w, wSq);
-      requireFinite(drift[l], dSq);
       requireFinite(update, uFro);
-      // Tracking needs consecutive steps; after a gap the matrices may have moved far.
       double wSpec =
           weightPower[l].run(Math.sqrt(wSq), incremental ? WEIGHT_TRACKING_ITERATIONS : COLD_ITERATIONS, dense(w));
-      double dSpec =
-          driftPower[l].run(dFro, incremental ? DRIFT_TRACKING_ITERATIONS : COLD_ITERATIONS, dense(drift[l]));
+      double dSq;
+      double dSpec;
+      Tracker dp = driftPower[l];
+      if (incremental && driftFrobenius[l] > 0) {
+        // One pass adds ΔW_t to the kept drift and does the first power iteration and the Frobenius norm
+        // on the result, with the products scaled by the previous norm.
+        double c = dp.prepare(driftFrobenius[l]);
+        dSq = Blas.addGramTimes(update, drift[l], dp.scaled, dp.av, dp.gram);
+        requireFinite(drift[l], dSq);
+        dSpec = dp.resume(Math.sqrt(dSq), c, DRIFT_TRACKING_ITERATIONS, dense(drift[l]));
+      } else {
+        if (incremental) {
+          Blas.axpy(1f, update.data(), drift[l].data());
+        } else {
+          drift[l].copyFrom(w);
+          Blas.axpy(-1f, initialWeights[l].data(), drift[l].data());
+        }
+        dSq = square(Blas.frobeniusNorm(drift[l]));
+        requireFinite(drift[l], dSq);
+        dSpec = dp.run(Math.sqrt(dSq), incremental ? DRIFT_TRACKING_ITERATIONS : COLD_ITERATIONS, dense(drift[l]));
+      }
+      driftFrobenius[l] = Math.sqrt(dSq);
       int updateCap = incremental ? UPDATE_ITERATIONS : COLD_ITERATIONS;
       boolean factored = !Double.isNaN(factorScale[l]);
       double uSpec =
@@ -288,17 +305,60 @@ public final class Diagnostics {
       if (!(frobenius > 0)) {
         return 0;
       }
+      boolean fresh = start();
+      return iterate(Math.scalb(1.0, -Math.getExponent(frobenius)), maxIterations, op, fresh, false);
+    }
+
+    /**
+     * Makes v a unit start vector and fills {@link #scaled} with v·c for c a power of two near
+     * {@code 1/frobenius} (a recent ‖A‖_F), for the caller to compute the first product into
+     * {@link #av} and {@link #gram}; returns c. Continue with {@link #resume}.
+     */
+    double prepare(double frobenius) {
+      boolean fresh = start();
+      double c = Math.scalb(1.0, -Math.getExponent(frobenius));
+      for (int i = 0; i < v.length; i++) {
+        scaled[i] = (float) (v[i] * c);
+      }
+      preparedFresh = fresh;
+      return c;
+    }
+
+    /**
+     * {@link #run} after {@link #prepare}, with the first products already in {@link #av} and
+     * {@link #gram}. If the matrix's norm has moved too far from the one prepared for, the products are
+     * redone at the right scale.
+     */
+    double resume(double frobenius, double c, int maxIterations, Gram op) {
+      if (!(frobenius > 0)) {
+        return 0;
+      }
+      if (Math.abs(Math.getExponent(frobenius) + Math.getExponent(c)) > 8) {
+        return iterate(Math.scalb(1.0, -Math.getExponent(frobenius)), maxIterations, op, preparedFresh, false);
+      }
+      return iterate(c, maxIterations, op, preparedFresh, true);
+    }
+
+    private boolean preparedFresh;
+
+    /** Warm start from the last vector, or a cold one; true if cold. */
+    private boolean start() {
       boolean fresh = !warm || !normalize(v);
       if (fresh) {
         coldStart();
       }
       warm = true;
-      double c = Math.scalb(1.0, -Math.getExponent(frobenius));
+      return fresh;
+    }
+
+    private double iterate(double c, int maxIterations, Gram op, boolean fresh, boolean firstDone) {
       for (int it = 1; ; it++) {
-        for (int i = 0; i < v.length; i++) {
-          scaled[i] = (float) (v[i] * c);
+        if (!(it == 1 && firstDone)) {
+          for (int i = 0; i < v.length; i++) {
+            scaled[i] = (float) (v[i] * c);
+          }
+          op.apply(scaled, av, gram);
         }
-        op.apply(scaled, av, gram);
         double s2 = sumOfSquares(av) / (c * c);
         if (s2 == 0) {
           if (!fresh && it < maxIterations) {

@@ -545,4 +545,29 @@ final class PanamaKernels implements Kernels {
       axpy(n, s, a, i * lda, out, 0);
     }
   }
+
+  @Override
+  public double addGramTimes(int m, int n, float[] delta, float[] d, int ld, float[] v, float[] av, float[] out) {
+    java.util.Arrays.fill(out, 0, n, 0f);
+    double squares = 0;
+    int i = 0;
+    // Four rows at a time, as in gramTimes: update them, then (still in L1) their squares, dots and axpy.
+    for (; i + 4 <= m; i += 4) {
+      int r = i * ld;
+      for (int q = 0; q < 4; q++) {
+        axpy(n, 1f, delta, r + q * ld, d, r + q * ld);
+        squares += sumOfSquares(n, d, r + q * ld);
+      }
+      dot4(n, d, r, ld, v, 0, av, i, 1f, 0f);
+      axpy4(n, av[i], av[i + 1], av[i + 2], av[i + 3], d, r, ld, out);
+    }
+    for (; i < m; i++) {
+      axpy(n, 1f, delta, i * ld, d, i * ld);
+      squares += sumOfSquares(n, d, i * ld);
+      float s = dot(n, d, i * ld, v, 0);
+      av[i] = s;
+      axpy(n, s, d, i * ld, out, 0);
+    }
+    return squares;
+  }
 }

@@ -442,5 +442,23 @@ class KernelsTest {
       }
       assertClose(e, out[j], s, n + m, "gramTimes out[" + j + "]");
     }
+
+    // addGramTimes: D = A + Δ (one rounding per element), then exactly gramTimes on D, and Σ D².
+    float[] delta = random(new SplittableRandom(seed + 1), m * n);
+    float[] d = a.clone();
+    float[] dav = filled(m, Float.NaN);
+    float[] dout = filled(n, Float.NaN);
+    double squares = kernels.addGramTimes(m, n, delta, d, n, xn, dav, dout);
+    double exactSquares = 0;
+    for (int i = 0; i < m * n; i++) {
+      assertEquals(a[i] + delta[i], d[i], "addGramTimes D[" + i + "]");
+      exactSquares += (double) d[i] * d[i];
+    }
+    assertEquals(exactSquares, squares, 1e-12 * exactSquares, "addGramTimes Σ D²");
+    float[] gav = new float[m];
+    float[] gout = new float[n];
+    kernels.gramTimes(m, n, d, n, xn, gav, gout);
+    assertArrayEquals(gav, dav, "addGramTimes av = gramTimes av");
+    assertArrayEquals(gout, dout, "addGramTimes out = gramTimes out");
   }
 }
