@@ -193,6 +193,41 @@ public final class Blas {
     KERNELS.gramTimes(m, n, d, n, v, av, out);
   }
 
+  /**
+   * One step of tracking a matrix that grows by increments, fused into one pass: {@code D = D + Δ}, then
+   * over the updated D the Gram product of power iteration, av = D·v and out = Dᵀ·(D·v) (as
+   * {@link #gramTimes}), and its squared Frobenius norm, which is returned (double accumulation). Each
+   * row is updated and, while in cache, read for all three. v has D.cols() entries, av D.rows(), out
+   * D.cols(). D, av and out are modified (out is overwritten); Δ and v are not. Δ must have D's shape;
+   * v, av, out and the two matrices' arrays must be distinct.
+   */
+  public static double addGramTimes(FloatMatrix delta, FloatMatrix d, float[] v, float[] av, float[] out) {
+    Objects.requireNonNull(delta, "delta");
+    Objects.requireNonNull(d, "d");
+    Objects.requireNonNull(v, "v");
+    Objects.requireNonNull(av, "av");
+    Objects.requireNonNull(out, "out");
+    int m = d.rows();
+    int n = d.cols();
+    if (delta.rows() != m || delta.cols() != n || v.length != n || av.length != m || out.length != n) {
+      throw new IllegalArgumentException("addGramTimes: D " + m + "x" + n + " needs Δ " + m + "x" + n + ", v of length "
+          + n + ", av of length " + m + " and out of length " + n + ", got Δ " + delta.rows() + "x" + delta.cols()
+          + ", " + v.length + ", " + av.length + " and " + out.length);
+    }
+    float[] dd = d.data();
+    float[] dl = delta.data();
+    java.util.List<float[]> arrays = java.util.List.of(dl, dd, v, av, out);
+    for (int i = 0; i < arrays.size(); i++) {
+      for (int j = i + 1; j < arrays.size(); j++) {
+        if (arrays.get(i) == arrays.get(j)) {
+          String[] names = {"Δ", "D", "v", "av", "out"};
+          throw new IllegalArgumentException("addGramTimes: " + names[i] + " and " + names[j] + " are the same array");
+        }
+      }
+    }
+    return KERNELS.addGramTimes(m, n, dl, dd, n, v, av, out);
+  }
+
   /** Threads used by gemm (default: available processors, or {@code -Dspectral4j.threads}). */
   public static int parallelism() {
     return Parallel.parallelism();

@@ -169,6 +169,31 @@ class BlasTest {
   }
 
   @Test
+  void addGramTimesAddsThenMultipliesAndReturnsTheSquares() {
+    // D = [[1,2,3],[4,5,6]] − [[1,1,1],[1,1,1]] + Δ with Δ = [[1,1,1],[1,1,1]]: back to A23.
+    FloatMatrix d = FloatMatrix.of(2, 3, 0, 1, 2, 3, 4, 5);
+    FloatMatrix delta = FloatMatrix.of(2, 3, 1, 1, 1, 1, 1, 1);
+    float[] av = new float[2];
+    float[] out = {Float.NaN, Float.NaN, Float.NaN};
+    double squares = Blas.addGramTimes(delta, d, new float[] {1, 2, 3}, av, out);
+    assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6}, d.data());
+    assertEquals(91.0, squares);
+    assertArrayEquals(new float[] {14, 32}, av);
+    assertArrayEquals(new float[] {142, 188, 234}, out);
+    assertArrayEquals(new float[] {1, 1, 1, 1, 1, 1}, delta.data(), "Δ unchanged");
+  }
+
+  @Test
+  void addGramTimesRejectsBadShapesAndAliasing() {
+    FloatMatrix d = FloatMatrix.zeros(2, 3);
+    assertMessage(() -> Blas.addGramTimes(FloatMatrix.zeros(3, 2), d, new float[3], new float[2], new float[3]),
+        "needs Δ 2x3", "got Δ 3x2");
+    float[] v = new float[3];
+    assertMessage(() -> Blas.addGramTimes(FloatMatrix.zeros(2, 3), d, v, new float[2], v), "v and out are the same array");
+    assertMessage(() -> Blas.addGramTimes(d, d, new float[3], new float[2], new float[3]), "Δ and D are the same array");
+  }
+
+  @Test
   void vectorOpsRejectBadSizesAndOffsets() {
     float[] x = new float[5];
     float[] y = new float[5];

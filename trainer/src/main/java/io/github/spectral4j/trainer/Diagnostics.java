@@ -2,25 +2,29 @@ package io.github.spectral4j.trainer;
 
 import io.github.spectral4j.simd.Blas;
 import io.github.spectral4j.simd.FloatMatrix;
-import io.github.spectral4j.simd.PowerIteration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.SplittableRandom;
 
 /**
  * Per-layer spectral diagnostics of a training run ({@link LayerStats}): {@code ‖W‖*},
  * {@code ‖W − W₀‖*}, {@code ‖ΔW_t‖*}, Frobenius norms and stable ranks, and the RMS of the features
  * {@code h_l} and of their change {@code h_l − h_l⁽⁰⁾} on a fixed probe batch — the quantities of
  * Condition 1 and Desideratum 1 of arXiv 2310.17813. Construction snapshots {@code W₀} and the
- * probe's features {@code h⁽⁰⁾}. Spectral norms come from one power iteration per layer and per
- * quantity, warm-started from the previous call and stopped at relative residual {@value #TOLERANCE},
- * which bounds σ's error (its actual error is about the square of that over the relative spectral
- * gap). {@code W} and {@code W − W₀} move little per step, so when measured every step their power
- * iterations track σ₁ with at most a few iterations per call; {@code ΔW_t} is new each step and gets
- * more. A call costs one forward pass of the probe batch (keep it small: 16 rows are plenty for RMS
- * statistics over a layer's width), one pass adding {@code ΔW_t} to the kept {@code W − W₀} (two
- * passes recomputing it when the previous call was not at the previous step), Frobenius norms, the
- * power iterations, and {@value #ALIGNMENT_ROWS} products {@code ΔW·h} for the alignment.
+ * probe's features {@code h⁽⁰⁾}. Spectral norms come from power iterations on {@code AᵀA}, one per
+ * layer and per quantity, warm-started from the previous call and stopped at relative residual
+ * {@value #TOLERANCE}, which bounds σ's error (its actual error is about the square of that over the
+ * relative spectral gap). Measured at consecutive steps, the iterations on {@code W} (one per call) and
+ * {@code W − W₀} (up to three) track σ₁ as the matrices move; {@code ΔW_t} is new each step and gets
+ * more. For SGD without momentum or weight decay {@code ΔW_t = −η_l·m_l·δᵀ·H} exactly (rank ≤ batch),
+ * and its power iteration and alignment run on those factors — products with two batch × width
+ * matrices instead of passes over the fan-out × fan-in update. A call costs one forward pass of the
+ * probe batch (keep it small: 16 rows are plenty for RMS statistics over a layer's width; few rows run
+ * as dot products on the unpacked weights), per layer one pass over {@code W} and one pass that adds
+ * {@code ΔW_t} to the kept {@code W − W₀} and does its first power iteration and Frobenius norm
+ * (two passes recomputing it when the previous call was not at the previous step), the further
+ * iterations, and {@value #ALIGNMENT_ROWS} products {@code ΔW·h} for the alignment.
  * Not thread-safe.
  */
 public final class Diagnostics {
@@ -30,10 +34,16 @@ public final class Diagnostics {
   /** Iteration cap of a power iteration that cannot rely on the previous step's vector. */
   private static final int COLD_ITERATIONS = 300;
   /**
-   * Iteration cap of warm runs on {@code W} and {@code W − W₀}, which move little per step: called every
-   * step, the power iteration tracks σ₁ (each call continues from the last vector).
+   * Iteration cap of warm runs on {@code W}, called at consecutive steps: W moves by far less than its
+   * own size per step, so one iteration from the last vector keeps tracking σ₁ (each call continues the
+   * iteration where the previous one stopped).
    */
-  private static final int TRACKING_ITERATIONS = 3;
+  private static final int WEIGHT_TRACKING_ITERATIONS = 1;
+  /**
+   * Iteration cap of warm runs on {@code W − W₀} at consecutive steps: early in training one step changes
+   * the drift by a large fraction of itself, so it gets a few iterations.
+   */
+  private static final int DRIFT_TRACKING_ITERATIONS = 3;
   /** Iteration cap of warm runs on {@code ΔW_t}, which is a new matrix every step. */
   private static final int UPDATE_ITERATIONS = 20;
   /** Probe rows used for the alignment (one matrix–vector product with {@code ΔW} each). */
@@ -45,13 +55,19 @@ public final class Diagnostics {
   private final FloatMatrix[] initialWeights;
   private final FloatMatrix[] initialFeatures;
   private final FloatMatrix[] drift;
-  private final float[][] alignmentOutputs;
+  private final FloatMatrix[] alignmentInputs;
+  private final FloatMatrix[] alignmentOutputs;
   private final FloatMatrix[] featureChange;
   private Training lastTraining;
   private long lastStep = -1;
-  private final PowerIteration[] weightPower;
-  private final PowerIteration[] driftPower;
-  private final PowerIteration[] updatePower;
+  private final Tracker[] weightPower;
+  private final Tracker[] driftPower;
+  private final Tracker[] updatePower;
+  /** ‖W − W₀‖_F at the last call, per layer. */
+  private final double[] driftFrobenius;
+  /** Batch-sized work vectors of the factored {@code ΔW} products ({@code δ·x} and {@code H·x}). */
+  private float[] batchWork1 = new float[0];
+  private float[] batchWork2 = new float[0];
 
   /**
    * Snapshots {@code W₀} and the probe's features.
@@ -72,21 +88,25 @@ public final class Diagnostics {
     initialWeights = new FloatMatrix[depth];
     initialFeatures = new FloatMatrix[depth];
     drift = new FloatMatrix[depth];
-    alignmentOutputs = new float[depth][];
+    alignmentInputs = new FloatMatrix[depth];
+    alignmentOutputs = new FloatMatrix[depth];
     featureChange = new FloatMatrix[depth];
-    weightPower = new PowerIteration[depth];
-    driftPower = new PowerIteration[depth];
-    updatePower = new PowerIteration[depth];
+    weightPower = new Tracker[depth];
+    driftPower = new Tracker[depth];
+    updatePower = new Tracker[depth];
+    driftFrobenius = new double[depth];
+    int alignmentRows = Math.min(ALIGNMENT_ROWS, probe.rows());
     model.forward(this.probe);
     for (int l = 0; l < depth; l++) {
       initialWeights[l] = model.weight(l).copy();
       initialFeatures[l] = model.features(l).copy();
       featureChange[l] = FloatMatrix.zeros(probe.rows(), dims[l + 1]);
       drift[l] = FloatMatrix.zeros(dims[l + 1], dims[l]);
-      alignmentOutputs[l] = new float[dims[l + 1]];
-      weightPower[l] = new PowerIteration(dims[l + 1], dims[l]).setOptions(COLD_ITERATIONS, TOLERANCE);
-      driftPower[l] = new PowerIteration(dims[l + 1], dims[l]).setOptions(COLD_ITERATIONS, TOLERANCE);
-      updatePower[l] = new PowerIteration(dims[l + 1], dims[l]).setOptions(COLD_ITERATIONS, TOLERANCE);
+      alignmentInputs[l] = FloatMatrix.zeros(alignmentRows, dims[l]);
+      alignmentOutputs[l] = FloatMatrix.zeros(alignmentRows, dims[l + 1]);
+      weightPower[l] = new Tracker(dims[l + 1], dims[l]);
+      driftPower[l] = new Tracker(dims[l + 1], dims[l]);
+      updatePower[l] = new Tracker(dims[l + 1], dims[l]);
     }
   }
 
@@ -108,6 +128,18 @@ public final class Diagnostics {
       throw new IllegalArgumentException(
           "model " + model.shape() + " does not match the diagnosed shape " + java.util.Arrays.toString(dims));
     }
+    // ΔW_t = −s·δᵀ·H (SGD without momentum or decay): read the step's factors before the probe's
+    // forward pass (it runs on other buffers, but counts as a pass).
+    double[] factorScale = new double[depth];
+    FloatMatrix[] errors = new FloatMatrix[depth];
+    FloatMatrix[] inputs = new FloatMatrix[depth];
+    for (int l = 0; l < depth; l++) {
+      factorScale[l] = t.lastUpdateFactorScale(l);
+      if (!Double.isNaN(factorScale[l])) {
+        errors[l] = model.gradientError(l);
+        inputs[l] = model.gradientInput(l);
+      }
+    }
     model.forward(probe);
     // W − W₀ grows by ΔW_t each step: when the previous call saw the previous step of the same run,
     // one pass adds the update instead of two passes recomputing the difference.
@@ -116,21 +148,41 @@ public final class Diagnostics {
     for (int l = 0; l < depth; l++) {
       FloatMatrix w = model.weight(l);
       FloatMatrix update = t.lastUpdate(l);
-      if (incremental) {
-        Blas.axpy(1f, update.data(), drift[l].data());
-      } else {
-        drift[l].copyFrom(w);
-        Blas.axpy(-1f, initialWeights[l].data(), drift[l].data());
-      }
       double wFro = t.weightFrobeniusNorm(l);
       double wSq = square(Double.isNaN(wFro) ? Blas.frobeniusNorm(w) : wFro);
-      double dSq = square(Blas.frobeniusNorm(drift[l]));
-      // Tracking needs consecutive steps; after a gap the matrices may have moved far.
-      int tracking = incremental ? TRACKING_ITERATIONS : COLD_ITERATIONS;
-      double wSpec = sigma(weightPower[l], w, wSq, tracking);
-      double dSpec = sigma(driftPower[l], drift[l], dSq, tracking);
       double uFro = t.lastUpdateFrobeniusNorm(l);
-      double uSpec = sigma(updatePower[l], update, uFro * uFro, incremental ? UPDATE_ITERATIONS : COLD_ITERATIONS);
+      requireFinite(w, wSq);
+      requireFinite(update, uFro);
+      double wSpec =
+          weightPower[l].run(Math.sqrt(wSq), incremental ? WEIGHT_TRACKING_ITERATIONS : COLD_ITERATIONS, dense(w));
+      double dSq;
+      double dSpec;
+      Tracker dp = driftPower[l];
+      if (incremental && driftFrobenius[l] > 0) {
+        // One pass adds ΔW_t to the kept drift and does the first power iteration and the Frobenius norm
+        // on the result, with the products scaled by the previous norm.
+        double c = dp.prepare(driftFrobenius[l]);
+        dSq = Blas.addGramTimes(update, drift[l], dp.scaled, dp.av, dp.gram);
+        requireFinite(drift[l], dSq);
+        dSpec = dp.resume(Math.sqrt(dSq), c, DRIFT_TRACKING_ITERATIONS, dense(drift[l]));
+      } else {
+        if (incremental) {
+          Blas.axpy(1f, update.data(), drift[l].data());
+        } else {
+          drift[l].copyFrom(w);
+          Blas.axpy(-1f, initialWeights[l].data(), drift[l].data());
+        }
+        dSq = square(Blas.frobeniusNorm(drift[l]));
+        requireFinite(drift[l], dSq);
+        dSpec = dp.run(Math.sqrt(dSq), incremental ? DRIFT_TRACKING_ITERATIONS : COLD_ITERATIONS, dense(drift[l]));
+      }
+      driftFrobenius[l] = Math.sqrt(dSq);
+      int updateCap = incremental ? UPDATE_ITERATIONS : COLD_ITERATIONS;
+      boolean factored = !Double.isNaN(factorScale[l]);
+      double uSpec =
+          factored
+              ? updatePower[l].run(uFro, updateCap, factoredGram((float) factorScale[l], errors[l], inputs[l]))
+              : updatePower[l].run(uFro, updateCap, dense(update));
 
       FloatMatrix h = model.features(l);
       float[] hd = h.data();
@@ -141,18 +193,25 @@ public final class Diagnostics {
 
       double alignment = Double.NaN;
       if (uSpec > 0) {
-        float[] in = (l == 0 ? probe : model.features(l - 1)).data();
-        int n = dims[l];
-        float[] row = new float[n];
-        double projectedSq = 0;
-        double inSq = 0;
-        for (int r = 0; r < Math.min(ALIGNMENT_ROWS, probe.rows()); r++) {
-          System.arraycopy(in, r * n, row, 0, n);
-          Blas.gemv(false, 1f, update, row, 0f, alignmentOutputs[l]);
-          projectedSq += square(Blas.nrm2(alignmentOutputs[l]));
-          inSq += square(Blas.nrm2(row));
+        FloatMatrix in = alignmentInputs[l];
+        System.arraycopy((l == 0 ? probe : model.features(l - 1)).data(), 0, in.data(), 0, in.data().length);
+        if (factored) {
+          // ΔW·x = −s·δᵀ·(H·x), row by row of the probe: two small products each.
+          float[] x = new float[dims[l]];
+          float[] y = new float[dims[l + 1]];
+          float[] hx = batch1(inputs[l].rows());
+          for (int r = 0; r < in.rows(); r++) {
+            System.arraycopy(in.data(), r * dims[l], x, 0, dims[l]);
+            Blas.gemv(false, 1f, inputs[l], x, 0f, hx);
+            Blas.gemv(true, (float) factorScale[l], errors[l], hx, 0f, y);
+            System.arraycopy(y, 0, alignmentOutputs[l].data(), r * dims[l + 1], dims[l + 1]);
+          }
+        } else {
+          // All alignment rows in one pass over ΔW (a small-m A·Bᵀ).
+          Blas.gemm(false, true, 1f, in, update, 0f, alignmentOutputs[l]);
         }
-        alignment = Math.sqrt(projectedSq) / (uSpec * Math.sqrt(inSq));
+        double projectedSq = square(Blas.frobeniusNorm(alignmentOutputs[l]));
+        alignment = Math.sqrt(projectedSq) / (uSpec * Blas.frobeniusNorm(in));
       }
       out.add(
           new LayerStats(
@@ -174,11 +233,182 @@ public final class Diagnostics {
     return out;
   }
 
-  private static double sigma(PowerIteration power, FloatMatrix a, double frobeniusSquared, int maxIterations) {
-    if (!(frobeniusSquared > 0)) {
-      return 0;
+  private static void requireFinite(FloatMatrix a, double norm) {
+    if (!Double.isFinite(norm)) {
+      throw new IllegalArgumentException("Diagnostics: a " + a.rows() + "x" + a.cols() + " matrix has norm " + norm);
     }
-    return power.setOptions(maxIterations, TOLERANCE).run(a).sigma();
+  }
+
+  /** The Gram product of a stored matrix: {@code ax = A·x}, {@code out = Aᵀ·A·x} in one pass over A. */
+  private static Gram dense(FloatMatrix a) {
+    return (x, ax, out) -> Blas.gramTimes(a, x, ax, out);
+  }
+
+  /**
+   * The Gram product of {@code A = s·Eᵀ·H} (E batch × fan-out, H batch × fan-in) from its factors:
+   * {@code A·x = s·Eᵀ·(H·x)}, {@code AᵀA·x = s·Hᵀ·(E·(A·x))} — four products with batch-row matrices
+   * instead of two passes over the fan-out × fan-in matrix. The sign of A does not change its norms.
+   */
+  private Gram factoredGram(float s, FloatMatrix e, FloatMatrix h) {
+    float[] hx = batch1(h.rows());
+    float[] eax = batch2(h.rows());
+    return (x, ax, out) -> {
+      Blas.gemv(false, 1f, h, x, 0f, hx);
+      Blas.gemv(true, s, e, hx, 0f, ax);
+      Blas.gemv(false, 1f, e, ax, 0f, eax);
+      Blas.gemv(true, s, h, eax, 0f, out);
+    };
+  }
+
+  private float[] batch1(int rows) {
+    if (batchWork1.length != rows) {
+      batchWork1 = new float[rows];
+    }
+    return batchWork1;
+  }
+
+  private float[] batch2(int rows) {
+    if (batchWork2.length != rows) {
+      batchWork2 = new float[rows];
+    }
+    return batchWork2;
+  }
+
+  /** {@code ax = A·x} and {@code out = AᵀA·x} for some fixed matrix A. */
+  @FunctionalInterface
+  private interface Gram {
+    void apply(float[] x, float[] ax, float[] out);
+  }
+
+  /**
+   * Power iteration on {@code AᵀA} for σ₁(A), as {@link io.github.spectral4j.simd.PowerIteration} does it
+   * (warm start from the last vector, residual test {@code ‖Aᵀu − σv‖ ≤ TOLERANCE·σ}, products on v
+   * scaled by a power of two near {@code 1/‖A‖_F}), but for a matrix given by its Gram product, with
+   * {@code ‖A‖_F} known by the caller — no extra pass to check it.
+   */
+  private static final class Tracker {
+    private final float[] v;
+    private final float[] av;
+    private final float[] gram;
+    private final float[] scaled;
+    private boolean warm;
+
+    Tracker(int rows, int cols) {
+      v = new float[cols];
+      av = new float[rows];
+      gram = new float[cols];
+      scaled = new float[cols];
+    }
+
+    /** σ₁ of the matrix with Frobenius norm {@code frobenius} and Gram product {@code op}. */
+    double run(double frobenius, int maxIterations, Gram op) {
+      if (!(frobenius > 0)) {
+        return 0;
+      }
+      boolean fresh = start();
+      return iterate(Math.scalb(1.0, -Math.getExponent(frobenius)), maxIterations, op, fresh, false);
+    }
+
+    /**
+     * Makes v a unit start vector and fills {@link #scaled} with v·c for c a power of two near
+     * {@code 1/frobenius} (a recent ‖A‖_F), for the caller to compute the first product into
+     * {@link #av} and {@link #gram}; returns c. Continue with {@link #resume}.
+     */
+    double prepare(double frobenius) {
+      boolean fresh = start();
+      double c = Math.scalb(1.0, -Math.getExponent(frobenius));
+      for (int i = 0; i < v.length; i++) {
+        scaled[i] = (float) (v[i] * c);
+      }
+      preparedFresh = fresh;
+      return c;
+    }
+
+    /**
+     * {@link #run} after {@link #prepare}, with the first products already in {@link #av} and
+     * {@link #gram}. If the matrix's norm has moved too far from the one prepared for, the products are
+     * redone at the right scale.
+     */
+    double resume(double frobenius, double c, int maxIterations, Gram op) {
+      if (!(frobenius > 0)) {
+        return 0;
+      }
+      if (Math.abs(Math.getExponent(frobenius) + Math.getExponent(c)) > 8) {
+        return iterate(Math.scalb(1.0, -Math.getExponent(frobenius)), maxIterations, op, preparedFresh, false);
+      }
+      return iterate(c, maxIterations, op, preparedFresh, true);
+    }
+
+    private boolean preparedFresh;
+
+    /** Warm start from the last vector, or a cold one; true if cold. */
+    private boolean start() {
+      boolean fresh = !warm || !normalize(v);
+      if (fresh) {
+        coldStart();
+      }
+      warm = true;
+      return fresh;
+    }
+
+    private double iterate(double c, int maxIterations, Gram op, boolean fresh, boolean firstDone) {
+      for (int it = 1; ; it++) {
+        if (!(it == 1 && firstDone)) {
+          for (int i = 0; i < v.length; i++) {
+            scaled[i] = (float) (v[i] * c);
+          }
+          op.apply(scaled, av, gram);
+        }
+        double s2 = sumOfSquares(av) / (c * c);
+        if (s2 == 0) {
+          if (!fresh && it < maxIterations) {
+            // The warm vector lies in the null space of the new matrix: start over from a random one.
+            coldStart();
+            fresh = true;
+            continue;
+          }
+          return 0;
+        }
+        double sigma = Math.sqrt(s2);
+        double r2 = 0;
+        for (int i = 0; i < v.length; i++) {
+          double d = gram[i] / c - s2 * v[i];
+          r2 += d * d;
+        }
+        if (Math.sqrt(r2) / sigma <= TOLERANCE * sigma || it >= maxIterations) {
+          return sigma;
+        }
+        double inorm = 1 / Math.sqrt(sumOfSquares(gram));
+        for (int i = 0; i < v.length; i++) {
+          v[i] = (float) (gram[i] * inorm);
+        }
+      }
+    }
+
+    private void coldStart() {
+      SplittableRandom random = new SplittableRandom(0x5EC7_4A1L);
+      for (int i = 0; i < v.length; i++) {
+        v[i] = (float) random.nextGaussian();
+      }
+      normalize(v);
+    }
+
+    private static boolean normalize(float[] x) {
+      double s = sumOfSquares(x);
+      if (!(s > 0) || !Double.isFinite(s)) {
+        return false;
+      }
+      float inv = (float) (1 / Math.sqrt(s));
+      for (int i = 0; i < x.length; i++) {
+        x[i] *= inv;
+      }
+      return true;
+    }
+
+    private static double sumOfSquares(float[] x) {
+      double n = Blas.nrm2(x);
+      return n * n;
+    }
   }
 
   private static double square(double x) {

@@ -49,6 +49,11 @@ public final class Mlp {
       };
   private Work last;
   private FloatMatrix lastInput;
+  /** Forward and backward passes so far: tells whether the last backward's buffers are still intact. */
+  private long passes;
+  private Work backwardWork;
+  private FloatMatrix backwardInput;
+  private FloatMatrix backwardOutputError;
 
   /** Buffers for one batch size: pre-activations, outputs and back-propagated errors per layer. */
   private static final class Work {
@@ -233,6 +238,7 @@ public final class Mlp {
     }
     last = w;
     lastInput = x;
+    passes++;
     return w.h[depth - 1];
   }
 
@@ -317,6 +323,10 @@ public final class Mlp {
           "dLogits is " + dLogits.rows() + "x" + dLogits.cols() + ", the last forward produced "
               + w.h[depth - 1].rows() + "x" + dims[depth]);
     }
+    passes++;
+    backwardWork = w;
+    backwardInput = lastInput;
+    backwardOutputError = dLogits;
     FloatMatrix delta = dLogits;
     for (int l = depth - 1; l >= 0; l--) {
       FloatMatrix in = l == 0 ? lastInput : w.h[l - 1];
@@ -343,6 +353,27 @@ public final class Mlp {
     if (m != 1f) {
       Blas.scal(m, out);
     }
+  }
+
+  /** Forward and backward passes run so far (each one counts). */
+  long passes() {
+    return passes;
+  }
+
+  /**
+   * The error {@code δ_l} (batch × fan-out) of the last backward pass, the left factor of
+   * {@code ∂W_l = m_l·δ_lᵀ·H_{l-1}}. A live buffer: valid only while {@link #passes()} is unchanged.
+   */
+  FloatMatrix gradientError(int l) {
+    return l == depth - 1 ? backwardOutputError : backwardWork.delta[Objects.checkIndex(l, depth)];
+  }
+
+  /**
+   * The input {@code H_{l-1}} (batch × fan-in) of the last backward pass, the right factor of
+   * {@code ∂W_l}. A live buffer: valid only while {@link #passes()} is unchanged.
+   */
+  FloatMatrix gradientInput(int l) {
+    return l == 0 ? backwardInput : backwardWork.h[Objects.checkIndex(l, depth) - 1];
   }
 
   /** {@code ∂loss/∂W_l} from the last backward pass (a live buffer, fan-out × fan-in). */

@@ -42,6 +42,8 @@ public final class Training {
   private int[] permutation;
   private long permutationEpoch = -1;
   private long steps;
+  /** {@link Mlp#passes()} right after the last step's backward pass. */
+  private long stepPasses = -1;
 
   /**
    * Starts a run: initialises the model from {@code config.rules()} and {@code config.seed()}.
@@ -106,6 +108,7 @@ public final class Training {
       throw new DivergenceException("loss", "loss", t);
     }
     model.backward(dLogits);
+    stepPasses = model.passes();
     int bad = updater.apply();
     steps = t;
     if (bad >= 0) {
@@ -179,6 +182,25 @@ public final class Training {
   /** {@code ‖ΔW_t‖_F} of the last step for weight layer {@code l}, measured while applying it. */
   double lastUpdateFrobeniusNorm(int l) {
     return updater.slots[config.bias() ? 2 * l : l].updateFrobenius;
+  }
+
+  /**
+   * The scale {@code s} with {@code ΔW_t = −s·δ_lᵀ·H_{l-1}} exactly, when that holds and the model still
+   * holds the step's factors ({@link Mlp#gradientError}, {@link Mlp#gradientInput}): SGD without momentum
+   * or weight decay computes {@code ΔW = −η_l·∂W_l} with {@code ∂W_l = m_l·δ_lᵀ·H_{l-1}}, so
+   * {@code s = η_l·m_l}. NaN otherwise (other optimizers, no step yet, or a forward or backward pass
+   * since the step).
+   */
+  double lastUpdateFactorScale(int l) {
+    if (config.optimizer() != io.github.spectral4j.core.Optimizer.SGD
+        || config.momentum() != 0
+        || config.weightDecay() != 0
+        || steps == 0
+        || model.passes() != stepPasses) {
+      return Double.NaN;
+    }
+    float lr = (float) (config.learningRate() * updater.slots[config.bias() ? 2 * l : l].lrMultiplier);
+    return (double) lr * (float) model.weightRule(l).forwardMultiplier();
   }
 
   /** {@code ‖W_l‖_F} after the last step, measured while applying it; NaN before the first step. */

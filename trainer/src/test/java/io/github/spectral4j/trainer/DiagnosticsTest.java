@@ -38,6 +38,45 @@ class DiagnosticsTest {
     }
   }
 
+  /**
+   * Plain SGD's update is {@code −η_l·m_l·δᵀ·H}: its spectral norm and alignment come from those factors
+   * (when the model still holds them) — checked against Lanczos on the stored ΔW, with steps measured
+   * every time, with gaps, and with a forward pass of the training batch size in between (which
+   * overwrites the factors, so the stored ΔW must be used).
+   */
+  @ParameterizedTest(name = "every step: {0}, forward in between: {1}")
+  @org.junit.jupiter.params.provider.CsvSource({"true, false", "false, false", "true, true"})
+  void sgdUpdateNormFromGradientFactorsMatchesLanczos(boolean everyStep, boolean forwardInBetween) {
+    TrainingConfig c = TrainingConfig.defaults(new int[] {784, 96, 64, 10}).withBatchSize(32);
+    Training t = new Training(c, DATA);
+    FloatMatrix probe = DATA.range(100, 16).inputs();
+    Diagnostics d = new Diagnostics(t.model(), probe);
+    for (int i = 0; i < 6; i++) {
+      t.step();
+      if (forwardInBetween) {
+        t.model().forward(DATA.range(200, 32).inputs());
+      }
+      if (everyStep || i % 3 == 2) {
+        // The factored path is taken exactly when nothing ran since the step.
+        assertEquals(forwardInBetween, Double.isNaN(t.lastUpdateFactorScale(1)), "factors available");
+        List<LayerStats> stats = d.measure(t);
+        for (int l = 0; l < 3; l++) {
+          LayerStats s = stats.get(l);
+          FloatMatrix update = t.lastUpdate(l);
+          double uSpec = SpectralConditionPropertyTest.spectralNorm(update, 1e-6);
+          assertEquals(uSpec, s.updateSpectralNorm(), SPECTRAL_TOLERANCE * uSpec, "‖ΔW‖* of W" + (l + 1) + " at step " + (i + 1));
+          FloatMatrix in = FloatMatrix.wrap(Diagnostics.ALIGNMENT_ROWS, c.dims()[l],
+              java.util.Arrays.copyOf((l == 0 ? probe : t.model().features(l - 1)).data(), Diagnostics.ALIGNMENT_ROWS * c.dims()[l]));
+          FloatMatrix projected = FloatMatrix.zeros(in.rows(), update.rows());
+          Blas.gemm(false, true, 1f, in, update, 0f, projected);
+          double alignment = Blas.frobeniusNorm(projected) / (uSpec * Blas.frobeniusNorm(in));
+          assertEquals(alignment, s.alignment(), 2 * SPECTRAL_TOLERANCE * alignment, "alignment of W" + (l + 1));
+          assertTrue(s.alignment() > 0.2, "an SGD update is aligned with its inputs: " + s.alignment());
+        }
+      }
+    }
+  }
+
   @ParameterizedTest(name = "measured every step: {0}")
   @ValueSource(booleans = {true, false})
   void measuresMatchDirectComputation(boolean everyStep) {

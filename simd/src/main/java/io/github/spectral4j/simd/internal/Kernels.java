@@ -59,4 +59,12 @@ public interface Kernels {
    * are modified.
    */
   void gramTimes(int m, int n, float[] a, int lda, float[] v, float[] av, float[] out);
+
+  /**
+   * d += delta for the m×n matrices (row stride ld for both), and in the same pass over the updated d:
+   * av = d·v, out = dᵀ·av, and the returned Σ d² (double accumulation). Each row is updated, then read
+   * for its sum of squares, its dot product with v and its axpy into out while still in cache. d, av
+   * and out are modified.
+   */
+  double addGramTimes(int m, int n, float[] delta, float[] d, int ld, float[] v, float[] av, float[] out);
 }

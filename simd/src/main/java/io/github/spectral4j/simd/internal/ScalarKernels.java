@@ -131,4 +131,18 @@ final class ScalarKernels implements Kernels {
       axpy(n, s, a, i * lda, out, 0);
     }
   }
+
+  @Override
+  public double addGramTimes(int m, int n, float[] delta, float[] d, int ld, float[] v, float[] av, float[] out) {
+    java.util.Arrays.fill(out, 0, n, 0f);
+    double squares = 0;
+    for (int i = 0; i < m; i++) {
+      axpy(n, 1f, delta, i * ld, d, i * ld);
+      squares += sumOfSquares(n, d, i * ld);
+      float s = dot(n, d, i * ld, v, 0);
+      av[i] = s;
+      axpy(n, s, d, i * ld, out, 0);
+    }
+    return squares;
+  }
 }

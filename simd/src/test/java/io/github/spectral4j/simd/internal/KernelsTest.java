@@ -196,6 +196,80 @@ class KernelsTest {
     }
   }
 
+  /**
+   * The small-m path of Panama's A·Bᵀ (m ≤ {@link PanamaKernels#SMALL_M}, no packing) on every m in
+   * 1 … SMALL_M + 2 with odd n and k (vector tails, leftover rows and columns of the 4 × 4 blocks),
+   * against the double oracle and against the scalar kernels; C is written only inside its rows' ldc.
+   */
+  @ParameterizedTest(name = "seed={0}")
+  @MethodSource("smallNtSeeds")
+  void smallRowCountNtMatchesReferenceAndScalar(long seed) {
+    SplittableRandom random = new SplittableRandom(seed);
+    int m = 1 + (int) (seed % (PanamaKernels.SMALL_M + 2));
+    int n = 1 + random.nextInt(90);
+    int k = random.nextInt(4) == 0 ? 1 + random.nextInt(20) : 1 + random.nextInt(300);
+    int ldc = n + random.nextInt(3);
+    float alpha = (float) random.nextDouble(-2, 2);
+    float beta = random.nextInt(3) == 0 ? 0f : (float) random.nextDouble(-2, 2);
+    float[] opA = random(random, m * k);
+    float[] opB = random(random, k * n);
+    float[] c0 = random(random, m * ldc);
+    float[] b = store(opB, k, n, true);
+    float[] cPanama = c0.clone();
+    float[] cScalar = c0.clone();
+    if (beta == 0) {
+      for (int i = 0; i < m; i++) {
+        Arrays.fill(cPanama, i * ldc, i * ldc + n, Float.NaN);
+      }
+    }
+    Reference.kernels("panama").gemm(false, true, m, n, k, alpha, opA, k, b, k, beta, cPanama, ldc, 1);
+    Reference.kernels("scalar").gemm(false, true, m, n, k, alpha, opA, k, b, k, beta, cScalar, ldc, 1);
+    float[] packed = new float[m * n];
+    for (int i = 0; i < m; i++) {
+      System.arraycopy(c0, i * ldc, packed, i * n, n);
+    }
+    double[][] ref = Reference.gemm(m, n, k, alpha, opA, opB, beta, packed);
+    for (int i = 0; i < m; i++) {
+      for (int j = 0; j < ldc; j++) {
+        int o = i * ldc + j;
+        String what = "m=" + m + " n=" + n + " k=" + k + " ldc=" + ldc + " C(" + i + "," + j + ")";
+        if (j >= n) {
+          assertEquals(c0[o], cPanama[o], what + " beyond n was modified");
+          continue;
+        }
+        assertClose(ref[0][i * n + j], cPanama[o], ref[1][i * n + j], k, "panama " + what);
+        assertClose(cScalar[o], cPanama[o], 2 * ref[1][i * n + j], k, "panama vs scalar " + what);
+      }
+    }
+  }
+
+  static Stream<Long> smallNtSeeds() {
+    return java.util.stream.LongStream.rangeClosed(1, 260).boxed();
+  }
+
+  /** The small-m path gives every element the same operations whatever block it falls in: a wide product equals its column slices. */
+  @ParameterizedTest(name = "m={0}")
+  @ValueSource(ints = {2, 3, 4, 5, 7, 16, 23, 24})
+  void smallRowCountNtDoesNotDependOnBlocking(int m) {
+    Kernels panama = Reference.kernels("panama");
+    SplittableRandom random = new SplittableRandom(4242 + m);
+    int n = 1031;
+    int k = 517;
+    float[] a = random(random, m * k);
+    float[] b = random(random, n * k);
+    float[] whole = new float[m * n];
+    panama.gemm(false, true, m, n, k, 1f, a, k, b, k, 0f, whole, n, 3);
+    // Columns one at a time (C with row stride 2, so that it is no matrix-vector product): every
+    // column lands in the 1 × 1 path.
+    for (int j : new int[] {0, 1, 5, 514, 1027, 1030}) {
+      float[] col = new float[2 * m];
+      panama.gemm(false, true, m, 1, k, 1f, a, k, Arrays.copyOfRange(b, j * k, (j + 1) * k), k, 0f, col, 2, 1);
+      for (int i = 0; i < m; i++) {
+        assertEquals(Float.floatToIntBits(whole[i * n + j]), Float.floatToIntBits(col[2 * i]), "C(" + i + "," + j + ")");
+      }
+    }
+  }
+
   static Stream<Arguments> implAndSeeds() {
     return java.util.stream.LongStream.rangeClosed(1, 200).mapToObj(s -> Arguments.of("panama-vs-scalar", s));
   }
@@ -368,5 +442,23 @@ class KernelsTest {
       }
       assertClose(e, out[j], s, n + m, "gramTimes out[" + j + "]");
     }
+
+    // addGramTimes: D = A + Δ (one rounding per element), then exactly gramTimes on D, and Σ D².
+    float[] delta = random(new SplittableRandom(seed + 1), m * n);
+    float[] d = a.clone();
+    float[] dav = filled(m, Float.NaN);
+    float[] dout = filled(n, Float.NaN);
+    double squares = kernels.addGramTimes(m, n, delta, d, n, xn, dav, dout);
+    double exactSquares = 0;
+    for (int i = 0; i < m * n; i++) {
+      assertEquals(a[i] + delta[i], d[i], "addGramTimes D[" + i + "]");
+      exactSquares += (double) d[i] * d[i];
+    }
+    assertEquals(exactSquares, squares, 1e-12 * exactSquares, "addGramTimes Σ D²");
+    float[] gav = new float[m];
+    float[] gout = new float[n];
+    kernels.gramTimes(m, n, d, n, xn, gav, gout);
+    assertArrayEquals(gav, dav, "addGramTimes av = gramTimes av");
+    assertArrayEquals(gout, dout, "addGramTimes out = gramTimes out");
   }
 }
