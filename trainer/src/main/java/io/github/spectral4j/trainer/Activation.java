@@ -1,6 +1,7 @@
 package io.github.spectral4j.trainer;
 
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Element-wise nonlinearity φ of a hidden layer, {@code h_l = φ(W_l h_{l-1})}, with its derivative
@@ -73,12 +74,6 @@ public enum Activation {
 
   /** Parses {@code relu}, {@code gelu}, {@code tanh} or {@code identity}, case-insensitively. */
   public static Activation parse(String name) {
-    for (Activation a : values()) {
-      if (a.name().equalsIgnoreCase(name == null ? "" : name.trim())) {
-        return a;
-      }
-    }
-    throw new IllegalArgumentException(
-        "unknown activation '" + name + "' (expected one of: relu, gelu, tanh, identity)");
+    return EnumNames.parse(Activation.class, name, "activation", Map.of());
   }
 }

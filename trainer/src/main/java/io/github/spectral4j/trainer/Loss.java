@@ -2,6 +2,7 @@ package io.github.spectral4j.trainer;
 
 import io.github.spectral4j.simd.FloatMatrix;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Training loss on the logits {@code z_i} of a batch of {@code B} examples, averaged over the batch.
@@ -83,16 +84,6 @@ public enum Loss {
 
   /** Parses {@code cross_entropy} (also {@code ce}, {@code cross-entropy}) or {@code mse}. */
   public static Loss parse(String name) {
-    String n = name == null ? "" : name.trim().toUpperCase(Locale.ROOT).replace('-', '_');
-    if (n.equals("CE") || n.equals("XENT")) {
-      return CROSS_ENTROPY;
-    }
-    for (Loss l : values()) {
-      if (l.name().equals(n)) {
-        return l;
-      }
-    }
-    throw new IllegalArgumentException(
-        "unknown loss '" + name + "' (expected one of: cross_entropy, mse)");
+    return EnumNames.parse(Loss.class, name, "loss", Map.of("CE", CROSS_ENTROPY, "XENT", CROSS_ENTROPY));
   }
 }

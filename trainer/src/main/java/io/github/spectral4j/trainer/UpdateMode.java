@@ -1,6 +1,7 @@
 package io.github.spectral4j.trainer;
 
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * How the {@code NORMALIZED} optimizer turns a gradient {@code G} into an update of spectral norm
@@ -20,16 +21,6 @@ public enum UpdateMode {
 
   /** Parses {@code exact} or {@code newton_schulz} (also {@code newton-schulz}, {@code ns}). */
   public static UpdateMode parse(String name) {
-    String n = name == null ? "" : name.trim().toUpperCase(Locale.ROOT).replace('-', '_');
-    if (n.equals("NS")) {
-      return NEWTON_SCHULZ;
-    }
-    for (UpdateMode m : values()) {
-      if (m.name().equals(n)) {
-        return m;
-      }
-    }
-    throw new IllegalArgumentException(
-        "unknown update mode '" + name + "' (expected one of: exact, newton_schulz)");
+    return EnumNames.parse(UpdateMode.class, name, "update mode", Map.of("NS", NEWTON_SCHULZ));
   }
 }
