@@ -23,7 +23,11 @@ import java.util.SplittableRandom;
  * (a weight matrix after one training step) cost only a few iterations; a cold solver (new, or after
  * {@link #reset()}) starts from the same fixed-seed Gaussian vector every time. Norms and the residual
  * are accumulated in double; the products run in float through {@link Blas}, on v scaled by a power of
- * two near 1/‖A‖_F so that no matrix scale overflows or underflows. Not thread-safe.
+ * two near 1/‖A‖_F so that no matrix scale overflows or underflows. The same iteration runs on a
+ * matrix given only by its {@link Gram} product, with ‖A‖_F supplied by the caller
+ * ({@link #run(Gram, double, int)}), and can take its first product from the caller
+ * ({@link #prepare}/{@link #resume}, e.g. fused with an update by {@link Blas#addGramTimes}).
+ * Not thread-safe.
  */
 public final class PowerIteration {
   /**
@@ -36,6 +40,17 @@ public final class PowerIteration {
    */
   public record Result(double sigma, boolean converged, int iterations, int matVecs) {}
 
+  /**
+   * A matrix A given by its Gram product, for {@link #run(Gram, double, int)}: {@link #apply} writes
+   * {@code ax = A·x} (length rows) and {@code out = Aᵀ·A·x} (length cols). ax and out are modified
+   * (overwritten); x is not. The three arrays are distinct.
+   */
+  @FunctionalInterface
+  public interface Gram {
+    /** {@code ax = A·x}, {@code out = Aᵀ·(A·x)}; x is not modified. */
+    void apply(float[] x, float[] ax, float[] out);
+  }
+
   private static final String WHO = "PowerIteration";
 
   private final int rows;
@@ -44,7 +59,15 @@ public final class PowerIteration {
   private final float[] v;
   private final float[] gramV;
   private final float[] scaledV;
+  /** The matrix of the current run(FloatMatrix), null between runs. */
+  private FloatMatrix matrix;
+  /** The Gram product of {@link #matrix}: one instance, so that run(FloatMatrix) allocates nothing. */
+  private final Gram denseGram = (x, ax, out) -> Blas.gramTimes(matrix, x, ax, out);
   private boolean warm;
+  /** Set by prepare, cleared by every run and resume. */
+  private boolean prepared;
+  private boolean preparedFresh;
+  private double preparedScale;
   private int maxIterations = 1000;
   private double tolerance = 1e-6;
 
@@ -73,6 +96,7 @@ public final class PowerIteration {
   /** Forgets the previous right vector: the next run starts cold, from the fixed-seed random vector. */
   public void reset() {
     warm = false;
+    prepared = false;
   }
 
   /**
@@ -99,33 +123,154 @@ public final class PowerIteration {
   public Result run(FloatMatrix a) {
     SolverSupport.requireShape(WHO, a, rows, cols);
     double frobenius = SolverSupport.requireFinite(WHO, a);
+    prepared = false;
+    boolean fresh = start();
     if (frobenius == 0) {
-      // The zero matrix: σ = 0 and every unit vector is singular; no product is needed.
-      Arrays.fill(u, 0f);
-      u[0] = 1f;
-      if (!warm || !normalizeStart(v)) {
-        coldStart();
-      }
-      warm = true;
-      return new Result(0, true, 0, 0);
+      return zeroMatrix();
     }
+    matrix = a;
+    try {
+      return iterate(denseGram, frobenius, scaleFor(frobenius), maxIterations, fresh, false);
+    } finally {
+      matrix = null;
+    }
+  }
+
+  /**
+   * Estimates σ₁ of a rows × cols matrix A given only by its Gram product, by the same iteration as
+   * {@link #run(FloatMatrix)}: v ← AᵀA·v / ‖AᵀA·v‖ on v scaled by a power of two near 1/‖A‖_F, stopped
+   * when ‖AᵀA·v − σ²v‖/σ ≤ tolerance·σ (tolerance from {@link #setOptions}) or after
+   * {@code maxIterations} (≥ 1; replaces the cap of setOptions for this run). {@code frobenius} is
+   * ‖A‖_F as known by the caller (finite, ≥ 0, else IllegalArgumentException): nothing checks it or the
+   * entries of A, and 0 means the zero matrix (σ = 0, converged, 0 iterations, no product). The
+   * solver's vectors are updated as by run(FloatMatrix); {@code gram} is called with the solver's
+   * buffers. Throws IllegalArgumentException if AᵀA·v overflows float.
+   */
+  public Result run(Gram gram, double frobenius, int maxIterations) {
+    requireGramArguments(gram, frobenius, maxIterations);
+    prepared = false;
+    boolean fresh = start();
+    if (frobenius == 0) {
+      return zeroMatrix();
+    }
+    return iterate(gram, frobenius, scaleFor(frobenius), maxIterations, fresh, false);
+  }
+
+  /**
+   * First half of a run whose first Gram product the caller computes itself (for instance fused with an
+   * update of the matrix by {@link Blas#addGramTimes}). Makes the right vector v a unit start vector
+   * (warm or cold, as a run would) and writes v·c into {@link #scaledVector()}, for c a power of two
+   * near 1/{@code recentFrobenius} (finite, &gt; 0: a recent estimate of ‖A‖_F, else
+   * IllegalArgumentException); returns c. The caller then writes c·A·v into {@link #leftVector()} and
+   * c·AᵀA·v into {@link #gramVector()} — e.g. by {@code gram.apply(scaledVector(), leftVector(),
+   * gramVector())} — and continues with {@link #resume}. Modifies the solver's vectors only.
+   */
+  public double prepare(double recentFrobenius) {
+    if (!(recentFrobenius > 0) || !Double.isFinite(recentFrobenius)) {
+      throw new IllegalArgumentException(WHO + ": prepare needs a finite ‖A‖_F > 0, got " + recentFrobenius);
+    }
+    preparedFresh = start();
+    preparedScale = scaleFor(recentFrobenius);
+    for (int i = 0; i < cols; i++) {
+      scaledV[i] = (float) (v[i] * preparedScale);
+    }
+    prepared = true;
+    return preparedScale;
+  }
+
+  /**
+   * Second half of a run begun by {@link #prepare}: {@link #run(Gram, double, int)} with the first
+   * products already in {@link #leftVector()} and {@link #gramVector()} (the first iteration counts them).
+   * {@code frobenius} is ‖A‖_F of the matrix now (finite, ≥ 0); if it is more than 2⁸ away from the
+   * norm prepared for, the first products are redone at the right scale, so no product overflows.
+   * Throws IllegalStateException unless prepare was called since the last run, resume or reset.
+   */
+  public Result resume(Gram gram, double frobenius, int maxIterations) {
+    requireGramArguments(gram, frobenius, maxIterations);
+    if (!prepared) {
+      throw new IllegalStateException(WHO + ": resume without prepare");
+    }
+    prepared = false;
+    if (frobenius == 0) {
+      return zeroMatrix();
+    }
+    double c = preparedScale;
+    if (Math.abs(Math.getExponent(frobenius) + Math.getExponent(c)) > 8) {
+      return iterate(gram, frobenius, scaleFor(frobenius), maxIterations, preparedFresh, false);
+    }
+    return iterate(gram, frobenius, c, maxIterations, preparedFresh, true);
+  }
+
+  /**
+   * The scaled right vector v·c written by {@link #prepare}, the input of the caller's first product.
+   * The solver's own buffer (length cols), overwritten by every iteration.
+   */
+  public float[] scaledVector() {
+    return scaledV;
+  }
+
+  /**
+   * The buffer (length cols) that receives c·AᵀA·v: the caller writes the first Gram product into it
+   * between {@link #prepare} and {@link #resume}. The solver's own buffer, overwritten by every
+   * iteration.
+   */
+  public float[] gramVector() {
+    return gramV;
+  }
+
+  /** Warm start from the last vector, else the cold one; true if cold. v is modified. */
+  private boolean start() {
     boolean fresh = !warm || !normalizeStart(v);
     if (fresh) {
       coldStart();
     }
     warm = true;
-    // The products run on v·c with c a power of two near 1/‖A‖_F (exact in float): then A·(c·v) ≤ 2 and
-    // AᵀA·(c·v) ≤ 2‖A‖_F, so neither overflows nor underflows whatever the scale of A.
-    double c = Math.scalb(1.0, -Math.getExponent(frobenius));
+    return fresh;
+  }
+
+  /** The zero matrix: σ = 0 and every unit vector is singular; no product is needed. */
+  private Result zeroMatrix() {
+    Arrays.fill(u, 0f);
+    u[0] = 1f;
+    return new Result(0, true, 0, 0);
+  }
+
+  /**
+   * A power of two c near 1/‖A‖_F (exact in float): then A·(c·v) ≤ 2 and AᵀA·(c·v) ≤ 2‖A‖_F, so the
+   * products neither overflow nor underflow whatever the scale of A.
+   */
+  private static double scaleFor(double frobenius) {
+    return Math.scalb(1.0, -Math.getExponent(frobenius));
+  }
+
+  private static void requireGramArguments(Gram gram, double frobenius, int maxIterations) {
+    if (gram == null) {
+      throw new IllegalArgumentException(WHO + ": gram is null");
+    }
+    if (!(frobenius >= 0) || !Double.isFinite(frobenius)) {
+      throw new IllegalArgumentException(WHO + ": ‖A‖_F must be finite and >= 0, got " + frobenius);
+    }
+    if (maxIterations < 1) {
+      throw new IllegalArgumentException(WHO + ": maxIterations must be >= 1, got " + maxIterations);
+    }
+  }
+
+  /**
+   * The iteration shared by every run, from the unit start vector v ({@code fresh}: the cold one) with
+   * products on v·c; if {@code firstDone}, the first products are already in u and gramV.
+   */
+  private Result iterate(Gram gram, double frobenius, double c, int maxIterations, boolean fresh, boolean firstDone) {
     double sigma = 0;
     double residual = Double.POSITIVE_INFINITY;
     int it = 0;
     while (true) {
       it++;
-      for (int i = 0; i < cols; i++) {
-        scaledV[i] = (float) (v[i] * c);
+      if (!(it == 1 && firstDone)) {
+        for (int i = 0; i < cols; i++) {
+          scaledV[i] = (float) (v[i] * c);
+        }
+        gram.apply(scaledV, u, gramV); // u = c·A·v, gramV = c·Aᵀ·(A·v)
       }
-      Blas.gramTimes(a, scaledV, u, gramV); // u = c·A·v, gramV = c·Aᵀ·(A·v), streaming A once
       double s2 = sumOfSquares(u) / (c * c); // ‖A·v‖²
       if (s2 == 0) {
         if (!fresh) {

@@ -269,6 +269,119 @@ class PowerIterationTest {
     return Stream.of(1e-30, 1e-20, 1e-10, 1e10, 1e20, 1e30);
   }
 
+  // ---- a matrix given by its Gram product --------------------------------------------------------
+
+  private static PowerIteration.Gram dense(FloatMatrix a) {
+    return (x, ax, out) -> Blas.gramTimes(a, x, ax, out);
+  }
+
+  @ParameterizedTest(name = "gaussian {0}x{1} seed={2}")
+  @MethodSource("awkwardShapes")
+  void gramRunIsTheSameIterationAsTheMatrixRun(int m, int n, long seed) {
+    FloatMatrix a = FloatMatrix.gaussian(m, n, 1, seed);
+    PowerIteration byMatrix = solver(a);
+    PowerIteration byGram = solver(a);
+    PowerIteration.Result r = byMatrix.run(a);
+    PowerIteration.Result g = byGram.run(dense(a), Blas.frobeniusNorm(a), 200_000);
+    // Same start, scale and loop: the same numbers, bit for bit.
+    assertEquals(r, g);
+    assertArrayEquals(byMatrix.rightVector(), byGram.rightVector());
+    assertArrayEquals(byMatrix.leftVector(), byGram.leftVector());
+    double expected = SolverFixtures.singularValues(a)[0];
+    assertEquals(expected, g.sigma(), SIGMA_TOL * expected);
+    assertTriplet(a, byGram, g);
+    // The cap is the argument's, not setOptions's.
+    PowerIteration.Result capped = solver(a).run(dense(a), Blas.frobeniusNorm(a), 1);
+    assertEquals(1, capped.iterations());
+  }
+
+  @Test
+  void gramRunOnTheZeroMatrixNeedsNoProduct() {
+    PowerIteration p = new PowerIteration(4, 3);
+    PowerIteration.Result r = p.run((x, ax, out) -> {
+      throw new AssertionError("no product expected");
+    }, 0, 10);
+    assertEquals(new PowerIteration.Result(0, true, 0, 0), r);
+    assertEquals(1, SolverFixtures.norm(p.leftVector()), 1e-6);
+    assertEquals(1, SolverFixtures.norm(p.rightVector()), 1e-6);
+  }
+
+  @ParameterizedTest(name = "recent norm x{0}")
+  @MethodSource("normMisestimates")
+  void prepareAndResumeWithTheCallersFirstProductEqualARun(double misestimate) {
+    FloatMatrix a = SolverFixtures.withSpectrum(70, 50, SolverFixtures.nearDegenerateSpectrum(70, 50), 5);
+    FloatMatrix b = FloatMatrix.gaussian(70, 50, 1, 6); // a matrix run first, for a warm start
+    double fa = Blas.frobeniusNorm(a);
+    double fb = Blas.frobeniusNorm(b);
+    PowerIteration split = solver(a);
+    PowerIteration whole = solver(a);
+    split.run(dense(b), fb, 200_000);
+    whole.run(dense(b), fb, 200_000);
+
+    double c = split.prepare(fa * misestimate);
+    assertEquals(Math.scalb(1.0, -Math.getExponent(fa * misestimate)), c);
+    dense(a).apply(split.scaledVector(), split.leftVector(), split.gramVector());
+    PowerIteration.Result resumed = split.resume(dense(a), fa, 200_000);
+    PowerIteration.Result run = whole.run(dense(a), fa, 200_000);
+    if (Math.abs(Math.getExponent(fa * misestimate) - Math.getExponent(fa)) <= 8) {
+      // Products at another power-of-two scale are exact rescalings (nothing overflows here).
+      assertEquals(run, resumed);
+      assertArrayEquals(whole.rightVector(), split.rightVector());
+    } else {
+      // Too far off: the first products are redone at the right scale, so the run is the same.
+      assertEquals(run, resumed);
+    }
+    assertTrue(resumed.converged());
+    double expected = SolverFixtures.singularValues(a)[0];
+    assertEquals(expected, resumed.sigma(), SIGMA_TOL * expected);
+    assertTriplet(a, split, resumed);
+  }
+
+  static Stream<Double> normMisestimates() {
+    return Stream.of(1.0, 3.0, 0.01, 1e6, 1e-6);
+  }
+
+  @Test
+  void prepareFusedWithAddGramTimesTracksAGrowingMatrix() {
+    int m = 60;
+    int n = 45;
+    FloatMatrix d = FloatMatrix.gaussian(m, n, 1, 31);
+    PowerIteration p = new PowerIteration(m, n).setOptions(1000, 1e-6);
+    double f = Blas.frobeniusNorm(d);
+    assertTrue(p.run(dense(d), f, 1000).converged());
+    for (int step = 0; step < 5; step++) {
+      FloatMatrix delta = FloatMatrix.gaussian(m, n, 0.05, 100 + step);
+      p.prepare(f);
+      double sq = Blas.addGramTimes(delta, d, p.scaledVector(), p.leftVector(), p.gramVector());
+      f = Math.sqrt(sq);
+      assertEquals(Blas.frobeniusNorm(d), f, 1e-5 * f);
+      PowerIteration.Result r = p.resume(dense(d), f, 1000);
+      assertTrue(r.converged(), r.toString());
+      double expected = SolverFixtures.singularValues(d)[0];
+      assertEquals(expected, r.sigma(), SIGMA_TOL * expected, "step " + step);
+      assertTriplet(d, p, r);
+    }
+  }
+
+  @Test
+  void resumeNeedsPrepareAndGramArgumentsAreChecked() {
+    FloatMatrix a = FloatMatrix.gaussian(5, 4, 1, 2);
+    PowerIteration p = new PowerIteration(5, 4);
+    assertThrows(IllegalStateException.class, () -> p.resume(dense(a), 1, 10));
+    p.prepare(Blas.frobeniusNorm(a));
+    p.run(a);
+    assertThrows(IllegalStateException.class, () -> p.resume(dense(a), 1, 10));
+    p.prepare(Blas.frobeniusNorm(a));
+    p.reset();
+    assertThrows(IllegalStateException.class, () -> p.resume(dense(a), 1, 10));
+    assertThrows(IllegalArgumentException.class, () -> p.prepare(0));
+    assertThrows(IllegalArgumentException.class, () -> p.prepare(Double.NaN));
+    assertThrows(IllegalArgumentException.class, () -> p.run(null, 1, 10));
+    assertThrows(IllegalArgumentException.class, () -> p.run(dense(a), -1, 10));
+    assertThrows(IllegalArgumentException.class, () -> p.run(dense(a), Double.POSITIVE_INFINITY, 10));
+    assertThrows(IllegalArgumentException.class, () -> p.run(dense(a), 1, 0));
+  }
+
   // ---- bad input -------------------------------------------------------------------------------------
 
   @Test

@@ -2,18 +2,19 @@ package io.github.spectral4j.trainer;
 
 import io.github.spectral4j.simd.Blas;
 import io.github.spectral4j.simd.FloatMatrix;
+import io.github.spectral4j.simd.PowerIteration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.SplittableRandom;
 
 /**
  * Per-layer spectral diagnostics of a training run ({@link LayerStats}): {@code ‖W‖*},
  * {@code ‖W − W₀‖*}, {@code ‖ΔW_t‖*}, Frobenius norms and stable ranks, and the RMS of the features
  * {@code h_l} and of their change {@code h_l − h_l⁽⁰⁾} on a fixed probe batch — the quantities of
  * Condition 1 and Desideratum 1 of arXiv 2310.17813. Construction snapshots {@code W₀} and the
- * probe's features {@code h⁽⁰⁾}. Spectral norms come from power iterations on {@code AᵀA}, one per
- * layer and per quantity, warm-started from the previous call and stopped at relative residual
+ * probe's features {@code h⁽⁰⁾}. Spectral norms come from power iterations on {@code AᵀA}
+ * ({@link PowerIteration}), one per layer and per quantity, warm-started from the previous call and
+ * stopped at relative residual
  * {@value #TOLERANCE}, which bounds σ's error (its actual error is about the square of that over the
  * relative spectral gap). Measured at consecutive steps, the iterations on {@code W} (one per call) and
  * {@code W − W₀} (up to three) track σ₁ as the matrices move; {@code ΔW_t} is new each step and gets
@@ -60,9 +61,9 @@ public final class Diagnostics {
   private final FloatMatrix[] featureChange;
   private Training lastTraining;
   private long lastStep = -1;
-  private final Tracker[] weightPower;
-  private final Tracker[] driftPower;
-  private final Tracker[] updatePower;
+  private final PowerIteration[] weightPower;
+  private final PowerIteration[] driftPower;
+  private final PowerIteration[] updatePower;
   /** ‖W − W₀‖_F at the last call, per layer. */
   private final double[] driftFrobenius;
   /** Batch-sized work vectors of the factored {@code ΔW} products ({@code δ·x} and {@code H·x}). */
@@ -91,9 +92,9 @@ public final class Diagnostics {
     alignmentInputs = new FloatMatrix[depth];
     alignmentOutputs = new FloatMatrix[depth];
     featureChange = new FloatMatrix[depth];
-    weightPower = new Tracker[depth];
-    driftPower = new Tracker[depth];
-    updatePower = new Tracker[depth];
+    weightPower = new PowerIteration[depth];
+    driftPower = new PowerIteration[depth];
+    updatePower = new PowerIteration[depth];
     driftFrobenius = new double[depth];
     int alignmentRows = Math.min(ALIGNMENT_ROWS, probe.rows());
     model.forward(this.probe);
@@ -104,9 +105,9 @@ public final class Diagnostics {
       drift[l] = FloatMatrix.zeros(dims[l + 1], dims[l]);
       alignmentInputs[l] = FloatMatrix.zeros(alignmentRows, dims[l]);
       alignmentOutputs[l] = FloatMatrix.zeros(alignmentRows, dims[l + 1]);
-      weightPower[l] = new Tracker(dims[l + 1], dims[l]);
-      driftPower[l] = new Tracker(dims[l + 1], dims[l]);
-      updatePower[l] = new Tracker(dims[l + 1], dims[l]);
+      weightPower[l] = tracker(dims[l + 1], dims[l]);
+      driftPower[l] = tracker(dims[l + 1], dims[l]);
+      updatePower[l] = tracker(dims[l + 1], dims[l]);
     }
   }
 
@@ -153,18 +154,19 @@ public final class Diagnostics {
       double uFro = t.lastUpdateFrobeniusNorm(l);
       requireFinite(w, wSq);
       requireFinite(update, uFro);
-      double wSpec =
-          weightPower[l].run(Math.sqrt(wSq), incremental ? WEIGHT_TRACKING_ITERATIONS : COLD_ITERATIONS, dense(w));
+      double wSpec = weightPower[l]
+          .run(dense(w), Math.sqrt(wSq), incremental ? WEIGHT_TRACKING_ITERATIONS : COLD_ITERATIONS)
+          .sigma();
       double dSq;
       double dSpec;
-      Tracker dp = driftPower[l];
+      PowerIteration dp = driftPower[l];
       if (incremental && driftFrobenius[l] > 0) {
         // One pass adds ΔW_t to the kept drift and does the first power iteration and the Frobenius norm
         // on the result, with the products scaled by the previous norm.
-        double c = dp.prepare(driftFrobenius[l]);
-        dSq = Blas.addGramTimes(update, drift[l], dp.scaled, dp.av, dp.gram);
+        dp.prepare(driftFrobenius[l]);
+        dSq = Blas.addGramTimes(update, drift[l], dp.scaledVector(), dp.leftVector(), dp.gramVector());
         requireFinite(drift[l], dSq);
-        dSpec = dp.resume(Math.sqrt(dSq), c, DRIFT_TRACKING_ITERATIONS, dense(drift[l]));
+        dSpec = dp.resume(dense(drift[l]), Math.sqrt(dSq), DRIFT_TRACKING_ITERATIONS).sigma();
       } else {
         if (incremental) {
           Blas.axpy(1f, update.data(), drift[l].data());
@@ -174,15 +176,16 @@ public final class Diagnostics {
         }
         dSq = square(Blas.frobeniusNorm(drift[l]));
         requireFinite(drift[l], dSq);
-        dSpec = dp.run(Math.sqrt(dSq), incremental ? DRIFT_TRACKING_ITERATIONS : COLD_ITERATIONS, dense(drift[l]));
+        dSpec = dp.run(dense(drift[l]), Math.sqrt(dSq), incremental ? DRIFT_TRACKING_ITERATIONS : COLD_ITERATIONS)
+            .sigma();
       }
       driftFrobenius[l] = Math.sqrt(dSq);
       int updateCap = incremental ? UPDATE_ITERATIONS : COLD_ITERATIONS;
       boolean factored = !Double.isNaN(factorScale[l]);
       double uSpec =
           factored
-              ? updatePower[l].run(uFro, updateCap, factoredGram((float) factorScale[l], errors[l], inputs[l]))
-              : updatePower[l].run(uFro, updateCap, dense(update));
+              ? updatePower[l].run(factoredGram((float) factorScale[l], errors[l], inputs[l]), uFro, updateCap).sigma()
+              : updatePower[l].run(dense(update), uFro, updateCap).sigma();
 
       FloatMatrix h = model.features(l);
       float[] hd = h.data();
@@ -233,6 +236,14 @@ public final class Diagnostics {
     return out;
   }
 
+  /**
+   * A power iteration on {@code rows × cols} matrices stopping at {@link #TOLERANCE}; the iteration caps
+   * are passed per run.
+   */
+  private static PowerIteration tracker(int rows, int cols) {
+    return new PowerIteration(rows, cols).setOptions(COLD_ITERATIONS, TOLERANCE);
+  }
+
   private static void requireFinite(FloatMatrix a, double norm) {
     if (!Double.isFinite(norm)) {
       throw new IllegalArgumentException("Diagnostics: a " + a.rows() + "x" + a.cols() + " matrix has norm " + norm);
@@ -240,7 +251,7 @@ public final class Diagnostics {
   }
 
   /** The Gram product of a stored matrix: {@code ax = A·x}, {@code out = Aᵀ·A·x} in one pass over A. */
-  private static Gram dense(FloatMatrix a) {
+  private static PowerIteration.Gram dense(FloatMatrix a) {
     return (x, ax, out) -> Blas.gramTimes(a, x, ax, out);
   }
 
@@ -249,7 +260,7 @@ public final class Diagnostics {
    * {@code A·x = s·Eᵀ·(H·x)}, {@code AᵀA·x = s·Hᵀ·(E·(A·x))} — four products with batch-row matrices
    * instead of two passes over the fan-out × fan-in matrix. The sign of A does not change its norms.
    */
-  private Gram factoredGram(float s, FloatMatrix e, FloatMatrix h) {
+  private PowerIteration.Gram factoredGram(float s, FloatMatrix e, FloatMatrix h) {
     float[] hx = batch1(h.rows());
     float[] eax = batch2(h.rows());
     return (x, ax, out) -> {
@@ -272,143 +283,6 @@ public final class Diagnostics {
       batchWork2 = new float[rows];
     }
     return batchWork2;
-  }
-
-  /** {@code ax = A·x} and {@code out = AᵀA·x} for some fixed matrix A. */
-  @FunctionalInterface
-  private interface Gram {
-    void apply(float[] x, float[] ax, float[] out);
-  }
-
-  /**
-   * Power iteration on {@code AᵀA} for σ₁(A), as {@link io.github.spectral4j.simd.PowerIteration} does it
-   * (warm start from the last vector, residual test {@code ‖Aᵀu − σv‖ ≤ TOLERANCE·σ}, products on v
-   * scaled by a power of two near {@code 1/‖A‖_F}), but for a matrix given by its Gram product, with
-   * {@code ‖A‖_F} known by the caller — no extra pass to check it.
-   */
-  private static final class Tracker {
-    private final float[] v;
-    private final float[] av;
-    private final float[] gram;
-    private final float[] scaled;
-    private boolean warm;
-
-    Tracker(int rows, int cols) {
-      v = new float[cols];
-      av = new float[rows];
-      gram = new float[cols];
-      scaled = new float[cols];
-    }
-
-    /** σ₁ of the matrix with Frobenius norm {@code frobenius} and Gram product {@code op}. */
-    double run(double frobenius, int maxIterations, Gram op) {
-      if (!(frobenius > 0)) {
-        return 0;
-      }
-      boolean fresh = start();
-      return iterate(Math.scalb(1.0, -Math.getExponent(frobenius)), maxIterations, op, fresh, false);
-    }
-
-    /**
-     * Makes v a unit start vector and fills {@link #scaled} with v·c for c a power of two near
-     * {@code 1/frobenius} (a recent ‖A‖_F), for the caller to compute the first product into
-     * {@link #av} and {@link #gram}; returns c. Continue with {@link #resume}.
-     */
-    double prepare(double frobenius) {
-      boolean fresh = start();
-      double c = Math.scalb(1.0, -Math.getExponent(frobenius));
-      for (int i = 0; i < v.length; i++) {
-        scaled[i] = (float) (v[i] * c);
-      }
-      preparedFresh = fresh;
-      return c;
-    }
-
-    /**
-     * {@link #run} after {@link #prepare}, with the first products already in {@link #av} and
-     * {@link #gram}. If the matrix's norm has moved too far from the one prepared for, the products are
-     * redone at the right scale.
-     */
-    double resume(double frobenius, double c, int maxIterations, Gram op) {
-      if (!(frobenius > 0)) {
-        return 0;
-      }
-      if (Math.abs(Math.getExponent(frobenius) + Math.getExponent(c)) > 8) {
-        return iterate(Math.scalb(1.0, -Math.getExponent(frobenius)), maxIterations, op, preparedFresh, false);
-      }
-      return iterate(c, maxIterations, op, preparedFresh, true);
-    }
-
-    private boolean preparedFresh;
-
-    /** Warm start from the last vector, or a cold one; true if cold. */
-    private boolean start() {
-      boolean fresh = !warm || !normalize(v);
-      if (fresh) {
-        coldStart();
-      }
-      warm = true;
-      return fresh;
-    }
-
-    private double iterate(double c, int maxIterations, Gram op, boolean fresh, boolean firstDone) {
-      for (int it = 1; ; it++) {
-        if (!(it == 1 && firstDone)) {
-          for (int i = 0; i < v.length; i++) {
-            scaled[i] = (float) (v[i] * c);
-          }
-          op.apply(scaled, av, gram);
-        }
-        double s2 = sumOfSquares(av) / (c * c);
-        if (s2 == 0) {
-          if (!fresh && it < maxIterations) {
-            // The warm vector lies in the null space of the new matrix: start over from a random one.
-            coldStart();
-            fresh = true;
-            continue;
-          }
-          return 0;
-        }
-        double sigma = Math.sqrt(s2);
-        double r2 = 0;
-        for (int i = 0; i < v.length; i++) {
-          double d = gram[i] / c - s2 * v[i];
-          r2 += d * d;
-        }
-        if (Math.sqrt(r2) / sigma <= TOLERANCE * sigma || it >= maxIterations) {
-          return sigma;
-        }
-        double inorm = 1 / Math.sqrt(sumOfSquares(gram));
-        for (int i = 0; i < v.length; i++) {
-          v[i] = (float) (gram[i] * inorm);
-        }
-      }
-    }
-
-    private void coldStart() {
-      SplittableRandom random = new SplittableRandom(0x5EC7_4A1L);
-      for (int i = 0; i < v.length; i++) {
-        v[i] = (float) random.nextGaussian();
-      }
-      normalize(v);
-    }
-
-    private static boolean normalize(float[] x) {
-      double s = sumOfSquares(x);
-      if (!(s > 0) || !Double.isFinite(s)) {
-        return false;
-      }
-      float inv = (float) (1 / Math.sqrt(s));
-      for (int i = 0; i < x.length; i++) {
-        x[i] *= inv;
-      }
-      return true;
-    }
-
-    private static double sumOfSquares(float[] x) {
-      double n = Blas.nrm2(x);
-      return n * n;
-    }
   }
 
   private static double square(double x) {
