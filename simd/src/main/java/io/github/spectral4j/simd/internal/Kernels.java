@@ -29,8 +29,15 @@ public interface Kernels {
    */
   void gemv(boolean transA, int m, int n, float alpha, float[] a, int lda, float[] x, float beta, float[] y);
 
-  /** A = A + α·x·yᵀ for the m×n matrix A (row stride lda). A is modified. */
-  void ger(int m, int n, float alpha, float[] x, float[] y, float[] a, int lda);
+  /**
+   * A = A + α·x·yᵀ for the m×n matrix A (row stride lda): one {@link #axpy} per row, which is as fast
+   * as a rank-1 update gets (each element of A is read and written once). A is modified.
+   */
+  default void ger(int m, int n, float alpha, float[] x, float[] y, float[] a, int lda) {
+    for (int i = 0; i < m; i++) {
+      axpy(n, alpha * x[i], y, 0, a, i * lda);
+    }
+  }
 
   /**
    * C = α·op(A)·op(B) + β·C with op(A) m×k, op(B) k×n, C m×n (row strides lda, ldb, ldc). When β = 0,

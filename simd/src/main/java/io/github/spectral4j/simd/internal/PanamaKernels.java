@@ -305,13 +305,6 @@ final class PanamaKernels implements Kernels {
   }
 
   @Override
-  public void ger(int m, int n, float alpha, float[] x, float[] y, float[] a, int lda) {
-    for (int i = 0; i < m; i++) {
-      axpy(n, alpha * x[i], y, 0, a, i * lda);
-    }
-  }
-
-  @Override
   public void gemm(
       boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int lda, float[] b, int ldb,
       float beta, float[] c, int ldc, int threads) {
