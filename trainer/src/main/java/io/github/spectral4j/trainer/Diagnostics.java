@@ -58,6 +58,9 @@ public final class Diagnostics {
   private final FloatMatrix[] drift;
   private final FloatMatrix[] alignmentInputs;
   private final FloatMatrix[] alignmentOutputs;
+  /** One probe row ({@code x}, fan-in) and its image ({@code ΔW·x}, fan-out) for the factored alignment. */
+  private final float[][] alignmentRow;
+  private final float[][] alignmentImage;
   private final FloatMatrix[] featureChange;
   private Training lastTraining;
   private long lastStep = -1;
@@ -91,6 +94,8 @@ public final class Diagnostics {
     drift = new FloatMatrix[depth];
     alignmentInputs = new FloatMatrix[depth];
     alignmentOutputs = new FloatMatrix[depth];
+    alignmentRow = new float[depth][];
+    alignmentImage = new float[depth][];
     featureChange = new FloatMatrix[depth];
     weightPower = new PowerIteration[depth];
     driftPower = new PowerIteration[depth];
@@ -105,6 +110,8 @@ public final class Diagnostics {
       drift[l] = FloatMatrix.zeros(dims[l + 1], dims[l]);
       alignmentInputs[l] = FloatMatrix.zeros(alignmentRows, dims[l]);
       alignmentOutputs[l] = FloatMatrix.zeros(alignmentRows, dims[l + 1]);
+      alignmentRow[l] = new float[dims[l]];
+      alignmentImage[l] = new float[dims[l + 1]];
       weightPower[l] = tracker(dims[l + 1], dims[l]);
       driftPower[l] = tracker(dims[l + 1], dims[l]);
       updatePower[l] = tracker(dims[l + 1], dims[l]);
@@ -200,8 +207,8 @@ public final class Diagnostics {
         System.arraycopy((l == 0 ? probe : model.features(l - 1)).data(), 0, in.data(), 0, in.data().length);
         if (factored) {
           // ΔW·x = −s·δᵀ·(H·x), row by row of the probe: two small products each.
-          float[] x = new float[dims[l]];
-          float[] y = new float[dims[l + 1]];
+          float[] x = alignmentRow[l];
+          float[] y = alignmentImage[l];
           float[] hx = batch1(inputs[l].rows());
           for (int r = 0; r < in.rows(); r++) {
             System.arraycopy(in.data(), r * dims[l], x, 0, dims[l]);
