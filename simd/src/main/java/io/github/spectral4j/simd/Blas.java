@@ -194,38 +194,48 @@ public final class Blas {
   }
 
   /**
-   * One step of tracking a matrix that grows by increments, fused into one pass: {@code D = D + Δ}, then
-   * over the updated D the Gram product of power iteration, av = D·v and out = Dᵀ·(D·v) (as
-   * {@link #gramTimes}), and its squared Frobenius norm, which is returned (double accumulation). Each
-   * row is updated and, while in cache, read for all three. v has D.cols() entries, av D.rows(), out
-   * D.cols(). D, av and out are modified (out is overwritten); Δ and v are not. Δ must have D's shape;
-   * v, av, out and the two matrices' arrays must be distinct.
+   * Power iteration on a matrix and on its drift from a reference, in one pass over both: with
+   * D = A − B formed row by row (never stored), ax = A·x and aOut = Aᵀ·(A·x) as {@link #gramTimes}, and
+   * dy = D·y and dOut = Dᵀ·(D·y); returns ‖D‖_F² (each row's squares in float, summed in double). Both
+   * matrices are read once — a weight matrix W and its initialisation W₀ give the products for ‖W‖* and
+   * ‖W − W₀‖* for the traffic of two matrices. x, ax and aOut may all be null (then only D's products
+   * are formed). x and y have A.cols() entries, ax and dy A.rows(), aOut and dOut A.cols(); B has A's
+   * shape. ax, aOut, dy and dOut are modified (aOut and dOut overwritten); A, B, x and y are not. The
+   * output arrays must be distinct from each other and from every input.
    */
-  public static double addGramTimes(FloatMatrix delta, FloatMatrix d, float[] v, float[] av, float[] out) {
-    Objects.requireNonNull(delta, "delta");
-    Objects.requireNonNull(d, "d");
-    Objects.requireNonNull(v, "v");
-    Objects.requireNonNull(av, "av");
-    Objects.requireNonNull(out, "out");
-    int m = d.rows();
-    int n = d.cols();
-    if (delta.rows() != m || delta.cols() != n || v.length != n || av.length != m || out.length != n) {
-      throw new IllegalArgumentException("addGramTimes: D " + m + "x" + n + " needs Δ " + m + "x" + n + ", v of length "
-          + n + ", av of length " + m + " and out of length " + n + ", got Δ " + delta.rows() + "x" + delta.cols()
-          + ", " + v.length + ", " + av.length + " and " + out.length);
+  public static double differenceGramTimes(
+      FloatMatrix a, FloatMatrix b, float[] x, float[] ax, float[] aOut, float[] y, float[] dy, float[] dOut) {
+    Objects.requireNonNull(a, "a");
+    Objects.requireNonNull(b, "b");
+    Objects.requireNonNull(y, "y");
+    Objects.requireNonNull(dy, "dy");
+    Objects.requireNonNull(dOut, "dOut");
+    int m = a.rows();
+    int n = a.cols();
+    boolean withA = x != null || ax != null || aOut != null;
+    if (withA && (x == null || ax == null || aOut == null)) {
+      throw new IllegalArgumentException("differenceGramTimes: x, ax and aOut must be all null or all given, got "
+          + (x == null ? "x null" : "x") + ", " + (ax == null ? "ax null" : "ax") + ", "
+          + (aOut == null ? "aOut null" : "aOut"));
     }
-    float[] dd = d.data();
-    float[] dl = delta.data();
-    java.util.List<float[]> arrays = java.util.List.of(dl, dd, v, av, out);
-    for (int i = 0; i < arrays.size(); i++) {
-      for (int j = i + 1; j < arrays.size(); j++) {
-        if (arrays.get(i) == arrays.get(j)) {
-          String[] names = {"Δ", "D", "v", "av", "out"};
-          throw new IllegalArgumentException("addGramTimes: " + names[i] + " and " + names[j] + " are the same array");
+    if (b.rows() != m || b.cols() != n || y.length != n || dy.length != m || dOut.length != n
+        || withA && (x.length != n || ax.length != m || aOut.length != n)) {
+      throw new IllegalArgumentException("differenceGramTimes: A " + m + "x" + n + " needs B " + m + "x" + n
+          + ", x and y of length " + n + ", ax and dy of length " + m + ", aOut and dOut of length " + n + ", got B "
+          + b.rows() + "x" + b.cols() + (withA ? ", x " + x.length + ", ax " + ax.length + ", aOut " + aOut.length : "")
+          + ", y " + y.length + ", dy " + dy.length + ", dOut " + dOut.length);
+    }
+    String[] names = {"ax", "aOut", "dy", "dOut", "A", "B", "x", "y"};
+    float[][] arrays = {ax, aOut, dy, dOut, a.data(), b.data(), x, y};
+    for (int i = 0; i < 4; i++) {
+      for (int j = i + 1; j < arrays.length; j++) {
+        if (arrays[i] != null && arrays[i] == arrays[j]) {
+          throw new IllegalArgumentException(
+              "differenceGramTimes: " + names[i] + " and " + names[j] + " are the same array");
         }
       }
     }
-    return KERNELS.addGramTimes(m, n, dl, dd, n, v, av, out);
+    return KERNELS.differenceGramTimes(m, n, a.data(), b.data(), n, x, ax, aOut, y, dy, dOut);
   }
 
   /** Threads used by gemm (default: available processors, or {@code -Dspectral4j.threads}). */

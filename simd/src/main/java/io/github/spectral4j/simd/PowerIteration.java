@@ -26,7 +26,7 @@ import java.util.SplittableRandom;
  * two near 1/‖A‖_F so that no matrix scale overflows or underflows. The same iteration runs on a
  * matrix given only by its {@link Gram} product, with ‖A‖_F supplied by the caller
  * ({@link #run(Gram, double, int)}), and can take its first product from the caller
- * ({@link #prepare}/{@link #resume}, e.g. fused with an update by {@link Blas#addGramTimes}).
+ * ({@link #prepare}/{@link #resume}, e.g. fused with another matrix's by {@link Blas#differenceGramTimes}).
  * Not thread-safe.
  */
 public final class PowerIteration {
@@ -109,7 +109,10 @@ public final class PowerIteration {
 
   /**
    * The right singular vector v (length cols, unit) of the last run. The array is the solver's own
-   * buffer, used as the warm start of the next run; a caller may write a start vector into it.
+   * buffer, used as the warm start of the next run; a caller may write a start vector into it. After a
+   * run that stopped at its iteration cap without converging, v has already taken the next step,
+   * AᵀA·v/‖AᵀA·v‖ (the product was computed), so that warm runs of one iteration each — one per
+   * training step on a slowly changing matrix — keep converging across runs.
    */
   public float[] rightVector() {
     return v;
@@ -158,7 +161,7 @@ public final class PowerIteration {
 
   /**
    * First half of a run whose first Gram product the caller computes itself (for instance fused with an
-   * update of the matrix by {@link Blas#addGramTimes}). Makes the right vector v a unit start vector
+   * product on another matrix by {@link Blas#differenceGramTimes}). Makes the right vector v a unit start vector
    * (warm or cold, as a run would) and writes v·c into {@link #scaledVector()}, for c a power of two
    * near 1/{@code recentFrobenius} (finite, &gt; 0: a recent estimate of ‖A‖_F, else
    * IllegalArgumentException); returns c. The caller then writes c·A·v into {@link #leftVector()} and
@@ -299,7 +302,8 @@ public final class PowerIteration {
       for (int i = 0; i < rows; i++) {
         u[i] *= toUnit;
       }
-      if (residual <= tolerance * sigma || it >= maxIterations) {
+      boolean converged = residual <= tolerance * sigma;
+      if (converged) {
         break;
       }
       // ‖AᵀA·v‖ ≥ vᵀAᵀA·v = σ² > 0, so the division is safe.
@@ -311,6 +315,11 @@ public final class PowerIteration {
       double inorm = 1 / gramNorm;
       for (int i = 0; i < cols; i++) {
         v[i] = (float) (gramV[i] * inorm);
+      }
+      if (it >= maxIterations) {
+        // Stopped by the cap: v has taken the step just computed, so the next (warm) run continues the
+        // iteration instead of repeating this one.
+        break;
       }
     }
     return new Result(sigma, residual <= tolerance * sigma, it, 2 * it);

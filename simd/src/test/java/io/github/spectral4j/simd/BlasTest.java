@@ -169,28 +169,37 @@ class BlasTest {
   }
 
   @Test
-  void addGramTimesAddsThenMultipliesAndReturnsTheSquares() {
-    // D = [[1,2,3],[4,5,6]] − [[1,1,1],[1,1,1]] + Δ with Δ = [[1,1,1],[1,1,1]]: back to A23.
-    FloatMatrix d = FloatMatrix.of(2, 3, 0, 1, 2, 3, 4, 5);
-    FloatMatrix delta = FloatMatrix.of(2, 3, 1, 1, 1, 1, 1, 1);
-    float[] av = new float[2];
-    float[] out = {Float.NaN, Float.NaN, Float.NaN};
-    double squares = Blas.addGramTimes(delta, d, new float[] {1, 2, 3}, av, out);
-    assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6}, d.data());
-    assertEquals(91.0, squares);
-    assertArrayEquals(new float[] {14, 32}, av);
-    assertArrayEquals(new float[] {142, 188, 234}, out);
-    assertArrayEquals(new float[] {1, 1, 1, 1, 1, 1}, delta.data(), "Δ unchanged");
+  void differenceGramTimesMultipliesByTheMatrixAndItsDrift() {
+    // A = A23, B = A23 − 1, so D = A − B is all ones.
+    FloatMatrix b = FloatMatrix.of(2, 3, 0, 1, 2, 3, 4, 5);
+    float[] ax = new float[2];
+    float[] aOut = {Float.NaN, Float.NaN, Float.NaN};
+    float[] dy = new float[2];
+    float[] dOut = {Float.NaN, Float.NaN, Float.NaN};
+    double squares = Blas.differenceGramTimes(A23, b, new float[] {1, 2, 3}, ax, aOut, new float[] {1, 2, 3}, dy, dOut);
+    assertEquals(6.0, squares);
+    assertArrayEquals(new float[] {14, 32}, ax);
+    assertArrayEquals(new float[] {142, 188, 234}, aOut);
+    assertArrayEquals(new float[] {6, 6}, dy);
+    assertArrayEquals(new float[] {12, 12, 12}, dOut);
+    assertArrayEquals(new float[] {0, 1, 2, 3, 4, 5}, b.data(), "B unchanged");
+    float[] dOnly = new float[3];
+    assertEquals(6.0, Blas.differenceGramTimes(A23, b, null, null, null, new float[] {1, 2, 3}, new float[2], dOnly));
+    assertArrayEquals(new float[] {12, 12, 12}, dOnly);
   }
 
   @Test
-  void addGramTimesRejectsBadShapesAndAliasing() {
-    FloatMatrix d = FloatMatrix.zeros(2, 3);
-    assertMessage(() -> Blas.addGramTimes(FloatMatrix.zeros(3, 2), d, new float[3], new float[2], new float[3]),
-        "needs Δ 2x3", "got Δ 3x2");
-    float[] v = new float[3];
-    assertMessage(() -> Blas.addGramTimes(FloatMatrix.zeros(2, 3), d, v, new float[2], v), "v and out are the same array");
-    assertMessage(() -> Blas.addGramTimes(d, d, new float[3], new float[2], new float[3]), "Δ and D are the same array");
+  void differenceGramTimesRejectsBadShapesAndAliasing() {
+    FloatMatrix b = FloatMatrix.zeros(2, 3);
+    float[] y = new float[3];
+    assertMessage(() -> Blas.differenceGramTimes(A23, FloatMatrix.zeros(3, 2), null, null, null, y, new float[2], new float[3]),
+        "needs B 2x3", "got B 3x2");
+    assertMessage(() -> Blas.differenceGramTimes(A23, b, new float[3], null, new float[3], y, new float[2], new float[3]),
+        "all null or all given", "ax null");
+    assertMessage(() -> Blas.differenceGramTimes(A23, b, null, null, null, y, new float[2], y), "dOut and y are the same array");
+    float[] out = new float[3];
+    assertMessage(() -> Blas.differenceGramTimes(A23, b, new float[3], new float[2], out, y, new float[2], out),
+        "aOut and dOut are the same array");
   }
 
   @Test

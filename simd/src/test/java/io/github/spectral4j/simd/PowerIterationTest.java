@@ -215,13 +215,15 @@ class PowerIterationTest {
 
   @Test
   void coldStartIsAFixedSeedRandomVectorNotAllOnes() {
-    // With maxIterations = 1 the run ends before v is updated: v is the start vector itself.
-    FloatMatrix a = FloatMatrix.gaussian(50, 70, 1, 3);
-    PowerIteration p1 = new PowerIteration(50, 70).setOptions(1, 1e-6);
-    PowerIteration p2 = new PowerIteration(50, 70).setOptions(1, 1e-6);
-    p1.run(a);
-    p2.run(FloatMatrix.gaussian(50, 70, 1, 4));
-    assertArrayEquals(p1.rightVector(), p2.rightVector());
+    // On multiples of the identity AᵀA·v is parallel to v, so even the step taken when a run stops at
+    // its cap leaves v at the start vector (up to rounding).
+    FloatMatrix i1 = scaledIdentity(70, 1);
+    FloatMatrix i3 = scaledIdentity(70, 3);
+    PowerIteration p1 = new PowerIteration(70, 70).setOptions(1, 1e-30);
+    PowerIteration p2 = new PowerIteration(70, 70).setOptions(1, 1e-30);
+    p1.run(i1);
+    p2.run(i3);
+    assertArrayEquals(p1.rightVector(), p2.rightVector(), 1e-6f);
     float[] v = p1.rightVector();
     assertEquals(1, SolverFixtures.norm(v), 1e-6);
     float min = Float.MAX_VALUE;
@@ -232,10 +234,35 @@ class PowerIterationTest {
     }
     assertTrue(min < 0 && max > 0, "not a constant vector");
     // Reset brings back the same start.
-    p1.setOptions(50, 1e-6).run(a);
+    p1.setOptions(50, 1e-6).run(FloatMatrix.gaussian(70, 70, 1, 3));
     p1.reset();
-    p1.setOptions(1, 1e-6).run(a);
-    assertArrayEquals(p2.rightVector(), p1.rightVector());
+    p1.setOptions(1, 1e-30).run(i1);
+    assertArrayEquals(p2.rightVector(), p1.rightVector(), 1e-6f);
+  }
+
+  @Test
+  void runsStoppedAtTheirCapContinueTheIteration() {
+    // One-iteration warm runs (one per training step, in Diagnostics) must not restart from the same
+    // vector: k capped runs of one iteration each take the k steps of one run of k iterations.
+    FloatMatrix a = FloatMatrix.gaussian(40, 30, 1, 8);
+    PowerIteration stepwise = new PowerIteration(40, 30).setOptions(1, 1e-12);
+    PowerIteration whole = new PowerIteration(40, 30).setOptions(6, 1e-12);
+    PowerIteration.Result last = null;
+    for (int k = 0; k < 6; k++) {
+      last = stepwise.run(a);
+      assertFalse(last.converged());
+    }
+    PowerIteration.Result r = whole.run(a);
+    assertEquals(r.sigma(), last.sigma(), 1e-6 * r.sigma());
+    assertArrayEquals(whole.rightVector(), stepwise.rightVector(), 1e-5f);
+  }
+
+  private static FloatMatrix scaledIdentity(int n, float c) {
+    FloatMatrix a = FloatMatrix.zeros(n, n);
+    for (int i = 0; i < n; i++) {
+      a.data()[i * n + i] = c;
+    }
+    return a;
   }
 
   @Test
@@ -342,25 +369,35 @@ class PowerIterationTest {
   }
 
   @Test
-  void prepareFusedWithAddGramTimesTracksAGrowingMatrix() {
+  void prepareFusedWithDifferenceGramTimesTracksAMatrixAndItsDrift() {
     int m = 60;
     int n = 45;
-    FloatMatrix d = FloatMatrix.gaussian(m, n, 1, 31);
-    PowerIteration p = new PowerIteration(m, n).setOptions(1000, 1e-6);
-    double f = Blas.frobeniusNorm(d);
-    assertTrue(p.run(dense(d), f, 1000).converged());
+    FloatMatrix w0 = FloatMatrix.gaussian(m, n, 1, 31);
+    FloatMatrix w = w0.copy();
+    PowerIteration pw = new PowerIteration(m, n).setOptions(1000, 1e-6);
+    PowerIteration pd = new PowerIteration(m, n).setOptions(1000, 1e-6);
+    double driftNorm = Blas.frobeniusNorm(w0); // no drift yet: a loose first estimate
     for (int step = 0; step < 5; step++) {
-      FloatMatrix delta = FloatMatrix.gaussian(m, n, 0.05, 100 + step);
-      p.prepare(f);
-      double sq = Blas.addGramTimes(delta, d, p.scaledVector(), p.leftVector(), p.gramVector());
-      f = Math.sqrt(sq);
-      assertEquals(Blas.frobeniusNorm(d), f, 1e-5 * f);
-      PowerIteration.Result r = p.resume(dense(d), f, 1000);
-      assertTrue(r.converged(), r.toString());
-      double expected = SolverFixtures.singularValues(d)[0];
-      assertEquals(expected, r.sigma(), SIGMA_TOL * expected, "step " + step);
-      assertTriplet(d, p, r);
+      Blas.axpy(1f, FloatMatrix.gaussian(m, n, 0.05, 100 + step).data(), w.data());
+      FloatMatrix drift = w.copy();
+      Blas.axpy(-1f, w0.data(), drift.data());
+      double weightNorm = Blas.frobeniusNorm(w);
+      pw.prepare(weightNorm);
+      pd.prepare(driftNorm);
+      double sq = Blas.differenceGramTimes(
+          w, w0, pw.scaledVector(), pw.leftVector(), pw.gramVector(), pd.scaledVector(), pd.leftVector(), pd.gramVector());
+      driftNorm = Math.sqrt(sq);
+      assertEquals(Blas.frobeniusNorm(drift), driftNorm, 1e-5 * driftNorm);
+      assertTracked(w, pw, pw.resume(dense(w), weightNorm, 1000), step);
+      assertTracked(drift, pd, pd.resume(dense(drift), driftNorm, 1000), step);
     }
+  }
+
+  private static void assertTracked(FloatMatrix a, PowerIteration p, PowerIteration.Result r, int step) {
+    assertTrue(r.converged(), r.toString());
+    double expected = SolverFixtures.singularValues(a)[0];
+    assertEquals(expected, r.sigma(), SIGMA_TOL * expected, "step " + step);
+    assertTriplet(a, p, r);
   }
 
   @Test

@@ -68,10 +68,13 @@ public interface Kernels {
   void gramTimes(int m, int n, float[] a, int lda, float[] v, float[] av, float[] out);
 
   /**
-   * d += delta for the m×n matrices (row stride ld for both), and in the same pass over the updated d:
-   * av = d·v, out = dᵀ·av, and the returned Σ d² (double accumulation). Each row is updated, then read
-   * for its sum of squares, its dot product with v and its axpy into out while still in cache. d, av
-   * and out are modified.
+   * One pass over the rows of the m×n matrices A and B (row stride ld for both), with D = A − B formed
+   * row by row and never stored: the Gram products of power iteration on A, ax = A·x and aOut = Aᵀ·ax
+   * (skipped when x is null; then ax and aOut are null too), and on D, dy = D·y and dOut = Dᵀ·dy, and
+   * the returned ‖D‖_F² (each row's squares summed in float, the rows in double). ax, aOut, dy and dOut
+   * are modified.
    */
-  double addGramTimes(int m, int n, float[] delta, float[] d, int ld, float[] v, float[] av, float[] out);
+  double differenceGramTimes(
+      int m, int n, float[] a, float[] b, int ld, float[] x, float[] ax, float[] aOut, float[] y, float[] dy,
+      float[] dOut);
 }

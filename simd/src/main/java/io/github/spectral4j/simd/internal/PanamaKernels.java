@@ -319,21 +319,29 @@ final class PanamaKernels implements Kernels {
       gemv(transA, transA ? k : m, transA ? m : k, alpha, a, lda, b, beta, c);
       return;
     }
-    if (!transA && transB && m <= SMALL_M) {
+    if (!transA && transB && m < SMALL_M) {
       smallNT(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads);
+      return;
+    }
+    if (!transA && transB && m <= PanamaThinGemm.MAX_M) {
+      PanamaThinGemm.gemmNT(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads);
       return;
     }
     PanamaGemm.gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads);
   }
 
-  /** Rows of C up to which A·Bᵀ runs as dot products on unpacked B (see {@link #smallNT}). */
-  static final int SMALL_M = 24;
+  /**
+   * Rows of C below which A·Bᵀ runs as dot products on unpacked B (see {@link #smallNT}); from here to
+   * {@link PanamaThinGemm#MAX_M} rows it runs as the transposed product on unpacked B (measured: the dot
+   * products win below 8 rows, where a panel vector would be mostly padding).
+   */
+  static final int SMALL_M = 8;
 
   /** Below this many multiply-adds a small-m product runs on the calling thread only (as in PanamaGemm). */
   private static final long SMALL_PARALLEL_THRESHOLD = 1L << 21;
 
   /**
-   * C = α·A·Bᵀ + β·C for few rows of A (m ≤ {@link #SMALL_M}): with B row-major, each C(i, j) is the dot
+   * C = α·A·Bᵀ + β·C for few rows of A (m &lt; {@link #SMALL_M}): with B row-major, each C(i, j) is the dot
    * product of row i of A with row j of B, both contiguous, so nothing is packed. Four rows of B at a
    * time are read once from memory (and stay in L1) while they meet all m rows of A (held in L1/L2),
    * four by four: 16 independent accumulators and 8 vector loads per 16 FMAs. Packing all of B for
@@ -540,26 +548,67 @@ final class PanamaKernels implements Kernels {
   }
 
   @Override
-  public double addGramTimes(int m, int n, float[] delta, float[] d, int ld, float[] v, float[] av, float[] out) {
-    java.util.Arrays.fill(out, 0, n, 0f);
-    double squares = 0;
-    int i = 0;
-    // Four rows at a time, as in gramTimes: update them, then (still in L1) their squares, dots and axpy.
-    for (; i + 4 <= m; i += 4) {
-      int r = i * ld;
-      for (int q = 0; q < 4; q++) {
-        axpy(n, 1f, delta, r + q * ld, d, r + q * ld);
-        squares += sumOfSquares(n, d, r + q * ld);
-      }
-      dot4(n, d, r, ld, v, 0, av, i, 1f, 0f);
-      axpy4(n, av[i], av[i + 1], av[i + 2], av[i + 3], d, r, ld, out);
+  public double differenceGramTimes(
+      int m, int n, float[] a, float[] b, int ld, float[] x, float[] ax, float[] aOut, float[] y, float[] dy,
+      float[] dOut) {
+    boolean withA = x != null;
+    if (withA) {
+      java.util.Arrays.fill(aOut, 0, n, 0f);
     }
-    for (; i < m; i++) {
-      axpy(n, 1f, delta, i * ld, d, i * ld);
-      squares += sumOfSquares(n, d, i * ld);
-      float s = dot(n, d, i * ld, v, 0);
-      av[i] = s;
-      axpy(n, s, d, i * ld, out, 0);
+    java.util.Arrays.fill(dOut, 0, n, 0f);
+    int bound = FLOAT.loopBound(n);
+    double squares = 0;
+    // Per row: one sweep for the dot products and squares, then, with both rows still in L1, one sweep
+    // for the two axpys. The matrices are read from memory once; D is recomputed in the second sweep.
+    for (int i = 0, r = 0; i < m; i++, r += ld) {
+      FloatVector accX = FloatVector.zero(FLOAT);
+      FloatVector accY = FloatVector.zero(FLOAT);
+      FloatVector accQ = FloatVector.zero(FLOAT);
+      int j = 0;
+      for (; j < bound; j += LANES) {
+        FloatVector av = FloatVector.fromArray(FLOAT, a, r + j);
+        FloatVector d = av.sub(FloatVector.fromArray(FLOAT, b, r + j));
+        if (withA) {
+          accX = av.fma(FloatVector.fromArray(FLOAT, x, j), accX);
+        }
+        accY = d.fma(FloatVector.fromArray(FLOAT, y, j), accY);
+        accQ = d.fma(d, accQ);
+      }
+      float sx = withA ? sumLanes(accX) : 0f;
+      float sy = sumLanes(accY);
+      float sq = sumLanes(accQ);
+      for (; j < n; j++) {
+        float d = a[r + j] - b[r + j];
+        if (withA) {
+          sx = Math.fma(a[r + j], x[j], sx);
+        }
+        sy = Math.fma(d, y[j], sy);
+        sq = Math.fma(d, d, sq);
+      }
+      squares += sq;
+      dy[i] = sy;
+      FloatVector syv = FloatVector.broadcast(FLOAT, sy);
+      if (withA) {
+        ax[i] = sx;
+        FloatVector sxv = FloatVector.broadcast(FLOAT, sx);
+        for (j = 0; j < bound; j += LANES) {
+          FloatVector av = FloatVector.fromArray(FLOAT, a, r + j);
+          FloatVector d = av.sub(FloatVector.fromArray(FLOAT, b, r + j));
+          sxv.fma(av, FloatVector.fromArray(FLOAT, aOut, j)).intoArray(aOut, j);
+          syv.fma(d, FloatVector.fromArray(FLOAT, dOut, j)).intoArray(dOut, j);
+        }
+      } else {
+        for (j = 0; j < bound; j += LANES) {
+          FloatVector d = FloatVector.fromArray(FLOAT, a, r + j).sub(FloatVector.fromArray(FLOAT, b, r + j));
+          syv.fma(d, FloatVector.fromArray(FLOAT, dOut, j)).intoArray(dOut, j);
+        }
+      }
+      for (; j < n; j++) {
+        if (withA) {
+          aOut[j] = Math.fma(sx, a[r + j], aOut[j]);
+        }
+        dOut[j] = Math.fma(sy, a[r + j] - b[r + j], dOut[j]);
+      }
     }
     return squares;
   }

@@ -126,15 +126,37 @@ final class ScalarKernels implements Kernels {
   }
 
   @Override
-  public double addGramTimes(int m, int n, float[] delta, float[] d, int ld, float[] v, float[] av, float[] out) {
-    java.util.Arrays.fill(out, 0, n, 0f);
+  public double differenceGramTimes(
+      int m, int n, float[] a, float[] b, int ld, float[] x, float[] ax, float[] aOut, float[] y, float[] dy,
+      float[] dOut) {
+    if (x != null) {
+      java.util.Arrays.fill(aOut, 0, n, 0f);
+    }
+    java.util.Arrays.fill(dOut, 0, n, 0f);
     double squares = 0;
-    for (int i = 0; i < m; i++) {
-      axpy(n, 1f, delta, i * ld, d, i * ld);
-      squares += sumOfSquares(n, d, i * ld);
-      float s = dot(n, d, i * ld, v, 0);
-      av[i] = s;
-      axpy(n, s, d, i * ld, out, 0);
+    for (int i = 0, r = 0; i < m; i++, r += ld) {
+      float sx = 0;
+      float sy = 0;
+      float sq = 0;
+      for (int j = 0; j < n; j++) {
+        float d = a[r + j] - b[r + j];
+        if (x != null) {
+          sx = Math.fma(a[r + j], x[j], sx);
+        }
+        sy = Math.fma(d, y[j], sy);
+        sq = Math.fma(d, d, sq);
+      }
+      squares += sq;
+      dy[i] = sy;
+      if (x != null) {
+        ax[i] = sx;
+      }
+      for (int j = 0; j < n; j++) {
+        if (x != null) {
+          aOut[j] = Math.fma(sx, a[r + j], aOut[j]);
+        }
+        dOut[j] = Math.fma(sy, a[r + j] - b[r + j], dOut[j]);
+      }
     }
     return squares;
   }

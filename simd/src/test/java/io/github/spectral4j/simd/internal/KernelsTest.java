@@ -197,15 +197,16 @@ class KernelsTest {
   }
 
   /**
-   * The small-m path of Panama's A·Bᵀ (m ≤ {@link PanamaKernels#SMALL_M}, no packing) on every m in
-   * 1 … SMALL_M + 2 with odd n and k (vector tails, leftover rows and columns of the 4 × 4 blocks),
+   * The unpacked paths of Panama's A·Bᵀ (dot products below {@link PanamaKernels#SMALL_M} rows, the
+   * transposed product up to {@link PanamaThinGemm#MAX_M}) on every m in 1 … MAX_M + 2 with odd n and k
+   * (vector tails, leftover rows and columns of the blocks, the packed path just beyond),
    * against the double oracle and against the scalar kernels; C is written only inside its rows' ldc.
    */
   @ParameterizedTest(name = "seed={0}")
   @MethodSource("smallNtSeeds")
   void smallRowCountNtMatchesReferenceAndScalar(long seed) {
     SplittableRandom random = new SplittableRandom(seed);
-    int m = 1 + (int) (seed % (PanamaKernels.SMALL_M + 2));
+    int m = 1 + (int) (seed % THIN_ROWS_AND_MORE);
     int n = 1 + random.nextInt(90);
     int k = random.nextInt(4) == 0 ? 1 + random.nextInt(20) : 1 + random.nextInt(300);
     int ldc = n + random.nextInt(3);
@@ -243,13 +244,19 @@ class KernelsTest {
     }
   }
 
+  /**
+   * m up to {@link PanamaThinGemm#MAX_M} + 2 with 512-bit vectors (a literal: reading MAX_M would load the
+   * Vector API classes in the run without them).
+   */
+  private static final int THIN_ROWS_AND_MORE = 34;
+
   static Stream<Long> smallNtSeeds() {
     return java.util.stream.LongStream.rangeClosed(1, 260).boxed();
   }
 
-  /** The small-m path gives every element the same operations whatever block it falls in: a wide product equals its column slices. */
+  /** The unpacked small-m paths give every element the same operations whatever block or thread computes it: a wide product equals its column slices. */
   @ParameterizedTest(name = "m={0}")
-  @ValueSource(ints = {2, 3, 4, 5, 7, 16, 23, 24})
+  @ValueSource(ints = {2, 3, 4, 5, 7, 8, 12, 13, 16, 17, 23, 24, 31, 32})
   void smallRowCountNtDoesNotDependOnBlocking(int m) {
     Kernels panama = Reference.kernels("panama");
     SplittableRandom random = new SplittableRandom(4242 + m);
@@ -424,14 +431,43 @@ class KernelsTest {
     float[] av = filled(m, Float.NaN);
     float[] out = filled(n, Float.NaN);
     kernels.gramTimes(m, n, a, n, xn, av, out);
+    assertGram(m, n, a, xn, av, out, "gramTimes");
+
+    // differenceGramTimes: D = A − B (one rounding per element), the Gram products of A and of D, and
+    // Σ D²; without A's part, D's results are the same bits.
+    float[] b = random(new SplittableRandom(seed + 1), m * n);
+    float[] yd = random(new SplittableRandom(seed + 2), n);
+    float[] d = new float[m * n];
+    double exactSquares = 0;
+    for (int i = 0; i < m * n; i++) {
+      d[i] = a[i] - b[i];
+      exactSquares += (double) d[i] * d[i];
+    }
+    float[] ax = filled(m, Float.NaN);
+    float[] aOut = filled(n, Float.NaN);
+    float[] dy = filled(m, Float.NaN);
+    float[] dOut = filled(n, Float.NaN);
+    double squares = kernels.differenceGramTimes(m, n, a, b, n, xn, ax, aOut, yd, dy, dOut);
+    assertGram(m, n, a, xn, ax, aOut, "differenceGramTimes A");
+    assertGram(m, n, d, yd, dy, dOut, "differenceGramTimes D");
+    assertClose(exactSquares, (float) squares, exactSquares, n, "differenceGramTimes Σ D²");
+    float[] dyOnly = filled(m, Float.NaN);
+    float[] dOutOnly = filled(n, Float.NaN);
+    assertEquals(squares, kernels.differenceGramTimes(m, n, a, b, n, null, null, null, yd, dyOnly, dOutOnly));
+    assertArrayEquals(dy, dyOnly, "differenceGramTimes D·y without A");
+    assertArrayEquals(dOut, dOutOnly, "differenceGramTimes Dᵀ·D·y without A");
+  }
+
+  /** av = A·v and out = Aᵀ·av against the double oracle (av's error propagates into out: k = n + m). */
+  private static void assertGram(int m, int n, float[] a, float[] v, float[] av, float[] out, String what) {
     double[] exactAv = new double[m];
     double[] absAv = new double[m];
     for (int i = 0; i < m; i++) {
       for (int j = 0; j < n; j++) {
-        exactAv[i] += (double) a[i * n + j] * xn[j];
-        absAv[i] += Math.abs((double) a[i * n + j] * xn[j]);
+        exactAv[i] += (double) a[i * n + j] * v[j];
+        absAv[i] += Math.abs((double) a[i * n + j] * v[j]);
       }
-      assertClose(exactAv[i], av[i], absAv[i], n, "gramTimes av[" + i + "]");
+      assertClose(exactAv[i], av[i], absAv[i], n, what + " av[" + i + "]");
     }
     for (int j = 0; j < n; j++) {
       double e = 0;
@@ -440,25 +476,7 @@ class KernelsTest {
         e += exactAv[i] * a[i * n + j];
         s += absAv[i] * Math.abs(a[i * n + j]);
       }
-      assertClose(e, out[j], s, n + m, "gramTimes out[" + j + "]");
+      assertClose(e, out[j], s, n + m, what + " out[" + j + "]");
     }
-
-    // addGramTimes: D = A + Δ (one rounding per element), then exactly gramTimes on D, and Σ D².
-    float[] delta = random(new SplittableRandom(seed + 1), m * n);
-    float[] d = a.clone();
-    float[] dav = filled(m, Float.NaN);
-    float[] dout = filled(n, Float.NaN);
-    double squares = kernels.addGramTimes(m, n, delta, d, n, xn, dav, dout);
-    double exactSquares = 0;
-    for (int i = 0; i < m * n; i++) {
-      assertEquals(a[i] + delta[i], d[i], "addGramTimes D[" + i + "]");
-      exactSquares += (double) d[i] * d[i];
-    }
-    assertEquals(exactSquares, squares, 1e-12 * exactSquares, "addGramTimes Σ D²");
-    float[] gav = new float[m];
-    float[] gout = new float[n];
-    kernels.gramTimes(m, n, d, n, xn, gav, gout);
-    assertArrayEquals(gav, dav, "addGramTimes av = gramTimes av");
-    assertArrayEquals(gout, dout, "addGramTimes out = gramTimes out");
   }
 }
