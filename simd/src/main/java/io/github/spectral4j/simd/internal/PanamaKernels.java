@@ -557,14 +557,33 @@ final class PanamaKernels implements Kernels {
     }
     java.util.Arrays.fill(dOut, 0, n, 0f);
     int bound = FLOAT.loopBound(n);
+    int bound2 = n - n % (2 * LANES);
     double squares = 0;
     // Per row: one sweep for the dot products and squares, then, with both rows still in L1, one sweep
     // for the two axpys. The matrices are read from memory once; D is recomputed in the second sweep.
     for (int i = 0, r = 0; i < m; i++, r += ld) {
+      // Two accumulators per sum (even and odd vectors), so the FMA latency is not the limit.
       FloatVector accX = FloatVector.zero(FLOAT);
       FloatVector accY = FloatVector.zero(FLOAT);
       FloatVector accQ = FloatVector.zero(FLOAT);
+      FloatVector accX1 = FloatVector.zero(FLOAT);
+      FloatVector accY1 = FloatVector.zero(FLOAT);
+      FloatVector accQ1 = FloatVector.zero(FLOAT);
       int j = 0;
+      for (; j < bound2; j += 2 * LANES) {
+        FloatVector a0 = FloatVector.fromArray(FLOAT, a, r + j);
+        FloatVector a1 = FloatVector.fromArray(FLOAT, a, r + j + LANES);
+        FloatVector d0 = a0.sub(FloatVector.fromArray(FLOAT, b, r + j));
+        FloatVector d1 = a1.sub(FloatVector.fromArray(FLOAT, b, r + j + LANES));
+        if (withA) {
+          accX = a0.fma(FloatVector.fromArray(FLOAT, x, j), accX);
+          accX1 = a1.fma(FloatVector.fromArray(FLOAT, x, j + LANES), accX1);
+        }
+        accY = d0.fma(FloatVector.fromArray(FLOAT, y, j), accY);
+        accY1 = d1.fma(FloatVector.fromArray(FLOAT, y, j + LANES), accY1);
+        accQ = d0.fma(d0, accQ);
+        accQ1 = d1.fma(d1, accQ1);
+      }
       for (; j < bound; j += LANES) {
         FloatVector av = FloatVector.fromArray(FLOAT, a, r + j);
         FloatVector d = av.sub(FloatVector.fromArray(FLOAT, b, r + j));
@@ -574,9 +593,9 @@ final class PanamaKernels implements Kernels {
         accY = d.fma(FloatVector.fromArray(FLOAT, y, j), accY);
         accQ = d.fma(d, accQ);
       }
-      float sx = withA ? sumLanes(accX) : 0f;
-      float sy = sumLanes(accY);
-      float sq = sumLanes(accQ);
+      float sx = withA ? sumLanes(accX.add(accX1)) : 0f;
+      float sy = sumLanes(accY.add(accY1));
+      float sq = sumLanes(accQ.add(accQ1));
       for (; j < n; j++) {
         float d = a[r + j] - b[r + j];
         if (withA) {
