@@ -551,81 +551,85 @@ final class PanamaKernels implements Kernels {
   public double differenceGramTimes(
       int m, int n, float[] a, float[] b, int ld, float[] x, float[] ax, float[] aOut, float[] y, float[] dy,
       float[] dOut) {
-    boolean withA = x != null;
-    if (withA) {
-      java.util.Arrays.fill(aOut, 0, n, 0f);
-    }
-    java.util.Arrays.fill(dOut, 0, n, 0f);
-    int bound = FLOAT.loopBound(n);
-    int bound2 = n - n % (2 * LANES);
-    double squares = 0;
     // Per row: one sweep for the dot products and squares, then, with both rows still in L1, one sweep
-    // for the two axpys. The matrices are read from memory once; D is recomputed in the second sweep.
+    // for the axpys; the matrices are read from memory once, D is recomputed in the second sweep. Two
+    // loops without a branch inside (with and without A's products): a vector merged at a branch
+    // inside the loop made C2's code several times slower.
+    java.util.Arrays.fill(dOut, 0, n, 0f);
+    if (x == null) {
+      return driftGram(m, n, a, b, ld, y, dy, dOut);
+    }
+    java.util.Arrays.fill(aOut, 0, n, 0f);
+    int bound = FLOAT.loopBound(n);
+    double squares = 0;
     for (int i = 0, r = 0; i < m; i++, r += ld) {
-      // Two accumulators per sum (even and odd vectors), so the FMA latency is not the limit.
       FloatVector accX = FloatVector.zero(FLOAT);
       FloatVector accY = FloatVector.zero(FLOAT);
       FloatVector accQ = FloatVector.zero(FLOAT);
-      FloatVector accX1 = FloatVector.zero(FLOAT);
-      FloatVector accY1 = FloatVector.zero(FLOAT);
-      FloatVector accQ1 = FloatVector.zero(FLOAT);
       int j = 0;
-      for (; j < bound2; j += 2 * LANES) {
-        FloatVector a0 = FloatVector.fromArray(FLOAT, a, r + j);
-        FloatVector a1 = FloatVector.fromArray(FLOAT, a, r + j + LANES);
-        FloatVector d0 = a0.sub(FloatVector.fromArray(FLOAT, b, r + j));
-        FloatVector d1 = a1.sub(FloatVector.fromArray(FLOAT, b, r + j + LANES));
-        if (withA) {
-          accX = a0.fma(FloatVector.fromArray(FLOAT, x, j), accX);
-          accX1 = a1.fma(FloatVector.fromArray(FLOAT, x, j + LANES), accX1);
-        }
-        accY = d0.fma(FloatVector.fromArray(FLOAT, y, j), accY);
-        accY1 = d1.fma(FloatVector.fromArray(FLOAT, y, j + LANES), accY1);
-        accQ = d0.fma(d0, accQ);
-        accQ1 = d1.fma(d1, accQ1);
-      }
       for (; j < bound; j += LANES) {
         FloatVector av = FloatVector.fromArray(FLOAT, a, r + j);
         FloatVector d = av.sub(FloatVector.fromArray(FLOAT, b, r + j));
-        if (withA) {
-          accX = av.fma(FloatVector.fromArray(FLOAT, x, j), accX);
-        }
+        accX = av.fma(FloatVector.fromArray(FLOAT, x, j), accX);
         accY = d.fma(FloatVector.fromArray(FLOAT, y, j), accY);
         accQ = d.fma(d, accQ);
       }
-      float sx = withA ? sumLanes(accX.add(accX1)) : 0f;
-      float sy = sumLanes(accY.add(accY1));
-      float sq = sumLanes(accQ.add(accQ1));
+      float sx = sumLanes(accX);
+      float sy = sumLanes(accY);
+      float sq = sumLanes(accQ);
       for (; j < n; j++) {
         float d = a[r + j] - b[r + j];
-        if (withA) {
-          sx = Math.fma(a[r + j], x[j], sx);
-        }
+        sx = Math.fma(a[r + j], x[j], sx);
+        sy = Math.fma(d, y[j], sy);
+        sq = Math.fma(d, d, sq);
+      }
+      squares += sq;
+      ax[i] = sx;
+      dy[i] = sy;
+      FloatVector sxv = FloatVector.broadcast(FLOAT, sx);
+      FloatVector syv = FloatVector.broadcast(FLOAT, sy);
+      for (j = 0; j < bound; j += LANES) {
+        FloatVector av = FloatVector.fromArray(FLOAT, a, r + j);
+        FloatVector d = av.sub(FloatVector.fromArray(FLOAT, b, r + j));
+        sxv.fma(av, FloatVector.fromArray(FLOAT, aOut, j)).intoArray(aOut, j);
+        syv.fma(d, FloatVector.fromArray(FLOAT, dOut, j)).intoArray(dOut, j);
+      }
+      for (; j < n; j++) {
+        aOut[j] = Math.fma(sx, a[r + j], aOut[j]);
+        dOut[j] = Math.fma(sy, a[r + j] - b[r + j], dOut[j]);
+      }
+    }
+    return squares;
+  }
+
+  /** differenceGramTimes without A's products: the same operations for D. */
+  private static double driftGram(int m, int n, float[] a, float[] b, int ld, float[] y, float[] dy, float[] dOut) {
+    int bound = FLOAT.loopBound(n);
+    double squares = 0;
+    for (int i = 0, r = 0; i < m; i++, r += ld) {
+      FloatVector accY = FloatVector.zero(FLOAT);
+      FloatVector accQ = FloatVector.zero(FLOAT);
+      int j = 0;
+      for (; j < bound; j += LANES) {
+        FloatVector d = FloatVector.fromArray(FLOAT, a, r + j).sub(FloatVector.fromArray(FLOAT, b, r + j));
+        accY = d.fma(FloatVector.fromArray(FLOAT, y, j), accY);
+        accQ = d.fma(d, accQ);
+      }
+      float sy = sumLanes(accY);
+      float sq = sumLanes(accQ);
+      for (; j < n; j++) {
+        float d = a[r + j] - b[r + j];
         sy = Math.fma(d, y[j], sy);
         sq = Math.fma(d, d, sq);
       }
       squares += sq;
       dy[i] = sy;
       FloatVector syv = FloatVector.broadcast(FLOAT, sy);
-      if (withA) {
-        ax[i] = sx;
-        FloatVector sxv = FloatVector.broadcast(FLOAT, sx);
-        for (j = 0; j < bound; j += LANES) {
-          FloatVector av = FloatVector.fromArray(FLOAT, a, r + j);
-          FloatVector d = av.sub(FloatVector.fromArray(FLOAT, b, r + j));
-          sxv.fma(av, FloatVector.fromArray(FLOAT, aOut, j)).intoArray(aOut, j);
-          syv.fma(d, FloatVector.fromArray(FLOAT, dOut, j)).intoArray(dOut, j);
-        }
-      } else {
-        for (j = 0; j < bound; j += LANES) {
-          FloatVector d = FloatVector.fromArray(FLOAT, a, r + j).sub(FloatVector.fromArray(FLOAT, b, r + j));
-          syv.fma(d, FloatVector.fromArray(FLOAT, dOut, j)).intoArray(dOut, j);
-        }
+      for (j = 0; j < bound; j += LANES) {
+        FloatVector d = FloatVector.fromArray(FLOAT, a, r + j).sub(FloatVector.fromArray(FLOAT, b, r + j));
+        syv.fma(d, FloatVector.fromArray(FLOAT, dOut, j)).intoArray(dOut, j);
       }
       for (; j < n; j++) {
-        if (withA) {
-          aOut[j] = Math.fma(sx, a[r + j], aOut[j]);
-        }
         dOut[j] = Math.fma(sy, a[r + j] - b[r + j], dOut[j]);
       }
     }
