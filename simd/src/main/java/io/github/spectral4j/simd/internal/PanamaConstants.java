@@ -52,6 +52,12 @@ final class PanamaConstants {
    */
   static final int MR = 6;
 
+  /** The narrowest native float species with at least MR lanes: copies one step of an A panel at once. */
+  static final VectorSpecies<Float> PANEL = FloatVector.SPECIES_256;
+
+  /** Whether {@link #PANEL} is compiled to vector instructions here (false on 128-bit machines). */
+  static final boolean PANEL_COPY = PANEL.length() >= MR && FLOAT.vectorBitSize() >= PANEL.vectorBitSize();
+
   /** GEMM micro-tile columns: two vectors (32 floats with 512-bit vectors, 16 with 256-bit). */
   static final int NR = 2 * LANES;
 

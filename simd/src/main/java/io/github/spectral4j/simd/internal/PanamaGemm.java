@@ -7,6 +7,8 @@ import static io.github.spectral4j.simd.internal.PanamaConstants.MC;
 import static io.github.spectral4j.simd.internal.PanamaConstants.MR;
 import static io.github.spectral4j.simd.internal.PanamaConstants.NC;
 import static io.github.spectral4j.simd.internal.PanamaConstants.NR;
+import static io.github.spectral4j.simd.internal.PanamaConstants.PANEL;
+import static io.github.spectral4j.simd.internal.PanamaConstants.PANEL_COPY;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
@@ -54,6 +56,36 @@ final class PanamaGemm {
       }
       return packB;
     }
+  }
+
+  /** Whether the CPU selects lanes from two vectors natively (the six-row transposition of packA uses it). */
+  private static final boolean TRANSPOSE = FLOAT.vectorBitSize() >= 256;
+
+  /**
+   * Lane indices of the six-row transposition in packA, eight vectors of LANES: the pairwise interleave of
+   * the low and the high half of two rows, then for each of the three output vectors of a half the
+   * select from the 0|1 and 2|3 pairs and the select merging in the 4|5 pair.
+   */
+  private static final float[] TRANSPOSE_INDEX = transposeIndex();
+
+  private static float[] transposeIndex() {
+    float[] x = new float[8 * LANES];
+    for (int e = 0; e < LANES; e++) {
+      int i = e / 2;
+      int s = e % 2;
+      x[e] = s * LANES + i;
+      x[LANES + e] = s * LANES + LANES / 2 + i;
+    }
+    for (int q = 0; q < 3; q++) {
+      for (int l = 0; l < LANES; l++) {
+        int e = q * LANES + l;
+        int row = e % MR;
+        int pos = 2 * (e / MR) + row % 2;
+        x[(2 + 2 * q) * LANES + l] = row / 2 == 1 ? LANES + pos : pos;
+        x[(3 + 2 * q) * LANES + l] = row / 2 == 2 ? LANES + pos : l;
+      }
+    }
+    return x;
   }
 
   private PanamaGemm() {}
@@ -210,7 +242,17 @@ final class PanamaGemm {
       for (int p = 0; p < kc; p++) {
         int src = (pc + p) * lda + ic;
         int d = p * MR;
-        for (int q = 0; q < fullPanels; q++, src += MR, d += MR * kc) {
+        int q = 0;
+        if (PANEL_COPY && p + 1 < kc) {
+          // One PANEL-wide copy per panel: the lanes past MR land in the slots of step p + 1 of the same
+          // panel, which the next p overwrites (hence not on the last step). Near the end of a the copy
+          // would read past it; the scalar loop below takes over there.
+          int last = a.length - PANEL.length();
+          for (; q < fullPanels && src <= last; q++, src += MR, d += MR * kc) {
+            FloatVector.fromArray(PANEL, a, src).intoArray(pa, d);
+          }
+        }
+        for (; q < fullPanels; q++, src += MR, d += MR * kc) {
           pa[d] = a[src];
           pa[d + 1] = a[src + 1];
           pa[d + 2] = a[src + 2];
@@ -233,7 +275,43 @@ final class PanamaGemm {
       // its six rows together, so each step writes six adjacent floats.
       int src = (ic + ir) * lda + pc;
       if (mr == MR) {
-        for (int p = 0, d = dst; p < kc; p++, d += MR) {
+        int p = 0;
+        if (TRANSPOSE) {
+          // LANES columns of the six rows at once, transposed in registers with two-vector lane selects:
+          // first rows 0|1, 2|3 and 4|5 are interleaved pairwise (each pair gives a vector for the low and
+          // one for the high half of the columns), then each output vector merges the three pairs.
+          FloatVector lo = FloatVector.fromArray(FLOAT, TRANSPOSE_INDEX, 0);
+          FloatVector hi = FloatVector.fromArray(FLOAT, TRANSPOSE_INDEX, LANES);
+          FloatVector u0 = FloatVector.fromArray(FLOAT, TRANSPOSE_INDEX, 2 * LANES);
+          FloatVector w0 = FloatVector.fromArray(FLOAT, TRANSPOSE_INDEX, 3 * LANES);
+          FloatVector u1 = FloatVector.fromArray(FLOAT, TRANSPOSE_INDEX, 4 * LANES);
+          FloatVector w1 = FloatVector.fromArray(FLOAT, TRANSPOSE_INDEX, 5 * LANES);
+          FloatVector u2 = FloatVector.fromArray(FLOAT, TRANSPOSE_INDEX, 6 * LANES);
+          FloatVector w2 = FloatVector.fromArray(FLOAT, TRANSPOSE_INDEX, 7 * LANES);
+          for (; p + LANES <= kc; p += LANES) {
+            int s = src + p;
+            FloatVector r0 = FloatVector.fromArray(FLOAT, a, s);
+            FloatVector r1 = FloatVector.fromArray(FLOAT, a, s + lda);
+            FloatVector r2 = FloatVector.fromArray(FLOAT, a, s + 2 * lda);
+            FloatVector r3 = FloatVector.fromArray(FLOAT, a, s + 3 * lda);
+            FloatVector r4 = FloatVector.fromArray(FLOAT, a, s + 4 * lda);
+            FloatVector r5 = FloatVector.fromArray(FLOAT, a, s + 5 * lda);
+            FloatVector l01 = lo.selectFrom(r0, r1);
+            FloatVector l23 = lo.selectFrom(r2, r3);
+            FloatVector l45 = lo.selectFrom(r4, r5);
+            FloatVector h01 = hi.selectFrom(r0, r1);
+            FloatVector h23 = hi.selectFrom(r2, r3);
+            FloatVector h45 = hi.selectFrom(r4, r5);
+            int d = dst + p * MR;
+            w0.selectFrom(u0.selectFrom(l01, l23), l45).intoArray(pa, d);
+            w1.selectFrom(u1.selectFrom(l01, l23), l45).intoArray(pa, d + LANES);
+            w2.selectFrom(u2.selectFrom(l01, l23), l45).intoArray(pa, d + 2 * LANES);
+            w0.selectFrom(u0.selectFrom(h01, h23), h45).intoArray(pa, d + 3 * LANES);
+            w1.selectFrom(u1.selectFrom(h01, h23), h45).intoArray(pa, d + 4 * LANES);
+            w2.selectFrom(u2.selectFrom(h01, h23), h45).intoArray(pa, d + 5 * LANES);
+          }
+        }
+        for (int d = dst + p * MR; p < kc; p++, d += MR) {
           int s = src + p;
           pa[d] = a[s];
           pa[d + 1] = a[s + lda];
