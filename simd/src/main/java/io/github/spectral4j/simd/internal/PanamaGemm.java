@@ -17,7 +17,8 @@ import jdk.incubator.vector.VectorMask;
  * C = α·op(A)·op(B) + β·C on the Vector API, in the Goto/BLIS structure: for each NC-wide column block
  * and KC-deep slice of k, op(B) is packed into zero-padded KC × NR panels and op(A) into zero-padded
  * MR × KC panels (transposition happens here, so the inner loop only reads contiguous memory), then a
- * register-tiled MR × NR micro-kernel multiplies panel pairs with 12 vector accumulators and no masks.
+ * register-tiled MR × NR micro-kernel multiplies panel pairs with 24 vector accumulators (12 where the
+ * CPU has only 16 vector registers) and no masks.
  *
  * <p>Threads split C into rectangles aligned to the tile grid. Every element of C is computed by the same
  * sequence of operations whichever thread owns it — the same k slices in the same order, the same FMA
@@ -151,10 +152,10 @@ final class PanamaGemm {
             for (int ir = 0; ir < mc; ir += MR) {
               int mr = Math.min(MR, mc - ir);
               int cOff = (ic + ir) * ldc + jc + jr;
-              if (mr == MR && nr == NR) {
-                kernel(kc, pa, ir * kc, pb, jr * kc, c, cOff, ldc, alpha, beta, mode);
+              if (NR == 4 * LANES) {
+                kernelWide(kc, pa, ir * kc, pb, jr * kc, c, cOff, ldc, mr, nr, alpha, beta, mode, w.tile);
               } else {
-                edgeKernel(kc, pa, ir * kc, pb, jr * kc, c, cOff, ldc, mr, nr, alpha, beta, mode, w.tile);
+                kernelNarrow(kc, pa, ir * kc, pb, jr * kc, c, cOff, ldc, mr, nr, alpha, beta, mode, w.tile);
               }
             }
           }
@@ -177,15 +178,16 @@ final class PanamaGemm {
         int src = pc * ldb + col;
         if (nr == NR) {
           for (int p = 0; p < kc; p++, src += ldb, dst += NR) {
-            FloatVector.fromArray(FLOAT, b, src).intoArray(pb, dst);
-            FloatVector.fromArray(FLOAT, b, src + LANES).intoArray(pb, dst + LANES);
+            for (int v = 0; v < NR; v += LANES) {
+              FloatVector.fromArray(FLOAT, b, src + v).intoArray(pb, dst + v);
+            }
           }
         } else {
-          VectorMask<Float> m0 = FLOAT.indexInRange(0, nr);
-          VectorMask<Float> m1 = FLOAT.indexInRange(LANES, nr);
-          for (int p = 0; p < kc; p++, src += ldb, dst += NR) {
-            FloatVector.fromArray(FLOAT, b, src, m0).intoArray(pb, dst);
-            FloatVector.fromArray(FLOAT, b, src + LANES, m1).intoArray(pb, dst + LANES);
+          for (int v = 0; v < NR; v += LANES) {
+            VectorMask<Float> mask = FLOAT.indexInRange(v, nr);
+            for (int p = 0, s = src + v, d = dst + v; p < kc; p++, s += ldb, d += NR) {
+              FloatVector.fromArray(FLOAT, b, s, mask).intoArray(pb, d);
+            }
           }
         }
       } else {
@@ -336,12 +338,177 @@ final class PanamaGemm {
   }
 
   /**
-   * The MR × NR micro-kernel on a full tile: 12 accumulators (6 rows × 2 vectors), each k step loads two
-   * vectors of packed B and broadcasts six packed elements of A. No masks, no branches in the loop.
+   * The micro-kernel for 32 vector registers (AVX-512), NR = 4·LANES: 24 accumulators (6 rows × 4
+   * vectors), and each k step loads four vectors of packed B and broadcasts six packed elements of A, so
+   * 24 FMAs share 10 loads. Twice the work per broadcast of the 6 × 2 tile lets the panels stream from
+   * L2, hence the deep KC. No masks, no branches in the loop. A partial tile (mr &lt; MR or nr &lt; NR)
+   * runs the same loop over the zero-padded panels and is written through {@code tile} by
+   * {@link #writeEdge}, so results do not depend on where the tile grid falls.
    */
-  private static void kernel(
-      int kc, float[] pa, int ai, float[] pb, int bi, float[] c, int cOff, int ldc, float alpha, float beta,
-      int mode) {
+  private static void kernelWide(
+      int kc, float[] pa, int ai, float[] pb, int bi, float[] c, int cOff, int ldc, int mr, int nr, float alpha,
+      float beta, int mode, float[] tile) {
+    FloatVector c00 = FloatVector.zero(FLOAT);
+    FloatVector c01 = FloatVector.zero(FLOAT);
+    FloatVector c02 = FloatVector.zero(FLOAT);
+    FloatVector c03 = FloatVector.zero(FLOAT);
+    FloatVector c10 = FloatVector.zero(FLOAT);
+    FloatVector c11 = FloatVector.zero(FLOAT);
+    FloatVector c12 = FloatVector.zero(FLOAT);
+    FloatVector c13 = FloatVector.zero(FLOAT);
+    FloatVector c20 = FloatVector.zero(FLOAT);
+    FloatVector c21 = FloatVector.zero(FLOAT);
+    FloatVector c22 = FloatVector.zero(FLOAT);
+    FloatVector c23 = FloatVector.zero(FLOAT);
+    FloatVector c30 = FloatVector.zero(FLOAT);
+    FloatVector c31 = FloatVector.zero(FLOAT);
+    FloatVector c32 = FloatVector.zero(FLOAT);
+    FloatVector c33 = FloatVector.zero(FLOAT);
+    FloatVector c40 = FloatVector.zero(FLOAT);
+    FloatVector c41 = FloatVector.zero(FLOAT);
+    FloatVector c42 = FloatVector.zero(FLOAT);
+    FloatVector c43 = FloatVector.zero(FLOAT);
+    FloatVector c50 = FloatVector.zero(FLOAT);
+    FloatVector c51 = FloatVector.zero(FLOAT);
+    FloatVector c52 = FloatVector.zero(FLOAT);
+    FloatVector c53 = FloatVector.zero(FLOAT);
+    for (int p = 0; p < kc; p++) {
+      int ao = ai + p * MR;
+      int bo = bi + p * NR;
+      FloatVector b0 = FloatVector.fromArray(FLOAT, pb, bo);
+      FloatVector b1 = FloatVector.fromArray(FLOAT, pb, bo + LANES);
+      FloatVector b2 = FloatVector.fromArray(FLOAT, pb, bo + 2 * LANES);
+      FloatVector b3 = FloatVector.fromArray(FLOAT, pb, bo + 3 * LANES);
+      FloatVector av = FloatVector.broadcast(FLOAT, pa[ao]);
+      c00 = av.fma(b0, c00);
+      c01 = av.fma(b1, c01);
+      c02 = av.fma(b2, c02);
+      c03 = av.fma(b3, c03);
+      av = FloatVector.broadcast(FLOAT, pa[ao + 1]);
+      c10 = av.fma(b0, c10);
+      c11 = av.fma(b1, c11);
+      c12 = av.fma(b2, c12);
+      c13 = av.fma(b3, c13);
+      av = FloatVector.broadcast(FLOAT, pa[ao + 2]);
+      c20 = av.fma(b0, c20);
+      c21 = av.fma(b1, c21);
+      c22 = av.fma(b2, c22);
+      c23 = av.fma(b3, c23);
+      av = FloatVector.broadcast(FLOAT, pa[ao + 3]);
+      c30 = av.fma(b0, c30);
+      c31 = av.fma(b1, c31);
+      c32 = av.fma(b2, c32);
+      c33 = av.fma(b3, c33);
+      av = FloatVector.broadcast(FLOAT, pa[ao + 4]);
+      c40 = av.fma(b0, c40);
+      c41 = av.fma(b1, c41);
+      c42 = av.fma(b2, c42);
+      c43 = av.fma(b3, c43);
+      av = FloatVector.broadcast(FLOAT, pa[ao + 5]);
+      c50 = av.fma(b0, c50);
+      c51 = av.fma(b1, c51);
+      c52 = av.fma(b2, c52);
+      c53 = av.fma(b3, c53);
+    }
+    if (mr < MR || nr < NR) {
+      c00.intoArray(tile, 0);
+      c01.intoArray(tile, LANES);
+      c02.intoArray(tile, 2 * LANES);
+      c03.intoArray(tile, 3 * LANES);
+      c10.intoArray(tile, NR);
+      c11.intoArray(tile, NR + LANES);
+      c12.intoArray(tile, NR + 2 * LANES);
+      c13.intoArray(tile, NR + 3 * LANES);
+      c20.intoArray(tile, 2 * NR);
+      c21.intoArray(tile, 2 * NR + LANES);
+      c22.intoArray(tile, 2 * NR + 2 * LANES);
+      c23.intoArray(tile, 2 * NR + 3 * LANES);
+      c30.intoArray(tile, 3 * NR);
+      c31.intoArray(tile, 3 * NR + LANES);
+      c32.intoArray(tile, 3 * NR + 2 * LANES);
+      c33.intoArray(tile, 3 * NR + 3 * LANES);
+      c40.intoArray(tile, 4 * NR);
+      c41.intoArray(tile, 4 * NR + LANES);
+      c42.intoArray(tile, 4 * NR + 2 * LANES);
+      c43.intoArray(tile, 4 * NR + 3 * LANES);
+      c50.intoArray(tile, 5 * NR);
+      c51.intoArray(tile, 5 * NR + LANES);
+      c52.intoArray(tile, 5 * NR + 2 * LANES);
+      c53.intoArray(tile, 5 * NR + 3 * LANES);
+      writeEdge(c, cOff, ldc, mr, nr, alpha, beta, mode, tile);
+      return;
+    }
+    // Write-back written out in full: a helper taking vectors might not be inlined into this large
+    // method, and then every accumulator would be boxed on the heap.
+    FloatVector alphaV = FloatVector.broadcast(FLOAT, alpha);
+    int o0 = cOff;
+    int o1 = o0 + ldc;
+    int o2 = o1 + ldc;
+    int o3 = o2 + ldc;
+    int o4 = o3 + ldc;
+    int o5 = o4 + ldc;
+    if (mode == OVERWRITE) {
+      c00.mul(alphaV).intoArray(c, o0);
+      c01.mul(alphaV).intoArray(c, o0 + LANES);
+      c02.mul(alphaV).intoArray(c, o0 + 2 * LANES);
+      c03.mul(alphaV).intoArray(c, o0 + 3 * LANES);
+      c10.mul(alphaV).intoArray(c, o1);
+      c11.mul(alphaV).intoArray(c, o1 + LANES);
+      c12.mul(alphaV).intoArray(c, o1 + 2 * LANES);
+      c13.mul(alphaV).intoArray(c, o1 + 3 * LANES);
+      c20.mul(alphaV).intoArray(c, o2);
+      c21.mul(alphaV).intoArray(c, o2 + LANES);
+      c22.mul(alphaV).intoArray(c, o2 + 2 * LANES);
+      c23.mul(alphaV).intoArray(c, o2 + 3 * LANES);
+      c30.mul(alphaV).intoArray(c, o3);
+      c31.mul(alphaV).intoArray(c, o3 + LANES);
+      c32.mul(alphaV).intoArray(c, o3 + 2 * LANES);
+      c33.mul(alphaV).intoArray(c, o3 + 3 * LANES);
+      c40.mul(alphaV).intoArray(c, o4);
+      c41.mul(alphaV).intoArray(c, o4 + LANES);
+      c42.mul(alphaV).intoArray(c, o4 + 2 * LANES);
+      c43.mul(alphaV).intoArray(c, o4 + 3 * LANES);
+      c50.mul(alphaV).intoArray(c, o5);
+      c51.mul(alphaV).intoArray(c, o5 + LANES);
+      c52.mul(alphaV).intoArray(c, o5 + 2 * LANES);
+      c53.mul(alphaV).intoArray(c, o5 + 3 * LANES);
+    } else {
+      // ACCUMULATE multiplies C by exactly 1, which changes nothing.
+      FloatVector betaV = FloatVector.broadcast(FLOAT, mode == SCALE ? beta : 1f);
+      c00.fma(alphaV, FloatVector.fromArray(FLOAT, c, o0).mul(betaV)).intoArray(c, o0);
+      c01.fma(alphaV, FloatVector.fromArray(FLOAT, c, o0 + LANES).mul(betaV)).intoArray(c, o0 + LANES);
+      c02.fma(alphaV, FloatVector.fromArray(FLOAT, c, o0 + 2 * LANES).mul(betaV)).intoArray(c, o0 + 2 * LANES);
+      c03.fma(alphaV, FloatVector.fromArray(FLOAT, c, o0 + 3 * LANES).mul(betaV)).intoArray(c, o0 + 3 * LANES);
+      c10.fma(alphaV, FloatVector.fromArray(FLOAT, c, o1).mul(betaV)).intoArray(c, o1);
+      c11.fma(alphaV, FloatVector.fromArray(FLOAT, c, o1 + LANES).mul(betaV)).intoArray(c, o1 + LANES);
+      c12.fma(alphaV, FloatVector.fromArray(FLOAT, c, o1 + 2 * LANES).mul(betaV)).intoArray(c, o1 + 2 * LANES);
+      c13.fma(alphaV, FloatVector.fromArray(FLOAT, c, o1 + 3 * LANES).mul(betaV)).intoArray(c, o1 + 3 * LANES);
+      c20.fma(alphaV, FloatVector.fromArray(FLOAT, c, o2).mul(betaV)).intoArray(c, o2);
+      c21.fma(alphaV, FloatVector.fromArray(FLOAT, c, o2 + LANES).mul(betaV)).intoArray(c, o2 + LANES);
+      c22.fma(alphaV, FloatVector.fromArray(FLOAT, c, o2 + 2 * LANES).mul(betaV)).intoArray(c, o2 + 2 * LANES);
+      c23.fma(alphaV, FloatVector.fromArray(FLOAT, c, o2 + 3 * LANES).mul(betaV)).intoArray(c, o2 + 3 * LANES);
+      c30.fma(alphaV, FloatVector.fromArray(FLOAT, c, o3).mul(betaV)).intoArray(c, o3);
+      c31.fma(alphaV, FloatVector.fromArray(FLOAT, c, o3 + LANES).mul(betaV)).intoArray(c, o3 + LANES);
+      c32.fma(alphaV, FloatVector.fromArray(FLOAT, c, o3 + 2 * LANES).mul(betaV)).intoArray(c, o3 + 2 * LANES);
+      c33.fma(alphaV, FloatVector.fromArray(FLOAT, c, o3 + 3 * LANES).mul(betaV)).intoArray(c, o3 + 3 * LANES);
+      c40.fma(alphaV, FloatVector.fromArray(FLOAT, c, o4).mul(betaV)).intoArray(c, o4);
+      c41.fma(alphaV, FloatVector.fromArray(FLOAT, c, o4 + LANES).mul(betaV)).intoArray(c, o4 + LANES);
+      c42.fma(alphaV, FloatVector.fromArray(FLOAT, c, o4 + 2 * LANES).mul(betaV)).intoArray(c, o4 + 2 * LANES);
+      c43.fma(alphaV, FloatVector.fromArray(FLOAT, c, o4 + 3 * LANES).mul(betaV)).intoArray(c, o4 + 3 * LANES);
+      c50.fma(alphaV, FloatVector.fromArray(FLOAT, c, o5).mul(betaV)).intoArray(c, o5);
+      c51.fma(alphaV, FloatVector.fromArray(FLOAT, c, o5 + LANES).mul(betaV)).intoArray(c, o5 + LANES);
+      c52.fma(alphaV, FloatVector.fromArray(FLOAT, c, o5 + 2 * LANES).mul(betaV)).intoArray(c, o5 + 2 * LANES);
+      c53.fma(alphaV, FloatVector.fromArray(FLOAT, c, o5 + 3 * LANES).mul(betaV)).intoArray(c, o5 + 3 * LANES);
+    }
+  }
+
+  /**
+   * As {@link #kernelWide} for 16 vector registers (AVX2), NR = 2·LANES: 12 accumulators (6 rows × 2
+   * vectors) + 2 vectors of B + 1 broadcast = 15 registers, where 24 accumulators would spill.
+   */
+  private static void kernelNarrow(
+      int kc, float[] pa, int ai, float[] pb, int bi, float[] c, int cOff, int ldc, int mr, int nr, float alpha,
+      float beta, int mode, float[] tile) {
     FloatVector c00 = FloatVector.zero(FLOAT);
     FloatVector c01 = FloatVector.zero(FLOAT);
     FloatVector c10 = FloatVector.zero(FLOAT);
@@ -377,6 +544,22 @@ final class PanamaGemm {
       av = FloatVector.broadcast(FLOAT, pa[ao + 5]);
       c50 = av.fma(b0, c50);
       c51 = av.fma(b1, c51);
+    }
+    if (mr < MR || nr < NR) {
+      c00.intoArray(tile, 0);
+      c01.intoArray(tile, LANES);
+      c10.intoArray(tile, NR);
+      c11.intoArray(tile, NR + LANES);
+      c20.intoArray(tile, 2 * NR);
+      c21.intoArray(tile, 2 * NR + LANES);
+      c30.intoArray(tile, 3 * NR);
+      c31.intoArray(tile, 3 * NR + LANES);
+      c40.intoArray(tile, 4 * NR);
+      c41.intoArray(tile, 4 * NR + LANES);
+      c50.intoArray(tile, 5 * NR);
+      c51.intoArray(tile, 5 * NR + LANES);
+      writeEdge(c, cOff, ldc, mr, nr, alpha, beta, mode, tile);
+      return;
     }
     // Write-back written out in full: a helper taking vectors might not be inlined into this large
     // method, and then every accumulator would be boxed on the heap.
@@ -419,66 +602,14 @@ final class PanamaGemm {
   }
 
   /**
-   * A partial tile (mr &lt; MR or nr &lt; NR) at the bottom or right edge of C. The packed panels are zero
-   * padded, so the loop is the full-tile loop; the accumulators then go through {@code tile} (MR·NR floats)
-   * and only the mr × nr valid elements are written. Each stored element gets the same operations as in
-   * {@link #kernel}, so results do not depend on where the tile grid falls.
+   * Writes the mr × nr valid elements of a partial tile (its MR × NR accumulators in {@code tile}) to C
+   * with the same roundings as the vector write-back of the kernels: a product, or one fused multiply-add.
    */
-  private static void edgeKernel(
-      int kc, float[] pa, int ai, float[] pb, int bi, float[] c, int cOff, int ldc, int mr, int nr, float alpha,
-      float beta, int mode, float[] tile) {
-    FloatVector c00 = FloatVector.zero(FLOAT);
-    FloatVector c01 = FloatVector.zero(FLOAT);
-    FloatVector c10 = FloatVector.zero(FLOAT);
-    FloatVector c11 = FloatVector.zero(FLOAT);
-    FloatVector c20 = FloatVector.zero(FLOAT);
-    FloatVector c21 = FloatVector.zero(FLOAT);
-    FloatVector c30 = FloatVector.zero(FLOAT);
-    FloatVector c31 = FloatVector.zero(FLOAT);
-    FloatVector c40 = FloatVector.zero(FLOAT);
-    FloatVector c41 = FloatVector.zero(FLOAT);
-    FloatVector c50 = FloatVector.zero(FLOAT);
-    FloatVector c51 = FloatVector.zero(FLOAT);
-    for (int p = 0; p < kc; p++) {
-      int ao = ai + p * MR;
-      int bo = bi + p * NR;
-      FloatVector b0 = FloatVector.fromArray(FLOAT, pb, bo);
-      FloatVector b1 = FloatVector.fromArray(FLOAT, pb, bo + LANES);
-      FloatVector av = FloatVector.broadcast(FLOAT, pa[ao]);
-      c00 = av.fma(b0, c00);
-      c01 = av.fma(b1, c01);
-      av = FloatVector.broadcast(FLOAT, pa[ao + 1]);
-      c10 = av.fma(b0, c10);
-      c11 = av.fma(b1, c11);
-      av = FloatVector.broadcast(FLOAT, pa[ao + 2]);
-      c20 = av.fma(b0, c20);
-      c21 = av.fma(b1, c21);
-      av = FloatVector.broadcast(FLOAT, pa[ao + 3]);
-      c30 = av.fma(b0, c30);
-      c31 = av.fma(b1, c31);
-      av = FloatVector.broadcast(FLOAT, pa[ao + 4]);
-      c40 = av.fma(b0, c40);
-      c41 = av.fma(b1, c41);
-      av = FloatVector.broadcast(FLOAT, pa[ao + 5]);
-      c50 = av.fma(b0, c50);
-      c51 = av.fma(b1, c51);
-    }
-    c00.intoArray(tile, 0);
-    c01.intoArray(tile, LANES);
-    c10.intoArray(tile, NR);
-    c11.intoArray(tile, NR + LANES);
-    c20.intoArray(tile, 2 * NR);
-    c21.intoArray(tile, 2 * NR + LANES);
-    c30.intoArray(tile, 3 * NR);
-    c31.intoArray(tile, 3 * NR + LANES);
-    c40.intoArray(tile, 4 * NR);
-    c41.intoArray(tile, 4 * NR + LANES);
-    c50.intoArray(tile, 5 * NR);
-    c51.intoArray(tile, 5 * NR + LANES);
+  private static void writeEdge(
+      float[] c, int cOff, int ldc, int mr, int nr, float alpha, float beta, int mode, float[] tile) {
     float betaEff = mode == SCALE ? beta : 1f;
     for (int r = 0; r < mr; r++) {
       for (int j = 0, t = r * NR, o = cOff + r * ldc; j < nr; j++, t++, o++) {
-        // The same roundings as the vector write-back of kernel(): a product, or one fused multiply-add.
         c[o] = mode == OVERWRITE ? tile[t] * alpha : Math.fma(tile[t], alpha, c[o] * betaEff);
       }
     }
