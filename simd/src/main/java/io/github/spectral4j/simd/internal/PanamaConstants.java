@@ -52,12 +52,6 @@ final class PanamaConstants {
    */
   static final int MR = 6;
 
-  /** The narrowest native float species with at least MR lanes: copies one step of an A panel at once. */
-  static final VectorSpecies<Float> PANEL = FloatVector.SPECIES_256;
-
-  /** Whether {@link #PANEL} is compiled to vector instructions here (false on 128-bit machines). */
-  static final boolean PANEL_COPY = PANEL.length() >= MR && FLOAT.vectorBitSize() >= PANEL.vectorBitSize();
-
   /**
    * Whether the wide micro-tile is used: with 512-bit vectors (AVX-512, 32 registers) the tile is 6 × 4
    * vectors, 24 accumulators + 4 vectors of B + 1 broadcast = 29 registers (measured 4–7% faster than

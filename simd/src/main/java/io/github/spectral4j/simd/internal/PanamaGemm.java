@@ -7,8 +7,6 @@ import static io.github.spectral4j.simd.internal.PanamaConstants.MC;
 import static io.github.spectral4j.simd.internal.PanamaConstants.MR;
 import static io.github.spectral4j.simd.internal.PanamaConstants.NC;
 import static io.github.spectral4j.simd.internal.PanamaConstants.NR;
-import static io.github.spectral4j.simd.internal.PanamaConstants.PANEL;
-import static io.github.spectral4j.simd.internal.PanamaConstants.PANEL_COPY;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
@@ -245,13 +243,14 @@ final class PanamaGemm {
         int src = (pc + p) * lda + ic;
         int d = p * MR;
         int q = 0;
-        if (PANEL_COPY && p + 1 < kc) {
-          // One PANEL-wide copy per panel: the lanes past MR land in the slots of step p + 1 of the same
-          // panel, which the next p overwrites (hence not on the last step). Near the end of a the copy
-          // would read past it; the scalar loop below takes over there.
-          int last = a.length - PANEL.length();
+        if (LANES >= MR && p + (LANES - 1) / MR < kc) {
+          // One full vector per panel step: the lanes past MR land in the slots of the next steps of the
+          // same panel, which the following p overwrite (hence not on the last steps). Near the end of a
+          // the load would run past it; the scalar loop below takes over there. (A narrower species
+          // would be enough, but mixing two vector shapes in one JVM can defeat C2's intrinsics.)
+          int last = a.length - LANES;
           for (; q < fullPanels && src <= last; q++, src += MR, d += MR * kc) {
-            FloatVector.fromArray(PANEL, a, src).intoArray(pa, d);
+            FloatVector.fromArray(FLOAT, a, src).intoArray(pa, d);
           }
         }
         for (; q < fullPanels; q++, src += MR, d += MR * kc) {
