@@ -15,7 +15,8 @@ import jdk.incubator.vector.VectorMask;
  * C = α·op(A)·op(B) + β·C on the Vector API, in the Goto/BLIS structure: for each NC-wide column block
  * and KC-deep slice of k, op(B) is packed into zero-padded KC × NR panels and op(A) into zero-padded
  * MR × KC panels (transposition happens here, so the inner loop only reads contiguous memory), then a
- * register-tiled MR × NR micro-kernel multiplies panel pairs with 12 vector accumulators and no masks.
+ * register-tiled MR × NR micro-kernel multiplies panel pairs with 24 vector accumulators (12 where the
+ * CPU has only 16 vector registers) and no masks.
  *
  * <p>Threads split C into rectangles aligned to the tile grid. Every element of C is computed by the same
  * sequence of operations whichever thread owns it — the same k slices in the same order, the same FMA
@@ -54,6 +55,46 @@ final class PanamaGemm {
       }
       return packB;
     }
+  }
+
+  /**
+   * Floats before the first packed panel of B. The packed B block of a large product is a humongous array
+   * to G1, which places it at a region boundary, so behind the 16-byte array header its elements start 16
+   * bytes past a 64-byte boundary; skipping 12 floats puts every vector the micro-kernel loads from B in
+   * one cache line instead of two (measured 1.5–2.5% faster at n = 1000–1024; skipping 8 gained nothing).
+   * Where that layout does not hold (small blocks, other collectors or header sizes) the panels are just as
+   * misaligned as without the skip.
+   */
+  private static final int PB_SKIP = 12;
+
+  /** Whether the CPU selects lanes from two vectors natively (the six-row transposition of packA uses it). */
+  private static final boolean TRANSPOSE = FLOAT.vectorBitSize() >= 256;
+
+  /**
+   * Lane indices of the six-row transposition in packA, eight vectors of LANES: the pairwise interleave of
+   * the low and the high half of two rows, then for each of the three output vectors of a half the
+   * select from the 0|1 and 2|3 pairs and the select merging in the 4|5 pair.
+   */
+  private static final float[] TRANSPOSE_INDEX = transposeIndex();
+
+  private static float[] transposeIndex() {
+    float[] x = new float[8 * LANES];
+    for (int e = 0; e < LANES; e++) {
+      int i = e / 2;
+      int s = e % 2;
+      x[e] = s * LANES + i;
+      x[LANES + e] = s * LANES + LANES / 2 + i;
+    }
+    for (int q = 0; q < 3; q++) {
+      for (int l = 0; l < LANES; l++) {
+        int e = q * LANES + l;
+        int row = e % MR;
+        int pos = 2 * (e / MR) + row % 2;
+        x[(2 + 2 * q) * LANES + l] = row / 2 == 1 ? LANES + pos : pos;
+        x[(3 + 2 * q) * LANES + l] = row / 2 == 2 ? LANES + pos : l;
+      }
+    }
+    return x;
   }
 
   private PanamaGemm() {}
@@ -107,7 +148,7 @@ final class PanamaGemm {
       for (int s = 0; s < slices; s++) {
         int pc = s * kcMax;
         int kc = Math.min(kcMax, k - pc);
-        float[] pb = w.packB(ceilDiv(nc, NR) * NR * kc);
+        float[] pb = w.packB(PB_SKIP + ceilDiv(nc, NR) * NR * kc);
         packB(transB, b, ldb, pc, kc, jc, nc, pb);
         int mode = s > 0 ? ACCUMULATE : beta == 0 ? OVERWRITE : SCALE;
         for (int ic = i0; ic < i1; ic += MC) {
@@ -119,10 +160,10 @@ final class PanamaGemm {
             for (int ir = 0; ir < mc; ir += MR) {
               int mr = Math.min(MR, mc - ir);
               int cOff = (ic + ir) * ldc + jc + jr;
-              if (mr == MR && nr == NR) {
-                kernel(kc, pa, ir * kc, pb, jr * kc, c, cOff, ldc, alpha, beta, mode);
+              if (NR == 4 * LANES) {
+                kernelWide(kc, pa, ir * kc, pb, PB_SKIP + jr * kc, c, cOff, ldc, mr, nr, alpha, beta, mode, w.tile);
               } else {
-                edgeKernel(kc, pa, ir * kc, pb, jr * kc, c, cOff, ldc, mr, nr, alpha, beta, mode, w.tile);
+                kernelNarrow(kc, pa, ir * kc, pb, PB_SKIP + jr * kc, c, cOff, ldc, mr, nr, alpha, beta, mode, w.tile);
               }
             }
           }
@@ -133,27 +174,28 @@ final class PanamaGemm {
 
   /**
    * Packs op(B)[pc .. pc+kc) × [jc .. jc+nc) into panels of NR columns: panel q holds, for each p, the NR
-   * values of row p contiguously at {@code q·kc·NR + p·NR}; columns past nc are zero.
+   * values of row p contiguously at {@code PB_SKIP + q·kc·NR + p·NR}; columns past nc are zero.
    */
   private static void packB(boolean transB, float[] b, int ldb, int pc, int kc, int jc, int nc, float[] pb) {
     for (int jr = 0; jr < nc; jr += NR) {
       int nr = Math.min(NR, nc - jr);
-      int dst = jr * kc;
+      int dst = PB_SKIP + jr * kc;
       int col = jc + jr;
       if (!transB) {
         // op(B)(p, j) = b[p·ldb + j]: each panel row is one contiguous copy.
         int src = pc * ldb + col;
         if (nr == NR) {
           for (int p = 0; p < kc; p++, src += ldb, dst += NR) {
-            FloatVector.fromArray(FLOAT, b, src).intoArray(pb, dst);
-            FloatVector.fromArray(FLOAT, b, src + LANES).intoArray(pb, dst + LANES);
+            for (int v = 0; v < NR; v += LANES) {
+              FloatVector.fromArray(FLOAT, b, src + v).intoArray(pb, dst + v);
+            }
           }
         } else {
-          VectorMask<Float> m0 = FLOAT.indexInRange(0, nr);
-          VectorMask<Float> m1 = FLOAT.indexInRange(LANES, nr);
-          for (int p = 0; p < kc; p++, src += ldb, dst += NR) {
-            FloatVector.fromArray(FLOAT, b, src, m0).intoArray(pb, dst);
-            FloatVector.fromArray(FLOAT, b, src + LANES, m1).intoArray(pb, dst + LANES);
+          for (int v = 0; v < NR; v += LANES) {
+            VectorMask<Float> mask = FLOAT.indexInRange(v, nr);
+            for (int p = 0, s = src + v, d = dst + v; p < kc; p++, s += ldb, d += NR) {
+              FloatVector.fromArray(FLOAT, b, s, mask).intoArray(pb, d);
+            }
           }
         }
       } else {
@@ -161,6 +203,123 @@ final class PanamaGemm {
         // panel columns, so each step stores half a cache line (measured 1.4× faster than four rows; a
         // gather of 16 rows was 3× slower).
         int cc = 0;
+        if (LANES == 16) {
+          // Sixteen rows of b at a time, sixteen steps of p per round: a 16 × 16 block transposed in
+          // registers by four rounds of pairwise interleaving (row i with row i + 8), each a rotation
+          // of the bits of (row, lane) by one place, so four rounds swap them.
+          FloatVector lo = FloatVector.fromArray(FLOAT, TRANSPOSE_INDEX, 0);
+          FloatVector hi = FloatVector.fromArray(FLOAT, TRANSPOSE_INDEX, LANES);
+          for (; cc + 16 <= nr; cc += 16) {
+            int s0 = (col + cc) * ldb + pc;
+            int p = 0;
+            for (; p + 16 <= kc; p += 16) {
+              int s = s0 + p;
+              FloatVector x0 = FloatVector.fromArray(FLOAT, b, s);
+              FloatVector x1 = FloatVector.fromArray(FLOAT, b, s + ldb);
+              FloatVector x2 = FloatVector.fromArray(FLOAT, b, s + 2 * ldb);
+              FloatVector x3 = FloatVector.fromArray(FLOAT, b, s + 3 * ldb);
+              FloatVector x4 = FloatVector.fromArray(FLOAT, b, s + 4 * ldb);
+              FloatVector x5 = FloatVector.fromArray(FLOAT, b, s + 5 * ldb);
+              FloatVector x6 = FloatVector.fromArray(FLOAT, b, s + 6 * ldb);
+              FloatVector x7 = FloatVector.fromArray(FLOAT, b, s + 7 * ldb);
+              FloatVector x8 = FloatVector.fromArray(FLOAT, b, s + 8 * ldb);
+              FloatVector x9 = FloatVector.fromArray(FLOAT, b, s + 9 * ldb);
+              FloatVector x10 = FloatVector.fromArray(FLOAT, b, s + 10 * ldb);
+              FloatVector x11 = FloatVector.fromArray(FLOAT, b, s + 11 * ldb);
+              FloatVector x12 = FloatVector.fromArray(FLOAT, b, s + 12 * ldb);
+              FloatVector x13 = FloatVector.fromArray(FLOAT, b, s + 13 * ldb);
+              FloatVector x14 = FloatVector.fromArray(FLOAT, b, s + 14 * ldb);
+              FloatVector x15 = FloatVector.fromArray(FLOAT, b, s + 15 * ldb);
+              FloatVector y0 = lo.selectFrom(x0, x8);
+              FloatVector y1 = hi.selectFrom(x0, x8);
+              FloatVector y2 = lo.selectFrom(x1, x9);
+              FloatVector y3 = hi.selectFrom(x1, x9);
+              FloatVector y4 = lo.selectFrom(x2, x10);
+              FloatVector y5 = hi.selectFrom(x2, x10);
+              FloatVector y6 = lo.selectFrom(x3, x11);
+              FloatVector y7 = hi.selectFrom(x3, x11);
+              FloatVector y8 = lo.selectFrom(x4, x12);
+              FloatVector y9 = hi.selectFrom(x4, x12);
+              FloatVector y10 = lo.selectFrom(x5, x13);
+              FloatVector y11 = hi.selectFrom(x5, x13);
+              FloatVector y12 = lo.selectFrom(x6, x14);
+              FloatVector y13 = hi.selectFrom(x6, x14);
+              FloatVector y14 = lo.selectFrom(x7, x15);
+              FloatVector y15 = hi.selectFrom(x7, x15);
+              FloatVector z0 = lo.selectFrom(y0, y8);
+              FloatVector z1 = hi.selectFrom(y0, y8);
+              FloatVector z2 = lo.selectFrom(y1, y9);
+              FloatVector z3 = hi.selectFrom(y1, y9);
+              FloatVector z4 = lo.selectFrom(y2, y10);
+              FloatVector z5 = hi.selectFrom(y2, y10);
+              FloatVector z6 = lo.selectFrom(y3, y11);
+              FloatVector z7 = hi.selectFrom(y3, y11);
+              FloatVector z8 = lo.selectFrom(y4, y12);
+              FloatVector z9 = hi.selectFrom(y4, y12);
+              FloatVector z10 = lo.selectFrom(y5, y13);
+              FloatVector z11 = hi.selectFrom(y5, y13);
+              FloatVector z12 = lo.selectFrom(y6, y14);
+              FloatVector z13 = hi.selectFrom(y6, y14);
+              FloatVector z14 = lo.selectFrom(y7, y15);
+              FloatVector z15 = hi.selectFrom(y7, y15);
+              FloatVector u0 = lo.selectFrom(z0, z8);
+              FloatVector u1 = hi.selectFrom(z0, z8);
+              FloatVector u2 = lo.selectFrom(z1, z9);
+              FloatVector u3 = hi.selectFrom(z1, z9);
+              FloatVector u4 = lo.selectFrom(z2, z10);
+              FloatVector u5 = hi.selectFrom(z2, z10);
+              FloatVector u6 = lo.selectFrom(z3, z11);
+              FloatVector u7 = hi.selectFrom(z3, z11);
+              FloatVector u8 = lo.selectFrom(z4, z12);
+              FloatVector u9 = hi.selectFrom(z4, z12);
+              FloatVector u10 = lo.selectFrom(z5, z13);
+              FloatVector u11 = hi.selectFrom(z5, z13);
+              FloatVector u12 = lo.selectFrom(z6, z14);
+              FloatVector u13 = hi.selectFrom(z6, z14);
+              FloatVector u14 = lo.selectFrom(z7, z15);
+              FloatVector u15 = hi.selectFrom(z7, z15);
+              FloatVector v0 = lo.selectFrom(u0, u8);
+              FloatVector v1 = hi.selectFrom(u0, u8);
+              FloatVector v2 = lo.selectFrom(u1, u9);
+              FloatVector v3 = hi.selectFrom(u1, u9);
+              FloatVector v4 = lo.selectFrom(u2, u10);
+              FloatVector v5 = hi.selectFrom(u2, u10);
+              FloatVector v6 = lo.selectFrom(u3, u11);
+              FloatVector v7 = hi.selectFrom(u3, u11);
+              FloatVector v8 = lo.selectFrom(u4, u12);
+              FloatVector v9 = hi.selectFrom(u4, u12);
+              FloatVector v10 = lo.selectFrom(u5, u13);
+              FloatVector v11 = hi.selectFrom(u5, u13);
+              FloatVector v12 = lo.selectFrom(u6, u14);
+              FloatVector v13 = hi.selectFrom(u6, u14);
+              FloatVector v14 = lo.selectFrom(u7, u15);
+              FloatVector v15 = hi.selectFrom(u7, u15);
+              int d = dst + cc + p * NR;
+              v0.intoArray(pb, d);
+              v1.intoArray(pb, d + NR);
+              v2.intoArray(pb, d + 2 * NR);
+              v3.intoArray(pb, d + 3 * NR);
+              v4.intoArray(pb, d + 4 * NR);
+              v5.intoArray(pb, d + 5 * NR);
+              v6.intoArray(pb, d + 6 * NR);
+              v7.intoArray(pb, d + 7 * NR);
+              v8.intoArray(pb, d + 8 * NR);
+              v9.intoArray(pb, d + 9 * NR);
+              v10.intoArray(pb, d + 10 * NR);
+              v11.intoArray(pb, d + 11 * NR);
+              v12.intoArray(pb, d + 12 * NR);
+              v13.intoArray(pb, d + 13 * NR);
+              v14.intoArray(pb, d + 14 * NR);
+              v15.intoArray(pb, d + 15 * NR);
+            }
+            for (; p < kc; p++) {
+              for (int r = 0, d = dst + cc + p * NR; r < 16; r++) {
+                pb[d + r] = b[s0 + r * ldb + p];
+              }
+            }
+          }
+        }
+
         for (; cc + 8 <= nr; cc += 8) {
           int s0 = (col + cc) * ldb + pc;
           int s1 = s0 + ldb;
@@ -210,7 +369,18 @@ final class PanamaGemm {
       for (int p = 0; p < kc; p++) {
         int src = (pc + p) * lda + ic;
         int d = p * MR;
-        for (int q = 0; q < fullPanels; q++, src += MR, d += MR * kc) {
+        int q = 0;
+        if (LANES >= MR && p + (LANES - 1) / MR < kc) {
+          // One full vector per panel step: the lanes past MR land in the slots of the next steps of the
+          // same panel, which the following p overwrite (hence not on the last steps). Near the end of a
+          // the load would run past it; the scalar loop below takes over there. (A narrower species
+          // would be enough, but mixing two vector shapes in one JVM can defeat C2's intrinsics.)
+          int last = a.length - LANES;
+          for (; q < fullPanels && src <= last; q++, src += MR, d += MR * kc) {
+            FloatVector.fromArray(FLOAT, a, src).intoArray(pa, d);
+          }
+        }
+        for (; q < fullPanels; q++, src += MR, d += MR * kc) {
           pa[d] = a[src];
           pa[d + 1] = a[src + 1];
           pa[d + 2] = a[src + 2];
@@ -233,7 +403,43 @@ final class PanamaGemm {
       // its six rows together, so each step writes six adjacent floats.
       int src = (ic + ir) * lda + pc;
       if (mr == MR) {
-        for (int p = 0, d = dst; p < kc; p++, d += MR) {
+        int p = 0;
+        if (TRANSPOSE) {
+          // LANES columns of the six rows at once, transposed in registers with two-vector lane selects:
+          // first rows 0|1, 2|3 and 4|5 are interleaved pairwise (each pair gives a vector for the low and
+          // one for the high half of the columns), then each output vector merges the three pairs.
+          FloatVector lo = FloatVector.fromArray(FLOAT, TRANSPOSE_INDEX, 0);
+          FloatVector hi = FloatVector.fromArray(FLOAT, TRANSPOSE_INDEX, LANES);
+          FloatVector u0 = FloatVector.fromArray(FLOAT, TRANSPOSE_INDEX, 2 * LANES);
+          FloatVector w0 = FloatVector.fromArray(FLOAT, TRANSPOSE_INDEX, 3 * LANES);
+          FloatVector u1 = FloatVector.fromArray(FLOAT, TRANSPOSE_INDEX, 4 * LANES);
+          FloatVector w1 = FloatVector.fromArray(FLOAT, TRANSPOSE_INDEX, 5 * LANES);
+          FloatVector u2 = FloatVector.fromArray(FLOAT, TRANSPOSE_INDEX, 6 * LANES);
+          FloatVector w2 = FloatVector.fromArray(FLOAT, TRANSPOSE_INDEX, 7 * LANES);
+          for (; p + LANES <= kc; p += LANES) {
+            int s = src + p;
+            FloatVector r0 = FloatVector.fromArray(FLOAT, a, s);
+            FloatVector r1 = FloatVector.fromArray(FLOAT, a, s + lda);
+            FloatVector r2 = FloatVector.fromArray(FLOAT, a, s + 2 * lda);
+            FloatVector r3 = FloatVector.fromArray(FLOAT, a, s + 3 * lda);
+            FloatVector r4 = FloatVector.fromArray(FLOAT, a, s + 4 * lda);
+            FloatVector r5 = FloatVector.fromArray(FLOAT, a, s + 5 * lda);
+            FloatVector l01 = lo.selectFrom(r0, r1);
+            FloatVector l23 = lo.selectFrom(r2, r3);
+            FloatVector l45 = lo.selectFrom(r4, r5);
+            FloatVector h01 = hi.selectFrom(r0, r1);
+            FloatVector h23 = hi.selectFrom(r2, r3);
+            FloatVector h45 = hi.selectFrom(r4, r5);
+            int d = dst + p * MR;
+            w0.selectFrom(u0.selectFrom(l01, l23), l45).intoArray(pa, d);
+            w1.selectFrom(u1.selectFrom(l01, l23), l45).intoArray(pa, d + LANES);
+            w2.selectFrom(u2.selectFrom(l01, l23), l45).intoArray(pa, d + 2 * LANES);
+            w0.selectFrom(u0.selectFrom(h01, h23), h45).intoArray(pa, d + 3 * LANES);
+            w1.selectFrom(u1.selectFrom(h01, h23), h45).intoArray(pa, d + 4 * LANES);
+            w2.selectFrom(u2.selectFrom(h01, h23), h45).intoArray(pa, d + 5 * LANES);
+          }
+        }
+        for (int d = dst + p * MR; p < kc; p++, d += MR) {
           int s = src + p;
           pa[d] = a[s];
           pa[d + 1] = a[s + lda];
@@ -258,12 +464,177 @@ final class PanamaGemm {
   }
 
   /**
-   * The MR × NR micro-kernel on a full tile: 12 accumulators (6 rows × 2 vectors), each k step loads two
-   * vectors of packed B and broadcasts six packed elements of A. No masks, no branches in the loop.
+   * The micro-kernel for 32 vector registers (AVX-512), NR = 4·LANES: 24 accumulators (6 rows × 4
+   * vectors), and each k step loads four vectors of packed B and broadcasts six packed elements of A, so
+   * 24 FMAs share 10 loads. Twice the work per broadcast of the 6 × 2 tile lets the panels stream from
+   * L2, hence the deep KC. No masks, no branches in the loop. A partial tile (mr &lt; MR or nr &lt; NR)
+   * runs the same loop over the zero-padded panels and is written through {@code tile} by
+   * {@link #writeEdge}, so results do not depend on where the tile grid falls.
    */
-  private static void kernel(
-      int kc, float[] pa, int ai, float[] pb, int bi, float[] c, int cOff, int ldc, float alpha, float beta,
-      int mode) {
+  private static void kernelWide(
+      int kc, float[] pa, int ai, float[] pb, int bi, float[] c, int cOff, int ldc, int mr, int nr, float alpha,
+      float beta, int mode, float[] tile) {
+    FloatVector c00 = FloatVector.zero(FLOAT);
+    FloatVector c01 = FloatVector.zero(FLOAT);
+    FloatVector c02 = FloatVector.zero(FLOAT);
+    FloatVector c03 = FloatVector.zero(FLOAT);
+    FloatVector c10 = FloatVector.zero(FLOAT);
+    FloatVector c11 = FloatVector.zero(FLOAT);
+    FloatVector c12 = FloatVector.zero(FLOAT);
+    FloatVector c13 = FloatVector.zero(FLOAT);
+    FloatVector c20 = FloatVector.zero(FLOAT);
+    FloatVector c21 = FloatVector.zero(FLOAT);
+    FloatVector c22 = FloatVector.zero(FLOAT);
+    FloatVector c23 = FloatVector.zero(FLOAT);
+    FloatVector c30 = FloatVector.zero(FLOAT);
+    FloatVector c31 = FloatVector.zero(FLOAT);
+    FloatVector c32 = FloatVector.zero(FLOAT);
+    FloatVector c33 = FloatVector.zero(FLOAT);
+    FloatVector c40 = FloatVector.zero(FLOAT);
+    FloatVector c41 = FloatVector.zero(FLOAT);
+    FloatVector c42 = FloatVector.zero(FLOAT);
+    FloatVector c43 = FloatVector.zero(FLOAT);
+    FloatVector c50 = FloatVector.zero(FLOAT);
+    FloatVector c51 = FloatVector.zero(FLOAT);
+    FloatVector c52 = FloatVector.zero(FLOAT);
+    FloatVector c53 = FloatVector.zero(FLOAT);
+    for (int p = 0; p < kc; p++) {
+      int ao = ai + p * MR;
+      int bo = bi + p * NR;
+      FloatVector b0 = FloatVector.fromArray(FLOAT, pb, bo);
+      FloatVector b1 = FloatVector.fromArray(FLOAT, pb, bo + LANES);
+      FloatVector b2 = FloatVector.fromArray(FLOAT, pb, bo + 2 * LANES);
+      FloatVector b3 = FloatVector.fromArray(FLOAT, pb, bo + 3 * LANES);
+      FloatVector av = FloatVector.broadcast(FLOAT, pa[ao]);
+      c00 = av.fma(b0, c00);
+      c01 = av.fma(b1, c01);
+      c02 = av.fma(b2, c02);
+      c03 = av.fma(b3, c03);
+      av = FloatVector.broadcast(FLOAT, pa[ao + 1]);
+      c10 = av.fma(b0, c10);
+      c11 = av.fma(b1, c11);
+      c12 = av.fma(b2, c12);
+      c13 = av.fma(b3, c13);
+      av = FloatVector.broadcast(FLOAT, pa[ao + 2]);
+      c20 = av.fma(b0, c20);
+      c21 = av.fma(b1, c21);
+      c22 = av.fma(b2, c22);
+      c23 = av.fma(b3, c23);
+      av = FloatVector.broadcast(FLOAT, pa[ao + 3]);
+      c30 = av.fma(b0, c30);
+      c31 = av.fma(b1, c31);
+      c32 = av.fma(b2, c32);
+      c33 = av.fma(b3, c33);
+      av = FloatVector.broadcast(FLOAT, pa[ao + 4]);
+      c40 = av.fma(b0, c40);
+      c41 = av.fma(b1, c41);
+      c42 = av.fma(b2, c42);
+      c43 = av.fma(b3, c43);
+      av = FloatVector.broadcast(FLOAT, pa[ao + 5]);
+      c50 = av.fma(b0, c50);
+      c51 = av.fma(b1, c51);
+      c52 = av.fma(b2, c52);
+      c53 = av.fma(b3, c53);
+    }
+    if (mr < MR || nr < NR) {
+      c00.intoArray(tile, 0);
+      c01.intoArray(tile, LANES);
+      c02.intoArray(tile, 2 * LANES);
+      c03.intoArray(tile, 3 * LANES);
+      c10.intoArray(tile, NR);
+      c11.intoArray(tile, NR + LANES);
+      c12.intoArray(tile, NR + 2 * LANES);
+      c13.intoArray(tile, NR + 3 * LANES);
+      c20.intoArray(tile, 2 * NR);
+      c21.intoArray(tile, 2 * NR + LANES);
+      c22.intoArray(tile, 2 * NR + 2 * LANES);
+      c23.intoArray(tile, 2 * NR + 3 * LANES);
+      c30.intoArray(tile, 3 * NR);
+      c31.intoArray(tile, 3 * NR + LANES);
+      c32.intoArray(tile, 3 * NR + 2 * LANES);
+      c33.intoArray(tile, 3 * NR + 3 * LANES);
+      c40.intoArray(tile, 4 * NR);
+      c41.intoArray(tile, 4 * NR + LANES);
+      c42.intoArray(tile, 4 * NR + 2 * LANES);
+      c43.intoArray(tile, 4 * NR + 3 * LANES);
+      c50.intoArray(tile, 5 * NR);
+      c51.intoArray(tile, 5 * NR + LANES);
+      c52.intoArray(tile, 5 * NR + 2 * LANES);
+      c53.intoArray(tile, 5 * NR + 3 * LANES);
+      writeEdge(c, cOff, ldc, mr, nr, alpha, beta, mode, tile);
+      return;
+    }
+    // Write-back written out in full: a helper taking vectors might not be inlined into this large
+    // method, and then every accumulator would be boxed on the heap.
+    FloatVector alphaV = FloatVector.broadcast(FLOAT, alpha);
+    int o0 = cOff;
+    int o1 = o0 + ldc;
+    int o2 = o1 + ldc;
+    int o3 = o2 + ldc;
+    int o4 = o3 + ldc;
+    int o5 = o4 + ldc;
+    if (mode == OVERWRITE) {
+      c00.mul(alphaV).intoArray(c, o0);
+      c01.mul(alphaV).intoArray(c, o0 + LANES);
+      c02.mul(alphaV).intoArray(c, o0 + 2 * LANES);
+      c03.mul(alphaV).intoArray(c, o0 + 3 * LANES);
+      c10.mul(alphaV).intoArray(c, o1);
+      c11.mul(alphaV).intoArray(c, o1 + LANES);
+      c12.mul(alphaV).intoArray(c, o1 + 2 * LANES);
+      c13.mul(alphaV).intoArray(c, o1 + 3 * LANES);
+      c20.mul(alphaV).intoArray(c, o2);
+      c21.mul(alphaV).intoArray(c, o2 + LANES);
+      c22.mul(alphaV).intoArray(c, o2 + 2 * LANES);
+      c23.mul(alphaV).intoArray(c, o2 + 3 * LANES);
+      c30.mul(alphaV).intoArray(c, o3);
+      c31.mul(alphaV).intoArray(c, o3 + LANES);
+      c32.mul(alphaV).intoArray(c, o3 + 2 * LANES);
+      c33.mul(alphaV).intoArray(c, o3 + 3 * LANES);
+      c40.mul(alphaV).intoArray(c, o4);
+      c41.mul(alphaV).intoArray(c, o4 + LANES);
+      c42.mul(alphaV).intoArray(c, o4 + 2 * LANES);
+      c43.mul(alphaV).intoArray(c, o4 + 3 * LANES);
+      c50.mul(alphaV).intoArray(c, o5);
+      c51.mul(alphaV).intoArray(c, o5 + LANES);
+      c52.mul(alphaV).intoArray(c, o5 + 2 * LANES);
+      c53.mul(alphaV).intoArray(c, o5 + 3 * LANES);
+    } else {
+      // ACCUMULATE multiplies C by exactly 1, which changes nothing.
+      FloatVector betaV = FloatVector.broadcast(FLOAT, mode == SCALE ? beta : 1f);
+      c00.fma(alphaV, FloatVector.fromArray(FLOAT, c, o0).mul(betaV)).intoArray(c, o0);
+      c01.fma(alphaV, FloatVector.fromArray(FLOAT, c, o0 + LANES).mul(betaV)).intoArray(c, o0 + LANES);
+      c02.fma(alphaV, FloatVector.fromArray(FLOAT, c, o0 + 2 * LANES).mul(betaV)).intoArray(c, o0 + 2 * LANES);
+      c03.fma(alphaV, FloatVector.fromArray(FLOAT, c, o0 + 3 * LANES).mul(betaV)).intoArray(c, o0 + 3 * LANES);
+      c10.fma(alphaV, FloatVector.fromArray(FLOAT, c, o1).mul(betaV)).intoArray(c, o1);
+      c11.fma(alphaV, FloatVector.fromArray(FLOAT, c, o1 + LANES).mul(betaV)).intoArray(c, o1 + LANES);
+      c12.fma(alphaV, FloatVector.fromArray(FLOAT, c, o1 + 2 * LANES).mul(betaV)).intoArray(c, o1 + 2 * LANES);
+      c13.fma(alphaV, FloatVector.fromArray(FLOAT, c, o1 + 3 * LANES).mul(betaV)).intoArray(c, o1 + 3 * LANES);
+      c20.fma(alphaV, FloatVector.fromArray(FLOAT, c, o2).mul(betaV)).intoArray(c, o2);
+      c21.fma(alphaV, FloatVector.fromArray(FLOAT, c, o2 + LANES).mul(betaV)).intoArray(c, o2 + LANES);
+      c22.fma(alphaV, FloatVector.fromArray(FLOAT, c, o2 + 2 * LANES).mul(betaV)).intoArray(c, o2 + 2 * LANES);
+      c23.fma(alphaV, FloatVector.fromArray(FLOAT, c, o2 + 3 * LANES).mul(betaV)).intoArray(c, o2 + 3 * LANES);
+      c30.fma(alphaV, FloatVector.fromArray(FLOAT, c, o3).mul(betaV)).intoArray(c, o3);
+      c31.fma(alphaV, FloatVector.fromArray(FLOAT, c, o3 + LANES).mul(betaV)).intoArray(c, o3 + LANES);
+      c32.fma(alphaV, FloatVector.fromArray(FLOAT, c, o3 + 2 * LANES).mul(betaV)).intoArray(c, o3 + 2 * LANES);
+      c33.fma(alphaV, FloatVector.fromArray(FLOAT, c, o3 + 3 * LANES).mul(betaV)).intoArray(c, o3 + 3 * LANES);
+      c40.fma(alphaV, FloatVector.fromArray(FLOAT, c, o4).mul(betaV)).intoArray(c, o4);
+      c41.fma(alphaV, FloatVector.fromArray(FLOAT, c, o4 + LANES).mul(betaV)).intoArray(c, o4 + LANES);
+      c42.fma(alphaV, FloatVector.fromArray(FLOAT, c, o4 + 2 * LANES).mul(betaV)).intoArray(c, o4 + 2 * LANES);
+      c43.fma(alphaV, FloatVector.fromArray(FLOAT, c, o4 + 3 * LANES).mul(betaV)).intoArray(c, o4 + 3 * LANES);
+      c50.fma(alphaV, FloatVector.fromArray(FLOAT, c, o5).mul(betaV)).intoArray(c, o5);
+      c51.fma(alphaV, FloatVector.fromArray(FLOAT, c, o5 + LANES).mul(betaV)).intoArray(c, o5 + LANES);
+      c52.fma(alphaV, FloatVector.fromArray(FLOAT, c, o5 + 2 * LANES).mul(betaV)).intoArray(c, o5 + 2 * LANES);
+      c53.fma(alphaV, FloatVector.fromArray(FLOAT, c, o5 + 3 * LANES).mul(betaV)).intoArray(c, o5 + 3 * LANES);
+    }
+  }
+
+  /**
+   * As {@link #kernelWide} for 16 vector registers (AVX2), NR = 2·LANES: 12 accumulators (6 rows × 2
+   * vectors) + 2 vectors of B + 1 broadcast = 15 registers, where 24 accumulators would spill.
+   */
+  private static void kernelNarrow(
+      int kc, float[] pa, int ai, float[] pb, int bi, float[] c, int cOff, int ldc, int mr, int nr, float alpha,
+      float beta, int mode, float[] tile) {
     FloatVector c00 = FloatVector.zero(FLOAT);
     FloatVector c01 = FloatVector.zero(FLOAT);
     FloatVector c10 = FloatVector.zero(FLOAT);
@@ -299,6 +670,22 @@ final class PanamaGemm {
       av = FloatVector.broadcast(FLOAT, pa[ao + 5]);
       c50 = av.fma(b0, c50);
       c51 = av.fma(b1, c51);
+    }
+    if (mr < MR || nr < NR) {
+      c00.intoArray(tile, 0);
+      c01.intoArray(tile, LANES);
+      c10.intoArray(tile, NR);
+      c11.intoArray(tile, NR + LANES);
+      c20.intoArray(tile, 2 * NR);
+      c21.intoArray(tile, 2 * NR + LANES);
+      c30.intoArray(tile, 3 * NR);
+      c31.intoArray(tile, 3 * NR + LANES);
+      c40.intoArray(tile, 4 * NR);
+      c41.intoArray(tile, 4 * NR + LANES);
+      c50.intoArray(tile, 5 * NR);
+      c51.intoArray(tile, 5 * NR + LANES);
+      writeEdge(c, cOff, ldc, mr, nr, alpha, beta, mode, tile);
+      return;
     }
     // Write-back written out in full: a helper taking vectors might not be inlined into this large
     // method, and then every accumulator would be boxed on the heap.
@@ -341,66 +728,14 @@ final class PanamaGemm {
   }
 
   /**
-   * A partial tile (mr &lt; MR or nr &lt; NR) at the bottom or right edge of C. The packed panels are zero
-   * padded, so the loop is the full-tile loop; the accumulators then go through {@code tile} (MR·NR floats)
-   * and only the mr × nr valid elements are written. Each stored element gets the same operations as in
-   * {@link #kernel}, so results do not depend on where the tile grid falls.
+   * Writes the mr × nr valid elements of a partial tile (its MR × NR accumulators in {@code tile}) to C
+   * with the same roundings as the vector write-back of the kernels: a product, or one fused multiply-add.
    */
-  private static void edgeKernel(
-      int kc, float[] pa, int ai, float[] pb, int bi, float[] c, int cOff, int ldc, int mr, int nr, float alpha,
-      float beta, int mode, float[] tile) {
-    FloatVector c00 = FloatVector.zero(FLOAT);
-    FloatVector c01 = FloatVector.zero(FLOAT);
-    FloatVector c10 = FloatVector.zero(FLOAT);
-    FloatVector c11 = FloatVector.zero(FLOAT);
-    FloatVector c20 = FloatVector.zero(FLOAT);
-    FloatVector c21 = FloatVector.zero(FLOAT);
-    FloatVector c30 = FloatVector.zero(FLOAT);
-    FloatVector c31 = FloatVector.zero(FLOAT);
-    FloatVector c40 = FloatVector.zero(FLOAT);
-    FloatVector c41 = FloatVector.zero(FLOAT);
-    FloatVector c50 = FloatVector.zero(FLOAT);
-    FloatVector c51 = FloatVector.zero(FLOAT);
-    for (int p = 0; p < kc; p++) {
-      int ao = ai + p * MR;
-      int bo = bi + p * NR;
-      FloatVector b0 = FloatVector.fromArray(FLOAT, pb, bo);
-      FloatVector b1 = FloatVector.fromArray(FLOAT, pb, bo + LANES);
-      FloatVector av = FloatVector.broadcast(FLOAT, pa[ao]);
-      c00 = av.fma(b0, c00);
-      c01 = av.fma(b1, c01);
-      av = FloatVector.broadcast(FLOAT, pa[ao + 1]);
-      c10 = av.fma(b0, c10);
-      c11 = av.fma(b1, c11);
-      av = FloatVector.broadcast(FLOAT, pa[ao + 2]);
-      c20 = av.fma(b0, c20);
-      c21 = av.fma(b1, c21);
-      av = FloatVector.broadcast(FLOAT, pa[ao + 3]);
-      c30 = av.fma(b0, c30);
-      c31 = av.fma(b1, c31);
-      av = FloatVector.broadcast(FLOAT, pa[ao + 4]);
-      c40 = av.fma(b0, c40);
-      c41 = av.fma(b1, c41);
-      av = FloatVector.broadcast(FLOAT, pa[ao + 5]);
-      c50 = av.fma(b0, c50);
-      c51 = av.fma(b1, c51);
-    }
-    c00.intoArray(tile, 0);
-    c01.intoArray(tile, LANES);
-    c10.intoArray(tile, NR);
-    c11.intoArray(tile, NR + LANES);
-    c20.intoArray(tile, 2 * NR);
-    c21.intoArray(tile, 2 * NR + LANES);
-    c30.intoArray(tile, 3 * NR);
-    c31.intoArray(tile, 3 * NR + LANES);
-    c40.intoArray(tile, 4 * NR);
-    c41.intoArray(tile, 4 * NR + LANES);
-    c50.intoArray(tile, 5 * NR);
-    c51.intoArray(tile, 5 * NR + LANES);
+  private static void writeEdge(
+      float[] c, int cOff, int ldc, int mr, int nr, float alpha, float beta, int mode, float[] tile) {
     float betaEff = mode == SCALE ? beta : 1f;
     for (int r = 0; r < mr; r++) {
       for (int j = 0, t = r * NR, o = cOff + r * ldc; j < nr; j++, t++, o++) {
-        // The same roundings as the vector write-back of kernel(): a product, or one fused multiply-add.
         c[o] = mode == OVERWRITE ? tile[t] * alpha : Math.fma(tile[t], alpha, c[o] * betaEff);
       }
     }

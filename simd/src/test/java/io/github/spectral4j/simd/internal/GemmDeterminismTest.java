@@ -18,7 +18,7 @@ class GemmDeterminismTest {
   static Stream<Arguments> cases() {
     // Large enough to be split between threads; shapes that split by columns, by rows, unevenly, and
     // wider than one packed column block.
-    int[][] shapes = {{207, 1000, 131}, {1000, 40, 300}, {127, 257, 513}, {61, 95, 1000}, {20, 3300, 64}};
+    int[][] shapes = {{207, 1000, 131}, {1000, 40, 300}, {127, 257, 513}, {61, 95, 1000}, {20, 3300, 64}, {50, 200, 2100}};
     List<Arguments> cases = new ArrayList<>();
     long seed = 77;
     for (String impl : new String[] {"scalar", "panama"}) {

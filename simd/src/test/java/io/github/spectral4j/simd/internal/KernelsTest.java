@@ -90,7 +90,9 @@ class KernelsTest {
     }
     int[][] mixed = {
       {1, 207, 13}, {207, 1, 31}, {7, 127, 3}, {13, 31, 207}, {127, 7, 1}, {2, 3, 127}, {31, 13, 2},
-      {3, 1, 1}, {1, 1, 207}, {6, 32, 256}, {12, 64, 257}, {207, 127, 513}, {5, 3100, 40}
+      {3, 1, 1}, {1, 1, 207}, {6, 32, 256}, {12, 64, 257}, {207, 127, 513}, {5, 3100, 40},
+      // Panama tiles: 6 × 16/32/64 (AVX2 / AVX-512 narrow / wide), k slices of at most 512 or 1024
+      {6, 64, 1024}, {13, 129, 1025}, {49, 70, 2100}
     };
     shapes.addAll(Arrays.asList(mixed));
     SplittableRandom shapeRandom = new SplittableRandom(20231017);
