@@ -37,7 +37,12 @@ final class PanamaGemm {
   /** Packing buffers per thread, grown on demand and then reused: no allocation in steady state. */
   private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
 
-  private static final class Workspace {
+  /** This thread's packing buffers (also lent to {@link PanamaThinGemm}, which never runs inside a GEMM). */
+  static Workspace workspace() {
+    return WORKSPACE.get();
+  }
+
+  static final class Workspace {
     float[] packA = new float[0];
     float[] packB = new float[0];
     final float[] tile = new float[MR * NR];

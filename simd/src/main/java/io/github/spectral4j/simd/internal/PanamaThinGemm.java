@@ -30,19 +30,9 @@ final class PanamaThinGemm {
 
   private static final int ROWS_TWO = 6;
 
-  /** The packed panel (caller's thread) and the write-back tile (every thread), reused. */
-  private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
-
-  private static final class Workspace {
-    float[] panel = new float[0];
-    final float[] tile = new float[ROWS_ONE * LANES];
-
-    float[] panel(int size) {
-      if (panel.length < size) {
-        panel = new float[size];
-      }
-      return panel;
-    }
+  static {
+    // The write-back tile is the GEMM's MR × NR one.
+    assert PanamaConstants.MR * PanamaConstants.NR >= ROWS_ONE * LANES && ROWS_ONE == 2 * ROWS_TWO;
   }
 
   private PanamaThinGemm() {}
@@ -53,7 +43,8 @@ final class PanamaThinGemm {
       int threads) {
     int width = m <= LANES ? LANES : 2 * LANES;
     int group = width == LANES ? ROWS_ONE : ROWS_TWO;
-    float[] panel = WORKSPACE.get().panel(k * width);
+    // The panel lives in the caller's GEMM packing buffer for B, the tiles in each thread's GEMM tile.
+    float[] panel = PanamaGemm.workspace().packB(k * width);
     // panel(p, i) = A(i, p) for i < m, 0 for m ≤ i < width.
     for (int p = 0, d = 0; p < k; p++, d += width) {
       for (int i = 0; i < m; i++) {
@@ -80,7 +71,7 @@ final class PanamaThinGemm {
   private static void rows(
       int j0, int j1, int width, int m, int k, float alpha, float[] panel, float[] b, int ldb, float beta,
       float[] c, int ldc) {
-    float[] tile = WORKSPACE.get().tile;
+    float[] tile = PanamaGemm.workspace().tile;
     int j = j0;
     if (width == LANES) {
       for (; j + ROWS_ONE <= j1; j += ROWS_ONE) {
