@@ -209,113 +209,12 @@ final class PanamaGemm {
         // gather of 16 rows was 3× slower).
         int cc = 0;
         if (LANES == 16) {
-          // Sixteen rows of b at a time, sixteen steps of p per round: a 16 × 16 block transposed in
-          // registers by four rounds of pairwise interleaving (row i with row i + 8), each a rotation
-          // of the bits of (row, lane) by one place, so four rounds swap them.
-          FloatVector lo = FloatVector.fromArray(FLOAT, TRANSPOSE_INDEX, 0);
-          FloatVector hi = FloatVector.fromArray(FLOAT, TRANSPOSE_INDEX, LANES);
+          // Sixteen rows of b at a time, sixteen steps of p per call of transpose16.
           for (; cc + 16 <= nr; cc += 16) {
             int s0 = (col + cc) * ldb + pc;
             int p = 0;
             for (; p + 16 <= kc; p += 16) {
-              int s = s0 + p;
-              FloatVector x0 = FloatVector.fromArray(FLOAT, b, s);
-              FloatVector x1 = FloatVector.fromArray(FLOAT, b, s + ldb);
-              FloatVector x2 = FloatVector.fromArray(FLOAT, b, s + 2 * ldb);
-              FloatVector x3 = FloatVector.fromArray(FLOAT, b, s + 3 * ldb);
-              FloatVector x4 = FloatVector.fromArray(FLOAT, b, s + 4 * ldb);
-              FloatVector x5 = FloatVector.fromArray(FLOAT, b, s + 5 * ldb);
-              FloatVector x6 = FloatVector.fromArray(FLOAT, b, s + 6 * ldb);
-              FloatVector x7 = FloatVector.fromArray(FLOAT, b, s + 7 * ldb);
-              FloatVector x8 = FloatVector.fromArray(FLOAT, b, s + 8 * ldb);
-              FloatVector x9 = FloatVector.fromArray(FLOAT, b, s + 9 * ldb);
-              FloatVector x10 = FloatVector.fromArray(FLOAT, b, s + 10 * ldb);
-              FloatVector x11 = FloatVector.fromArray(FLOAT, b, s + 11 * ldb);
-              FloatVector x12 = FloatVector.fromArray(FLOAT, b, s + 12 * ldb);
-              FloatVector x13 = FloatVector.fromArray(FLOAT, b, s + 13 * ldb);
-              FloatVector x14 = FloatVector.fromArray(FLOAT, b, s + 14 * ldb);
-              FloatVector x15 = FloatVector.fromArray(FLOAT, b, s + 15 * ldb);
-              FloatVector y0 = lo.selectFrom(x0, x8);
-              FloatVector y1 = hi.selectFrom(x0, x8);
-              FloatVector y2 = lo.selectFrom(x1, x9);
-              FloatVector y3 = hi.selectFrom(x1, x9);
-              FloatVector y4 = lo.selectFrom(x2, x10);
-              FloatVector y5 = hi.selectFrom(x2, x10);
-              FloatVector y6 = lo.selectFrom(x3, x11);
-              FloatVector y7 = hi.selectFrom(x3, x11);
-              FloatVector y8 = lo.selectFrom(x4, x12);
-              FloatVector y9 = hi.selectFrom(x4, x12);
-              FloatVector y10 = lo.selectFrom(x5, x13);
-              FloatVector y11 = hi.selectFrom(x5, x13);
-              FloatVector y12 = lo.selectFrom(x6, x14);
-              FloatVector y13 = hi.selectFrom(x6, x14);
-              FloatVector y14 = lo.selectFrom(x7, x15);
-              FloatVector y15 = hi.selectFrom(x7, x15);
-              FloatVector z0 = lo.selectFrom(y0, y8);
-              FloatVector z1 = hi.selectFrom(y0, y8);
-              FloatVector z2 = lo.selectFrom(y1, y9);
-              FloatVector z3 = hi.selectFrom(y1, y9);
-              FloatVector z4 = lo.selectFrom(y2, y10);
-              FloatVector z5 = hi.selectFrom(y2, y10);
-              FloatVector z6 = lo.selectFrom(y3, y11);
-              FloatVector z7 = hi.selectFrom(y3, y11);
-              FloatVector z8 = lo.selectFrom(y4, y12);
-              FloatVector z9 = hi.selectFrom(y4, y12);
-              FloatVector z10 = lo.selectFrom(y5, y13);
-              FloatVector z11 = hi.selectFrom(y5, y13);
-              FloatVector z12 = lo.selectFrom(y6, y14);
-              FloatVector z13 = hi.selectFrom(y6, y14);
-              FloatVector z14 = lo.selectFrom(y7, y15);
-              FloatVector z15 = hi.selectFrom(y7, y15);
-              FloatVector u0 = lo.selectFrom(z0, z8);
-              FloatVector u1 = hi.selectFrom(z0, z8);
-              FloatVector u2 = lo.selectFrom(z1, z9);
-              FloatVector u3 = hi.selectFrom(z1, z9);
-              FloatVector u4 = lo.selectFrom(z2, z10);
-              FloatVector u5 = hi.selectFrom(z2, z10);
-              FloatVector u6 = lo.selectFrom(z3, z11);
-              FloatVector u7 = hi.selectFrom(z3, z11);
-              FloatVector u8 = lo.selectFrom(z4, z12);
-              FloatVector u9 = hi.selectFrom(z4, z12);
-              FloatVector u10 = lo.selectFrom(z5, z13);
-              FloatVector u11 = hi.selectFrom(z5, z13);
-              FloatVector u12 = lo.selectFrom(z6, z14);
-              FloatVector u13 = hi.selectFrom(z6, z14);
-              FloatVector u14 = lo.selectFrom(z7, z15);
-              FloatVector u15 = hi.selectFrom(z7, z15);
-              FloatVector v0 = lo.selectFrom(u0, u8);
-              FloatVector v1 = hi.selectFrom(u0, u8);
-              FloatVector v2 = lo.selectFrom(u1, u9);
-              FloatVector v3 = hi.selectFrom(u1, u9);
-              FloatVector v4 = lo.selectFrom(u2, u10);
-              FloatVector v5 = hi.selectFrom(u2, u10);
-              FloatVector v6 = lo.selectFrom(u3, u11);
-              FloatVector v7 = hi.selectFrom(u3, u11);
-              FloatVector v8 = lo.selectFrom(u4, u12);
-              FloatVector v9 = hi.selectFrom(u4, u12);
-              FloatVector v10 = lo.selectFrom(u5, u13);
-              FloatVector v11 = hi.selectFrom(u5, u13);
-              FloatVector v12 = lo.selectFrom(u6, u14);
-              FloatVector v13 = hi.selectFrom(u6, u14);
-              FloatVector v14 = lo.selectFrom(u7, u15);
-              FloatVector v15 = hi.selectFrom(u7, u15);
-              int d = dst + cc + p * NR;
-              v0.intoArray(pb, d);
-              v1.intoArray(pb, d + NR);
-              v2.intoArray(pb, d + 2 * NR);
-              v3.intoArray(pb, d + 3 * NR);
-              v4.intoArray(pb, d + 4 * NR);
-              v5.intoArray(pb, d + 5 * NR);
-              v6.intoArray(pb, d + 6 * NR);
-              v7.intoArray(pb, d + 7 * NR);
-              v8.intoArray(pb, d + 8 * NR);
-              v9.intoArray(pb, d + 9 * NR);
-              v10.intoArray(pb, d + 10 * NR);
-              v11.intoArray(pb, d + 11 * NR);
-              v12.intoArray(pb, d + 12 * NR);
-              v13.intoArray(pb, d + 13 * NR);
-              v14.intoArray(pb, d + 14 * NR);
-              v15.intoArray(pb, d + 15 * NR);
+              transpose16(b, s0 + p, ldb, pb, dst + cc + p * NR);
             }
             for (; p < kc; p++) {
               for (int r = 0, d = dst + cc + p * NR; r < 16; r++) {
@@ -324,7 +223,6 @@ final class PanamaGemm {
             }
           }
         }
-
         for (; cc + 8 <= nr; cc += 8) {
           int s0 = (col + cc) * ldb + pc;
           int s1 = s0 + ldb;
@@ -358,6 +256,114 @@ final class PanamaGemm {
         }
       }
     }
+  }
+
+  /**
+   * Copies the 16 × 16 block of b at rows s, s + ldb, … (16 floats each) transposed into pb: column i of
+   * the block goes to pb[d + i·NR .. + 16). Four rounds of pairwise interleaving (vector i with vector
+   * i + 8) each rotate the bits of (vector, lane) by one place, so four rounds swap them. In a method of
+   * its own so that C2 compiles its 64 lane selects alone: inlined into packB it did not always keep them
+   * intrinsic (measured 8 MB allocated per NT product at n = 1024).
+   */
+  private static void transpose16(float[] b, int s, int ldb, float[] pb, int d) {
+    FloatVector lo = FloatVector.fromArray(FLOAT, TRANSPOSE_INDEX, 0);
+    FloatVector hi = FloatVector.fromArray(FLOAT, TRANSPOSE_INDEX, LANES);
+    FloatVector x0 = FloatVector.fromArray(FLOAT, b, s);
+    FloatVector x1 = FloatVector.fromArray(FLOAT, b, s + ldb);
+    FloatVector x2 = FloatVector.fromArray(FLOAT, b, s + 2 * ldb);
+    FloatVector x3 = FloatVector.fromArray(FLOAT, b, s + 3 * ldb);
+    FloatVector x4 = FloatVector.fromArray(FLOAT, b, s + 4 * ldb);
+    FloatVector x5 = FloatVector.fromArray(FLOAT, b, s + 5 * ldb);
+    FloatVector x6 = FloatVector.fromArray(FLOAT, b, s + 6 * ldb);
+    FloatVector x7 = FloatVector.fromArray(FLOAT, b, s + 7 * ldb);
+    FloatVector x8 = FloatVector.fromArray(FLOAT, b, s + 8 * ldb);
+    FloatVector x9 = FloatVector.fromArray(FLOAT, b, s + 9 * ldb);
+    FloatVector x10 = FloatVector.fromArray(FLOAT, b, s + 10 * ldb);
+    FloatVector x11 = FloatVector.fromArray(FLOAT, b, s + 11 * ldb);
+    FloatVector x12 = FloatVector.fromArray(FLOAT, b, s + 12 * ldb);
+    FloatVector x13 = FloatVector.fromArray(FLOAT, b, s + 13 * ldb);
+    FloatVector x14 = FloatVector.fromArray(FLOAT, b, s + 14 * ldb);
+    FloatVector x15 = FloatVector.fromArray(FLOAT, b, s + 15 * ldb);
+    FloatVector y0 = lo.selectFrom(x0, x8);
+    FloatVector y1 = hi.selectFrom(x0, x8);
+    FloatVector y2 = lo.selectFrom(x1, x9);
+    FloatVector y3 = hi.selectFrom(x1, x9);
+    FloatVector y4 = lo.selectFrom(x2, x10);
+    FloatVector y5 = hi.selectFrom(x2, x10);
+    FloatVector y6 = lo.selectFrom(x3, x11);
+    FloatVector y7 = hi.selectFrom(x3, x11);
+    FloatVector y8 = lo.selectFrom(x4, x12);
+    FloatVector y9 = hi.selectFrom(x4, x12);
+    FloatVector y10 = lo.selectFrom(x5, x13);
+    FloatVector y11 = hi.selectFrom(x5, x13);
+    FloatVector y12 = lo.selectFrom(x6, x14);
+    FloatVector y13 = hi.selectFrom(x6, x14);
+    FloatVector y14 = lo.selectFrom(x7, x15);
+    FloatVector y15 = hi.selectFrom(x7, x15);
+    FloatVector z0 = lo.selectFrom(y0, y8);
+    FloatVector z1 = hi.selectFrom(y0, y8);
+    FloatVector z2 = lo.selectFrom(y1, y9);
+    FloatVector z3 = hi.selectFrom(y1, y9);
+    FloatVector z4 = lo.selectFrom(y2, y10);
+    FloatVector z5 = hi.selectFrom(y2, y10);
+    FloatVector z6 = lo.selectFrom(y3, y11);
+    FloatVector z7 = hi.selectFrom(y3, y11);
+    FloatVector z8 = lo.selectFrom(y4, y12);
+    FloatVector z9 = hi.selectFrom(y4, y12);
+    FloatVector z10 = lo.selectFrom(y5, y13);
+    FloatVector z11 = hi.selectFrom(y5, y13);
+    FloatVector z12 = lo.selectFrom(y6, y14);
+    FloatVector z13 = hi.selectFrom(y6, y14);
+    FloatVector z14 = lo.selectFrom(y7, y15);
+    FloatVector z15 = hi.selectFrom(y7, y15);
+    FloatVector u0 = lo.selectFrom(z0, z8);
+    FloatVector u1 = hi.selectFrom(z0, z8);
+    FloatVector u2 = lo.selectFrom(z1, z9);
+    FloatVector u3 = hi.selectFrom(z1, z9);
+    FloatVector u4 = lo.selectFrom(z2, z10);
+    FloatVector u5 = hi.selectFrom(z2, z10);
+    FloatVector u6 = lo.selectFrom(z3, z11);
+    FloatVector u7 = hi.selectFrom(z3, z11);
+    FloatVector u8 = lo.selectFrom(z4, z12);
+    FloatVector u9 = hi.selectFrom(z4, z12);
+    FloatVector u10 = lo.selectFrom(z5, z13);
+    FloatVector u11 = hi.selectFrom(z5, z13);
+    FloatVector u12 = lo.selectFrom(z6, z14);
+    FloatVector u13 = hi.selectFrom(z6, z14);
+    FloatVector u14 = lo.selectFrom(z7, z15);
+    FloatVector u15 = hi.selectFrom(z7, z15);
+    FloatVector v0 = lo.selectFrom(u0, u8);
+    FloatVector v1 = hi.selectFrom(u0, u8);
+    FloatVector v2 = lo.selectFrom(u1, u9);
+    FloatVector v3 = hi.selectFrom(u1, u9);
+    FloatVector v4 = lo.selectFrom(u2, u10);
+    FloatVector v5 = hi.selectFrom(u2, u10);
+    FloatVector v6 = lo.selectFrom(u3, u11);
+    FloatVector v7 = hi.selectFrom(u3, u11);
+    FloatVector v8 = lo.selectFrom(u4, u12);
+    FloatVector v9 = hi.selectFrom(u4, u12);
+    FloatVector v10 = lo.selectFrom(u5, u13);
+    FloatVector v11 = hi.selectFrom(u5, u13);
+    FloatVector v12 = lo.selectFrom(u6, u14);
+    FloatVector v13 = hi.selectFrom(u6, u14);
+    FloatVector v14 = lo.selectFrom(u7, u15);
+    FloatVector v15 = hi.selectFrom(u7, u15);
+    v0.intoArray(pb, d);
+    v1.intoArray(pb, d + NR);
+    v2.intoArray(pb, d + 2 * NR);
+    v3.intoArray(pb, d + 3 * NR);
+    v4.intoArray(pb, d + 4 * NR);
+    v5.intoArray(pb, d + 5 * NR);
+    v6.intoArray(pb, d + 6 * NR);
+    v7.intoArray(pb, d + 7 * NR);
+    v8.intoArray(pb, d + 8 * NR);
+    v9.intoArray(pb, d + 9 * NR);
+    v10.intoArray(pb, d + 10 * NR);
+    v11.intoArray(pb, d + 11 * NR);
+    v12.intoArray(pb, d + 12 * NR);
+    v13.intoArray(pb, d + 13 * NR);
+    v14.intoArray(pb, d + 14 * NR);
+    v15.intoArray(pb, d + 15 * NR);
   }
 
   /**
