@@ -480,7 +480,7 @@ final class PanamaGemm {
    * 24 FMAs share 10 loads. Twice the work per broadcast of the 6 × 2 tile lets the panels stream from
    * L2, hence the deep KC. No masks, no branches in the loop. A partial tile (mr &lt; MR or nr &lt; NR)
    * runs the same loop over the zero-padded panels and is written through {@code tile} by
-   * {@link #writeEdge}, so results do not depend on where the tile grid falls.
+   * {@link #writeBack}, so results do not depend on where the tile grid falls.
    */
   private static void kernelWide(
       int kc, float[] pa, int ai, float[] pb, int bi, float[] c, int cOff, int ldc, int mr, int nr, float alpha,
@@ -547,96 +547,34 @@ final class PanamaGemm {
       c52 = av.fma(b2, c52);
       c53 = av.fma(b3, c53);
     }
-    if (mr < MR || nr < NR) {
-      c00.intoArray(tile, 0);
-      c01.intoArray(tile, LANES);
-      c02.intoArray(tile, 2 * LANES);
-      c03.intoArray(tile, 3 * LANES);
-      c10.intoArray(tile, NR);
-      c11.intoArray(tile, NR + LANES);
-      c12.intoArray(tile, NR + 2 * LANES);
-      c13.intoArray(tile, NR + 3 * LANES);
-      c20.intoArray(tile, 2 * NR);
-      c21.intoArray(tile, 2 * NR + LANES);
-      c22.intoArray(tile, 2 * NR + 2 * LANES);
-      c23.intoArray(tile, 2 * NR + 3 * LANES);
-      c30.intoArray(tile, 3 * NR);
-      c31.intoArray(tile, 3 * NR + LANES);
-      c32.intoArray(tile, 3 * NR + 2 * LANES);
-      c33.intoArray(tile, 3 * NR + 3 * LANES);
-      c40.intoArray(tile, 4 * NR);
-      c41.intoArray(tile, 4 * NR + LANES);
-      c42.intoArray(tile, 4 * NR + 2 * LANES);
-      c43.intoArray(tile, 4 * NR + 3 * LANES);
-      c50.intoArray(tile, 5 * NR);
-      c51.intoArray(tile, 5 * NR + LANES);
-      c52.intoArray(tile, 5 * NR + 2 * LANES);
-      c53.intoArray(tile, 5 * NR + 3 * LANES);
-      writeEdge(c, cOff, ldc, mr, nr, alpha, beta, mode, tile);
-      return;
-    }
-    // Write-back written out in full: a helper taking vectors might not be inlined into this large
-    // method, and then every accumulator would be boxed on the heap.
-    FloatVector alphaV = FloatVector.broadcast(FLOAT, alpha);
-    int o0 = cOff;
-    int o1 = o0 + ldc;
-    int o2 = o1 + ldc;
-    int o3 = o2 + ldc;
-    int o4 = o3 + ldc;
-    int o5 = o4 + ldc;
-    if (mode == OVERWRITE) {
-      c00.mul(alphaV).intoArray(c, o0);
-      c01.mul(alphaV).intoArray(c, o0 + LANES);
-      c02.mul(alphaV).intoArray(c, o0 + 2 * LANES);
-      c03.mul(alphaV).intoArray(c, o0 + 3 * LANES);
-      c10.mul(alphaV).intoArray(c, o1);
-      c11.mul(alphaV).intoArray(c, o1 + LANES);
-      c12.mul(alphaV).intoArray(c, o1 + 2 * LANES);
-      c13.mul(alphaV).intoArray(c, o1 + 3 * LANES);
-      c20.mul(alphaV).intoArray(c, o2);
-      c21.mul(alphaV).intoArray(c, o2 + LANES);
-      c22.mul(alphaV).intoArray(c, o2 + 2 * LANES);
-      c23.mul(alphaV).intoArray(c, o2 + 3 * LANES);
-      c30.mul(alphaV).intoArray(c, o3);
-      c31.mul(alphaV).intoArray(c, o3 + LANES);
-      c32.mul(alphaV).intoArray(c, o3 + 2 * LANES);
-      c33.mul(alphaV).intoArray(c, o3 + 3 * LANES);
-      c40.mul(alphaV).intoArray(c, o4);
-      c41.mul(alphaV).intoArray(c, o4 + LANES);
-      c42.mul(alphaV).intoArray(c, o4 + 2 * LANES);
-      c43.mul(alphaV).intoArray(c, o4 + 3 * LANES);
-      c50.mul(alphaV).intoArray(c, o5);
-      c51.mul(alphaV).intoArray(c, o5 + LANES);
-      c52.mul(alphaV).intoArray(c, o5 + 2 * LANES);
-      c53.mul(alphaV).intoArray(c, o5 + 3 * LANES);
-    } else {
-      // ACCUMULATE multiplies C by exactly 1, which changes nothing.
-      FloatVector betaV = FloatVector.broadcast(FLOAT, mode == SCALE ? beta : 1f);
-      c00.fma(alphaV, FloatVector.fromArray(FLOAT, c, o0).mul(betaV)).intoArray(c, o0);
-      c01.fma(alphaV, FloatVector.fromArray(FLOAT, c, o0 + LANES).mul(betaV)).intoArray(c, o0 + LANES);
-      c02.fma(alphaV, FloatVector.fromArray(FLOAT, c, o0 + 2 * LANES).mul(betaV)).intoArray(c, o0 + 2 * LANES);
-      c03.fma(alphaV, FloatVector.fromArray(FLOAT, c, o0 + 3 * LANES).mul(betaV)).intoArray(c, o0 + 3 * LANES);
-      c10.fma(alphaV, FloatVector.fromArray(FLOAT, c, o1).mul(betaV)).intoArray(c, o1);
-      c11.fma(alphaV, FloatVector.fromArray(FLOAT, c, o1 + LANES).mul(betaV)).intoArray(c, o1 + LANES);
-      c12.fma(alphaV, FloatVector.fromArray(FLOAT, c, o1 + 2 * LANES).mul(betaV)).intoArray(c, o1 + 2 * LANES);
-      c13.fma(alphaV, FloatVector.fromArray(FLOAT, c, o1 + 3 * LANES).mul(betaV)).intoArray(c, o1 + 3 * LANES);
-      c20.fma(alphaV, FloatVector.fromArray(FLOAT, c, o2).mul(betaV)).intoArray(c, o2);
-      c21.fma(alphaV, FloatVector.fromArray(FLOAT, c, o2 + LANES).mul(betaV)).intoArray(c, o2 + LANES);
-      c22.fma(alphaV, FloatVector.fromArray(FLOAT, c, o2 + 2 * LANES).mul(betaV)).intoArray(c, o2 + 2 * LANES);
-      c23.fma(alphaV, FloatVector.fromArray(FLOAT, c, o2 + 3 * LANES).mul(betaV)).intoArray(c, o2 + 3 * LANES);
-      c30.fma(alphaV, FloatVector.fromArray(FLOAT, c, o3).mul(betaV)).intoArray(c, o3);
-      c31.fma(alphaV, FloatVector.fromArray(FLOAT, c, o3 + LANES).mul(betaV)).intoArray(c, o3 + LANES);
-      c32.fma(alphaV, FloatVector.fromArray(FLOAT, c, o3 + 2 * LANES).mul(betaV)).intoArray(c, o3 + 2 * LANES);
-      c33.fma(alphaV, FloatVector.fromArray(FLOAT, c, o3 + 3 * LANES).mul(betaV)).intoArray(c, o3 + 3 * LANES);
-      c40.fma(alphaV, FloatVector.fromArray(FLOAT, c, o4).mul(betaV)).intoArray(c, o4);
-      c41.fma(alphaV, FloatVector.fromArray(FLOAT, c, o4 + LANES).mul(betaV)).intoArray(c, o4 + LANES);
-      c42.fma(alphaV, FloatVector.fromArray(FLOAT, c, o4 + 2 * LANES).mul(betaV)).intoArray(c, o4 + 2 * LANES);
-      c43.fma(alphaV, FloatVector.fromArray(FLOAT, c, o4 + 3 * LANES).mul(betaV)).intoArray(c, o4 + 3 * LANES);
-      c50.fma(alphaV, FloatVector.fromArray(FLOAT, c, o5).mul(betaV)).intoArray(c, o5);
-      c51.fma(alphaV, FloatVector.fromArray(FLOAT, c, o5 + LANES).mul(betaV)).intoArray(c, o5 + LANES);
-      c52.fma(alphaV, FloatVector.fromArray(FLOAT, c, o5 + 2 * LANES).mul(betaV)).intoArray(c, o5 + 2 * LANES);
-      c53.fma(alphaV, FloatVector.fromArray(FLOAT, c, o5 + 3 * LANES).mul(betaV)).intoArray(c, o5 + 3 * LANES);
-    }
+    // The accumulators go through the tile to a write-back of its own: with the three write-back modes
+    // and the edge case in here, C2 deoptimised this method whenever a new mode appeared and could end
+    // up running it as allocating Java code (24 stores and loads per tile cost nothing measurable).
+    c00.intoArray(tile, 0);
+    c01.intoArray(tile, LANES);
+    c02.intoArray(tile, 2 * LANES);
+    c03.intoArray(tile, 3 * LANES);
+    c10.intoArray(tile, NR);
+    c11.intoArray(tile, NR + LANES);
+    c12.intoArray(tile, NR + 2 * LANES);
+    c13.intoArray(tile, NR + 3 * LANES);
+    c20.intoArray(tile, 2 * NR);
+    c21.intoArray(tile, 2 * NR + LANES);
+    c22.intoArray(tile, 2 * NR + 2 * LANES);
+    c23.intoArray(tile, 2 * NR + 3 * LANES);
+    c30.intoArray(tile, 3 * NR);
+    c31.intoArray(tile, 3 * NR + LANES);
+    c32.intoArray(tile, 3 * NR + 2 * LANES);
+    c33.intoArray(tile, 3 * NR + 3 * LANES);
+    c40.intoArray(tile, 4 * NR);
+    c41.intoArray(tile, 4 * NR + LANES);
+    c42.intoArray(tile, 4 * NR + 2 * LANES);
+    c43.intoArray(tile, 4 * NR + 3 * LANES);
+    c50.intoArray(tile, 5 * NR);
+    c51.intoArray(tile, 5 * NR + LANES);
+    c52.intoArray(tile, 5 * NR + 2 * LANES);
+    c53.intoArray(tile, 5 * NR + 3 * LANES);
+    writeBack(c, cOff, ldc, mr, nr, alpha, beta, mode, tile);
   }
 
   /**
@@ -682,69 +620,47 @@ final class PanamaGemm {
       c50 = av.fma(b0, c50);
       c51 = av.fma(b1, c51);
     }
-    if (mr < MR || nr < NR) {
-      c00.intoArray(tile, 0);
-      c01.intoArray(tile, LANES);
-      c10.intoArray(tile, NR);
-      c11.intoArray(tile, NR + LANES);
-      c20.intoArray(tile, 2 * NR);
-      c21.intoArray(tile, 2 * NR + LANES);
-      c30.intoArray(tile, 3 * NR);
-      c31.intoArray(tile, 3 * NR + LANES);
-      c40.intoArray(tile, 4 * NR);
-      c41.intoArray(tile, 4 * NR + LANES);
-      c50.intoArray(tile, 5 * NR);
-      c51.intoArray(tile, 5 * NR + LANES);
-      writeEdge(c, cOff, ldc, mr, nr, alpha, beta, mode, tile);
-      return;
-    }
-    // Write-back written out in full: a helper taking vectors might not be inlined into this large
-    // method, and then every accumulator would be boxed on the heap.
-    FloatVector alphaV = FloatVector.broadcast(FLOAT, alpha);
-    int o0 = cOff;
-    int o1 = o0 + ldc;
-    int o2 = o1 + ldc;
-    int o3 = o2 + ldc;
-    int o4 = o3 + ldc;
-    int o5 = o4 + ldc;
-    if (mode == OVERWRITE) {
-      c00.mul(alphaV).intoArray(c, o0);
-      c01.mul(alphaV).intoArray(c, o0 + LANES);
-      c10.mul(alphaV).intoArray(c, o1);
-      c11.mul(alphaV).intoArray(c, o1 + LANES);
-      c20.mul(alphaV).intoArray(c, o2);
-      c21.mul(alphaV).intoArray(c, o2 + LANES);
-      c30.mul(alphaV).intoArray(c, o3);
-      c31.mul(alphaV).intoArray(c, o3 + LANES);
-      c40.mul(alphaV).intoArray(c, o4);
-      c41.mul(alphaV).intoArray(c, o4 + LANES);
-      c50.mul(alphaV).intoArray(c, o5);
-      c51.mul(alphaV).intoArray(c, o5 + LANES);
-    } else {
-      // ACCUMULATE multiplies C by exactly 1, which changes nothing.
-      FloatVector betaV = FloatVector.broadcast(FLOAT, mode == SCALE ? beta : 1f);
-      c00.fma(alphaV, FloatVector.fromArray(FLOAT, c, o0).mul(betaV)).intoArray(c, o0);
-      c01.fma(alphaV, FloatVector.fromArray(FLOAT, c, o0 + LANES).mul(betaV)).intoArray(c, o0 + LANES);
-      c10.fma(alphaV, FloatVector.fromArray(FLOAT, c, o1).mul(betaV)).intoArray(c, o1);
-      c11.fma(alphaV, FloatVector.fromArray(FLOAT, c, o1 + LANES).mul(betaV)).intoArray(c, o1 + LANES);
-      c20.fma(alphaV, FloatVector.fromArray(FLOAT, c, o2).mul(betaV)).intoArray(c, o2);
-      c21.fma(alphaV, FloatVector.fromArray(FLOAT, c, o2 + LANES).mul(betaV)).intoArray(c, o2 + LANES);
-      c30.fma(alphaV, FloatVector.fromArray(FLOAT, c, o3).mul(betaV)).intoArray(c, o3);
-      c31.fma(alphaV, FloatVector.fromArray(FLOAT, c, o3 + LANES).mul(betaV)).intoArray(c, o3 + LANES);
-      c40.fma(alphaV, FloatVector.fromArray(FLOAT, c, o4).mul(betaV)).intoArray(c, o4);
-      c41.fma(alphaV, FloatVector.fromArray(FLOAT, c, o4 + LANES).mul(betaV)).intoArray(c, o4 + LANES);
-      c50.fma(alphaV, FloatVector.fromArray(FLOAT, c, o5).mul(betaV)).intoArray(c, o5);
-      c51.fma(alphaV, FloatVector.fromArray(FLOAT, c, o5 + LANES).mul(betaV)).intoArray(c, o5 + LANES);
-    }
+    // The accumulators go through the tile to a write-back of its own: with the three write-back modes
+    // and the edge case in here, C2 deoptimised this method whenever a new mode appeared and could end
+    // up running it as allocating Java code (24 stores and loads per tile cost nothing measurable).
+    c00.intoArray(tile, 0);
+    c01.intoArray(tile, LANES);
+    c10.intoArray(tile, NR);
+    c11.intoArray(tile, NR + LANES);
+    c20.intoArray(tile, 2 * NR);
+    c21.intoArray(tile, 2 * NR + LANES);
+    c30.intoArray(tile, 3 * NR);
+    c31.intoArray(tile, 3 * NR + LANES);
+    c40.intoArray(tile, 4 * NR);
+    c41.intoArray(tile, 4 * NR + LANES);
+    c50.intoArray(tile, 5 * NR);
+    c51.intoArray(tile, 5 * NR + LANES);
+    writeBack(c, cOff, ldc, mr, nr, alpha, beta, mode, tile);
   }
 
   /**
-   * Writes the mr × nr valid elements of a partial tile (its MR × NR accumulators in {@code tile}) to C
-   * with the same roundings as the vector write-back of the kernels: a product, or one fused multiply-add.
+   * Writes the mr × nr valid elements of a tile (its MR × NR accumulators in {@code tile}) to C: C = α·acc
+   * (OVERWRITE, C not read) or C = α·acc + β·C in one fused multiply-add (β = 1 for ACCUMULATE). A full
+   * tile is written with vectors, a partial one element by element with the same roundings.
    */
-  private static void writeEdge(
+  private static void writeBack(
       float[] c, int cOff, int ldc, int mr, int nr, float alpha, float beta, int mode, float[] tile) {
     float betaEff = mode == SCALE ? beta : 1f;
+    if (mr == MR && nr == NR) {
+      FloatVector alphaV = FloatVector.broadcast(FLOAT, alpha);
+      FloatVector betaV = FloatVector.broadcast(FLOAT, betaEff);
+      for (int r = 0; r < MR; r++) {
+        for (int j = 0, t = r * NR, o = cOff + r * ldc; j < NR; j += LANES, t += LANES, o += LANES) {
+          FloatVector acc = FloatVector.fromArray(FLOAT, tile, t);
+          if (mode == OVERWRITE) {
+            acc.mul(alphaV).intoArray(c, o);
+          } else {
+            acc.fma(alphaV, FloatVector.fromArray(FLOAT, c, o).mul(betaV)).intoArray(c, o);
+          }
+        }
+      }
+      return;
+    }
     for (int r = 0; r < mr; r++) {
       for (int j = 0, t = r * NR, o = cOff + r * ldc; j < nr; j++, t++, o++) {
         c[o] = mode == OVERWRITE ? tile[t] * alpha : Math.fma(tile[t], alpha, c[o] * betaEff);
