@@ -552,9 +552,8 @@ final class PanamaKernels implements Kernels {
       int m, int n, float[] a, float[] b, int ld, float[] x, float[] ax, float[] aOut, float[] y, float[] dy,
       float[] dOut) {
     // Per row: one sweep for the dot products and squares, then, with both rows still in L1, one sweep
-    // for the axpys; the matrices are read from memory once, D is recomputed in the second sweep. Two
-    // loops without a branch inside (with and without A's products): a vector merged at a branch
-    // inside the loop made C2's code several times slower.
+    // for the axpys; the matrices are read from memory once, D is recomputed in the second sweep. With
+    // and without A's products are separate loops, so that no loop branches on x.
     java.util.Arrays.fill(dOut, 0, n, 0f);
     if (x == null) {
       return driftGram(m, n, a, b, ld, y, dy, dOut);
@@ -602,11 +601,7 @@ final class PanamaKernels implements Kernels {
     return squares;
   }
 
-  /**
-   * Rows i … i + 3 of differenceGramTimes; returns their Σ D². A method of its own: inlined into the row
-   * loop, the method grew past C2's inlining budget and some lane sums were called with their vectors
-   * boxed on the heap.
-   */
+  /** Rows i … i + 3 of differenceGramTimes; returns their Σ D². */
   private static double differenceGram4(
       int i, int n, int bound, float[] a, float[] b, int ld, float[] x, float[] ax, float[] aOut, float[] y,
       float[] dy, float[] dOut) {
