@@ -264,7 +264,7 @@ public final class PowerIteration {
    */
   private Result iterate(Gram gram, double frobenius, double c, int maxIterations, boolean fresh, boolean firstDone) {
     double sigma = 0;
-    double residual = Double.POSITIVE_INFINITY;
+    boolean converged = false;
     int it = 0;
     while (true) {
       it++;
@@ -297,12 +297,12 @@ public final class PowerIteration {
         double d = gramV[i] / c - s2 * v[i];
         r2 += d * d;
       }
-      residual = Math.sqrt(r2) / sigma;
+      double residual = Math.sqrt(r2) / sigma;
       float toUnit = (float) (1 / (c * sigma));
       for (int i = 0; i < rows; i++) {
         u[i] *= toUnit;
       }
-      boolean converged = residual <= tolerance * sigma;
+      converged = residual <= tolerance * sigma;
       if (converged) {
         break;
       }
@@ -322,7 +322,7 @@ public final class PowerIteration {
         break;
       }
     }
-    return new Result(sigma, residual <= tolerance * sigma, it, 2 * it);
+    return new Result(sigma, converged, it, 2 * it);
   }
 
   private void coldStart() {
