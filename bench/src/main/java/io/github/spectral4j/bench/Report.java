@@ -263,10 +263,10 @@ public final class Report {
     if (steps.isEmpty()) {
       return;
     }
-    out.println("Training step (MLP 784-w-w-w-10, batch 128), with and without per-step diagnostics:");
+    out.println("Training step (MLP 784-w-w-w-10), with and without per-step diagnostics:");
     out.println();
-    out.println("| width | diagnostics | ms per step | forks (ms) | with / without |");
-    out.println("|---|---|---:|---:|---:|");
+    out.println("| width | batch | diagnostics | ms per step | forks (ms) | with / without |");
+    out.println("|---|---|---|---:|---:|---:|");
     for (Row r : steps) {
       String ratio = "";
       if (r.param("diagnostics").equals("true")) {
@@ -275,7 +275,8 @@ public final class Report {
           ratio = ratio(r.medianSeconds / off.medianSeconds);
         }
       }
-      out.printf(Locale.ROOT, "| %s | %s | %s | %s–%s | %s |%n", r.param("width"), r.param("diagnostics") + r.jvmProperties,
+      out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s–%s | %s |%n", r.param("width"), r.param("batch"),
+          r.param("diagnostics") + r.jvmProperties,
           fmt(r.medianSeconds * 1e3), fmt(r.fastestForkSeconds * 1e3), fmt(r.slowestForkSeconds * 1e3), ratio);
     }
     out.println();
@@ -326,6 +327,7 @@ public final class Report {
       .thenComparingInt(r -> numeric(r.param("n")))
       .thenComparing(r -> r.param("shape"))
       .thenComparingInt(r -> numeric(r.param("width")))
+      .thenComparingInt(r -> numeric(r.param("batch")))
       .thenComparingInt(r -> indexOr(IMPL_ORDER, r.param("impl")))
       .thenComparingInt(r -> numeric(r.param("threads")))
       .thenComparing(r -> r.param("diagnostics"))

@@ -58,6 +58,24 @@ class ReportTest {
     assertTrue(report.contains("| PeakFlops | 12 FMA chains |  |  | 1 | 0.40 |"), report);
   }
 
+  /**
+   * Steps at 50 ops/s (20 ms) without and 40 ops/s (25 ms) with diagnostics: ratio 25/20 = 1.25, shown
+   * per batch size; the batch-512 rows have no partner without diagnostics and so no ratio.
+   */
+  @Test
+  void trainStepTableHasTheRatioPerBatch(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("result.json");
+    String common = "\"width\":\"1024\",\"probeRows\":\"16\",\"threads\":\"1\",";
+    Files.writeString(file, "["
+        + result("TrainStepBenchmark.step", common + "\"batch\":\"128\",\"diagnostics\":\"false\"", "[[50.0]]") + ","
+        + result("TrainStepBenchmark.step", common + "\"batch\":\"128\",\"diagnostics\":\"true\"", "[[40.0]]") + ","
+        + result("TrainStepBenchmark.step", common + "\"batch\":\"512\",\"diagnostics\":\"true\"", "[[10.0]]") + "]");
+    String report = Report.render(List.of(file));
+    assertTrue(report.contains("| 1024 | 128 | false | 20.0 | 20.0–20.0 |  |"), report);
+    assertTrue(report.contains("| 1024 | 128 | true | 25.0 | 25.0–25.0 | 1.25 |"), report);
+    assertTrue(report.contains("| 1024 | 512 | true | 100 | 100–100 |  |"), report);
+  }
+
   private static String result(String name, String params, String raw) {
     return "{\"benchmark\":\"io.github.spectral4j.bench." + name + "\",\"mode\":\"thrpt\",\"jdkVersion\":\"25\","
         + "\"params\":{" + params + "},\"primaryMetric\":{\"score\":1,\"scoreUnit\":\"ops/s\",\"rawData\":" + raw

@@ -21,7 +21,8 @@ import java.util.Objects;
  * never stored), and so track σ₁ as the matrices move; {@code ΔW_t} is new each step and runs to the
  * tolerance. For SGD without momentum or weight decay {@code ΔW_t = −η_l·m_l·δᵀ·H} exactly
  * (rank ≤ batch), and its power iteration and alignment run on those factors — products with two
- * batch × width matrices instead of passes over the fan-out × fan-in update. A call costs one forward
+ * batch × width matrices instead of passes over the fan-out × fan-in update — when they are the smaller
+ * read ({@link #factorsAreSmaller}). A call costs one forward
  * pass of the probe batch (keep it small: 16 rows are plenty for RMS statistics over a layer's width;
  * up to 32 rows run as one streaming pass over each weight matrix), per layer that one pass over
  * {@code W} and {@code W₀}, the update's iterations, and {@value #ALIGNMENT_ROWS} products
@@ -141,6 +142,9 @@ public final class Diagnostics {
       if (!Double.isNaN(factorScale[l])) {
         errors[l] = model.gradientError(l);
         inputs[l] = model.gradientInput(l);
+        if (!factorsAreSmaller(errors[l].rows(), dims[l + 1], dims[l])) {
+          factorScale[l] = Double.NaN;
+        }
       }
     }
     model.forward(probe);
@@ -224,6 +228,15 @@ public final class Diagnostics {
     lastTraining = t;
     lastStep = t.stepCount();
     return out;
+  }
+
+  /**
+   * Whether one Gram product through the factors (four passes over batch-row matrices, {@code 2·b·(fo + fi)}
+   * values) reads less than one pass over the stored {@code fo × fi} update: for a 1024 × 1024 layer, a
+   * batch below 256.
+   */
+  static boolean factorsAreSmaller(int batch, int fanOut, int fanIn) {
+    return 2L * batch * (fanOut + fanIn) < (long) fanOut * fanIn;
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.github.spectral4j.trainer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.spectral4j.core.Optimizer;
@@ -40,7 +41,8 @@ class DiagnosticsTest {
 
   /**
    * Plain SGD's update is {@code −η_l·m_l·δᵀ·H}: its spectral norm and alignment come from those factors
-   * (when the model still holds them) — checked against Lanczos on the stored ΔW, with steps measured
+   * (when the model still holds them and they are the smaller read: W1 here; W2 and W3 use the stored
+   * ΔW) — checked against Lanczos on the stored ΔW, with steps measured
    * every time, with gaps, and with a forward pass of the training batch size in between (which
    * overwrites the factors, so the stored ΔW must be used).
    */
@@ -75,6 +77,16 @@ class DiagnosticsTest {
         }
       }
     }
+  }
+
+  /** At 1024 × 1024 the factors (2·b·2048 values per Gram product) are the smaller read below b = 256. */
+  @Test
+  void factoredUpdateOnlyWhenItReadsLess() {
+    assertTrue(Diagnostics.factorsAreSmaller(128, 1024, 1024));
+    assertTrue(Diagnostics.factorsAreSmaller(255, 1024, 1024));
+    assertFalse(Diagnostics.factorsAreSmaller(256, 1024, 1024));
+    assertFalse(Diagnostics.factorsAreSmaller(512, 1024, 1024));
+    assertFalse(Diagnostics.factorsAreSmaller(32, 10, 64)); // a narrow output layer: its ΔW is tiny
   }
 
   @ParameterizedTest(name = "measured every step: {0}")

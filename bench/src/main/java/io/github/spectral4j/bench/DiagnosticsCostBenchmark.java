@@ -1,0 +1,133 @@
+package io.github.spectral4j.bench;
+
+import io.github.spectral4j.simd.Blas;
+import io.github.spectral4j.simd.FloatMatrix;
+import io.github.spectral4j.trainer.Dataset;
+import io.github.spectral4j.trainer.Diagnostics;
+import io.github.spectral4j.trainer.Mlp;
+import io.github.spectral4j.trainer.Training;
+import io.github.spectral4j.trainer.TrainingConfig;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * What the per-step diagnostics of {@link TrainStepBenchmark} are made of, each part timed right after
+ * a training step of the same MLP (784-w-w-w-10, batch 128, one GEMM thread), so the caches hold what
+ * a step leaves in them. Every invocation is preceded by one untimed {@code Training.step()}
+ * ({@code Level.Invocation}: the parts take a millisecond or more, far above JMH's per-invocation
+ * timestamps). {@code part}:
+ *
+ * <ul>
+ *   <li>{@code measure}: the whole {@code Diagnostics.measure} (consecutive steps, so the power
+ *       iterations on W and W − W₀ take their one tracking iteration);
+ *   <li>{@code probe}: the probe's forward pass alone ({@code probeRows} × d₀ through all layers);
+ *   <li>{@code drift}: the one pass per layer over W and W₀ ({@code Blas.differenceGramTimes});
+ *   <li>{@code readW0}: reading W₀ once ({@code Blas.nrm2} of every layer): the memory traffic no
+ *       per-step ‖W − W₀‖* can avoid;
+ *   <li>{@code none}: nothing (the harness).
+ * </ul>
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 5, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 3, jvmArgsPrepend = {"--add-modules", "jdk.incubator.vector", "-Xms2g", "-Xmx2g",
+    "--sun-misc-unsafe-memory-access=allow"})
+public class DiagnosticsCostBenchmark {
+  @Param({"1024"})
+  public int width;
+
+  @Param({"measure", "probe", "drift", "readW0", "none"})
+  public String part;
+
+  /** Rows of the probe batch (16, as in the train command). */
+  @Param({"16"})
+  public int probeRows;
+
+  private Training training;
+  private Diagnostics watcher;
+  private FloatMatrix probe;
+  private FloatMatrix[] initial;
+  private float[][] x;
+  private float[][] ax;
+  private float[][] aOut;
+  private float[][] y;
+  private float[][] dy;
+  private float[][] dOut;
+
+  @Setup(Level.Trial)
+  public void setUp() {
+    Kernels.init(1);
+    Dataset data = Dataset.mnist10k();
+    training = new Training(TrainingConfig.defaults(new int[] {784, width, width, width, 10}), data);
+    probe = data.range(0, probeRows).inputs();
+    watcher = new Diagnostics(training.model(), probe);
+    Mlp model = training.model();
+    int depth = model.depth();
+    initial = new FloatMatrix[depth];
+    x = new float[depth][];
+    ax = new float[depth][];
+    aOut = new float[depth][];
+    y = new float[depth][];
+    dy = new float[depth][];
+    dOut = new float[depth][];
+    for (int l = 0; l < depth; l++) {
+      FloatMatrix w = model.weight(l);
+      initial[l] = w.copy();
+      x[l] = FloatMatrix.gaussian(1, w.cols(), 1, l).data();
+      y[l] = FloatMatrix.gaussian(1, w.cols(), 1, l + depth).data();
+      ax[l] = new float[w.rows()];
+      dy[l] = new float[w.rows()];
+      aOut[l] = new float[w.cols()];
+      dOut[l] = new float[w.cols()];
+    }
+  }
+
+  @Setup(Level.Invocation)
+  public void trainingStep() {
+    training.step();
+  }
+
+  @Benchmark
+  public Object part() {
+    Mlp model = training.model();
+    switch (part) {
+      case "measure" -> {
+        return watcher.measure(training);
+      }
+      case "probe" -> {
+        return model.forward(probe);
+      }
+      case "drift" -> {
+        double sum = 0;
+        for (int l = 0; l < model.depth(); l++) {
+          sum += Blas.differenceGramTimes(model.weight(l), initial[l], x[l], ax[l], aOut[l], y[l], dy[l], dOut[l]);
+        }
+        return sum;
+      }
+      case "readW0" -> {
+        double sum = 0;
+        for (FloatMatrix w0 : initial) {
+          sum += Blas.nrm2(w0.data());
+        }
+        return sum;
+      }
+      case "none" -> {
+        return model;
+      }
+      default -> throw new IllegalArgumentException("unknown part '" + part + "'");
+    }
+  }
+}
