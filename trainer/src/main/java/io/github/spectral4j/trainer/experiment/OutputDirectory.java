@@ -1,19 +1,23 @@
 package io.github.spectral4j.trainer.experiment;
 
 import io.github.spectral4j.trainer.AtomicFiles;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
  * The {@code --out} directory of an experiment, checked before any training starts so that a bad
- * path fails fast and leaves nothing behind: it must be a writable directory, or not exist yet under a
- * writable existing parent (it is then created when the reports are written).
+ * path fails fast and leaves nothing behind: it must be a directory that takes a new file, or not
+ * exist yet under an existing parent that takes a new directory (it is then created when the reports are
+ * written). Both are tried rather than read off permission bits, which say nothing for root and nothing
+ * about read-only or virtual file systems.
  */
 public final class OutputDirectory {
   private OutputDirectory() {}
 
   /**
-   * Checks that the reports can be written into {@code dir}; creates nothing.
+   * Checks that the reports can be written into {@code dir}; leaves nothing behind (the probe file or
+   * directory it creates is deleted at once).
    *
    * @return {@code dir}, absolute
    * @throws IllegalArgumentException naming the path and what is wrong with it
@@ -24,8 +28,10 @@ public final class OutputDirectory {
       if (!Files.isDirectory(abs)) {
         throw new IllegalArgumentException("--out " + dir + " is not a directory");
       }
-      if (!Files.isWritable(abs)) {
-        throw new IllegalArgumentException("--out " + dir + " is not writable");
+      try {
+        Files.delete(Files.createTempFile(abs, ".spectral4j-", ".probe"));
+      } catch (IOException | UnsupportedOperationException e) {
+        throw new IllegalArgumentException("--out " + dir + " is not writable" + reason(e));
       }
       return abs;
     }
@@ -34,11 +40,17 @@ public final class OutputDirectory {
       throw new IllegalArgumentException(
           "--out " + dir + ": parent directory " + parent + " does not exist");
     }
-    if (!Files.isWritable(parent)) {
-      throw new IllegalArgumentException(
-          "--out " + dir + ": parent directory " + parent + " is not writable");
+    try {
+      Files.delete(Files.createDirectory(abs));
+    } catch (IOException | UnsupportedOperationException e) {
+      throw new IllegalArgumentException("--out " + dir + " cannot be created" + reason(e));
     }
     return abs;
+  }
+
+  /** The file system's reason, e.g. {@code ": Read-only file system"}, or nothing when it gives none. */
+  private static String reason(Exception e) {
+    return e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? ": " + f.getReason() : "";
   }
 
   /** Creates the checked directory if it is missing. */

@@ -151,6 +151,20 @@ class ExperimentCommandsTest {
     assertTrue(r.err().contains("not a directory"), r.err());
   }
 
+  /**
+   * Writability is tried, not read off permission bits (the tests run as root, for whom every mode bit
+   * says yes): /proc takes no new file and no new directory. Either fails before any training, in one line.
+   */
+  @ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"/proc", "/proc/spectral4j-out"})
+  void outDirThatTakesNoFilesFailsBeforeTraining(String path) {
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(Path.of("/proc")), "needs Linux /proc");
+    Run r = run(tiny("coord-check", Path.of(path)));
+    assertEquals(2, r.status(), r.err());
+    assertEquals(1, r.err().lines().count(), "one line, no progress: " + r.err());
+    assertTrue(r.err().contains(path), r.err());
+  }
+
   @Test
   void dataErrorsExitTwo(@TempDir Path dir) throws IOException {
     Path out = dir.resolve("out");
