@@ -61,6 +61,20 @@ public final class AtomicFiles {
     }
   }
 
+  /**
+   * Whether a new file can be created in the existing directory {@code dir}: tried (the probe file is
+   * deleted at once), not read off permission bits, which say nothing for root or for read-only and
+   * virtual file systems.
+   */
+  public static boolean acceptsFiles(Path dir) {
+    try {
+      Files.delete(Files.createTempFile(dir, ".spectral4j-", ".probe"));
+      return true;
+    } catch (IOException | UnsupportedOperationException e) {
+      return false;
+    }
+  }
+
   /** Creates {@code dir} and its parents, or throws naming it if that is impossible. */
   public static Path createDirectories(Path dir) {
     try {

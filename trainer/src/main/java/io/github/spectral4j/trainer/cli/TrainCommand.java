@@ -4,6 +4,7 @@ import io.github.spectral4j.core.Optimizer;
 import io.github.spectral4j.core.Parametrization;
 import io.github.spectral4j.simd.FloatMatrix;
 import io.github.spectral4j.trainer.Activation;
+import io.github.spectral4j.trainer.AtomicFiles;
 import io.github.spectral4j.trainer.Dataset;
 import io.github.spectral4j.trainer.Diagnostics;
 import io.github.spectral4j.trainer.DivergenceException;
@@ -213,7 +214,7 @@ final class TrainCommand implements Callable<Integer> {
     }
     if (checkpoint != null) {
       Path dir = checkpoint.toAbsolutePath().getParent();
-      if (dir == null || !Files.isDirectory(dir) || !Files.isWritable(dir)) {
+      if (dir == null || !Files.isDirectory(dir) || !AtomicFiles.acceptsFiles(dir)) {
         throw new IllegalArgumentException(
             "--checkpoint " + checkpoint + ": directory " + dir + " does not exist or is not writable");
       }

@@ -16,8 +16,8 @@ public final class OutputDirectory {
   private OutputDirectory() {}
 
   /**
-   * Checks that the reports can be written into {@code dir}; leaves nothing behind (the probe file or
-   * directory it creates is deleted at once).
+   * Checks that the reports can be written into {@code dir}; leaves nothing behind (the probe file
+   * ({@link AtomicFiles#acceptsFiles}) or directory it creates is deleted at once).
    *
    * @return {@code dir}, absolute
    * @throws IllegalArgumentException naming the path and what is wrong with it
@@ -28,10 +28,8 @@ public final class OutputDirectory {
       if (!Files.isDirectory(abs)) {
         throw new IllegalArgumentException("--out " + dir + " is not a directory");
       }
-      try {
-        Files.delete(Files.createTempFile(abs, ".spectral4j-", ".probe"));
-      } catch (IOException | UnsupportedOperationException e) {
-        throw new IllegalArgumentException("--out " + dir + " is not writable" + reason(e));
+      if (!AtomicFiles.acceptsFiles(abs)) {
+        throw new IllegalArgumentException("--out " + dir + " is not writable");
       }
       return abs;
     }
@@ -43,14 +41,9 @@ public final class OutputDirectory {
     try {
       Files.delete(Files.createDirectory(abs));
     } catch (IOException | UnsupportedOperationException e) {
-      throw new IllegalArgumentException("--out " + dir + " cannot be created" + reason(e));
+      throw new IllegalArgumentException("--out " + dir + " cannot be created");
     }
     return abs;
-  }
-
-  /** The file system's reason, e.g. {@code ": Read-only file system"}, or nothing when it gives none. */
-  private static String reason(Exception e) {
-    return e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? ": " + f.getReason() : "";
   }
 
   /** Creates the checked directory if it is missing. */

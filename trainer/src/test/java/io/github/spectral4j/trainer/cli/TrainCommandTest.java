@@ -84,6 +84,12 @@ class TrainCommandTest {
     Path target = dir.resolve("missing-dir").resolve("x.ckpt");
     assertBadInput(run("--steps", "1", "--checkpoint", target.toString()), "missing-dir");
     assertFalse(Files.exists(target));
+    if (Files.isDirectory(Path.of("/proc"))) {
+      // /proc takes no new file, even for root (for whom permission bits always say yes): refused before training.
+      Outcome o = run("--steps", "1", "--checkpoint", "/proc/run.ckpt");
+      assertBadInput(o, "/proc/run.ckpt");
+      assertFalse(o.out().contains("test accuracy"), "refused before training: " + o.out());
+    }
     assertBadInput(run("--resume", dir.resolve("nothing.ckpt").toString()), "nothing.ckpt");
     assertBadInput(run("--steps", "abc"), "abc");
     try (Stream<Path> files = Files.list(dir)) {
