@@ -83,6 +83,27 @@ public final class Blas {
     return Math.sqrt(KERNELS.sumOfSquares(x.length, x, 0));
   }
 
+  /**
+   * y = y + x in one pass that also returns {@code norms[0] = ‖x‖₂} and {@code norms[1] = ‖y‖₂} of the
+   * updated y (squares accumulated in double): what an optimizer needs when it applies an update ΔW to
+   * W, for the traffic of one {@link #axpy} instead of that and two {@link #nrm2} passes. Each y[i] is
+   * rounded as {@code axpy(1, x, y)} rounds it. y and norms are modified; x is not; x and y are
+   * distinct arrays of equal length and norms has at least two entries.
+   */
+  public static void addWithNorms(float[] x, float[] y, double[] norms) {
+    checkSameLength(x, y);
+    Objects.requireNonNull(norms, "norms");
+    if (x == y) {
+      throw new IllegalArgumentException("addWithNorms: x and y are the same array");
+    }
+    if (norms.length < 2) {
+      throw new IllegalArgumentException("addWithNorms: norms needs 2 entries, got " + norms.length);
+    }
+    KERNELS.addWithSquares(x.length, x, y, norms);
+    norms[0] = Math.sqrt(norms[0]);
+    norms[1] = Math.sqrt(norms[1]);
+  }
+
   /** Frobenius norm ‖A‖_F = √(Σ a_ij²) with double accumulation. Nothing is modified. */
   public static double frobeniusNorm(FloatMatrix a) {
     return nrm2(Objects.requireNonNull(a, "a").data());

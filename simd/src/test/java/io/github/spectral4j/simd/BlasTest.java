@@ -53,6 +53,12 @@ class BlasTest {
     assertEquals(-5f * 6f, Blas.dot(1, y, 1, x, 2) * 2); // y[1]·x[2] = −15
     assertEquals(Math.sqrt(14), Blas.nrm2(x), 1e-15);
     assertEquals(Math.sqrt(61), Blas.nrm2(2, y, 1), 1e-15);
+    float[] sum = {1, 1, 1};
+    double[] norms = new double[2];
+    Blas.addWithNorms(x, sum, norms); // sum = (2, 3, 4)
+    assertArrayEquals(new float[] {2, 3, 4}, sum);
+    assertEquals(Math.sqrt(14), norms[0], 1e-15);
+    assertEquals(Math.sqrt(29), norms[1], 1e-15);
     assertEquals(Math.sqrt(91), Blas.frobeniusNorm(A23), 1e-15);
     float[] z = y.clone();
     Blas.axpy(2f, x, z);
@@ -215,6 +221,9 @@ class BlasTest {
     assertMessage(() -> Blas.dot(new float[3], new float[4]), "x has 3, y has 4");
     assertMessage(() -> Blas.axpy(1f, new float[3], new float[2]), "x has 3, y has 2");
     assertMessage(() -> Blas.axpy(3, 1f, x, 0, x, 1), "overlap", "xOff=0, yOff=1");
+    assertMessage(() -> Blas.addWithNorms(new float[3], new float[2], new double[2]), "x has 3, y has 2");
+    assertMessage(() -> Blas.addWithNorms(x, x, new double[2]), "same array");
+    assertMessage(() -> Blas.addWithNorms(x, y, new double[1]), "norms needs 2 entries, got 1");
     // n = 0 is an empty vector, as in BLAS.
     assertEquals(0f, Blas.dot(0, x, 5, y, 5));
   }

@@ -73,6 +73,8 @@ final class Updater {
   private final TrainingConfig config;
   final Slot[] slots;
   private long adamSteps;
+  /** ‖ΔW‖_F and ‖W‖_F of the slot just applied. */
+  private final double[] norms = new double[2];
 
   Updater(TrainingConfig config, Mlp model) {
     this.config = config;
@@ -145,11 +147,11 @@ final class Updater {
         case ADAM -> adam(s, lr, wd, w, g, d);
         case NORMALIZED -> normalized(s, lr, mu, (float) (eta * wd), w, g, d);
       }
-      // Vectorised passes (a scalar double accumulation would be bound by add latency): the 2-norm
-      // of the new parameter is finite exactly when every entry is.
-      Blas.axpy(1f, d, w);
-      s.updateFrobenius = Blas.nrm2(d);
-      s.paramFrobenius = Blas.nrm2(w);
+      // One vectorised pass adds the update and measures both norms (a scalar double accumulation would
+      // be bound by add latency): the 2-norm of the new parameter is finite exactly when every entry is.
+      Blas.addWithNorms(d, w, norms);
+      s.updateFrobenius = norms[0];
+      s.paramFrobenius = norms[1];
       if (bad < 0 && !Double.isFinite(s.paramFrobenius)) {
         bad = i;
       }
@@ -159,7 +161,11 @@ final class Updater {
 
   private static void sgd(Slot s, float lr, float mu, float wd, float[] w, float[] g, float[] d) {
     float[] b = s.first;
-    if (b == null) {
+    if (b == null && wd == 0) {
+      for (int k = 0; k < w.length; k++) {
+        d[k] = -lr * g[k]; // without decay W is not read here
+      }
+    } else if (b == null) {
       for (int k = 0; k < w.length; k++) {
         d[k] = -lr * (g[k] + wd * w[k]);
       }

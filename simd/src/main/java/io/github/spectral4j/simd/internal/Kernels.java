@@ -24,6 +24,12 @@ public interface Kernels {
   double sumOfSquares(int n, float[] x, int xOff);
 
   /**
+   * y[i] += x[i] for i &lt; n in one pass, with sums[0] = Σ x[i]² and sums[1] = Σ y[i]² (after the
+   * addition), both accumulated in double. y and sums are modified.
+   */
+  void addWithSquares(int n, float[] x, float[] y, double[] sums);
+
+  /**
    * y = α·A·x + β·y for the m×n matrix A (row stride lda), or y = α·Aᵀ·x + β·y when {@code transA}.
    * When β = 0, y is overwritten (NaN in y is ignored). y is modified.
    */

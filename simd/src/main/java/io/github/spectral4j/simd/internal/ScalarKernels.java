@@ -40,6 +40,20 @@ final class ScalarKernels implements Kernels {
   }
 
   @Override
+  public void addWithSquares(int n, float[] x, float[] y, double[] sums) {
+    double sx = 0;
+    double sy = 0;
+    for (int i = 0; i < n; i++) {
+      float v = y[i] + x[i];
+      y[i] = v;
+      sx += (double) x[i] * x[i];
+      sy += (double) v * v;
+    }
+    sums[0] = sx;
+    sums[1] = sy;
+  }
+
+  @Override
   public double sumOfSquares(int n, float[] x, int xOff) {
     double s = 0;
     for (int i = 0; i < n; i++) {

@@ -348,6 +348,29 @@ class KernelsTest {
     }
   }
 
+  /** y += x and both sums of squares in one pass: y exactly as axpy with α = 1, the sums to 1e-12. */
+  @ParameterizedTest(name = "{0} n={1} seed={2}")
+  @MethodSource("vectorCases")
+  void addWithSquaresIsAxpyAndTwoNorms(String impl, int n, long seed) {
+    Kernels kernels = Reference.kernels(impl);
+    SplittableRandom random = new SplittableRandom(seed);
+    float[] x = random(random, n);
+    float[] y = random(random, n);
+    float[] expected = y.clone();
+    kernels.axpy(n, 1f, x, 0, expected, 0);
+    double xSquares = 0;
+    double ySquares = 0;
+    for (int i = 0; i < n; i++) {
+      xSquares += (double) x[i] * x[i];
+      ySquares += (double) expected[i] * expected[i];
+    }
+    double[] sums = {Double.NaN, Double.NaN};
+    kernels.addWithSquares(n, x, y, sums);
+    assertArrayEquals(expected, y, "y + x");
+    assertEquals(xSquares, sums[0], 1e-12 * xSquares, "Σx²");
+    assertEquals(ySquares, sums[1], 1e-12 * ySquares, "Σy²");
+  }
+
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"scalar", "panama"})
   void nrm2HasNoOverflowOrUnderflow(String impl) {
