@@ -23,10 +23,11 @@ import java.util.Objects;
  * (rank ≤ batch), and its power iteration and alignment run on those factors — products with two
  * batch × width matrices instead of passes over the fan-out × fan-in update — when they are the smaller
  * read ({@link #factorsAreSmaller}). A call costs one forward
- * pass of the probe batch (keep it small: 16 rows are plenty for RMS statistics over a layer's width;
- * up to 32 rows run as one streaming pass over each weight matrix), per layer that one pass over
- * {@code W} and {@code W₀}, the update's iterations, and {@value #ALIGNMENT_ROWS} products
- * {@code ΔW·h} for the alignment.
+ * pass of the probe batch, on buffers of its own and layer by layer, each layer just before the pass
+ * over its {@code W} and {@code W₀} (keep the probe small: 16 rows are plenty for RMS statistics over a
+ * layer's width; up to 32 rows run as one streaming pass over each weight matrix), the update's
+ * iterations, and {@value #ALIGNMENT_ROWS} products {@code ΔW·h} for the alignment. The model is only
+ * read.
  * Not thread-safe.
  */
 public final class Diagnostics {
@@ -60,6 +61,9 @@ public final class Diagnostics {
   private final float[][] alignmentRow;
   private final float[][] alignmentImage;
   private final FloatMatrix[] featureChange;
+  /** The probe's pre-activations and features per layer (the same matrix for the last layer, the logits). */
+  private final FloatMatrix[] probeZ;
+  private final FloatMatrix[] probeH;
   private Training lastTraining;
   private long lastStep = -1;
   private final PowerIteration[] weightPower;
@@ -74,8 +78,7 @@ public final class Diagnostics {
   /**
    * Snapshots {@code W₀} and the probe's features.
    *
-   * @param model the model at the reference point (usually at initialisation); its forward buffers are
-   *     overwritten, its parameters are not modified
+   * @param model the model at the reference point (usually at initialisation); not modified
    * @param probe {@code rows × d_0} fixed inputs; copied
    */
   public Diagnostics(Mlp model, FloatMatrix probe) {
@@ -94,15 +97,19 @@ public final class Diagnostics {
     alignmentRow = new float[depth][];
     alignmentImage = new float[depth][];
     featureChange = new FloatMatrix[depth];
+    probeZ = new FloatMatrix[depth];
+    probeH = new FloatMatrix[depth];
     weightPower = new PowerIteration[depth];
     driftPower = new PowerIteration[depth];
     updatePower = new PowerIteration[depth];
     driftFrobenius = new double[depth];
     int alignmentRows = Math.min(ALIGNMENT_ROWS, probe.rows());
-    model.forward(this.probe);
     for (int l = 0; l < depth; l++) {
+      probeZ[l] = FloatMatrix.zeros(probe.rows(), dims[l + 1]);
+      probeH[l] = l < depth - 1 ? FloatMatrix.zeros(probe.rows(), dims[l + 1]) : probeZ[l];
+      model.forwardLayer(l, l == 0 ? this.probe : probeH[l - 1], probeZ[l], probeH[l]);
       initialWeights[l] = model.weight(l).copy();
-      initialFeatures[l] = model.features(l).copy();
+      initialFeatures[l] = probeH[l].copy();
       featureChange[l] = FloatMatrix.zeros(probe.rows(), dims[l + 1]);
       alignmentInputs[l] = FloatMatrix.zeros(alignmentRows, dims[l]);
       alignmentOutputs[l] = FloatMatrix.zeros(alignmentRows, dims[l + 1]);
@@ -120,8 +127,8 @@ public final class Diagnostics {
   }
 
   /**
-   * Measures every weight layer of {@code t}'s model now, with {@code ΔW_t} its last update. The
-   * model's forward buffers are overwritten (by a forward pass of the probe); nothing else changes.
+   * Measures every weight layer of {@code t}'s model now, with {@code ΔW_t} its last update. Nothing
+   * of {@code t} or its model changes.
    *
    * @param t a run whose model has the shape this was constructed for
    * @return one {@link LayerStats} per weight layer, {@code W1 … WL}
@@ -132,8 +139,7 @@ public final class Diagnostics {
       throw new IllegalArgumentException(
           "model " + model.shape() + " does not match the diagnosed shape " + java.util.Arrays.toString(dims));
     }
-    // ΔW_t = −s·δᵀ·H (SGD without momentum or decay): read the step's factors before the probe's
-    // forward pass (it runs on other buffers, but counts as a pass).
+    // ΔW_t = −s·δᵀ·H (SGD without momentum or decay): the step's factors, while the model still holds them.
     double[] factorScale = new double[depth];
     FloatMatrix[] errors = new FloatMatrix[depth];
     FloatMatrix[] inputs = new FloatMatrix[depth];
@@ -147,12 +153,13 @@ public final class Diagnostics {
         }
       }
     }
-    model.forward(probe);
     // At consecutive steps of the same run the power iterations continue from the last call's vectors
     // (one iteration each); otherwise they run to the tolerance.
     boolean incremental = t == lastTraining && t.stepCount() == lastStep + 1;
     List<LayerStats> out = new ArrayList<>(depth);
     for (int l = 0; l < depth; l++) {
+      // The probe through layer l, then the pass over W_l and W₀_l while W_l is still in the cache.
+      model.forwardLayer(l, l == 0 ? probe : probeH[l - 1], probeZ[l], probeH[l]);
       FloatMatrix w = model.weight(l);
       FloatMatrix update = t.lastUpdate(l);
       double wFro = t.weightFrobeniusNorm(l);
@@ -181,7 +188,7 @@ public final class Diagnostics {
               ? updatePower[l].run(factoredGram((float) factorScale[l], errors[l], inputs[l]), uFro, updateCap).sigma()
               : updatePower[l].run(dense(update), uFro, updateCap).sigma();
 
-      FloatMatrix h = model.features(l);
+      FloatMatrix h = probeH[l];
       float[] hd = h.data();
       double hSq = square(Blas.frobeniusNorm(h));
       featureChange[l].copyFrom(h);
@@ -191,7 +198,7 @@ public final class Diagnostics {
       double alignment = Double.NaN;
       if (uSpec > 0) {
         FloatMatrix in = alignmentInputs[l];
-        System.arraycopy((l == 0 ? probe : model.features(l - 1)).data(), 0, in.data(), 0, in.data().length);
+        System.arraycopy((l == 0 ? probe : probeH[l - 1]).data(), 0, in.data(), 0, in.data().length);
         if (factored) {
           // ΔW·x = −s·δᵀ·(H·x), row by row of the probe: two small products each.
           float[] x = alignmentRow[l];

@@ -226,20 +226,28 @@ public final class Mlp {
     Work w = works.computeIfAbsent(x.rows(), r -> new Work(r, dims));
     FloatMatrix in = x;
     for (int l = 0; l < depth; l++) {
-      FloatMatrix z = w.z[l];
-      Blas.gemm(false, true, weightMultiplier[l], in, weights[l], 0f, z);
-      if (biases[l] != null) {
-        addBias(z, biases[l], biasMultiplier[l]);
-      }
-      if (l < depth - 1) {
-        activate(z, w.h[l]);
-      }
+      forwardLayer(l, in, w.z[l], w.h[l]);
       in = w.h[l];
     }
     last = w;
     lastInput = x;
     passes++;
     return w.h[depth - 1];
+  }
+
+  /**
+   * Layer {@code l} of the forward pass on caller-owned buffers: {@code z = m_l·in·W_lᵀ + m_{b,l}·1·b_lᵀ},
+   * {@code h = φ(z)} (for the last layer z holds the logits and h is not written; pass the same matrix).
+   * Touches none of the model's own buffers and does not count as a pass.
+   */
+  void forwardLayer(int l, FloatMatrix in, FloatMatrix z, FloatMatrix h) {
+    Blas.gemm(false, true, weightMultiplier[l], in, weights[l], 0f, z);
+    if (biases[l] != null) {
+      addBias(z, biases[l], biasMultiplier[l]);
+    }
+    if (l < depth - 1) {
+      activate(z, h);
+    }
   }
 
   private static void addBias(FloatMatrix z, float[] b, float m) {

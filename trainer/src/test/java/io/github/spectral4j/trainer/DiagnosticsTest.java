@@ -62,13 +62,15 @@ class DiagnosticsTest {
         // The factored path is taken exactly when nothing ran since the step.
         assertEquals(forwardInBetween, Double.isNaN(t.lastUpdateFactorScale(1)), "factors available");
         List<LayerStats> stats = d.measure(t);
+        Mlp probed = t.model().copy(); // the probe's features, without touching the live model
+        probed.forward(probe);
         for (int l = 0; l < 3; l++) {
           LayerStats s = stats.get(l);
           FloatMatrix update = t.lastUpdate(l);
           double uSpec = SpectralConditionPropertyTest.spectralNorm(update, 1e-6);
           assertEquals(uSpec, s.updateSpectralNorm(), SPECTRAL_TOLERANCE * uSpec, "‖ΔW‖* of W" + (l + 1) + " at step " + (i + 1));
           FloatMatrix in = FloatMatrix.wrap(Diagnostics.ALIGNMENT_ROWS, c.dims()[l],
-              java.util.Arrays.copyOf((l == 0 ? probe : t.model().features(l - 1)).data(), Diagnostics.ALIGNMENT_ROWS * c.dims()[l]));
+              java.util.Arrays.copyOf((l == 0 ? probe : probed.features(l - 1)).data(), Diagnostics.ALIGNMENT_ROWS * c.dims()[l]));
           FloatMatrix projected = FloatMatrix.zeros(in.rows(), update.rows());
           Blas.gemm(false, true, 1f, in, update, 0f, projected);
           double alignment = Blas.frobeniusNorm(projected) / (uSpec * Blas.frobeniusNorm(in));
@@ -77,6 +79,20 @@ class DiagnosticsTest {
         }
       }
     }
+  }
+
+  /** The probe runs on the diagnostics' own buffers: the model's forward state and the step's factors survive. */
+  @Test
+  void measuringLeavesTheModelAsItWas() {
+    Training t = new Training(TrainingConfig.defaults(new int[] {784, 64, 10}).withBatchSize(32), DATA);
+    Diagnostics d = new Diagnostics(t.model(), DATA.range(100, 16).inputs());
+    t.step();
+    float[] features = t.model().features(0).data().clone();
+    double scale = t.lastUpdateFactorScale(0);
+    assertFalse(Double.isNaN(scale));
+    d.measure(t);
+    org.junit.jupiter.api.Assertions.assertArrayEquals(features, t.model().features(0).data());
+    assertEquals(scale, t.lastUpdateFactorScale(0), "the step's factors are still the model's");
   }
 
   /** At 1024 × 1024 the factors (2·b·2048 values per Gram product) are the smaller read below b = 256. */
