@@ -165,16 +165,9 @@ final class PanamaKernels implements Kernels {
       sy0 = dy0.fma(dy0, sy0);
       sy1 = dy1.fma(dy1, sy1);
     }
-    double sx = sumLanes(sx0.add(sx1));
-    double sy = sumLanes(sy0.add(sy1));
-    for (; i < n; i++) {
-      float v = y[i] + x[i];
-      y[i] = v;
-      sx += (double) x[i] * x[i];
-      sy += (double) v * v;
-    }
-    sums[0] = sx;
-    sums[1] = sy;
+    sums[0] = sumLanes(sx0.add(sx1));
+    sums[1] = sumLanes(sy0.add(sy1));
+    ScalarKernels.addWithSquares(i, n, x, y, sums);
   }
 
   /**

@@ -41,9 +41,16 @@ final class ScalarKernels implements Kernels {
 
   @Override
   public void addWithSquares(int n, float[] x, float[] y, double[] sums) {
-    double sx = 0;
-    double sy = 0;
-    for (int i = 0; i < n; i++) {
+    sums[0] = 0;
+    sums[1] = 0;
+    addWithSquares(0, n, x, y, sums);
+  }
+
+  /** y[i] += x[i] for from ≤ i &lt; n, adding Σ x[i]² to sums[0] and Σ y[i]² (after) to sums[1]. */
+  static void addWithSquares(int from, int n, float[] x, float[] y, double[] sums) {
+    double sx = sums[0];
+    double sy = sums[1];
+    for (int i = from; i < n; i++) {
       float v = y[i] + x[i];
       y[i] = v;
       sx += (double) x[i] * x[i];
