@@ -22,13 +22,11 @@ import java.util.Objects;
  * tolerance. For SGD without momentum or weight decay {@code ΔW_t = −η_l·m_l·δᵀ·H} exactly
  * (rank ≤ batch), and its power iteration and alignment run on those factors — products with two
  * batch × width matrices instead of passes over the fan-out × fan-in update — when they are the smaller
- * read ({@link #factorsAreSmaller}). A call costs one forward
- * pass of the probe batch, on buffers of its own and layer by layer, each layer just before the pass
- * over its {@code W} and {@code W₀} (keep the probe small: 16 rows are plenty for RMS statistics over a
- * layer's width; up to 32 rows run as one streaming pass over each weight matrix), the update's
- * iterations, and {@value #ALIGNMENT_ROWS} products {@code ΔW·h} for the alignment. The model is only
- * read.
- * Not thread-safe.
+ * read ({@link #factorsAreSmaller}). A call costs one forward pass of the probe batch, on buffers of its
+ * own and layer by layer, each layer just before the pass over its {@code W} and {@code W₀} (keep the
+ * probe small: 16 rows are plenty for RMS statistics over a layer's width; up to 32 rows run as one
+ * streaming pass over each weight matrix), the update's iterations, and {@value #ALIGNMENT_ROWS}
+ * products {@code ΔW·h} for the alignment. The model is only read. Not thread-safe.
  */
 public final class Diagnostics {
   /** Relative tolerance of the warm-started power iterations. */

@@ -236,9 +236,9 @@ public final class Mlp {
   }
 
   /**
-   * Layer {@code l} of the forward pass on caller-owned buffers: {@code z = m_l·in·W_lᵀ + m_{b,l}·1·b_lᵀ},
+   * Layer {@code l} of the forward pass into the given buffers: {@code z = m_l·in·W_lᵀ + m_{b,l}·1·b_lᵀ},
    * {@code h = φ(z)} (for the last layer z holds the logits and h is not written; pass the same matrix).
-   * Touches none of the model's own buffers and does not count as a pass.
+   * Writes only z and h, and does not count as a pass ({@link #passes()}).
    */
   void forwardLayer(int l, FloatMatrix in, FloatMatrix z, FloatMatrix h) {
     Blas.gemm(false, true, weightMultiplier[l], in, weights[l], 0f, z);
