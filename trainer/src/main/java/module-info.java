@@ -10,6 +10,7 @@ module io.github.spectral4j.trainer {
   requires java.desktop; // Java2D + ImageIO for the experiments' PNG plots (headless)
 
   exports io.github.spectral4j.trainer;
+  exports io.github.spectral4j.trainer.nn;
 
   opens io.github.spectral4j.trainer.cli to info.picocli;
 }
