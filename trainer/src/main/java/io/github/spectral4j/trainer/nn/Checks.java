@@ -1,0 +1,38 @@
+package io.github.spectral4j.trainer.nn;
+
+import io.github.spectral4j.simd.FloatMatrix;
+import java.util.Objects;
+
+/** Argument checks shared by the modules; every message names the module and the offending sizes. */
+final class Checks {
+  private Checks() {}
+
+  static void columns(String module, FloatMatrix input, int expected) {
+    Objects.requireNonNull(input, "input");
+    if (input.cols() != expected) {
+      throw new IllegalArgumentException(
+          module + ": input has " + input.cols() + " columns, expected " + expected + " (" + input + ")");
+    }
+  }
+
+  static void sameShape(String module, FloatMatrix gradient, FloatMatrix output) {
+    Objects.requireNonNull(gradient, "outputGradient");
+    if (gradient.rows() != output.rows() || gradient.cols() != output.cols()) {
+      throw new IllegalArgumentException(module + ": output gradient is " + gradient.rows() + "x" + gradient.cols()
+          + ", the last forward pass produced " + output.rows() + "x" + output.cols());
+    }
+  }
+
+  static void forwardDone(String module, Object last) {
+    if (last == null) {
+      throw new IllegalStateException(module + ": backward needs a forward pass first");
+    }
+  }
+
+  static int positive(String what, int value) {
+    if (value < 1) {
+      throw new IllegalArgumentException(what + " must be >= 1, got " + value);
+    }
+    return value;
+  }
+}

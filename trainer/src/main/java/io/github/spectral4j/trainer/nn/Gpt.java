@@ -1,0 +1,285 @@
+package io.github.spectral4j.trainer.nn;
+
+import io.github.spectral4j.core.Layer;
+import io.github.spectral4j.core.LayerRole;
+import io.github.spectral4j.core.LayerRule;
+import io.github.spectral4j.core.Parametrization;
+import io.github.spectral4j.simd.Blas;
+import io.github.spectral4j.simd.FloatMatrix;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A character-level GPT on sequences of {@code T = context} tokens, every row of every matrix one token:
+ *
+ * <pre>
+ *   H₀ = E_tok[x_t] + E_pos[t]                                    (embedding)
+ *   H' = H_{l-1} + α·Attention(RMSNorm(H_{l-1}))                  (block l = 1 … L, pre-norm)
+ *   H_l = H' + α·W_down·GELU(W_up·RMSNorm(H'))                    (MLP of width 4d)
+ *   logits = W_out·RMSNorm(H_L)                                   (separate unembedding)
+ *   loss = mean over tokens of −log softmax(logits)[y_t]          (cross-entropy of the next token)
+ * </pre>
+ *
+ * Positions are a learned table (GPT-2's choice): one more embedding-kind parameter under the same rule as
+ * the token table, no rotation code in attention's backward, and the context is fixed. Each parameter's
+ * {@code core} rule comes from the config's parametrization, relative to the base width when one is given;
+ * the attention logit multiplier α_att is {@code 1/√d_head} for standard and NTK and {@code
+ * √d_head,base/d_head} for μP and spectral (μP's {@code 1/d_head}, equal to {@code 1/√d_head} at the base
+ * width); the residual multiplier α is 1. Not thread-safe; buffers are allocated once per batch shape.
+ */
+public final class Gpt {
+  private final GptConfig config;
+  private final Embedding tokenEmbedding;
+  private final Embedding positionEmbedding;
+  private final List<Sequential> blocks;
+  private final RmsNorm norm;
+  private final Linear readout;
+  private final List<Parameter> parameters;
+  private final double attentionMultiplier;
+  private final double residualMultiplier;
+  private final Workspaces<Work> works;
+  private Work last;
+  private boolean lossReady;
+
+  private static final class Work {
+    final int[] positions;
+    final FloatMatrix embedded;
+    final FloatMatrix[] blockOutputs;
+    final FloatMatrix logitGradient;
+    FloatMatrix logits;
+
+    Work(int rows, int context, int width, int blocks, int vocabulary) {
+      positions = new int[rows];
+      for (int i = 0; i < rows; i++) {
+        positions[i] = i % context;
+      }
+      embedded = FloatMatrix.zeros(rows, width);
+      blockOutputs = new FloatMatrix[blocks];
+      logitGradient = FloatMatrix.zeros(rows, vocabulary);
+    }
+  }
+
+  private Gpt(GptConfig config, long seed) {
+    this.config = config;
+    int d = config.width();
+    int v = config.vocabulary();
+    int t = config.context();
+    Rules rules = new Rules(config);
+    this.tokenEmbedding = new Embedding("embedding.token",
+        rules.rule("embedding.token", v, false, d, true, LayerRole.INPUT), Seeds.derive(seed, 0));
+    this.positionEmbedding = new Embedding("embedding.position",
+        rules.rule("embedding.position", t, false, d, true, LayerRole.INPUT), Seeds.derive(seed, 1));
+    this.attentionMultiplier = rules.attentionMultiplier();
+    this.residualMultiplier = 1.0;
+    List<Sequential> list = new ArrayList<>();
+    for (int l = 0; l < config.blocks(); l++) {
+      String b = "blocks." + l;
+      long blockSeed = Seeds.derive(seed, 100 + l);
+      SelfAttention attention = new SelfAttention(b + ".attention", config.heads(), t, attentionMultiplier,
+          rules.rule(b + ".attention.query.weight", d, true, d, true, LayerRole.HIDDEN),
+          rules.rule(b + ".attention.key.weight", d, true, d, true, LayerRole.HIDDEN),
+          rules.rule(b + ".attention.value.weight", d, true, d, true, LayerRole.HIDDEN),
+          rules.rule(b + ".attention.output.weight", d, true, d, true, LayerRole.HIDDEN),
+          Seeds.derive(blockSeed, 0));
+      Module attentionBranch = Sequential.of(
+          new RmsNorm(b + ".attention_norm", rules.rule(b + ".attention_norm.gain", 1, false, d, true, LayerRole.BIAS)), attention);
+      Module mlpBranch = Sequential.of(
+          new RmsNorm(b + ".mlp_norm", rules.rule(b + ".mlp_norm.gain", 1, false, d, true, LayerRole.BIAS)),
+          new Linear(b + ".mlp.up", rules.rule(b + ".mlp.up.weight", d, true, 4 * d, true, LayerRole.HIDDEN), null,
+              Seeds.derive(blockSeed, 1)),
+          new Gelu(4 * d),
+          new Linear(b + ".mlp.down", rules.rule(b + ".mlp.down.weight", 4 * d, true, d, true, LayerRole.HIDDEN), null,
+              Seeds.derive(blockSeed, 2)));
+      list.add(Sequential.of(new Residual(attentionBranch, residualMultiplier),
+          new Residual(mlpBranch, residualMultiplier)));
+    }
+    this.blocks = List.copyOf(list);
+    this.norm = new RmsNorm("norm", rules.rule("norm.gain", 1, false, d, true, LayerRole.BIAS));
+    this.readout = new Linear("readout", rules.rule("readout.weight", d, true, v, false, LayerRole.OUTPUT), null,
+        Seeds.derive(seed, 2));
+    List<Parameter> all = new ArrayList<>();
+    all.addAll(tokenEmbedding.parameters());
+    all.addAll(positionEmbedding.parameters());
+    for (Sequential block : blocks) {
+      all.addAll(block.parameters());
+    }
+    all.addAll(norm.parameters());
+    all.addAll(readout.parameters());
+    this.parameters = List.copyOf(all);
+    this.works = new Workspaces<>(rows -> new Work(rows, t, d, config.blocks(), v));
+  }
+
+  /**
+   * A freshly initialised model.
+   *
+   * @param config shape and rules
+   * @param seed seeds every parameter (each from its own stream)
+   */
+  public static Gpt initialize(GptConfig config, long seed) {
+    return new Gpt(Objects.requireNonNull(config, "config"), seed);
+  }
+
+  /** The configuration. */
+  public GptConfig config() {
+    return config;
+  }
+
+  /**
+   * Every parameter in a fixed order: {@code embedding.token.weight}, {@code embedding.position.weight},
+   * then per block {@code blocks.l.attention_norm.gain}, {@code blocks.l.attention.{query,key,value,output}.weight},
+   * {@code blocks.l.mlp_norm.gain}, {@code blocks.l.mlp.up.weight}, {@code blocks.l.mlp.down.weight}, and
+   * finally {@code norm.gain}, {@code readout.weight}. Unmodifiable.
+   */
+  public List<Parameter> parameters() {
+    return parameters;
+  }
+
+  /** The multiplier α_att on every attention logit {@code q·k}. */
+  public double attentionMultiplier() {
+    return attentionMultiplier;
+  }
+
+  /** The multiplier α on every residual branch. */
+  public double residualMultiplier() {
+    return residualMultiplier;
+  }
+
+  /**
+   * Forward pass over whole sequences.
+   *
+   * @param tokens {@code sequences × context} token ids, one sequence after another, each in
+   *     {@code [0, vocabulary)}; not modified (copied)
+   * @return the logits, {@code tokens.length × vocabulary}: row {@code s·T + t} scores the token after
+   *     position t of sequence s; a work buffer overwritten by the next forward of the same size
+   * @throws IllegalArgumentException if the length is not a positive multiple of the context, or an id
+   *     is out of range
+   */
+  public FloatMatrix forward(int[] tokens) {
+    Objects.requireNonNull(tokens, "tokens");
+    int t = config.context();
+    if (tokens.length == 0 || tokens.length % t != 0) {
+      throw new IllegalArgumentException(
+          "tokens: " + tokens.length + " ids are not a positive number of whole sequences of " + t);
+    }
+    Work w = works.get(tokens.length);
+    FloatMatrix tok = tokenEmbedding.forward(tokens);
+    FloatMatrix pos = positionEmbedding.forward(w.positions);
+    System.arraycopy(tok.data(), 0, w.embedded.data(), 0, w.embedded.data().length);
+    Blas.axpy(1f, pos.data(), w.embedded.data());
+    FloatMatrix h = w.embedded;
+    for (int l = 0; l < blocks.size(); l++) {
+      h = blocks.get(l).forward(h);
+      w.blockOutputs[l] = h;
+    }
+    w.logits = readout.forward(norm.forward(h));
+    last = w;
+    lossReady = false;
+    return w.logits;
+  }
+
+  /**
+   * Mean cross-entropy of the last forward pass's logits against the next tokens, in nats; also prepares
+   * {@code ∂loss/∂logits} for {@link #backward()}.
+   *
+   * @param targets one target id per token of the last forward pass (the token that follows it), each in
+   *     {@code [0, vocabulary)}; not modified
+   * @return {@code (1/N)·Σ_i (logsumexp(z_i) − z_{i,y_i})}, NaN or infinite if the logits are
+   * @throws IllegalArgumentException if the length differs from the last forward's or a target is out of range
+   */
+  public double loss(int[] targets) {
+    Objects.requireNonNull(targets, "targets");
+    if (last == null) {
+      throw new IllegalStateException("loss needs a forward pass first");
+    }
+    int n = last.logits.rows();
+    int v = config.vocabulary();
+    if (targets.length != n) {
+      throw new IllegalArgumentException("targets: " + targets.length + " ids for " + n + " tokens");
+    }
+    float[] z = last.logits.data();
+    float[] g = last.logitGradient.data();
+    double scale = 1.0 / n;
+    double total = 0;
+    for (int i = 0, off = 0; i < n; i++, off += v) {
+      int y = targets[i];
+      if (y < 0 || y >= v) {
+        throw new IllegalArgumentException("target " + y + " at position " + i + " is outside [0, " + v + ")");
+      }
+      float max = Float.NEGATIVE_INFINITY;
+      for (int j = 0; j < v; j++) {
+        max = Math.max(max, z[off + j]);
+      }
+      double sum = 0;
+      for (int j = 0; j < v; j++) {
+        sum += Math.exp(z[off + j] - max);
+      }
+      double lse = max + Math.log(sum);
+      for (int j = 0; j < v; j++) {
+        g[off + j] = (float) (Math.exp(z[off + j] - lse) * scale);
+      }
+      g[off + y] -= (float) scale;
+      total += lse - z[off + y];
+    }
+    lossReady = true;
+    return total / n;
+  }
+
+  /** Backward pass of the last {@link #loss}: overwrites every parameter's gradient. */
+  public void backward() {
+    if (!lossReady) {
+      throw new IllegalStateException("backward needs forward and loss first");
+    }
+    FloatMatrix g = norm.backward(readout.backward(last.logitGradient));
+    for (int l = blocks.size() - 1; l >= 0; l--) {
+      g = blocks.get(l).backward(g);
+    }
+    tokenEmbedding.backward(g);
+    positionEmbedding.backward(g);
+  }
+
+  /** {@link #forward}, {@link #loss} and {@link #backward()} in one call; returns the loss. */
+  public double forwardBackward(int[] tokens, int[] targets) {
+    forward(tokens);
+    double loss = loss(targets);
+    backward();
+    return loss;
+  }
+
+  /** The rules of the placeholder until {@code core} describes whole models: see the class Javadoc. */
+  private record Rules(GptConfig config) {
+    /** The rule of a parameter whose fan-in and fan-out scale with the width where flagged. */
+    LayerRule rule(String name, int fanIn, boolean fanInIsWidth, int fanOut, boolean fanOutIsWidth, LayerRole role) {
+      Layer layer = new Layer(name, fanIn, fanOut, role);
+      Parametrization p = config.parametrization();
+      LayerRule own = p.rule(layer, config.optimizer());
+      if (config.baseWidth() == 0) {
+        return own;
+      }
+      // Width transfer as ModelShape.rules(…, base) states it: standard at the base, ratios elsewhere.
+      Layer base = new Layer(name, fanInIsWidth ? baseDimension(fanIn) : fanIn,
+          fanOutIsWidth ? baseDimension(fanOut) : fanOut, role);
+      LayerRule pb = p.rule(base, config.optimizer());
+      LayerRule sb = Parametrization.STANDARD.rule(base, config.optimizer());
+      return new LayerRule(layer, sb.initStd() * own.initStd() / pb.initStd(),
+          own.forwardMultiplier() / pb.forwardMultiplier(),
+          own.learningRateMultiplier() / pb.learningRateMultiplier(), own.targetWeightNorm(), own.targetUpdateNorm());
+    }
+
+    /** A width dimension (d or 4d) at the base width. */
+    private int baseDimension(int n) {
+      return n / config.width() * config.baseWidth();
+    }
+
+    double attentionMultiplier() {
+      double dh = config.headWidth();
+      return switch (config.parametrization()) {
+        case STANDARD, NTK -> 1 / Math.sqrt(dh);
+        case MUP, SPECTRAL -> {
+          double base = config.baseWidth() == 0 ? dh : (double) config.baseWidth() / config.heads();
+          yield Math.sqrt(base) / dh;
+        }
+      };
+    }
+  }
+}

@@ -1,0 +1,115 @@
+package io.github.spectral4j.trainer.nn;
+
+import io.github.spectral4j.core.Optimizer;
+import io.github.spectral4j.core.Parametrization;
+import java.util.Objects;
+
+/**
+ * The shape and rules of a {@link Gpt}: a character-level transformer of {@code blocks} pre-norm blocks at
+ * {@code width}, {@code heads} attention heads of width {@code width/heads}, sequences of {@code context}
+ * tokens over a vocabulary of {@code vocabulary} byte values; every parameter's rule from
+ * {@code parametrization} for {@code optimizer}, relative to a model of width {@code baseWidth} (width
+ * transfer: at the base width every rule is the standard parametrization's) or, with {@code baseWidth = 0},
+ * the parametrization's own rules.
+ *
+ * @param width the residual stream's width d, ≥ 1, divisible by {@code heads}
+ * @param blocks number of transformer blocks L, ≥ 1
+ * @param heads attention heads per block, ≥ 1
+ * @param context sequence length T, ≥ 1
+ * @param vocabulary number of token values, ≥ 2
+ * @param parametrization how initialisation, multipliers and learning rates scale with width
+ * @param optimizer the update rule the learning-rate multipliers are for
+ * @param baseWidth width of the base model for transfer, divisible by {@code heads}; 0 for none
+ */
+public record GptConfig(
+    int width,
+    int blocks,
+    int heads,
+    int context,
+    int vocabulary,
+    Parametrization parametrization,
+    Optimizer optimizer,
+    int baseWidth) {
+
+  /** Default number of blocks. */
+  public static final int BLOCKS = 2;
+  /** Default number of heads. */
+  public static final int HEADS = 4;
+  /** Default context length. */
+  public static final int CONTEXT = 64;
+  /** Default vocabulary: 7-bit byte values. */
+  public static final int VOCABULARY = 128;
+
+  /** Validates every field; throws {@link IllegalArgumentException} naming the offending value. */
+  public GptConfig {
+    Objects.requireNonNull(parametrization, "parametrization");
+    Objects.requireNonNull(optimizer, "optimizer");
+    Checks.positive("width", width);
+    Checks.positive("blocks", blocks);
+    Checks.positive("heads", heads);
+    Checks.positive("context", context);
+    if (vocabulary < 2) {
+      throw new IllegalArgumentException("vocabulary must be >= 2, got " + vocabulary);
+    }
+    if (width % heads != 0) {
+      throw new IllegalArgumentException("heads " + heads + " must divide the width " + width);
+    }
+    if (baseWidth < 0 || baseWidth % heads != 0) {
+      throw new IllegalArgumentException(
+          "base width " + baseWidth + " must be 0 (none) or a positive multiple of heads " + heads);
+    }
+  }
+
+  /**
+   * The defaults at {@code width}: {@value #BLOCKS} blocks, {@value #HEADS} heads, context {@value #CONTEXT},
+   * vocabulary {@value #VOCABULARY}, spectral parametrization for Adam, no base width.
+   */
+  public static GptConfig of(int width) {
+    return new GptConfig(width, BLOCKS, HEADS, CONTEXT, VOCABULARY, Parametrization.SPECTRAL, Optimizer.ADAM, 0);
+  }
+
+  /** Width of one head, {@code width/heads}. */
+  public int headWidth() {
+    return width / heads;
+  }
+
+  /** This config with {@code width} replaced; validated as the constructor does. */
+  public GptConfig withWidth(int v) {
+    return new GptConfig(v, blocks, heads, context, vocabulary, parametrization, optimizer, baseWidth);
+  }
+
+  /** This config with {@code blocks} replaced; validated as the constructor does. */
+  public GptConfig withBlocks(int v) {
+    return new GptConfig(width, v, heads, context, vocabulary, parametrization, optimizer, baseWidth);
+  }
+
+  /** This config with {@code heads} replaced; validated as the constructor does. */
+  public GptConfig withHeads(int v) {
+    return new GptConfig(width, blocks, v, context, vocabulary, parametrization, optimizer, baseWidth);
+  }
+
+  /** This config with {@code context} replaced; validated as the constructor does. */
+  public GptConfig withContext(int v) {
+    return new GptConfig(width, blocks, heads, v, vocabulary, parametrization, optimizer, baseWidth);
+  }
+
+  /** This config with {@code vocabulary} replaced; validated as the constructor does. */
+  public GptConfig withVocabulary(int v) {
+    return new GptConfig(width, blocks, heads, context, v, parametrization, optimizer, baseWidth);
+  }
+
+  /** This config with {@code parametrization} replaced; validated as the constructor does. */
+  public GptConfig withParametrization(Parametrization v) {
+    return new GptConfig(width, blocks, heads, context, vocabulary, v, optimizer, baseWidth);
+  }
+
+  /** This config with {@code optimizer} replaced; validated as the constructor does. */
+  public GptConfig withOptimizer(Optimizer v) {
+    return new GptConfig(width, blocks, heads, context, vocabulary, parametrization, v, baseWidth);
+  }
+
+  /** This config with {@code baseWidth} replaced; validated as the constructor does. */
+  public GptConfig withBaseWidth(int v) {
+    return new GptConfig(width, blocks, heads, context, vocabulary, parametrization, optimizer, v);
+  }
+}

@@ -1,0 +1,159 @@
+package io.github.spectral4j.trainer.nn;
+
+import io.github.spectral4j.core.LayerRole;
+import io.github.spectral4j.core.LayerRule;
+import io.github.spectral4j.simd.Blas;
+import io.github.spectral4j.simd.FloatMatrix;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A dense layer on row vectors, {@code Y = m·X·Wᵀ + m_b·1·bᵀ}, with {@code W} ({@code fanOut × fanIn})
+ * drawn from {@code N(0, σ²)} and an optional bias {@code b} ({@code 1 × fanOut}, a fan-in-1 matrix as in
+ * arXiv 2310.17813, drawn with its own rule's σ), m and m_b the rules' forward multipliers. Backward:
+ * {@code ∂W = m·∂Yᵀ·X} (GEMM TN), {@code ∂b = m_b·Σ_rows ∂Y}, {@code ∂X = m·∂Y·W} (GEMM NN).
+ */
+public final class Linear implements Module {
+  private final String name;
+  private final Parameter weight;
+  private final Parameter bias;
+  private final float multiplier;
+  private final float biasMultiplier;
+  private final List<Parameter> parameters;
+  private final Workspaces<Work> works;
+  private Work last;
+  private FloatMatrix lastInput;
+
+  private static final class Work {
+    final FloatMatrix output;
+    FloatMatrix inputGradient;
+
+    Work(int rows, int out) {
+      output = FloatMatrix.zeros(rows, out);
+    }
+  }
+
+  /**
+   * A freshly initialised layer; its parameters are named {@code name.weight} and {@code name.bias}.
+   *
+   * @param name the layer's dotted name, e.g. {@code blocks.0.mlp.up}
+   * @param weightRule the weight's rule: its layer gives fan-in and fan-out, σ and m
+   * @param biasRule the bias's rule (a {@code BIAS} layer of fan-out {@code weightRule}'s), or
+   *     {@code null} for no bias
+   * @param seed seeds the initialisation
+   * @throws IllegalArgumentException if the bias rule does not fit the weight
+   */
+  public Linear(String name, LayerRule weightRule, LayerRule biasRule, long seed) {
+    this.name = Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(weightRule, "weightRule");
+    int fanIn = weightRule.layer().fanIn();
+    int fanOut = weightRule.layer().fanOut();
+    this.weight = Parameter.gaussian(name + ".weight", weightRule, fanOut, fanIn, Seeds.derive(seed, 0));
+    this.multiplier = (float) weightRule.forwardMultiplier();
+    if (biasRule != null) {
+      if (biasRule.layer().role() != LayerRole.BIAS || biasRule.layer().fanOut() != fanOut) {
+        throw new IllegalArgumentException(name + ": bias rule " + biasRule.layer() + " does not fit a weight with fanOut "
+            + fanOut + " (need a BIAS layer of fanOut " + fanOut + ")");
+      }
+      this.bias = Parameter.gaussian(name + ".bias", biasRule, 1, fanOut, Seeds.derive(seed, 1));
+      this.biasMultiplier = (float) biasRule.forwardMultiplier();
+      this.parameters = List.of(weight, bias);
+    } else {
+      this.bias = null;
+      this.biasMultiplier = 0f;
+      this.parameters = List.of(weight);
+    }
+    this.works = new Workspaces<>(rows -> new Work(rows, fanOut));
+  }
+
+  /** The weight {@code W}, {@code fanOut × fanIn}. */
+  public Parameter weight() {
+    return weight;
+  }
+
+  /** The bias {@code b}, or {@code null} if the layer has none. */
+  public Parameter bias() {
+    return bias;
+  }
+
+  @Override
+  public List<Parameter> parameters() {
+    return parameters;
+  }
+
+  @Override
+  public int inputWidth() {
+    return weight.value().cols();
+  }
+
+  @Override
+  public int outputWidth() {
+    return weight.value().rows();
+  }
+
+  @Override
+  public FloatMatrix forward(FloatMatrix input) {
+    Checks.columns(name, input, inputWidth());
+    Work w = works.get(input.rows());
+    Blas.gemm(false, true, multiplier, input, weight.value(), 0f, w.output);
+    if (bias != null) {
+      float[] b = bias.value().data();
+      float[] y = w.output.data();
+      int n = b.length;
+      for (int i = 0, off = 0; i < input.rows(); i++, off += n) {
+        Blas.axpy(n, biasMultiplier, b, 0, y, off);
+      }
+    }
+    last = w;
+    lastInput = input;
+    return w.output;
+  }
+
+  /** The output of the last forward pass (a work buffer), for modules that reuse it in backward. */
+  FloatMatrix lastOutput() {
+    Checks.forwardDone(name, last);
+    return last.output;
+  }
+
+  @Override
+  public FloatMatrix backward(FloatMatrix outputGradient) {
+    Checks.forwardDone(name, last);
+    if (last.inputGradient == null) {
+      last.inputGradient = FloatMatrix.zeros(lastInput.rows(), inputWidth());
+    }
+    backward(outputGradient, last.inputGradient, 0f);
+    return last.inputGradient;
+  }
+
+  /**
+   * Backward pass that writes {@code ∂X} into a caller's buffer: {@code inputGradient = m·∂Y·W + β·inputGradient}
+   * (β = 1 accumulates, as attention does for its three projections of one input), or skips ∂X when
+   * {@code inputGradient} is null. Parameter gradients are overwritten.
+   */
+  void backward(FloatMatrix outputGradient, FloatMatrix inputGradient, float beta) {
+    Checks.forwardDone(name, last);
+    Checks.sameShape(name, outputGradient, last.output);
+    Blas.gemm(true, false, multiplier, outputGradient, lastInput, 0f, weight.gradient());
+    if (bias != null) {
+      float[] g = bias.gradient().data();
+      float[] dy = outputGradient.data();
+      int n = g.length;
+      Arrays.fill(g, 0f);
+      for (int i = 0, off = 0; i < outputGradient.rows(); i++, off += n) {
+        Blas.axpy(n, 1f, dy, off, g, 0);
+      }
+      if (biasMultiplier != 1f) {
+        Blas.scal(biasMultiplier, g);
+      }
+    }
+    if (inputGradient != null) {
+      Blas.gemm(false, false, multiplier, outputGradient, weight.value(), beta, inputGradient);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Linear[" + name + " " + inputWidth() + " -> " + outputWidth() + (bias != null ? " + bias" : "") + "]";
+  }
+}

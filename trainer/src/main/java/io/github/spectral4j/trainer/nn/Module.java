@@ -1,0 +1,43 @@
+package io.github.spectral4j.trainer.nn;
+
+import io.github.spectral4j.simd.FloatMatrix;
+import java.util.List;
+
+/**
+ * A differentiable map {@code Y = f(X; θ)} on a batch of row vectors ({@code rows × inputWidth()} to
+ * {@code rows × outputWidth()}; a row is one token or one example) that owns its parameters θ. {@link
+ * #forward} keeps what {@link #backward} needs; {@link #backward} applies the chain rule to the last
+ * forward pass: it <em>overwrites</em> every parameter's gradient with {@code ∂loss/∂θ} and returns
+ * {@code ∂loss/∂X} given {@code ∂loss/∂Y}. Outputs are work buffers of the module, allocated once per
+ * number of rows and overwritten by the next pass with that number of rows, so steady-state training
+ * allocates nothing. Modules are not thread-safe.
+ */
+public interface Module {
+  /** The module's parameters, its children's included, in a fixed order; unmodifiable. */
+  List<Parameter> parameters();
+
+  /** Columns of the input. */
+  int inputWidth();
+
+  /** Columns of the output. */
+  int outputWidth();
+
+  /**
+   * Forward pass.
+   *
+   * @param input {@code rows × inputWidth()}; not modified, and must stay unchanged until {@link #backward}
+   * @return {@code rows × outputWidth()}, a work buffer of this module
+   * @throws IllegalArgumentException if the input has the wrong number of columns (or rows, for modules
+   *     that need whole sequences)
+   */
+  FloatMatrix forward(FloatMatrix input);
+
+  /**
+   * Backward pass of the last {@link #forward}: writes every parameter's gradient.
+   *
+   * @param outputGradient {@code ∂loss/∂Y}, the shape of the last output; not modified
+   * @return {@code ∂loss/∂X}, a work buffer of this module
+   * @throws IllegalStateException if there was no forward pass
+   */
+  FloatMatrix backward(FloatMatrix outputGradient);
+}

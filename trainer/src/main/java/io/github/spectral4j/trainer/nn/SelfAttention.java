@@ -1,0 +1,295 @@
+package io.github.spectral4j.trainer.nn;
+
+import io.github.spectral4j.core.LayerRule;
+import io.github.spectral4j.simd.Blas;
+import io.github.spectral4j.simd.FloatMatrix;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Causal multi-head self-attention over sequences of {@code context} rows:
+ *
+ * <pre>
+ *   Q = X·W_Qᵀ   K = X·W_Kᵀ   V = X·W_Vᵀ                 (each width × width, a hidden matrix)
+ *   P_h = softmax(α·Q_h·K_hᵀ + causal mask)   O_h = P_h·V_h     per sequence and head h
+ *   Y = [O_1 … O_H]·W_Oᵀ
+ * </pre>
+ *
+ * with {@code Q_h} the columns {@code h·d_head … (h+1)·d_head − 1} of one sequence's rows and α the logit
+ * multiplier supplied by the caller (1/√d_head in the standard parametrization; μP's 1/d_head, made equal to
+ * 1/√d_head at the base width, Tensor Programs V). Every matrix product is a {@code simd} GEMM: the four
+ * projections over the whole batch, and per sequence and head {@code Q_h·K_hᵀ}, {@code P_h·V_h} and, in
+ * backward, {@code ∂P = ∂O·Vᵀ}, {@code ∂V = Pᵀ·∂O}, {@code ∂Q = α·∂S·K}, {@code ∂K = α·∂Sᵀ·Q} with
+ * {@code ∂S = P ⊙ (∂P − rowsum(∂P ⊙ P))}. {@code Blas.gemm} takes whole matrices, so each head's slice is
+ * packed into a contiguous {@code context × d_head} buffer (allocated once per batch shape; the copy costs
+ * {@code O(rows·width)} against the GEMMs' {@code O(rows·context·width)}).
+ */
+public final class SelfAttention implements Module {
+  private final String name;
+  private final int width;
+  private final int heads;
+  private final int headWidth;
+  private final int context;
+  private final float logitMultiplier;
+  private final Linear query;
+  private final Linear key;
+  private final Linear value;
+  private final Linear output;
+  private final List<Parameter> parameters;
+  private final Workspaces<Work> works;
+  private Work last;
+
+  private static final class Work {
+    final int sequences;
+    /** Softmax probabilities per (sequence, head), kept for backward; upper triangle zero. */
+    final FloatMatrix[] probabilities;
+    /** Head outputs concatenated: the input of the output projection. */
+    final FloatMatrix attended;
+    final FloatMatrix queryGradient;
+    final FloatMatrix keyGradient;
+    final FloatMatrix valueGradient;
+    final FloatMatrix inputGradient;
+    final FloatMatrix q;
+    final FloatMatrix k;
+    final FloatMatrix v;
+    final FloatMatrix o;
+    final FloatMatrix dq;
+    final FloatMatrix dk;
+    final FloatMatrix dv;
+    final FloatMatrix dProbabilities;
+
+    Work(int rows, int context, int heads, int width) {
+      sequences = rows / context;
+      int hw = width / heads;
+      probabilities = new FloatMatrix[sequences * heads];
+      for (int i = 0; i < probabilities.length; i++) {
+        probabilities[i] = FloatMatrix.zeros(context, context);
+      }
+      attended = FloatMatrix.zeros(rows, width);
+      queryGradient = FloatMatrix.zeros(rows, width);
+      keyGradient = FloatMatrix.zeros(rows, width);
+      valueGradient = FloatMatrix.zeros(rows, width);
+      inputGradient = FloatMatrix.zeros(rows, width);
+      q = FloatMatrix.zeros(context, hw);
+      k = FloatMatrix.zeros(context, hw);
+      v = FloatMatrix.zeros(context, hw);
+      o = FloatMatrix.zeros(context, hw);
+      dq = FloatMatrix.zeros(context, hw);
+      dk = FloatMatrix.zeros(context, hw);
+      dv = FloatMatrix.zeros(context, hw);
+      dProbabilities = FloatMatrix.zeros(context, context);
+    }
+  }
+
+  /**
+   * A freshly initialised attention layer; its projections are {@code name.query}, {@code name.key},
+   * {@code name.value} and {@code name.output}, without biases.
+   *
+   * @param name e.g. {@code blocks.0.attention}
+   * @param heads number of heads H; divides the width
+   * @param context sequence length T: inputs have a multiple of T rows, one sequence after another
+   * @param logitMultiplier α on the logits {@code Q_h·K_hᵀ}, finite and &gt; 0
+   * @param queryRule rule of W_Q (a width × width layer; the width is its fanIn)
+   * @param keyRule rule of W_K
+   * @param valueRule rule of W_V
+   * @param outputRule rule of W_O
+   * @param seed seeds the four projections
+   * @throws IllegalArgumentException if the rules are not all width × width, or H does not divide it
+   */
+  public SelfAttention(String name, int heads, int context, double logitMultiplier, LayerRule queryRule,
+      LayerRule keyRule, LayerRule valueRule, LayerRule outputRule, long seed) {
+    this.name = Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(queryRule, "queryRule");
+    this.width = queryRule.layer().fanIn();
+    for (LayerRule r : new LayerRule[] {queryRule, keyRule, valueRule, outputRule}) {
+      Objects.requireNonNull(r, "rule");
+      if (r.layer().fanIn() != width || r.layer().fanOut() != width) {
+        throw new IllegalArgumentException(name + ": every projection is " + width + "x" + width + ", got "
+            + r.layer().fanOut() + "x" + r.layer().fanIn() + " for " + r.layer().name());
+      }
+    }
+    this.heads = Checks.positive(name + ": heads", heads);
+    if (width % heads != 0) {
+      throw new IllegalArgumentException(name + ": heads " + heads + " must divide the width " + width);
+    }
+    this.headWidth = width / heads;
+    this.context = Checks.positive(name + ": context", context);
+    if (!(logitMultiplier > 0) || !Double.isFinite(logitMultiplier)) {
+      throw new IllegalArgumentException(name + ": logit multiplier must be finite and > 0, got " + logitMultiplier);
+    }
+    this.logitMultiplier = (float) logitMultiplier;
+    this.query = new Linear(name + ".query", queryRule, null, Seeds.derive(seed, 0));
+    this.key = new Linear(name + ".key", keyRule, null, Seeds.derive(seed, 1));
+    this.value = new Linear(name + ".value", valueRule, null, Seeds.derive(seed, 2));
+    this.output = new Linear(name + ".output", outputRule, null, Seeds.derive(seed, 3));
+    this.parameters = List.of(query.weight(), key.weight(), value.weight(), output.weight());
+    int w = width;
+    int h = heads;
+    int t = context;
+    this.works = new Workspaces<>(rows -> new Work(rows, t, h, w));
+  }
+
+  /** Number of heads H. */
+  public int heads() {
+    return heads;
+  }
+
+  /** The sequence length T. */
+  public int context() {
+    return context;
+  }
+
+  /** The logit multiplier α. */
+  public double logitMultiplier() {
+    return logitMultiplier;
+  }
+
+  /** The projections W_Q, W_K, W_V, W_O, in that order. */
+  public List<Linear> projections() {
+    return List.of(query, key, value, output);
+  }
+
+  @Override
+  public List<Parameter> parameters() {
+    return parameters;
+  }
+
+  @Override
+  public int inputWidth() {
+    return width;
+  }
+
+  @Override
+  public int outputWidth() {
+    return width;
+  }
+
+  @Override
+  public FloatMatrix forward(FloatMatrix input) {
+    Checks.columns(name, input, width);
+    if (input.rows() % context != 0) {
+      throw new IllegalArgumentException(name + ": " + input.rows() + " rows are not whole sequences of "
+          + context + " tokens");
+    }
+    FloatMatrix qAll = query.forward(input);
+    FloatMatrix kAll = key.forward(input);
+    FloatMatrix vAll = value.forward(input);
+    Work w = works.get(input.rows());
+    for (int s = 0; s < w.sequences; s++) {
+      for (int h = 0; h < heads; h++) {
+        pack(qAll, s, h, w.q);
+        pack(kAll, s, h, w.k);
+        pack(vAll, s, h, w.v);
+        FloatMatrix p = w.probabilities[s * heads + h];
+        Blas.gemm(false, true, logitMultiplier, w.q, w.k, 0f, p);
+        causalSoftmax(p);
+        Blas.gemm(false, false, 1f, p, w.v, 0f, w.o);
+        unpack(w.o, s, h, w.attended);
+      }
+    }
+    last = w;
+    return output.forward(w.attended);
+  }
+
+  /** Row-wise softmax of the entries j ≤ i of each row i; entries j &gt; i become 0 (the causal mask). */
+  private static void causalSoftmax(FloatMatrix p) {
+    int t = p.cols();
+    float[] a = p.data();
+    for (int i = 0, off = 0; i < t; i++, off += t) {
+      float max = Float.NEGATIVE_INFINITY;
+      for (int j = 0; j <= i; j++) {
+        max = Math.max(max, a[off + j]);
+      }
+      double sum = 0;
+      for (int j = 0; j <= i; j++) {
+        float e = (float) Math.exp(a[off + j] - max);
+        a[off + j] = e;
+        sum += e;
+      }
+      float inv = (float) (1 / sum);
+      for (int j = 0; j <= i; j++) {
+        a[off + j] *= inv;
+      }
+      for (int j = i + 1; j < t; j++) {
+        a[off + j] = 0f;
+      }
+    }
+  }
+
+  @Override
+  public FloatMatrix backward(FloatMatrix outputGradient) {
+    Checks.forwardDone(name, last);
+    Work w = last;
+    FloatMatrix dAttended = output.backward(outputGradient);
+    // Q, K and V of the last forward pass are still in the projections' buffers.
+    FloatMatrix qAll = query.lastOutput();
+    FloatMatrix kAll = key.lastOutput();
+    FloatMatrix vAll = value.lastOutput();
+    for (int s = 0; s < w.sequences; s++) {
+      for (int h = 0; h < heads; h++) {
+        FloatMatrix p = w.probabilities[s * heads + h];
+        pack(dAttended, s, h, w.o); // w.o holds ∂O_h from here on
+        pack(vAll, s, h, w.v);
+        Blas.gemm(false, true, 1f, w.o, w.v, 0f, w.dProbabilities);
+        Blas.gemm(true, false, 1f, p, w.o, 0f, w.dv);
+        softmaxBackward(p, w.dProbabilities);
+        pack(qAll, s, h, w.q);
+        pack(kAll, s, h, w.k);
+        Blas.gemm(false, false, logitMultiplier, w.dProbabilities, w.k, 0f, w.dq);
+        Blas.gemm(true, false, logitMultiplier, w.dProbabilities, w.q, 0f, w.dk);
+        unpack(w.dq, s, h, w.queryGradient);
+        unpack(w.dk, s, h, w.keyGradient);
+        unpack(w.dv, s, h, w.valueGradient);
+      }
+    }
+    query.backward(w.queryGradient, w.inputGradient, 0f);
+    key.backward(w.keyGradient, w.inputGradient, 1f);
+    value.backward(w.valueGradient, w.inputGradient, 1f);
+    return w.inputGradient;
+  }
+
+  /** dP becomes ∂S = P ⊙ (∂P − rowsum(∂P ⊙ P)); masked entries (P = 0) become 0. dP is modified. */
+  private static void softmaxBackward(FloatMatrix p, FloatMatrix dP) {
+    int t = p.cols();
+    float[] a = p.data();
+    float[] d = dP.data();
+    for (int i = 0, off = 0; i < t; i++, off += t) {
+      double dot = 0;
+      for (int j = 0; j <= i; j++) {
+        dot += (double) a[off + j] * d[off + j];
+      }
+      float c = (float) dot;
+      for (int j = 0; j <= i; j++) {
+        d[off + j] = a[off + j] * (d[off + j] - c);
+      }
+      for (int j = i + 1; j < t; j++) {
+        d[off + j] = 0f;
+      }
+    }
+  }
+
+  /** Copies head h of sequence s (rows s·T…, columns h·d_head…) of {@code all} into {@code head}. */
+  private void pack(FloatMatrix all, int s, int h, FloatMatrix head) {
+    float[] src = all.data();
+    float[] dst = head.data();
+    int base = s * context * width + h * headWidth;
+    for (int i = 0; i < context; i++) {
+      System.arraycopy(src, base + i * width, dst, i * headWidth, headWidth);
+    }
+  }
+
+  /** The inverse of {@link #pack}: writes {@code head} into head h of sequence s of {@code all}. */
+  private void unpack(FloatMatrix head, int s, int h, FloatMatrix all) {
+    float[] src = head.data();
+    float[] dst = all.data();
+    int base = s * context * width + h * headWidth;
+    for (int i = 0; i < context; i++) {
+      System.arraycopy(src, i * headWidth, dst, base + i * width, headWidth);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "SelfAttention[" + name + " width " + width + ", " + heads + " heads, context " + context + "]";
+  }
+}
