@@ -20,10 +20,14 @@ public final class FloatMatrix {
     this.data = data;
   }
 
-  /** A {@code rows × cols} matrix of zeros; both sizes ≥ 1. */
+  /**
+   * A {@code rows × cols} matrix of zeros; both sizes ≥ 1. A size whose rows·cols floats do not fit one
+   * Java array, or need more than the heap the JVM may grow to, is refused with IllegalArgumentException
+   * naming the sizes and the limit, before anything is allocated.
+   */
   public static FloatMatrix zeros(int rows, int cols) {
     checkShape(rows, cols);
-    return new FloatMatrix(rows, cols, new float[Math.multiplyExact(rows, cols)]);
+    return new FloatMatrix(rows, cols, new float[Allocation.matrixLength("FloatMatrix", rows, cols)]);
   }
 
   /** A matrix holding a copy of {@code values} (row-major, length {@code rows·cols}). */

@@ -72,6 +72,8 @@ public final class Lanczos {
   private int maxIterations = 1000;
   private double tolerance = 1e-6;
   private int capacity;
+  /** 1, or the power of two by which the products of the current call scale A. */
+  private double matrixScale = 1;
 
   private float[][] uBasis;
   private float[][] vBasis;
@@ -94,6 +96,12 @@ public final class Lanczos {
           WHO + ": k must be in [1, min(rows, cols)] = [1, " + Math.min(rows, cols) + "] for a " + rows + "x"
               + cols + " matrix, got k = " + k);
     }
+    long big = Math.max(rows, cols);
+    long small = Math.min(rows, cols);
+    String what = "a " + rows + "x" + cols + " matrix";
+    Allocation.arrayLength(WHO, what, big, "doubles per work vector", 8);
+    // Work vectors (double and float) of both lengths, and the first step's three basis vectors.
+    Allocation.requireHeap(WHO, what, 12 * (big + small) + 4 * (big + 2 * small));
     this.rows = rows;
     this.cols = cols;
     this.k = k;
@@ -120,6 +128,10 @@ public final class Lanczos {
       throw new IllegalArgumentException(
           WHO + ": maxIterations = " + maxIterations + " cannot find k = " + k + " singular values");
     }
+    // The Ritz vectors come from a dimension × dimension eigenvector matrix in double.
+    long dimension = Math.min(q, maxIterations);
+    Allocation.arrayLength(WHO, "maxIterations = " + maxIterations + " (a Krylov space of dimension " + dimension
+        + ")", dimension * dimension, "doubles of eigenvectors", 8);
     this.maxIterations = maxIterations;
     this.tolerance = tolerance;
     allocate();
@@ -144,7 +156,10 @@ public final class Lanczos {
    */
   public Result compute(FloatMatrix a) {
     SolverSupport.requireShape(WHO, a, rows, cols);
-    SolverSupport.requireFinite(WHO, a);
+    double frobenius = SolverSupport.requireFinite(WHO, a);
+    // Outside the float products' range the recurrence runs on s·A (a power of two s, ‖s·A‖_F ≈ 1)
+    // and the values are scaled back: same vectors, no overflow or subnormal products.
+    matrixScale = frobenius == 0 || SolverSupport.inProductRange(frobenius) ? 1 : SolverSupport.powerOfTwoNear(frobenius);
     SplittableRandom random = new SplittableRandom(SolverSupport.START_SEED);
     SolverSupport.randomUnit(random, vector(vBasis, 0, q));
     double[] sigma = new double[k];
@@ -217,6 +232,10 @@ public final class Lanczos {
     FloatMatrix left = FloatMatrix.zeros(rows, k);
     FloatMatrix right = FloatMatrix.zeros(cols, k);
     ritzVectors(steps, sigma, transposed ? right : left, transposed ? left : right);
+    for (int i = 0; i < k; i++) {
+      sigma[i] /= matrixScale;
+      bound[i] /= matrixScale;
+    }
     return new Result(sigma, left, right, bound, converged, matVecs);
   }
 
@@ -343,14 +362,22 @@ public final class Lanczos {
     }
   }
 
-  /** out = op(A)·v: A·v, or Aᵀ·v when A is wide. out is modified. */
+  /** out = op(s·A)·v: A·v, or Aᵀ·v when A is wide (s = {@link #matrixScale}). out is modified. */
   private void apply(FloatMatrix a, float[] v, float[] out) {
-    Blas.gemv(transposed, 1f, a, v, 0f, out);
+    if (matrixScale == 1) {
+      Blas.gemv(transposed, 1f, a, v, 0f, out);
+    } else {
+      SolverSupport.scaledGemv(transposed, a, matrixScale, v, out);
+    }
   }
 
-  /** out = op(A)ᵀ·u. out is modified. */
+  /** out = op(s·A)ᵀ·u. out is modified. */
   private void applyTransposed(FloatMatrix a, float[] u, float[] out) {
-    Blas.gemv(!transposed, 1f, a, u, 0f, out);
+    if (matrixScale == 1) {
+      Blas.gemv(!transposed, 1f, a, u, 0f, out);
+    } else {
+      SolverSupport.scaledGemv(!transposed, a, matrixScale, u, out);
+    }
   }
 
   /**

@@ -46,9 +46,19 @@ public final class NewtonSchulz {
   private Mode mode = Mode.QUINTIC;
   private int steps = 5;
 
-  /** A solver for {@code rows × cols} matrices; both sizes ≥ 1. Allocates m·n + 2·min(m, n)² floats. */
+  /**
+   * A solver for {@code rows × cols} matrices; both sizes ≥ 1. Allocates m·n + 2·min(m, n)² floats;
+   * sizes whose buffers do not fit a Java array or the heap the JVM may grow to are refused with
+   * IllegalArgumentException naming them, before anything is allocated.
+   */
   public NewtonSchulz(int rows, int cols) {
     SolverSupport.requirePositiveShape(WHO, rows, cols);
+    long small2 = (long) Math.min(rows, cols) * Math.min(rows, cols);
+    String what = "a " + rows + "x" + cols + " matrix";
+    Allocation.arrayLength(WHO, what, (long) rows * cols, "floats", 4);
+    Allocation.arrayLength(WHO, what + "'s Gram matrix", small2, "floats", 4);
+    Allocation.requireHeap(WHO, what + " (m·n + 2·min(m, n)² floats of work buffers)",
+        4 * ((long) rows * cols + 2 * small2));
     this.rows = rows;
     this.cols = cols;
     this.tall = rows > cols;

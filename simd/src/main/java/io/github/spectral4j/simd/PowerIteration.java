@@ -23,7 +23,9 @@ import java.util.SplittableRandom;
  * (a weight matrix after one training step) cost only a few iterations; a cold solver (new, or after
  * {@link #reset()}) starts from the same fixed-seed Gaussian vector every time. Norms and the residual
  * are accumulated in double; the products run in float through {@link Blas}, on v scaled by a power of
- * two near 1/‖A‖_F so that no matrix scale overflows or underflows. The same iteration runs on a
+ * two near 1/‖A‖_F so that no matrix scale overflows or underflows; a matrix with ‖A‖_F beyond
+ * 2^±64 (σ₁ near or above the float range, or subnormal entries) runs on s·A, each entry scaled by a
+ * power of two s in double (slower, scalar), and σ is scaled back. The same iteration runs on a
  * matrix given only by its {@link Gram} product, with ‖A‖_F supplied by the caller
  * ({@link #run(Gram, double, int)}), and can take its first product from the caller
  * ({@link #prepare}/{@link #resume}, e.g. fused with another matrix's by {@link Blas#differenceGramTimes}).
@@ -63,6 +65,10 @@ public final class PowerIteration {
   private FloatMatrix matrix;
   /** The Gram product of {@link #matrix}: one instance, so that run(FloatMatrix) allocates nothing. */
   private final Gram denseGram = (x, ax, out) -> Blas.gramTimes(matrix, x, ax, out);
+  /** The power of two s by which {@link #scaledGram} multiplies {@link #matrix}. */
+  private double matrixScale;
+  /** The Gram product of s·{@link #matrix}, for a matrix whose norm is outside the float products' range. */
+  private final Gram scaledGram = (x, ax, out) -> scaledGramTimes(matrix, matrixScale, x, ax, out);
   private boolean warm;
   /** Set by prepare, cleared by every run and resume. */
   private boolean prepared;
@@ -71,9 +77,13 @@ public final class PowerIteration {
   private int maxIterations = 1000;
   private double tolerance = 1e-6;
 
-  /** A solver for {@code rows × cols} matrices; both sizes ≥ 1. */
+  /**
+   * A solver for {@code rows × cols} matrices; both sizes ≥ 1 (rows + 3·cols floats of buffers, refused
+   * with IllegalArgumentException when they cannot be allocated).
+   */
   public PowerIteration(int rows, int cols) {
     SolverSupport.requirePositiveShape(WHO, rows, cols);
+    Allocation.requireHeap(WHO, "a " + rows + "x" + cols + " matrix", 4 * ((long) rows + 3L * cols));
     this.rows = rows;
     this.cols = cols;
     this.u = new float[rows];
@@ -133,9 +143,58 @@ public final class PowerIteration {
     }
     matrix = a;
     try {
-      return iterate(denseGram, frobenius, scaleFor(frobenius), maxIterations, fresh, false);
+      if (inProductRange(frobenius)) {
+        return iterate(denseGram, frobenius, scaleFor(frobenius), maxIterations, fresh, false);
+      }
+      // σ₁ near or beyond the float range (or near its subnormals): iterate on s·A with ‖s·A‖_F ≈ 1, s a
+      // power of two applied to each entry in double, and scale σ back. Slower (scalar), never overflows.
+      matrixScale = scaleFor(frobenius);
+      Result r = iterate(scaledGram, frobenius * matrixScale, 1, maxIterations, fresh, false);
+      return new Result(r.sigma() / matrixScale, r.converged(), r.iterations(), r.matVecs());
     } finally {
       matrix = null;
+    }
+  }
+
+  /**
+   * Whether float products on v·c, c ≈ 1/‖A‖_F, stay clear of overflow and of subnormals: then
+   * |c·A·v| ≤ 2 and |c·AᵀA·v| ≤ 2‖A‖_F ≤ 2^(SAFE_EXPONENT + 1), and v·c keeps full precision.
+   */
+  private static boolean inProductRange(double frobenius) {
+    return SolverSupport.inProductRange(frobenius);
+  }
+
+  /** Refuses a Gram operator whose ‖A‖_F lies outside {@link #inProductRange}, saying which way to scale it. */
+  private static void requireProductRange(double frobenius) {
+    if (frobenius == 0 || inProductRange(frobenius)) {
+      return;
+    }
+    int e = Math.getExponent(frobenius);
+    throw new IllegalArgumentException(WHO + ": ‖A‖_F = " + frobenius + " is too " + (e > 0 ? "large" : "small")
+        + " for float products of a Gram operator (2^-" + SolverSupport.SAFE_EXPONENT + " to 2^" + SolverSupport.SAFE_EXPONENT + "): scale the "
+        + "operator " + (e > 0 ? "down" : "up") + " by 2^" + Math.abs(e) + " and σ₁ back (run(FloatMatrix) does this "
+        + "itself)");
+  }
+
+  /**
+   * ax = (s·A)·x and out = (s·A)ᵀ·(s·A)·x, each entry of A multiplied by s in double before it meets x,
+   * so that no intermediate leaves the float range whatever A's scale. ax and out are modified.
+   */
+  private static void scaledGramTimes(FloatMatrix a, double s, float[] x, float[] ax, float[] out) {
+    int m = a.rows();
+    int n = a.cols();
+    float[] d = a.data();
+    Arrays.fill(out, 0f);
+    for (int i = 0, r = 0; i < m; i++, r += n) {
+      double dot = 0;
+      for (int j = 0; j < n; j++) {
+        dot += d[r + j] * s * x[j];
+      }
+      float axi = (float) dot;
+      ax[i] = axi;
+      for (int j = 0; j < n; j++) {
+        out[j] = (float) (out[j] + axi * (d[r + j] * s));
+      }
     }
   }
 
@@ -151,6 +210,7 @@ public final class PowerIteration {
    */
   public Result run(Gram gram, double frobenius, int maxIterations) {
     requireGramArguments(gram, frobenius, maxIterations);
+    requireProductRange(frobenius);
     prepared = false;
     boolean fresh = start();
     if (frobenius == 0) {
@@ -172,6 +232,7 @@ public final class PowerIteration {
     if (!(recentFrobenius > 0) || !Double.isFinite(recentFrobenius)) {
       throw new IllegalArgumentException(WHO + ": prepare needs a finite ‖A‖_F > 0, got " + recentFrobenius);
     }
+    requireProductRange(recentFrobenius);
     preparedFresh = start();
     preparedScale = scaleFor(recentFrobenius);
     for (int i = 0; i < cols; i++) {
@@ -193,6 +254,7 @@ public final class PowerIteration {
     if (!prepared) {
       throw new IllegalStateException(WHO + ": resume without prepare");
     }
+    requireProductRange(frobenius);
     prepared = false;
     if (frobenius == 0) {
       return zeroMatrix();
@@ -275,6 +337,14 @@ public final class PowerIteration {
         gram.apply(scaledV, u, gramV); // u = c·A·v, gramV = c·Aᵀ·(A·v)
       }
       double s2 = sumOfSquares(u) / (c * c); // ‖A·v‖²
+      // ‖AᵀA·v‖, needed for the next step; with ‖A‖_F in the products' range neither sum can overflow,
+      // so a non-finite one means a non-finite entry (or a wrong ‖A‖_F from the caller of a Gram run).
+      double gramNorm = Math.sqrt(sumOfSquares(gramV)) / c;
+      if (!Double.isFinite(s2) || !Double.isFinite(gramNorm)) {
+        throw new IllegalArgumentException(WHO + ": the product with A at iteration " + it + " is not finite (‖A·v‖² = "
+            + s2 + ", ‖AᵀA·v‖ = " + gramNorm + "): A has a non-finite entry"
+            + (gram == denseGram || gram == scaledGram ? "" : ", or ‖A‖_F = " + frobenius + " given for it is far too small"));
+      }
       if (s2 == 0) {
         if (!fresh) {
           // The warm vector lies in the null space of the new matrix: start over from a random one.
@@ -307,12 +377,7 @@ public final class PowerIteration {
         break;
       }
       // ‖AᵀA·v‖ ≥ vᵀAᵀA·v = σ² > 0, so the division is safe.
-      double gramNorm = Math.sqrt(sumOfSquares(gramV));
-      if (!Double.isFinite(gramNorm)) {
-        throw new IllegalArgumentException(
-            WHO + ": ‖A‖_F = " + frobenius + " is too close to the float range for AᵀA·v; scale the matrix down");
-      }
-      double inorm = 1 / gramNorm;
+      double inorm = 1 / (gramNorm * c);
       for (int i = 0; i < cols; i++) {
         v[i] = (float) (gramV[i] * inorm);
       }

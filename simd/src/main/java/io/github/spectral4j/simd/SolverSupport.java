@@ -7,7 +7,55 @@ final class SolverSupport {
   /** Seed of every cold start, so that a solver gives the same answer on every run. */
   static final long START_SEED = 0x5EC7_4A1L;
 
+  /**
+   * Matrices with |log₂ ‖A‖_F| above this run their products on s·A, s a power of two with
+   * ‖s·A‖_F ≈ 1 ({@link #scaledGemv}): below it, float products on unit (or 1/‖A‖_F-scaled) vectors
+   * neither overflow nor fall among the subnormals, where a product keeps only a few bits.
+   */
+  static final int SAFE_EXPONENT = 64;
+
   private SolverSupport() {}
+
+  /** Whether ‖A‖_F = frobenius lets the float kernels run on A itself (see {@link #SAFE_EXPONENT}). */
+  static boolean inProductRange(double frobenius) {
+    return Math.abs(Math.getExponent(frobenius)) <= SAFE_EXPONENT;
+  }
+
+  /** A power of two near 1/x (exact in float and double). */
+  static double powerOfTwoNear(double inverseOf) {
+    return Math.scalb(1.0, -Math.getExponent(inverseOf));
+  }
+
+  /**
+   * y = (s·op(A))·x with op(A) = A or Aᵀ, each entry multiplied by s in double before it meets x and
+   * the sums kept in double, so that nothing leaves the float range whatever the scale of A: the
+   * slow, exact-scaling product for matrices outside {@link #inProductRange}. y is modified.
+   */
+  static void scaledGemv(boolean transA, FloatMatrix a, double s, float[] x, float[] y) {
+    int m = a.rows();
+    int n = a.cols();
+    float[] d = a.data();
+    if (!transA) {
+      for (int i = 0, r = 0; i < m; i++, r += n) {
+        double dot = 0;
+        for (int j = 0; j < n; j++) {
+          dot += d[r + j] * s * x[j];
+        }
+        y[i] = (float) dot;
+      }
+    } else {
+      double[] acc = new double[n];
+      for (int i = 0, r = 0; i < m; i++, r += n) {
+        double xi = x[i] * s;
+        for (int j = 0; j < n; j++) {
+          acc[j] += d[r + j] * xi;
+        }
+      }
+      for (int j = 0; j < n; j++) {
+        y[j] = (float) acc[j];
+      }
+    }
+  }
 
   static void requirePositiveShape(String who, int rows, int cols) {
     if (rows < 1 || cols < 1) {

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class LanczosTest {
   private static final double TOL = 1e-6;
@@ -273,6 +274,22 @@ class LanczosTest {
       assertEquals(expected[i] * scale, r.singularValues()[i], SIGMA_TOL * expected[i] * scale);
     }
     assertTrue(SolverFixtures.columnOrthonormalityError(r.rightVectors()) <= 1e-5);
+  }
+
+  /** σ₁ above Float.MAX_VALUE and matrices of subnormal entries, against the oracle on the stored floats. */
+  @ParameterizedTest(name = "scale={0}")
+  @ValueSource(doubles = {3e37, 1e-36, 1e-40, 1e-43})
+  void sigmaBeyondTheFloatRangeOrAmongSubnormals(double scale) {
+    FloatMatrix a = FloatMatrix.gaussian(300, 200, 1, 17);
+    for (int i = 0; i < a.data().length; i++) {
+      a.data()[i] = (float) (a.data()[i] * scale);
+    }
+    double[] expected = SolverFixtures.singularValues(a);
+    Lanczos.Result r = compute(a, 2);
+    assertTrue(r.converged(), "matVecs " + r.matVecs());
+    for (int i = 0; i < 2; i++) {
+      assertEquals(expected[i], r.singularValues()[i], SIGMA_TOL * expected[i]);
+    }
   }
 
   static Stream<Double> scales() {

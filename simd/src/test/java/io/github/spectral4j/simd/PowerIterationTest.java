@@ -296,6 +296,74 @@ class PowerIterationTest {
     return Stream.of(1e-30, 1e-20, 1e-10, 1e10, 1e20, 1e30);
   }
 
+  /**
+   * Scales from where σ₁ exceeds the float range (3.4e38) down to matrices of subnormal entries: the
+   * solver rescales instead of overflowing, against the oracle on the float matrix as stored.
+   */
+  @ParameterizedTest(name = "scale={0}")
+  @MethodSource("extremeScales")
+  void sigmaBeyondTheFloatRangeOrAmongSubnormalsConverges(double scale) {
+    FloatMatrix a = FloatMatrix.gaussian(300, 200, 1, 17);
+    for (int i = 0; i < a.data().length; i++) {
+      a.data()[i] = (float) (a.data()[i] * scale);
+    }
+    assertTrue(a.isFinite());
+    double expected = SolverFixtures.singularValues(a)[0];
+    PowerIteration p = solver(a);
+    PowerIteration.Result r = p.run(a);
+    assertTrue(r.converged(), r.toString());
+    assertTrue(r.iterations() < 2000, r.toString());
+    assertEquals(expected, r.sigma(), SIGMA_TOL * expected, r.toString());
+    assertEquals(1, SolverFixtures.norm(p.leftVector()), 1e-5);
+    assertEquals(1, SolverFixtures.norm(p.rightVector()), 1e-5);
+  }
+
+  static Stream<Double> extremeScales() {
+    // 1e37: σ₁ ≈ (√300 + √200)·1e37 ≈ 3.1e38·… above Float.MAX_VALUE; 1e-43: entries are subnormal.
+    return Stream.of(3e37, 1e37, 1e25, 1e-25, 1e-36, 1e-40, 1e-43);
+  }
+
+  @Test
+  void rankOneMatrixWithSigmaFarBeyondTheFloatRange() {
+    // Every entry 1e37·(1 + small): σ₁ ≈ 100·1e37 = 1e39, about three times Float.MAX_VALUE.
+    FloatMatrix a = FloatMatrix.gaussian(100, 100, 0.01, 3);
+    for (int i = 0; i < a.data().length; i++) {
+      a.data()[i] = (float) (1e37 * (1 + a.data()[i]));
+    }
+    double expected = SolverFixtures.singularValues(a)[0];
+    assertTrue(expected > Float.MAX_VALUE);
+    PowerIteration.Result r = solver(a).run(a);
+    assertTrue(r.converged() && r.iterations() < 10, r.toString());
+    assertEquals(expected, r.sigma(), SIGMA_TOL * expected);
+  }
+
+  @Test
+  void aGramProductWithNaNIsReportedAsNonFiniteInput() {
+    FloatMatrix a = FloatMatrix.gaussian(30, 20, 1, 3);
+    PowerIteration p = new PowerIteration(30, 20);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> p.run((x, ax, out) -> {
+          Blas.gramTimes(a, x, ax, out);
+          out[3] = Float.NaN;
+        }, Blas.frobeniusNorm(a), 100));
+    assertTrue(e.getMessage().contains("not finite") && e.getMessage().contains("iteration 1")
+        && !e.getMessage().contains("too close"), e.getMessage());
+  }
+
+  @Test
+  void aGramOperatorOutsideTheProductRangeIsToldWhichWayToScale() {
+    FloatMatrix a = FloatMatrix.gaussian(6, 5, 1, 3);
+    PowerIteration p = new PowerIteration(6, 5);
+    IllegalArgumentException tiny =
+        assertThrows(IllegalArgumentException.class, () -> p.run(dense(a), 1e-44, 10));
+    assertTrue(tiny.getMessage().contains("too small") && tiny.getMessage().contains("scale the operator up"),
+        tiny.getMessage());
+    IllegalArgumentException huge =
+        assertThrows(IllegalArgumentException.class, () -> p.run(dense(a), 1e39, 10));
+    assertTrue(huge.getMessage().contains("too large") && huge.getMessage().contains("scale the operator down"),
+        huge.getMessage());
+  }
+
   // ---- a matrix given by its Gram product --------------------------------------------------------
 
   private static PowerIteration.Gram dense(FloatMatrix a) {
