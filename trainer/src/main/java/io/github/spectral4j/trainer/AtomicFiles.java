@@ -3,18 +3,90 @@ package io.github.spectral4j.trainer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Writes files atomically: the content goes to a temporary file in the target's directory, which is
- * then moved over the target, so a reader never sees a partial file and a failed write leaves nothing
- * behind.
+ * forced to disk and then moved over the target, so a reader never sees a partial file and a failed
+ * write leaves nothing behind. Temporary files are named {@code .NAME.PID-N.s4j-tmp}; one left by a
+ * killed process (its PID no longer running) is removed by {@link #removeStale} on the next start.
+ * Files are created with the default mode (0666 less the umask), like any other program's.
  */
 public final class AtomicFiles {
+  /** Suffix of this program's temporary files. */
+  static final String TMP_SUFFIX = ".s4j-tmp";
+  private static final Pattern TMP = Pattern.compile("\\..+\\.(\\d+)-\\d+" + Pattern.quote(TMP_SUFFIX));
+  private static final AtomicLong COUNTER = new AtomicLong();
+
   private AtomicFiles() {}
+
+  /**
+   * A fresh temporary sibling of {@code target} ({@code .NAME.PID-N.s4j-tmp}), not yet created.
+   *
+   * @param target the file it will replace
+   * @return the path
+   */
+  public static Path temporarySibling(Path target) {
+    Path abs = target.toAbsolutePath();
+    return abs.resolveSibling(
+        "." + abs.getFileName() + "." + ProcessHandle.current().pid() + "-" + COUNTER.incrementAndGet() + TMP_SUFFIX);
+  }
+
+  /**
+   * Removes this program's temporary files in {@code dir} whose writing process is gone (killed
+   * during a write): {@code .NAME.PID-N.s4j-tmp} files and directories with a PID that is not running.
+   * Best effort: what cannot be removed is left.
+   *
+   * @param dir the directory; nothing happens if it does not exist
+   * @return how many were removed
+   */
+  public static int removeStale(Path dir) {
+    int removed = 0;
+    if (!Files.isDirectory(dir)) {
+      return 0;
+    }
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, ".*" + TMP_SUFFIX)) {
+      for (Path p : entries) {
+        Matcher m = TMP.matcher(p.getFileName().toString());
+        if (m.matches() && !running(m.group(1))) {
+          removed += deleteTree(p);
+        }
+      }
+    } catch (IOException | UncheckedIOException e) {
+      // best effort: leftovers are harmless, and the real work should not fail because of them
+    }
+    return removed;
+  }
+
+  private static boolean running(String pid) {
+    try {
+      long p = Long.parseLong(pid);
+      return p == ProcessHandle.current().pid() ? false : ProcessHandle.of(p).map(ProcessHandle::isAlive).orElse(false);
+    } catch (NumberFormatException e) {
+      return true;
+    }
+  }
+
+  private static int deleteTree(Path p) throws IOException {
+    if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      try (DirectoryStream<Path> children = Files.newDirectoryStream(p)) {
+        for (Path c : children) {
+          deleteTree(c);
+        }
+      }
+    }
+    return Files.deleteIfExists(p) ? 1 : 0;
+  }
 
   /** Something that writes a file's content to a stream. */
   @FunctionalInterface
@@ -37,9 +109,12 @@ public final class AtomicFiles {
     }
     Path tmp = null;
     try {
-      tmp = Files.createTempFile(dir, "." + absolute.getFileName(), ".tmp");
-      try (OutputStream out = Files.newOutputStream(tmp)) {
+      tmp = temporarySibling(absolute);
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+          OutputStream out = Channels.newOutputStream(ch)) {
         content.write(out);
+        out.flush();
+        ch.force(true);
       }
       try {
         Files.move(tmp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -68,7 +143,9 @@ public final class AtomicFiles {
    */
   public static boolean acceptsFiles(Path dir) {
     try {
-      Files.delete(Files.createTempFile(dir, ".spectral4j-", ".probe"));
+      Path probe = temporarySibling(dir.resolve("probe"));
+      Files.newByteChannel(probe, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
+      Files.delete(probe);
       return true;
     } catch (IOException | UnsupportedOperationException e) {
       return false;
@@ -84,7 +161,7 @@ public final class AtomicFiles {
     }
   }
 
-  private static String describe(IOException e) {
+  static String describe(IOException e) {
     String kind = e.getClass().getSimpleName().replace("Exception", "");
     return e.getMessage() == null ? kind : kind + " " + e.getMessage();
   }

@@ -6,18 +6,10 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
-/** Binary helpers for checkpoints: float arrays as a length (−1 for none) and big-endian values. */
+/** Binary helpers for {@link Checkpoint} sections: float arrays as a length (−1 for none) and big-endian values. */
 final class Checkpoints {
   private Checkpoints() {}
 
-  /** Thrown for structurally invalid content; the caller adds the file name. */
-  static final class Corrupt extends IOException {
-    private static final long serialVersionUID = 1L;
-
-    Corrupt(String message) {
-      super(message);
-    }
-  }
 
   static void writeFloats(DataOutputStream out, float[] values) throws IOException {
     if (values == null) {
@@ -39,7 +31,7 @@ final class Checkpoints {
     int n = in.readInt();
     int expected = target == null ? -1 : target.length;
     if (n != expected) {
-      throw new Corrupt(what + " has " + n + " values, expected " + expected);
+      throw new Checkpoint.Corrupt(what + " has " + n + " values, expected " + expected);
     }
     if (target == null) {
       return;
@@ -63,13 +55,13 @@ final class Checkpoints {
     }
   }
 
-  static int[] readInts(DataInputStream in, String what) throws IOException {
+  static int[] readInts(DataInputStream in, String what, int maxLength) throws IOException {
     int n = in.readInt();
     if (n == -1) {
       return null;
     }
-    if (n < 0 || n > 1000) {
-      throw new Corrupt(what + ": implausible length " + n);
+    if (n < 0 || n > maxLength) {
+      throw new Checkpoint.Corrupt(what + ": implausible length " + n);
     }
     int[] v = new int[n];
     for (int i = 0; i < n; i++) {

@@ -26,6 +26,8 @@ public final class Dataset {
   private final int classes;
   private final float[] inputs;
   private final int[] labels;
+  /** Lazily computed {@link #fingerprint()}; the content never changes. */
+  private volatile String fingerprint;
 
   private Dataset(String name, int size, int inputDim, int classes, float[] inputs, int[] labels) {
     this.name = name;
@@ -152,6 +154,39 @@ public final class Dataset {
       }
       out[offset + i] = best;
     }
+  }
+
+  /**
+   * A SHA-256 over the examples in order (input dimension, count, then each input's float bits and its
+   * label), in hex: two datasets with the same fingerprint train identically. A checkpoint records the
+   * training set's, and resuming on other data is refused.
+   *
+   * @return 64 hex digits
+   */
+  public String fingerprint() {
+    String f = fingerprint;
+    if (f == null) {
+      java.security.MessageDigest sha;
+      try {
+        sha = java.security.MessageDigest.getInstance("SHA-256");
+      } catch (java.security.NoSuchAlgorithmException e) {
+        throw new IllegalStateException("every Java platform has SHA-256", e);
+      }
+      java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(8 + 4 * (inputDim + 1));
+      buf.putInt(inputDim).putInt(size);
+      sha.update(buf.array(), 0, 8);
+      for (int i = 0; i < size; i++) {
+        buf.clear();
+        for (int j = 0; j < inputDim; j++) {
+          buf.putInt(Float.floatToRawIntBits(inputs[i * inputDim + j]));
+        }
+        buf.putInt(labels[i]);
+        sha.update(buf.array(), 0, buf.position());
+      }
+      f = Checkpoint.hex(sha.digest());
+      fingerprint = f;
+    }
+    return f;
   }
 
   /** A short name: {@code mnist}, {@code teacher}, or the image file's name. */

@@ -3,16 +3,8 @@ package io.github.spectral4j.trainer;
 import io.github.spectral4j.core.Optimizer;
 import io.github.spectral4j.core.Parametrization;
 import io.github.spectral4j.simd.FloatMatrix;
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.SplittableRandom;
@@ -25,8 +17,10 @@ import java.util.SplittableRandom;
  * run saved with {@link #save} and {@link #resume}d continues bit-identically. Not thread-safe.
  */
 public final class Training {
-  private static final int MAGIC = 0x53344A43; // "S4JC"
-  private static final int VERSION = 1;
+  /** The {@link Checkpoint#kind()} of an MLP run. */
+  private static final String KIND = "mlp";
+  /** More weight layers than any sensible MLP; bounds the dims read from a checkpoint. */
+  private static final int MAX_DEPTH = 10_000;
   private static final int EVAL_CHUNK = 500;
 
   private final TrainingConfig config;
@@ -61,6 +55,12 @@ public final class Training {
     this.config = Objects.requireNonNull(config, "config");
     this.train = Objects.requireNonNull(train, "train");
     int[] dims = config.dims();
+    for (int l = 0; l + 1 < dims.length; l++) {
+      MemoryBudget.requireArray("layer " + Mlp.weightName(l), dims[l + 1], dims[l]);
+    }
+    if (restored == null) {
+      MemoryBudget.require("an MLP " + java.util.Arrays.toString(dims), footprint(config));
+    }
     if (train.inputDim() != dims[0]) {
       throw new IllegalArgumentException(
           "dataset " + train.name() + " has inputs of dimension " + train.inputDim() + " but dims start with " + dims[0]);
@@ -239,143 +239,205 @@ public final class Training {
   }
 
   /**
-   * Saves the run (config, shapes, parameters, optimizer state, last update, step count; the batch
-   * order follows from the seed and step) atomically.
+   * Saves the run atomically as a {@link Checkpoint} of kind {@code "mlp"} with sections
+   * {@code config}, {@code data} (the training set's name, size and {@link Dataset#fingerprint()}),
+   * {@code progress} (the step count; the batch order follows from the seed and step), {@code model}
+   * (parameters) and {@code optimizer} (its state and last update).
    *
+   * @param checkpoint the file; replaced only once the new one is complete
    * @throws UncheckedIOException naming the path if it cannot be written; no partial file is left
    */
   public void save(Path checkpoint) {
-    AtomicFiles.write(
-        checkpoint,
-        os -> {
-          DataOutputStream out = new DataOutputStream(new BufferedOutputStream(os, 1 << 16));
-          out.writeInt(MAGIC);
-          out.writeInt(VERSION);
-          Checkpoints.writeInts(out, config.dims());
-          out.writeBoolean(config.bias());
-          out.writeUTF(config.activation().name());
-          out.writeUTF(config.parametrization().name());
-          out.writeUTF(config.optimizer().name());
-          out.writeDouble(config.learningRate());
-          out.writeInt(config.batchSize());
-          out.writeLong(config.seed());
-          Checkpoints.writeInts(out, config.baseDims());
-          out.writeDouble(config.momentum());
-          out.writeDouble(config.weightDecay());
-          out.writeUTF(config.loss().name());
-          out.writeUTF(config.updateMode().name());
-          out.writeUTF(train.name());
-          out.writeInt(train.size());
-          out.writeInt(train.inputDim());
-          out.writeLong(steps);
-          for (int l = 0; l < model.depth(); l++) {
-            Checkpoints.writeFloats(out, model.weight(l).data());
-            Checkpoints.writeFloats(out, model.bias(l));
-          }
-          updater.writeState(out);
-          out.writeInt(MAGIC);
-          out.flush();
-        });
+    Checkpoint.writer(KIND)
+        .section("config", out -> writeConfig(out, config))
+        .data(describe(train), train.fingerprint())
+        .section("progress", out -> out.writeLong(steps))
+        .section(
+            "model",
+            out -> {
+              out.writeInts(config.dims());
+              for (int l = 0; l < model.depth(); l++) {
+                out.writeFloats(model.weight(l).data());
+                out.writeFloats(model.bias(l));
+              }
+            })
+        .section("optimizer", updater::writeState)
+        .write(checkpoint);
+  }
+
+  private static String describe(Dataset d) {
+    return d.name() + " (" + d.size() + " examples of dimension " + d.inputDim() + ")";
+  }
+
+  private static void writeConfig(Checkpoint.Output out, TrainingConfig c) throws IOException {
+    out.writeInts(c.dims());
+    out.writeBoolean(c.bias());
+    out.writeUTF(c.activation().name());
+    out.writeUTF(c.parametrization().name());
+    out.writeUTF(c.optimizer().name());
+    out.writeDouble(c.learningRate());
+    out.writeInt(c.batchSize());
+    out.writeLong(c.seed());
+    out.writeInts(c.baseDims());
+    out.writeDouble(c.momentum());
+    out.writeDouble(c.weightDecay());
+    out.writeUTF(c.loss().name());
+    out.writeUTF(c.updateMode().name());
+  }
+
+  private static TrainingConfig readConfig(Checkpoint.Input in) throws IOException {
+    int[] dims = in.readInts("dims", MAX_DEPTH + 1);
+    boolean bias = in.readBoolean();
+    Activation activation = Activation.parse(in.readUTF());
+    Parametrization p = Parametrization.parse(in.readUTF());
+    Optimizer o = Optimizer.parse(in.readUTF());
+    double lr = in.readDouble();
+    int batch = in.readInt();
+    long seed = in.readLong();
+    int[] base = in.readInts("base dims", MAX_DEPTH + 1);
+    double momentum = in.readDouble();
+    double wd = in.readDouble();
+    Loss loss = Loss.parse(in.readUTF());
+    UpdateMode mode = UpdateMode.parse(in.readUTF());
+    return new TrainingConfig(
+        dims == null ? new int[0] : dims, bias, activation, p, o, lr, batch, seed, base, momentum, wd, loss, mode);
   }
 
   /**
    * Continues a run saved by {@link #save}: the next {@link #step} is the one the saved run would
    * have taken.
    *
-   * @param train the same training set the run was saved with
-   * @throws IllegalArgumentException naming the file if it is not a valid checkpoint or does not fit
-   *     {@code train}
+   * @param checkpoint the file; not modified
+   * @param train the same training set the run was saved with (compared by fingerprint)
+   * @return the restored run
+   * @throws IllegalArgumentException one line naming the file and what differs or is wrong: another
+   *     format version, a checksum mismatch, other training data, a model that does not fit the memory
    * @throws UncheckedIOException naming the file if it is missing or unreadable
    */
   public static Training resume(Path checkpoint, Dataset train) {
+    return resume(checkpoint, train, null);
+  }
+
+  /**
+   * As {@link #resume(Path, Dataset)}, and refuses a checkpoint whose configuration is not
+   * {@code expected}, naming the first field that differs.
+   *
+   * @param checkpoint the file; not modified
+   * @param train the same training set the run was saved with (compared by fingerprint)
+   * @param expected the configuration the caller means to continue, or {@code null} to take the
+   *     checkpoint's
+   * @return the restored run
+   * @throws IllegalArgumentException one line naming the file and what differs or is wrong
+   * @throws UncheckedIOException naming the file if it is missing or unreadable
+   */
+  public static Training resume(Path checkpoint, Dataset train, TrainingConfig expected) {
     Objects.requireNonNull(checkpoint, "checkpoint");
     Objects.requireNonNull(train, "train");
-    return read(checkpoint, train, null);
+    try (Checkpoint c = Checkpoint.open(checkpoint, KIND)) {
+      TrainingConfig config = c.read("config", Training::readConfig);
+      if (expected != null && !expected.equals(config)) {
+        throw new IllegalArgumentException(
+            "checkpoint " + checkpoint + " holds another configuration: " + firstDifference(config, expected));
+      }
+      c.requireData(describe(train), train.fingerprint());
+      long steps = c.read("progress", in -> in.readLong());
+      if (steps < 0) {
+        throw new IllegalArgumentException("checkpoint " + checkpoint + " is corrupt: negative step count " + steps);
+      }
+      int[] d = config.dims();
+      for (int l = 0; l + 1 < d.length; l++) {
+        MemoryBudget.requireArray("layer " + Mlp.weightName(l), d[l + 1], d[l]);
+      }
+      MemoryBudget.require("resuming " + checkpoint, footprint(config));
+      Mlp fresh = Mlp.initialize(config.shape(), config.activation(), config.rules(), config.seed());
+      c.read(
+          "model",
+          in -> {
+            int[] dims = in.readInts("dims", MAX_DEPTH + 1);
+            if (!java.util.Arrays.equals(dims, config.dims())) {
+              throw new Checkpoint.Corrupt("model dims " + java.util.Arrays.toString(dims) + " differ from the config's");
+            }
+            for (int l = 0; l < fresh.depth(); l++) {
+              in.readFloats(fresh.weight(l).data(), Mlp.weightName(l));
+              in.readFloats(fresh.bias(l), "b" + (l + 1));
+            }
+            return null;
+          });
+      Training t = new Training(config, train, fresh);
+      c.read("optimizer", in -> {
+        t.updater.readState(in);
+        return null;
+      });
+      t.steps = steps;
+      return t;
+    }
   }
 
   /**
    * The configuration stored in a checkpoint, e.g. to rebuild the data it was trained on before
    * {@link #resume}.
    *
-   * @throws IllegalArgumentException naming the file if it is not a spectral4j checkpoint
+   * @param checkpoint the file; not modified
+   * @return its configuration
+   * @throws IllegalArgumentException naming the file if it is not a valid spectral4j checkpoint
    * @throws UncheckedIOException naming the file if it is missing or unreadable
    */
   public static TrainingConfig checkpointConfig(Path checkpoint) {
     Objects.requireNonNull(checkpoint, "checkpoint");
-    TrainingConfig[] config = new TrainingConfig[1];
-    read(checkpoint, null, config);
-    return config[0];
+    try (Checkpoint c = Checkpoint.open(checkpoint, KIND)) {
+      return c.read("config", Training::readConfig);
+    }
   }
 
-  /** Reads a checkpoint; with {@code train == null} only its config, into {@code configOnly[0]}. */
-  private static Training read(Path checkpoint, Dataset train, TrainingConfig[] configOnly) {
-    try (InputStream raw = Files.newInputStream(checkpoint);
-        DataInputStream in = new DataInputStream(new BufferedInputStream(raw, 1 << 16))) {
-      if (in.readInt() != MAGIC) {
-        throw new IllegalArgumentException("checkpoint " + checkpoint + " is not a spectral4j checkpoint (bad magic)");
+  /** "lr 1.0 in the checkpoint, 0.5 here" for the first field where the two configurations differ. */
+  static String firstDifference(TrainingConfig stored, TrainingConfig given) {
+    Object[][] fields = {
+      {"dims", java.util.Arrays.toString(stored.dims()), java.util.Arrays.toString(given.dims())},
+      {"bias", stored.bias(), given.bias()},
+      {"activation", stored.activation(), given.activation()},
+      {"parametrization", stored.parametrization(), given.parametrization()},
+      {"optimizer", stored.optimizer(), given.optimizer()},
+      {"lr", stored.learningRate(), given.learningRate()},
+      {"batch", stored.batchSize(), given.batchSize()},
+      {"seed", stored.seed(), given.seed()},
+      {"base dims", java.util.Arrays.toString(stored.baseDims()), java.util.Arrays.toString(given.baseDims())},
+      {"momentum", stored.momentum(), given.momentum()},
+      {"weight decay", stored.weightDecay(), given.weightDecay()},
+      {"loss", stored.loss(), given.loss()},
+      {"update mode", stored.updateMode(), given.updateMode()},
+    };
+    for (Object[] f : fields) {
+      if (!f[1].equals(f[2])) {
+        return f[0] + " " + f[1] + " in the checkpoint, " + f[2] + " requested";
       }
-      int version = in.readInt();
-      if (version != VERSION) {
-        throw new IllegalArgumentException("checkpoint " + checkpoint + " has unsupported version " + version);
-      }
-      TrainingConfig config;
-      try {
-        int[] dims = Checkpoints.readInts(in, "dims");
-        boolean bias = in.readBoolean();
-        Activation activation = Activation.parse(in.readUTF());
-        Parametrization p = Parametrization.parse(in.readUTF());
-        Optimizer o = Optimizer.parse(in.readUTF());
-        double lr = in.readDouble();
-        int batch = in.readInt();
-        long seed = in.readLong();
-        int[] base = Checkpoints.readInts(in, "base dims");
-        double momentum = in.readDouble();
-        double wd = in.readDouble();
-        Loss loss = Loss.parse(in.readUTF());
-        UpdateMode mode = UpdateMode.parse(in.readUTF());
-        config = new TrainingConfig(dims == null ? new int[0] : dims, bias, activation, p, o, lr, batch, seed, base, momentum, wd, loss, mode);
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("checkpoint " + checkpoint + " holds an invalid config: " + e.getMessage(), e);
-      }
-      if (train == null) {
-        configOnly[0] = config;
-        return null;
-      }
-      String dataName = in.readUTF();
-      int dataSize = in.readInt();
-      int dataDim = in.readInt();
-      if (dataSize != train.size() || dataDim != train.inputDim()) {
-        throw new IllegalArgumentException(
-            "checkpoint " + checkpoint + " was trained on " + dataName + " (" + dataSize + " examples of dimension "
-                + dataDim + "), not on " + train.name() + " (" + train.size() + " of dimension " + train.inputDim() + ")");
-      }
-      long steps = in.readLong();
-      if (steps < 0) {
-        throw new Checkpoints.Corrupt("negative step count " + steps);
-      }
-      Mlp fresh = Mlp.initialize(config.shape(), config.activation(), config.rules(), config.seed());
-      for (int l = 0; l < fresh.depth(); l++) {
-        Checkpoints.readFloats(in, fresh.weight(l).data(), Mlp.weightName(l));
-        Checkpoints.readFloats(in, fresh.bias(l), "b" + (l + 1));
-      }
-      Training t = new Training(config, train, fresh);
-      t.updater.readState(in);
-      if (in.readInt() != MAGIC) {
-        throw new Checkpoints.Corrupt("missing end marker");
-      }
-      if (in.read() != -1) {
-        throw new Checkpoints.Corrupt("trailing bytes after the end marker");
-      }
-      t.steps = steps;
-      return t;
-    } catch (NoSuchFileException e) {
-      throw new UncheckedIOException(new NoSuchFileException("checkpoint " + checkpoint + " does not exist"));
-    } catch (EOFException e) {
-      throw new IllegalArgumentException("checkpoint " + checkpoint + " is truncated", e);
-    } catch (Checkpoints.Corrupt e) {
-      throw new IllegalArgumentException("checkpoint " + checkpoint + " is corrupt: " + e.getMessage(), e);
-    } catch (IOException e) {
-      throw new UncheckedIOException(new IOException("cannot read checkpoint " + checkpoint + ": " + e.getMessage(), e));
     }
+    return "configurations differ";
+  }
+
+  /**
+   * Bytes a run of {@code config} allocates, roughly: per parameter the weight, its gradient, its last
+   * update, the optimizer state and a copy for diagnostics (four floats, plus one per state array),
+   * and per unit of width the forward and backward buffers of a batch and of an evaluation chunk.
+   *
+   * @param config not modified
+   * @return the estimate in bytes (saturating, never negative)
+   */
+  public static long footprint(TrainingConfig config) {
+    int[] d = config.dims();
+    double params = 0;
+    double units = 0;
+    for (int l = 0; l + 1 < d.length; l++) {
+      params += (double) d[l] * d[l + 1] + (config.bias() ? d[l + 1] : 0);
+      units += d[l + 1];
+    }
+    int state =
+        switch (config.optimizer()) {
+          case SGD -> config.momentum() > 0 ? 1 : 0;
+          case ADAM -> 2;
+          case NORMALIZED -> (config.momentum() > 0 ? 1 : 0) + 1;
+        };
+    double rows = config.batchSize() + EVAL_CHUNK;
+    double bytes = 4 * (params * (4 + state) + units * rows * 3 + (double) d[0] * rows);
+    return bytes >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) bytes;
   }
 }

@@ -5,6 +5,7 @@ import io.github.spectral4j.core.Parametrization;
 import io.github.spectral4j.simd.FloatMatrix;
 import io.github.spectral4j.trainer.Activation;
 import io.github.spectral4j.trainer.AtomicFiles;
+import io.github.spectral4j.trainer.Checkpoint;
 import io.github.spectral4j.trainer.Dataset;
 import io.github.spectral4j.trainer.Diagnostics;
 import io.github.spectral4j.trainer.DivergenceException;
@@ -13,6 +14,8 @@ import io.github.spectral4j.trainer.Loss;
 import io.github.spectral4j.trainer.Training;
 import io.github.spectral4j.trainer.TrainingConfig;
 import io.github.spectral4j.trainer.UpdateMode;
+import java.io.Closeable;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -112,9 +115,16 @@ final class TrainCommand implements Callable<Integer> {
   int diagnosticsEvery;
 
   @Override
-  public Integer call() {
-    PrintWriter out = spec.commandLine().getOut();
+  public Integer call() throws IOException {
     validateOptions();
+    // A second run writing the same checkpoint is refused now, not silently overwritten at the end.
+    try (Closeable lock = checkpoint == null ? null : Checkpoint.lockForWriting(checkpoint)) {
+      return train();
+    }
+  }
+
+  private Integer train() {
+    PrintWriter out = spec.commandLine().getOut();
     TrainingConfig stored = null;
     if (resume != null) {
       for (String option : MODEL_OPTIONS) {

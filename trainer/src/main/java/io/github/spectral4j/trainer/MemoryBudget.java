@@ -1,0 +1,63 @@
+package io.github.spectral4j.trainer;
+
+import java.util.Locale;
+
+/**
+ * Refuses work that cannot fit before anything is allocated: a command estimates the bytes it will
+ * allocate (model, optimizer state, diagnostics, data) and asks {@link #require}, which compares them
+ * with what the JVM may still use, {@code maxMemory − (totalMemory − freeMemory)}. The estimates are
+ * deliberately rough (within a factor of about two): the point is one line naming the size and the
+ * limit within a second, instead of an {@link OutOfMemoryError} after minutes or an integer overflow
+ * with a stack trace.
+ */
+public final class MemoryBudget {
+  private static final double GIB = 1024.0 * 1024 * 1024;
+  /** The largest Java array, a little below {@link Integer#MAX_VALUE} on common JVMs. */
+  public static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
+
+  private MemoryBudget() {}
+
+  /** Bytes the JVM may still allocate: its maximum heap less what is in use. */
+  public static long available() {
+    Runtime r = Runtime.getRuntime();
+    return r.maxMemory() - (r.totalMemory() - r.freeMemory());
+  }
+
+  /**
+   * Refuses {@code bytes} if they exceed what the JVM may still use.
+   *
+   * @param what what needs them, e.g. "an MLP [784, 30000, 30000, 10]"
+   * @param bytes the estimate; {@link Long#MAX_VALUE} for "more than can be counted"
+   * @throws IllegalArgumentException "WHAT needs ≈ X GiB, the JVM may use Y GiB (raise -Xmx via
+   *     JAVA_OPTS)"
+   */
+  public static void require(String what, long bytes) {
+    long available = available();
+    if (bytes > available) {
+      throw new IllegalArgumentException(String.format(
+          Locale.ROOT, "%s needs ≈ %s GiB, the JVM may use %s GiB (raise -Xmx via JAVA_OPTS)",
+          what, gib(bytes), gib(available)));
+    }
+  }
+
+  /**
+   * Refuses a {@code rows × cols} matrix that a single Java array cannot hold.
+   *
+   * @param what names the matrix, e.g. "layer W2"
+   * @param rows its rows
+   * @param cols its columns
+   * @throws IllegalArgumentException naming the sizes and the limit
+   */
+  public static void requireArray(String what, long rows, long cols) {
+    if (rows < 0 || cols < 0 || (double) rows * cols > MAX_ARRAY) {
+      throw new IllegalArgumentException(String.format(
+          Locale.ROOT, "%s has %d × %d = %.3g elements, more than a Java array holds (%d)",
+          what, rows, cols, (double) rows * cols, MAX_ARRAY));
+    }
+  }
+
+  private static String gib(long bytes) {
+    double g = bytes / GIB;
+    return g >= 9.5e15 ? "∞" : String.format(Locale.ROOT, g >= 10 ? "%.0f" : g >= 0.1 ? "%.2g" : "%.2f", g);
+  }
+}
