@@ -38,7 +38,7 @@ public class PeakFlops {
   /** FLOPs of one invocation: steps × chains × lanes × 2 (a multiply and an add per FMA lane). */
   private static final int FLOPS = STEPS * CHAINS * LANES * 2;
 
-  /** In a field so the JIT cannot constant-fold the chains; b < 1 keeps them bounded and normal. */
+  /** In a field so the JIT cannot constant-fold the chains; {@code b < 1} keeps them bounded and normal. */
   public float b = 0.999f;
   public float c = 1e-3f;
   public float start = 0.5f;
