@@ -38,6 +38,7 @@ public final class Report {
     double flops() {
       return switch (benchmark) {
         case "GemmBenchmark", "GemmThreadsBenchmark" -> 2.0 * Math.pow(intParam("n"), 3);
+        case "GemmShapesBenchmark" -> GemmShapesBenchmark.Shape.parse(param("shape")).flops();
         case "GemvBenchmark" -> (param("product").equals("ATAx") ? 4.0 : 2.0) * Math.pow(intParam("n"), 2);
         case "PeakFlops" -> 1.0;
         case "NewtonSchulzBenchmark" -> {
@@ -55,7 +56,27 @@ public final class Report {
     }
   }
 
+  /**
+   * One result of {@code bench/peers/peers.py}: a peer (pytorch, scipy) timing a task ({@code mlp-step},
+   * {@code gpt-step}, {@code sigma1}) on {@code cores} cores with the given thread settings, in
+   * milliseconds per operation per round, one list of rounds per process.
+   */
+  record PeerRow(String peer, String version, String task, String dtype, int cores, String configuration,
+      String blas, String detail, Map<String, String> shape, double medianSeconds, double fastestForkSeconds,
+      double slowestForkSeconds) {
+    String param(String name) {
+      return shape.getOrDefault(name, "");
+    }
+
+    /** "PyTorch 1.13.1 (torch 1, OpenBLAS 2 threads)" and the like. */
+    String label() {
+      String name = peer.equals("pytorch") ? "PyTorch" : peer.equals("scipy") ? "SciPy svds (ARPACK)" : peer;
+      return name + " " + version + " (" + configuration + ")";
+    }
+  }
+
   private final List<Row> rows = new ArrayList<>();
+  private final List<PeerRow> peers = new ArrayList<>();
   private final Map<String, String> vm = new LinkedHashMap<>();
 
   private Report() {}
@@ -93,6 +114,10 @@ public final class Report {
     Object parsed = Json.parse(Files.readString(file, StandardCharsets.UTF_8));
     for (Object item : (List<Object>) parsed) {
       Map<String, Object> result = (Map<String, Object>) item;
+      if (result.containsKey("peer")) {
+        peers.add(peer(result));
+        continue;
+      }
       String full = (String) result.get("benchmark");
       String[] parts = full.split("\\.");
       String benchmark = parts[parts.length - 2];
@@ -138,6 +163,57 @@ public final class Report {
         }
       }
     }
+  }
+
+  /** A result of the peer script; its rounds are milliseconds per operation, one list per process. */
+  @SuppressWarnings("unchecked")
+  static PeerRow peer(Map<String, Object> result) {
+    String unit = String.valueOf(result.get("unit"));
+    List<Double> all = new ArrayList<>();
+    double fastest = Double.POSITIVE_INFINITY;
+    double slowest = 0;
+    for (Object process : (List<Object>) result.get("rounds")) {
+      double sum = 0;
+      List<Object> values = (List<Object>) process;
+      for (Object v : values) {
+        double seconds = secondsPerOp(((Number) v).doubleValue(), unit);
+        all.add(seconds);
+        sum += seconds;
+      }
+      fastest = Math.min(fastest, sum / values.size());
+      slowest = Math.max(slowest, sum / values.size());
+    }
+    Map<String, String> shape = new LinkedHashMap<>();
+    for (String key : new String[] {"width", "batch", "context", "n", "spectrum"}) {
+      Object v = result.get(key);
+      if (v != null) {
+        shape.put(key, v instanceof Double d && d == Math.rint(d) ? String.valueOf(d.longValue()) : String.valueOf(v));
+      }
+    }
+    int cores = ((Number) result.get("cores")).intValue();
+    int blasThreads = ((Number) result.get("blasThreads")).intValue();
+    String configuration = result.get("torchThreads") instanceof Number torch
+        ? "torch " + torch.intValue() + ", OpenBLAS " + blasThreads + (blasThreads == 1 ? " thread" : " threads")
+        : result.get("dtype") + ", OpenBLAS " + blasThreads + (blasThreads == 1 ? " thread" : " threads");
+    return new PeerRow(String.valueOf(result.get("peer")), String.valueOf(result.get("version")),
+        String.valueOf(result.get("task")), String.valueOf(result.get("dtype")), cores, configuration,
+        String.valueOf(result.getOrDefault("blasKernel", result.get("blas"))), String.valueOf(result.get("detail")), shape, median(all), fastest, slowest);
+  }
+
+  /** The fastest peer result for {@code task} on {@code cores} cores whose shape agrees with {@code params}. */
+  private PeerRow bestPeer(String task, int cores, Map<String, String> params) {
+    PeerRow best = null;
+    for (PeerRow p : peers) {
+      boolean same = p.task.equals(task) && p.cores == cores;
+      for (Map.Entry<String, String> e : p.shape.entrySet()) {
+        String mine = params.get(e.getKey());
+        same &= mine == null || mine.equals(e.getValue());
+      }
+      if (same && (best == null || p.medianSeconds < best.medianSeconds)) {
+        best = p;
+      }
+    }
+    return best;
   }
 
   /** The {@code -Dspectral4j.*} settings among a fork's JVM arguments, e.g. " [kernels=scalar]", or "". */
@@ -189,20 +265,27 @@ public final class Report {
     out.println("## Results");
     out.println();
     out.println("- CPU: " + cpu() + ", " + Runtime.getRuntime().availableProcessors() + " cores visible");
-    out.println("- JDK: " + vm.getOrDefault("jdkVersion", "?") + " (" + vm.getOrDefault("vmName", "?") + " "
-        + vm.getOrDefault("vmVersion", "?") + ")");
-    out.println("- OpenBLAS: " + openBlas());
-    out.println("- GFLOP/s from the median of all measured iterations; `forks` is the range of the per-fork means.");
+    if (!rows.isEmpty()) {
+      out.println("- JDK: " + vm.getOrDefault("jdkVersion", "?") + " (" + vm.getOrDefault("vmName", "?") + " "
+          + vm.getOrDefault("vmVersion", "?") + ")");
+      out.println("- OpenBLAS: " + openBlas());
+    }
+    peers.stream().map(p -> p.label().replaceFirst(" \\(.*", "") + ", BLAS: " + p.blas).distinct()
+        .forEach(line -> out.println("- Peer " + line));
+    out.println("- GFLOP/s from the median of all measured iterations; `forks` is the range of the per-fork means"
+        + (peers.isEmpty() ? "." : " (for a peer, of its processes' means)."));
     out.println();
     double peak = rows.stream().filter(r -> r.benchmark.equals("PeakFlops")).mapToDouble(Row::gflops).max().orElse(Double.NaN);
     printFlopsTable(out, peak);
+    printShapesTable(out, peak);
     printSpectralTable(out);
     printTrainStepTable(out);
     printOthers(out);
   }
 
   private void printFlopsTable(PrintStream out, double peak) {
-    List<Row> rated = rows.stream().filter(r -> !Double.isNaN(r.flops())).sorted(ORDER).toList();
+    List<Row> rated = rows.stream()
+        .filter(r -> !Double.isNaN(r.flops()) && !r.benchmark.equals("GemmShapesBenchmark")).sorted(ORDER).toList();
     if (rated.isEmpty()) {
       return;
     }
@@ -237,36 +320,87 @@ public final class Report {
     out.println();
   }
 
+  private void printShapesTable(PrintStream out, double peak) {
+    List<Row> shaped = rows.stream().filter(r -> r.benchmark.equals("GemmShapesBenchmark")).sorted(ORDER).toList();
+    if (shaped.isEmpty()) {
+      return;
+    }
+    out.println("Training-shaped SGEMM, one thread (C = op(A)·op(B), C is M×N, inner dimension K):");
+    out.println();
+    out.println("| shape | role | impl | GFLOP/s | forks (GFLOP/s) | µs per call | vector/openblas | x/peak |");
+    out.println("|---|---|---|---:|---:|---:|---:|---:|");
+    for (Row r : shaped) {
+      String versus = "";
+      if (r.param("impl").equals("vector")) {
+        Row peer = find(r, "openblas");
+        if (peer != null) {
+          versus = ratio(r.gflops() / peer.gflops());
+        }
+      }
+      String range = fmt(r.flops() / r.slowestForkSeconds / 1e9) + "–" + fmt(r.flops() / r.fastestForkSeconds / 1e9);
+      out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s |%n", r.param("shape"),
+          GemmShapesBenchmark.ROLES.getOrDefault(r.param("shape"), ""), r.param("impl") + r.jvmProperties,
+          fmt(r.gflops()), range, fmt(r.medianSeconds * 1e6), versus, Double.isNaN(peak) ? "" : ratio(r.gflops() / peak));
+    }
+    out.println();
+  }
+
   private void printSpectralTable(PrintStream out) {
     List<Row> spectral = rows.stream().filter(r -> r.benchmark.equals("SpectralNormBenchmark")).sorted(ORDER).toList();
-    if (spectral.isEmpty()) {
+    List<PeerRow> svds = peers.stream().filter(p -> p.task.equals("sigma1"))
+        .sorted(Comparator.comparing((PeerRow p) -> p.param("spectrum")).thenComparing(p -> numeric(p.param("n")))
+            .thenComparingInt(PeerRow::cores).thenComparing(PeerRow::dtype)).toList();
+    if (spectral.isEmpty() && svds.isEmpty()) {
       return;
     }
     out.println("Spectral norm σ₁ to 1e-6 relative (cold start, checked against a double-precision reference):");
     out.println();
-    out.println("| impl | n | matrix | ms per solve | forks (ms) | matVecs per solve | EJML SVD time / this |");
-    out.println("|---|---|---|---:|---:|---:|---:|");
+    out.println("| impl | n | matrix | threads | ms per solve | forks (ms) | matVecs per solve | EJML SVD time / this | this / svds |");
+    out.println("|---|---|---|---|---:|---:|---:|---:|---:|");
     for (Row r : spectral) {
       Double matVecs = r.secondary.get("matVecs");
       Double solves = r.secondary.get("solves");
       String perSolve = matVecs != null && solves != null && solves > 0 && matVecs > 0 ? fmt(matVecs / solves) : "";
       Row svd = find(r, "ejml-svd");
       String speedup = svd != null && svd != r ? ratio(svd.medianSeconds / r.medianSeconds) : "";
-      out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s–%s | %s | %s |%n", r.param("impl") + r.jvmProperties, r.param("n"), r.param("spectrum"),
-          fmt(r.medianSeconds * 1e3), fmt(r.fastestForkSeconds * 1e3), fmt(r.slowestForkSeconds * 1e3), perSolve, speedup);
+      int threads = r.params.containsKey("threads") ? r.intParam("threads") : 1;
+      PeerRow arpack = r.param("impl").equals("ejml-svd") ? null : bestPeer("sigma1", threads, r.params);
+      String versus = arpack == null ? "" : ratio(r.medianSeconds / arpack.medianSeconds);
+      out.printf(Locale.ROOT, "| %s | %s | %s | %d | %s | %s–%s | %s | %s | %s |%n", r.param("impl") + r.jvmProperties,
+          r.param("n"), r.param("spectrum"), threads, fmt(r.medianSeconds * 1e3), fmt(r.fastestForkSeconds * 1e3),
+          fmt(r.slowestForkSeconds * 1e3), perSolve, speedup, versus);
+    }
+    for (PeerRow p : svds) {
+      out.printf(Locale.ROOT, "| %s | %s | %s | %d | %s | %s–%s |  |  |  |%n", p.label(), p.param("n"),
+          p.param("spectrum"), p.cores, fmt(p.medianSeconds * 1e3), fmt(p.fastestForkSeconds * 1e3),
+          fmt(p.slowestForkSeconds * 1e3));
     }
     out.println();
+    if (!svds.isEmpty()) {
+      out.println("`this / svds`: against the fastest SciPy row on as many cores (either precision), same matrix.");
+      out.println();
+    }
   }
 
   private void printTrainStepTable(PrintStream out) {
-    List<Row> steps = rows.stream().filter(r -> r.benchmark.equals("TrainStepBenchmark")).sorted(ORDER).toList();
-    if (steps.isEmpty()) {
+    printStepTable(out, "TrainStepBenchmark", "mlp-step",
+        "Training step (MLP 784-w-w-w-10, SGD), with and without per-step diagnostics, beside PyTorch:");
+    printStepTable(out, "GptStepBenchmark", "gpt-step",
+        "Training step (GPT, AdamW, batch × context tokens), beside PyTorch:");
+  }
+
+  /** The JMH rows of {@code benchmark} and the peer rows of {@code task}, with ratios to the best peer. */
+  private void printStepTable(PrintStream out, String benchmark, String task, String title) {
+    List<Row> steps = rows.stream().filter(r -> r.benchmark.equals(benchmark)).sorted(ORDER).toList();
+    List<PeerRow> theirs = peers.stream().filter(p -> p.task.equals(task))
+        .sorted(Comparator.comparingInt(PeerRow::cores).thenComparing(PeerRow::medianSeconds)).toList();
+    if (steps.isEmpty() && theirs.isEmpty()) {
       return;
     }
-    out.println("Training step (MLP 784-w-w-w-10), with and without per-step diagnostics:");
+    out.println(title);
     out.println();
-    out.println("| width | batch | diagnostics | ms per step | forks (ms) | with / without |");
-    out.println("|---|---|---|---:|---:|---:|");
+    out.println("| impl | width | batch | threads | diagnostics | ms per step | forks (ms) | with / without | this / PyTorch |");
+    out.println("|---|---|---|---|---|---:|---:|---:|---:|");
     for (Row r : steps) {
       String ratio = "";
       if (r.param("diagnostics").equals("true")) {
@@ -275,15 +409,30 @@ public final class Report {
           ratio = ratio(r.medianSeconds / off.medianSeconds);
         }
       }
-      out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s–%s | %s |%n", r.param("width"), r.param("batch"),
-          r.param("diagnostics") + r.jvmProperties,
-          fmt(r.medianSeconds * 1e3), fmt(r.fastestForkSeconds * 1e3), fmt(r.slowestForkSeconds * 1e3), ratio);
+      int threads = r.params.containsKey("threads") ? r.intParam("threads") : 1;
+      PeerRow peer = bestPeer(task, threads, r.params);
+      out.printf(Locale.ROOT, "| spectral4j%s | %s | %s | %d | %s | %s | %s–%s | %s | %s |%n", r.jvmProperties,
+          r.param("width"), r.param("batch"), threads, r.params.containsKey("diagnostics") ? r.param("diagnostics") : "",
+          fmt(r.medianSeconds * 1e3), fmt(r.fastestForkSeconds * 1e3), fmt(r.slowestForkSeconds * 1e3), ratio,
+          peer == null ? "" : ratio(r.medianSeconds / peer.medianSeconds));
+    }
+    for (PeerRow p : theirs) {
+      boolean best = bestPeer(task, p.cores, p.shape) == p
+          && theirs.stream().filter(q -> q.cores == p.cores && q.shape.equals(p.shape)).count() > 1;
+      out.printf(Locale.ROOT, "| %s%s | %s | %s | %d | false | %s | %s–%s |  |  |%n", p.label(), best ? " — best" : "",
+          p.param("width"), p.param("batch"), p.cores, fmt(p.medianSeconds * 1e3), fmt(p.fastestForkSeconds * 1e3),
+          fmt(p.slowestForkSeconds * 1e3));
     }
     out.println();
+    if (!theirs.isEmpty()) {
+      out.println("`this / PyTorch`: against PyTorch's fastest configuration on as many cores, same run. "
+          + theirs.get(0).detail + ".");
+      out.println();
+    }
   }
 
   private void printOthers(PrintStream out) {
-    List<String> known = List.of("SpectralNormBenchmark", "TrainStepBenchmark");
+    List<String> known = List.of("SpectralNormBenchmark", "TrainStepBenchmark", "GptStepBenchmark");
     List<Row> others = rows.stream()
         .filter(r -> Double.isNaN(r.flops()) && !known.contains(r.benchmark)).sorted(ORDER).toList();
     if (others.isEmpty()) {
@@ -315,12 +464,15 @@ public final class Report {
   }
 
   private static final List<String> BENCHMARK_ORDER = List.of("PeakFlops", "GemmBenchmark", "GemmThreadsBenchmark",
+      "GemmShapesBenchmark",
       "GemvBenchmark", "NewtonSchulzBenchmark", "SpectralNormBenchmark", "TrainStepBenchmark");
+  private static final List<String> SHAPE_ORDER = List.copyOf(GemmShapesBenchmark.ROLES.keySet());
   private static final List<String> IMPL_ORDER = List.of("vector", "openblas", "ejml", "scalar", "power", "lanczos", "ejml-svd");
 
   private static final Comparator<Row> ORDER = Comparator
       .comparingInt((Row r) -> indexOr(BENCHMARK_ORDER, r.benchmark))
       .thenComparing(Row::benchmark)
+      .thenComparingInt(r -> indexOr(SHAPE_ORDER, r.param("shape")))
       .thenComparing(r -> r.param("op"))
       .thenComparing(r -> r.param("product"))
       .thenComparing(r -> r.param("spectrum"))

@@ -71,9 +71,95 @@ class ReportTest {
         + result("TrainStepBenchmark.step", common + "\"batch\":\"128\",\"diagnostics\":\"true\"", "[[40.0]]") + ","
         + result("TrainStepBenchmark.step", common + "\"batch\":\"512\",\"diagnostics\":\"true\"", "[[10.0]]") + "]");
     String report = Report.render(List.of(file));
-    assertTrue(report.contains("| 1024 | 128 | false | 20.0 | 20.0–20.0 |  |"), report);
-    assertTrue(report.contains("| 1024 | 128 | true | 25.0 | 25.0–25.0 | 1.25 |"), report);
-    assertTrue(report.contains("| 1024 | 512 | true | 100 | 100–100 |  |"), report);
+    assertTrue(report.contains("| spectral4j | 1024 | 128 | 1 | false | 20.0 | 20.0–20.0 |  |  |"), report);
+    assertTrue(report.contains("| spectral4j | 1024 | 128 | 1 | true | 25.0 | 25.0–25.0 | 1.25 |  |"), report);
+    assertTrue(report.contains("| spectral4j | 1024 | 512 | 1 | true | 100 | 100–100 |  |  |"), report);
+  }
+
+  /**
+   * NT-128x1024x784 is 2·128·1024·784 = 205,520,896 flops: vector at 1000 calls/s is 205.5 GFLOP/s (1000 µs
+   * per call), openblas at 500 calls/s half that; with a peak of twice vector's rate, x/peak = 0.50 and 0.25.
+   */
+  @Test
+  void shapesTableHasRolesAndHandComputedRatios(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("result.json");
+    Files.writeString(file, "["
+        + result("GemmShapesBenchmark.gemm", "\"impl\":\"vector\",\"shape\":\"NT-128x1024x784\"", "[[1000.0]]") + ","
+        + result("GemmShapesBenchmark.gemm", "\"impl\":\"openblas\",\"shape\":\"NT-128x1024x784\"", "[[500.0]]") + ","
+        + result("PeakFlops.fma", "", "[[4.11041792E11]]") + "]");
+    String report = Report.render(List.of(file));
+    assertTrue(report.contains(
+        "| NT-128x1024x784 | MLP forward H·Wᵀ, layer 1 | vector | 206 | 206–206 | 1000 | 2.00 | 0.50 |"), report);
+    assertTrue(report.contains(
+        "| NT-128x1024x784 | MLP forward H·Wᵀ, layer 1 | openblas | 103 | 103–103 | 2000 |  | 0.25 |"), report);
+    assertTrue(!report.contains("| GemmShapes |"), "shapes stay out of the square-GEMM table: " + report);
+  }
+
+  @Test
+  void shapeNamesAreParsedAndBadOnesNamed() {
+    GemmShapesBenchmark.Shape s = GemmShapesBenchmark.Shape.parse("TN-1024x784x128");
+    assertEquals(new GemmShapesBenchmark.Shape(true, false, 1024, 784, 128), s);
+    assertEquals(128, s.aRows());
+    assertEquals(1024, s.aCols());
+    assertEquals(2.0 * 1024 * 784 * 128, s.flops(), 0);
+    for (String bad : new String[] {"NX-1x2x3", "NT-1x2", "NT-0x2x3", "NT-ax2x3", "NT"}) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> GemmShapesBenchmark.Shape.parse(bad));
+      assertTrue(e.getMessage().contains(bad), e.getMessage());
+    }
+  }
+
+  /**
+   * spectral4j's step: 20 ms on 1 thread, 12.5 ms on 2. PyTorch: 25 ms on 1 core; 16 and 20 ms in two
+   * 2-core configurations, so the best is 16 ms: ratios 20/25 = 0.80 and 12.5/16 = 0.78. The batch-512
+   * row has no peer of its batch size and no ratio.
+   */
+  @Test
+  void stepTableHasRatiosToTheBestPeerOnAsManyCores(@TempDir Path dir) throws IOException {
+    Path jmh = dir.resolve("trainstep.json");
+    String common = "\"width\":\"1024\",\"probeRows\":\"16\",\"diagnostics\":\"false\",";
+    Files.writeString(jmh, "["
+        + result("TrainStepBenchmark.step", common + "\"batch\":\"128\",\"threads\":\"1\"", "[[50.0]]") + ","
+        + result("TrainStepBenchmark.step", common + "\"batch\":\"128\",\"threads\":\"2\"", "[[80.0]]") + ","
+        + result("TrainStepBenchmark.step", common + "\"batch\":\"512\",\"threads\":\"1\"", "[[10.0]]") + "]");
+    Path peers = dir.resolve("peers.json");
+    Files.writeString(peers, "["
+        + peer("mlp-step", 1, 1, 1, "[[25.0, 25.0]]") + ","
+        + peer("mlp-step", 2, 2, 2, "[[20.0], [20.0]]") + ","
+        + peer("mlp-step", 2, 1, 2, "[[15.0, 17.0], [16.0]]") + "]");
+    String report = Report.render(List.of(jmh, peers));
+    assertTrue(report.contains("| spectral4j | 1024 | 128 | 1 | false | 20.0 | 20.0–20.0 |  | 0.80 |"), report);
+    assertTrue(report.contains("| spectral4j | 1024 | 128 | 2 | false | 12.5 | 12.5–12.5 |  | 0.78 |"), report);
+    assertTrue(report.contains("| spectral4j | 1024 | 512 | 1 | false | 100 | 100–100 |  |  |"), report);
+    assertTrue(report.contains("| PyTorch 1.13.1 (torch 1, OpenBLAS 1 thread) | 1024 | 128 | 1 | false | 25.0 | 25.0–25.0 |  |  |"), report);
+    assertTrue(report.contains("| PyTorch 1.13.1 (torch 1, OpenBLAS 2 threads) — best | 1024 | 128 | 2 | false | 16.0 | 16.0–16.0 |  |  |"), report);
+    assertTrue(report.contains("| PyTorch 1.13.1 (torch 2, OpenBLAS 2 threads) | 1024 | 128 | 2 | false | 20.0 | 20.0–20.0 |  |  |"), report);
+    assertTrue(report.contains("- Peer PyTorch 1.13.1, BLAS: core=Cooperlake"), report);
+  }
+
+  /** Lanczos at 25 solves/s is 40 ms; SciPy's fastest 1-core row is 80 ms (float32): 40/80 = 0.50. */
+  @Test
+  void spectralTableHasTheRatioToSvdsOnOneCore(@TempDir Path dir) throws IOException {
+    Path jmh = dir.resolve("spectral.json");
+    Files.writeString(jmh, "[" + result("SpectralNormBenchmark.sigma1",
+        "\"impl\":\"lanczos\",\"n\":\"2048\",\"spectrum\":\"gaussian\"", "[[25.0]]") + "]");
+    Path peers = dir.resolve("peers.json");
+    Files.writeString(peers, "["
+        + sigma("float64", 1, "[[100.0]]") + "," + sigma("float32", 1, "[[80.0]]") + "," + sigma("float32", 2, "[[60.0]]") + "]");
+    String report = Report.render(List.of(jmh, peers));
+    assertTrue(report.contains("| lanczos | 2048 | gaussian | 1 | 40.0 | 40.0–40.0 |  |  | 0.50 |"), report);
+    assertTrue(report.contains("| SciPy svds (ARPACK) 1.10.1 (float32, OpenBLAS 2 threads) | 2048 | gaussian | 2 | 60.0 | 60.0–60.0 |"), report);
+  }
+
+  private static String peer(String task, int cores, int torch, int blas, String rounds) {
+    return "{\"peer\":\"pytorch\",\"version\":\"1.13.1\",\"task\":\"" + task + "\",\"dtype\":\"float32\","
+        + "\"cores\":" + cores + ",\"torchThreads\":" + torch + ",\"blasThreads\":" + blas + ",\"blas\":\"core=Cooperlake\","
+        + "\"detail\":\"MLP\",\"unit\":\"ms/op\",\"rounds\":" + rounds + ",\"width\":1024,\"batch\":128}";
+  }
+
+  private static String sigma(String dtype, int cores, String rounds) {
+    return "{\"peer\":\"scipy\",\"version\":\"1.10.1\",\"task\":\"sigma1\",\"dtype\":\"" + dtype + "\","
+        + "\"cores\":" + cores + ",\"torchThreads\":null,\"blasThreads\":" + cores + ",\"blas\":\"core=Cooperlake\","
+        + "\"detail\":\"svds\",\"unit\":\"ms/op\",\"rounds\":" + rounds + ",\"n\":2048,\"spectrum\":\"gaussian\"}";
   }
 
   private static String result(String name, String params, String raw) {
