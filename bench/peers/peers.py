@@ -305,23 +305,38 @@ def mlp_task(args):
 
 
 def gpt_task(args):
-    """One AdamW step of the GPT of issue 10 at width 512 (the trainer's Gpt, same shapes)."""
+    """One AdamW step of the trainer's Gpt (trainer.nn.Gpt, GptConfig.of(512)): same shapes and operations."""
     torch = import_torch(args)
     nn = torch.nn
     F = torch.nn.functional
     width, heads, blocks = args.width, args.heads, args.blocks
     context, batch, vocabulary = args.context, args.batch, args.vocabulary
     head_dim = width // heads
-    scale = 1.0 / head_dim if args.attention_scale == "1/d" else 1.0 / math.sqrt(head_dim)
+    # GptConfig.of's spectral rule without a base width: sqrt(d_head)/d_head = 1/sqrt(d_head).
+    scale = 1.0 / math.sqrt(head_dim)
     torch.manual_seed(1)
+
+    class RmsNorm(nn.Module):
+        """trainer.nn.RmsNorm: y = g * x / sqrt(mean(x^2) + 1e-5), gain only (PyTorch 1.13 has none built in)."""
+
+        def __init__(self):
+            super().__init__()
+            self.gain = nn.Parameter(torch.ones(width))
+
+        def forward(self, x):
+            return self.gain * (x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + 1e-5))
+
+    def norm():
+        return RmsNorm() if args.norm == "rms" else nn.LayerNorm(width)
 
     class Block(nn.Module):
         def __init__(self):
             super().__init__()
-            self.norm1 = nn.LayerNorm(width)
+            self.norm1 = norm()
+            # Q, K and V in one product: the same arithmetic as three, and PyTorch's fastest way to do it.
             self.qkv = nn.Linear(width, 3 * width, bias=False)
             self.out = nn.Linear(width, width, bias=False)
-            self.norm2 = nn.LayerNorm(width)
+            self.norm2 = norm()
             self.up = nn.Linear(width, 4 * width, bias=False)
             self.down = nn.Linear(4 * width, width, bias=False)
             self.register_buffer("mask", torch.ones(context, context, dtype=torch.bool).triu(1), persistent=False)
@@ -347,7 +362,7 @@ def gpt_task(args):
             self.embedding = nn.Embedding(vocabulary, width)
             self.positions = nn.Embedding(context, width) if args.positions == "learned" else None
             self.blocks = nn.ModuleList(Block() for _ in range(blocks))
-            self.norm = nn.LayerNorm(width)
+            self.norm = norm()
             self.unembedding = nn.Linear(width, vocabulary, bias=False)
 
         def forward(self, tokens):
@@ -384,10 +399,10 @@ def gpt_task(args):
     attention = ("scaled_dot_product_attention" if hasattr(F, "scaled_dot_product_attention")
                  and args.attention == "sdpa" else "explicit softmax(QK^T)V")
     parameters = sum(p.numel() for p in model.parameters())
-    detail = ("GPT width %d, %d blocks, %d heads of %d, 4x GELU(%s) MLP, LayerNorm, positions %s, vocabulary %d, "
-              "batch %d x %d tokens, AdamW (foreach=%s, decay %g), attention %s, %d parameters") % (
-        width, blocks, heads, head_dim, args.gelu, args.positions, vocabulary, batch, context, args.foreach,
-        args.weight_decay, attention, parameters)
+    detail = ("GPT width %d, %d blocks, %d heads of %d, 4x GELU (%s) MLP, %s norm, positions %s, vocabulary %d, "
+              "batch %d x %d tokens, no biases, AdamW (foreach=%s, decay %g), attention %s, %d parameters") % (
+        width, blocks, heads, head_dim, "tanh" if args.gelu == "tanh" else "erf", args.norm, args.positions,
+        vocabulary, batch, context, args.foreach, args.weight_decay, attention, parameters)
     return step, "pytorch", torch.__version__, detail
 
 
@@ -456,7 +471,8 @@ def main(argv):
     one.add_argument("--context", type=int, default=64)
     one.add_argument("--vocabulary", type=int, default=128)
     one.add_argument("--positions", choices=["learned", "none"], default="learned")
-    one.add_argument("--gelu", choices=["none", "tanh"], default="none", help="exact (none) or tanh GELU")
+    one.add_argument("--gelu", choices=["none", "tanh"], default="tanh", help="exact (none) or tanh GELU")
+    one.add_argument("--norm", choices=["rms", "layer"], default="rms")
     one.add_argument("--attention", choices=["sdpa", "explicit"], default="sdpa")
     one.add_argument("--attention-scale", choices=["1/d", "1/sqrt(d)"], default="1/d")
     one.add_argument("--weight-decay", type=float, default=0.0)
