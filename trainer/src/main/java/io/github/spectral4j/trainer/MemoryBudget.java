@@ -1,11 +1,13 @@
 package io.github.spectral4j.trainer;
 
+import io.github.spectral4j.core.Optimizer;
 import java.util.Locale;
 
 /**
  * Refuses work that cannot fit before anything is allocated: a command estimates the bytes it will
  * allocate (model, optimizer state, diagnostics, data) and asks {@link #require}, which compares them
- * with what the JVM may still use, {@code maxMemory − (totalMemory − freeMemory)}. The estimates are
+ * with what the JVM may still use, {@code maxMemory − (totalMemory − freeMemory)} (after one
+ * garbage collection, before refusing). The estimates are
  * deliberately rough (within a factor of about two): the point is one line naming the size and the
  * limit within a second, instead of an {@link OutOfMemoryError} after minutes or an integer overflow
  * with a stack trace.
@@ -34,6 +36,11 @@ public final class MemoryBudget {
   public static void require(String what, long bytes) {
     long available = available();
     if (bytes > available) {
+      // What is in use includes garbage; collect once before refusing (only on this rare path).
+      System.gc();
+      available = available();
+    }
+    if (bytes > available) {
       throw new IllegalArgumentException(String.format(
           Locale.ROOT, "%s needs ≈ %s GiB, the JVM may use %s GiB (raise -Xmx via JAVA_OPTS)",
           what, gib(bytes), gib(available)));
@@ -56,8 +63,28 @@ public final class MemoryBudget {
     }
   }
 
+  /**
+   * Refuses MLP runs that cannot fit: {@code concurrent} runs of an MLP with these dimensions, each
+   * estimated by {@link Training#footprint}, and each weight matrix within one Java array.
+   *
+   * @param what names the work, e.g. "coord-check at width 40000"
+   * @param dims the MLP's dimensions, not modified
+   * @param optimizer its optimizer (Adam keeps two state arrays per parameter)
+   * @param batch its batch size
+   * @param concurrent how many such runs are held in memory at once, at least 1
+   * @throws IllegalArgumentException naming the size and the limit
+   */
+  public static void requireMlp(String what, int[] dims, Optimizer optimizer, int batch, int concurrent) {
+    long one = Training.footprint(TrainingConfig.defaults(dims).withOptimizer(optimizer).withBatchSize(batch));
+    long all = one > Long.MAX_VALUE / Math.max(1, concurrent) ? Long.MAX_VALUE : one * Math.max(1, concurrent);
+    require(concurrent > 1 ? what + " (" + concurrent + " runs at once)" : what, all);
+    for (int l = 0; l + 1 < dims.length; l++) {
+      requireArray(what + ": layer W" + (l + 1), dims[l + 1], dims[l]);
+    }
+  }
+
   private static String gib(long bytes) {
     double g = bytes / GIB;
-    return g >= 9.5e15 ? "∞" : String.format(Locale.ROOT, g >= 10 ? "%.0f" : g >= 0.1 ? "%.2g" : "%.2f", g);
+    return g >= 9.5e15 ? "∞" : String.format(Locale.ROOT, g >= 10 ? "%.0f" : "%.2g", g);
   }
 }

@@ -55,11 +55,11 @@ public final class Training {
     this.config = Objects.requireNonNull(config, "config");
     this.train = Objects.requireNonNull(train, "train");
     int[] dims = config.dims();
-    for (int l = 0; l + 1 < dims.length; l++) {
-      MemoryBudget.requireArray("layer " + Mlp.weightName(l), dims[l + 1], dims[l]);
-    }
     if (restored == null) {
       MemoryBudget.require("an MLP " + java.util.Arrays.toString(dims), footprint(config));
+    }
+    for (int l = 0; l + 1 < dims.length; l++) {
+      MemoryBudget.requireArray("layer " + Mlp.weightName(l), dims[l + 1], dims[l]);
     }
     if (train.inputDim() != dims[0]) {
       throw new IllegalArgumentException(
@@ -344,11 +344,11 @@ public final class Training {
       if (steps < 0) {
         throw new IllegalArgumentException("checkpoint " + checkpoint + " is corrupt: negative step count " + steps);
       }
+      MemoryBudget.require("resuming " + checkpoint, footprint(config));
       int[] d = config.dims();
       for (int l = 0; l + 1 < d.length; l++) {
         MemoryBudget.requireArray("layer " + Mlp.weightName(l), d[l + 1], d[l]);
       }
-      MemoryBudget.require("resuming " + checkpoint, footprint(config));
       Mlp fresh = Mlp.initialize(config.shape(), config.activation(), config.rules(), config.seed());
       c.read(
           "model",

@@ -3,6 +3,7 @@ package io.github.spectral4j.trainer.cli;
 import io.github.spectral4j.core.Optimizer;
 import io.github.spectral4j.core.Parametrization;
 import io.github.spectral4j.trainer.Dataset;
+import io.github.spectral4j.trainer.MemoryBudget;
 import io.github.spectral4j.trainer.experiment.CoordCheck;
 import io.github.spectral4j.trainer.experiment.CoordCheckReport;
 import io.github.spectral4j.trainer.experiment.OutputDirectory;
@@ -79,6 +80,9 @@ final class CoordCheckCommand implements Callable<Integer> {
     Path dir = OutputDirectory.check(out);
     Dataset dataset = data.load();
     CoordCheck.checkData(options, dataset);
+    int widest = java.util.Arrays.stream(widths).max().orElse(1);
+    MemoryBudget.requireMlp("coord-check at width " + widest,
+        new int[] {dataset.inputDim(), widest, widest, widest, dataset.classes()}, options.optimizer(), batch, 1);
     var err = spec.commandLine().getErr();
     var stdout = spec.commandLine().getOut();
     long start = System.nanoTime();

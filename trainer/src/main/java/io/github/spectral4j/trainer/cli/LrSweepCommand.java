@@ -3,6 +3,7 @@ package io.github.spectral4j.trainer.cli;
 import io.github.spectral4j.core.Optimizer;
 import io.github.spectral4j.core.Parametrization;
 import io.github.spectral4j.trainer.Dataset;
+import io.github.spectral4j.trainer.MemoryBudget;
 import io.github.spectral4j.trainer.experiment.LrSweep;
 import io.github.spectral4j.trainer.experiment.LrSweepReport;
 import io.github.spectral4j.trainer.experiment.OutputDirectory;
@@ -80,6 +81,9 @@ final class LrSweepCommand implements Callable<Integer> {
     Path dir = OutputDirectory.check(out);
     Dataset dataset = data.load();
     LrSweep.checkData(options, dataset);
+    int widest = java.util.Arrays.stream(widths).max().orElse(1);
+    MemoryBudget.requireMlp("lr-sweep at width " + widest,
+        new int[] {dataset.inputDim(), widest, widest, widest, dataset.classes()}, opt, batch, options.threads());
     var err = spec.commandLine().getErr();
     var stdout = spec.commandLine().getOut();
     LrSweepReport report = LrSweep.run(options, dataset, Progress.onStderr(err, "lr-sweep"));
