@@ -36,6 +36,7 @@ public final class Gpt {
   private final RmsNorm norm;
   private final Linear readout;
   private final List<Parameter> parameters;
+  private final List<String> featureNames;
   private final double attentionMultiplier;
   private final double residualMultiplier;
   private final Workspaces<Work> works;
@@ -107,6 +108,13 @@ public final class Gpt {
     all.addAll(norm.parameters());
     all.addAll(readout.parameters());
     this.parameters = List.copyOf(all);
+    List<String> names = new ArrayList<>();
+    names.add("embedding");
+    for (int l = 1; l <= config.blocks(); l++) {
+      names.add("block" + l);
+    }
+    names.add("logits");
+    this.featureNames = List.copyOf(names);
     this.works = new Workspaces<>(rows -> new Work(rows, t, d, config.blocks(), v));
   }
 
@@ -236,6 +244,95 @@ public final class Gpt {
     }
     tokenEmbedding.backward(g);
     positionEmbedding.backward(g);
+  }
+
+  /**
+   * Names of the module outputs that coord checks measure, in forward order: {@code embedding} (H₀),
+   * {@code block1} … {@code blockL} (the residual stream after each block), {@code logits}.
+   */
+  public List<String> featureNames() {
+    return featureNames;
+  }
+
+  /**
+   * Output {@code i} of {@link #featureNames()} in the last forward pass: a live work buffer of
+   * {@code tokens × width} ({@code × vocabulary} for the logits), overwritten by the next forward pass of
+   * the same size.
+   *
+   * @throws IllegalStateException if there was no forward pass
+   */
+  public FloatMatrix feature(int i) {
+    if (last == null) {
+      throw new IllegalStateException("no forward pass yet");
+    }
+    Objects.checkIndex(i, featureNames.size());
+    if (i == 0) {
+      return last.embedded;
+    }
+    return i <= blocks.size() ? last.blockOutputs[i - 1] : last.logits;
+  }
+
+  /**
+   * Continues a text: samples {@code count} tokens one at a time from {@code softmax(logits/temperature)}
+   * of the last position, each conditioned on up to {@code context} preceding tokens (the window is padded
+   * after its end, which the causal mask makes invisible to the position read).
+   *
+   * @param prompt at least one token id; not modified
+   * @param count tokens to generate, ≥ 0
+   * @param temperature &gt; 0 samples, 0 takes the most likely token
+   * @param random the sampler's randomness; modified (advanced)
+   * @return the generated tokens (without the prompt)
+   * @throws IllegalArgumentException for an empty prompt, a negative count or temperature, or an id out of range
+   */
+  public int[] generate(int[] prompt, int count, double temperature, java.util.SplittableRandom random) {
+    Objects.requireNonNull(prompt, "prompt");
+    Objects.requireNonNull(random, "random");
+    if (prompt.length == 0 || count < 0 || !(temperature >= 0) || !Double.isFinite(temperature)) {
+      throw new IllegalArgumentException("generate: need a prompt, count >= 0 and a finite temperature >= 0, got "
+          + prompt.length + " prompt tokens, count " + count + ", temperature " + temperature);
+    }
+    int t = config.context();
+    int v = config.vocabulary();
+    int[] text = java.util.Arrays.copyOf(prompt, prompt.length + count);
+    int[] window = new int[t];
+    double[] p = new double[v];
+    for (int produced = 0; produced < count; produced++) {
+      int end = prompt.length + produced;
+      int start = Math.max(0, end - t);
+      java.util.Arrays.fill(window, 0);
+      System.arraycopy(text, start, window, 0, end - start);
+      float[] z = forward(window).data();
+      int off = (end - start - 1) * v;
+      int next = 0;
+      if (temperature == 0) {
+        for (int j = 1; j < v; j++) {
+          if (z[off + j] > z[off + next]) {
+            next = j;
+          }
+        }
+      } else {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int j = 0; j < v; j++) {
+          max = Math.max(max, z[off + j] / temperature);
+        }
+        double sum = 0;
+        for (int j = 0; j < v; j++) {
+          p[j] = Math.exp(z[off + j] / temperature - max);
+          sum += p[j];
+        }
+        double u = random.nextDouble() * sum;
+        next = v - 1;
+        for (int j = 0; j < v; j++) {
+          u -= p[j];
+          if (u < 0) {
+            next = j;
+            break;
+          }
+        }
+      }
+      text[end] = next;
+    }
+    return java.util.Arrays.copyOfRange(text, prompt.length, text.length);
   }
 
   /** {@link #forward}, {@link #loss} and {@link #backward()} in one call; returns the loss. */

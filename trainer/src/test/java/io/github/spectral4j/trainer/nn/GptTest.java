@@ -1,0 +1,162 @@
+package io.github.spectral4j.trainer.nn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.spectral4j.simd.Blas;
+import io.github.spectral4j.simd.FloatMatrix;
+import io.github.spectral4j.trainer.ThreadAllocation;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** The GPT's model-level behaviour: features, probe, generation, determinism, allocation. */
+class GptTest {
+  private static final GptConfig SMALL = GptConfig.of(16).withContext(8).withVocabulary(13);
+
+  private static int[] tokens(int n, int vocabulary, long seed) {
+    SplittableRandom r = new SplittableRandom(seed);
+    int[] t = new int[n];
+    for (int i = 0; i < n; i++) {
+      t[i] = r.nextInt(vocabulary);
+    }
+    return t;
+  }
+
+  @Test
+  void sameSeedSameModelOtherSeedOtherModel() {
+    Gpt a = Gpt.initialize(SMALL, 5);
+    Gpt b = Gpt.initialize(SMALL, 5);
+    Gpt c = Gpt.initialize(SMALL, 6);
+    for (int i = 0; i < a.parameters().size(); i++) {
+      assertArrayEquals(a.parameters().get(i).value().data(), b.parameters().get(i).value().data());
+    }
+    assertNotEquals(a.parameters().get(0).value().get(0, 0), c.parameters().get(0).value().get(0, 0));
+    // Parameters from different streams: the four projections of a block are not copies of each other.
+    assertNotEquals(a.parameters().get(3).value().get(0, 0), a.parameters().get(4).value().get(0, 0));
+  }
+
+  @Test
+  void featuresAreTheModuleOutputs() {
+    Gpt gpt = Gpt.initialize(SMALL, 1);
+    assertEquals(List.of("embedding", "block1", "block2", "logits"), gpt.featureNames());
+    FloatMatrix logits = gpt.forward(tokens(16, 13, 1));
+    assertTrue(gpt.feature(3) == logits);
+    assertEquals(16, gpt.feature(0).rows());
+    assertEquals(16, gpt.feature(1).cols());
+    // Embedding = token row + position row (multipliers are 1 in the spectral parametrization).
+    int[] t = tokens(16, 13, 1);
+    float expected = gpt.parameters().get(0).value().get(t[9], 3) + gpt.parameters().get(1).value().get(9 % 8, 3);
+    assertEquals(expected, gpt.feature(0).get(9, 3), 1e-6f);
+  }
+
+  @Test
+  void probeMeasuresRmsAndChange() {
+    Gpt gpt = Gpt.initialize(SMALL, 2);
+    FeatureProbe probe = new FeatureProbe(gpt, tokens(16, 13, 2));
+    double[] rms = new double[4];
+    double[] change = new double[4];
+    assertTrue(probe.measure(rms, change));
+    assertArrayEquals(new double[4], change);
+    FloatMatrix h = gpt.feature(1);
+    assertEquals(Blas.frobeniusNorm(h) / Math.sqrt(16 * 16), rms[1], 1e-12);
+    // Doubling the readout doubles the logits only: their change is their own size, the rest stay.
+    Blas.scal(2f, gpt.parameters().getLast().value().data());
+    assertTrue(probe.measure(rms, change));
+    assertEquals(rms[3] / 2, change[3], 1e-6 * rms[3]);
+    assertEquals(0.0, change[0]);
+    assertEquals(0.0, change[2]);
+    probe.reset();
+    probe.measure(null, change);
+    assertArrayEquals(new double[4], change);
+  }
+
+  @Test
+  void logitsDoNotSeeLaterTokens() {
+    Gpt gpt = Gpt.initialize(SMALL, 3);
+    int[] a = tokens(8, 13, 3);
+    int[] b = a.clone();
+    b[5] = (b[5] + 1) % 13;
+    float[] za = gpt.forward(a).data().clone();
+    float[] zb = gpt.forward(b).data();
+    for (int i = 0; i < 8 * 13; i++) {
+      if (i < 5 * 13) {
+        assertEquals(za[i], zb[i], "row " + i / 13 + " sees token 5");
+      }
+    }
+    assertNotEquals(za[5 * 13], zb[5 * 13]);
+  }
+
+  @Test
+  void greedyGenerationTakesTheArgmaxAndSlidesTheWindow() {
+    Gpt gpt = Gpt.initialize(SMALL, 4);
+    int[] prompt = {1, 2, 3};
+    int[] out = gpt.generate(prompt, 12, 0, new SplittableRandom(1)); // 15 tokens: the window slides past 8
+    int[] text = new int[15];
+    System.arraycopy(prompt, 0, text, 0, 3);
+    System.arraycopy(out, 0, text, 3, 12);
+    for (int k = 3; k < 15; k++) {
+      int start = Math.max(0, k - 8);
+      int[] window = new int[8];
+      System.arraycopy(text, start, window, 0, k - start);
+      float[] z = gpt.forward(window).data();
+      int row = k - start - 1;
+      int best = 0;
+      for (int j = 1; j < 13; j++) {
+        if (z[row * 13 + j] > z[row * 13 + best]) {
+          best = j;
+        }
+      }
+      assertEquals(best, text[k], "token " + k);
+    }
+    int[] sampled = gpt.generate(prompt, 20, 1.0, new SplittableRandom(7));
+    assertArrayEquals(sampled, gpt.generate(prompt, 20, 1.0, new SplittableRandom(7)));
+    assertThrows(IllegalArgumentException.class, () -> gpt.generate(new int[0], 1, 1, new SplittableRandom(1)));
+  }
+
+  @Test
+  void backwardNeedsLossAndLossNeedsForward() {
+    Gpt gpt = Gpt.initialize(SMALL, 1);
+    assertThrows(IllegalStateException.class, gpt::backward);
+    assertThrows(IllegalStateException.class, () -> gpt.loss(new int[8]));
+    gpt.forward(tokens(8, 13, 1));
+    assertThrows(IllegalStateException.class, gpt::backward);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> gpt.loss(new int[7]));
+    assertTrue(e.getMessage().contains("7"), e.getMessage());
+  }
+
+  @Test
+  void initialLossIsNearUniformAndATrainingStepAllocatesNothing() {
+    Gpt gpt = Gpt.initialize(GptConfig.of(32).withContext(16), 9);
+    int[] x = tokens(64, 128, 1);
+    int[] y = tokens(64, 128, 2);
+    double loss = gpt.forwardBackward(x, y);
+    // Logits of RMS ~1 at init: the loss is within about one nat of log 128 = 4.85.
+    assertTrue(Math.abs(loss - Math.log(128)) < 1.0, "initial loss " + loss);
+    int threads = Blas.parallelism();
+    Blas.setParallelism(1); // the GEMM's own fork-join tasks are simd's business; this checks the modules
+    try {
+      // Until C2 has compiled them, the Vector API kernels allocate their vectors (KB per call, longer for
+      // small shapes, longer on a loaded machine): rounds of 50 passes run until one allocates nothing,
+      // for at most 60 s. A module that allocates per pass never gets there (its least round stays >= 50 B).
+      Gpt small = Gpt.initialize(SMALL.withWidth(32).withHeads(2).withContext(16), 9);
+      int[] xs = tokens(32, 13, 3);
+      int[] ys = tokens(32, 13, 4);
+      long least = Long.MAX_VALUE;
+      long deadline = System.nanoTime() + 60_000_000_000L;
+      while (least > 0 && System.nanoTime() < deadline) {
+        long before = ThreadAllocation.bytes();
+        for (int i = 0; i < 50; i++) {
+          small.forwardBackward(xs, ys);
+        }
+        least = Math.min(least, ThreadAllocation.bytes() - before);
+      }
+      assertEquals(0, least, "least bytes allocated by a round of 50 steady-state forward+backward passes");
+    } finally {
+      Blas.setParallelism(threads);
+    }
+  }
+}
