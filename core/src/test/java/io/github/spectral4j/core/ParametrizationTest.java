@@ -42,9 +42,13 @@ class ParametrizationTest {
         Parametrization.SPECTRAL.rule(OUTPUT, Optimizer.NORMALIZED).learningRateMultiplier(),
         EXACT);
 
+    // A bias alone: zero init, the rate of a square hidden weight of its width (4096 x 4096: 1),
+    // not the paper's fan-in-1 constant 4096; Condition 1's target is still the fan-in-1 matrix's.
     LayerRule bias = Parametrization.SPECTRAL.rule(BIAS, Optimizer.SGD);
-    assertEquals(1.0, bias.initStd(), EXACT);
-    assertEquals(4096.0, bias.learningRateMultiplier(), EXACT);
+    assertEquals(0.0, bias.initStd(), EXACT);
+    assertEquals(0.0, bias.initMean(), EXACT);
+    assertEquals(1.0, bias.learningRateMultiplier(), EXACT);
+    assertEquals(1 / 4096.0, Parametrization.SPECTRAL.rule(BIAS, Optimizer.ADAM).learningRateMultiplier(), EXACT);
     assertEquals(64.0, bias.targetWeightNorm(), EXACT);
   }
 
@@ -53,15 +57,15 @@ class ParametrizationTest {
     assertEquals(1 / 28.0, Parametrization.MUP.rule(INPUT, Optimizer.SGD).initStd(), EXACT);
     assertEquals(1 / 64.0, Parametrization.MUP.rule(HIDDEN, Optimizer.SGD).initStd(), EXACT);
     assertEquals(1 / 4096.0, Parametrization.MUP.rule(OUTPUT, Optimizer.SGD).initStd(), EXACT);
-    assertEquals(1.0, Parametrization.MUP.rule(BIAS, Optimizer.SGD).initStd(), EXACT);
+    assertEquals(0.0, Parametrization.MUP.rule(BIAS, Optimizer.SGD).initStd(), EXACT);
 
     assertEquals(4096.0, Parametrization.MUP.rule(INPUT, Optimizer.SGD).learningRateMultiplier(), EXACT);
-    assertEquals(4096.0, Parametrization.MUP.rule(BIAS, Optimizer.SGD).learningRateMultiplier(), EXACT);
+    assertEquals(1.0, Parametrization.MUP.rule(BIAS, Optimizer.SGD).learningRateMultiplier(), EXACT);
     assertEquals(1.0, Parametrization.MUP.rule(HIDDEN, Optimizer.SGD).learningRateMultiplier(), EXACT);
     assertEquals(1 / 4096.0, Parametrization.MUP.rule(OUTPUT, Optimizer.SGD).learningRateMultiplier(), EXACT);
 
     assertEquals(1.0, Parametrization.MUP.rule(INPUT, Optimizer.ADAM).learningRateMultiplier(), EXACT);
-    assertEquals(1.0, Parametrization.MUP.rule(BIAS, Optimizer.ADAM).learningRateMultiplier(), EXACT);
+    assertEquals(1 / 4096.0, Parametrization.MUP.rule(BIAS, Optimizer.ADAM).learningRateMultiplier(), EXACT);
     assertEquals(1 / 4096.0, Parametrization.MUP.rule(HIDDEN, Optimizer.ADAM).learningRateMultiplier(), EXACT);
     assertEquals(1 / 4096.0, Parametrization.MUP.rule(OUTPUT, Optimizer.ADAM).learningRateMultiplier(), EXACT);
   }
@@ -165,7 +169,9 @@ class ParametrizationTest {
           ModelShape shape = ModelShape.of(dims(input, (int) widths[w], depth, output), bias);
           LayerRule s = shape.rules(Parametrization.SPECTRAL, optimizer).get(l);
           LayerRule m = shape.rules(Parametrization.MUP, optimizer).get(l);
-          initRatio[w] = s.initStd() / m.initStd();
+          // zero-initialised vectors: both 0, and their ratio is taken as 1
+          assertEquals(m.initStd() == 0, s.initStd() == 0, s.layer().toString());
+          initRatio[w] = m.initStd() == 0 ? 1 : s.initStd() / m.initStd();
           lrRatio[w] = s.learningRateMultiplier() / m.learningRateMultiplier();
         }
         String what = "layer " + l + " " + optimizer + " input " + input + " output " + output;

@@ -101,7 +101,8 @@ class SpectralConditionPropertyTest {
       double target = c.learningRate() * Math.sqrt((double) fo / fi);
       double measured = spectralNorm(t.lastUpdate(l), 1e-7);
       assertEquals(target, measured, NORMALIZED_TOLERANCE * target, "W" + (l + 1) + " " + fo + "x" + fi);
-      double biasTarget = c.learningRate() * Math.sqrt(fo);
+      // a bias's normalized step takes its size from its weight's (core's vector rule): ‖Δb‖₂ = η·√(fo/fi)
+      double biasTarget = c.learningRate() * Math.sqrt((double) fo / fi);
       double biasNorm = Blas.nrm2(t.lastBiasUpdate(l));
       assertEquals(biasTarget, biasNorm, NORMALIZED_TOLERANCE * biasTarget, "b" + (l + 1));
     }
