@@ -149,6 +149,9 @@ final class PlanCommand implements Callable<Integer> {
   }
 
   private static ObjectMapper mapper() {
-    return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    // AtomicFiles forces the channel after writing: Jackson must not close the stream first
+    return new ObjectMapper()
+        .enable(SerializationFeature.INDENT_OUTPUT)
+        .disable(com.fasterxml.jackson.core.JsonGenerator.Feature.AUTO_CLOSE_TARGET);
   }
 }
