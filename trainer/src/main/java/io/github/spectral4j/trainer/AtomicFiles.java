@@ -71,7 +71,7 @@ public final class AtomicFiles {
   private static boolean running(String pid) {
     try {
       long p = Long.parseLong(pid);
-      return p == ProcessHandle.current().pid() ? false : ProcessHandle.of(p).map(ProcessHandle::isAlive).orElse(false);
+      return p == ProcessHandle.current().pid() || ProcessHandle.of(p).map(ProcessHandle::isAlive).orElse(false);
     } catch (NumberFormatException e) {
       return true;
     }

@@ -87,8 +87,9 @@ final class CoordCheckCommand implements Callable<Integer> {
     var stdout = spec.commandLine().getOut();
     long start = System.nanoTime();
     CoordCheckReport report = CoordCheck.run(options, dataset, Progress.onStderr(err, "coord-check"));
+    stdout.print(report.table()); // the result, printed whether or not the files can be written
+    stdout.flush();
     report.write(dir);
-    stdout.print(report.table());
     stdout.println(String.format(Locale.ROOT, "%ncoord-check took %.1f s; wrote %s, %s, %s",
         (System.nanoTime() - start) / 1e9, dir.resolve("coord-check.json"), dir.resolve("coord-check.csv"),
         dir.resolve("coord-check.png")));

@@ -87,8 +87,9 @@ final class LrSweepCommand implements Callable<Integer> {
     var err = spec.commandLine().getErr();
     var stdout = spec.commandLine().getOut();
     LrSweepReport report = LrSweep.run(options, dataset, Progress.onStderr(err, "lr-sweep"));
+    stdout.print(report.table()); // the result, printed whether or not the files can be written
+    stdout.flush();
     report.write(dir);
-    stdout.print(report.table());
     stdout.println("wrote " + dir.resolve("lr-sweep.json") + ", " + dir.resolve("lr-sweep.png"));
     stdout.flush();
     return report.allPass() ? 0 : 1;

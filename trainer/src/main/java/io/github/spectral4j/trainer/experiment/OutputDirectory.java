@@ -17,7 +17,8 @@ public final class OutputDirectory {
 
   /**
    * Checks that the reports can be written into {@code dir}; leaves nothing behind (the probe file
-   * ({@link AtomicFiles#acceptsFiles}) or directory it creates is deleted at once).
+   * ({@link AtomicFiles#acceptsFiles}) or directory it creates is deleted at once), and removes
+   * temporary files that killed runs left there ({@link AtomicFiles#removeStale}).
    *
    * @return {@code dir}, absolute
    * @throws IllegalArgumentException naming the path and what is wrong with it
@@ -31,6 +32,7 @@ public final class OutputDirectory {
       if (!AtomicFiles.acceptsFiles(abs)) {
         throw new IllegalArgumentException("--out " + dir + " is not writable");
       }
+      AtomicFiles.removeStale(abs); // what a killed run left behind
       return abs;
     }
     Path parent = abs.getParent();
