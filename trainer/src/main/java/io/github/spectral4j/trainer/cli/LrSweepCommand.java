@@ -23,17 +23,17 @@ import picocli.CommandLine.Model.CommandSpec;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Trains an MLP d-n-n-n-10 (ReLU, no bias) for every (parametrization, width, learning rate), with width transfer from --base-width, and scores each run by its mean training loss over the last --score-steps steps (diverged = +inf). If a parametrization transfers, its best learning rate stays put as the width grows.",
-      "Writes DIR/lr-sweep.json (a diverged run has \"loss\": null, \"diverged\": true) and DIR/lr-sweep.png, prints the loss grid, the optimum per width and how far it moves. Exit status: 0 all verdicts pass (spectral/mup move at most one grid step, standard at least ×4), 1 a verdict fails, 2 bad input."
+      "Train an MLP d-n-n-n-10 (ReLU, no bias) for every (parametrization, width, learning rate), with width transfer from --base-width, and score each run by its mean training loss over the last --score-steps steps (diverged = +inf). If a parametrization transfers, its best learning rate stays put as the width grows.",
+      "Write DIR/lr-sweep.json (a diverged run has \"loss\": null, \"diverged\": true) and DIR/lr-sweep.png; print the loss grid, the optimum per width and how far it moves. Exit status: 0 all verdicts pass (spectral/mup move at most one grid step, standard at least ×4), 1 a verdict fails, 2 bad input."
     })
 final class LrSweepCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--widths", split = ",", paramLabel = "N", defaultValue = "256,512,1024,2048",
+  @Option(names = "--widths", split = ",", paramLabel = "N,N,…", hideParamSyntax = true, defaultValue = "256,512,1024,2048",
       description = "Hidden widths (default: ${DEFAULT-VALUE}).")
   int[] widths;
 
-  @Option(names = "--lrs", split = ",", paramLabel = "X",
+  @Option(names = "--lrs", split = ",", paramLabel = "X,X,…", hideParamSyntax = true,
       description = "Base learning rates (default: powers of two ×2 apart: 2^-14 … 2^-4 for adam, 2^-8 … 2^2 for sgd, 2^-10 … 2^0 for normalized).")
   double[] lrs;
 
@@ -51,7 +51,7 @@ final class LrSweepCommand implements Callable<Integer> {
       description = "Width of the base model the hyperparameters transfer from (default: ${DEFAULT-VALUE}).")
   int baseWidth;
 
-  @Option(names = "--parametrizations", split = ",", paramLabel = "NAME", defaultValue = "standard,spectral",
+  @Option(names = "--parametrizations", split = ",", paramLabel = "NAME,…", hideParamSyntax = true, defaultValue = "standard,spectral",
       description = "Any of standard, ntk, mup, spectral (default: ${DEFAULT-VALUE}).")
   List<String> parametrizations;
 

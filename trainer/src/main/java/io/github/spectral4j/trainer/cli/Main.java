@@ -16,7 +16,10 @@ import picocli.CommandLine.Command;
     name = "spectral4j",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
-    description = "Feature learning at every width: the spectral condition of Yang, Simon & Bernstein (arXiv 2310.17813).",
+    description = {
+      "Train neural networks that learn features at every width: the spectral condition of Yang, Simon & Bernstein (arXiv 2310.17813).",
+      "How to read each command's output: README.md, section \"Reading the output\"."
+    },
     subcommands = {
       PlanCommand.class,
       TrainCommand.class,
@@ -56,7 +59,43 @@ public final class Main implements Runnable {
           }
           throw ex;
         });
+    for (CommandLine sub : cli.getSubcommands().values()) {
+      sub.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_SYNOPSIS,
+          help -> listsOnce(help.synopsis(help.synopsisHeadingLength())));
+    }
+    cli.setExecutionStrategy(parseResult -> {
+      refuseRepeatedLists(parseResult);
+      return new CommandLine.RunLast().execute(parseResult);
+    });
     return cli.execute(args);
+  }
+
+  /**
+   * The usage line without picocli's "may be repeated" marks on list options, which are refused when
+   * repeated: {@code --dims=D0,D1,… [--dims=D0,D1,…]...} becomes {@code --dims=D0,D1,…} and
+   * {@code [--widths=N,N,…]...} becomes {@code [--widths=N,N,…]}.
+   */
+  static String listsOnce(String synopsis) {
+    return synopsis
+        .replaceAll("(--[a-z-]+=\\S+)\\s+\\[\\1\\]\\.\\.\\.", "$1")
+        .replaceAll("\\[(--[a-z-]+=[^\\[\\]]+)\\]\\.\\.\\.", "[$1]");
+  }
+
+  /**
+   * Refuses a list option given more than once, in every command: picocli would join
+   * {@code --dims 784,4096,10 --dims 784,256,10} into one six-number list, a model nobody asked for.
+   * A single-valued option given twice is already refused by picocli.
+   */
+  static void refuseRepeatedLists(CommandLine.ParseResult parseResult) {
+    for (CommandLine.ParseResult r = parseResult; r != null; r = r.subcommand()) {
+      for (CommandLine.Model.OptionSpec o : r.matchedOptions()) {
+        if (o.isMultiValue() && o.originalStringValues().size() > 1) {
+          throw new CommandLine.ParameterException(r.commandSpec().commandLine(),
+              o.longestName() + " is given " + o.originalStringValues().size() + " times ("
+                  + String.join(", ", o.originalStringValues()) + "): give one comma-separated list");
+        }
+      }
+    }
   }
 
   @Override

@@ -40,6 +40,7 @@ final class PlanCommand implements Callable<Integer> {
       split = ",",
       converter = CommaLists.PositiveInt.class,
       paramLabel = "D0,D1,…",
+      hideParamSyntax = true,
       description = "MLP dimensions, input first, e.g. 784,1024,1024,10.")
   int[] dims;
 
@@ -65,6 +66,7 @@ final class PlanCommand implements Callable<Integer> {
       split = ",",
       converter = CommaLists.PositiveInt.class,
       paramLabel = "D0,D1,…",
+      hideParamSyntax = true,
       description = "Width transfer: rules relative to this base model (same depth), e.g. 784,256,256,10.")
   int[] baseDims;
 

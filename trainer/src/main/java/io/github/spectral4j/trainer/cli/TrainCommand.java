@@ -48,7 +48,7 @@ final class TrainCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--dims", split = ",", paramLabel = "D", description = "MLP dimensions d0,…,dL (default: ${DEFAULT-VALUE}).", defaultValue = "784,256,256,10")
+  @Option(names = "--dims", split = ",", paramLabel = "D0,D1,…", hideParamSyntax = true, description = "MLP dimensions d0,…,dL (default: ${DEFAULT-VALUE}).", defaultValue = "784,256,256,10")
   int[] dims;
 
   @Option(names = "--bias", description = "Give every layer a bias.")
@@ -84,7 +84,7 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "Seed of initialisation, batch order and synthetic data (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--base-dims", split = ",", paramLabel = "D", description = "Dimensions of the base model for width transfer (μTransfer).")
+  @Option(names = "--base-dims", split = ",", paramLabel = "D0,D1,…", hideParamSyntax = true, description = "Dimensions of the base model for width transfer (μTransfer).")
   int[] baseDims;
 
   @Option(names = "--momentum", paramLabel = "MU", defaultValue = "0", description = "Momentum μ for sgd and normalized (default: ${DEFAULT-VALUE}).")

@@ -138,7 +138,9 @@ public final class CoordCheck {
 
   /**
    * Checks that {@code data} can serve {@code options}: enough examples for the probe batch and a
-   * training batch. Call before training so that bad input fails fast.
+   * training batch, and at least two widths at or above the input dimension to fit slopes over (below
+   * it the input layer's fan-in is the larger side and the scaling is not the asymptotic one). Call
+   * before training so that bad input fails fast.
    *
    * @throws IllegalArgumentException naming the sizes
    */
@@ -146,6 +148,14 @@ public final class CoordCheck {
     if (data.size() < options.probe() + options.batch()) {
       throw new IllegalArgumentException("dataset " + data.name() + " has " + data.size()
           + " examples: need at least --probe " + options.probe() + " + --batch " + options.batch());
+    }
+    int[] widths = options.widths();
+    int[] fit = Arrays.stream(widths).filter(w -> w >= data.inputDim()).toArray();
+    if (fit.length < 2) {
+      throw new IllegalArgumentException("--widths " + Arrays.stream(widths).mapToObj(String::valueOf)
+          .collect(java.util.stream.Collectors.joining(",")) + ": slopes are fitted over the widths >= the input "
+          + "dimension " + data.inputDim() + " of " + data.name() + ", so at least 2 are needed; "
+          + (fit.length == 0 ? "none is" : "only " + fit[0] + " is"));
     }
   }
 

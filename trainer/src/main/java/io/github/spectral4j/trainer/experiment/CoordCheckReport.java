@@ -3,8 +3,11 @@ package io.github.spectral4j.trainer.experiment;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.spectral4j.core.LayerRole;
 import io.github.spectral4j.core.Optimizer;
 import io.github.spectral4j.core.Parametrization;
+import io.github.spectral4j.core.Prediction;
+import io.github.spectral4j.core.Predictions;
 import io.github.spectral4j.core.ScalingFit;
 import java.awt.Color;
 import java.nio.charset.StandardCharsets;
@@ -30,9 +33,12 @@ import java.util.stream.Collectors;
  *
  * <p>JSON: {@code {"dataset", "optimizer", "lr", "steps", "batch", "seed", "repeats", "inputDim",
  * "widths": […], "fitWidths": […], "series": [{"parametrization", "layer", "metric", "values": […],
- * "slope", "slopeStderr"}], "verdicts": [{"parametrization", "pass", "reason"}], "diverged":
- * [{"parametrization", "width", "message"}]}}; {@code slope} is null when it cannot be fitted,
- * {@code slopeStderr} also with only two fit widths.
+ * "slope", "slopeStderr", "predictedSlope", "predictedBand"}], "verdicts": [{"parametrization", "status",
+ * "pass", "reason"}], "diverged": [{"parametrization", "width", "message"}]}}; {@code slope} is null when
+ * it cannot be fitted, {@code slopeStderr} also with only two fit widths; {@code predictedSlope} is core's
+ * {@link Prediction} (null where it makes none) and {@code predictedBand} the band a verdict holds the slope
+ * to (null where none; only {@code rms_dh} decides the verdict); {@code status} is {@code PASS}, {@code FAIL}
+ * or {@code n/a} and {@code pass} is null for n/a.
  */
 public final class CoordCheckReport {
   /** The metrics, in the order of the value arrays. */
@@ -100,6 +106,7 @@ public final class CoordCheckReport {
         fitIndex[j++] = i;
       }
     }
+    List<LayerRole> roles = Verdicts.mlpRoles(layers.size());
     List<Series> series = new ArrayList<>();
     List<Verdict> verdicts = new ArrayList<>();
     Map<Parametrization, SortedMap<Integer, String>> div = new LinkedHashMap<>();
@@ -118,7 +125,8 @@ public final class CoordCheckReport {
       }
       SortedMap<Integer, String> d = new TreeMap<>(diverged.getOrDefault(p, new TreeMap<>()));
       div.put(p, d);
-      verdicts.add(Verdicts.judge(p, layers, dhSlopes, values[pi][W_SPEC_RATIO], widths, fit, d));
+      verdicts.add(Verdicts.judge(p, setup.optimizer(), layers, roles, dhSlopes, values[pi][W_SPEC_RATIO], widths,
+          fit, d));
     }
     return new CoordCheckReport(
         setup, widths.clone(), fit, List.copyOf(layers), List.copyOf(parametrizations), List.copyOf(series),
@@ -143,9 +151,9 @@ public final class CoordCheckReport {
     return new double[] {f.slope(), f.slopeStdErr()};
   }
 
-  /** Whether every parametrization's verdict passed. */
+  /** Whether no parametrization's verdict failed ("n/a" does not fail). */
   public boolean allPass() {
-    return verdicts.stream().allMatch(Verdict::pass);
+    return verdicts.stream().noneMatch(Verdict::failed);
   }
 
   List<Verdict> verdicts() {
@@ -195,11 +203,11 @@ public final class CoordCheckReport {
                 + (Double.isNaN(s.slopeStdErr()) ? "" : String.format(Locale.ROOT, " ±%.2f", s.slopeStdErr()));
         b.append(String.format(Locale.ROOT, "%15s", cell));
       }
-      b.append("  ").append(verdicts.get(pi).pass() ? "PASS" : "FAIL").append(String.format("%n"));
+      b.append("  ").append(verdicts.get(pi).status().label()).append(String.format("%n"));
     }
     b.append(String.format("%n"));
     for (Verdict v : verdicts) {
-      b.append(String.format(Locale.ROOT, "%-9s %s: %s%n", v.pass() ? "PASS" : "FAIL", v.parametrization().id(),
+      b.append(String.format(Locale.ROOT, "%-5s %s: %s%n", v.status().label(), v.parametrization().id(),
           v.reason()));
     }
     return b.toString();
@@ -234,12 +242,20 @@ public final class CoordCheckReport {
       }
       ReportFiles.putFinite(o, "slope", s.slope());
       ReportFiles.putFinite(o, "slopeStderr", s.slopeStdErr());
+      Prediction pr = prediction(s);
+      ReportFiles.putFinite(o, "predictedSlope", pr == null ? Double.NaN : pr.slope());
+      o.put("predictedBand", pr == null || !pr.judged() ? null : pr.band());
     }
     ArrayNode vs = root.putArray("verdicts");
     for (Verdict v : verdicts) {
       ObjectNode o = vs.addObject();
       o.put("parametrization", v.parametrization().id());
-      o.put("pass", v.pass());
+      o.put("status", v.status().label());
+      if (v.status() == Verdict.Status.NOT_APPLICABLE) {
+        o.putNull("pass");
+      } else {
+        o.put("pass", v.pass());
+      }
       o.put("reason", v.reason());
     }
     ArrayNode dv = root.putArray("diverged");
@@ -252,6 +268,18 @@ public final class CoordCheckReport {
       }
     }
     return root;
+  }
+
+  /** core's prediction for a series, or null for a metric core makes none for ({@code dw_stable_rank}). */
+  private Prediction prediction(Series s) {
+    Prediction.Quantity q;
+    try {
+      q = Prediction.Quantity.parse(s.metric());
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+    LayerRole role = Verdicts.mlpRoles(layers.size()).get(layers.indexOf(s.layer()));
+    return Predictions.of(q, s.parametrization(), setup.optimizer(), role);
   }
 
   /** The CSV report, long format, one row per parametrization, layer, metric and width. */

@@ -1,6 +1,10 @@
 package io.github.spectral4j.trainer.experiment;
 
+import io.github.spectral4j.core.LayerRole;
+import io.github.spectral4j.core.Optimizer;
 import io.github.spectral4j.core.Parametrization;
+import io.github.spectral4j.core.Prediction;
+import io.github.spectral4j.core.Predictions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -9,37 +13,35 @@ import java.util.SortedMap;
 import java.util.stream.Collectors;
 
 /**
- * The coord check's predictions, as thresholds on fitted exponents of {@code rms_dh} (the RMS change of
- * a layer's features on a fixed probe batch) against width. Feature learning at every width (Condition 1
- * of arXiv 2310.17813) means exponent 0 for every layer; the thresholds leave room for finite-width noise.
- *
- * <ul>
- *   <li>{@code SPECTRAL}, {@code MUP}: {@code |slope| ≤ 0.1} for every hidden layer (all but the last)
- *       and {@code ≤ 0.15} for the output layer; {@code SPECTRAL} also needs {@code ‖W₀‖* / √(fo/fi)} in
- *       {@code [0.9, 2.2]} for every layer and width.
- *   <li>{@code STANDARD} shows the output blow-up: output-layer slope {@code ≥ +0.3} (or the run
- *       diverges at a large width after training at a smaller one).
- *   <li>{@code NTK} shows frozen features: every hidden-layer slope {@code ≤ −0.3}.
- * </ul>
- *
- * <p>The {@code STANDARD} and {@code NTK} predictions are those of SGD with one global learning rate;
- * under Adam or normalized updates their verdicts are informative only.
+ * The coord check's verdict: the fitted exponent of {@code rms_dh} (the RMS change of a layer's
+ * features on a fixed probe batch, the quantity Desideratum 1 of arXiv 2310.17813 is about) against
+ * width, compared per layer with core's {@link Predictions} for the parametrization, the layer's role
+ * and the optimizer. A layer whose prediction is not judged is named with the reason; a
+ * parametrization none of whose layers is judged gets "n/a", which does not fail the run. Under
+ * {@code SPECTRAL} every layer's {@code ‖W₀‖* / √(fo/fi)} must also lie in
+ * {@code [Predictions.INIT_LOW, Predictions.INIT_HIGH]} at every width. A run that diverges fails,
+ * except at a larger width after a smaller one trained when the output layer is predicted to grow:
+ * that is the predicted blow-up in its extreme form.
  */
 final class Verdicts {
-  static final double HIDDEN_TOLERANCE = 0.1;
-  static final double OUTPUT_TOLERANCE = 0.15;
-  static final double BLOW_UP = 0.3;
-  static final double FROZEN = -0.3;
-  static final double RATIO_LOW = 0.9;
-  static final double RATIO_HIGH = 2.2;
-
   private Verdicts() {}
+
+  /** Roles of the coord-check MLP's weight layers: the first is the input layer, the last the output. */
+  static List<LayerRole> mlpRoles(int layers) {
+    List<LayerRole> roles = new ArrayList<>();
+    for (int l = 0; l < layers; l++) {
+      roles.add(l == layers - 1 ? LayerRole.OUTPUT : l == 0 ? LayerRole.INPUT : LayerRole.HIDDEN);
+    }
+    return roles;
+  }
 
   /**
    * Judges one parametrization.
    *
    * @param p the parametrization
-   * @param layers weight layer names in order, the last is the output layer; not modified
+   * @param optimizer the optimizer the run used
+   * @param layers layer names in order; not modified
+   * @param roles each layer's role; not modified
    * @param dhSlopes fitted {@code rms_dh} exponent per layer, {@code NaN} if not fittable; not modified
    * @param wSpecRatio {@code ‖W₀‖* / √(fo/fi)} per layer and width ({@code NaN} = not measured); not modified
    * @param widths all widths, ascending; not modified
@@ -48,100 +50,91 @@ final class Verdicts {
    */
   static Verdict judge(
       Parametrization p,
+      Optimizer optimizer,
       List<String> layers,
+      List<LayerRole> roles,
       double[] dhSlopes,
       double[][] wSpecRatio,
       int[] widths,
       int[] fitWidths,
       SortedMap<Integer, String> diverged) {
-    int last = layers.size() - 1;
+    List<Prediction> predictions = new ArrayList<>();
+    for (LayerRole role : roles) {
+      predictions.add(Predictions.of(Prediction.Quantity.RMS_DH, p, optimizer, role));
+    }
+    int out = layers.size() - 1;
     if (!diverged.isEmpty()) {
       int first = diverged.firstKey();
       String what = "diverged at width" + (diverged.size() > 1 ? "s " : " ")
           + diverged.keySet().stream().map(String::valueOf).collect(Collectors.joining(", "))
           + " (" + diverged.get(first) + ")";
-      if (p == Parametrization.STANDARD && widths[0] < first) {
-        return new Verdict(p, true, what + " while width " + widths[0]
-            + " trained: the output blow-up in its extreme form");
+      Prediction output = predictions.get(out);
+      if (output.judged() && output.slope() > 0 && widths[0] < first) {
+        return Verdict.of(p, true, what + " while width " + widths[0] + " trained: the predicted growth of "
+            + layers.get(out) + " (" + output.reason() + ") in its extreme form");
       }
-      return new Verdict(p, false, what);
+      return Verdict.of(p, false, what);
     }
     if (fitWidths.length < 2) {
-      return new Verdict(p, false, "cannot fit slopes: need at least 2 widths >= the input dimension, got "
+      return Verdict.notApplicable(p, "no slope to judge: need at least 2 widths >= the input dimension, got "
           + Arrays.toString(fitWidths));
     }
-    for (int l = 0; l <= last; l++) {
-      boolean needed = switch (p) {
-        case STANDARD -> l == last;
-        case NTK -> l < last;
-        case MUP, SPECTRAL -> true;
-      };
-      if (needed && Double.isNaN(dhSlopes[l])) {
-        return new Verdict(p, false, "the rms_dh slope of " + layers.get(l)
-            + " could not be fitted (a value is zero or not finite)");
+    List<String> checked = new ArrayList<>();
+    List<String> failures = new ArrayList<>();
+    java.util.Map<String, List<String>> skipped = new java.util.LinkedHashMap<>(); // reason → layers
+    for (int l = 0; l <= out; l++) {
+      Prediction pr = predictions.get(l);
+      String name = layers.get(l);
+      if (!pr.judged()) {
+        skipped.computeIfAbsent(pr.reason(), k -> new ArrayList<>()).add(name);
+        continue;
+      }
+      double s = dhSlopes[l];
+      checked.add(name + " " + signed(s) + " (" + pr.band() + ")");
+      if (Double.isNaN(s)) {
+        failures.add("the rms_dh slope of " + name + " could not be fitted (a value is zero or not finite)");
+      } else if (!pr.accepts(s)) {
+        failures.add(name + " " + signed(s) + " is not " + pr.band() + " (predicted: " + pr.reason() + ")");
       }
     }
-    return switch (p) {
-      case STANDARD -> {
-        boolean pass = dhSlopes[last] >= BLOW_UP;
-        yield new Verdict(p, pass, "output-layer (" + layers.get(last) + ") rms_dh slope "
-            + signed(dhSlopes[last]) + (pass ? " >= " : " < ") + signed(BLOW_UP)
-            + (pass ? ": the output blows up with width" : ": no output blow-up measured"));
-      }
-      case NTK -> {
-        boolean pass = true;
-        for (int l = 0; l < last; l++) {
-          pass &= dhSlopes[l] <= FROZEN;
-        }
-        yield new Verdict(p, pass, "hidden-layer rms_dh slopes " + list(layers, dhSlopes, 0, last)
-            + (pass ? " all <= " : " not all <= ") + signed(FROZEN)
-            + (pass ? ": features freeze as width grows" : ": features do not freeze"));
-      }
-      case MUP, SPECTRAL -> {
-        List<String> failures = new ArrayList<>();
-        for (int l = 0; l <= last; l++) {
-          double tol = l == last ? OUTPUT_TOLERANCE : HIDDEN_TOLERANCE;
-          if (!(Math.abs(dhSlopes[l]) <= tol)) {
-            failures.add(layers.get(l) + " slope " + signed(dhSlopes[l]) + " exceeds ±" + tol);
+    if (checked.isEmpty()) {
+      return Verdict.notApplicable(p, "no layer's rms_dh prediction can be judged under " + optimizer.id() + ": "
+          + grouped(skipped));
+    }
+    StringBuilder reason = new StringBuilder("rms_dh slopes ").append(String.join(", ", checked));
+    if (Predictions.initialNormBand(p)) {
+      double lo = Double.POSITIVE_INFINITY;
+      double hi = Double.NEGATIVE_INFINITY;
+      for (int l = 0; l <= out; l++) {
+        for (int w = 0; w < widths.length; w++) {
+          double r = wSpecRatio[l][w];
+          if (!(r >= Predictions.INIT_LOW && r <= Predictions.INIT_HIGH)) {
+            failures.add("w_spec_ratio of " + layers.get(l) + " at width " + widths[w] + " is " + fixed(r)
+                + ", outside [" + Predictions.INIT_LOW + ", " + Predictions.INIT_HIGH + "]");
           }
+          lo = Math.min(lo, r);
+          hi = Math.max(hi, r);
         }
-        StringBuilder reason = new StringBuilder("rms_dh slopes ")
-            .append(list(layers, dhSlopes, 0, last)).append(" (hidden; |slope| <= ").append(HIDDEN_TOLERANCE)
-            .append("), ").append(layers.get(last)).append(' ').append(signed(dhSlopes[last]))
-            .append(" (output; |slope| <= ").append(OUTPUT_TOLERANCE).append(')');
-        if (p == Parametrization.SPECTRAL) {
-          double lo = Double.POSITIVE_INFINITY;
-          double hi = Double.NEGATIVE_INFINITY;
-          for (int l = 0; l <= last; l++) {
-            for (int w = 0; w < widths.length; w++) {
-              double r = wSpecRatio[l][w];
-              if (!(r >= RATIO_LOW && r <= RATIO_HIGH)) {
-                failures.add("w_spec_ratio of " + layers.get(l) + " at width " + widths[w] + " is "
-                    + fixed(r) + ", outside [" + RATIO_LOW + ", " + RATIO_HIGH + "]");
-              }
-              lo = Math.min(lo, r);
-              hi = Math.max(hi, r);
-            }
-          }
-          reason.append("; w_spec_ratio in [").append(fixed(lo)).append(", ").append(fixed(hi))
-              .append("] (band [").append(RATIO_LOW).append(", ").append(RATIO_HIGH).append("])");
-        }
-        if (failures.isEmpty()) {
-          reason.append(": feature updates are width-independent");
-        } else {
-          reason.append(": FAILS, ").append(String.join("; ", failures));
-        }
-        yield new Verdict(p, failures.isEmpty(), reason.toString());
       }
-    };
+      reason.append("; w_spec_ratio in [").append(fixed(lo)).append(", ").append(fixed(hi)).append("] (band [")
+          .append(Predictions.INIT_LOW).append(", ").append(Predictions.INIT_HIGH).append("])");
+    }
+    if (!skipped.isEmpty()) {
+      reason.append("; not judged: ").append(grouped(skipped));
+    }
+    if (failures.isEmpty()) {
+      reason.append(": as predicted");
+    } else {
+      reason.append(": FAILS, ").append(String.join("; ", failures));
+    }
+    return Verdict.of(p, failures.isEmpty(), reason.toString());
   }
 
-  private static String list(List<String> layers, double[] slopes, int from, int to) {
-    StringBuilder b = new StringBuilder();
-    for (int l = from; l < to; l++) {
-      b.append(l > from ? ", " : "").append(layers.get(l)).append(' ').append(signed(slopes[l]));
-    }
-    return b.toString();
+  /** {@code W2, W3 (reason); W5 (other reason)}. */
+  private static String grouped(java.util.Map<String, List<String>> layersByReason) {
+    return layersByReason.entrySet().stream()
+        .map(e -> String.join(", ", e.getValue()) + " (" + e.getKey() + ")")
+        .collect(Collectors.joining("; "));
   }
 
   static String signed(double x) {

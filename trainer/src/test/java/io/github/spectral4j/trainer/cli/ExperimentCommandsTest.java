@@ -116,6 +116,9 @@ class ExperimentCommandsTest {
         Arguments.of("coord-check", new String[] {"--batch", "10000"}, "10000"),
         Arguments.of("coord-check", new String[] {"--parametrizations", "standard,yolo"}, "yolo"),
         Arguments.of("coord-check", new String[] {"--optimizer", "lbfgs"}, "lbfgs"),
+        // the issue's `coord-check --widths 128,256` on MNIST: no two widths >= the input dimension (16 here)
+        Arguments.of("coord-check", new String[] {"--widths", "4,8"}, "--widths 4,8"),
+        Arguments.of("coord-check", new String[] {"--widths", "4,8,16"}, "only 16"),
         Arguments.of("lr-sweep", new String[] {"--lrs", "0.01,0"}, "0"),
         Arguments.of("lr-sweep", new String[] {"--lrs", "1e-3,x"}, "x"),
         Arguments.of("lr-sweep", new String[] {"--widths", "16,0"}, "0"),
@@ -136,6 +139,48 @@ class ExperimentCommandsTest {
     assertTrue(r.err().contains(named), "names " + named + ": " + r.err());
     assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
     assertFalse(Files.exists(out), "nothing written");
+  }
+
+  /** The issue's {@code plan --dims A --dims B}, which joined into one model: refused by every command. */
+  @ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.ValueSource(strings = {
+    "plan --dims 784,4096,10 --dims 784,256,10",
+    "plan --dims 784,10 --base-dims 784,10 --base-dims 784,10",
+    "train --dims 784,32,10 --dims 784,16,10 --steps 1",
+    "coord-check --widths 16,32 --widths 64",
+    "lr-sweep --lrs 0.1 --lrs 0.2",
+    "lr-sweep --parametrizations standard --parametrizations spectral"})
+  void repeatedListOptionsAreRefused(String line, @TempDir Path dir) {
+    List<String> args = new ArrayList<>(List.of(line.split(" ")));
+    if (!args.get(0).equals("plan") && !args.get(0).equals("train")) {
+      args.addAll(List.of("--out", dir.resolve("out").toString()));
+    }
+    Run r = run(args.toArray(String[]::new));
+    assertEquals(2, r.status(), r.err());
+    assertEquals(1, r.err().lines().count(), "one line: " + r.err());
+    String option = args.stream().filter(a -> a.startsWith("--") && args.indexOf(a) != args.lastIndexOf(a))
+        .findFirst().orElseThrow();
+    assertTrue(r.err().contains(option + " is given 2 times"), r.err());
+    assertTrue(r.out().isEmpty(), "nothing ran: " + r.out());
+    assertFalse(Files.exists(dir.resolve("out")), "nothing written");
+  }
+
+  /**
+   * One voice in the help: each command's description starts with an imperative verb ("Train", not
+   * "Trains"), and no usage line carries picocli's repeat marks ({@code [,D...]...}) for list options,
+   * which are refused when repeated.
+   */
+  @ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"plan", "train", "coord-check", "lr-sweep"})
+  void helpSpeaksWithOneVoice(String command) {
+    Run r = run(command, "--help");
+    assertEquals(0, r.status(), r.err());
+    String synopsis = r.out().lines().takeWhile(l -> l.startsWith("Usage:") || l.startsWith(" ")).reduce("", String::concat);
+    assertFalse(synopsis.contains("..."), synopsis);
+    assertFalse(synopsis.contains("[,"), synopsis);
+    String description = r.out().lines().dropWhile(l -> l.startsWith("Usage:") || l.startsWith(" ")).findFirst().orElseThrow();
+    String verb = description.split(" ")[0];
+    assertTrue(List.of("Print", "Train").contains(verb), "imperative: " + description);
   }
 
   @Test
@@ -190,7 +235,7 @@ class ExperimentCommandsTest {
     assertTrue(r.status() == 0 || r.status() == 1, r.err());
     assertTrue(r.out().contains("parametrization"), r.out());
     assertTrue(r.out().contains("spectral"), r.out());
-    assertTrue(r.err().contains("coord-check: 100%"), "progress lines: " + r.err());
+    assertTrue(r.err().contains("coord-check: 24/24 runs done, 100% of the work"), "progress lines: " + r.err());
     JsonNode json = new ObjectMapper().readTree(out.resolve("coord-check.json").toFile());
     assertEquals("[16,32,64]", json.get("widths").toString());
     assertEquals("[16,32,64]", json.get("fitWidths").toString(), "input dimension 16");
