@@ -8,7 +8,7 @@ import java.util.Objects;
 
 /**
  * A lookup table: row {@code i} of the output is {@code m·E[id_i]}, the product of the table with a
- * one-hot input, for a table {@code E} of {@code vocabulary × width} entries drawn from {@code N(0, σ²)}
+ * one-hot input, for a table {@code E} of {@code vocabulary × width} entries drawn as its rule says
  * (its rule's layer has {@code fanIn = vocabulary}, {@code fanOut = width}; m its forward multiplier).
  * Backward scatters: {@code ∂E[v] = m·Σ_{i: id_i = v} ∂Y_i}. Used for tokens and for learned positions.
  */
@@ -45,7 +45,7 @@ public final class Embedding {
     this.vocabulary = rule.layer().fanIn();
     this.width = rule.layer().fanOut();
     this.table = Parameter.embedding(name + ".weight", rule,
-        FloatMatrix.gaussian(vocabulary, width, rule.initStd(), Seeds.derive(seed, 0)));
+        Parameter.draw(rule, vocabulary, width, Seeds.derive(seed, 0)));
     this.multiplier = (float) rule.forwardMultiplier();
     this.parameters = List.of(table);
     this.works = new Workspaces<>(rows -> new Work(rows, width));

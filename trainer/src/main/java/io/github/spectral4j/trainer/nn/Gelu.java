@@ -21,10 +21,13 @@ public final class Gelu implements Module {
   private static final class Work {
     final FloatMatrix output;
     final FloatMatrix inputGradient;
+    /** tanh u of every entry, kept from forward so that backward needs no second exponential. */
+    final float[] tanh;
 
     Work(int rows, int width) {
       output = FloatMatrix.zeros(rows, width);
       inputGradient = FloatMatrix.zeros(rows, width);
+      tanh = new float[rows * width];
     }
   }
 
@@ -59,9 +62,12 @@ public final class Gelu implements Module {
     Work w = works.get(input.rows());
     float[] x = input.data();
     float[] y = w.output.data();
+    float[] th = w.tanh;
     for (int i = 0; i < x.length; i++) {
       double v = x[i];
-      y[i] = (float) (0.5 * v * (1 + tanh(C * (v + A * v * v * v))));
+      double t = tanh(C * (v + A * v * v * v));
+      th[i] = (float) t;
+      y[i] = (float) (0.5 * v * (1 + t));
     }
     last = w;
     lastInput = input;
@@ -75,9 +81,10 @@ public final class Gelu implements Module {
     float[] x = lastInput.data();
     float[] dy = outputGradient.data();
     float[] dx = last.inputGradient.data();
+    float[] th = last.tanh;
     for (int i = 0; i < x.length; i++) {
       double v = x[i];
-      double t = tanh(C * (v + A * v * v * v));
+      double t = th[i];
       double d = 0.5 * (1 + t) + 0.5 * v * (1 - t * t) * C * (1 + 3 * A * v * v);
       dx[i] = (float) (dy[i] * d);
     }

@@ -1,13 +1,12 @@
 package io.github.spectral4j.trainer.nn;
 
-import io.github.spectral4j.core.Layer;
-import io.github.spectral4j.core.LayerRole;
 import io.github.spectral4j.core.LayerRule;
-import io.github.spectral4j.core.Parametrization;
 import io.github.spectral4j.simd.Blas;
 import io.github.spectral4j.simd.FloatMatrix;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -23,10 +22,11 @@ import java.util.Objects;
  *
  * Positions are a learned table (GPT-2's choice): one more embedding-kind parameter under the same rule as
  * the token table, no rotation code in attention's backward, and the context is fixed. Each parameter's
- * {@code core} rule comes from the config's parametrization, relative to the base width when one is given;
- * the attention logit multiplier α_att is {@code 1/√d_head} for standard and NTK and {@code
- * √d_head,base/d_head} for μP and spectral (μP's {@code 1/d_head}, equal to {@code 1/√d_head} at the base
- * width); the residual multiplier α is 1. Not thread-safe; buffers are allocated once per batch shape.
+ * {@code core} rule comes from {@link GptConfig#rules()} (the model described to {@code core} as named
+ * parameters with kinds, relative to the base width when one is given); the attention logit multiplier
+ * α_att is {@code core}'s {@code attentionLogitMultiplier} ({@code 1/√d_head} for standard and NTK, μP's
+ * {@code 1/d_head} made equal to {@code 1/√d_head} at the base width for μP and spectral); the residual
+ * multiplier α is 1. Not thread-safe; buffers are allocated once per batch shape.
  */
 public final class Gpt {
   private final GptConfig config;
@@ -66,39 +66,36 @@ public final class Gpt {
     int d = config.width();
     int v = config.vocabulary();
     int t = config.context();
-    Rules rules = new Rules(config);
-    this.tokenEmbedding = new Embedding("embedding.token",
-        rules.rule("embedding.token", v, false, d, true, LayerRole.INPUT), Seeds.derive(seed, 0));
-    this.positionEmbedding = new Embedding("embedding.position",
-        rules.rule("embedding.position", t, false, d, true, LayerRole.INPUT), Seeds.derive(seed, 1));
-    this.attentionMultiplier = rules.attentionMultiplier();
+    Map<String, LayerRule> rules = new HashMap<>();
+    for (LayerRule r : config.rules()) {
+      rules.put(r.layer().name(), r);
+    }
+    this.tokenEmbedding = new Embedding("embedding.token", rules.get("embedding.token.weight"), Seeds.derive(seed, 0));
+    this.positionEmbedding =
+        new Embedding("embedding.position", rules.get("embedding.position.weight"), Seeds.derive(seed, 1));
+    this.attentionMultiplier = config.attentionMultiplier();
     this.residualMultiplier = 1.0;
     List<Sequential> list = new ArrayList<>();
     for (int l = 0; l < config.blocks(); l++) {
       String b = "blocks." + l;
       long blockSeed = Seeds.derive(seed, 100 + l);
       SelfAttention attention = new SelfAttention(b + ".attention", config.heads(), t, attentionMultiplier,
-          rules.rule(b + ".attention.query.weight", d, true, d, true, LayerRole.HIDDEN),
-          rules.rule(b + ".attention.key.weight", d, true, d, true, LayerRole.HIDDEN),
-          rules.rule(b + ".attention.value.weight", d, true, d, true, LayerRole.HIDDEN),
-          rules.rule(b + ".attention.output.weight", d, true, d, true, LayerRole.HIDDEN),
+          rules.get(b + ".attention.query.weight"), rules.get(b + ".attention.key.weight"),
+          rules.get(b + ".attention.value.weight"), rules.get(b + ".attention.output.weight"),
           Seeds.derive(blockSeed, 0));
-      Module attentionBranch = Sequential.of(
-          new RmsNorm(b + ".attention_norm", rules.rule(b + ".attention_norm.gain", 1, false, d, true, LayerRole.BIAS)), attention);
+      Module attentionBranch = Sequential.of(new RmsNorm(b + ".attention_norm", rules.get(b + ".attention_norm.gain")),
+          attention);
       Module mlpBranch = Sequential.of(
-          new RmsNorm(b + ".mlp_norm", rules.rule(b + ".mlp_norm.gain", 1, false, d, true, LayerRole.BIAS)),
-          new Linear(b + ".mlp.up", rules.rule(b + ".mlp.up.weight", d, true, 4 * d, true, LayerRole.HIDDEN), null,
-              Seeds.derive(blockSeed, 1)),
+          new RmsNorm(b + ".mlp_norm", rules.get(b + ".mlp_norm.gain")),
+          new Linear(b + ".mlp.up", rules.get(b + ".mlp.up.weight"), null, Seeds.derive(blockSeed, 1)),
           new Gelu(4 * d),
-          new Linear(b + ".mlp.down", rules.rule(b + ".mlp.down.weight", 4 * d, true, d, true, LayerRole.HIDDEN), null,
-              Seeds.derive(blockSeed, 2)));
+          new Linear(b + ".mlp.down", rules.get(b + ".mlp.down.weight"), null, Seeds.derive(blockSeed, 2)));
       list.add(Sequential.of(new Residual(attentionBranch, residualMultiplier),
           new Residual(mlpBranch, residualMultiplier)));
     }
     this.blocks = List.copyOf(list);
-    this.norm = new RmsNorm("norm", rules.rule("norm.gain", 1, false, d, true, LayerRole.BIAS));
-    this.readout = new Linear("readout", rules.rule("readout.weight", d, true, v, false, LayerRole.OUTPUT), null,
-        Seeds.derive(seed, 2));
+    this.norm = new RmsNorm("norm", rules.get("norm.gain"));
+    this.readout = new Linear("readout", rules.get("readout.weight"), null, Seeds.derive(seed, 2));
     List<Parameter> all = new ArrayList<>();
     all.addAll(tokenEmbedding.parameters());
     all.addAll(positionEmbedding.parameters());
@@ -341,42 +338,5 @@ public final class Gpt {
     double loss = loss(targets);
     backward();
     return loss;
-  }
-
-  /** The rules of the placeholder until {@code core} describes whole models: see the class Javadoc. */
-  private record Rules(GptConfig config) {
-    /** The rule of a parameter whose fan-in and fan-out scale with the width where flagged. */
-    LayerRule rule(String name, int fanIn, boolean fanInIsWidth, int fanOut, boolean fanOutIsWidth, LayerRole role) {
-      Layer layer = new Layer(name, fanIn, fanOut, role);
-      Parametrization p = config.parametrization();
-      LayerRule own = p.rule(layer, config.optimizer());
-      if (config.baseWidth() == 0) {
-        return own;
-      }
-      // Width transfer as ModelShape.rules(…, base) states it: standard at the base, ratios elsewhere.
-      Layer base = new Layer(name, fanInIsWidth ? baseDimension(fanIn) : fanIn,
-          fanOutIsWidth ? baseDimension(fanOut) : fanOut, role);
-      LayerRule pb = p.rule(base, config.optimizer());
-      LayerRule sb = Parametrization.STANDARD.rule(base, config.optimizer());
-      return new LayerRule(layer, sb.initStd() * own.initStd() / pb.initStd(),
-          own.forwardMultiplier() / pb.forwardMultiplier(),
-          own.learningRateMultiplier() / pb.learningRateMultiplier(), own.targetWeightNorm(), own.targetUpdateNorm());
-    }
-
-    /** A width dimension (d or 4d) at the base width. */
-    private int baseDimension(int n) {
-      return n / config.width() * config.baseWidth();
-    }
-
-    double attentionMultiplier() {
-      double dh = config.headWidth();
-      return switch (config.parametrization()) {
-        case STANDARD, NTK -> 1 / Math.sqrt(dh);
-        case MUP, SPECTRAL -> {
-          double base = config.baseWidth() == 0 ? dh : (double) config.baseWidth() / config.heads();
-          yield Math.sqrt(base) / dh;
-        }
-      };
-    }
   }
 }

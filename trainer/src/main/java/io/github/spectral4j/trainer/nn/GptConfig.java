@@ -1,7 +1,13 @@
 package io.github.spectral4j.trainer.nn;
 
+import io.github.spectral4j.core.LayerRule;
+import io.github.spectral4j.core.ModelShape;
 import io.github.spectral4j.core.Optimizer;
+import io.github.spectral4j.core.ParameterKind;
+import io.github.spectral4j.core.ParameterSpec;
 import io.github.spectral4j.core.Parametrization;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -66,6 +72,56 @@ public record GptConfig(
    */
   public static GptConfig of(int width) {
     return new GptConfig(width, BLOCKS, HEADS, CONTEXT, VOCABULARY, Parametrization.SPECTRAL, Optimizer.ADAM, 0);
+  }
+
+  /**
+   * The model's parameters as {@code core} describes a model (names, kinds, PyTorch shapes), in
+   * {@link Gpt#parameters()} order: {@code embedding.token.weight [vocabulary, d]},
+   * {@code embedding.position.weight [context, d]}, per block {@code blocks.l.attention_norm.gain [d]},
+   * {@code blocks.l.attention.{query,key,value,output}.weight [d, d]}, {@code blocks.l.mlp_norm.gain [d]},
+   * {@code blocks.l.mlp.up.weight [4d, d]}, {@code blocks.l.mlp.down.weight [d, 4d]}, then
+   * {@code norm.gain [d]} and {@code readout.weight [vocabulary, d]}.
+   *
+   * @return the description, e.g. for {@code plan --model}
+   */
+  public ModelShape shape() {
+    List<ParameterSpec> list = new ArrayList<>();
+    int d = width;
+    list.add(new ParameterSpec("embedding.token.weight", ParameterKind.EMBEDDING, vocabulary, d));
+    list.add(new ParameterSpec("embedding.position.weight", ParameterKind.EMBEDDING, context, d));
+    for (int l = 0; l < blocks; l++) {
+      String b = "blocks." + l + ".";
+      list.add(new ParameterSpec(b + "attention_norm.gain", ParameterKind.NORM_GAIN, d));
+      list.add(new ParameterSpec(b + "attention.query.weight", ParameterKind.ATTENTION_QUERY, d, d));
+      list.add(new ParameterSpec(b + "attention.key.weight", ParameterKind.ATTENTION_KEY, d, d));
+      list.add(new ParameterSpec(b + "attention.value.weight", ParameterKind.ATTENTION_VALUE, d, d));
+      list.add(new ParameterSpec(b + "attention.output.weight", ParameterKind.ATTENTION_OUTPUT, d, d));
+      list.add(new ParameterSpec(b + "mlp_norm.gain", ParameterKind.NORM_GAIN, d));
+      list.add(new ParameterSpec(b + "mlp.up.weight", ParameterKind.HIDDEN, 4 * d, d));
+      list.add(new ParameterSpec(b + "mlp.down.weight", ParameterKind.HIDDEN, d, 4 * d));
+    }
+    list.add(new ParameterSpec("norm.gain", ParameterKind.NORM_GAIN, d));
+    list.add(new ParameterSpec("readout.weight", ParameterKind.OUTPUT, vocabulary, d));
+    return ModelShape.of(list);
+  }
+
+  /**
+   * Every parameter's rule, in {@link #shape()} order: {@code core}'s rules of the parametrization for
+   * the optimizer, relative to this model at {@code baseWidth} (width transfer) when one is given.
+   *
+   * @return one rule per parameter
+   */
+  public List<LayerRule> rules() {
+    ModelShape shape = shape();
+    return baseWidth == 0
+        ? shape.rules(parametrization, optimizer)
+        : shape.rules(parametrization, optimizer, withWidth(baseWidth).withBaseWidth(0).shape());
+  }
+
+  /** The attention logit multiplier, {@code core}'s, for head width {@code width/heads} against the base's. */
+  public double attentionMultiplier() {
+    int base = baseWidth == 0 ? headWidth() : baseWidth / heads;
+    return parametrization.attentionLogitMultiplier(headWidth(), base);
   }
 
   /** Width of one head, {@code width/heads}. */

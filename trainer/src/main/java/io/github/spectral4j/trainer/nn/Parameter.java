@@ -1,6 +1,6 @@
 package io.github.spectral4j.trainer.nn;
 
-import io.github.spectral4j.core.LayerRole;
+import io.github.spectral4j.core.ParameterKind;
 import io.github.spectral4j.core.LayerRule;
 import io.github.spectral4j.simd.FloatMatrix;
 import java.util.Objects;
@@ -53,6 +53,10 @@ public final class Parameter {
   /** An embedding table ({@code vocabulary × width}, its rule's layer {@code fanIn = vocabulary}). */
   static Parameter embedding(String name, LayerRule rule, FloatMatrix value) {
     Parameter p = create(name, rule, value, true);
+    if (rule.layer().kind() != ParameterKind.EMBEDDING && rule.layer().kind() != ParameterKind.INPUT) {
+      throw new IllegalArgumentException("embedding " + name + ": rule of kind " + rule.layer().kind().id()
+          + ", expected embedding");
+    }
     if (value.rows() != rule.layer().fanIn()) {
       throw new IllegalArgumentException("embedding " + name + ": table has " + value.rows()
           + " rows but its rule's fanIn (vocabulary) is " + rule.layer().fanIn());
@@ -60,7 +64,7 @@ public final class Parameter {
     return p;
   }
 
-  private static Parameter create(String name, LayerRule rule, FloatMatrix value, boolean embedding) {
+  private static Parameter create(String name, LayerRule rule, FloatMatrix value, boolean table) {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(rule, "rule");
     Objects.requireNonNull(value, "value");
@@ -73,26 +77,52 @@ public final class Parameter {
           + " but its rule's layer " + rule.layer().name() + " is " + rule.layer().fanOut() + "x"
           + rule.layer().fanIn() + " (fanOut x fanIn)");
     }
-    boolean vector = rule.layer().role() == LayerRole.BIAS;
+    boolean vector = rule.layer().kind().vectorLike();
     if (vector && value.rows() != 1) {
       throw new IllegalArgumentException(
           "parameter " + name + ": a vector-like parameter is 1 x n, got " + value.rows() + "x" + value.cols());
     }
-    return new Parameter(name, rule, value, vector, embedding);
+    return new Parameter(name, rule, value, vector, table || rule.layer().kind() == ParameterKind.EMBEDDING);
   }
 
   /**
-   * A parameter whose value is drawn from {@code N(0, σ²)} with σ = {@code rule.initStd()}, shaped
-   * {@code rows × cols}.
+   * A parameter initialised as its rule says, {@code initMean + N(0, initStd²)} entry by entry (weights:
+   * mean 0; biases: σ = 0, so exactly 0; norm gains: exactly 1), shaped {@code rows × cols}.
    *
+   * @param name as for {@link #of}
+   * @param rule as for {@link #of}; supplies the mean and σ
+   * @param rows rows of the value
+   * @param cols columns of the value
    * @param seed seeds the Gaussian draw (same seed, same value)
+   * @return the parameter
    */
   public static Parameter gaussian(String name, LayerRule rule, int rows, int cols, long seed) {
-    Objects.requireNonNull(rule, "rule");
-    return of(name, rule, FloatMatrix.gaussian(rows, cols, rule.initStd(), seed));
+    return of(name, rule, draw(rule, rows, cols, seed));
   }
 
-  /** A parameter of shape {@code rows × cols} with every entry {@code constant} (norm gains: 1). */
+  static FloatMatrix draw(LayerRule rule, int rows, int cols, long seed) {
+    Objects.requireNonNull(rule, "rule");
+    FloatMatrix m = rule.initStd() > 0 ? FloatMatrix.gaussian(rows, cols, rule.initStd(), seed) : FloatMatrix.zeros(rows, cols);
+    float mean = (float) rule.initMean();
+    if (mean != 0f) {
+      float[] d = m.data();
+      for (int i = 0; i < d.length; i++) {
+        d[i] += mean;
+      }
+    }
+    return m;
+  }
+
+  /**
+   * A parameter of shape {@code rows × cols} with every entry {@code constant}, whatever its rule's init.
+   *
+   * @param name as for {@link #of}
+   * @param rule as for {@link #of}
+   * @param rows rows of the value
+   * @param cols columns of the value
+   * @param constant every entry's value
+   * @return the parameter
+   */
   public static Parameter constant(String name, LayerRule rule, int rows, int cols, float constant) {
     FloatMatrix m = FloatMatrix.zeros(rows, cols);
     if (constant != 0f) {
@@ -111,6 +141,11 @@ public final class Parameter {
     return rule;
   }
 
+  /** The kind of parameter ({@code core}'s: dense, attention projection, embedding, bias, norm gain, …). */
+  public ParameterKind kind() {
+    return rule.layer().kind();
+  }
+
   /** The live value; modifying it changes the model. */
   public FloatMatrix value() {
     return value;
@@ -122,7 +157,8 @@ public final class Parameter {
   }
 
   /**
-   * Whether the parameter is vector-like (a bias or a norm gain: fan-in 1, a {@code 1 × n} value), as
+   * Whether the parameter is vector-like (a bias or a norm gain, {@link ParameterKind#vectorLike()}: fan-in
+   * 1, a {@code 1 × n} value), as
    * opposed to matrix-like (dense weights and embedding tables). A hybrid optimizer orthogonalises
    * matrix-like parameters and trains vector-like ones with AdamW.
    */

@@ -1,6 +1,6 @@
 package io.github.spectral4j.trainer.nn;
 
-import io.github.spectral4j.core.LayerRole;
+import io.github.spectral4j.core.ParameterKind;
 import io.github.spectral4j.core.LayerRule;
 import io.github.spectral4j.simd.FloatMatrix;
 import java.util.List;
@@ -8,7 +8,7 @@ import java.util.Objects;
 
 /**
  * Root-mean-square normalisation of each row with a learned gain: {@code y = m·g ⊙ x / rms(x)},
- * {@code rms(x) = √(Σ_j x_j²/n + ε)}, ε = 1e-5, gain {@code g} ({@code 1 × n}, initialised to 1, trained as
+ * {@code rms(x) = √(Σ_j x_j²/n + ε)}, ε = 1e-5, gain {@code g} ({@code 1 × n}, initialised as its rule says — 1 —, trained as
  * a vector-like parameter, m its rule's forward multiplier). With {@code x̂ = x/rms(x)}: {@code ∂g =
  * m·Σ_rows ∂y ⊙ x̂} and {@code ∂x = (u − x̂·(u·x̂)/n)/rms(x)} for {@code u = m·g ⊙ ∂y}.
  *
@@ -44,19 +44,19 @@ public final class RmsNorm implements Module {
   }
 
   /**
-   * A normalisation with gain 1; the gain is named {@code name.gain}.
+   * A normalisation; the gain is named {@code name.gain} and initialised by its rule.
    *
    * @param name the module's dotted name, e.g. {@code blocks.0.attention_norm}
-   * @param gainRule the gain's rule: a {@code BIAS} (vector-like) layer whose fanOut is the width
+   * @param gainRule the gain's rule: a {@code NORM_GAIN} layer whose fanOut is the width
    */
   public RmsNorm(String name, LayerRule gainRule) {
     this.name = Objects.requireNonNull(name, "name");
     Objects.requireNonNull(gainRule, "gainRule");
-    if (gainRule.layer().role() != LayerRole.BIAS) {
-      throw new IllegalArgumentException(name + ": a gain is vector-like (a BIAS layer), got " + gainRule.layer());
+    if (gainRule.layer().kind() != ParameterKind.NORM_GAIN) {
+      throw new IllegalArgumentException(name + ": the gain's rule must be of kind norm_gain, got " + gainRule.layer());
     }
     this.width = gainRule.layer().fanOut();
-    this.gain = Parameter.constant(name + ".gain", gainRule, 1, width, 1f);
+    this.gain = Parameter.gaussian(name + ".gain", gainRule, 1, width, 0); // core's rule: exactly initMean (1)
     this.multiplier = (float) gainRule.forwardMultiplier();
     this.parameters = List.of(gain);
     this.works = new Workspaces<>(rows -> new Work(rows, width));

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.spectral4j.core.LayerRule;
+import io.github.spectral4j.core.ParameterKind;
+import io.github.spectral4j.core.Parametrization;
 import io.github.spectral4j.simd.Blas;
 import io.github.spectral4j.simd.FloatMatrix;
 import io.github.spectral4j.trainer.ThreadAllocation;
@@ -37,6 +40,31 @@ class GptTest {
     assertNotEquals(a.parameters().get(0).value().get(0, 0), c.parameters().get(0).value().get(0, 0));
     // Parameters from different streams: the four projections of a block are not copies of each other.
     assertNotEquals(a.parameters().get(3).value().get(0, 0), a.parameters().get(4).value().get(0, 0));
+  }
+
+  @Test
+  void everyParameterTrainsUnderCoresRuleForItsNameAndKind() {
+    GptConfig c = GptConfig.of(256).withBaseWidth(64).withParametrization(Parametrization.MUP);
+    Gpt gpt = Gpt.initialize(c, 1);
+    List<LayerRule> rules = c.rules();
+    assertEquals(rules.size(), gpt.parameters().size());
+    for (int i = 0; i < rules.size(); i++) {
+      Parameter p = gpt.parameters().get(i);
+      assertEquals(rules.get(i), p.rule(), p.name());
+      assertEquals(p.rule().layer().name(), p.name());
+      double rms = Blas.frobeniusNorm(p.value()) / Math.sqrt(p.size());
+      double expected = Math.hypot(p.rule().initStd(), p.rule().initMean());
+      // the smallest Gaussian tensor has 64·256 draws: the RMS is within 1/√(2n) ≈ 0.6 % of σ, 5 % is > 8 of those
+      assertEquals(expected, rms, 0.05 * expected + 1e-12, p.name());
+    }
+    // μP transfer from width 64: the readout's σ is the standard one at the base times 64/256.
+    assertEquals(1 / Math.sqrt(64) * 64 / 256, gpt.parameters().getLast().rule().initStd(), 1e-12);
+    assertEquals(ParameterKind.OUTPUT, gpt.parameters().getLast().kind());
+    assertTrue(gpt.parameters().get(0).isEmbedding());
+    assertTrue(gpt.parameters().get(2).isVectorLike());
+    // Attention: 1/√16 at the base head width, μP's √16/64 at head width 64.
+    assertEquals(4.0 / 64, gpt.attentionMultiplier(), 1e-15);
+    assertEquals(0.25, Gpt.initialize(c.withWidth(64), 1).attentionMultiplier(), 1e-15);
   }
 
   @Test

@@ -9,6 +9,7 @@ import io.github.spectral4j.core.Layer;
 import io.github.spectral4j.core.LayerRole;
 import io.github.spectral4j.core.LayerRule;
 import io.github.spectral4j.core.Optimizer;
+import io.github.spectral4j.core.ParameterKind;
 import io.github.spectral4j.core.Parametrization;
 import io.github.spectral4j.simd.FloatMatrix;
 import java.util.ArrayList;
@@ -33,7 +34,11 @@ class ModuleGradientCheckTest {
     return p.rule(new Layer(name, fanIn, fanOut, role), Optimizer.SGD);
   }
 
-  /** Randomises every parameter (gains would otherwise be exactly 1, biases tiny) and returns nothing. */
+  static LayerRule gain(Parametrization p, String name, int width) {
+    return p.rule(new Layer(name, 1, width, LayerRole.BIAS, ParameterKind.NORM_GAIN), Optimizer.SGD);
+  }
+
+  /** Randomises every vector-like parameter (gains would otherwise be exactly 1, biases exactly 0). */
   static void randomize(List<Parameter> parameters, SplittableRandom r) {
     for (Parameter p : parameters) {
       if (p.isVectorLike()) {
@@ -102,7 +107,7 @@ class ModuleGradientCheckTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("parametrizations")
   void rmsNorm(Parametrization p) {
-    RmsNorm m = new RmsNorm("norm", rule(p, "norm.gain", 1, 7, LayerRole.BIAS));
+    RmsNorm m = new RmsNorm("norm", gain(p, "norm.gain", 7));
     double mg = m.gain().rule().forwardMultiplier();
     check(m, 5, 3, (ps, x) -> Reference.rmsNorm(x, 5, 7, ps.get(0), mg, RmsNorm.EPSILON));
   }
@@ -159,7 +164,7 @@ class ModuleGradientCheckTest {
     Parametrization p = Parametrization.SPECTRAL;
     Linear up = new Linear("up", rule(p, "up.weight", 5, 11, LayerRole.HIDDEN), null, 1);
     Linear down = new Linear("down", rule(p, "down.weight", 11, 5, LayerRole.HIDDEN), rule(p, "down.bias", 1, 5, LayerRole.BIAS), 2);
-    RmsNorm norm = new RmsNorm("norm", rule(p, "norm.gain", 1, 5, LayerRole.BIAS));
+    RmsNorm norm = new RmsNorm("norm", gain(p, "norm.gain", 5));
     Residual m = new Residual(Sequential.of(norm, up, new Gelu(11), down), alpha);
     check(m, 4, 6, (ps, x) -> {
       double[] h = Reference.rmsNorm(x, 4, 5, ps.get(0), 1, RmsNorm.EPSILON);
