@@ -11,6 +11,7 @@ module io.github.spectral4j.trainer {
 
   exports io.github.spectral4j.trainer;
   exports io.github.spectral4j.trainer.nn;
+  exports io.github.spectral4j.trainer.optim;
   exports io.github.spectral4j.trainer.text;
 
   opens io.github.spectral4j.trainer.cli to info.picocli;

@@ -1,0 +1,189 @@
+package io.github.spectral4j.trainer.optim;
+
+import io.github.spectral4j.simd.Blas;
+import io.github.spectral4j.simd.FloatMatrix;
+import io.github.spectral4j.trainer.nn.Parameter;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * Adam with decoupled weight decay (AdamW; Loshchilov and Hutter): for each parameter {@code W} with
+ * gradient {@code G}, at step {@code t}, {@code m ← β1·m + (1−β1)·G}, {@code v ← β2·v + (1−β2)·G²},
+ * {@code ΔW = −η_l·(m̂/(√v̂ + ε) + λ·W)} with {@code m̂ = m/(1−β1ᵗ)}, {@code v̂ = v/(1−β2ᵗ)} and
+ * {@code η_l = η·rule.learningRateMultiplier()}. The update's entries are Θ(1) whatever the gradient's
+ * scale (it is sign-like), so its spectral norm is about {@code η_l·√(fo·fi)} and the spectral rule
+ * takes {@code η_l = η/fi} (arXiv 2310.17813). The decay is multiplied by {@code η_l}, as in the MLP's
+ * optimizer and PyTorch's AdamW. Computed in float; steps allocate nothing.
+ */
+public final class AdamW implements ParameterOptimizer {
+  static final String KIND = "adamw";
+  /** Default β1. */
+  public static final double BETA1 = 0.9;
+
+  /** Default β2. */
+  public static final double BETA2 = 0.999;
+
+  /** Default ε. */
+  public static final double EPSILON = 1e-8;
+
+  private final Slots slots;
+  private final double learningRate;
+  private final double beta1;
+  private final double beta2;
+  private final double epsilon;
+  private final double weightDecay;
+  private final State[] states;
+  private long steps;
+
+  /** One parameter's slot and moments. */
+  private record State(Slot slot, float[] first, float[] second) {}
+
+  /**
+   * AdamW with the default β1, β2 and ε.
+   *
+   * @param parameters at least one, each once; not modified (their values are, by {@link #step})
+   * @param learningRate η, finite and &gt; 0
+   * @param weightDecay λ, finite and ≥ 0 (decoupled)
+   * @throws IllegalArgumentException naming the offending value
+   */
+  public AdamW(List<Parameter> parameters, double learningRate, double weightDecay) {
+    this(parameters, learningRate, BETA1, BETA2, EPSILON, weightDecay);
+  }
+
+  /**
+   * @param parameters at least one, each once; not modified (their values are, by {@link #step})
+   * @param learningRate η, finite and &gt; 0
+   * @param beta1 β1 in [0, 1)
+   * @param beta2 β2 in [0, 1)
+   * @param epsilon ε, finite and &gt; 0
+   * @param weightDecay λ, finite and ≥ 0 (decoupled)
+   * @throws IllegalArgumentException naming the offending value
+   */
+  public AdamW(
+      List<Parameter> parameters, double learningRate, double beta1, double beta2, double epsilon, double weightDecay) {
+    this(new Slots("AdamW", parameters, false), learningRate, beta1, beta2, epsilon, weightDecay);
+  }
+
+  /** Over {@code slots}, which may be empty (a group of {@link Muon}). */
+  AdamW(Slots slots, double learningRate, double beta1, double beta2, double epsilon, double weightDecay) {
+    this.slots = slots;
+    this.learningRate = Slots.requireLearningRate("AdamW", learningRate);
+    this.beta1 = Slots.requireUnitInterval("AdamW", "beta1", beta1);
+    this.beta2 = Slots.requireUnitInterval("AdamW", "beta2", beta2);
+    if (!(epsilon > 0) || !Double.isFinite(epsilon)) {
+      throw new IllegalArgumentException("AdamW: epsilon must be finite and > 0, got " + epsilon);
+    }
+    this.epsilon = epsilon;
+    this.weightDecay = Slots.requireWeightDecay("AdamW", weightDecay);
+    this.states = new State[slots.slots.length];
+    for (int i = 0; i < states.length; i++) {
+      int n = slots.slots[i].parameter.size();
+      states[i] = new State(slots.slots[i], new float[n], new float[n]);
+    }
+  }
+
+  /** η. */
+  public double learningRate() {
+    return learningRate;
+  }
+
+  /** λ. */
+  public double weightDecay() {
+    return weightDecay;
+  }
+
+  @Override
+  public List<Parameter> parameters() {
+    return slots.parameters;
+  }
+
+  @Override
+  public long stepCount() {
+    return steps;
+  }
+
+  @Override
+  public void step() {
+    long t = steps + 1;
+    slots.begin();
+    update(t);
+    steps = t;
+    slots.end(t);
+  }
+
+  /** Computes and applies step {@code t}'s updates; divergence is left in {@code slots} for the caller. */
+  void update(long t) {
+    float b1 = (float) beta1;
+    float b2 = (float) beta2;
+    float c1 = (float) (1 / (1 - Math.pow(beta1, t)));
+    float c2 = (float) (1 / (1 - Math.pow(beta2, t)));
+    float eps = (float) epsilon;
+    float wd = (float) weightDecay;
+    for (State state : states) {
+      Slot s = state.slot;
+      float lr = (float) (learningRate * s.parameter.rule().learningRateMultiplier());
+      float[] w = s.parameter.value().data();
+      float[] g = s.parameter.gradient().data();
+      float[] d = s.update.data();
+      float[] m = state.first;
+      float[] v = state.second;
+      for (int k = 0; k < d.length; k++) {
+        m[k] = b1 * m[k] + (1 - b1) * g[k];
+        v[k] = b2 * v[k] + (1 - b2) * g[k] * g[k];
+        float mh = m[k] * c1;
+        float vh = v[k] * c2;
+        d[k] = -lr * (mh / ((float) Math.sqrt(vh) + eps) + wd * w[k]);
+      }
+      slots.apply(s);
+    }
+  }
+
+  Slots slots() {
+    return slots;
+  }
+
+  void setStepCount(long steps) {
+    this.steps = steps;
+  }
+
+  @Override
+  public FloatMatrix lastUpdate(Parameter parameter) {
+    return slots.slot(parameter).update;
+  }
+
+  @Override
+  public double lastUpdateNorm(Parameter parameter) {
+    return slots.slot(parameter).updateNorm;
+  }
+
+  @Override
+  public void writeState(DataOutput out) throws IOException {
+    Sections.writeHeader(out, KIND, steps, slots.parameters);
+    for (State state : states) {
+      Sections.writeFloats(out, state.first);
+      Sections.writeFloats(out, state.second);
+      Sections.writeFloats(out, state.slot.update.data());
+    }
+  }
+
+  @Override
+  public void readState(DataInput in) throws IOException {
+    long stored = Sections.readHeader(in, KIND, slots.parameters);
+    for (State state : states) {
+      Slot s = state.slot;
+      Sections.readFloats(in, state.first, s.parameter.name() + " first moment");
+      Sections.readFloats(in, state.second, s.parameter.name() + " second moment");
+      Sections.readFloats(in, s.update.data(), s.parameter.name() + " last update");
+      s.updateNorm = Blas.frobeniusNorm(s.update);
+    }
+    steps = stored;
+  }
+
+  @Override
+  public String toString() {
+    return "AdamW[η=" + learningRate + ", β1=" + beta1 + ", β2=" + beta2 + ", ε=" + epsilon + ", λ=" + weightDecay
+        + ", " + slots.parameters.size() + " parameters]";
+  }
+}

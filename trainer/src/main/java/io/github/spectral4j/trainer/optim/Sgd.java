@@ -1,0 +1,145 @@
+package io.github.spectral4j.trainer.optim;
+
+import io.github.spectral4j.simd.Blas;
+import io.github.spectral4j.simd.FloatMatrix;
+import io.github.spectral4j.trainer.nn.Parameter;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * Stochastic gradient descent with heavy-ball momentum μ and L2 weight decay λ: for each parameter
+ * {@code W} with gradient {@code G}, {@code B ← μ·B + G + λ·W} and {@code ΔW = −η_l·B} with
+ * {@code η_l = η·rule.learningRateMultiplier()} ({@code B = G + λW}, no buffer, when μ = 0). Under the
+ * spectral rule {@code η_l = η·fo/fi}: a batch gradient is low-rank, so its spectral norm is about its
+ * Frobenius norm and {@code ‖ΔW‖* = Θ(√(fo/fi))} (arXiv 2310.17813, Condition 1). Computed in float as
+ * the MLP's optimizer has always computed it. Steps allocate nothing.
+ */
+public final class Sgd implements ParameterOptimizer {
+  static final String KIND = "sgd";
+
+  private final Slots slots;
+  private final double learningRate;
+  private final double momentum;
+  private final double weightDecay;
+  private final State[] states;
+  private long steps;
+
+  /**
+   * @param parameters at least one, each once; not modified (their values are, by {@link #step})
+   * @param learningRate η, finite and &gt; 0
+   * @param momentum μ in [0, 1)
+   * @param weightDecay λ, finite and ≥ 0 (L2: added to the gradient)
+   * @throws IllegalArgumentException naming the offending value
+   */
+  public Sgd(List<Parameter> parameters, double learningRate, double momentum, double weightDecay) {
+    this.slots = new Slots("SGD", parameters, false);
+    this.learningRate = Slots.requireLearningRate("SGD", learningRate);
+    this.momentum = Slots.requireUnitInterval("SGD", "momentum", momentum);
+    this.weightDecay = Slots.requireWeightDecay("SGD", weightDecay);
+    this.states = new State[slots.slots.length];
+    for (int i = 0; i < states.length; i++) {
+      Slot s = slots.slots[i];
+      states[i] = new State(s, momentum > 0 ? new float[s.parameter.size()] : null);
+    }
+  }
+
+  /** One parameter's slot and momentum buffer (null without momentum). */
+  private record State(Slot slot, float[] momentum) {}
+
+  /** η. */
+  public double learningRate() {
+    return learningRate;
+  }
+
+  /** μ. */
+  public double momentum() {
+    return momentum;
+  }
+
+  /** λ. */
+  public double weightDecay() {
+    return weightDecay;
+  }
+
+  @Override
+  public List<Parameter> parameters() {
+    return slots.parameters;
+  }
+
+  @Override
+  public long stepCount() {
+    return steps;
+  }
+
+  @Override
+  public void step() {
+    long t = steps + 1;
+    float mu = (float) momentum;
+    float wd = (float) weightDecay;
+    slots.begin();
+    for (State state : states) {
+      Slot s = state.slot;
+      float lr = (float) (learningRate * s.parameter.rule().learningRateMultiplier());
+      update(state.momentum, lr, mu, wd, s.parameter.value().data(), s.parameter.gradient().data(), s.update.data());
+      slots.apply(s);
+    }
+    steps = t;
+    slots.end(t);
+  }
+
+  private static void update(float[] b, float lr, float mu, float wd, float[] w, float[] g, float[] d) {
+    if (b == null && wd == 0) {
+      for (int k = 0; k < d.length; k++) {
+        d[k] = -lr * g[k]; // without decay W is not read
+      }
+    } else if (b == null) {
+      for (int k = 0; k < d.length; k++) {
+        d[k] = -lr * (g[k] + wd * w[k]);
+      }
+    } else {
+      for (int k = 0; k < d.length; k++) {
+        b[k] = mu * b[k] + g[k] + wd * w[k];
+        d[k] = -lr * b[k];
+      }
+    }
+  }
+
+  @Override
+  public FloatMatrix lastUpdate(Parameter parameter) {
+    return slots.slot(parameter).update;
+  }
+
+  @Override
+  public double lastUpdateNorm(Parameter parameter) {
+    return slots.slot(parameter).updateNorm;
+  }
+
+  @Override
+  public void writeState(DataOutput out) throws IOException {
+    Sections.writeHeader(out, KIND, steps, slots.parameters);
+    for (State state : states) {
+      Sections.writeFloats(out, state.momentum);
+      Sections.writeFloats(out, state.slot.update.data());
+    }
+  }
+
+  @Override
+  public void readState(DataInput in) throws IOException {
+    long stored = Sections.readHeader(in, KIND, slots.parameters);
+    for (State state : states) {
+      Slot s = state.slot;
+      Sections.readFloats(in, state.momentum, s.parameter.name() + " momentum");
+      Sections.readFloats(in, s.update.data(), s.parameter.name() + " last update");
+      s.updateNorm = Blas.frobeniusNorm(s.update);
+    }
+    steps = stored;
+  }
+
+  @Override
+  public String toString() {
+    return "Sgd[η=" + learningRate + ", μ=" + momentum + ", λ=" + weightDecay + ", " + slots.parameters.size()
+        + " parameters]";
+  }
+}

@@ -1,0 +1,100 @@
+package io.github.spectral4j.trainer.optim;
+
+import io.github.spectral4j.trainer.DivergenceException;
+import io.github.spectral4j.trainer.nn.Parameter;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The parameters of one optimizer with their {@link Slot}s, found by identity (a lookup allocates
+ * nothing), and the checks every optimizer's constructor and step share.
+ */
+final class Slots {
+  final List<Parameter> parameters;
+  final Slot[] slots;
+  private final Map<Parameter, Slot> byParameter = new IdentityHashMap<>();
+  /** Scratch for {@link Slot#apply}. */
+  private final double[] norms = new double[2];
+  /** Name of the first parameter of the current step that became non-finite, or null. */
+  private String diverged;
+
+  /**
+   * @param who the optimizer's name, for messages
+   * @param allowEmpty whether an empty list is accepted (a group of a hybrid may be empty)
+   */
+  Slots(String who, List<Parameter> parameters, boolean allowEmpty) {
+    Objects.requireNonNull(parameters, "parameters");
+    if (parameters.isEmpty() && !allowEmpty) {
+      throw new IllegalArgumentException(who + " needs at least one parameter");
+    }
+    this.parameters = List.copyOf(parameters); // also refuses null elements
+    this.slots = new Slot[this.parameters.size()];
+    for (int i = 0; i < slots.length; i++) {
+      Parameter p = this.parameters.get(i);
+      slots[i] = new Slot(p);
+      if (byParameter.put(p, slots[i]) != null) {
+        throw new IllegalArgumentException(who + ": parameter " + p.name() + " is listed twice");
+      }
+    }
+  }
+
+  Slot slot(Parameter parameter) {
+    Slot s = byParameter.get(parameter);
+    if (s == null) {
+      throw new IllegalArgumentException(
+          "parameter " + (parameter == null ? null : parameter.name()) + " is not updated by this optimizer");
+    }
+    return s;
+  }
+
+  boolean contains(Parameter parameter) {
+    return byParameter.containsKey(parameter);
+  }
+
+  /** Starts a step: no parameter has diverged yet. */
+  void begin() {
+    diverged = null;
+  }
+
+  /** Applies slot {@code s}'s update, remembering the first parameter of this step that became non-finite. */
+  void apply(Slot s) {
+    if (!s.apply(norms) && diverged == null) {
+      diverged = s.parameter.name();
+    }
+  }
+
+  /** The first parameter of the current step that became non-finite, or null. */
+  String diverged() {
+    return diverged;
+  }
+
+  /** Ends step {@code t}: throws if a parameter became non-finite. */
+  void end(long t) {
+    if (diverged != null) {
+      throw new DivergenceException("values", diverged, t);
+    }
+  }
+
+  static double requireLearningRate(String who, double eta) {
+    if (!(eta > 0) || !Double.isFinite(eta)) {
+      throw new IllegalArgumentException(who + ": learning rate must be finite and > 0, got " + eta);
+    }
+    return eta;
+  }
+
+  static double requireUnitInterval(String who, String what, double value) {
+    if (!(value >= 0 && value < 1)) {
+      throw new IllegalArgumentException(who + ": " + what + " must be in [0, 1), got " + value);
+    }
+    return value;
+  }
+
+  static double requireWeightDecay(String who, double lambda) {
+    if (!(lambda >= 0) || !Double.isFinite(lambda)) {
+      throw new IllegalArgumentException(who + ": weight decay must be finite and >= 0, got " + lambda);
+    }
+    return lambda;
+  }
+}
