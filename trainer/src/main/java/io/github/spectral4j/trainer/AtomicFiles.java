@@ -1,5 +1,6 @@
 package io.github.spectral4j.trainer;
 
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -112,7 +113,18 @@ public final class AtomicFiles {
       tmp = temporarySibling(absolute);
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
           OutputStream out = Channels.newOutputStream(ch)) {
-        content.write(out);
+        // The writer may close its stream (Jackson does); the channel must stay open to be forced.
+        content.write(new FilterOutputStream(out) {
+          @Override
+          public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+          }
+
+          @Override
+          public void close() throws IOException {
+            flush();
+          }
+        });
         out.flush();
         ch.force(true);
       }

@@ -1,7 +1,10 @@
 package io.github.spectral4j.trainer.cli;
 
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.util.Properties;
@@ -34,10 +37,17 @@ public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
-    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    // Straight to file descriptor 1, not through System.out, which swallows write errors: a full disk
+    // or a closed pipe must fail the command (see run).
+    PrintWriter out = new PrintWriter(
+        new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), System.out.charset()), true);
+    System.exit(run(args, out, new PrintWriter(System.err, true)));
   }
 
-  /** Runs the CLI with the given streams and returns the exit status (for tests). */
+  /**
+   * Runs the CLI with the given streams and returns the exit status (for tests); a failed write to
+   * {@code out} turns success into {@link #USAGE} with one line on {@code err}.
+   */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
     CommandLine cli = new CommandLine(new Main());
     cli.setOut(out);
@@ -67,7 +77,12 @@ public final class Main implements Runnable {
       refuseRepeatedLists(parseResult);
       return new CommandLine.RunLast().execute(parseResult);
     });
-    return cli.execute(args);
+    int status = cli.execute(args);
+    if (out.checkError()) { // flushes, then reports whether any write to standard output failed
+      err.println("spectral4j: cannot write to standard output (full disk or closed pipe?)");
+      return status == 0 ? USAGE : status;
+    }
+    return status;
   }
 
   /**
