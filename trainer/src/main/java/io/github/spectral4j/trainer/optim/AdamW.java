@@ -1,5 +1,6 @@
 package io.github.spectral4j.trainer.optim;
 
+import io.github.spectral4j.core.LayerRule;
 import io.github.spectral4j.simd.Blas;
 import io.github.spectral4j.simd.FloatMatrix;
 import io.github.spectral4j.trainer.nn.Parameter;
@@ -11,8 +12,10 @@ import java.util.List;
 /**
  * Adam with decoupled weight decay (AdamW; Loshchilov and Hutter): for each parameter {@code W} with
  * gradient {@code G}, at step {@code t}, {@code m ← β1·m + (1−β1)·G}, {@code v ← β2·v + (1−β2)·G²},
- * {@code ΔW = −η_l·(m̂/(√v̂ + ε) + λ·W)} with {@code m̂ = m/(1−β1ᵗ)}, {@code v̂ = v/(1−β2ᵗ)} and
- * {@code η_l = η·rule.learningRateMultiplier()}. The update's entries are Θ(1) whatever the gradient's
+ * {@code ΔW = −η_l·(m̂/(√v̂ + ε_l) + λ_l·W)} with {@code m̂ = m/(1−β1ᵗ)}, {@code v̂ = v/(1−β2ᵗ)},
+ * {@code η_l = η·rule.learningRateMultiplier()}, {@code λ_l = λ·rule.weightDecayMultiplier()} and
+ * {@code ε_l = ε·rule.epsilonMultiplier()} (ε follows the gradient's RMS across width, see
+ * {@code LayerRule}). The update's entries are Θ(1) whatever the gradient's
  * scale (it is sign-like), so its spectral norm is about {@code η_l·√(fo·fi)} and the spectral rule
  * takes {@code η_l = η/fi} (arXiv 2310.17813). The decay is multiplied by {@code η_l}, as in the MLP's
  * optimizer and PyTorch's AdamW. Computed in float; steps allocate nothing.
@@ -119,11 +122,12 @@ public final class AdamW implements ParameterOptimizer {
     float b2 = (float) beta2;
     float c1 = (float) (1 / (1 - Math.pow(beta1, t)));
     float c2 = (float) (1 / (1 - Math.pow(beta2, t)));
-    float eps = (float) epsilon;
-    float wd = (float) weightDecay;
     for (State state : states) {
       Slot s = state.slot;
-      float lr = (float) (learningRate * s.parameter.rule().learningRateMultiplier());
+      LayerRule rule = s.parameter.rule();
+      float lr = (float) (learningRate * rule.learningRateMultiplier());
+      float wd = (float) (weightDecay * rule.weightDecayMultiplier());
+      float eps = (float) (epsilon * rule.epsilonMultiplier());
       float[] w = s.parameter.value().data();
       float[] g = s.parameter.gradient().data();
       float[] d = s.update.data();

@@ -7,7 +7,7 @@ import io.github.spectral4j.trainer.nn.Parameter;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
-import java.io.StreamCorruptedException;
+import io.github.spectral4j.trainer.Checkpoint.Corrupt;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -125,7 +125,7 @@ public final class Muon implements ParameterOptimizer {
     matrices.readState(in);
     others.readState(in);
     if (matrices.stepCount() != stored || others.stepCount() != stored) {
-      throw new StreamCorruptedException(
+      throw new Corrupt(
           "muon section has step " + stored + " but its groups " + matrices.stepCount() + " and " + others.stepCount());
     }
     steps = stored;

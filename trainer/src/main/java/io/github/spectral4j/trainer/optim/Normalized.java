@@ -19,7 +19,10 @@ import java.util.List;
  * ({@link UpdateMode#EXACT}: {@code ‖B‖*} from a power iteration warm-started at the previous step's
  * singular vector, to relative residual 1e-5 within 300 iterations, else by Lanczos) or
  * {@code ΔW = −η_l·NS(B)} ({@link UpdateMode#NEWTON_SCHULZ}: Muon's quintic, 5 steps, whose singular
- * values land in about [0.7, 1.2]), and decoupled decay {@code −η·λ·W} (with the global η). For the
+ * values land in about [0.7, 1.2]), and decoupled decay {@code −η·λ·m_λ·W} with the global η and
+ * {@code m_λ = rule.weightDecayMultiplier()} (the MLP's {@code η·λ} when {@code m_λ = 1}; norm gains,
+ * {@code m_λ = 0}, are not decayed): the shrink per step does not grow with the update's
+ * {@code √(fo/fi)}, so a decayed matrix settles at a norm proportional to its update's. For the
  * spectral and μP rules {@code η_l = η·√(fo/fi)}. A vector-like parameter (bias, gain) is a fan-in-1
  * matrix: its spectral norm is its 2-norm and its update is {@code −η_l·b/‖b‖₂} in both modes. A zero
  * direction gives a zero update. Computed in float as the MLP's optimizer has always computed it.
@@ -130,10 +133,10 @@ public final class Normalized implements ParameterOptimizer {
   /** Computes and applies one step's updates; divergence is left in {@code slots} for the caller. */
   void update() {
     float mu = (float) momentum;
-    float decay = (float) (learningRate * weightDecay);
     for (State state : states) {
       Slot s = state.slot;
       Parameter p = s.parameter;
+      float decay = (float) (learningRate * weightDecay * p.rule().weightDecayMultiplier());
       double multiplier = spectralScale ? p.rule().layer().spectralScale() : p.rule().learningRateMultiplier();
       float lr = (float) (learningRate * multiplier);
       float[] w = p.value().data();

@@ -69,7 +69,7 @@ public interface ParameterOptimizer {
    * read into it, and nothing is allocated from a stored length. If it throws, the optimizer's state
    * is undefined and the optimizer should be discarded.
    *
-   * @throws java.io.StreamCorruptedException naming what differs (kind, version, parameter, length)
+   * @throws io.github.spectral4j.trainer.Checkpoint.Corrupt naming what differs (kind, version, parameter, length)
    * @throws IOException from {@code in}, e.g. {@link java.io.EOFException} for a truncated section
    */
   void readState(DataInput in) throws IOException;

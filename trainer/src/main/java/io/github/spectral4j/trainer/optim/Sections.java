@@ -5,7 +5,7 @@ import io.github.spectral4j.trainer.nn.Parameter;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
-import java.io.StreamCorruptedException;
+import io.github.spectral4j.trainer.Checkpoint.Corrupt;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
@@ -39,20 +39,20 @@ final class Sections {
   static long readHeader(DataInput in, String kind, List<Parameter> parameters) throws IOException {
     String storedKind = in.readUTF();
     if (!storedKind.equals(kind)) {
-      throw new StreamCorruptedException("optimizer section is for " + storedKind + ", not " + kind);
+      throw new Corrupt("optimizer section is for " + storedKind + ", not " + kind);
     }
     int version = in.readInt();
     if (version != VERSION) {
-      throw new StreamCorruptedException(
+      throw new Corrupt(
           kind + " section has version " + version + ", this build reads version " + VERSION);
     }
     long steps = in.readLong();
     if (steps < 0) {
-      throw new StreamCorruptedException(kind + " section has a negative step count " + steps);
+      throw new Corrupt(kind + " section has a negative step count " + steps);
     }
     int n = in.readInt();
     if (n != parameters.size()) {
-      throw new StreamCorruptedException(
+      throw new Corrupt(
           kind + " section holds " + n + " parameters, this optimizer has " + parameters.size());
     }
     for (Parameter p : parameters) {
@@ -61,7 +61,7 @@ final class Sections {
       int cols = in.readInt();
       FloatMatrix v = p.value();
       if (!name.equals(p.name()) || rows != v.rows() || cols != v.cols()) {
-        throw new StreamCorruptedException(
+        throw new Corrupt(
             kind + " section holds parameter " + name + " (" + rows + "×" + cols + ") where this optimizer has "
                 + p.name() + " (" + v.rows() + "×" + v.cols() + ")");
       }
@@ -89,7 +89,7 @@ final class Sections {
     int n = in.readInt();
     int expected = target == null ? -1 : target.length;
     if (n != expected) {
-      throw new StreamCorruptedException(
+      throw new Corrupt(
           what + " has " + n + " values in the checkpoint, expected " + (expected < 0 ? "none (-1)" : expected));
     }
     if (target == null) {

@@ -9,9 +9,10 @@ import java.io.IOException;
 import java.util.List;
 
 /**
- * Stochastic gradient descent with heavy-ball momentum μ and L2 weight decay λ: for each parameter
- * {@code W} with gradient {@code G}, {@code B ← μ·B + G + λ·W} and {@code ΔW = −η_l·B} with
- * {@code η_l = η·rule.learningRateMultiplier()} ({@code B = G + λW}, no buffer, when μ = 0). Under the
+ * Stochastic gradient descent with heavy-ball momentum μ and L2 weight decay: for each parameter
+ * {@code W} with gradient {@code G}, {@code B ← μ·B + G + λ_l·W} and {@code ΔW = −η_l·B} with
+ * {@code η_l = η·rule.learningRateMultiplier()} and {@code λ_l = λ·rule.weightDecayMultiplier()}
+ * ({@code B = G + λ_l·W}, no buffer, when μ = 0). Under the
  * spectral rule {@code η_l = η·fo/fi}: a batch gradient is low-rank, so its spectral norm is about its
  * Frobenius norm and {@code ‖ΔW‖* = Θ(√(fo/fi))} (arXiv 2310.17813, Condition 1). Computed in float as
  * the MLP's optimizer has always computed it. Steps allocate nothing.
@@ -77,11 +78,11 @@ public final class Sgd implements ParameterOptimizer {
   public void step() {
     long t = steps + 1;
     float mu = (float) momentum;
-    float wd = (float) weightDecay;
     slots.begin();
     for (State state : states) {
       Slot s = state.slot;
       float lr = (float) (learningRate * s.parameter.rule().learningRateMultiplier());
+      float wd = (float) (weightDecay * s.parameter.rule().weightDecayMultiplier());
       update(state.momentum, lr, mu, wd, s.parameter.value().data(), s.parameter.gradient().data(), s.update.data());
       slots.apply(s);
     }
