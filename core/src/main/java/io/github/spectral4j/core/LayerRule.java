@@ -110,10 +110,4 @@ public record LayerRule(
         * (initStd * (Math.sqrt(fi) + Math.sqrt(fo)) + Math.abs(initMean) * Math.sqrt(fi * fo));
   }
 
-  /** This rule with the learning-rate multiplier scaled by {@code factor} (and the decay kept per step). */
-  LayerRule scaleLearningRate(double factor) {
-    return new LayerRule(
-        layer, initStd, forwardMultiplier, learningRateMultiplier * factor, targetWeightNorm,
-        targetUpdateNorm, initMean, weightDecayMultiplier / factor, epsilonMultiplier);
-  }
 }

@@ -24,7 +24,7 @@ import picocli.CommandLine.Model.CommandSpec;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Train an MLP d-n-n-n-10 (ReLU, no bias) at several widths n under each parametrization, from the same seed and on the same batches, and measure per layer how much its features move (RMS Δh on a fixed probe batch) and the spectral norms of W₀ and W_T − W₀.",
+      "Train an MLP d-n-n-n-10 (ReLU; biases with --bias) at several widths n under each parametrization, from the same seed and on the same batches, and measure per layer how much its features move (RMS Δh on a fixed probe batch) and the spectral norms of W₀ and W_T − W₀.",
       "Feature learning at every width means RMS Δh independent of n: a fitted slope near 0 on a log-log plot. Each layer's slope is compared with the paper's prediction for its parametrization, role and optimizer (core's Predictions); a layer no prediction can judge is reported as such, and a parametrization with no judged layer gets n/a.",
       "Write DIR/coord-check.json, .csv and .png; print the slopes and a verdict per parametrization (README, section \"Reading the output\"). Exit status: 0 no verdict fails, 1 a verdict fails, 2 bad input."
     })
@@ -86,6 +86,9 @@ final class CoordCheckCommand implements Callable<Integer> {
       description = "Directory for the reports, created if missing (default: ${DEFAULT-VALUE}).")
   Path out;
 
+  @Option(names = "--bias", description = "Give every layer a bias (zero-initialised; its update counts in Δh).")
+  boolean bias;
+
   @Mixin DataOptions data = new DataOptions();
 
   @Override
@@ -93,7 +96,7 @@ final class CoordCheckCommand implements Callable<Integer> {
     List<Parametrization> ps = parametrizations.stream().map(Parametrization::parse).toList();
     Optimizer opt = Optimizer.parse(optimizer);
     double rate = lr != null ? lr : opt == Optimizer.ADAM ? DEFAULT_ADAM_LR : DEFAULT_LR;
-    CoordCheck.Options options = new CoordCheck.Options(ps, widths, opt, rate, steps, batch, seed, repeats, probe);
+    CoordCheck.Options options = new CoordCheck.Options(ps, widths, opt, rate, steps, batch, seed, repeats, probe, bias);
     Path dir = OutputDirectory.check(out);
     Dataset dataset = data.load();
     CoordCheck.checkData(options, dataset);

@@ -23,7 +23,7 @@ import picocli.CommandLine.Model.CommandSpec;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Train an MLP d-n-n-n-10 (ReLU, no bias) for every (parametrization, width, learning rate), with width transfer from --base-width, and score each run by its mean training loss over the last --score-steps steps (diverged = +inf). If a parametrization transfers, its best learning rate stays put as the width grows.",
+      "Train an MLP d-n-n-n-10 (ReLU; biases with --bias) for every (parametrization, width, learning rate), with width transfer from --base-width, and score each run by its mean training loss over the last --score-steps steps (diverged = +inf). If a parametrization transfers, its best learning rate stays put as the width grows.",
       "Write DIR/lr-sweep.json (a diverged run has \"loss\": null, \"diverged\": true) and DIR/lr-sweep.png; print the loss grid, the optimum per width and how far it moves. Exit status: 0 all verdicts pass (spectral/mup move at most one grid step, standard at least ×4), 1 a verdict fails, 2 bad input."
     })
 final class LrSweepCommand implements Callable<Integer> {
@@ -69,6 +69,9 @@ final class LrSweepCommand implements Callable<Integer> {
       description = "Directory for the reports, created if missing (default: ${DEFAULT-VALUE}).")
   Path out;
 
+  @Option(names = "--bias", description = "Give every layer a bias (zero-initialised).")
+  boolean bias;
+
   @Mixin CoordCheckCommand.DataOptions data = new CoordCheckCommand.DataOptions();
 
   @Override
@@ -77,7 +80,7 @@ final class LrSweepCommand implements Callable<Integer> {
     Optimizer opt = Optimizer.parse(optimizer);
     LrSweep.Options options = new LrSweep.Options(
         ps, widths, lrs == null ? LrSweep.defaultLrs(opt) : lrs, opt, steps, baseWidth, batch, seed, scoreSteps,
-        threads == null ? Runtime.getRuntime().availableProcessors() : threads);
+        threads == null ? Runtime.getRuntime().availableProcessors() : threads, bias);
     Path dir = OutputDirectory.check(out);
     Dataset dataset = data.load();
     LrSweep.checkData(options, dataset);

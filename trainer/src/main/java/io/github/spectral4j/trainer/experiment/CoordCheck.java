@@ -24,7 +24,7 @@ import java.util.TreeMap;
 
 /**
  * The coord check of arXiv 2310.17813 (after Tensor Programs V): for each parametrization and width
- * {@code n}, an MLP {@code d₀-n-n-n-C} (ReLU, no bias) is trained for {@code T} steps from the same seed
+ * {@code n}, an MLP {@code d₀-n-n-n-C} (ReLU; biases if {@code bias}) is trained for {@code T} steps from the same seed
  * on the same batches, and on a fixed probe batch it measures, per weight layer {@code W_l} with
  * effective matrix {@code m_l·W_l} ({@code m_l} the forward multiplier):
  *
@@ -67,6 +67,7 @@ public final class CoordCheck {
    * @param repeats seeds averaged (geometric mean), ≥ 1
    * @param probe size of the fixed probe batch ≥ 1 (taken from the end of the dataset, which training
    *     does not use)
+   * @param bias whether every layer has a bias (its update is part of {@code h_T − h_0})
    */
   public record Options(
       List<Parametrization> parametrizations,
@@ -77,7 +78,8 @@ public final class CoordCheck {
       int batch,
       long seed,
       int repeats,
-      int probe) {
+      int probe,
+      boolean bias) {
     /** Validates; throws {@link IllegalArgumentException} naming the offending value. */
     public Options {
       Objects.requireNonNull(parametrizations, "parametrizations");
@@ -98,6 +100,12 @@ public final class CoordCheck {
       positive("--batch", batch);
       positive("--repeats", repeats);
       positive("--probe", probe);
+    }
+
+    /** Options without biases. */
+    public Options(List<Parametrization> parametrizations, int[] widths, Optimizer optimizer, double lr,
+        int steps, int batch, long seed, int repeats, int probe) {
+      this(parametrizations, widths, optimizer, lr, steps, batch, seed, repeats, probe, false);
     }
 
     @Override
@@ -250,6 +258,7 @@ public final class CoordCheck {
   static double[][] measure(
       Parametrization p, int[] dims, Options o, long seed, Dataset train, FloatMatrix probe) {
     TrainingConfig config = TrainingConfig.defaults(dims)
+        .withBias(o.bias())
         .withParametrization(p)
         .withOptimizer(o.optimizer())
         .withLearningRate(o.lr())

@@ -20,7 +20,7 @@ import java.util.concurrent.Future;
 
 /**
  * Learning-rate transfer (μTransfer, Tensor Programs V; Condition 1 of arXiv 2310.17813): trains the
- * MLP {@code d₀-n-n-n-C} (ReLU, no bias) for every (parametrization, width, learning rate) with width
+ * MLP {@code d₀-n-n-n-C} (ReLU; biases if {@code bias}) for every (parametrization, width, learning rate) with width
  * transfer from a base width (so that at the base width every parametrization is the same model), and
  * scores each run by its mean training loss over the last {@code scoreSteps} steps; a diverged run
  * scores {@code +∞}. If the parametrization transfers, the best learning rate does not move with
@@ -43,6 +43,7 @@ public final class LrSweep {
    * @param seed seed of initialisation and batch order (the same for every cell)
    * @param scoreSteps the score averages the last {@code scoreSteps} losses, 1 ≤ scoreSteps ≤ steps
    * @param threads grid cells trained at once, ≥ 1
+   * @param bias whether every layer has a bias
    */
   public record Options(
       List<Parametrization> parametrizations,
@@ -54,7 +55,8 @@ public final class LrSweep {
       int batch,
       long seed,
       int scoreSteps,
-      int threads) {
+      int threads,
+      boolean bias) {
     /** Validates; throws {@link IllegalArgumentException} naming the offending value. */
     public Options {
       Objects.requireNonNull(parametrizations, "parametrizations");
@@ -92,6 +94,12 @@ public final class LrSweep {
         throw new IllegalArgumentException(
             "--score-steps must be in [1, --steps " + steps + "], got " + scoreSteps);
       }
+    }
+
+    /** Options without biases. */
+    public Options(List<Parametrization> parametrizations, int[] widths, double[] lrs, Optimizer optimizer,
+        int steps, int baseWidth, int batch, long seed, int scoreSteps, int threads) {
+      this(parametrizations, widths, lrs, optimizer, steps, baseWidth, batch, seed, scoreSteps, threads, false);
     }
 
     @Override
@@ -222,6 +230,7 @@ public final class LrSweep {
   static double score(Parametrization p, int width, double lr, Options o, Dataset data) {
     int[] dims = CoordCheck.dims(data.inputDim(), width, data.classes());
     TrainingConfig config = TrainingConfig.defaults(dims)
+        .withBias(o.bias())
         .withParametrization(p)
         .withOptimizer(o.optimizer())
         .withLearningRate(lr)
