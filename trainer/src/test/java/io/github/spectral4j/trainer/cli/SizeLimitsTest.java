@@ -84,9 +84,9 @@ class SizeLimitsTest {
   void modelsTooLargeForTheHeapAreRefusedNamingTheSizeAndTheLimit() {
     assertRefused(run("train", "--dims", "784,200000,200000,10"), "needs ≈", "GiB", "the JVM may use", "JAVA_OPTS");
     assertRefused(run("train", "--dims", "784,30000,30000,10"), "needs ≈", "the JVM may use");
-    assertRefused(run("coord-check", "--widths", "40000", "--out", dir.resolve("cc").toString()),
+    assertRefused(run("coord-check", "--widths", "1024,40000", "--out", dir.resolve("cc").toString()),
         "coord-check at width 40000 needs ≈", "the JVM may use");
-    assertRefused(run("lr-sweep", "--widths", "40000", "--out", dir.resolve("lr").toString()),
+    assertRefused(run("lr-sweep", "--widths", "1024,40000", "--out", dir.resolve("lr").toString()),
         "lr-sweep at width 40000", "needs ≈", "the JVM may use");
   }
 
