@@ -14,6 +14,7 @@ import io.github.spectral4j.trainer.Loss;
 import io.github.spectral4j.trainer.Training;
 import io.github.spectral4j.trainer.TrainingConfig;
 import io.github.spectral4j.trainer.UpdateMode;
+import io.github.spectral4j.trainer.experiment.LossWatch;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -171,9 +172,16 @@ final class TrainCommand implements Callable<Integer> {
     long report = Math.max(1, total / 10);
     double sum = 0;
     int count = 0;
+    LossWatch watch = new LossWatch(training.model(), c.loss());
     try {
       for (long i = 1; i <= total; i++) {
         double loss = training.step();
+        String diverged = watch.check(training.stepCount(), loss);
+        if (diverged != null) {
+          out.flush();
+          spec.commandLine().getErr().println("spectral4j: " + diverged);
+          return 1;
+        }
         sum += loss;
         count++;
         if (i % report == 0 || i == total) {

@@ -113,4 +113,16 @@ class TrainCommandTest {
     assertEquals(1, o.status(), o.out() + o.err());
     assertTrue(o.err().contains("diverged") && o.err().contains("step"), o.err());
   }
+
+  /** The issue's {@code train --lr 1000}: loss 1.4e10 and exit 0 before; now stopped, step and layer named. */
+  @Test
+  void aLossFarAboveItsStartStopsTheRun() {
+    Outcome o = run("--lr", "1000", "--steps", "30");
+    assertEquals(1, o.status(), o.out() + o.err());
+    String err = o.err().strip();
+    assertEquals(1, err.lines().count(), err);
+    assertTrue(err.matches("spectral4j: training diverged at step \\d+: loss .* exceeds 10 times .*layer W\\d grew most.*"),
+        err);
+    assertFalse(o.out().contains("test accuracy"), o.out());
+  }
 }
