@@ -136,6 +136,21 @@ class ReportTest {
     assertTrue(report.contains("- Peer PyTorch 1.13.1, BLAS: core=Cooperlake"), report);
   }
 
+  /** The GPT step at 4 steps/s (250 ms) beside PyTorch's 500 ms on one core: 0.50; no MLP table. */
+  @Test
+  void gptStepTableComparesWithTheGptPeer(@TempDir Path dir) throws IOException {
+    Path jmh = dir.resolve("gptstep.json");
+    Files.writeString(jmh, "[" + result("GptStepBenchmark.step",
+        "\"batch\":\"16\",\"threads\":\"1\",\"width\":\"512\"", "[[4.0]]") + "]");
+    Path peers = dir.resolve("peers.json");
+    Files.writeString(peers, "[" + peer("gpt-step", 1, 1, 1, "[[500.0]]").replace("\"width\":1024,\"batch\":128",
+        "\"width\":512,\"batch\":16,\"context\":64") + "]");
+    String report = Report.render(List.of(jmh, peers));
+    assertTrue(report.contains("| spectral4j | 512 | 16 | 1 |  | 250 | 250–250 |  | 0.50 |"), report);
+    assertTrue(report.contains("| PyTorch 1.13.1 (torch 1, OpenBLAS 1 thread) | 512 | 16 | 1 | false | 500 |"), report);
+    assertTrue(!report.contains("MLP 784"), report);
+  }
+
   /** Lanczos at 25 solves/s is 40 ms; SciPy's fastest 1-core row is 80 ms (float32): 40/80 = 0.50. */
   @Test
   void spectralTableHasTheRatioToSvdsOnOneCore(@TempDir Path dir) throws IOException {
