@@ -115,4 +115,107 @@ class ModelShapeTest {
       assertEquals(sb * ownEffective / baseEffective, effective, 1e-12 * effective);
     }
   }
+
+  @Test
+  void biasTakesItsRateFromItsWeightAndTheWidthScalingFromThePaper() {
+    ModelShape wide = ModelShape.of(new int[] {784, 1024, 1024, 10}, true);
+    ModelShape base = ModelShape.of(new int[] {784, 256, 256, 10}, true);
+    // no base: the model is its own base, b_l trains at W_l's rate and starts at 0
+    List<LayerRule> own = wide.rules(Parametrization.SPECTRAL, Optimizer.SGD);
+    assertEquals(1024 / 784.0, own.get(1).learningRateMultiplier(), 1e-15); // b1 = W1's fo/fi
+    assertEquals(1.0, own.get(3).learningRateMultiplier(), 1e-15); // b2 = W2's
+    assertEquals(10 / 1024.0, own.get(5).learningRateMultiplier(), 1e-15); // b3 = W3's
+    assertEquals(0.0, own.get(1).initStd(), 0);
+    // relative to the base: 1 at the base, then the paper's scaling: SGD fo, Adam 1, normalized √fo
+    assertEquals(4.0, wide.rules(Parametrization.SPECTRAL, Optimizer.SGD, base).get(3).learningRateMultiplier(), 1e-15);
+    assertEquals(4.0, wide.rules(Parametrization.MUP, Optimizer.SGD, base).get(3).learningRateMultiplier(), 1e-15);
+    assertEquals(1.0, wide.rules(Parametrization.SPECTRAL, Optimizer.ADAM, base).get(3).learningRateMultiplier(), 1e-15);
+    assertEquals(2.0, wide.rules(Parametrization.SPECTRAL, Optimizer.NORMALIZED, base).get(3).learningRateMultiplier(), 1e-15);
+    // the output bias keeps its rate: fo = 10 at every width
+    assertEquals(1.0, wide.rules(Parametrization.SPECTRAL, Optimizer.SGD, base).get(5).learningRateMultiplier(), 1e-15);
+  }
+
+  @Test
+  void weightDecayAndEpsilonAcrossWidthByHand() {
+    ModelShape wide = ModelShape.of(new int[] {784, 1024, 1024, 10}, true);
+    ModelShape base = ModelShape.of(new int[] {784, 256, 256, 10}, true);
+    List<LayerRule> adam = wide.rules(Parametrization.MUP, Optimizer.ADAM, base);
+    // hidden W2: lr (1/1024)/(1/256) = 1/4, so decay x4 keeps η_l·λ_l = η·λ
+    assertEquals(0.25, adam.get(2).learningRateMultiplier(), 1e-15);
+    assertEquals(4.0, adam.get(2).weightDecayMultiplier(), 1e-12);
+    // μP readout σ ∝ 1/n: the backpropagated δ and every upstream gradient shrink 4x, and so does ε
+    assertEquals(0.25, adam.get(2).epsilonMultiplier(), 1e-15);
+    assertEquals(0.25, adam.get(0).epsilonMultiplier(), 1e-15);
+    assertEquals(0.25, adam.get(3).epsilonMultiplier(), 1e-15); // b2
+    // the readout's own gradient (∂L/∂y)·hᵀ and its bias's do not shrink
+    assertEquals(1.0, adam.get(4).epsilonMultiplier(), 1e-15);
+    assertEquals(1.0, adam.get(5).epsilonMultiplier(), 1e-15);
+    // standard: readout σ ∝ 1/√n, gradients shrink 2x
+    assertEquals(0.5, wide.rules(Parametrization.STANDARD, Optimizer.ADAM, base).get(2).epsilonMultiplier(), 1e-15);
+    // no base: the model is its own base
+    for (LayerRule r : wide.rules(Parametrization.MUP, Optimizer.ADAM)) {
+      assertEquals(1.0, r.weightDecayMultiplier(), 0);
+      assertEquals(1.0, r.epsilonMultiplier(), 0);
+    }
+  }
+
+  @Test
+  void transformerLikeModelRolesInferredFromTheBase() {
+    List<ParameterSpec> wide = List.of(
+        new ParameterSpec("wte.weight", ParameterKind.EMBEDDING, 1000, 512),
+        new ParameterSpec("ln.weight", ParameterKind.NORM_GAIN, 512),
+        new ParameterSpec("ln.bias", ParameterKind.BIAS, 512),
+        new ParameterSpec("fc.weight", ParameterKind.HIDDEN, 2048, 512),
+        new ParameterSpec("fc.bias", ParameterKind.BIAS, 2048),
+        new ParameterSpec("conv.weight", ParameterKind.CONV, 512, 3, 3, 3),
+        new ParameterSpec("head.weight", ParameterKind.OUTPUT, 1000, 512));
+    List<ParameterSpec> narrow = List.of(
+        new ParameterSpec("wte.weight", ParameterKind.EMBEDDING, 1000, 128),
+        new ParameterSpec("ln.weight", ParameterKind.NORM_GAIN, 128),
+        new ParameterSpec("ln.bias", ParameterKind.BIAS, 128),
+        new ParameterSpec("fc.weight", ParameterKind.HIDDEN, 512, 128),
+        new ParameterSpec("fc.bias", ParameterKind.BIAS, 512),
+        new ParameterSpec("conv.weight", ParameterKind.CONV, 128, 3, 3, 3),
+        new ParameterSpec("head.weight", ParameterKind.OUTPUT, 1000, 128));
+    ModelShape model = ModelShape.of(wide);
+    List<LayerRule> sgd = model.rules(Parametrization.MUP, Optimizer.SGD, ModelShape.of(narrow));
+    assertEquals(LayerRole.INPUT, sgd.get(0).layer().role());
+    assertEquals(4.0, sgd.get(0).learningRateMultiplier(), 1e-15); // embedding: vector-like, SGD ∝ width
+    assertEquals(1.0, sgd.get(0).initStd(), 0);
+    assertEquals(1.0, sgd.get(1).initMean(), 0);
+    assertEquals(0.0, sgd.get(1).weightDecayMultiplier(), 0);
+    assertEquals(LayerRole.HIDDEN, sgd.get(3).layer().role());
+    assertEquals(1.0, sgd.get(3).learningRateMultiplier(), 1e-15);
+    assertEquals(LayerRole.INPUT, sgd.get(5).layer().role()); // c_in·kh·kw = 27 fixed, c_out grows
+    assertEquals(27, sgd.get(5).layer().fanIn());
+    assertEquals(4.0, sgd.get(5).learningRateMultiplier(), 1e-15);
+    assertEquals(LayerRole.OUTPUT, sgd.get(6).layer().role());
+    assertEquals(0.25, sgd.get(6).learningRateMultiplier(), 1e-15);
+    // readout zero-init is an option; a name missing from the base is refused, naming it
+    assertEquals(0.0, model.withReadoutZeroInit(true).rules(Parametrization.MUP, Optimizer.SGD).get(6).initStd(), 0);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> model.rules(Parametrization.MUP, Optimizer.SGD, ModelShape.of(narrow.subList(0, 6))));
+    assertTrue(e.getMessage().contains("head.weight") && e.getMessage().contains("not in the base"), e.getMessage());
+    IllegalArgumentException twice = assertThrows(IllegalArgumentException.class,
+        () -> ModelShape.of(List.of(wide.get(0), wide.get(0))));
+    assertTrue(twice.getMessage().contains("wte.weight"), twice.getMessage());
+    assertThrows(IllegalStateException.class, model::dims);
+  }
+
+  @Test
+  void residualDepthByHand() {
+    ResidualDepth depth = new ResidualDepth(48, 12);
+    assertEquals(0.5, depth.branchMultiplier(), 1e-15);
+    assertEquals(1.0, depth.learningRateMultiplier(Optimizer.SGD), 0);
+    assertEquals(0.5, depth.learningRateMultiplier(Optimizer.ADAM), 1e-15);
+    LayerRule hidden = Parametrization.MUP.rule(new Layer("W", 256, 256, LayerRole.HIDDEN), Optimizer.ADAM);
+    LayerRule deep = depth.apply(hidden, Optimizer.ADAM);
+    assertEquals(hidden.learningRateMultiplier() / 2, deep.learningRateMultiplier(), 1e-18);
+    assertEquals(2.0, deep.weightDecayMultiplier(), 1e-15);
+    assertEquals(0.5, deep.epsilonMultiplier(), 1e-15);
+    assertEquals(hidden.initStd(), deep.initStd(), 0);
+    ResidualDepth atBase = ResidualDepth.of(12);
+    assertEquals(hidden, atBase.apply(hidden, Optimizer.ADAM));
+    assertThrows(IllegalArgumentException.class, () -> new ResidualDepth(0, 12));
+  }
 }
