@@ -91,8 +91,22 @@ final class CoordCheckCommand implements Callable<Integer> {
 
   @Mixin DataOptions data = new DataOptions();
 
+  @Option(names = "--model", paramLabel = "NAME", defaultValue = "mlp",
+      description = "mlp, or gpt: the character-level GPT on the Brown corpus (Adam; defaults: widths 64,128,256,512,1024, parametrizations standard,mup,spectral, lr 2^-8, batch 16 sequences of 64 tokens, one seed; series per module output: embedding, each block, logits).")
+  String model;
+
+  @Option(names = "--base-width", paramLabel = "N", defaultValue = "64",
+      description = "GPT only: width every rule is transferred from (default: ${DEFAULT-VALUE}).")
+  int baseWidth;
+
   @Override
   public Integer call() {
+    if (model.equalsIgnoreCase("gpt")) {
+      return gpt();
+    }
+    if (!model.equalsIgnoreCase("mlp")) {
+      throw new IllegalArgumentException("--model " + model + ": expected mlp or gpt");
+    }
     List<Parametrization> ps = parametrizations.stream().map(Parametrization::parse).toList();
     Optimizer opt = Optimizer.parse(optimizer);
     double rate = lr != null ? lr : opt == Optimizer.ADAM ? DEFAULT_ADAM_LR : DEFAULT_LR;
@@ -108,6 +122,50 @@ final class CoordCheckCommand implements Callable<Integer> {
     long start = System.nanoTime();
     CoordCheckReport report = CoordCheck.run(options, dataset, Progress.onStderr(err, "coord-check"));
     stdout.print(report.table()); // the result, printed whether or not the files can be written
+    stdout.flush();
+    report.write(dir);
+    stdout.println(String.format(Locale.ROOT, "%ncoord-check took %.1f s; wrote %s, %s, %s",
+        (System.nanoTime() - start) / 1e9, dir.resolve("coord-check.json"), dir.resolve("coord-check.csv"),
+        dir.resolve("coord-check.png")));
+    stdout.flush();
+    return report.allPass() ? 0 : 1;
+  }
+
+  /** The GPT's defaults, applied to the options not given on the command line. */
+  static final String GPT_WIDTHS = "64,128,256,512,1024";
+  static final List<String> GPT_PARAMETRIZATIONS = List.of("standard", "mup", "spectral");
+  /** Adam's η for the GPT coord check (issue 10): 2⁻⁸. */
+  static final double GPT_LR = 0x1p-8;
+  static final int GPT_BATCH = 16;
+  static final int GPT_PROBE = 16;
+
+  private Integer gpt() {
+    var parsed = spec.commandLine().getParseResult();
+    for (String mlpOnly : new String[] {"--images", "--labels", "--limit", "--repeats", "--probe"}) {
+      if (parsed.hasMatchedOption(mlpOnly)) {
+        throw new IllegalArgumentException(mlpOnly + " is for --model mlp; the GPT trains on the bundled Brown corpus");
+      }
+    }
+    if (Optimizer.parse(optimizer) != Optimizer.ADAM && parsed.hasMatchedOption("--optimizer")) {
+      throw new IllegalArgumentException("--optimizer " + optimizer + ": the GPT coord check runs Adam(W)");
+    }
+    int[] w = parsed.hasMatchedOption("--widths") ? widths
+        : java.util.Arrays.stream(GPT_WIDTHS.split(",")).mapToInt(Integer::parseInt).toArray();
+    List<Parametrization> ps = (parsed.hasMatchedOption("--parametrizations") ? parametrizations : GPT_PARAMETRIZATIONS)
+        .stream().map(Parametrization::parse).toList();
+    int b = parsed.hasMatchedOption("--batch") ? batch : GPT_BATCH;
+    double rate = lr != null ? lr : GPT_LR;
+    io.github.spectral4j.trainer.experiment.GptCoordCheck.Options options =
+        new io.github.spectral4j.trainer.experiment.GptCoordCheck.Options(ps, w, baseWidth, rate, steps, b, seed,
+            GPT_PROBE, io.github.spectral4j.trainer.nn.GptConfig.BLOCKS, io.github.spectral4j.trainer.nn.GptConfig.HEADS,
+            io.github.spectral4j.trainer.nn.GptConfig.CONTEXT);
+    Path dir = OutputDirectory.check(out);
+    var err = spec.commandLine().getErr();
+    var stdout = spec.commandLine().getOut();
+    long start = System.nanoTime();
+    CoordCheckReport report = io.github.spectral4j.trainer.experiment.GptCoordCheck.run(options,
+        io.github.spectral4j.trainer.text.TextCorpus.brown(), Progress.onStderr(err, "coord-check"));
+    stdout.print(report.table());
     stdout.flush();
     report.write(dir);
     stdout.println(String.format(Locale.ROOT, "%ncoord-check took %.1f s; wrote %s, %s, %s",

@@ -64,6 +64,14 @@ public final class CoordCheckReport {
   private final List<Series> series;
   private final List<Verdict> verdicts;
   private final Map<Parametrization, SortedMap<Integer, String>> diverged;
+  /** The model's description for a model other than the coord-check MLP, else {@code null}. */
+  private String model;
+
+  /** Judges one parametrization of a model other than the MLP from its {@code rms_dh} slopes per layer. */
+  interface Judge {
+    Verdict judge(Parametrization p, List<String> layers, double[] dhSlopes, int[] fitWidths,
+        SortedMap<Integer, String> diverged);
+  }
 
   private CoordCheckReport(
       Setup setup,
@@ -131,6 +139,33 @@ public final class CoordCheckReport {
     return new CoordCheckReport(
         setup, widths.clone(), fit, List.copyOf(layers), List.copyOf(parametrizations), List.copyOf(series),
         List.copyOf(verdicts), div);
+  }
+
+  /**
+   * The report of a model other than the coord-check MLP (e.g. the GPT, whose "layers" are module
+   * outputs): same fits, files and schema, verdicts from {@code judge}, no per-role predictions, and
+   * {@code model} describing it in the JSON ({@code "model"}) and the plot.
+   */
+  static CoordCheckReport of(
+      Setup setup,
+      String model,
+      int[] widths,
+      List<String> layers,
+      List<Parametrization> parametrizations,
+      double[][][][] values,
+      Map<Parametrization, SortedMap<Integer, String>> diverged,
+      Judge judge) {
+    CoordCheckReport mlpShaped = of(setup, widths, layers, parametrizations, values, diverged);
+    int[] fit = mlpShaped.fitWidths;
+    List<Verdict> verdicts = new ArrayList<>();
+    for (Parametrization p : parametrizations) {
+      double[] dhSlopes = layers.stream().mapToDouble(l -> mlpShaped.series(p, l, "rms_dh").slope()).toArray();
+      verdicts.add(judge.judge(p, layers, dhSlopes, fit, mlpShaped.diverged.get(p)));
+    }
+    CoordCheckReport r = new CoordCheckReport(setup, mlpShaped.widths, fit, mlpShaped.layers, mlpShaped.parametrizations,
+        mlpShaped.series, List.copyOf(verdicts), mlpShaped.diverged);
+    r.model = model;
+    return r;
   }
 
   /** {slope, stderr} over the fit widths, NaN if there are fewer than two or a value is not positive. */
@@ -217,6 +252,9 @@ public final class CoordCheckReport {
   ObjectNode json() {
     ObjectMapper mapper = new ObjectMapper();
     ObjectNode root = mapper.createObjectNode();
+    if (model != null) {
+      root.put("model", model);
+    }
     root.put("dataset", setup.dataset());
     root.put("optimizer", setup.optimizer().id());
     root.put("lr", setup.lr());
@@ -272,6 +310,9 @@ public final class CoordCheckReport {
 
   /** core's prediction for a series, or null for a metric core makes none for ({@code dw_stable_rank}). */
   private Prediction prediction(Series s) {
+    if (model != null) {
+      return null; // the predictions are the MLP's, by layer role
+    }
     Prediction.Quantity q;
     try {
       q = Prediction.Quantity.parse(s.metric());
@@ -320,7 +361,8 @@ public final class CoordCheckReport {
           lines.add(new Chart.Line("slope 0 (feature learning)", Color.GRAY, x, flat, true, false));
         }
       }
-      String role = l == layers.size() - 1 ? "output logits" : "hidden features h" + (l + 1);
+      String role = model != null ? "the " + layer + " output"
+          : l == layers.size() - 1 ? "output logits" : "hidden features h" + (l + 1);
       panels.add(new Chart.Panel(
           layer + ": RMS change of " + role, "width n", "RMS Δh after " + setup.steps() + " steps",
           Chart.Scale.LOG2, Chart.Labels.PLAIN, Chart.Scale.LOG10, lines, List.of(),
@@ -329,7 +371,10 @@ public final class CoordCheckReport {
     String title = "coord check: does every layer's feature update stay Θ(1) as width grows?";
     String seeds = setup.repeats() == 1 ? "seed " + setup.seed()
         : "geometric mean over seeds " + setup.seed() + "–" + (setup.seed() + setup.repeats() - 1);
-    String subtitle = String.format(Locale.ROOT, "MLP %d-%s%d, ReLU, no bias, %s, %s lr %s, %d steps, batch %d, %s",
+    String subtitle = model != null
+        ? String.format(Locale.ROOT, "%s, %s, %s lr %s, %d steps, %s", model, setup.dataset(),
+            setup.optimizer().id(), num(setup.lr()), setup.steps(), seeds)
+        : String.format(Locale.ROOT, "MLP %d-%s%d, ReLU, no bias, %s, %s lr %s, %d steps, batch %d, %s",
         setup.inputDim(), "n-".repeat(layers.size() - 1), setup.classes(), setup.dataset(), setup.optimizer().id(),
         num(setup.lr()), setup.steps(), setup.batch(), seeds);
     return Chart.render(title, subtitle, panels, 2);

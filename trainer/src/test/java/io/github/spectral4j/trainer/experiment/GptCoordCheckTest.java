@@ -1,0 +1,80 @@
+package io.github.spectral4j.trainer.experiment;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.spectral4j.core.Parametrization;
+import io.github.spectral4j.trainer.text.TextCorpus;
+import java.util.List;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+class GptCoordCheckTest {
+  private static final List<String> OUTPUTS = GptCoordCheck.outputs(2);
+  private static final int[] FIT = {128, 256, 512, 1024};
+
+  private static Verdict judge(Parametrization p, double... slopes) {
+    return GptCoordCheck.judge(p, OUTPUTS, slopes, FIT, new TreeMap<>());
+  }
+
+  @Test
+  void spectralAndMupMustBeFlatEverywhere() {
+    assertTrue(judge(Parametrization.SPECTRAL, 0.01, -0.11, 0.05, 0.12).pass());
+    Verdict v = judge(Parametrization.MUP, 0.01, 0.02, 0.05, -0.13);
+    assertTrue(v.failed());
+    assertTrue(v.reason().contains("logits -0.13"), v.reason());
+    assertTrue(judge(Parametrization.SPECTRAL, Double.NaN, 0, 0, 0).failed());
+  }
+
+  @Test
+  void standardMustGrowInBlocksAndLogitsButNotNecessarilyInTheEmbedding() {
+    assertTrue(judge(Parametrization.STANDARD, -0.3, 1.0, 1.2, 0.2).pass());
+    assertTrue(judge(Parametrization.STANDARD, 0, 0.99, 1.2, 0.5).failed());
+    assertTrue(judge(Parametrization.STANDARD, 0, 1.1, 1.2, 0.19).failed());
+  }
+
+  @Test
+  void divergenceFailsAndTooFewWidthsIsNotApplicable() {
+    TreeMap<Integer, String> d = new TreeMap<>();
+    d.put(512, "non-finite loss NaN at step 3");
+    Verdict v = GptCoordCheck.judge(Parametrization.SPECTRAL, OUTPUTS, new double[4], FIT, d);
+    assertTrue(v.failed() && v.reason().contains("512") && v.reason().contains("step 3"), v.reason());
+    Verdict na = GptCoordCheck.judge(Parametrization.SPECTRAL, OUTPUTS, new double[4], new int[] {128}, new TreeMap<>());
+    assertEquals(Verdict.Status.NOT_APPLICABLE, na.status());
+    assertEquals(Verdict.Status.NOT_APPLICABLE, judge(Parametrization.NTK, 0, 0, 0, 0).status());
+  }
+
+  @Test
+  void optionsNameTheBadValue() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new GptCoordCheck.Options(
+        List.of(Parametrization.MUP), new int[] {64, 130}, 64, 0.01, 1, 1, 1, 1, 2, 4, 8));
+    assertTrue(e.getMessage().contains("130"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> new GptCoordCheck.Options(
+        List.of(Parametrization.MUP), new int[] {64}, 62, 0.01, 1, 1, 1, 1, 2, 4, 8));
+    assertTrue(e.getMessage().contains("62"), e.getMessage());
+  }
+
+  @Test
+  void aTinyRunMeasuresEveryOutputAtEveryWidth() {
+    GptCoordCheck.Options o = new GptCoordCheck.Options(
+        List.of(Parametrization.STANDARD, Parametrization.SPECTRAL), new int[] {8, 16}, 8, 0x1p-8, 2, 2, 1, 2, 1, 2, 8);
+    CoordCheckReport r = GptCoordCheck.run(o, TextCorpus.brown(), Progress.silent());
+    for (Parametrization p : o.parametrizations()) {
+      for (String out : GptCoordCheck.outputs(1)) {
+        double[] h = r.series(p, out, "rms_h").values();
+        double[] dh = r.series(p, out, "rms_dh").values();
+        for (int i = 0; i < 2; i++) {
+          assertTrue(h[i] > 0 && Double.isFinite(h[i]), p + " " + out + " rms_h " + h[i]);
+          assertTrue(dh[i] > 0 && dh[i] < h[i] * 10, p + " " + out + " rms_dh " + dh[i]);
+        }
+        assertTrue(Double.isNaN(r.series(p, out, "w_spec_ratio").values()[0]));
+      }
+    }
+    // widths 8 and 16 are below the vocabulary: nothing to fit, so no verdict applies
+    assertTrue(r.verdicts().stream().allMatch(v -> v.status() == Verdict.Status.NOT_APPLICABLE), r.table());
+    assertTrue(r.allPass());
+    assertTrue(r.json().get("model").asText().startsWith("GPT, 1 block, 2 heads"), r.json().get("model").asText());
+    assertTrue(r.csv().contains("spectral,block1,rms_dh,16,"));
+  }
+}
