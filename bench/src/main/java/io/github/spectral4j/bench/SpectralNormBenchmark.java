@@ -3,6 +3,7 @@ package io.github.spectral4j.bench;
 import io.github.spectral4j.simd.FloatMatrix;
 import io.github.spectral4j.simd.Lanczos;
 import io.github.spectral4j.simd.PowerIteration;
+import io.github.spectral4j.simd.SpectralNorm;
 import java.util.concurrent.TimeUnit;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
@@ -24,8 +25,11 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Time to the spectral norm σ₁ of an n×n matrix to 1e-6 relative accuracy, from a cold start:
- * spectral4j's {@link PowerIteration} (reset before every solve) and {@link Lanczos} (k = 1) against
- * EJML's double-precision SVD (values only). Every invocation checks its σ₁ against a reference
+ * spectral4j's {@link PowerIteration} (reset before every solve), {@link Lanczos} (k = 1, Golub–Kahan:
+ * two passes over A per step) and the front door {@link SpectralNorm} (reset before every solve, so a
+ * cold run: Lanczos on AᵀA, one fused pass per step; {@code spectral-norm} on one thread,
+ * {@code spectral-norm-2t} on two, with the same result) against EJML's double-precision SVD (values
+ * only). Every invocation checks its σ₁ against a reference
  * computed in setup ({@link ReferenceSigma}: double-precision Golub–Kahan) and throws if it is off by
  * more than 1e-6 relative or the solver says it did not converge. The secondary metrics
  * {@code matVecs} and {@code solves} count matrix-vector products and solves, so
@@ -46,8 +50,11 @@ public class SpectralNormBenchmark {
   /** The stopping tolerance passed to the spectral4j solvers. */
   static final double TOLERANCE = 1e-6;
 
-  /** power = PowerIteration, lanczos = Lanczos with k = 1, ejml-svd = EJML's SVD (singular values only). */
-  @Param({"power", "lanczos", "ejml-svd"})
+  /**
+   * power = PowerIteration, lanczos = Lanczos with k = 1, spectral-norm = SpectralNorm on 1 thread,
+   * spectral-norm-2t = SpectralNorm on 2 threads, ejml-svd = EJML's SVD (singular values only).
+   */
+  @Param({"power", "lanczos", "spectral-norm", "spectral-norm-2t", "ejml-svd"})
   public String impl;
 
   @Param({"512", "2048"})
@@ -61,6 +68,7 @@ public class SpectralNormBenchmark {
   private double reference;
   private PowerIteration power;
   private Lanczos lanczos;
+  private SpectralNorm spectralNorm;
   private SingularValueDecomposition_F64<DMatrixRMaj> svd;
   private DMatrixRMaj original;
   private DMatrixRMaj work;
@@ -96,6 +104,10 @@ public class SpectralNormBenchmark {
         Kernels.init(1);
         lanczos = new Lanczos(n, n, 1).setOptions(n, TOLERANCE);
       }
+      case "spectral-norm", "spectral-norm-2t" -> {
+        Kernels.init(impl.endsWith("2t") ? 2 : 1);
+        spectralNorm = new SpectralNorm(n, n).setOptions(1_000_000, TOLERANCE);
+      }
       case "ejml-svd" -> {
         original = new DMatrixRMaj(n, n);
         for (int i = 0; i < original.data.length; i++) {
@@ -104,7 +116,8 @@ public class SpectralNormBenchmark {
         work = new DMatrixRMaj(n, n);
         svd = DecompositionFactory_DDRM.svd(n, n, false, false, true);
       }
-      default -> throw new IllegalArgumentException("impl must be power, lanczos or ejml-svd, got " + impl);
+      default -> throw new IllegalArgumentException(
+          "impl must be power, lanczos, spectral-norm, spectral-norm-2t or ejml-svd, got " + impl);
     }
     System.out.printf("# %s n=%d %s: reference sigma1 = %.12f%n", impl, n, spectrum, reference);
   }
@@ -127,6 +140,14 @@ public class SpectralNormBenchmark {
         sigma = r.singularValues()[0];
         counters.matVecs += r.matVecs();
         last = "converged=" + r.converged() + ", matVecs=" + r.matVecs();
+      }
+      case "spectral-norm", "spectral-norm-2t" -> {
+        spectralNorm.reset();
+        SpectralNorm.Result r = spectralNorm.of(a);
+        require(r.converged(), r);
+        sigma = r.sigma();
+        counters.matVecs += 2L * r.passes();
+        last = r.toString();
       }
       default -> {
         work.setTo(original);

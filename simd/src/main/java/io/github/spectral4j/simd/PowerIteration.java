@@ -103,6 +103,11 @@ public final class PowerIteration {
     return this;
   }
 
+  /** Makes the next run start from the vector in {@link #rightVector()}, as after a run (for SpectralNorm). */
+  void markWarm() {
+    warm = true;
+  }
+
   /** Forgets the previous right vector: the next run starts cold, from the fixed-seed random vector. */
   public void reset() {
     warm = false;

@@ -71,7 +71,16 @@ public interface Kernels {
    * read once for its dot product with v and, while still in cache, for its axpy into out. av and out
    * are modified.
    */
-  void gramTimes(int m, int n, float[] a, int lda, float[] v, float[] av, float[] out);
+  default void gramTimes(int m, int n, float[] a, int lda, float[] v, float[] av, float[] out) {
+    gramTimes(m, n, a, 0, lda, v, av, 0, out);
+  }
+
+  /**
+   * As {@link #gramTimes(int, int, float[], int, float[], float[], float[])} for the m×n matrix whose
+   * first row starts at {@code a[aOff]}, with A·v written to {@code av[avOff ..]}: a block of rows of a
+   * larger matrix, out being that block's share of Aᵀ·(A·v). av and out are modified.
+   */
+  void gramTimes(int m, int n, float[] a, int aOff, int lda, float[] v, float[] av, int avOff, float[] out);
 
   /**
    * One pass over the rows of the m×n matrices A and B (row stride ld for both), with D = A − B formed

@@ -563,19 +563,20 @@ final class PanamaKernels implements Kernels {
   }
 
   @Override
-  public void gramTimes(int m, int n, float[] a, int lda, float[] v, float[] av, float[] out) {
+  public void gramTimes(int m, int n, float[] a, int aOff, int lda, float[] v, float[] av, int avOff, float[] out) {
     java.util.Arrays.fill(out, 0, n, 0f);
     int i = 0;
     // Four rows at a time: their dots with v, then (rows still in L1) their axpy into out.
     for (; i + 4 <= m; i += 4) {
-      int r = i * lda;
-      dot4(n, a, r, lda, v, 0, av, i, 1f, 0f);
-      axpy4(n, av[i], av[i + 1], av[i + 2], av[i + 3], a, r, lda, out);
+      int r = aOff + i * lda;
+      int o = avOff + i;
+      dot4(n, a, r, lda, v, 0, av, o, 1f, 0f);
+      axpy4(n, av[o], av[o + 1], av[o + 2], av[o + 3], a, r, lda, out);
     }
     for (; i < m; i++) {
-      float s = dot(n, a, i * lda, v, 0);
-      av[i] = s;
-      axpy(n, s, a, i * lda, out, 0);
+      float s = dot(n, a, aOff + i * lda, v, 0);
+      av[avOff + i] = s;
+      axpy(n, s, a, aOff + i * lda, out, 0);
     }
   }
 

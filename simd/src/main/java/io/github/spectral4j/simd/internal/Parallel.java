@@ -73,7 +73,7 @@ public final class Parallel {
    * Runs {@code body.accept(t)} for every t in [0, tasks): t = 0 on the calling thread, the others on the
    * pool; returns when all are done and rethrows the first failure. With one task nothing is allocated.
    */
-  static void forEach(int tasks, IntConsumer body) {
+  public static void forEach(int tasks, IntConsumer body) {
     if (tasks == 1) {
       body.accept(0);
       return;
@@ -111,7 +111,7 @@ public final class Parallel {
    * Splits {@code count} units into {@code parts} contiguous shares as evenly as possible and returns the
    * first unit of share {@code part} (share {@code part} is [split(part), split(part + 1))).
    */
-  static int split(int count, int parts, int part) {
+  public static int split(int count, int parts, int part) {
     return (int) ((long) count * part / parts);
   }
 }

@@ -137,12 +137,12 @@ final class ScalarKernels implements Kernels {
   }
 
   @Override
-  public void gramTimes(int m, int n, float[] a, int lda, float[] v, float[] av, float[] out) {
+  public void gramTimes(int m, int n, float[] a, int aOff, int lda, float[] v, float[] av, int avOff, float[] out) {
     java.util.Arrays.fill(out, 0, n, 0f);
     for (int i = 0; i < m; i++) {
-      float s = dot(n, a, i * lda, v, 0);
-      av[i] = s;
-      axpy(n, s, a, i * lda, out, 0);
+      float s = dot(n, a, aOff + i * lda, v, 0);
+      av[avOff + i] = s;
+      axpy(n, s, a, aOff + i * lda, out, 0);
     }
   }
 

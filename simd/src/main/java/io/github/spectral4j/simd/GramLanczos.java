@@ -1,0 +1,240 @@
+package io.github.spectral4j.simd;
+
+import java.util.Arrays;
+
+/**
+ * σ₁ and its singular vectors by symmetric Lanczos on the Gram matrix AᵀA, one pass over A per step
+ * (Golub and Van Loan, Matrix Computations, §10.1; Lanczos, J. Res. Nat. Bur. Standards 45, 1950).
+ *
+ * <p>The Krylov space K_j(AᵀA, v₁) is the one Golub–Kahan bidiagonalisation builds for the right
+ * vectors, so the number of steps is the same as {@link Lanczos}'s; but where Golub–Kahan needs A·v
+ * and then Aᵀ·u — two passes over A — each step here is one fused Gram product A·v, Aᵀ·(A·v)
+ * ({@link PowerIteration.Gram}), which reads A once: half the memory traffic for the largest singular
+ * value, where the squaring of the spectrum costs nothing (σ₁² is the best-separated end). The
+ * recurrence w = AᵀA·v_j − α_j·v_j − β_{j−1}·v_{j−1} is orthogonalised against every earlier vector in
+ * double (twice when the first pass cancels much of it); θ₁, the largest eigenvalue of the
+ * tridiagonal T_j, is σ₁², and its residual |β_j·s_j| (s_j the last component of its eigenvector)
+ * bounds ‖AᵀA·y − θ₁·y‖, so ‖Aᵀu − σ·y‖ ≤ |β_j·s_j|/σ with u = A·y/σ — the bound {@link Lanczos} and
+ * {@link PowerIteration} report. The products A·v_j are kept, so u is a combination of them and needs
+ * no further pass. The basis holds at most {@code maxBasis} vectors; when it is full the run restarts
+ * from the current Ritz vector. Products run on v·c, c a power of two near 1/‖A‖_F, so they neither
+ * overflow nor underflow; the caller ensures ‖A‖_F is inside {@link SolverSupport#inProductRange}.
+ * Not thread-safe; buffers are allocated as the basis grows and kept.
+ */
+final class GramLanczos {
+  private static final double FLOAT_EPS = Math.ulp(1f);
+  /** Second Gram–Schmidt pass when the first leaves less than this fraction of the norm. */
+  private static final double REORTHOGONALIZE = Math.sqrt(0.5);
+  /** As in {@link Lanczos}: a check costs ≈ CHECK_COST·j² entries' worth of product. */
+  private static final double CHECK_COST = 128;
+  private static final double CHECK_EVERY_STEP_BELOW = 1 << 20;
+
+  /** Outcome of one run: σ₁, its residual bound ‖Aᵀu − σv‖, whether it met the tolerance, passes used. */
+  record Outcome(double sigma, double bound, boolean converged, int passes) {}
+
+  private final int rows;
+  private final int cols;
+  private final int maxBasis;
+  private float[][] vBasis;
+  private float[][] avBasis;
+  private final double[] alpha;
+  private final double[] beta;
+  private final double[] diag;
+  private final double[] off;
+  private final double[] lastRow;
+  private double[] eigenvectors = new double[0];
+  private final int[] top = new int[1];
+  private final double[] work;
+  private final double[] workRows;
+  private final float[] x;
+  private final float[] gram;
+
+  GramLanczos(int rows, int cols, int maxBasis) {
+    this.rows = rows;
+    this.cols = cols;
+    this.maxBasis = maxBasis;
+    this.vBasis = new float[maxBasis + 1][];
+    this.avBasis = new float[maxBasis][];
+    this.alpha = new double[maxBasis + 1];
+    this.beta = new double[maxBasis + 1];
+    this.diag = new double[maxBasis + 1];
+    this.off = new double[maxBasis + 1];
+    this.lastRow = new double[maxBasis + 1];
+    this.work = new double[cols];
+    this.workRows = new double[rows];
+    this.x = new float[cols];
+    this.gram = new float[cols];
+  }
+
+  /**
+   * Runs from the unit vector {@code v} (length cols) for at most {@code maxPasses} passes; on return
+   * v holds the right singular vector and u (length rows) the left one. v and u are modified.
+   *
+   * <p>A rank-r matrix has K(AᵀA, v) ⊆ span(v) + range(AᵀA) of dimension r + 1, but in float the space
+   * built in r + 1 steps need not hold the top vector to the tolerance (measured on 5 × 49 Gaussian
+   * matrices: 5e-5); so the run stops on its residual bound only, a few steps later.
+   */
+  Outcome run(PowerIteration.Gram op, double frobenius, float[] v, float[] u, int maxPasses, double tolerance) {
+    double c = SolverSupport.powerOfTwoNear(frobenius);
+    int passes = 0;
+    double sigma = 0;
+    double bound = Double.POSITIVE_INFINITY;
+    boolean converged = false;
+    while (passes < maxPasses && !converged) {
+      System.arraycopy(v, 0, vector(vBasis, 0, cols), 0, cols);
+      int steps = 0;
+      int nextCheck = 1;
+      double thetaMax = 0;
+      boolean restart = false;
+      while (!converged && !restart && passes < maxPasses) {
+        int j = steps;
+        float[] vj = vBasis[j];
+        for (int i = 0; i < cols; i++) {
+          x[i] = (float) (vj[i] * c);
+        }
+        float[] av = vector(avBasis, j, rows);
+        op.apply(x, av, gram); // av = c·A·v_j, gram = c·AᵀA·v_j
+        passes++;
+        double inv = 1 / c;
+        for (int i = 0; i < cols; i++) {
+          work[i] = gram[i] * inv;
+        }
+        if (!finite(work)) {
+          throw new IllegalArgumentException("SpectralNorm: the product with A at pass " + passes
+              + " is not finite: A has a non-finite entry, or ‖A‖_F = " + frobenius + " given for it is far too small");
+        }
+        double a = SolverSupport.dot(cols, vj, work);
+        SolverSupport.subtract(cols, a, vj, work);
+        if (j > 0) {
+          SolverSupport.subtract(cols, beta[j - 1], vBasis[j - 1], work);
+        }
+        orthogonalize(work, vBasis, j + 1, cols);
+        double b = SolverSupport.norm(cols, work);
+        alpha[j] = a;
+        beta[j] = b;
+        steps = j + 1;
+        thetaMax = Math.max(thetaMax, Math.abs(a) + b);
+        // An invariant subspace (b ≈ 0 at float resolution) or the whole space: T's values are exact.
+        boolean exhausted = steps == cols || b <= FLOAT_EPS * thetaMax;
+        if (exhausted) {
+          beta[j] = 0;
+        }
+        boolean full = steps == maxBasis;
+        if (steps >= nextCheck || exhausted || full || passes == maxPasses) {
+          double theta = topRitzValue(steps);
+          sigma = Math.sqrt(Math.max(theta, 0));
+          double thetaBound = Math.abs(beta[j] * lastRow[top[0]]);
+          bound = sigma > 0 ? thetaBound / sigma : thetaBound == 0 ? 0 : Double.POSITIVE_INFINITY;
+          // Met the tolerance, or the float resolution of the products (as in Lanczos).
+          converged = exhausted || thetaBound <= tolerance * theta || thetaBound <= FLOAT_EPS * theta;
+          if (converged || full || passes == maxPasses) {
+            ritzVectors(steps, v, u);
+            restart = !converged;
+            break;
+          }
+          double size = Math.max((double) rows * cols, CHECK_EVERY_STEP_BELOW);
+          nextCheck = steps + 1 + (int) Math.min(steps, CHECK_COST * steps * steps / size);
+        }
+        float[] next = vector(vBasis, steps, cols);
+        double ib = 1 / b;
+        for (int i = 0; i < cols; i++) {
+          next[i] = (float) (work[i] * ib);
+        }
+      }
+    }
+    return new Outcome(sigma, bound, converged, passes);
+  }
+
+  /** θ₁ of the leading steps×steps block of T, with the last component of its eigenvector in lastRow. */
+  private double topRitzValue(int n) {
+    loadT(n);
+    Arrays.fill(lastRow, 0, n, 0);
+    lastRow[n - 1] = 1;
+    SymmetricTridiagonal.diagonalize(n, diag, off, lastRow, null);
+    SymmetricTridiagonal.largestFirst(n, diag, 1, top);
+    return diag[top[0]];
+  }
+
+  private void loadT(int n) {
+    for (int i = 0; i < n; i++) {
+      diag[i] = alpha[i];
+      off[i] = i < n - 1 ? beta[i] : 0;
+    }
+  }
+
+  /** v = V·s and u = (A·V)·s/σ for the top eigenvector s of T, both normalised. v and u are modified. */
+  private void ritzVectors(int n, float[] v, float[] u) {
+    if (eigenvectors.length < n * n) {
+      eigenvectors = new double[n * n];
+    }
+    double[] z = eigenvectors;
+    Arrays.fill(z, 0, n * n, 0);
+    for (int i = 0; i < n; i++) {
+      z[i * n + i] = 1;
+    }
+    loadT(n);
+    SymmetricTridiagonal.diagonalize(n, diag, off, null, z);
+    SymmetricTridiagonal.largestFirst(n, diag, 1, top);
+    int col = top[0];
+    Arrays.fill(work, 0);
+    Arrays.fill(workRows, 0);
+    for (int t = 0; t < n; t++) {
+      double s = z[t * n + col];
+      float[] vt = vBasis[t];
+      for (int i = 0; i < cols; i++) {
+        work[i] += s * vt[i];
+      }
+      float[] at = avBasis[t];
+      for (int i = 0; i < rows; i++) {
+        workRows[i] += s * at[i];
+      }
+    }
+    double vn = SolverSupport.norm(cols, work);
+    for (int i = 0; i < cols; i++) {
+      v[i] = (float) (work[i] / vn);
+    }
+    // A·y = Σ s_t·A·v_t (the stored products are c·A·v_t); its norm is σ up to rounding.
+    double un = SolverSupport.norm(rows, workRows);
+    if (un > 0) {
+      for (int i = 0; i < rows; i++) {
+        u[i] = (float) (workRows[i] / un);
+      }
+    } else {
+      Arrays.fill(u, 0f);
+      u[0] = 1f;
+    }
+  }
+
+  private static boolean finite(double[] w) {
+    double s = 0;
+    for (double d : w) {
+      s += d * 0;
+    }
+    return s == 0;
+  }
+
+  /** Gram–Schmidt of w against basis[0..count) in double, twice when the first pass cancels much of w. */
+  private static void orthogonalize(double[] w, float[][] basis, int count, int len) {
+    double before = SolverSupport.norm(len, w);
+    for (int pass = 0; pass < 2; pass++) {
+      for (int t = 0; t < count; t++) {
+        double c = SolverSupport.dot(len, basis[t], w);
+        SolverSupport.subtract(len, c, basis[t], w);
+      }
+      double after = SolverSupport.norm(len, w);
+      if (after > REORTHOGONALIZE * before) {
+        return;
+      }
+      before = after;
+    }
+  }
+
+  private static float[] vector(float[][] basis, int index, int len) {
+    float[] b = basis[index];
+    if (b == null) {
+      b = new float[len];
+      basis[index] = b;
+    }
+    return b;
+  }
+}

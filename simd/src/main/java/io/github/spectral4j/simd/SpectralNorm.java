@@ -1,0 +1,281 @@
+package io.github.spectral4j.simd;
+
+import io.github.spectral4j.simd.internal.GramProducts;
+import io.github.spectral4j.simd.internal.KernelProvider;
+import io.github.spectral4j.simd.internal.Kernels;
+import io.github.spectral4j.simd.internal.Parallel;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * The spectral norm ‖A‖* = σ₁ (largest singular value; the norm of the spectral condition
+ * ‖W_l‖* = Θ(√(n_l/n_{l−1})) of Yang, Simon and Bernstein, arXiv 2310.17813) of a fixed-shape matrix
+ * given densely ({@link #of}), by low-rank factors A = s·Lᵀ·R ({@link #ofLowRank}) or as a difference
+ * A − B ({@link #ofDifference}), with its singular vectors and a residual bound — the one entry point
+ * for σ₁; it picks the algorithm.
+ *
+ * <p>Every algorithm here iterates on the Gram matrix AᵀA, one pass over A (A·x and Aᵀ·(A·x) fused)
+ * per step, and stops when ‖Aᵀu − σv‖ ≤ tolerance·σ with A·v = σ·u (then a singular value of A lies
+ * within tolerance·σ of σ). The choice: a <em>cold</em> run (new, after {@link #reset()}, or a shape
+ * seen for the first time) uses Lanczos on AᵀA ({@code GramLanczos}: the Krylov space of
+ * Golub–Kahan's right vectors, from the fixed-seed random vector), which needs far fewer passes than
+ * power iteration when σ₂/σ₁ is near 1 and never more; a <em>warm</em> run (the previous run's right
+ * vector, e.g. of a weight matrix one training step later) first takes up to
+ * {@link #WARM_POWER_PASSES} steps of power iteration, which cost nothing beyond the pass and usually
+ * finish the job, then continues with Lanczos from where power iteration stopped. The size enters
+ * through the Lanczos basis, at most min(cols, {@link #MAX_BASIS}) vectors (the run restarts from its
+ * best vector when it is full): a small matrix is solved exactly in min(rows, cols) passes, a large
+ * one never holds more than MAX_BASIS·(rows + cols) floats of basis. Dense matrices with more than
+ * {@code 2^18} entries use up to {@link Blas#parallelism()} threads, with results identical for every
+ * thread count (fixed row blocks added in a fixed order). Products run in float with norms and
+ * orthogonalisation in double; a dense matrix whose ‖A‖_F lies beyond 2^±64 (σ₁ above the float
+ * range, subnormal entries) is scaled by a power of two and σ scaled back. Arguments are not
+ * modified; the solver's vectors are. A solver keeps its buffers (a steady-state warm run allocates
+ * nothing). Not thread-safe.
+ */
+public final class SpectralNorm {
+  /** Power iteration steps a warm run takes before it switches to Lanczos. */
+  public static final int WARM_POWER_PASSES = 4;
+
+  /** The most vectors the Lanczos basis holds before it restarts from its best vector. */
+  public static final int MAX_BASIS = 256;
+
+  /** The algorithm that finished a run. */
+  public enum Method {
+    /** The warm start and power iteration sufficed. */
+    POWER_ITERATION,
+    /** Lanczos on AᵀA (alone for a cold run, after power iteration for a warm one). */
+    LANCZOS
+  }
+
+  /**
+   * Outcome of one run.
+   *
+   * @param sigma the estimate of σ₁ = ‖A‖*
+   * @param converged whether ‖Aᵀu − σv‖ ≤ tolerance·σ was reached (or the float resolution of the
+   *     products, or the Krylov space was exhausted) within the passes allowed
+   * @param passes passes over the operator, each one A·x and one Aᵀ·(A·x)
+   * @param method the algorithm that finished the run
+   */
+  public record Result(double sigma, boolean converged, int passes, Method method) {}
+
+  private static final String WHO = "SpectralNorm";
+  private static final Kernels KERNELS = KernelProvider.kernels();
+
+  private final int rows;
+  private final int cols;
+  private final PowerIteration power;
+  private final GramLanczos lanczos;
+  private final float[][] shares;
+  private int maxPasses = 1000;
+  private double tolerance = 1e-6;
+  private boolean warm;
+
+  /** What the current run works on (null between runs), for the Gram products below. */
+  private FloatMatrix a;
+  private FloatMatrix b;
+  private float scale;
+  private double matrixScale;
+  /** r-vectors of the low-rank products, reallocated only when r changes. */
+  private float[] rankWork1 = new float[0];
+  private float[] rankWork2 = new float[0];
+
+  private final PowerIteration.Gram dense = this::denseGram;
+  private final PowerIteration.Gram scaledDense = (x, ax, out) -> {
+    SolverSupport.scaledGemv(false, a, matrixScale, x, ax);
+    SolverSupport.scaledGemv(true, a, matrixScale, ax, out);
+  };
+  private final PowerIteration.Gram difference =
+      (x, ax, out) -> Blas.differenceGramTimes(a, b, null, null, null, x, ax, out);
+  private final PowerIteration.Gram lowRank = (x, ax, out) -> {
+    float[] rx = rankWork1;
+    float[] lax = rankWork2;
+    // A = s·Lᵀ·R: A·x = s·Lᵀ·(R·x), Aᵀ·(A·x) = s·Rᵀ·(L·(A·x)).
+    Blas.gemv(false, 1f, b, x, 0f, rx);
+    Blas.gemv(true, scale, a, rx, 0f, ax);
+    Blas.gemv(false, 1f, a, ax, 0f, lax);
+    Blas.gemv(true, scale, b, lax, 0f, out);
+  };
+
+  /**
+   * A solver for {@code rows × cols} matrices; both sizes ≥ 1. Sizes whose buffers cannot be
+   * allocated are refused with IllegalArgumentException naming them.
+   */
+  public SpectralNorm(int rows, int cols) {
+    SolverSupport.requirePositiveShape(WHO, rows, cols);
+    int basis = Math.min(cols, MAX_BASIS);
+    int blocks = GramProducts.blocks(rows);
+    Allocation.requireHeap(WHO, "a " + rows + "x" + cols + " matrix",
+        4L * ((long) basis * (rows + cols) + (long) (blocks - 1) * cols) + 16L * (rows + cols));
+    this.rows = rows;
+    this.cols = cols;
+    this.power = new PowerIteration(rows, cols);
+    this.lanczos = new GramLanczos(rows, cols, basis);
+    this.shares = new float[blocks - 1][cols];
+  }
+
+  /**
+   * Sets the most passes over the operator per run (≥ 1, default 1000; a warm run with 1 pass is one
+   * power-iteration step, which keeps tracking a slowly changing matrix across runs) and the relative
+   * residual tolerance (finite, &gt; 0, default 1e-6). Returns this.
+   */
+  public SpectralNorm setOptions(int maxPasses, double tolerance) {
+    SolverSupport.requireOptions(WHO, maxPasses, tolerance);
+    this.maxPasses = maxPasses;
+    this.tolerance = tolerance;
+    return this;
+  }
+
+  /** The dense Gram product in fixed row blocks, on up to Blas.parallelism() threads. */
+  private void denseGram(float[] x, float[] ax, float[] out) {
+    GramProducts.gramTimes(KERNELS, rows, cols, a.data(), x, ax, out, shares, Parallel.parallelism());
+  }
+
+  /** Forgets the previous vectors: the next run is cold. */
+  public void reset() {
+    warm = false;
+    power.reset();
+  }
+
+  /** The left singular vector u (length rows, unit) of the last run: the solver's buffer, overwritten by the next. */
+  public float[] leftVector() {
+    return power.leftVector();
+  }
+
+  /**
+   * The right singular vector v (length cols, unit) of the last run: the solver's buffer and the next
+   * run's warm start (a caller may write a start vector into it).
+   */
+  public float[] rightVector() {
+    return power.rightVector();
+  }
+
+  /** σ₁ of the dense {@code a} (rows × cols, finite entries, else IllegalArgumentException). */
+  public Result of(FloatMatrix a) {
+    SolverSupport.requireShape(WHO, a, rows, cols);
+    double frobenius = SolverSupport.requireFinite(WHO, a);
+    this.a = a;
+    try {
+      if (frobenius == 0 || SolverSupport.inProductRange(frobenius)) {
+        return solve(dense, frobenius);
+      }
+      matrixScale = SolverSupport.powerOfTwoNear(frobenius);
+      Result r = solve(scaledDense, frobenius * matrixScale);
+      return new Result(r.sigma() / matrixScale, r.converged(), r.passes(), r.method());
+    } finally {
+      this.a = null;
+    }
+  }
+
+  /**
+   * σ₁ of A = A − B for {@code a} and {@code b} of shape rows × cols (finite entries), formed row by
+   * row inside each pass, never stored: ‖W − W₀‖* of a weight
+   * matrix and its initialisation, for instance.
+   */
+  public Result ofDifference(FloatMatrix a, FloatMatrix b) {
+    SolverSupport.requireShape(WHO, a, rows, cols);
+    SolverSupport.requireShape(WHO + " (B of A − B)", b, rows, cols);
+    // Products are scaled by the bound ‖A‖_F + ‖B‖_F of ‖A − B‖_F (a small difference of large
+    // matrices only makes them small, still far from the float range's ends), which the finiteness
+    // checks compute anyway.
+    double bound = SolverSupport.requireFinite(WHO, a) + SolverSupport.requireFinite(WHO + " (B of A − B)", b);
+    requireProductRange(bound);
+    this.a = a;
+    this.b = b;
+    try {
+      return solve(difference, bound);
+    } finally {
+      this.a = null;
+      this.b = null;
+    }
+  }
+
+  /**
+   * σ₁ of A = s·Lᵀ·R, for {@code left} L (r × rows) and {@code right} R (r × cols) with the same r ≥ 1
+   * rows and finite entries — a batch gradient −η·δᵀ·X, for instance, without forming it: each pass
+   * is four products with the r-row factors, 2·r·(rows + cols) values read instead of rows·cols.
+   * Products are scaled by the bound |s|·‖L‖_F·‖R‖_F of ‖A‖_F.
+   */
+  public Result ofLowRank(float s, FloatMatrix left, FloatMatrix right) {
+    if (left == null || right == null) {
+      throw new IllegalArgumentException(WHO + ": a factor is null");
+    }
+    if (left.cols() != rows || right.cols() != cols || left.rows() != right.rows()) {
+      throw new IllegalArgumentException(WHO + " was built for " + rows + "x" + cols + " matrices; A = s·Lᵀ·R needs L r x "
+          + rows + " and R r x " + cols + " with the same r, got L " + left.rows() + "x" + left.cols() + " and R "
+          + right.rows() + "x" + right.cols());
+    }
+    if (!Float.isFinite(s)) {
+      throw new IllegalArgumentException(WHO + ": the scale s of A = s·Lᵀ·R is " + s);
+    }
+    double bound = Math.abs((double) s) * SolverSupport.requireFinite(WHO + " (L)", left)
+        * SolverSupport.requireFinite(WHO + " (R)", right);
+    requireProductRange(bound);
+    if (rankWork1.length != left.rows()) {
+      rankWork1 = new float[left.rows()];
+      rankWork2 = new float[left.rows()];
+    }
+    this.a = left;
+    this.b = right;
+    this.scale = s;
+    try {
+      return solve(lowRank, bound);
+    } finally {
+      this.a = null;
+      this.b = null;
+    }
+  }
+
+  private static void requireProductRange(double frobenius) {
+    if (frobenius != 0 && !SolverSupport.inProductRange(frobenius)) {
+      int e = Math.getExponent(frobenius);
+      throw new IllegalArgumentException(WHO + ": ‖A‖_F ≈ " + frobenius + " is too " + (e > 0 ? "large" : "small")
+          + " for float products (2^-" + SolverSupport.SAFE_EXPONENT + " to 2^" + SolverSupport.SAFE_EXPONENT
+          + "): scale the factors " + (e > 0 ? "down" : "up") + " by 2^" + Math.abs(e) + " and σ₁ back");
+    }
+  }
+
+  private Result solve(PowerIteration.Gram gram, double frobenius) {
+    if (frobenius == 0) {
+      float[] u = leftVector();
+      Arrays.fill(u, 0f);
+      u[0] = 1f;
+      return new Result(0, true, 0, Method.POWER_ITERATION);
+    }
+    float[] v = rightVector();
+    int passes = 0;
+    if (warm && normalize(v)) {
+      power.markWarm();
+      power.setOptions(Math.min(WARM_POWER_PASSES, maxPasses), tolerance);
+      PowerIteration.Result r = power.run(gram, frobenius, Math.min(WARM_POWER_PASSES, maxPasses));
+      passes = r.iterations();
+      if (r.converged() || passes >= maxPasses) {
+        return new Result(r.sigma(), r.converged(), passes, Method.POWER_ITERATION);
+      }
+      // v has taken the step just computed: Lanczos continues from there.
+    } else {
+      SolverSupport.randomUnit(new SplittableRandom(SolverSupport.START_SEED), v);
+    }
+    GramLanczos.Outcome o = lanczos.run(gram, frobenius, v, leftVector(), maxPasses - passes, tolerance);
+    warm = true;
+    return new Result(o.sigma(), o.converged(), passes + o.passes(), Method.LANCZOS);
+  }
+
+  /** Scales x to unit length; false if it is zero or not finite. */
+  private static boolean normalize(float[] x) {
+    double s = Blas.nrm2(x);
+    if (!(s > 0) || !Double.isFinite(s)) {
+      return false;
+    }
+    float inv = (float) (1 / s);
+    for (int i = 0; i < x.length; i++) {
+      x[i] *= inv;
+    }
+    return true;
+  }
+
+  @Override
+  public String toString() {
+    return WHO + "[" + rows + "x" + cols + ", maxPasses=" + maxPasses + ", tolerance=" + tolerance + "]";
+  }
+}

@@ -1,0 +1,59 @@
+package io.github.spectral4j.simd.internal;
+
+/**
+ * The Gram product av = A·v, out = Aᵀ·(A·v) of a large matrix on several threads with a result that
+ * does not depend on the thread count: the rows are cut into blocks of a fixed size
+ * ({@link #BLOCK_ROWS}), each block's share of Aᵀ·(A·v) is formed in a buffer of its own by the fused
+ * one-pass kernel, and the shares are added in block order. Threads take contiguous runs of blocks.
+ * Used by the spectral solvers, whose steps are one such product each; memory-bound, so a second core
+ * pays only where one core cannot saturate the memory bus.
+ */
+public final class GramProducts {
+  /** Rows per block: 256 rows of a 2048-column matrix are 2 MB, a block share is 8 KB. */
+  public static final int BLOCK_ROWS = 256;
+
+  /** Below this many matrix entries one thread does all blocks (a fork costs about 10–20 µs). */
+  public static final long PARALLEL_ENTRIES = 1L << 18;
+
+  private GramProducts() {}
+
+  /** Number of blocks for m rows; {@link #gramTimes} needs blocks(m) − 1 share buffers. */
+  public static int blocks(int m) {
+    return (m + BLOCK_ROWS - 1) / BLOCK_ROWS;
+  }
+
+  /**
+   * av = A·v (length m), out = Aᵀ·(A·v) (length n) for the m×n row-major A; {@code shares} holds
+   * blocks(m) − 1 scratch vectors of length n. av, out and shares are modified.
+   */
+  public static void gramTimes(
+      Kernels kernels, int m, int n, float[] a, float[] v, float[] av, float[] out, float[][] shares, int threads) {
+    int blocks = blocks(m);
+    int t = (long) m * n < PARALLEL_ENTRIES ? 1 : Math.min(threads, blocks);
+    if (t <= 1) {
+      for (int b = 0; b < blocks; b++) {
+        block(kernels, b, m, n, a, v, av, out, shares);
+      }
+    } else {
+      Parallel.forEach(t, task -> {
+        for (int b = Parallel.split(blocks, t, task), end = Parallel.split(blocks, t, task + 1); b < end; b++) {
+          block(kernels, b, m, n, a, v, av, out, shares);
+        }
+      });
+    }
+    for (int b = 1; b < blocks; b++) {
+      kernels.axpy(n, 1f, shares[b - 1], 0, out, 0);
+    }
+  }
+
+  private static void block(
+      Kernels kernels, int b, int m, int n, float[] a, float[] v, float[] av, float[] out, float[][] shares) {
+    int r0 = b * BLOCK_ROWS;
+    int rows = Math.min(BLOCK_ROWS, m - r0);
+    if (b == 0) {
+      kernels.gramTimes(rows, n, a, 0, n, v, av, 0, out);
+    } else {
+      kernels.gramTimes(rows, n, a, r0 * n, n, v, av, r0, shares[b - 1]);
+    }
+  }
+}
