@@ -2,6 +2,7 @@ package io.github.spectral4j.bench;
 
 import io.github.spectral4j.simd.Blas;
 import io.github.spectral4j.simd.FloatMatrix;
+import io.github.spectral4j.simd.Fused;
 import io.github.spectral4j.trainer.Dataset;
 import io.github.spectral4j.trainer.Diagnostics;
 import io.github.spectral4j.trainer.Mlp;
@@ -32,7 +33,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code measure}: the whole {@code Diagnostics.measure} (consecutive steps, so the power
  *       iterations on W and W − W₀ take their one tracking iteration);
  *   <li>{@code probe}: the probe's forward pass alone ({@code probeRows} × d₀ through all layers);
- *   <li>{@code drift}: the one pass per layer over W and W₀ ({@code Blas.differenceGramTimes});
+ *   <li>{@code drift}: the one pass per layer over W and W₀ ({@code Fused.differenceGramTimes});
  *   <li>{@code readW0}: reading W₀ once ({@code Blas.nrm2} of every layer): the memory traffic no
  *       per-step ‖W − W₀‖* can avoid;
  *   <li>{@code none}: nothing (the harness).
@@ -113,7 +114,7 @@ public class DiagnosticsCostBenchmark {
       case "drift" -> {
         double sum = 0;
         for (int l = 0; l < model.depth(); l++) {
-          sum += Blas.differenceGramTimes(model.weight(l), initial[l], x[l], ax[l], aOut[l], y[l], dy[l], dOut[l]);
+          sum += Fused.differenceGramTimes(model.weight(l), initial[l], x[l], ax[l], aOut[l], y[l], dy[l], dOut[l]);
         }
         return sum;
       }

@@ -2,6 +2,7 @@ package io.github.spectral4j.bench;
 
 import io.github.spectral4j.simd.Blas;
 import io.github.spectral4j.simd.FloatMatrix;
+import io.github.spectral4j.simd.Fused;
 import java.util.concurrent.TimeUnit;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.openblas.global.openblas;
@@ -22,7 +23,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * Single-threaded matrix-vector products with an n×n float matrix, the kernels of every power-iteration
  * and Lanczos step: {@code Ax} is y = A·x, {@code ATx} is y = Aᵀ·x (2·n² flops each, streaming the 4·n²
  * bytes of A, so memory-bound once A leaves the cache) and {@code ATAx} is the Gram product
- * out = Aᵀ·(A·x) (4·n² flops), which spectral4j's {@code Blas.gramTimes} does in one pass over A and the
+ * out = Aᵀ·(A·x) (4·n² flops), which spectral4j's {@code Fused.gramTimes} does in one pass over A and the
  * others as two products. {@link Report} gives GFLOP/s. Run with {@code -prof gc} to confirm that the
  * kernels allocate nothing per call. Each trial checks sampled entries against double precision.
  */
@@ -87,7 +88,7 @@ public class GemvBenchmark {
         switch (product) {
           case "Ax" -> Blas.gemv(false, 1f, a, x, 0f, y);
           case "ATx" -> Blas.gemv(true, 1f, a, x, 0f, y);
-          default -> Blas.gramTimes(a, x, ax, y);
+          default -> Fused.gramTimes(a, x, ax, y);
         }
       }
       case "scalar" -> {

@@ -9,8 +9,8 @@ import java.util.Objects;
 /**
  * Dense float32 linear algebra (BLAS levels 1–3) on row-major {@link FloatMatrix} and {@code float[]}
  * vectors: dot, axpy, scal, nrm2 (double accumulation), gemv y = α·op(A)·x + β·y, ger A = A + α·x·yᵀ,
- * gemm C = α·op(A)·op(B) + β·C with op(X) = X or Xᵀ, and the fused {@link #gramTimes} Aᵀ·(A·v) of power
- * iteration. Every method checks its arguments (shapes, offsets, lengths, outputs aliasing inputs) and
+ * gemm C = α·op(A)·op(B) + β·C with op(X) = X or Xᵀ (fused operations that do two passes' work in one
+ * are in {@link Fused}; σ₁ is {@link SpectralNorm}). Every method checks its arguments (shapes, offsets, lengths, outputs aliasing inputs) and
  * throws {@link IllegalArgumentException} naming the offending values, then runs the kernels picked once
  * for this JVM: Vector API kernels with {@code --add-modules jdk.incubator.vector}, scalar ones otherwise
  * (see {@link #implementation()}). As in BLAS, β = 0 overwrites the output, ignoring NaN in it. Each
@@ -84,24 +84,16 @@ public final class Blas {
   }
 
   /**
-   * y = y + x in one pass that also returns {@code norms[0] = ‖x‖₂} and {@code norms[1] = ‖y‖₂} of the
-   * updated y (squares accumulated in double): what an optimizer needs when it applies an update ΔW to
-   * W, for the traffic of one {@link #axpy} instead of that and two {@link #nrm2} passes. Each y[i] is
-   * rounded as {@code axpy(1, x, y)} rounds it. y and norms are modified; x is not; x and y are
-   * distinct arrays of equal length and norms has at least two entries.
+   * y = y + x with norms[0] = ‖x‖₂ and norms[1] = ‖y‖₂ of the updated y, in one pass.
+   *
+   * @param x the update, not modified
+   * @param y the vector updated, modified
+   * @param norms receives the two norms, modified
+   * @deprecated a fused operation: use {@link Fused#addWithNorms}, which this calls.
    */
+  @Deprecated
   public static void addWithNorms(float[] x, float[] y, double[] norms) {
-    checkSameLength(x, y);
-    Objects.requireNonNull(norms, "norms");
-    if (x == y) {
-      throw new IllegalArgumentException("addWithNorms: x and y are the same array");
-    }
-    if (norms.length < 2) {
-      throw new IllegalArgumentException("addWithNorms: norms needs 2 entries, got " + norms.length);
-    }
-    KERNELS.addWithSquares(x.length, x, y, norms);
-    norms[0] = Math.sqrt(norms[0]);
-    norms[1] = Math.sqrt(norms[1]);
+    Fused.addWithNorms(x, y, norms);
   }
 
   /** Frobenius norm ‖A‖_F = √(Σ a_ij²) with double accumulation. Nothing is modified. */
@@ -188,75 +180,37 @@ public final class Blas {
   }
 
   /**
-   * The Gram product of power iteration: av = A·v and out = Aᵀ·(A·v) = (AᵀA)·v, computed in one pass
-   * over A. Row a_i is read once: its dot product av[i] = a_i·v is formed and, while a_i is still in
-   * cache, out += av[i]·a_i is accumulated — half the memory traffic of gemv followed by gemv with Aᵀ.
-   * v has A.cols() entries, av A.rows(), out A.cols(). av and out are modified (out is overwritten);
-   * A and v are not. v, av, out and A's array must be four distinct arrays.
+   * av = A·v and out = Aᵀ·(A·v) in one pass over A.
+   *
+   * @param a the matrix, not modified
+   * @param v the vector, not modified
+   * @param av receives A·v, modified
+   * @param out receives Aᵀ·(A·v), modified
+   * @deprecated a fused operation: use {@link Fused#gramTimes}, which this calls.
    */
+  @Deprecated
   public static void gramTimes(FloatMatrix a, float[] v, float[] av, float[] out) {
-    Objects.requireNonNull(a, "a");
-    Objects.requireNonNull(v, "v");
-    Objects.requireNonNull(av, "av");
-    Objects.requireNonNull(out, "out");
-    int m = a.rows();
-    int n = a.cols();
-    if (v.length != n || av.length != m || out.length != n) {
-      throw new IllegalArgumentException("gramTimes: A " + m + "x" + n + " needs v of length " + n + ", av of length "
-          + m + " and out of length " + n + ", got " + v.length + ", " + av.length + " and " + out.length);
-    }
-    float[] d = a.data();
-    if (av == v || out == v || out == av || av == d || out == d) {
-      throw new IllegalArgumentException(
-          "gramTimes: v, av, out and A must be distinct arrays (av==v: " + (av == v) + ", out==v: " + (out == v)
-              + ", out==av: " + (out == av) + ", av==A: " + (av == d) + ", out==A: " + (out == d) + ")");
-    }
-    KERNELS.gramTimes(m, n, d, n, v, av, out);
+    Fused.gramTimes(a, v, av, out);
   }
 
   /**
-   * Power iteration on a matrix and on its drift from a reference, in one pass over both: with
-   * D = A − B formed row by row (never stored), ax = A·x and aOut = Aᵀ·(A·x) as {@link #gramTimes}, and
-   * dy = D·y and dOut = Dᵀ·(D·y); returns ‖D‖_F² (each row's squares in float, summed in double). Both
-   * matrices are read once — a weight matrix W and its initialisation W₀ give the products for ‖W‖* and
-   * ‖W − W₀‖* for the traffic of two matrices. x, ax and aOut may all be null (then only D's products
-   * are formed). x and y have A.cols() entries, ax and dy A.rows(), aOut and dOut A.cols(); B has A's
-   * shape. ax, aOut, dy and dOut are modified (aOut and dOut overwritten); A, B, x and y are not. The
-   * output arrays must be distinct from each other and from every input.
+   * The Gram products of A and of D = A − B in one pass over both, returning ‖D‖_F².
+   *
+   * @param a the matrix A, not modified
+   * @param b the reference B, not modified
+   * @param x A's input, not modified (null to skip A's products)
+   * @param ax receives A·x, modified
+   * @param aOut receives Aᵀ·(A·x), modified
+   * @param y D's input, not modified
+   * @param dy receives D·y, modified
+   * @param dOut receives Dᵀ·(D·y), modified
+   * @return ‖A − B‖_F²
+   * @deprecated a fused operation: use {@link Fused#differenceGramTimes}, which this calls.
    */
+  @Deprecated
   public static double differenceGramTimes(
       FloatMatrix a, FloatMatrix b, float[] x, float[] ax, float[] aOut, float[] y, float[] dy, float[] dOut) {
-    Objects.requireNonNull(a, "a");
-    Objects.requireNonNull(b, "b");
-    Objects.requireNonNull(y, "y");
-    Objects.requireNonNull(dy, "dy");
-    Objects.requireNonNull(dOut, "dOut");
-    int m = a.rows();
-    int n = a.cols();
-    boolean withA = x != null || ax != null || aOut != null;
-    if (withA && (x == null || ax == null || aOut == null)) {
-      throw new IllegalArgumentException("differenceGramTimes: x, ax and aOut must be all null or all given, got "
-          + (x == null ? "x null" : "x") + ", " + (ax == null ? "ax null" : "ax") + ", "
-          + (aOut == null ? "aOut null" : "aOut"));
-    }
-    if (b.rows() != m || b.cols() != n || y.length != n || dy.length != m || dOut.length != n
-        || withA && (x.length != n || ax.length != m || aOut.length != n)) {
-      throw new IllegalArgumentException("differenceGramTimes: A " + m + "x" + n + " needs B " + m + "x" + n
-          + ", x and y of length " + n + ", ax and dy of length " + m + ", aOut and dOut of length " + n + ", got B "
-          + b.rows() + "x" + b.cols() + (withA ? ", x " + x.length + ", ax " + ax.length + ", aOut " + aOut.length : "")
-          + ", y " + y.length + ", dy " + dy.length + ", dOut " + dOut.length);
-    }
-    String[] names = {"ax", "aOut", "dy", "dOut", "A", "B", "x", "y"};
-    float[][] arrays = {ax, aOut, dy, dOut, a.data(), b.data(), x, y};
-    for (int i = 0; i < 4; i++) {
-      for (int j = i + 1; j < arrays.length; j++) {
-        if (arrays[i] != null && arrays[i] == arrays[j]) {
-          throw new IllegalArgumentException(
-              "differenceGramTimes: " + names[i] + " and " + names[j] + " are the same array");
-        }
-      }
-    }
-    return KERNELS.differenceGramTimes(m, n, a.data(), b.data(), n, x, ax, aOut, y, dy, dOut);
+    return Fused.differenceGramTimes(a, b, x, ax, aOut, y, dy, dOut);
   }
 
   /** Threads used by gemm (default: available processors, or {@code -Dspectral4j.threads}). */

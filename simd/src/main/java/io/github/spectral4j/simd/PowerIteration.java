@@ -8,7 +8,7 @@ import java.util.SplittableRandom;
  * iteration on AᵀA: v ← AᵀA·v / ‖AᵀA·v‖, σ = ‖A·v‖, u = A·v / σ.
  *
  * <p>Each iteration is one A·v and one Aᵀ·(A·v) product (counted as two matrix-vector products), fused
- * by {@link Blas#gramTimes} into a single pass over A. The run stops when the residual of the triplet
+ * by {@link Fused#gramTimes} into a single pass over A. The run stops when the residual of the triplet
  * is small: ‖Aᵀu − σv‖ ≤ tolerance·σ (A·v = σ·u holds by the choice of u). For the symmetric matrix
  * [[0, A], [Aᵀ, 0]] and the unit vector (u; v)/√2 the eigen-residual is this residual over √2, so a
  * singular value of A lies within tolerance·σ/√2 of σ — and that singular value is σ₁ unless the start
@@ -28,7 +28,7 @@ import java.util.SplittableRandom;
  * power of two s in double (slower, scalar), and σ is scaled back. The same iteration runs on a
  * matrix given only by its {@link Gram} product, with ‖A‖_F supplied by the caller
  * ({@link #run(Gram, double, int)}), and can take its first product from the caller
- * ({@link #prepare}/{@link #resume}, e.g. fused with another matrix's by {@link Blas#differenceGramTimes}).
+ * ({@link #prepare}/{@link #resume}, e.g. fused with another matrix's by {@link Fused#differenceGramTimes}).
  * Not thread-safe.
  */
 public final class PowerIteration {
@@ -64,7 +64,7 @@ public final class PowerIteration {
   /** The matrix of the current run(FloatMatrix), null between runs. */
   private FloatMatrix matrix;
   /** The Gram product of {@link #matrix}: one instance, so that run(FloatMatrix) allocates nothing. */
-  private final Gram denseGram = (x, ax, out) -> Blas.gramTimes(matrix, x, ax, out);
+  private final Gram denseGram = (x, ax, out) -> Fused.gramTimes(matrix, x, ax, out);
   /** The power of two s by which {@link #scaledGram} multiplies {@link #matrix}. */
   private double matrixScale;
   /** The Gram product of s·{@link #matrix}, for a matrix whose norm is outside the float products' range. */
@@ -226,7 +226,7 @@ public final class PowerIteration {
 
   /**
    * First half of a run whose first Gram product the caller computes itself (for instance fused with an
-   * product on another matrix by {@link Blas#differenceGramTimes}). Makes the right vector v a unit start vector
+   * product on another matrix by {@link Fused#differenceGramTimes}). Makes the right vector v a unit start vector
    * (warm or cold, as a run would) and writes v·c into {@link #scaledVector()}, for c a power of two
    * near 1/{@code recentFrobenius} (finite, &gt; 0: a recent estimate of ‖A‖_F, else
    * IllegalArgumentException); returns c. The caller then writes c·A·v into {@link #leftVector()} and

@@ -86,7 +86,7 @@ public final class SpectralNorm {
     SolverSupport.scaledGemv(true, a, matrixScale, ax, out);
   };
   private final PowerIteration.Gram difference =
-      (x, ax, out) -> Blas.differenceGramTimes(a, b, null, null, null, x, ax, out);
+      (x, ax, out) -> Fused.differenceGramTimes(a, b, null, null, null, x, ax, out);
   private final PowerIteration.Gram lowRank = (x, ax, out) -> {
     float[] rx = rankWork1;
     float[] lax = rankWork2;

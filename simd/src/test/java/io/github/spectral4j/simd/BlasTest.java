@@ -55,7 +55,7 @@ class BlasTest {
     assertEquals(Math.sqrt(61), Blas.nrm2(2, y, 1), 1e-15);
     float[] sum = {1, 1, 1};
     double[] norms = new double[2];
-    Blas.addWithNorms(x, sum, norms); // sum = (2, 3, 4)
+    Fused.addWithNorms(x, sum, norms); // sum = (2, 3, 4)
     assertArrayEquals(new float[] {2, 3, 4}, sum);
     assertEquals(Math.sqrt(14), norms[0], 1e-15);
     assertEquals(Math.sqrt(29), norms[1], 1e-15);
@@ -86,9 +86,29 @@ class BlasTest {
   void gramTimesIsAtransposeTimesAv() {
     float[] av = new float[2];
     float[] out = {Float.NaN, Float.NaN, Float.NaN}; // overwritten
-    Blas.gramTimes(A23, new float[] {1, 2, 3}, av, out);
+    Fused.gramTimes(A23, new float[] {1, 2, 3}, av, out);
     assertArrayEquals(new float[] {14, 32}, av);
     assertArrayEquals(new float[] {142, 188, 234}, out);
+  }
+
+  @Test
+  @SuppressWarnings("deprecation")
+  void deprecatedFusedEntryPointsOfBlasGiveFusedsResults() {
+    float[] av = new float[2];
+    float[] out = new float[3];
+    Blas.gramTimes(A23, new float[] {1, 2, 3}, av, out);
+    assertArrayEquals(new float[] {142, 188, 234}, out);
+    float[] y = {1, 2};
+    double[] norms = new double[2];
+    Blas.addWithNorms(new float[] {3, 4}, y, norms);
+    assertArrayEquals(new float[] {4, 6}, y);
+    assertArrayEquals(new double[] {5, Math.sqrt(52)}, norms, 1e-12);
+    FloatMatrix b = FloatMatrix.zeros(2, 3);
+    float[] dy = new float[2];
+    float[] dOut = new float[3];
+    double squares = Blas.differenceGramTimes(A23, b, null, null, null, new float[] {1, 2, 3}, dy, dOut);
+    assertEquals(1 + 4 + 9 + 16 + 25 + 36, squares, 1e-9);
+    assertArrayEquals(new float[] {142, 188, 234}, dOut);
   }
 
   @Test
@@ -169,9 +189,9 @@ class BlasTest {
 
   @Test
   void gramTimesRejectsBadLengthsAndAliasing() {
-    assertMessage(() -> Blas.gramTimes(A23, new float[2], new float[2], new float[3]), "v of length 3", "got 2, 2 and 3");
+    assertMessage(() -> Fused.gramTimes(A23, new float[2], new float[2], new float[3]), "v of length 3", "got 2, 2 and 3");
     float[] v = new float[3];
-    assertMessage(() -> Blas.gramTimes(A23, v, new float[2], v), "out==v: true");
+    assertMessage(() -> Fused.gramTimes(A23, v, new float[2], v), "out==v: true");
   }
 
   @Test
@@ -182,7 +202,7 @@ class BlasTest {
     float[] aOut = {Float.NaN, Float.NaN, Float.NaN};
     float[] dy = new float[2];
     float[] dOut = {Float.NaN, Float.NaN, Float.NaN};
-    double squares = Blas.differenceGramTimes(A23, b, new float[] {1, 2, 3}, ax, aOut, new float[] {1, 2, 3}, dy, dOut);
+    double squares = Fused.differenceGramTimes(A23, b, new float[] {1, 2, 3}, ax, aOut, new float[] {1, 2, 3}, dy, dOut);
     assertEquals(6.0, squares);
     assertArrayEquals(new float[] {14, 32}, ax);
     assertArrayEquals(new float[] {142, 188, 234}, aOut);
@@ -190,7 +210,7 @@ class BlasTest {
     assertArrayEquals(new float[] {12, 12, 12}, dOut);
     assertArrayEquals(new float[] {0, 1, 2, 3, 4, 5}, b.data(), "B unchanged");
     float[] dOnly = new float[3];
-    assertEquals(6.0, Blas.differenceGramTimes(A23, b, null, null, null, new float[] {1, 2, 3}, new float[2], dOnly));
+    assertEquals(6.0, Fused.differenceGramTimes(A23, b, null, null, null, new float[] {1, 2, 3}, new float[2], dOnly));
     assertArrayEquals(new float[] {12, 12, 12}, dOnly);
   }
 
@@ -198,13 +218,13 @@ class BlasTest {
   void differenceGramTimesRejectsBadShapesAndAliasing() {
     FloatMatrix b = FloatMatrix.zeros(2, 3);
     float[] y = new float[3];
-    assertMessage(() -> Blas.differenceGramTimes(A23, FloatMatrix.zeros(3, 2), null, null, null, y, new float[2], new float[3]),
+    assertMessage(() -> Fused.differenceGramTimes(A23, FloatMatrix.zeros(3, 2), null, null, null, y, new float[2], new float[3]),
         "needs B 2x3", "got B 3x2");
-    assertMessage(() -> Blas.differenceGramTimes(A23, b, new float[3], null, new float[3], y, new float[2], new float[3]),
+    assertMessage(() -> Fused.differenceGramTimes(A23, b, new float[3], null, new float[3], y, new float[2], new float[3]),
         "all null or all given", "ax null");
-    assertMessage(() -> Blas.differenceGramTimes(A23, b, null, null, null, y, new float[2], y), "dOut and y are the same array");
+    assertMessage(() -> Fused.differenceGramTimes(A23, b, null, null, null, y, new float[2], y), "dOut and y are the same array");
     float[] out = new float[3];
-    assertMessage(() -> Blas.differenceGramTimes(A23, b, new float[3], new float[2], out, y, new float[2], out),
+    assertMessage(() -> Fused.differenceGramTimes(A23, b, new float[3], new float[2], out, y, new float[2], out),
         "aOut and dOut are the same array");
   }
 
@@ -221,9 +241,9 @@ class BlasTest {
     assertMessage(() -> Blas.dot(new float[3], new float[4]), "x has 3, y has 4");
     assertMessage(() -> Blas.axpy(1f, new float[3], new float[2]), "x has 3, y has 2");
     assertMessage(() -> Blas.axpy(3, 1f, x, 0, x, 1), "overlap", "xOff=0, yOff=1");
-    assertMessage(() -> Blas.addWithNorms(new float[3], new float[2], new double[2]), "x has 3, y has 2");
-    assertMessage(() -> Blas.addWithNorms(x, x, new double[2]), "same array");
-    assertMessage(() -> Blas.addWithNorms(x, y, new double[1]), "norms needs 2 entries, got 1");
+    assertMessage(() -> Fused.addWithNorms(new float[3], new float[2], new double[2]), "x has 3, y has 2");
+    assertMessage(() -> Fused.addWithNorms(x, x, new double[2]), "same array");
+    assertMessage(() -> Fused.addWithNorms(x, y, new double[1]), "norms needs 2 entries, got 1");
     // n = 0 is an empty vector, as in BLAS.
     assertEquals(0f, Blas.dot(0, x, 5, y, 5));
   }

@@ -343,7 +343,7 @@ class PowerIterationTest {
     PowerIteration p = new PowerIteration(30, 20);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> p.run((x, ax, out) -> {
-          Blas.gramTimes(a, x, ax, out);
+          Fused.gramTimes(a, x, ax, out);
           out[3] = Float.NaN;
         }, Blas.frobeniusNorm(a), 100));
     assertTrue(e.getMessage().contains("not finite") && e.getMessage().contains("iteration 1")
@@ -367,7 +367,7 @@ class PowerIterationTest {
   // ---- a matrix given by its Gram product --------------------------------------------------------
 
   private static PowerIteration.Gram dense(FloatMatrix a) {
-    return (x, ax, out) -> Blas.gramTimes(a, x, ax, out);
+    return (x, ax, out) -> Fused.gramTimes(a, x, ax, out);
   }
 
   @ParameterizedTest(name = "gaussian {0}x{1} seed={2}")
@@ -452,7 +452,7 @@ class PowerIterationTest {
       double weightNorm = Blas.frobeniusNorm(w);
       pw.prepare(weightNorm);
       pd.prepare(driftNorm);
-      double sq = Blas.differenceGramTimes(
+      double sq = Fused.differenceGramTimes(
           w, w0, pw.scaledVector(), pw.leftVector(), pw.gramVector(), pd.scaledVector(), pd.leftVector(), pd.gramVector());
       driftNorm = Math.sqrt(sq);
       assertEquals(Blas.frobeniusNorm(drift), driftNorm, 1e-5 * driftNorm);

@@ -2,6 +2,7 @@ package io.github.spectral4j.trainer;
 
 import io.github.spectral4j.simd.Blas;
 import io.github.spectral4j.simd.FloatMatrix;
+import io.github.spectral4j.simd.Fused;
 import io.github.spectral4j.simd.PowerIteration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +18,7 @@ import java.util.Objects;
  * call that is not at the step after the previous one runs them to relative residual {@value #TOLERANCE},
  * which bounds σ's error (its actual error is about the square of that over the relative spectral gap).
  * At consecutive steps the iterations on {@code W} and {@code W − W₀} take one step per call, fused
- * into one pass that reads {@code W} and {@code W₀} ({@link Blas#differenceGramTimes}; the drift is
+ * into one pass that reads {@code W} and {@code W₀} ({@link Fused#differenceGramTimes}; the drift is
  * never stored), and so track σ₁ as the matrices move; {@code ΔW_t} is new each step and runs to the
  * tolerance. For SGD without momentum or weight decay {@code ΔW_t = −η_l·m_l·δᵀ·H} exactly
  * (rank ≤ batch), and its power iteration and alignment run on those factors — products with two
@@ -172,11 +173,11 @@ public final class Diagnostics {
       wp.prepare(wNorm > 0 ? wNorm : 1);
       dp.prepare(driftFrobenius[l] > 0 ? driftFrobenius[l] : wNorm > 0 ? wNorm : 1);
       FloatMatrix w0 = initialWeights[l];
-      double dSq = Blas.differenceGramTimes(
+      double dSq = Fused.differenceGramTimes(
           w, w0, wp.scaledVector(), wp.leftVector(), wp.gramVector(), dp.scaledVector(), dp.leftVector(), dp.gramVector());
       requireFinite(w, dSq);
       double wSpec = wp.resume(dense(w), wNorm, incremental ? TRACKING_ITERATIONS : COLD_ITERATIONS).sigma();
-      double dSpec = dp.resume((x, ax, o) -> Blas.differenceGramTimes(w, w0, null, null, null, x, ax, o),
+      double dSpec = dp.resume((x, ax, o) -> Fused.differenceGramTimes(w, w0, null, null, null, x, ax, o),
           Math.sqrt(dSq), incremental ? TRACKING_ITERATIONS : COLD_ITERATIONS).sigma();
       driftFrobenius[l] = Math.sqrt(dSq);
       int updateCap = incremental ? UPDATE_ITERATIONS : COLD_ITERATIONS;
@@ -260,7 +261,7 @@ public final class Diagnostics {
 
   /** The Gram product of a stored matrix: {@code ax = A·x}, {@code out = Aᵀ·A·x} in one pass over A. */
   private static PowerIteration.Gram dense(FloatMatrix a) {
-    return (x, ax, out) -> Blas.gramTimes(a, x, ax, out);
+    return (x, ax, out) -> Fused.gramTimes(a, x, ax, out);
   }
 
   /**

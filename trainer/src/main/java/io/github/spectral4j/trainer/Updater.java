@@ -3,6 +3,7 @@ package io.github.spectral4j.trainer;
 import io.github.spectral4j.core.LayerRule;
 import io.github.spectral4j.simd.Blas;
 import io.github.spectral4j.simd.FloatMatrix;
+import io.github.spectral4j.simd.Fused;
 import io.github.spectral4j.simd.Lanczos;
 import io.github.spectral4j.simd.NewtonSchulz;
 import io.github.spectral4j.simd.PowerIteration;
@@ -149,7 +150,7 @@ final class Updater {
       }
       // One vectorised pass adds the update and measures both norms (a scalar double accumulation would
       // be bound by add latency): the 2-norm of the new parameter is finite exactly when every entry is.
-      Blas.addWithNorms(d, w, norms);
+      Fused.addWithNorms(d, w, norms);
       s.updateFrobenius = norms[0];
       s.paramFrobenius = norms[1];
       if (bad < 0 && !Double.isFinite(s.paramFrobenius)) {
