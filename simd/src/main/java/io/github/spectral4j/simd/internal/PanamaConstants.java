@@ -9,8 +9,12 @@ import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Every Vector API constant of the Panama kernels in one place: the species (constant-folded by C2
- * because they are {@code static final}) and the GEMM tile and cache-block sizes derived from them.
+ * Every Vector API constant and size threshold of the Panama kernels in one place: the species
+ * (constant-folded by C2 because they are {@code static final}), the lane-sum shuffles, the GEMM tile
+ * and cache-block sizes derived from them, and the sizes at which a kernel changes path or goes
+ * parallel. (The scalar kernels keep their one threshold themselves: this class must not be loaded
+ * without {@code jdk.incubator.vector}. The Gram products' row block, which fixes their summation
+ * order, is {@link GramProducts#BLOCK_ROWS}.)
  */
 final class PanamaConstants {
   /** The widest float species the CPU runs natively (512-bit on AVX-512, 256-bit on AVX2). */
@@ -31,6 +35,56 @@ final class PanamaConstants {
 
   /** As {@link #FLOAT_FOLDS}, for {@link #DOUBLE}. */
   static final List<VectorShuffle<Double>> DOUBLE_FOLDS = folds(DOUBLE);
+
+  /** The folds of {@link #FLOAT_FOLDS} as separate constants (see {@link PanamaLevel1#sumLanes(FloatVector)}). */
+  static final int F_FOLDS = FLOAT_FOLDS.size();
+
+  static final VectorShuffle<Float> F0 = F_FOLDS > 0 ? FLOAT_FOLDS.get(0) : null;
+  static final VectorShuffle<Float> F1 = F_FOLDS > 1 ? FLOAT_FOLDS.get(1) : null;
+  static final VectorShuffle<Float> F2 = F_FOLDS > 2 ? FLOAT_FOLDS.get(2) : null;
+  static final VectorShuffle<Float> F3 = F_FOLDS > 3 ? FLOAT_FOLDS.get(3) : null;
+
+  /** The folds of {@link #DOUBLE_FOLDS} as separate constants. */
+  static final int D_FOLDS = DOUBLE_FOLDS.size();
+
+  static final VectorShuffle<Double> D0 = D_FOLDS > 0 ? DOUBLE_FOLDS.get(0) : null;
+  static final VectorShuffle<Double> D1 = D_FOLDS > 1 ? DOUBLE_FOLDS.get(1) : null;
+  static final VectorShuffle<Double> D2 = D_FOLDS > 2 ? DOUBLE_FOLDS.get(2) : null;
+
+  /** Narrower vectors (or none: 64 bits) give no gain over scalar code: the provider falls back. */
+  static final int MIN_BITS = 128;
+
+  /** Vectors per step in level-1 reductions (see {@link PanamaLevel1#dot}). */
+  static final int UNROLL = 4;
+
+  /**
+   * Rows of C below which A·Bᵀ runs as dot products on unpacked B ({@link PanamaSmallGemm}); from here
+   * to {@link PanamaThinGemm#MAX_M} rows it runs as the transposed product on unpacked B (measured: the
+   * dot products win below 8 rows, where a panel vector would be mostly padding).
+   */
+  static final int SMALL_M = 8;
+
+  /** Below this many multiply-adds a small-m product runs on the calling thread only. */
+  static final long SMALL_NT_PARALLEL_THRESHOLD = 1L << 21;
+
+  /** Below this many multiply-adds (≈ 20 µs of work) a GEMM runs on the calling thread only. */
+  static final long GEMM_PARALLEL_THRESHOLD = 1L << 21;
+
+  /** Below this many multiply-adds a thin-A product runs on the calling thread only. */
+  static final long THIN_PARALLEL_THRESHOLD = 1L << 21;
+
+  /** Columns per thread from which re-packing A for each thread's share costs a few percent at most. */
+  static final int WIDE_SHARE = 256;
+
+  /**
+   * Floats before the first packed panel of B. The packed B block of a large product is a humongous array
+   * to G1, which places it at a region boundary, so behind the 16-byte array header its elements start 16
+   * bytes past a 64-byte boundary; skipping 12 floats puts every vector the micro-kernel loads from B in
+   * one cache line instead of two (measured 1.5–2.5% faster at n = 1000–1024; skipping 8 gained nothing).
+   * Where that layout does not hold (small blocks, other collectors or header sizes) the panels are just as
+   * misaligned as without the skip.
+   */
+  static final int PB_SKIP = 12;
 
   private static <E> List<VectorShuffle<E>> folds(VectorSpecies<E> species) {
     List<VectorShuffle<E>> folds = new ArrayList<>();

@@ -1,12 +1,15 @@
 package io.github.spectral4j.simd.internal;
 
 import static io.github.spectral4j.simd.internal.PanamaConstants.FLOAT;
+import static io.github.spectral4j.simd.internal.PanamaConstants.GEMM_PARALLEL_THRESHOLD;
 import static io.github.spectral4j.simd.internal.PanamaConstants.KC;
 import static io.github.spectral4j.simd.internal.PanamaConstants.LANES;
 import static io.github.spectral4j.simd.internal.PanamaConstants.MC;
 import static io.github.spectral4j.simd.internal.PanamaConstants.MR;
 import static io.github.spectral4j.simd.internal.PanamaConstants.NC;
 import static io.github.spectral4j.simd.internal.PanamaConstants.NR;
+import static io.github.spectral4j.simd.internal.PanamaConstants.PB_SKIP;
+import static io.github.spectral4j.simd.internal.PanamaConstants.WIDE_SHARE;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
@@ -27,12 +30,6 @@ final class PanamaGemm {
   private static final int OVERWRITE = 0;
   private static final int SCALE = 1;
   private static final int ACCUMULATE = 2;
-
-  /** Below this many multiply-adds (≈ 20 µs of work) a GEMM runs on the calling thread only. */
-  private static final long PARALLEL_THRESHOLD = 1L << 21;
-
-  /** Columns per thread from which re-packing A for each thread's share costs a few percent at most. */
-  private static final int WIDE_SHARE = 256;
 
   /** Packing buffers per thread, grown on demand and then reused: no allocation in steady state. */
   private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
@@ -61,16 +58,6 @@ final class PanamaGemm {
       return packB;
     }
   }
-
-  /**
-   * Floats before the first packed panel of B. The packed B block of a large product is a humongous array
-   * to G1, which places it at a region boundary, so behind the 16-byte array header its elements start 16
-   * bytes past a 64-byte boundary; skipping 12 floats puts every vector the micro-kernel loads from B in
-   * one cache line instead of two (measured 1.5–2.5% faster at n = 1000–1024; skipping 8 gained nothing).
-   * Where that layout does not hold (small blocks, other collectors or header sizes) the panels are just as
-   * misaligned as without the skip.
-   */
-  private static final int PB_SKIP = 12;
 
   /** Whether the CPU selects lanes from two vectors natively (the six-row transposition of packA uses it). */
   private static final boolean TRANSPOSE = FLOAT.vectorBitSize() >= 256;
@@ -109,7 +96,7 @@ final class PanamaGemm {
       float beta, float[] c, int ldc, int threads) {
     int rowTiles = ceilDiv(m, MR);
     int colTiles = ceilDiv(n, NR);
-    int t = (long) m * n * k < PARALLEL_THRESHOLD ? 1 : threads;
+    int t = (long) m * n * k < GEMM_PARALLEL_THRESHOLD ? 1 : threads;
     // Every thread packs all of op(A) for its columns and all of op(B) for its rows. Splitting columns
     // repeats the packing of A, which is cheap when each column share is wide; otherwise split rows
     // (repeating B), and only when both run short, both.

@@ -22,9 +22,6 @@ final class PanamaThinGemm {
   /** The most rows of A (of C) this path takes: two vectors of the panel. */
   static final int MAX_M = 2 * LANES;
 
-  /** Below this many multiply-adds (≈ 20 µs of work) the product runs on the calling thread only. */
-  private static final long PARALLEL_THRESHOLD = 1L << 21;
-
   /** Rows of B per micro-kernel call: 12 with a one-vector panel, 6 with a two-vector one. */
   private static final int ROWS_ONE = 12;
 
@@ -55,7 +52,7 @@ final class PanamaThinGemm {
       }
     }
     int groups = (n + group - 1) / group;
-    int t = (long) m * n * k < PARALLEL_THRESHOLD ? 1 : Math.min(threads, groups);
+    int t = (long) m * n * k < PanamaConstants.THIN_PARALLEL_THRESHOLD ? 1 : Math.min(threads, groups);
     if (t <= 1) {
       rows(0, n, width, m, k, alpha, panel, b, ldb, beta, c, ldc);
       return;

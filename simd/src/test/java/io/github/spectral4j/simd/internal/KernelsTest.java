@@ -199,7 +199,7 @@ class KernelsTest {
   }
 
   /**
-   * The unpacked paths of Panama's A·Bᵀ (dot products below {@link PanamaKernels#SMALL_M} rows, the
+   * The unpacked paths of Panama's A·Bᵀ (dot products below {@link PanamaConstants#SMALL_M} rows, the
    * transposed product up to {@link PanamaThinGemm#MAX_M}) on every m in 1 … MAX_M + 2 with odd n and k
    * (vector tails, leftover rows and columns of the blocks, the packed path just beyond),
    * against the double oracle and against the scalar kernels; C is written only inside its rows' ldc.

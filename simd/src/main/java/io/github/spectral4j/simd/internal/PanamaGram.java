@@ -1,0 +1,281 @@
+package io.github.spectral4j.simd.internal;
+
+import static io.github.spectral4j.simd.internal.PanamaConstants.FLOAT;
+import static io.github.spectral4j.simd.internal.PanamaConstants.LANES;
+import static io.github.spectral4j.simd.internal.PanamaGemv.axpy4;
+import static io.github.spectral4j.simd.internal.PanamaGemv.dot4;
+import static io.github.spectral4j.simd.internal.PanamaLevel1.axpy;
+import static io.github.spectral4j.simd.internal.PanamaLevel1.dot;
+import static io.github.spectral4j.simd.internal.PanamaLevel1.sumLanes;
+
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * The fused Gram kernels of the spectral solvers on the Vector API: av = A·v and out = Aᵀ·(A·v) in one
+ * pass over A (four rows' dot products, then, with the rows still in L1, their axpys), and the same
+ * for a matrix A and its difference D = A − B from a reference, formed row by row and never stored,
+ * with ‖D‖_F². Every element sees the operations of the one-row loops, in the same order, so the
+ * four-row blocking does not change results.
+ */
+final class PanamaGram {
+  private PanamaGram() {}
+
+  static void gramTimes(int m, int n, float[] a, int aOff, int lda, float[] v, float[] av, int avOff, float[] out) {
+    java.util.Arrays.fill(out, 0, n, 0f);
+    int i = 0;
+    // Four rows at a time: their dots with v, then (rows still in L1) their axpy into out.
+    for (; i + 4 <= m; i += 4) {
+      int r = aOff + i * lda;
+      int o = avOff + i;
+      dot4(n, a, r, lda, v, 0, av, o, 1f, 0f);
+      axpy4(n, av[o], av[o + 1], av[o + 2], av[o + 3], a, r, lda, out);
+    }
+    for (; i < m; i++) {
+      float s = dot(n, a, aOff + i * lda, v, 0);
+      av[avOff + i] = s;
+      axpy(n, s, a, aOff + i * lda, out, 0);
+    }
+  }
+
+  static double differenceGramTimes(
+      int m, int n, float[] a, float[] b, int ld, float[] x, float[] ax, float[] aOut, float[] y, float[] dy,
+      float[] dOut) {
+    // Per row: one sweep for the dot products and squares, then, with both rows still in L1, one sweep
+    // for the axpys; the matrices are read from memory once, D is recomputed in the second sweep. With
+    // and without A's products are separate loops, so that no loop branches on x.
+    java.util.Arrays.fill(dOut, 0, n, 0f);
+    if (x == null) {
+      return driftGram(m, n, a, b, ld, y, dy, dOut);
+    }
+    java.util.Arrays.fill(aOut, 0, n, 0f);
+    int bound = FLOAT.loopBound(n);
+    double squares = 0;
+    int i = 0;
+    // Four rows at a time (as gramTimes): each vector of x, y, aOut and dOut is loaded once for four
+    // rows, which halves the time per row against one row at a time. Every element still gets the
+    // operations of the one-row loop below, in the same order.
+    for (; i + 4 <= m; i += 4) {
+      squares += differenceGram4(i, n, bound, a, b, ld, x, ax, aOut, y, dy, dOut);
+    }
+    for (int r = i * ld; i < m; i++, r += ld) {
+      FloatVector accX = FloatVector.zero(FLOAT);
+      FloatVector accY = FloatVector.zero(FLOAT);
+      FloatVector accQ = FloatVector.zero(FLOAT);
+      for (int j = 0; j < bound; j += LANES) {
+        FloatVector av = FloatVector.fromArray(FLOAT, a, r + j);
+        FloatVector d = av.sub(FloatVector.fromArray(FLOAT, b, r + j));
+        accX = av.fma(FloatVector.fromArray(FLOAT, x, j), accX);
+        accY = d.fma(FloatVector.fromArray(FLOAT, y, j), accY);
+        accQ = d.fma(d, accQ);
+      }
+      float sx = rowTail(sumLanes(accX), n, bound, a, r, x);
+      float sy = diffTail(sumLanes(accY), n, bound, a, b, r, y);
+      squares += squaresTail(sumLanes(accQ), n, bound, a, b, r);
+      ax[i] = sx;
+      dy[i] = sy;
+      FloatVector sxv = FloatVector.broadcast(FLOAT, sx);
+      FloatVector syv = FloatVector.broadcast(FLOAT, sy);
+      int j = 0;
+      for (; j < bound; j += LANES) {
+        FloatVector av = FloatVector.fromArray(FLOAT, a, r + j);
+        FloatVector d = av.sub(FloatVector.fromArray(FLOAT, b, r + j));
+        sxv.fma(av, FloatVector.fromArray(FLOAT, aOut, j)).intoArray(aOut, j);
+        syv.fma(d, FloatVector.fromArray(FLOAT, dOut, j)).intoArray(dOut, j);
+      }
+      for (; j < n; j++) {
+        aOut[j] = Math.fma(sx, a[r + j], aOut[j]);
+        dOut[j] = Math.fma(sy, a[r + j] - b[r + j], dOut[j]);
+      }
+    }
+    return squares;
+  }
+
+  /** Rows i … i + 3 of differenceGramTimes; returns their Σ D². */
+  private static double differenceGram4(
+      int i, int n, int bound, float[] a, float[] b, int ld, float[] x, float[] ax, float[] aOut, float[] y,
+      float[] dy, float[] dOut) {
+    int r0 = i * ld;
+    int r1 = r0 + ld;
+    int r2 = r1 + ld;
+    int r3 = r2 + ld;
+    FloatVector x0 = FloatVector.zero(FLOAT);
+    FloatVector x1 = FloatVector.zero(FLOAT);
+    FloatVector x2 = FloatVector.zero(FLOAT);
+    FloatVector x3 = FloatVector.zero(FLOAT);
+    FloatVector y0 = FloatVector.zero(FLOAT);
+    FloatVector y1 = FloatVector.zero(FLOAT);
+    FloatVector y2 = FloatVector.zero(FLOAT);
+    FloatVector y3 = FloatVector.zero(FLOAT);
+    FloatVector q0 = FloatVector.zero(FLOAT);
+    FloatVector q1 = FloatVector.zero(FLOAT);
+    FloatVector q2 = FloatVector.zero(FLOAT);
+    FloatVector q3 = FloatVector.zero(FLOAT);
+    for (int j = 0; j < bound; j += LANES) {
+      FloatVector xv = FloatVector.fromArray(FLOAT, x, j);
+      FloatVector yv = FloatVector.fromArray(FLOAT, y, j);
+      FloatVector a0 = FloatVector.fromArray(FLOAT, a, r0 + j);
+      FloatVector d0 = a0.sub(FloatVector.fromArray(FLOAT, b, r0 + j));
+      x0 = a0.fma(xv, x0);
+      y0 = d0.fma(yv, y0);
+      q0 = d0.fma(d0, q0);
+      FloatVector a1 = FloatVector.fromArray(FLOAT, a, r1 + j);
+      FloatVector d1 = a1.sub(FloatVector.fromArray(FLOAT, b, r1 + j));
+      x1 = a1.fma(xv, x1);
+      y1 = d1.fma(yv, y1);
+      q1 = d1.fma(d1, q1);
+      FloatVector a2 = FloatVector.fromArray(FLOAT, a, r2 + j);
+      FloatVector d2 = a2.sub(FloatVector.fromArray(FLOAT, b, r2 + j));
+      x2 = a2.fma(xv, x2);
+      y2 = d2.fma(yv, y2);
+      q2 = d2.fma(d2, q2);
+      FloatVector a3 = FloatVector.fromArray(FLOAT, a, r3 + j);
+      FloatVector d3 = a3.sub(FloatVector.fromArray(FLOAT, b, r3 + j));
+      x3 = a3.fma(xv, x3);
+      y3 = d3.fma(yv, y3);
+      q3 = d3.fma(d3, q3);
+    }
+    // The twelve lane sums go through memory: as calls of sumLanes they made this method too large for
+    // C2 to inline them all, and the vectors of the calls left out were boxed on the heap.
+    float[] t = PanamaGemm.workspace().tile;
+    x0.intoArray(t, 0);
+    x1.intoArray(t, LANES);
+    x2.intoArray(t, 2 * LANES);
+    x3.intoArray(t, 3 * LANES);
+    y0.intoArray(t, 4 * LANES);
+    y1.intoArray(t, 5 * LANES);
+    y2.intoArray(t, 6 * LANES);
+    y3.intoArray(t, 7 * LANES);
+    q0.intoArray(t, 8 * LANES);
+    q1.intoArray(t, 9 * LANES);
+    q2.intoArray(t, 10 * LANES);
+    q3.intoArray(t, 11 * LANES);
+    float sx0 = rowTail(foldLanes(t, 0), n, bound, a, r0, x);
+    float sx1 = rowTail(foldLanes(t, LANES), n, bound, a, r1, x);
+    float sx2 = rowTail(foldLanes(t, 2 * LANES), n, bound, a, r2, x);
+    float sx3 = rowTail(foldLanes(t, 3 * LANES), n, bound, a, r3, x);
+    float sy0 = diffTail(foldLanes(t, 4 * LANES), n, bound, a, b, r0, y);
+    float sy1 = diffTail(foldLanes(t, 5 * LANES), n, bound, a, b, r1, y);
+    float sy2 = diffTail(foldLanes(t, 6 * LANES), n, bound, a, b, r2, y);
+    float sy3 = diffTail(foldLanes(t, 7 * LANES), n, bound, a, b, r3, y);
+    double squares = squaresTail(foldLanes(t, 8 * LANES), n, bound, a, b, r0);
+    squares += squaresTail(foldLanes(t, 9 * LANES), n, bound, a, b, r1);
+    squares += squaresTail(foldLanes(t, 10 * LANES), n, bound, a, b, r2);
+    squares += squaresTail(foldLanes(t, 11 * LANES), n, bound, a, b, r3);
+    ax[i] = sx0;
+    ax[i + 1] = sx1;
+    ax[i + 2] = sx2;
+    ax[i + 3] = sx3;
+    dy[i] = sy0;
+    dy[i + 1] = sy1;
+    dy[i + 2] = sy2;
+    dy[i + 3] = sy3;
+    FloatVector sx0v = FloatVector.broadcast(FLOAT, sx0);
+    FloatVector sx1v = FloatVector.broadcast(FLOAT, sx1);
+    FloatVector sx2v = FloatVector.broadcast(FLOAT, sx2);
+    FloatVector sx3v = FloatVector.broadcast(FLOAT, sx3);
+    FloatVector sy0v = FloatVector.broadcast(FLOAT, sy0);
+    FloatVector sy1v = FloatVector.broadcast(FLOAT, sy1);
+    FloatVector sy2v = FloatVector.broadcast(FLOAT, sy2);
+    FloatVector sy3v = FloatVector.broadcast(FLOAT, sy3);
+    int j = 0;
+    for (; j < bound; j += LANES) {
+      FloatVector ao = FloatVector.fromArray(FLOAT, aOut, j);
+      FloatVector dO = FloatVector.fromArray(FLOAT, dOut, j);
+      FloatVector a0 = FloatVector.fromArray(FLOAT, a, r0 + j);
+      ao = sx0v.fma(a0, ao);
+      dO = sy0v.fma(a0.sub(FloatVector.fromArray(FLOAT, b, r0 + j)), dO);
+      FloatVector a1 = FloatVector.fromArray(FLOAT, a, r1 + j);
+      ao = sx1v.fma(a1, ao);
+      dO = sy1v.fma(a1.sub(FloatVector.fromArray(FLOAT, b, r1 + j)), dO);
+      FloatVector a2 = FloatVector.fromArray(FLOAT, a, r2 + j);
+      ao = sx2v.fma(a2, ao);
+      dO = sy2v.fma(a2.sub(FloatVector.fromArray(FLOAT, b, r2 + j)), dO);
+      FloatVector a3 = FloatVector.fromArray(FLOAT, a, r3 + j);
+      ao = sx3v.fma(a3, ao);
+      dO = sy3v.fma(a3.sub(FloatVector.fromArray(FLOAT, b, r3 + j)), dO);
+      ao.intoArray(aOut, j);
+      dO.intoArray(dOut, j);
+    }
+    for (; j < n; j++) {
+      float ao = aOut[j];
+      float dO = dOut[j];
+      ao = Math.fma(sx0, a[r0 + j], ao);
+      dO = Math.fma(sy0, a[r0 + j] - b[r0 + j], dO);
+      ao = Math.fma(sx1, a[r1 + j], ao);
+      dO = Math.fma(sy1, a[r1 + j] - b[r1 + j], dO);
+      ao = Math.fma(sx2, a[r2 + j], ao);
+      dO = Math.fma(sy2, a[r2 + j] - b[r2 + j], dO);
+      ao = Math.fma(sx3, a[r3 + j], ao);
+      dO = Math.fma(sy3, a[r3 + j] - b[r3 + j], dO);
+      aOut[j] = ao;
+      dOut[j] = dO;
+    }
+    return squares;
+  }
+
+  /**
+   * The lane sum of {@link PanamaLevel1#sumLanes(FloatVector)} on a vector stored at {@code t[off …]}, bit for bit:
+   * the same pairwise folds (lane i + h onto lane i), in scalar adds. Overwrites the stored lanes.
+   */
+  private static float foldLanes(float[] t, int off) {
+    for (int h = LANES / 2; h >= 1; h /= 2) {
+      for (int i = 0; i < h; i++) {
+        t[off + i] += t[off + i + h];
+      }
+    }
+    return t[off];
+  }
+
+  /** s + Σ a[r + j]·x[j] over the scalar tail j ∈ [from, n), in order. */
+  private static float rowTail(float s, int n, int from, float[] a, int r, float[] x) {
+    for (int j = from; j < n; j++) {
+      s = Math.fma(a[r + j], x[j], s);
+    }
+    return s;
+  }
+
+  /** s + Σ (a[r + j] − b[r + j])·y[j] over the scalar tail, in order. */
+  private static float diffTail(float s, int n, int from, float[] a, float[] b, int r, float[] y) {
+    for (int j = from; j < n; j++) {
+      s = Math.fma(a[r + j] - b[r + j], y[j], s);
+    }
+    return s;
+  }
+
+  /** s + Σ (a[r + j] − b[r + j])² over the scalar tail, in order. */
+  private static float squaresTail(float s, int n, int from, float[] a, float[] b, int r) {
+    for (int j = from; j < n; j++) {
+      float d = a[r + j] - b[r + j];
+      s = Math.fma(d, d, s);
+    }
+    return s;
+  }
+
+  /** differenceGramTimes without A's products: the same operations for D. */
+  private static double driftGram(int m, int n, float[] a, float[] b, int ld, float[] y, float[] dy, float[] dOut) {
+    int bound = FLOAT.loopBound(n);
+    double squares = 0;
+    for (int i = 0, r = 0; i < m; i++, r += ld) {
+      FloatVector accY = FloatVector.zero(FLOAT);
+      FloatVector accQ = FloatVector.zero(FLOAT);
+      int j = 0;
+      for (; j < bound; j += LANES) {
+        FloatVector d = FloatVector.fromArray(FLOAT, a, r + j).sub(FloatVector.fromArray(FLOAT, b, r + j));
+        accY = d.fma(FloatVector.fromArray(FLOAT, y, j), accY);
+        accQ = d.fma(d, accQ);
+      }
+      float sy = diffTail(sumLanes(accY), n, j, a, b, r, y);
+      squares += squaresTail(sumLanes(accQ), n, j, a, b, r);
+      dy[i] = sy;
+      FloatVector syv = FloatVector.broadcast(FLOAT, sy);
+      for (j = 0; j < bound; j += LANES) {
+        FloatVector d = FloatVector.fromArray(FLOAT, a, r + j).sub(FloatVector.fromArray(FLOAT, b, r + j));
+        syv.fma(d, FloatVector.fromArray(FLOAT, dOut, j)).intoArray(dOut, j);
+      }
+      for (; j < n; j++) {
+        dOut[j] = Math.fma(sy, a[r + j] - b[r + j], dOut[j]);
+      }
+    }
+    return squares;
+  }
+}

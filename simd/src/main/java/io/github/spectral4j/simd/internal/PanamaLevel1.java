@@ -1,0 +1,206 @@
+package io.github.spectral4j.simd.internal;
+
+import static io.github.spectral4j.simd.internal.PanamaConstants.D0;
+import static io.github.spectral4j.simd.internal.PanamaConstants.D1;
+import static io.github.spectral4j.simd.internal.PanamaConstants.D2;
+import static io.github.spectral4j.simd.internal.PanamaConstants.DOUBLE;
+import static io.github.spectral4j.simd.internal.PanamaConstants.DOUBLE_FOLDS;
+import static io.github.spectral4j.simd.internal.PanamaConstants.D_FOLDS;
+import static io.github.spectral4j.simd.internal.PanamaConstants.F0;
+import static io.github.spectral4j.simd.internal.PanamaConstants.F1;
+import static io.github.spectral4j.simd.internal.PanamaConstants.F2;
+import static io.github.spectral4j.simd.internal.PanamaConstants.F3;
+import static io.github.spectral4j.simd.internal.PanamaConstants.FLOAT;
+import static io.github.spectral4j.simd.internal.PanamaConstants.FLOAT_FOLDS;
+import static io.github.spectral4j.simd.internal.PanamaConstants.FLOAT_HALF;
+import static io.github.spectral4j.simd.internal.PanamaConstants.F_FOLDS;
+import static io.github.spectral4j.simd.internal.PanamaConstants.LANES;
+import static io.github.spectral4j.simd.internal.PanamaConstants.UNROLL;
+
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Level-1 Vector API kernels (dot, axpy, scal, sum of squares, the fused add-with-norms) and the
+ * fixed-order lane sums every Panama kernel reduces with. Each loop is: vector body up to the
+ * species' loop bound (with several accumulators where there is a reduction), then a scalar tail.
+ */
+final class PanamaLevel1 {
+  private PanamaLevel1() {}
+
+  static float dot(int n, float[] x, int xOff, float[] y, int yOff) {
+    // A dot product needs two loads per FMA, so the load ports cap it near one vector FMA per cycle;
+    // four independent accumulators cover the 4-cycle FMA latency at that rate (more would only add
+    // register pressure and a longer tail).
+    int i = 0;
+    FloatVector acc = FloatVector.zero(FLOAT);
+    int bound4 = n - n % (UNROLL * LANES);
+    if (bound4 > 0) {
+      FloatVector s1 = FloatVector.zero(FLOAT);
+      FloatVector s2 = FloatVector.zero(FLOAT);
+      FloatVector s3 = FloatVector.zero(FLOAT);
+      for (; i < bound4; i += UNROLL * LANES) {
+        acc = FloatVector.fromArray(FLOAT, x, xOff + i).fma(FloatVector.fromArray(FLOAT, y, yOff + i), acc);
+        s1 = FloatVector.fromArray(FLOAT, x, xOff + i + LANES)
+            .fma(FloatVector.fromArray(FLOAT, y, yOff + i + LANES), s1);
+        s2 = FloatVector.fromArray(FLOAT, x, xOff + i + 2 * LANES)
+            .fma(FloatVector.fromArray(FLOAT, y, yOff + i + 2 * LANES), s2);
+        s3 = FloatVector.fromArray(FLOAT, x, xOff + i + 3 * LANES)
+            .fma(FloatVector.fromArray(FLOAT, y, yOff + i + 3 * LANES), s3);
+      }
+      acc = acc.add(s1).add(s2.add(s3));
+    }
+    int bound = FLOAT.loopBound(n);
+    for (; i < bound; i += LANES) {
+      acc = FloatVector.fromArray(FLOAT, x, xOff + i).fma(FloatVector.fromArray(FLOAT, y, yOff + i), acc);
+    }
+    float s = sumLanes(acc);
+    for (; i < n; i++) {
+      s = Math.fma(x[xOff + i], y[yOff + i], s);
+    }
+    return s;
+  }
+
+  static void axpy(int n, float alpha, float[] x, int xOff, float[] y, int yOff) {
+    // Every element is independent (no reduction chain), so one vector per step suffices; C2 unrolls.
+    FloatVector a = FloatVector.broadcast(FLOAT, alpha);
+    int i = 0;
+    int bound = FLOAT.loopBound(n);
+    for (; i < bound; i += LANES) {
+      FloatVector.fromArray(FLOAT, x, xOff + i)
+          .fma(a, FloatVector.fromArray(FLOAT, y, yOff + i))
+          .intoArray(y, yOff + i);
+    }
+    for (; i < n; i++) {
+      y[yOff + i] = Math.fma(x[xOff + i], alpha, y[yOff + i]);
+    }
+  }
+
+  static void scal(int n, float alpha, float[] x, int xOff) {
+    // Independent elements, as in axpy: no unrolling by hand.
+    int i = 0;
+    int bound = FLOAT.loopBound(n);
+    for (; i < bound; i += LANES) {
+      FloatVector.fromArray(FLOAT, x, xOff + i).mul(alpha).intoArray(x, xOff + i);
+    }
+    for (; i < n; i++) {
+      x[xOff + i] *= alpha;
+    }
+  }
+
+  static double sumOfSquares(int n, float[] x, int xOff) {
+    // Each half-width float load widens into one double vector; four double accumulators cover the FMA
+    // latency, as in dot (one load per FMA here, but the conversion also takes a pipe).
+    int half = FLOAT_HALF.length();
+    int i = 0;
+    DoubleVector acc = DoubleVector.zero(DOUBLE);
+    int bound4 = n - n % (UNROLL * half);
+    if (bound4 > 0) {
+      DoubleVector s1 = DoubleVector.zero(DOUBLE);
+      DoubleVector s2 = DoubleVector.zero(DOUBLE);
+      DoubleVector s3 = DoubleVector.zero(DOUBLE);
+      for (; i < bound4; i += UNROLL * half) {
+        DoubleVector v0 = widen(x, xOff + i);
+        DoubleVector v1 = widen(x, xOff + i + half);
+        DoubleVector v2 = widen(x, xOff + i + 2 * half);
+        DoubleVector v3 = widen(x, xOff + i + 3 * half);
+        acc = v0.fma(v0, acc);
+        s1 = v1.fma(v1, s1);
+        s2 = v2.fma(v2, s2);
+        s3 = v3.fma(v3, s3);
+      }
+      acc = acc.add(s1).add(s2.add(s3));
+    }
+    int bound = n - n % half;
+    for (; i < bound; i += half) {
+      DoubleVector v = widen(x, xOff + i);
+      acc = v.fma(v, acc);
+    }
+    double s = sumLanes(acc);
+    for (; i < n; i++) {
+      double v = x[xOff + i];
+      s += v * v;
+    }
+    return s;
+  }
+
+  static void addWithSquares(int n, float[] x, float[] y, double[] sums) {
+    // Memory-bound (x and y read, y written once): one half-width step at a time, each half widened to
+    // double for the squares; two accumulators per sum cover the FMA latency at the rate memory feeds them.
+    int half = FLOAT_HALF.length();
+    DoubleVector sx0 = DoubleVector.zero(DOUBLE);
+    DoubleVector sx1 = DoubleVector.zero(DOUBLE);
+    DoubleVector sy0 = DoubleVector.zero(DOUBLE);
+    DoubleVector sy1 = DoubleVector.zero(DOUBLE);
+    int i = 0;
+    int bound = n - n % (2 * half);
+    for (; i < bound; i += 2 * half) {
+      FloatVector x0 = FloatVector.fromArray(FLOAT_HALF, x, i);
+      FloatVector x1 = FloatVector.fromArray(FLOAT_HALF, x, i + half);
+      FloatVector y0 = FloatVector.fromArray(FLOAT_HALF, y, i).add(x0);
+      FloatVector y1 = FloatVector.fromArray(FLOAT_HALF, y, i + half).add(x1);
+      y0.intoArray(y, i);
+      y1.intoArray(y, i + half);
+      DoubleVector dx0 = (DoubleVector) x0.convertShape(VectorOperators.F2D, DOUBLE, 0);
+      DoubleVector dx1 = (DoubleVector) x1.convertShape(VectorOperators.F2D, DOUBLE, 0);
+      DoubleVector dy0 = (DoubleVector) y0.convertShape(VectorOperators.F2D, DOUBLE, 0);
+      DoubleVector dy1 = (DoubleVector) y1.convertShape(VectorOperators.F2D, DOUBLE, 0);
+      sx0 = dx0.fma(dx0, sx0);
+      sx1 = dx1.fma(dx1, sx1);
+      sy0 = dy0.fma(dy0, sy0);
+      sy1 = dy1.fma(dy1, sy1);
+    }
+    sums[0] = sumLanes(sx0.add(sx1));
+    sums[1] = sumLanes(sy0.add(sy1));
+    ScalarKernels.addWithSquares(i, n, x, y, sums);
+  }
+
+  /**
+   * The sum of a vector's lanes in one fixed order — a pairwise tree, lane i + h folded into lane i for
+   * h = LANES/2, …, 1. {@code reduceLanes(ADD)} leaves the order unspecified, and the interpreter and C2
+   * do use different orders, so the same call could round differently before and after compilation;
+   * lane-wise adds are exact IEEE operations in every tier, so this sum is bit-reproducible.
+   */
+  static float sumLanes(FloatVector v) {
+    // Unrolled over static final shuffles (constants to C2; a loop over the list kept the vector boxed
+    // and cost ~25 ns per call). The folds beyond FLOAT_FOLDS.size() are dead code for this species.
+    if (F_FOLDS > 0) {
+      v = v.add(v.rearrange(F0));
+    }
+    if (F_FOLDS > 1) {
+      v = v.add(v.rearrange(F1));
+    }
+    if (F_FOLDS > 2) {
+      v = v.add(v.rearrange(F2));
+    }
+    if (F_FOLDS > 3) {
+      v = v.add(v.rearrange(F3));
+    }
+    for (int i = 4; i < F_FOLDS; i++) {
+      v = v.add(v.rearrange(FLOAT_FOLDS.get(i)));
+    }
+    return v.lane(0);
+  }
+
+  /** As {@link #sumLanes(FloatVector)}, for the double accumulators. */
+  static double sumLanes(DoubleVector v) {
+    if (D_FOLDS > 0) {
+      v = v.add(v.rearrange(D0));
+    }
+    if (D_FOLDS > 1) {
+      v = v.add(v.rearrange(D1));
+    }
+    if (D_FOLDS > 2) {
+      v = v.add(v.rearrange(D2));
+    }
+    for (int i = 3; i < D_FOLDS; i++) {
+      v = v.add(v.rearrange(DOUBLE_FOLDS.get(i)));
+    }
+    return v.lane(0);
+  }
+
+  static DoubleVector widen(float[] x, int offset) {
+    return (DoubleVector) FloatVector.fromArray(FLOAT_HALF, x, offset).convertShape(VectorOperators.F2D, DOUBLE, 0);
+  }
+}

@@ -1,0 +1,208 @@
+package io.github.spectral4j.simd.internal;
+
+import static io.github.spectral4j.simd.internal.PanamaConstants.FLOAT;
+import static io.github.spectral4j.simd.internal.PanamaConstants.LANES;
+import static io.github.spectral4j.simd.internal.PanamaConstants.SMALL_NT_PARALLEL_THRESHOLD;
+import static io.github.spectral4j.simd.internal.PanamaGemv.dot4;
+import static io.github.spectral4j.simd.internal.PanamaLevel1.sumLanes;
+
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * C = α·A·Bᵀ + β·C for a handful of rows of A (m &lt; {@link PanamaConstants#SMALL_M}) as dot products
+ * on unpacked, row-major B: the probe and alignment products of the trainer's diagnostics, where
+ * packing B would cost more than the product.
+ */
+final class PanamaSmallGemm {
+  private PanamaSmallGemm() {}
+
+  /**
+   * C = α·A·Bᵀ + β·C for few rows of A (m &lt; {@link PanamaConstants#SMALL_M}): with B row-major, each C(i, j) is the dot
+   * product of row i of A with row j of B, both contiguous, so nothing is packed. Four rows of B at a
+   * time are read once from memory (and stay in L1) while they meet all m rows of A (held in L1/L2),
+   * four by four: 16 independent accumulators and 8 vector loads per 16 FMAs. Packing all of B for
+   * a few rows of C would cost more than the product itself. Every element of C gets the same sequence
+   * of operations (one vector accumulator over k in order, the fixed-order lane sum, a scalar tail) in
+   * whatever block it falls, so the result does not depend on the blocking or on the thread count.
+   */
+  static void smallNT(
+      int m, int n, int k, float alpha, float[] a, int lda, float[] b, int ldb, float beta, float[] c, int ldc,
+      int threads) {
+    int groups = (n + 3) / 4;
+    int t = (long) m * n * k < SMALL_NT_PARALLEL_THRESHOLD ? 1 : Math.min(threads, groups);
+    if (t <= 1) {
+      smallNT(0, n, m, k, alpha, a, lda, b, ldb, beta, c, ldc);
+      return;
+    }
+    Parallel.forEach(t, task -> {
+      int j0 = Parallel.split(groups, t, task) * 4;
+      int j1 = Math.min(n, Parallel.split(groups, t, task + 1) * 4);
+      smallNT(j0, j1, m, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    });
+  }
+
+  /** Columns [j0, j1) of the small-m product. */
+  private static void smallNT(
+      int j0, int j1, int m, int k, float alpha, float[] a, int lda, float[] b, int ldb, float beta, float[] c,
+      int ldc) {
+    int j = j0;
+    for (; j + 4 <= j1; j += 4) {
+      int i = 0;
+      for (; i + 4 <= m; i += 4) {
+        dots4x4(k, a, i * lda, lda, b, j * ldb, ldb, c, i * ldc + j, ldc, alpha, beta);
+      }
+      for (; i < m; i++) {
+        dot4(k, b, j * ldb, ldb, a, i * lda, c, i * ldc + j, alpha, beta);
+      }
+    }
+    for (; j < j1; j++) {
+      for (int i = 0; i < m; i++) {
+        c[i * ldc + j] = scaled(dot1(k, a, i * lda, b, j * ldb), alpha, beta, c[i * ldc + j]);
+      }
+    }
+  }
+
+  private static float scaled(float s, float alpha, float beta, float c) {
+    return beta == 0 ? alpha * s : alpha * s + beta * c;
+  }
+
+  /** x·y with one accumulator, in the element order of {@link #dots4x4} and {@link PanamaGemv#dot4}. */
+  private static float dot1(int n, float[] x, int xOff, float[] y, int yOff) {
+    FloatVector acc = FloatVector.zero(FLOAT);
+    int p = 0;
+    int bound = FLOAT.loopBound(n);
+    for (; p < bound; p += LANES) {
+      acc = FloatVector.fromArray(FLOAT, x, xOff + p).fma(FloatVector.fromArray(FLOAT, y, yOff + p), acc);
+    }
+    float s = sumLanes(acc);
+    for (; p < n; p++) {
+      s = Math.fma(x[xOff + p], y[yOff + p], s);
+    }
+    return s;
+  }
+
+  /**
+   * C(i + r, j + q) = α·(row r of the 4 A rows at aOff)·(row q of the 4 B rows at bOff) + β·C for r, q &lt; 4:
+   * 16 accumulators, each step loading four vectors of B and four of A. (The rows of A left over below a
+   * multiple of four go through {@link PanamaGemv#dot4}, with the four B rows as its matrix: the same operations.)
+   */
+  private static void dots4x4(
+      int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, float alpha,
+      float beta) {
+    FloatVector c00 = FloatVector.zero(FLOAT);
+    FloatVector c01 = FloatVector.zero(FLOAT);
+    FloatVector c02 = FloatVector.zero(FLOAT);
+    FloatVector c03 = FloatVector.zero(FLOAT);
+    FloatVector c10 = FloatVector.zero(FLOAT);
+    FloatVector c11 = FloatVector.zero(FLOAT);
+    FloatVector c12 = FloatVector.zero(FLOAT);
+    FloatVector c13 = FloatVector.zero(FLOAT);
+    FloatVector c20 = FloatVector.zero(FLOAT);
+    FloatVector c21 = FloatVector.zero(FLOAT);
+    FloatVector c22 = FloatVector.zero(FLOAT);
+    FloatVector c23 = FloatVector.zero(FLOAT);
+    FloatVector c30 = FloatVector.zero(FLOAT);
+    FloatVector c31 = FloatVector.zero(FLOAT);
+    FloatVector c32 = FloatVector.zero(FLOAT);
+    FloatVector c33 = FloatVector.zero(FLOAT);
+    int a0 = aOff;
+    int a1 = a0 + lda;
+    int a2 = a1 + lda;
+    int a3 = a2 + lda;
+    int b0 = bOff;
+    int b1 = b0 + ldb;
+    int b2 = b1 + ldb;
+    int b3 = b2 + ldb;
+    int p = 0;
+    int bound = FLOAT.loopBound(k);
+    for (; p < bound; p += LANES) {
+      FloatVector v0 = FloatVector.fromArray(FLOAT, b, b0 + p);
+      FloatVector v1 = FloatVector.fromArray(FLOAT, b, b1 + p);
+      FloatVector v2 = FloatVector.fromArray(FLOAT, b, b2 + p);
+      FloatVector v3 = FloatVector.fromArray(FLOAT, b, b3 + p);
+      FloatVector x = FloatVector.fromArray(FLOAT, a, a0 + p);
+      c00 = x.fma(v0, c00);
+      c01 = x.fma(v1, c01);
+      c02 = x.fma(v2, c02);
+      c03 = x.fma(v3, c03);
+      x = FloatVector.fromArray(FLOAT, a, a1 + p);
+      c10 = x.fma(v0, c10);
+      c11 = x.fma(v1, c11);
+      c12 = x.fma(v2, c12);
+      c13 = x.fma(v3, c13);
+      x = FloatVector.fromArray(FLOAT, a, a2 + p);
+      c20 = x.fma(v0, c20);
+      c21 = x.fma(v1, c21);
+      c22 = x.fma(v2, c22);
+      c23 = x.fma(v3, c23);
+      x = FloatVector.fromArray(FLOAT, a, a3 + p);
+      c30 = x.fma(v0, c30);
+      c31 = x.fma(v1, c31);
+      c32 = x.fma(v2, c32);
+      c33 = x.fma(v3, c33);
+    }
+    // Lane sums first, then the scalar tails in element order: as in dot1.
+    float s00 = sumLanes(c00);
+    float s01 = sumLanes(c01);
+    float s02 = sumLanes(c02);
+    float s03 = sumLanes(c03);
+    float s10 = sumLanes(c10);
+    float s11 = sumLanes(c11);
+    float s12 = sumLanes(c12);
+    float s13 = sumLanes(c13);
+    float s20 = sumLanes(c20);
+    float s21 = sumLanes(c21);
+    float s22 = sumLanes(c22);
+    float s23 = sumLanes(c23);
+    float s30 = sumLanes(c30);
+    float s31 = sumLanes(c31);
+    float s32 = sumLanes(c32);
+    float s33 = sumLanes(c33);
+    for (; p < k; p++) {
+      float x0 = a[a0 + p];
+      float x1 = a[a1 + p];
+      float x2 = a[a2 + p];
+      float x3 = a[a3 + p];
+      float y0 = b[b0 + p];
+      float y1 = b[b1 + p];
+      float y2 = b[b2 + p];
+      float y3 = b[b3 + p];
+      s00 = Math.fma(x0, y0, s00);
+      s01 = Math.fma(x0, y1, s01);
+      s02 = Math.fma(x0, y2, s02);
+      s03 = Math.fma(x0, y3, s03);
+      s10 = Math.fma(x1, y0, s10);
+      s11 = Math.fma(x1, y1, s11);
+      s12 = Math.fma(x1, y2, s12);
+      s13 = Math.fma(x1, y3, s13);
+      s20 = Math.fma(x2, y0, s20);
+      s21 = Math.fma(x2, y1, s21);
+      s22 = Math.fma(x2, y2, s22);
+      s23 = Math.fma(x2, y3, s23);
+      s30 = Math.fma(x3, y0, s30);
+      s31 = Math.fma(x3, y1, s31);
+      s32 = Math.fma(x3, y2, s32);
+      s33 = Math.fma(x3, y3, s33);
+    }
+    int o = cOff;
+    c[o] = scaled(s00, alpha, beta, c[o]);
+    c[o + 1] = scaled(s01, alpha, beta, c[o + 1]);
+    c[o + 2] = scaled(s02, alpha, beta, c[o + 2]);
+    c[o + 3] = scaled(s03, alpha, beta, c[o + 3]);
+    o += ldc;
+    c[o] = scaled(s10, alpha, beta, c[o]);
+    c[o + 1] = scaled(s11, alpha, beta, c[o + 1]);
+    c[o + 2] = scaled(s12, alpha, beta, c[o + 2]);
+    c[o + 3] = scaled(s13, alpha, beta, c[o + 3]);
+    o += ldc;
+    c[o] = scaled(s20, alpha, beta, c[o]);
+    c[o + 1] = scaled(s21, alpha, beta, c[o + 1]);
+    c[o + 2] = scaled(s22, alpha, beta, c[o + 2]);
+    c[o + 3] = scaled(s23, alpha, beta, c[o + 3]);
+    o += ldc;
+    c[o] = scaled(s30, alpha, beta, c[o]);
+    c[o + 1] = scaled(s31, alpha, beta, c[o + 1]);
+    c[o + 2] = scaled(s32, alpha, beta, c[o + 2]);
+    c[o + 3] = scaled(s33, alpha, beta, c[o + 3]);
+  }
+}
