@@ -1,7 +1,7 @@
 package io.github.spectral4j.trainer.optim;
 
-import io.github.spectral4j.simd.Blas;
 import io.github.spectral4j.simd.FloatMatrix;
+import io.github.spectral4j.simd.Fused;
 import io.github.spectral4j.trainer.nn.Parameter;
 
 /** What every optimizer keeps for one parameter: the parameter, its last update and that update's norm. */
@@ -22,7 +22,7 @@ final class Slot {
    * @return whether the value is finite
    */
   boolean apply(double[] norms) {
-    Blas.addWithNorms(update.data(), parameter.value().data(), norms);
+    Fused.addWithNorms(update.data(), parameter.value().data(), norms);
     updateNorm = norms[0];
     return Double.isFinite(norms[1]);
   }
