@@ -26,7 +26,8 @@ import java.util.Objects;
  * parameters with kinds, relative to the base width when one is given); the attention logit multiplier
  * α_att is {@code core}'s {@code attentionLogitMultiplier} ({@code 1/√d_head} for standard and NTK, μP's
  * {@code 1/d_head} made equal to {@code 1/√d_head} at the base width for μP and spectral); the residual
- * multiplier α is 1. Not thread-safe; buffers are allocated once per batch shape.
+ * multiplier α is {@code core}'s depth-μP branch multiplier {@code √(L_b/L)} ({@link GptConfig#depth()}; 1
+ * without a base depth). Not thread-safe; buffers are allocated once per batch shape.
  */
 public final class Gpt {
   private final GptConfig config;
@@ -74,7 +75,7 @@ public final class Gpt {
     this.positionEmbedding =
         new Embedding("embedding.position", rules.get("embedding.position.weight"), Seeds.derive(seed, 1));
     this.attentionMultiplier = config.attentionMultiplier();
-    this.residualMultiplier = 1.0;
+    this.residualMultiplier = config.depth().branchMultiplier();
     List<Sequential> list = new ArrayList<>();
     for (int l = 0; l < config.blocks(); l++) {
       String b = "blocks." + l;

@@ -6,6 +6,7 @@ import io.github.spectral4j.core.Optimizer;
 import io.github.spectral4j.core.ParameterKind;
 import io.github.spectral4j.core.ParameterSpec;
 import io.github.spectral4j.core.Parametrization;
+import io.github.spectral4j.core.ResidualDepth;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -16,7 +17,9 @@ import java.util.Objects;
  * tokens over a vocabulary of {@code vocabulary} byte values; every parameter's rule from
  * {@code parametrization} for {@code optimizer}, relative to a model of width {@code baseWidth} (width
  * transfer: at the base width every rule is the standard parametrization's) or, with {@code baseWidth = 0},
- * the parametrization's own rules.
+ * the parametrization's own rules; and, with {@code baseBlocks ≠ 0}, depth-μP relative to a model of
+ * {@code baseBlocks} blocks ({@code core}'s {@link ResidualDepth}: branch multiplier {@code √(L_b/L)}, block
+ * parameters' Adam and normalized rates {@code ×√(L_b/L)}).
  *
  * @param width the residual stream's width d, ≥ 1, divisible by {@code heads}
  * @param blocks number of transformer blocks L, ≥ 1
@@ -26,6 +29,8 @@ import java.util.Objects;
  * @param parametrization how initialisation, multipliers and learning rates scale with width
  * @param optimizer the update rule the learning-rate multipliers are for
  * @param baseWidth width of the base model for transfer, divisible by {@code heads}; 0 for none
+ * @param baseBlocks number of blocks of the base model for depth transfer, ≥ 1; 0 for none (the model is
+ *     its own base depth: every depth factor 1)
  */
 public record GptConfig(
     int width,
@@ -35,7 +40,8 @@ public record GptConfig(
     int vocabulary,
     Parametrization parametrization,
     Optimizer optimizer,
-    int baseWidth) {
+    int baseWidth,
+    int baseBlocks) {
 
   /** Default number of blocks. */
   public static final int BLOCKS = 2;
@@ -64,6 +70,31 @@ public record GptConfig(
       throw new IllegalArgumentException(
           "base width " + baseWidth + " must be 0 (none) or a positive multiple of heads " + heads);
     }
+    if (baseBlocks < 0) {
+      throw new IllegalArgumentException("base blocks " + baseBlocks + " must be 0 (none) or >= 1");
+    }
+  }
+
+  /**
+   * A config without depth transfer ({@code baseBlocks = 0}).
+   *
+   * @param width the residual stream's width
+   * @param blocks number of blocks
+   * @param heads attention heads per block
+   * @param context sequence length
+   * @param vocabulary number of token values
+   * @param parametrization how rules scale with width
+   * @param optimizer the update rule the rules are for
+   * @param baseWidth base width for transfer, 0 for none
+   */
+  public GptConfig(int width, int blocks, int heads, int context, int vocabulary, Parametrization parametrization,
+      Optimizer optimizer, int baseWidth) {
+    this(width, blocks, heads, context, vocabulary, parametrization, optimizer, baseWidth, 0);
+  }
+
+  /** {@code core}'s depth rule of this model: {@code L = blocks} against {@code L_b = baseBlocks} (or itself). */
+  public ResidualDepth depth() {
+    return new ResidualDepth(blocks, baseBlocks == 0 ? blocks : baseBlocks);
   }
 
   /**
@@ -71,7 +102,7 @@ public record GptConfig(
    * vocabulary {@value #VOCABULARY}, spectral parametrization for Adam, no base width.
    */
   public static GptConfig of(int width) {
-    return new GptConfig(width, BLOCKS, HEADS, CONTEXT, VOCABULARY, Parametrization.SPECTRAL, Optimizer.ADAM, 0);
+    return new GptConfig(width, BLOCKS, HEADS, CONTEXT, VOCABULARY, Parametrization.SPECTRAL, Optimizer.ADAM, 0, 0);
   }
 
   /**
@@ -107,15 +138,20 @@ public record GptConfig(
 
   /**
    * Every parameter's rule, in {@link #shape()} order: {@code core}'s rules of the parametrization for
-   * the optimizer, relative to this model at {@code baseWidth} (width transfer) when one is given.
+   * the optimizer, relative to this model at {@code baseWidth} (width transfer) when one is given, and
+   * for the parameters inside blocks {@link #depth()}'s factors ({@link ResidualDepth#apply}).
    *
    * @return one rule per parameter
    */
   public List<LayerRule> rules() {
     ModelShape shape = shape();
-    return baseWidth == 0
+    List<LayerRule> width = baseWidth == 0
         ? shape.rules(parametrization, optimizer)
         : shape.rules(parametrization, optimizer, withWidth(baseWidth).withBaseWidth(0).shape());
+    ResidualDepth depth = depth();
+    return width.stream()
+        .map(r -> r.layer().name().startsWith("blocks.") ? depth.apply(r, optimizer) : r)
+        .toList();
   }
 
   /** The attention logit multiplier, {@code core}'s, for head width {@code width/heads} against the base's. */
@@ -131,41 +167,46 @@ public record GptConfig(
 
   /** This config with {@code width} replaced; validated as the constructor does. */
   public GptConfig withWidth(int v) {
-    return new GptConfig(v, blocks, heads, context, vocabulary, parametrization, optimizer, baseWidth);
+    return new GptConfig(v, blocks, heads, context, vocabulary, parametrization, optimizer, baseWidth, baseBlocks);
   }
 
   /** This config with {@code blocks} replaced; validated as the constructor does. */
   public GptConfig withBlocks(int v) {
-    return new GptConfig(width, v, heads, context, vocabulary, parametrization, optimizer, baseWidth);
+    return new GptConfig(width, v, heads, context, vocabulary, parametrization, optimizer, baseWidth, baseBlocks);
   }
 
   /** This config with {@code heads} replaced; validated as the constructor does. */
   public GptConfig withHeads(int v) {
-    return new GptConfig(width, blocks, v, context, vocabulary, parametrization, optimizer, baseWidth);
+    return new GptConfig(width, blocks, v, context, vocabulary, parametrization, optimizer, baseWidth, baseBlocks);
   }
 
   /** This config with {@code context} replaced; validated as the constructor does. */
   public GptConfig withContext(int v) {
-    return new GptConfig(width, blocks, heads, v, vocabulary, parametrization, optimizer, baseWidth);
+    return new GptConfig(width, blocks, heads, v, vocabulary, parametrization, optimizer, baseWidth, baseBlocks);
   }
 
   /** This config with {@code vocabulary} replaced; validated as the constructor does. */
   public GptConfig withVocabulary(int v) {
-    return new GptConfig(width, blocks, heads, context, v, parametrization, optimizer, baseWidth);
+    return new GptConfig(width, blocks, heads, context, v, parametrization, optimizer, baseWidth, baseBlocks);
   }
 
   /** This config with {@code parametrization} replaced; validated as the constructor does. */
   public GptConfig withParametrization(Parametrization v) {
-    return new GptConfig(width, blocks, heads, context, vocabulary, v, optimizer, baseWidth);
+    return new GptConfig(width, blocks, heads, context, vocabulary, v, optimizer, baseWidth, baseBlocks);
   }
 
   /** This config with {@code optimizer} replaced; validated as the constructor does. */
   public GptConfig withOptimizer(Optimizer v) {
-    return new GptConfig(width, blocks, heads, context, vocabulary, parametrization, v, baseWidth);
+    return new GptConfig(width, blocks, heads, context, vocabulary, parametrization, v, baseWidth, baseBlocks);
+  }
+
+  /** This config with {@code baseBlocks} replaced; validated as the constructor does. */
+  public GptConfig withBaseBlocks(int v) {
+    return new GptConfig(width, blocks, heads, context, vocabulary, parametrization, optimizer, baseWidth, v);
   }
 
   /** This config with {@code baseWidth} replaced; validated as the constructor does. */
   public GptConfig withBaseWidth(int v) {
-    return new GptConfig(width, blocks, heads, context, vocabulary, parametrization, optimizer, v);
+    return new GptConfig(width, blocks, heads, context, vocabulary, parametrization, optimizer, v, baseBlocks);
   }
 }

@@ -23,18 +23,19 @@ class GptGradientCheckTest {
 
   static Stream<Arguments> configs() {
     return Stream.of(
-        // width, blocks, heads, context, vocabulary, parametrization, base width, sequences, seed
-        Arguments.of(6, 2, 2, 5, 7, Parametrization.SPECTRAL, 4, 2, 1L),
-        Arguments.of(6, 1, 3, 4, 11, Parametrization.NTK, 0, 1, 2L),
-        Arguments.of(4, 3, 1, 3, 5, Parametrization.MUP, 8, 3, 3L),
-        Arguments.of(8, 2, 4, 2, 3, Parametrization.STANDARD, 0, 2, 4L));
+        // width, blocks, heads, context, vocabulary, parametrization, base width, base blocks, sequences, seed
+        Arguments.of(6, 2, 2, 5, 7, Parametrization.SPECTRAL, 4, 0, 2, 1L),
+        Arguments.of(6, 1, 3, 4, 11, Parametrization.NTK, 0, 0, 1, 2L),
+        Arguments.of(4, 3, 1, 3, 5, Parametrization.MUP, 8, 1, 3, 3L), // branch multiplier √(1/3)
+        Arguments.of(8, 2, 4, 2, 3, Parametrization.STANDARD, 0, 5, 2, 4L)); // branch multiplier √(5/2)
   }
 
-  @ParameterizedTest(name = "width {0} blocks {1} heads {2} context {3} vocab {4} {5} base {6} x{7} seed {8}")
+  @ParameterizedTest(name = "width {0} blocks {1} heads {2} context {3} vocab {4} {5} base {6}x{7} x{8} seed {9}")
   @MethodSource("configs")
   void backwardMatchesFiniteDifferences(int width, int blocks, int heads, int context, int vocabulary,
-      Parametrization p, int baseWidth, int sequences, long seed) {
-    GptConfig config = new GptConfig(width, blocks, heads, context, vocabulary, p, Optimizer.ADAM, baseWidth);
+      Parametrization p, int baseWidth, int baseBlocks, int sequences, long seed) {
+    GptConfig config =
+        new GptConfig(width, blocks, heads, context, vocabulary, p, Optimizer.ADAM, baseWidth, baseBlocks);
     Gpt gpt = Gpt.initialize(config, seed);
     SplittableRandom r = new SplittableRandom(seed);
     ModuleGradientCheckTest.randomize(gpt.parameters(), r);

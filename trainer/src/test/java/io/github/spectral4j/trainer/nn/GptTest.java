@@ -68,6 +68,24 @@ class GptTest {
   }
 
   @Test
+  void depthTransferScalesBranchesAndBlockRatesOnly() {
+    GptConfig base = GptConfig.of(32).withParametrization(Parametrization.MUP).withBlocks(2);
+    GptConfig deep = base.withBlocks(8).withBaseBlocks(2);
+    Gpt g = Gpt.initialize(deep, 1);
+    assertEquals(0.5, g.residualMultiplier(), 1e-15); // √(2/8)
+    assertEquals(1.0, Gpt.initialize(base, 1).residualMultiplier());
+    List<LayerRule> own = base.withBlocks(8).rules();
+    List<LayerRule> transferred = deep.rules();
+    for (int i = 0; i < own.size(); i++) {
+      String name = own.get(i).layer().name();
+      double ratio = transferred.get(i).learningRateMultiplier() / own.get(i).learningRateMultiplier();
+      // Adam: block parameters' rates × √(L_b/L); embeddings, final norm and readout unchanged
+      assertEquals(name.startsWith("blocks.") ? 0.5 : 1.0, ratio, 1e-15, name);
+      assertEquals(own.get(i).initStd(), transferred.get(i).initStd(), name);
+    }
+  }
+
+  @Test
   void featuresAreTheModuleOutputs() {
     Gpt gpt = Gpt.initialize(SMALL, 1);
     assertEquals(List.of("embedding", "block1", "block2", "logits"), gpt.featureNames());
