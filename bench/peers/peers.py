@@ -65,7 +65,10 @@ def parse_profile(text):
         if flag not in profile:
             continue  # other JMH flags mean nothing here
         try:
-            profile[flag] = float(value.rstrip("s")) if flag in ("-w", "-r") else int(value)
+            if flag in ("-w", "-r"):
+                profile[flag] = float(value[:-2]) / 1000 if value.endswith("ms") else float(value.rstrip("s"))
+            else:
+                profile[flag] = int(value)
         except ValueError:
             raise SystemExit("peers.py: bad profile value %s %s" % (flag, value))
     if profile["-f"] < 1 or profile["-i"] < 1 or profile["-wi"] < 0:

@@ -397,10 +397,12 @@ public final class Report {
     if (steps.isEmpty() && theirs.isEmpty()) {
       return;
     }
+    boolean profiled = steps.stream().anyMatch(r -> allocation(r) != null);
     out.println(title);
     out.println();
-    out.println("| impl | width | batch | threads | diagnostics | ms per step | forks (ms) | with / without | this / PyTorch |");
-    out.println("|---|---|---|---|---|---:|---:|---:|---:|");
+    out.println("| impl | width | batch | threads | diagnostics | ms per step | forks (ms) | with / without | this / PyTorch |"
+        + (profiled ? " B/op |" : ""));
+    out.println("|---|---|---|---|---|---:|---:|---:|---:|" + (profiled ? "---:|" : ""));
     for (Row r : steps) {
       String ratio = "";
       if (r.param("diagnostics").equals("true")) {
@@ -411,17 +413,19 @@ public final class Report {
       }
       int threads = r.params.containsKey("threads") ? r.intParam("threads") : 1;
       PeerRow peer = bestPeer(task, threads, r.params);
-      out.printf(Locale.ROOT, "| spectral4j%s | %s | %s | %d | %s | %s | %s–%s | %s | %s |%n", r.jvmProperties,
+      Double bytes = allocation(r);
+      out.printf(Locale.ROOT, "| spectral4j%s | %s | %s | %d | %s | %s | %s–%s | %s | %s |%s%n", r.jvmProperties,
           r.param("width"), r.param("batch"), threads, r.params.containsKey("diagnostics") ? r.param("diagnostics") : "",
           fmt(r.medianSeconds * 1e3), fmt(r.fastestForkSeconds * 1e3), fmt(r.slowestForkSeconds * 1e3), ratio,
-          peer == null ? "" : ratio(r.medianSeconds / peer.medianSeconds));
+          peer == null ? "" : ratio(r.medianSeconds / peer.medianSeconds),
+          profiled ? " " + (bytes == null ? "" : fmt(bytes)) + " |" : "");
     }
     for (PeerRow p : theirs) {
       boolean best = bestPeer(task, p.cores, p.shape) == p
           && theirs.stream().filter(q -> q.cores == p.cores && q.shape.equals(p.shape)).count() > 1;
-      out.printf(Locale.ROOT, "| %s%s | %s | %s | %d | false | %s | %s–%s |  |  |%n", p.label(), best ? " — best" : "",
+      out.printf(Locale.ROOT, "| %s%s | %s | %s | %d | false | %s | %s–%s |  |  |%s%n", p.label(), best ? " — best" : "",
           p.param("width"), p.param("batch"), p.cores, fmt(p.medianSeconds * 1e3), fmt(p.fastestForkSeconds * 1e3),
-          fmt(p.slowestForkSeconds * 1e3));
+          fmt(p.slowestForkSeconds * 1e3), profiled ? "  |" : "");
     }
     out.println();
     if (!theirs.isEmpty()) {
@@ -444,6 +448,16 @@ public final class Report {
       out.printf(Locale.ROOT, "| %s.%s | %s | %s |%n", r.benchmark, r.method, r.params, fmt(r.medianSeconds * 1e3));
     }
     out.println();
+  }
+
+  /** Bytes allocated per operation ({@code -prof gc}'s {@code gc.alloc.rate.norm}), or null without the profiler. */
+  static Double allocation(Row r) {
+    for (Map.Entry<String, Double> e : r.secondary.entrySet()) {
+      if (e.getKey().endsWith("gc.alloc.rate.norm")) {
+        return e.getValue();
+      }
+    }
+    return null;
   }
 
   /** The row of the same benchmark and params except impl. */

@@ -151,6 +151,18 @@ class ReportTest {
     assertTrue(!report.contains("MLP 784"), report);
   }
 
+  /** With {@code -prof gc} the step table gains a B/op column from gc.alloc.rate.norm. */
+  @Test
+  void stepTableShowsAllocationWhenProfiled(@TempDir Path dir) throws IOException {
+    Path jmh = dir.resolve("gptstep.json");
+    Files.writeString(jmh, "[" + result("GptStepBenchmark.step",
+        "\"batch\":\"16\",\"threads\":\"1\",\"width\":\"512\"", "[[4.0]]")
+        .replace("\"secondaryMetrics\":{}", "\"secondaryMetrics\":{\"gc.alloc.rate.norm\":{\"score\":0.5}}") + "]");
+    String report = Report.render(List.of(jmh));
+    assertTrue(report.contains("| this / PyTorch | B/op |"), report);
+    assertTrue(report.contains("| spectral4j | 512 | 16 | 1 |  | 250 | 250–250 |  |  | 0.50 |"), report);
+  }
+
   /** Lanczos at 25 solves/s is 40 ms; SciPy's fastest 1-core row is 80 ms (float32): 40/80 = 0.50. */
   @Test
   void spectralTableHasTheRatioToSvdsOnOneCore(@TempDir Path dir) throws IOException {
