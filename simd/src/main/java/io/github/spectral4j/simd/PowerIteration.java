@@ -29,7 +29,8 @@ import java.util.SplittableRandom;
  * matrix given only by its {@link Gram} product, with ‖A‖_F supplied by the caller
  * ({@link #run(Gram, double, int)}), and can take its first product from the caller
  * ({@link #prepare}/{@link #resume}, e.g. fused with another matrix's by {@link Fused#differenceGramTimes}).
- * Not thread-safe.
+ * For σ₁ alone prefer {@link SpectralNorm}, which runs this iteration on warm starts and Lanczos
+ * otherwise. Not thread-safe.
  */
 public final class PowerIteration {
   /**
