@@ -2,12 +2,12 @@ package example;
 
 import io.github.spectral4j.simd.Blas;
 import io.github.spectral4j.simd.FloatMatrix;
-import io.github.spectral4j.simd.PowerIteration;
+import io.github.spectral4j.simd.SpectralNorm;
 import io.github.spectral4j.simd.SpectralNorms;
 import java.util.Arrays;
 
 /** The spectral norm and stable rank of your own matrix, and a GEMM, on the Vector API kernels. */
-public final class SpectralNorm {
+public final class MatrixSpectrum {
   public static void main(String[] args) {
     System.out.println("kernels: " + Blas.implementation());
 
@@ -24,21 +24,23 @@ public final class SpectralNorm {
     Arrays.fill(v, (float) (1 / Math.sqrt(cols)));
     Blas.ger(3f, u, v, a); // a += 3 * u * v^T (a is modified)
 
-    // One-off: Lanczos to relative accuracy 1e-6.
+    // One-off: sigma_1 to relative accuracy 1e-6, and the stable rank.
     System.out.printf("sigma_1 = %.5f  stable rank = %.3f%n",
         SpectralNorms.spectralNorm(a), SpectralNorms.stableRank(a));
 
-    // Repeatedly, e.g. once per training step: a power-iteration solver keeps its buffers and starts
-    // from its previous singular vector, so a slightly changed matrix costs a few iterations.
-    PowerIteration power = new PowerIteration(rows, cols).setOptions(500, 1e-6);
-    PowerIteration.Result r = power.run(a);
-    System.out.printf("power iteration: sigma_1 = %.5f after %d iterations (converged: %b)%n",
-        r.sigma(), r.iterations(), r.converged());
+    // Repeatedly, e.g. once per training step: a solver keeps its buffers and starts from its last
+    // singular vector, so after a small change of the matrix it needs only a few passes over it.
+    SpectralNorm solver = new SpectralNorm(rows, cols).setOptions(1000, 1e-6);
+    SpectralNorm.Result cold = solver.of(a);
+    Blas.ger(0.01f, u, v, a); // a small change along the top singular direction: sigma_1 grows ~0.01
+    SpectralNorm.Result warm = solver.of(a);
+    System.out.printf("solver: sigma_1 = %.5f in %d passes, after a small change %.5f in %d passes%n",
+        cold.sigma(), cold.passes(), warm.sigma(), warm.passes());
 
     // GEMM: G = A^T * A (300 x 300). Its largest eigenvalue, which is its spectral norm, is sigma_1^2.
     FloatMatrix g = FloatMatrix.zeros(cols, cols);
     Blas.gemm(true, false, 1f, a, a, 0f, g);
     System.out.printf("||A^T A||* = %.4f = sigma_1^2 = %.4f%n",
-        SpectralNorms.spectralNorm(g), r.sigma() * r.sigma());
+        SpectralNorms.spectralNorm(g), warm.sigma() * warm.sigma());
   }
 }
