@@ -45,9 +45,13 @@ public final class ModelShape {
   private final int[] dims;
   private final boolean readoutZeroInit;
   private final boolean queryZeroInit;
+  /** The embedding the readout shares its matrix with (weight tying), or {@code null}. */
+  private final String tiedReadout;
 
-  private ModelShape(List<ParameterSpec> parameters, int[] dims, boolean readoutZeroInit, boolean queryZeroInit) {
+  private ModelShape(
+      List<ParameterSpec> parameters, int[] dims, boolean readoutZeroInit, boolean queryZeroInit, String tiedReadout) {
     this.parameters = List.copyOf(parameters);
+    this.tiedReadout = tiedReadout;
     this.dims = dims;
     this.readoutZeroInit = readoutZeroInit;
     this.queryZeroInit = queryZeroInit;
@@ -118,7 +122,7 @@ public final class ModelShape {
         list.add(new ParameterSpec("b" + l, ParameterKind.BIAS, dims[l]));
       }
     }
-    return new ModelShape(list, dims.clone(), false, false);
+    return new ModelShape(list, dims.clone(), false, false, null);
   }
 
   /**
@@ -133,7 +137,7 @@ public final class ModelShape {
     for (ParameterSpec p : parameters) {
       Objects.requireNonNull(p, "parameter");
     }
-    return new ModelShape(parameters, null, false, false);
+    return new ModelShape(parameters, null, false, false, null);
   }
 
   /**
@@ -145,7 +149,7 @@ public final class ModelShape {
    * @return a copy with the option set
    */
   public ModelShape withReadoutZeroInit(boolean zero) {
-    return new ModelShape(parameters, dims, zero, queryZeroInit);
+    return new ModelShape(parameters, dims, zero, queryZeroInit, tiedReadout);
   }
 
   /**
@@ -157,7 +161,72 @@ public final class ModelShape {
    * @return a copy with the option set
    */
   public ModelShape withQueryZeroInit(boolean zero) {
-    return new ModelShape(parameters, dims, readoutZeroInit, zero);
+    return new ModelShape(parameters, dims, readoutZeroInit, zero, tiedReadout);
+  }
+
+  /**
+   * This model with its readout tied to an embedding (GPT-2's {@code lm_head}, absent from
+   * {@code named_parameters()} because it is {@code transformer.wte}): logits are
+   * {@code m · h·Eᵀ} with {@code m = }{@link #tiedReadoutMultiplier(Parametrization, Optimizer, ModelShape)},
+   * and the readout's scale sets Adam's ε across width as an {@code OUTPUT} parameter's would.
+   *
+   * @param embedding the name of an {@code EMBEDDING} parameter {@code [vocab, width]}
+   * @return a copy with the tie set
+   * @throws IllegalArgumentException if there is no such embedding, or the model has an {@code OUTPUT} too
+   */
+  public ModelShape withTiedReadout(String embedding) {
+    Objects.requireNonNull(embedding, "embedding");
+    Integer i = index.get(embedding);
+    if (i == null || parameters.get(i).kind() != ParameterKind.EMBEDDING) {
+      throw new IllegalArgumentException("tied readout " + embedding + ": no embedding parameter of that name");
+    }
+    for (ParameterSpec p : parameters) {
+      if (p.kind() == ParameterKind.OUTPUT) {
+        throw new IllegalArgumentException(
+            "tied readout " + embedding + ": the model already has an output parameter, " + p.name());
+      }
+    }
+    return new ModelShape(parameters, dims, readoutZeroInit, queryZeroInit, embedding);
+  }
+
+  /** The embedding the readout is tied to, if any. */
+  public java.util.Optional<String> tiedReadout() {
+    return java.util.Optional.ofNullable(tiedReadout);
+  }
+
+  /** The readout as an {@code OUTPUT} matrix {@code [vocab, width]} (fan-in width): the tied embedding seen as one. */
+  private ParameterSpec tiedReadoutSpec() {
+    ParameterSpec e = parameters.get(index.get(tiedReadout));
+    return new ParameterSpec(tiedReadout, ParameterKind.OUTPUT, e.fanIn(), e.fanOut());
+  }
+
+  /**
+   * The multiplier on a tied readout's logits {@code h·Eᵀ}, so that the shared matrix, drawn and trained
+   * as an embedding, acts as the readout the parametrization asks for: the readout's effective scale
+   * {@code m·σ} over the embedding's, both relative to {@code base} (mup's {@code MuSharedReadout}
+   * divides by the width multiplier the same way). For μP, {@code √n_b/n}: {@code 1/√n_b} at the base.
+   *
+   * @param parametrization the parametrization
+   * @param optimizer the update rule
+   * @param base the base model (this model for none); must tie the same embedding
+   * @return the logits multiplier
+   * @throws IllegalStateException if this model has no tied readout
+   */
+  public double tiedReadoutMultiplier(Parametrization parametrization, Optimizer optimizer, ModelShape base) {
+    if (tiedReadout == null) {
+      throw new IllegalStateException("no tied readout: " + this);
+    }
+    Objects.requireNonNull(base, "base");
+    if (!tiedReadout.equals(base.tiedReadout)) {
+      throw new IllegalArgumentException("base model does not tie its readout to " + tiedReadout);
+    }
+    ModelShape readout = ModelShape.of(List.of(tiedReadoutSpec()));
+    ModelShape baseReadout = ModelShape.of(List.of(base.tiedReadoutSpec()));
+    ModelShape embedding = ModelShape.of(List.of(parameters.get(index.get(tiedReadout))));
+    ModelShape baseEmbedding = ModelShape.of(List.of(base.parameters.get(base.index.get(tiedReadout))));
+    LayerRule r = readout.rules(parametrization, optimizer, baseReadout).get(0);
+    LayerRule e = embedding.rules(parametrization, optimizer, baseEmbedding).get(0);
+    return r.initStd() * r.forwardMultiplier() / (e.initStd() * e.forwardMultiplier());
   }
 
   /** Whether {@code OUTPUT} matrices are initialised to zero. */
@@ -323,10 +392,19 @@ public final class ModelShape {
     }
     double deltaRatio = 1;
     double readoutForwardRatio = 1;
-    if (readout >= 0) {
-      LayerRule pl = parametrization.paperRule(here.get(readout), optimizer);
-      LayerRule pb = parametrization.paperRule(there.get(readout), optimizer);
-      LayerRule sb = Parametrization.STANDARD.paperRule(there.get(readout), optimizer);
+    Layer readoutHere = readout >= 0 ? here.get(readout) : null;
+    Layer readoutThere = readout >= 0 ? there.get(readout) : null;
+    if (readout < 0 && tiedReadout != null && base.tiedReadout != null && base.index.containsKey(tiedReadout)) {
+      ParameterSpec h = tiedReadoutSpec();
+      ParameterSpec t = base.tiedReadoutSpec();
+      LayerRole role = inferRole(h, t);
+      readoutHere = h.toLayer(role);
+      readoutThere = t.toLayer(role);
+    }
+    if (readoutHere != null) {
+      LayerRule pl = parametrization.paperRule(readoutHere, optimizer);
+      LayerRule pb = parametrization.paperRule(readoutThere, optimizer);
+      LayerRule sb = Parametrization.STANDARD.paperRule(readoutThere, optimizer);
       readoutForwardRatio = pl.forwardMultiplier() / pb.forwardMultiplier();
       double sigmaRel = sb.initStd() * (pl.initStd() / pb.initStd());
       deltaRatio = readoutForwardRatio * sigmaRel / sb.initStd();
@@ -438,12 +516,13 @@ public final class ModelShape {
         && s.parameters.equals(parameters)
         && Arrays.equals(s.dims, dims)
         && s.readoutZeroInit == readoutZeroInit
-        && s.queryZeroInit == queryZeroInit;
+        && s.queryZeroInit == queryZeroInit
+        && Objects.equals(s.tiedReadout, tiedReadout);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(parameters, Arrays.hashCode(dims), readoutZeroInit, queryZeroInit);
+    return Objects.hash(parameters, Arrays.hashCode(dims), readoutZeroInit, queryZeroInit, tiedReadout);
   }
 
   @Override

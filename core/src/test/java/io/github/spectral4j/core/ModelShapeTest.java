@@ -218,4 +218,19 @@ class ModelShapeTest {
     assertEquals(hidden, atBase.apply(hidden, Optimizer.ADAM));
     assertThrows(IllegalArgumentException.class, () -> new ResidualDepth(0, 12));
   }
+
+  @Test
+  void tiedReadoutSetsTheLogitsMultiplierAndEpsilon() {
+    ModelShape wide = ModelShape.of(List.of(new ParameterSpec("wte.weight", ParameterKind.EMBEDDING, 1000, 512),
+        new ParameterSpec("h.weight", ParameterKind.HIDDEN, 512, 512))).withTiedReadout("wte.weight");
+    ModelShape base = ModelShape.of(List.of(new ParameterSpec("wte.weight", ParameterKind.EMBEDDING, 1000, 128),
+        new ParameterSpec("h.weight", ParameterKind.HIDDEN, 128, 128))).withTiedReadout("wte.weight");
+    // μP readout σ = 1/fi relative to the base: (1/√128)·(128/512); the embedding's σ is 1
+    assertEquals(Math.sqrt(128) / 512, wide.tiedReadoutMultiplier(Parametrization.MUP, Optimizer.ADAM, base), 1e-15);
+    assertEquals(1 / Math.sqrt(128), base.tiedReadoutMultiplier(Parametrization.MUP, Optimizer.ADAM, base), 1e-15);
+    List<LayerRule> adam = wide.rules(Parametrization.MUP, Optimizer.ADAM, base);
+    assertEquals(0.25, adam.get(1).epsilonMultiplier(), 1e-15); // δ ∝ readout σ ∝ 1/n
+    assertEquals(0.25, adam.get(0).epsilonMultiplier(), 1e-15);
+    assertThrows(IllegalArgumentException.class, () -> wide.withTiedReadout("h.weight"));
+  }
 }

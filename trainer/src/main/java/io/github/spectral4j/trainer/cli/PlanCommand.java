@@ -152,6 +152,11 @@ final class PlanCommand implements Callable<Integer> {
       }
       model = read(source.model);
       baseModel = base == null ? null : read(base);
+      if (baseModel != null && !model.shape().tiedReadout().equals(baseModel.shape().tiedReadout())) {
+        throw new IllegalArgumentException("base model " + base + ": tiedReadout "
+            + baseModel.shape().tiedReadout().orElse("(none)") + " but the model has "
+            + model.shape().tiedReadout().orElse("(none)"));
+      }
     }
     ModelShape shape = model.shape.withReadoutZeroInit(readoutZeroInit).withQueryZeroInit(queryZeroInit);
     ModelShape baseShape = baseModel == null ? null : baseModel.shape;
@@ -181,7 +186,7 @@ final class PlanCommand implements Callable<Integer> {
   private record Model(ModelShape shape, int headDim, String label) {}
 
   private static final Set<String> PARAMETER_FIELDS = Set.of("name", "kind", "shape", "layout");
-  private static final Set<String> MODEL_FIELDS = Set.of("parameters", "headDim");
+  private static final Set<String> MODEL_FIELDS = Set.of("parameters", "headDim", "tiedReadout");
 
   /** Reads a model file; every problem is an {@link IllegalArgumentException} of one line. */
   static Model read(Path file) {
@@ -206,7 +211,7 @@ final class PlanCommand implements Callable<Integer> {
     for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
       String field = names.next();
       if (!MODEL_FIELDS.contains(field)) {
-        throw new IllegalArgumentException(where + "unknown field \"" + field + "\" (expected parameters, headDim)");
+        throw new IllegalArgumentException(where + "unknown field \"" + field + "\" (expected parameters, headDim, tiedReadout)");
       }
     }
     JsonNode list = root.get("parameters");
@@ -225,8 +230,13 @@ final class PlanCommand implements Callable<Integer> {
     for (int i = 0; i < list.size(); i++) {
       specs.add(parameter(list.get(i), i, where));
     }
+    JsonNode tied = root.get("tiedReadout");
+    if (tied != null && !tied.isTextual()) {
+      throw new IllegalArgumentException(where + "\"tiedReadout\" must name an embedding parameter, got " + tied);
+    }
     try {
-      return new Model(ModelShape.of(specs), headDim, file.toString());
+      ModelShape shape = ModelShape.of(specs);
+      return new Model(tied == null ? shape : shape.withTiedReadout(tied.asText()), headDim, file.toString());
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(where + e.getMessage(), e);
     }
@@ -304,6 +314,13 @@ final class PlanCommand implements Callable<Integer> {
           model.headDim(),
           baseHead);
     }
+    if (shape.tiedReadout().isPresent()) {
+      out.printf(
+          Locale.ROOT,
+          "readout tied to %s: logits = %.6g · h·Eᵀ%n",
+          shape.tiedReadout().get(),
+          tiedMultiplier(plan, opt, shape, base));
+    }
     int nameWidth = 5;
     for (LayerRule r : plan.rules()) {
       nameWidth = Math.max(nameWidth, r.layer().name().length());
@@ -340,6 +357,10 @@ final class PlanCommand implements Callable<Integer> {
     out.println();
   }
 
+  private static double tiedMultiplier(Plan plan, Optimizer opt, ModelShape shape, Model base) {
+    return shape.tiedReadoutMultiplier(plan.parametrization(), opt, base == null ? shape : base.shape());
+  }
+
   private static String shapeText(ParameterSpec p) {
     StringBuilder b = new StringBuilder();
     int[] s = p.shape();
@@ -357,6 +378,10 @@ final class PlanCommand implements Callable<Integer> {
     if (model.headDim() > 0) {
       int baseHead = base == null || base.headDim() == 0 ? model.headDim() : base.headDim();
       root.put("attentionLogitMultiplier", plan.parametrization().attentionLogitMultiplier(model.headDim(), baseHead));
+    }
+    if (shape.tiedReadout().isPresent()) {
+      root.put("tiedReadout", shape.tiedReadout().get());
+      root.put("tiedReadoutMultiplier", tiedMultiplier(plan, opt, shape, base));
     }
     // --dims keeps the key it always had; a model file's plan lists its parameters
     ArrayNode layers = root.putArray(shape.isMlp() ? "layers" : "parameters");

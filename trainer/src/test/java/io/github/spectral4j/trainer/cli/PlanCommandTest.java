@@ -146,6 +146,9 @@ class PlanCommandTest {
     }
     assertEquals(124_439_808L, entries, "GPT-2 small has 124M parameters (lm_head tied to wte)");
     assertEquals(1 / Math.sqrt(64), root.get("attentionLogitMultiplier").asDouble(), 1e-15);
+    // lm_head is wte: spectral's readout [50257, 768] wants σ = 1/√768 (fan-out > fan-in), wte has σ = 1
+    assertEquals("transformer.wte.weight", root.get("tiedReadout").asText());
+    assertEquals(1 / Math.sqrt(768), root.get("tiedReadoutMultiplier").asDouble(), 1e-15);
     JsonNode wte = ps.get(0);
     assertEquals(1.0, wte.get("initStd").asDouble(), 0); // RMS-1 rows, as at the base
     assertEquals(1.0, wte.get("learningRateMultiplier").asDouble(), 0); // Adam, vector-like: Θ(1)
@@ -178,6 +181,9 @@ class PlanCommandTest {
     String out = r[1].toString();
     assertTrue(out.contains("transformer.h.11.mlp.c_proj.bias"), out);
     assertTrue(out.contains("attention logit multiplier 0.125"), out);
+    // μP's readout σ = 1/fan-in relative to the base: (1/16)·(256/768) = 1/48
+    Object[] mup = run("plan", "--model", GPT2.toString(), "--base", GPT2_BASE.toString(), "--parametrization", "mup");
+    assertTrue(mup[1].toString().contains("logits = 0.0208333 · h·Eᵀ"), mup[1].toString());
   }
 
   private static JsonNode find(JsonNode ps, String name) {
