@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -38,7 +39,7 @@ import picocli.CommandLine.Spec;
     name = "train",
     mixinStandardHelpOptions = true,
     sortOptions = false,
-    description = "Train an MLP under a parametrization and report held-out accuracy.")
+    description = "Train an MLP under a parametrization and report held-out accuracy, or (--model gpt) the character-level GPT on the Brown corpus and report held-out bits per character.")
 final class TrainCommand implements Callable<Integer> {
   private static final int PROBE_ROWS = 16;
   /** Options that define the run, fixed by the checkpoint when resuming. */
@@ -48,6 +49,11 @@ final class TrainCommand implements Callable<Integer> {
           "--lr", "--batch", "--seed", "--base-dims", "--momentum", "--weight-decay");
 
   @Spec CommandSpec spec;
+
+  @Option(names = "--model", paramLabel = "NAME", defaultValue = "mlp", description = "mlp or gpt (default: ${DEFAULT-VALUE}).")
+  String model;
+
+  @Mixin GptTrainOptions gpt;
 
   @Option(names = "--dims", split = ",", paramLabel = "D0,D1,…", hideParamSyntax = true, description = "MLP dimensions d0,…,dL (default: ${DEFAULT-VALUE}).", defaultValue = "784,256,256,10")
   int[] dims;
@@ -61,7 +67,7 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--parametrization", paramLabel = "NAME", defaultValue = "spectral", description = "standard, ntk, mup or spectral (default: ${DEFAULT-VALUE}).")
   String parametrization;
 
-  @Option(names = "--optimizer", paramLabel = "NAME", defaultValue = "sgd", description = "sgd, adam or normalized (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--optimizer", paramLabel = "NAME", defaultValue = "sgd", description = "sgd, adam or normalized; gpt also muon (default: ${DEFAULT-VALUE}; gpt: adam).")
   String optimizer;
 
   @Option(names = "--update-mode", paramLabel = "MODE", defaultValue = "exact", description = "For normalized: exact or newton_schulz (default: ${DEFAULT-VALUE}).")
@@ -73,7 +79,7 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--lr", paramLabel = "X", description = "Global learning rate η (default: tuned on MNIST per parametrization and optimizer, see the header line).")
   Double lr;
 
-  @Option(names = "--batch", paramLabel = "B", defaultValue = "128", description = "Batch size (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--batch", paramLabel = "B", defaultValue = "128", description = "Batch size (default: ${DEFAULT-VALUE}; gpt: 16 sequences).")
   int batch;
 
   @Option(names = "--epochs", paramLabel = "E", description = "Passes over the training split (default: 1 unless --steps is given).")
@@ -117,6 +123,10 @@ final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
+    if (GptTrainRun.selected(model)) {
+      return new GptTrainRun(this, gpt).call();
+    }
+    GptTrainRun.refuseGptOptions(spec.commandLine().getParseResult());
     validateOptions();
     // A second run writing the same checkpoint is refused now, not silently overwritten at the end.
     try (Closeable lock = checkpoint == null ? null : Checkpoint.lockForWriting(checkpoint)) {
@@ -230,6 +240,17 @@ final class TrainCommand implements Callable<Integer> {
     if ((images == null) != (labels == null)) {
       throw new IllegalArgumentException("--images and --labels must be given together");
     }
+    checkCheckpointTarget();
+    // Parse names now so that a typo fails before any data is loaded.
+    Activation.parse(activation);
+    Parametrization.parse(parametrization);
+    Optimizer.parse(optimizer);
+    UpdateMode.parse(updateMode);
+    Loss.parse(loss);
+  }
+
+  /** Refuses a --checkpoint whose directory is missing or unwritable, or that is a directory. */
+  void checkCheckpointTarget() {
     if (checkpoint != null) {
       Path dir = checkpoint.toAbsolutePath().getParent();
       if (dir == null || !Files.isDirectory(dir) || !AtomicFiles.acceptsFiles(dir)) {
@@ -240,12 +261,6 @@ final class TrainCommand implements Callable<Integer> {
         throw new IllegalArgumentException("--checkpoint " + checkpoint + " is a directory");
       }
     }
-    // Parse names now so that a typo fails before any data is loaded.
-    Activation.parse(activation);
-    Parametrization.parse(parametrization);
-    Optimizer.parse(optimizer);
-    UpdateMode.parse(updateMode);
-    Loss.parse(loss);
   }
 
   private TrainingConfig config() {
