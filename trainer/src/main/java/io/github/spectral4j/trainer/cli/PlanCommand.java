@@ -322,13 +322,15 @@ final class PlanCommand implements Callable<Integer> {
           tiedMultiplier(plan, opt, shape, base));
     }
     int nameWidth = 5;
-    for (LayerRule r : plan.rules()) {
-      nameWidth = Math.max(nameWidth, r.layer().name().length());
+    int shapeWidth = 5;
+    for (ParameterSpec p : shape.parameters()) {
+      nameWidth = Math.max(nameWidth, p.name().length());
+      shapeWidth = Math.max(shapeWidth, shapeText(p).length());
     }
-    String header = "%-" + nameWidth + "s %-16s %-14s %8s %8s %11s %11s %11s %11s %11s %11s %11s%n";
+    String header = "%-" + nameWidth + "s %-16s %-" + shapeWidth + "s %8s %8s %11s %11s %11s %11s %11s %11s %11s%n";
     out.printf(Locale.ROOT, header, "name", "kind", "shape", "fan-in", "fan-out", "init std", "fwd mult",
         "lr mult", "wd mult", "eps mult", "target ‖W‖", "target ‖ΔW‖");
-    String row = "%-" + nameWidth + "s %-16s %-14s %8d %8d %11s %11.5g %11.5g %11.5g %11.5g %11.5g %11.5g%n";
+    String row = "%-" + nameWidth + "s %-16s %-" + shapeWidth + "s %8d %8d %11s %11.5g %11.5g %11.5g %11.5g %11.5g %11.5g%n";
     List<ParameterSpec> specs = shape.parameters();
     for (int i = 0; i < specs.size(); i++) {
       ParameterSpec p = specs.get(i);
