@@ -270,7 +270,7 @@ public final class Report {
           + vm.getOrDefault("vmVersion", "?") + ")");
       out.println("- OpenBLAS: " + openBlas());
     }
-    peers.stream().map(p -> p.label().replaceFirst(" \\(.*", "") + ", BLAS: " + p.blas).distinct()
+    peers.stream().map(p -> p.label().replaceFirst(" \\([^()]*\\)$", "") + ", BLAS: " + p.blas).distinct()
         .forEach(line -> out.println("- Peer " + line));
     out.println("- GFLOP/s from the median of all measured iterations; `forks` is the range of the per-fork means"
         + (peers.isEmpty() ? "." : " (for a peer, of its processes' means)."));

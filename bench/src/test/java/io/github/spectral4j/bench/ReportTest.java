@@ -175,6 +175,7 @@ class ReportTest {
     String report = Report.render(List.of(jmh, peers));
     assertTrue(report.contains("| lanczos | 2048 | gaussian | 1 | 40.0 | 40.0–40.0 |  |  | 0.50 |"), report);
     assertTrue(report.contains("| SciPy svds (ARPACK) 1.10.1 (float32, OpenBLAS 2 threads) | 2048 | gaussian | 2 | 60.0 | 60.0–60.0 |"), report);
+    assertTrue(report.contains("- Peer SciPy svds (ARPACK) 1.10.1, BLAS: core=Cooperlake"), report);
   }
 
   private static String peer(String task, int cores, int torch, int blas, String rounds) {
