@@ -33,7 +33,7 @@ public final class Embedding {
   }
 
   /**
-   * A freshly initialised table named {@code name.weight}.
+   * A freshly initialised table, named as its rule's layer (e.g. {@code embedding.token.weight}).
    *
    * @param name e.g. {@code embedding.token}
    * @param rule its layer's fanIn is the vocabulary, fanOut the width
@@ -44,7 +44,7 @@ public final class Embedding {
     Objects.requireNonNull(rule, "rule");
     this.vocabulary = rule.layer().fanIn();
     this.width = rule.layer().fanOut();
-    this.table = Parameter.embedding(name + ".weight", rule,
+    this.table = Parameter.embedding(rule.layer().name(), rule,
         Parameter.draw(rule, vocabulary, width, Seeds.derive(seed, 0)));
     this.multiplier = (float) rule.forwardMultiplier();
     this.parameters = List.of(table);

@@ -35,7 +35,7 @@ public final class Linear implements Module {
   }
 
   /**
-   * A freshly initialised layer; its parameters are named {@code name.weight} and {@code name.bias}.
+   * A freshly initialised layer; each parameter is named as its rule's layer (e.g. {@code blocks.0.mlp.up.weight}).
    *
    * @param name the layer's dotted name, e.g. {@code blocks.0.mlp.up}
    * @param weightRule the weight's rule: its layer gives fan-in and fan-out, σ and m
@@ -45,18 +45,23 @@ public final class Linear implements Module {
    * @throws IllegalArgumentException if the bias rule does not fit the weight
    */
   public Linear(String name, LayerRule weightRule, LayerRule biasRule, long seed) {
+    this(name, weightRule, biasRule, Seeds.derive(seed, 0), Seeds.derive(seed, 1));
+  }
+
+  /** A layer whose weight and bias are drawn from the given seeds (as the MLP draws them). */
+  Linear(String name, LayerRule weightRule, LayerRule biasRule, long weightSeed, long biasSeed) {
     this.name = Objects.requireNonNull(name, "name");
     Objects.requireNonNull(weightRule, "weightRule");
     int fanIn = weightRule.layer().fanIn();
     int fanOut = weightRule.layer().fanOut();
-    this.weight = Parameter.gaussian(name + ".weight", weightRule, fanOut, fanIn, Seeds.derive(seed, 0));
+    this.weight = Parameter.gaussian(weightRule.layer().name(), weightRule, fanOut, fanIn, weightSeed);
     this.multiplier = (float) weightRule.forwardMultiplier();
     if (biasRule != null) {
       if (biasRule.layer().role() != LayerRole.BIAS || biasRule.layer().fanOut() != fanOut) {
         throw new IllegalArgumentException(name + ": bias rule " + biasRule.layer() + " does not fit a weight with fanOut "
             + fanOut + " (need a BIAS layer of fanOut " + fanOut + ")");
       }
-      this.bias = Parameter.gaussian(name + ".bias", biasRule, 1, fanOut, Seeds.derive(seed, 1));
+      this.bias = Parameter.gaussian(biasRule.layer().name(), biasRule, 1, fanOut, biasSeed);
       this.biasMultiplier = (float) biasRule.forwardMultiplier();
       this.parameters = List.of(weight, bias);
     } else {

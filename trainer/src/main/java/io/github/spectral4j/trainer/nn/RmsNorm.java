@@ -44,7 +44,7 @@ public final class RmsNorm implements Module {
   }
 
   /**
-   * A normalisation; the gain is named {@code name.gain} and initialised by its rule.
+   * A normalisation; the gain is named as its rule's layer and initialised by its rule.
    *
    * @param name the module's dotted name, e.g. {@code blocks.0.attention_norm}
    * @param gainRule the gain's rule: a {@code NORM_GAIN} layer whose fanOut is the width
@@ -56,7 +56,7 @@ public final class RmsNorm implements Module {
       throw new IllegalArgumentException(name + ": the gain's rule must be of kind norm_gain, got " + gainRule.layer());
     }
     this.width = gainRule.layer().fanOut();
-    this.gain = Parameter.gaussian(name + ".gain", gainRule, 1, width, 0); // core's rule: exactly initMean (1)
+    this.gain = Parameter.gaussian(gainRule.layer().name(), gainRule, 1, width, 0); // core's rule: exactly initMean (1)
     this.multiplier = (float) gainRule.forwardMultiplier();
     this.parameters = List.of(gain);
     this.works = new Workspaces<>(rows -> new Work(rows, width));

@@ -82,8 +82,8 @@ public final class SelfAttention implements Module {
   }
 
   /**
-   * A freshly initialised attention layer; its projections are {@code name.query}, {@code name.key},
-   * {@code name.value} and {@code name.output}, without biases.
+   * A freshly initialised attention layer; its projections are modules {@code name.query}, {@code name.key},
+   * {@code name.value} and {@code name.output}, without biases, their weights named as their rules' layers.
    *
    * @param name e.g. {@code blocks.0.attention}
    * @param heads number of heads H; divides the width

@@ -1,6 +1,10 @@
 package io.github.spectral4j.trainer.nn;
 
+import io.github.spectral4j.core.Layer;
+import io.github.spectral4j.core.LayerRule;
+import io.github.spectral4j.core.ModelShape;
 import io.github.spectral4j.simd.FloatMatrix;
+import io.github.spectral4j.trainer.Activation;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -48,6 +52,51 @@ public final class Sequential implements Module {
   /** Convenience for {@code new Sequential(List.of(modules))}. */
   public static Sequential of(Module... modules) {
     return new Sequential(List.of(modules));
+  }
+
+  /**
+   * The multi-layer perceptron of {@code core}'s {@link ModelShape#of(int[], boolean)} as modules:
+   * {@code Linear(W1, b1), φ, Linear(W2, b2), φ, …, Linear(WL, bL)} (no φ after the last layer: logits),
+   * parameters named {@code W1, b1, …} and initialised exactly as {@code Mlp.initialize} does with the same
+   * seed (the same draws), so the two compute the same function.
+   *
+   * @param shape an MLP shape (from {@link ModelShape#of(int[], boolean)})
+   * @param activation φ
+   * @param rules one rule per parameter of {@code shape}, in its order
+   * @param seed seeds every parameter
+   * @return the MLP
+   * @throws IllegalArgumentException if the shape is not an MLP's or the rules do not match it
+   */
+  public static Sequential mlp(ModelShape shape, Activation activation, List<LayerRule> rules, long seed) {
+    Objects.requireNonNull(shape, "shape");
+    Objects.requireNonNull(activation, "activation");
+    Objects.requireNonNull(rules, "rules");
+    if (!shape.isMlp()) {
+      throw new IllegalArgumentException("not an MLP shape: " + shape);
+    }
+    List<Layer> layers = shape.layers();
+    if (rules.size() != layers.size()) {
+      throw new IllegalArgumentException("need one rule per layer: " + layers.size() + " layers, " + rules.size() + " rules");
+    }
+    for (int i = 0; i < layers.size(); i++) {
+      if (!rules.get(i).layer().name().equals(layers.get(i).name())) {
+        throw new IllegalArgumentException("rule " + i + " is for " + rules.get(i).layer().name() + " but the layer is "
+            + layers.get(i).name());
+      }
+    }
+    int depth = shape.depth();
+    int stride = shape.bias() ? 2 : 1;
+    List<Module> modules = new ArrayList<>();
+    for (int l = 0; l < depth; l++) {
+      LayerRule w = rules.get(stride * l);
+      LayerRule b = shape.bias() ? rules.get(stride * l + 1) : null;
+      // Mlp.initialize draws W_l from stream 2l and b_l from stream 2l + 1 of the seed.
+      modules.add(new Linear("layer" + (l + 1), w, b, Seeds.derive(seed, 2L * l), Seeds.derive(seed, 2L * l + 1)));
+      if (l < depth - 1) {
+        modules.add(new Pointwise(activation, w.layer().fanOut()));
+      }
+    }
+    return new Sequential(modules);
   }
 
   /** The modules, in order; unmodifiable. */

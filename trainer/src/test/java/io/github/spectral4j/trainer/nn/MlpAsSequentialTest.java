@@ -1,0 +1,89 @@
+package io.github.spectral4j.trainer.nn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.github.spectral4j.core.LayerRule;
+import io.github.spectral4j.core.ModelShape;
+import io.github.spectral4j.core.Optimizer;
+import io.github.spectral4j.core.Parametrization;
+import io.github.spectral4j.simd.FloatMatrix;
+import io.github.spectral4j.trainer.Activation;
+import io.github.spectral4j.trainer.Mlp;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The MLP as a composition of modules ({@link Sequential#mlp}) is the trainer's {@link Mlp}: the same
+ * initial parameters from the same seed, the same logits and the same gradients, bit for bit, on seeded
+ * random shapes, activations, parametrizations (NTK: forward multipliers ≠ 1) and bias settings.
+ */
+class MlpAsSequentialTest {
+  static Stream<Arguments> cases() {
+    List<Arguments> list = new ArrayList<>();
+    for (long seed = 0; seed < 24; seed++) {
+      list.add(Arguments.of(seed));
+    }
+    return list.stream();
+  }
+
+  @ParameterizedTest(name = "seed {0}")
+  @MethodSource("cases")
+  void sameParametersLogitsAndGradients(long seed) {
+    SplittableRandom r = new SplittableRandom(seed);
+    int depth = 1 + r.nextInt(4);
+    int[] dims = new int[depth + 1];
+    for (int i = 0; i <= depth; i++) {
+      dims[i] = 1 + r.nextInt(40);
+    }
+    boolean bias = r.nextBoolean();
+    Activation act = Activation.values()[r.nextInt(Activation.values().length)];
+    Parametrization p = Parametrization.values()[r.nextInt(Parametrization.values().length)];
+    ModelShape shape = ModelShape.of(dims, bias);
+    List<LayerRule> rules = shape.rules(p, Optimizer.SGD);
+    Mlp mlp = Mlp.initialize(shape, act, rules, seed);
+    Sequential seq = Sequential.mlp(shape, act, rules, seed);
+    String what = java.util.Arrays.toString(dims) + " bias=" + bias + " " + act + " " + p;
+
+    int stride = bias ? 2 : 1;
+    assertEquals(shape.layers().size(), seq.parameters().size());
+    for (int l = 0; l < depth; l++) {
+      Parameter w = seq.parameters().get(stride * l);
+      assertEquals("W" + (l + 1), w.name());
+      assertArrayEquals(mlp.weight(l).data(), w.value().data(), 0f, what);
+      if (bias) {
+        // a bias is zero-initialised: its value is random here, in both, so the sum is exercised
+        float[] b = seq.parameters().get(stride * l + 1).value().data();
+        for (int j = 0; j < b.length; j++) {
+          b[j] = (float) r.nextGaussian();
+          mlp.bias(l)[j] = b[j];
+        }
+      }
+    }
+    int rows = 1 + r.nextInt(9);
+    FloatMatrix x = FloatMatrix.gaussian(rows, dims[0], 1.0, r.nextLong());
+    FloatMatrix g = FloatMatrix.gaussian(rows, dims[depth], 1.0, r.nextLong());
+    assertArrayEquals(mlp.forward(x).data(), seq.forward(x).data(), 0f, what);
+    mlp.backward(g);
+    seq.backward(g);
+    for (int l = 0; l < depth; l++) {
+      assertArrayEquals(mlp.weightGradient(l).data(), seq.parameters().get(stride * l).gradient().data(), 0f, what);
+      if (bias) {
+        assertArrayEquals(mlp.biasGradient(l), seq.parameters().get(stride * l + 1).gradient().data(), 0f, what);
+      }
+    }
+  }
+
+  @org.junit.jupiter.api.Test
+  void rejectsRulesOfAnotherShape() {
+    ModelShape shape = ModelShape.of(new int[] {3, 4, 2}, true);
+    List<LayerRule> other = ModelShape.of(new int[] {3, 4, 2}, false).rules(Parametrization.MUP, Optimizer.ADAM);
+    assertThrows(IllegalArgumentException.class, () -> Sequential.mlp(shape, Activation.RELU, other, 1));
+  }
+}
