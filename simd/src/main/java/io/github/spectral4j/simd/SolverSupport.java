@@ -1,11 +1,15 @@
 package io.github.spectral4j.simd;
 
+import io.github.spectral4j.simd.internal.KernelProvider;
+import io.github.spectral4j.simd.internal.Kernels;
 import java.util.SplittableRandom;
 
 /** Argument checks, start vectors and double-accumulating vector loops shared by the spectral solvers. */
 final class SolverSupport {
   /** Seed of every cold start, so that a solver gives the same answer on every run. */
   static final long START_SEED = 0x5EC7_4A1L;
+
+  private static final Kernels KERNELS = KernelProvider.kernels();
 
   /**
    * Matrices with |log₂ ‖A‖_F| above this run their products on s·A, s a power of two with
@@ -124,27 +128,14 @@ final class SolverSupport {
     return Math.sqrt(-2.0 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
   }
 
-  /** Σ x_i·y_i accumulated in double, with four partial sums for instruction-level parallelism. */
+  /** Σ x_i·y_i accumulated in double (x widened), on the SIMD kernels. */
   static double dot(int n, float[] x, double[] y) {
-    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-    int i = 0;
-    for (; i + 3 < n; i += 4) {
-      s0 += x[i] * y[i];
-      s1 += x[i + 1] * y[i + 1];
-      s2 += x[i + 2] * y[i + 2];
-      s3 += x[i + 3] * y[i + 3];
-    }
-    for (; i < n; i++) {
-      s0 += x[i] * y[i];
-    }
-    return (s0 + s1) + (s2 + s3);
+    return KERNELS.dot(n, x, y);
   }
 
   /** y ← y − c·x in double. y is modified. */
   static void subtract(int n, double c, float[] x, double[] y) {
-    for (int i = 0; i < n; i++) {
-      y[i] -= c * x[i];
-    }
+    KERNELS.subtract(n, c, x, y);
   }
 
   static double norm(int n, double[] x) {

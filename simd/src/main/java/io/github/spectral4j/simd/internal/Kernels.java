@@ -24,6 +24,15 @@ public interface Kernels {
   double sumOfSquares(int n, float[] x, int xOff);
 
   /**
+   * Σ x[i]·y[i] for i &lt; n, the float x widened to double and the sum accumulated in double: the
+   * projections of a Krylov solver's reorthogonalisation (float basis, double work vector).
+   */
+  double dot(int n, float[] x, double[] y);
+
+  /** y[i] −= c·x[i] for i &lt; n in double (x widened). y is modified. */
+  void subtract(int n, double c, float[] x, double[] y);
+
+  /**
    * y[i] += x[i] for i &lt; n in one pass, with sums[0] = Σ x[i]² and sums[1] = Σ y[i]² (after the
    * addition), both accumulated in double. y and sums are modified.
    */

@@ -42,6 +42,16 @@ final class PanamaKernels implements Kernels {
   }
 
   @Override
+  public double dot(int n, float[] x, double[] y) {
+    return PanamaLevel1.dot(n, x, y);
+  }
+
+  @Override
+  public void subtract(int n, double c, float[] x, double[] y) {
+    PanamaLevel1.subtract(n, c, x, y);
+  }
+
+  @Override
   public double sumOfSquares(int n, float[] x, int xOff) {
     return PanamaLevel1.sumOfSquares(n, x, xOff);
   }

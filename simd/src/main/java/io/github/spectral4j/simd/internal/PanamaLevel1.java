@@ -89,6 +89,50 @@ final class PanamaLevel1 {
     }
   }
 
+  static double dot(int n, float[] x, double[] y) {
+    // Each half-width float load widens into one double vector, as in sumOfSquares; four accumulators
+    // cover the FMA latency.
+    int half = FLOAT_HALF.length();
+    int i = 0;
+    DoubleVector acc = DoubleVector.zero(DOUBLE);
+    int bound4 = n - n % (UNROLL * half);
+    if (bound4 > 0) {
+      DoubleVector s1 = DoubleVector.zero(DOUBLE);
+      DoubleVector s2 = DoubleVector.zero(DOUBLE);
+      DoubleVector s3 = DoubleVector.zero(DOUBLE);
+      for (; i < bound4; i += UNROLL * half) {
+        acc = widen(x, i).fma(DoubleVector.fromArray(DOUBLE, y, i), acc);
+        s1 = widen(x, i + half).fma(DoubleVector.fromArray(DOUBLE, y, i + half), s1);
+        s2 = widen(x, i + 2 * half).fma(DoubleVector.fromArray(DOUBLE, y, i + 2 * half), s2);
+        s3 = widen(x, i + 3 * half).fma(DoubleVector.fromArray(DOUBLE, y, i + 3 * half), s3);
+      }
+      acc = acc.add(s1).add(s2.add(s3));
+    }
+    int bound = n - n % half;
+    for (; i < bound; i += half) {
+      acc = widen(x, i).fma(DoubleVector.fromArray(DOUBLE, y, i), acc);
+    }
+    double s = sumLanes(acc);
+    for (; i < n; i++) {
+      s += x[i] * y[i];
+    }
+    return s;
+  }
+
+  static void subtract(int n, double c, float[] x, double[] y) {
+    // Independent elements: one vector per step, C2 unrolls.
+    int half = FLOAT_HALF.length();
+    DoubleVector minusC = DoubleVector.broadcast(DOUBLE, -c);
+    int i = 0;
+    int bound = n - n % half;
+    for (; i < bound; i += half) {
+      widen(x, i).fma(minusC, DoubleVector.fromArray(DOUBLE, y, i)).intoArray(y, i);
+    }
+    for (; i < n; i++) {
+      y[i] -= c * x[i];
+    }
+  }
+
   static double sumOfSquares(int n, float[] x, int xOff) {
     // Each half-width float load widens into one double vector; four double accumulators cover the FMA
     // latency, as in dot (one load per FMA here, but the conversion also takes a pipe).

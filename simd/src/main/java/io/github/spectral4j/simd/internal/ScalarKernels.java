@@ -40,6 +40,30 @@ final class ScalarKernels implements Kernels {
   }
 
   @Override
+  public double dot(int n, float[] x, double[] y) {
+    // Four partial sums for instruction-level parallelism.
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    int i = 0;
+    for (; i + 3 < n; i += 4) {
+      s0 += x[i] * y[i];
+      s1 += x[i + 1] * y[i + 1];
+      s2 += x[i + 2] * y[i + 2];
+      s3 += x[i + 3] * y[i + 3];
+    }
+    for (; i < n; i++) {
+      s0 += x[i] * y[i];
+    }
+    return (s0 + s1) + (s2 + s3);
+  }
+
+  @Override
+  public void subtract(int n, double c, float[] x, double[] y) {
+    for (int i = 0; i < n; i++) {
+      y[i] -= c * x[i];
+    }
+  }
+
+  @Override
   public void addWithSquares(int n, float[] x, float[] y, double[] sums) {
     sums[0] = 0;
     sums[1] = 0;

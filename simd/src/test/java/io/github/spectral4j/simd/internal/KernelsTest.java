@@ -326,6 +326,26 @@ class KernelsTest {
     // Accumulated in double: agreement to 1e-12 relative, far below float's 1e-7.
     assertEquals(Math.sqrt(squares), nrm, 1e-12 * Math.sqrt(squares) + Double.MIN_NORMAL, "nrm2");
 
+    // The mixed-precision pair of reorthogonalisation: float x against a double vector.
+    double[] w = new double[n];
+    double mixed = 0;
+    double mixedScale = 0;
+    for (int i = 0; i < n; i++) {
+      w[i] = random.nextDouble(-2, 2);
+      mixed += (double) x[i] * w[i];
+      mixedScale += Math.abs((double) x[i] * w[i]);
+    }
+    assertEquals(mixed, kernels.dot(n, x, w), 1e-14 * mixedScale + Double.MIN_NORMAL, "dot(float, double)");
+    double c = random.nextDouble(-3, 3);
+    double[] expectedW = w.clone();
+    for (int i = 0; i < n; i++) {
+      expectedW[i] -= c * x[i];
+    }
+    kernels.subtract(n, c, x, w);
+    for (int i = 0; i < n; i++) {
+      assertEquals(expectedW[i], w[i], 1e-15 * (Math.abs(expectedW[i]) + Math.abs(c * x[i])), "subtract[" + i + "]");
+    }
+
     float[] z = y.clone();
     kernels.axpy(n, alpha, x, xOff, z, yOff);
     for (int i = 0; i < z.length; i++) {
