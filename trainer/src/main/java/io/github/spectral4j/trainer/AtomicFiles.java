@@ -173,8 +173,16 @@ public final class AtomicFiles {
     }
   }
 
-  static String describe(IOException e) {
-    String kind = e.getClass().getSimpleName().replace("Exception", "");
-    return e.getMessage() == null ? kind : kind + " " + e.getMessage();
+  /**
+   * What went wrong, in one phrase: the message, after the exception's kind unless it is a plain
+   * {@link IOException} ("No space left on device", "NoSuchFile /a/b").
+   *
+   * @param e the failure
+   * @return the phrase
+   */
+  public static String describe(IOException e) {
+    String kind = e.getClass() == IOException.class ? "" : e.getClass().getSimpleName().replace("Exception", "");
+    String message = e.getMessage() == null ? "" : e.getMessage();
+    return kind.isEmpty() || message.isEmpty() ? kind + message : kind + " " + message;
   }
 }

@@ -163,8 +163,7 @@ final class ReportFiles {
         }
       }
       throw new UncheckedIOException(new IOException(
-          "cannot write " + current + ": " + e.getClass().getSimpleName().replace("Exception", "")
-              + (e.getMessage() == null ? "" : " " + e.getMessage())
+          "cannot write " + current + ": " + AtomicFiles.describe(e)
               + "; the previous reports in " + d + " are unchanged", e));
     } finally {
       for (Path p : staged.values()) {
