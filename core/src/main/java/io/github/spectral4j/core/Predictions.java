@@ -143,6 +143,26 @@ public final class Predictions {
     return p == Parametrization.SPECTRAL;
   }
 
+  /**
+   * The exponent {@code a} of the best base learning rate {@code η* ∝ n^−a} of an MLP as its hidden width
+   * {@code n} grows ({@code NaN} where none is predicted). {@code SPECTRAL}, {@code MUP}: 0 — the point
+   * of Condition 1 (μTransfer). {@code STANDARD}: the largest growth of a feature update per unit of η
+   * (step 5 of the class comment) sets the largest stable η, so {@code a} is the largest hidden-layer
+   * {@code rms_dh} exponent that is a layer's own (direct) term: 1 under SGD (the output layer,
+   * {@code ΔW·h ∝ η·n}) and Adam (every hidden layer, sign-like updates), 1/2 under normalized updates
+   * (the output layer, {@code ‖ΔW‖*·‖h‖ ∝ η·√n}). {@code NTK}: none — its hidden updates shrink while its
+   * output's do not, so the best η trades one against the other with no single exponent.
+   */
+  public static double optimalLearningRateExponent(Parametrization p, Optimizer optimizer) {
+    Objects.requireNonNull(p, "parametrization");
+    Objects.requireNonNull(optimizer, "optimizer");
+    return switch (p) {
+      case SPECTRAL, MUP -> 0;
+      case NTK -> Double.NaN;
+      case STANDARD -> optimizer == Optimizer.NORMALIZED ? 0.5 : 1;
+    };
+  }
+
   private static String exponent(double a) {
     return a == Math.rint(a) ? String.valueOf((long) a) : a * 2 == Math.rint(a * 2) ? (long) (a * 2) + "/2"
         : String.valueOf(a);

@@ -6,11 +6,13 @@ import io.github.spectral4j.trainer.Dataset;
 import io.github.spectral4j.trainer.MemoryBudget;
 import io.github.spectral4j.trainer.experiment.LrSweep;
 import io.github.spectral4j.trainer.experiment.LrSweepReport;
+import io.github.spectral4j.trainer.experiment.LrSweepShard;
 import io.github.spectral4j.trainer.experiment.OutputDirectory;
 import io.github.spectral4j.trainer.experiment.Progress;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -72,15 +74,27 @@ final class LrSweepCommand implements Callable<Integer> {
   @Option(names = "--bias", description = "Give every layer a bias (zero-initialised).")
   boolean bias;
 
+  @Option(names = "--shard", paramLabel = "K/N",
+      description = "Train only slice K of N of the grid (cells whose index is K-1 modulo N) and write DIR/lr-sweep.shard-K-of-N.json, e.g. one slice per task of a Slurm array; then join the slices with --merge.")
+  String shard;
+
+  @Option(names = "--merge", arity = "1..*", paramLabel = "DIR",
+      description = "Train nothing: join the slices written by --shard (every lr-sweep.shard-K-of-N.json in the DIRs) into DIR/lr-sweep.json and .png, the same report an unsharded run writes. Only --out may be given with it.")
+  List<Path> merge;
+
   @Mixin CoordCheckCommand.DataOptions data = new CoordCheckCommand.DataOptions();
 
   @Override
   public Integer call() {
+    if (merge != null) {
+      return merge();
+    }
     List<Parametrization> ps = parametrizations.stream().map(Parametrization::parse).toList();
     Optimizer opt = Optimizer.parse(optimizer);
     LrSweep.Options options = new LrSweep.Options(
         ps, widths, lrs == null ? LrSweep.defaultLrs(opt) : lrs, opt, steps, baseWidth, batch, seed, scoreSteps,
         threads == null ? Runtime.getRuntime().availableProcessors() : threads, bias);
+    int[] kn = shard == null ? null : LrSweepShard.parse(shard, options); // before any data is read
     Path dir = OutputDirectory.check(out);
     Dataset dataset = data.load();
     LrSweep.checkData(options, dataset);
@@ -89,8 +103,34 @@ final class LrSweepCommand implements Callable<Integer> {
         new int[] {dataset.inputDim(), widest, widest, widest, dataset.classes()}, opt, batch, options.threads());
     var err = spec.commandLine().getErr();
     var stdout = spec.commandLine().getOut();
+    if (kn != null) {
+      LrSweepShard slice = LrSweep.runShard(options, dataset, Progress.onStderr(err, "lr-sweep " + shard), kn[0], kn[1]);
+      slice.write(dir);
+      stdout.println("lr-sweep slice " + shard + ": " + slice.cells() + " cells; wrote " + dir.resolve(slice.fileName())
+          + "; when every slice is done: lr-sweep --merge DIR... --out DIR");
+      stdout.flush();
+      return 0;
+    }
     LrSweepReport report = LrSweep.run(options, dataset, Progress.onStderr(err, "lr-sweep"));
     stdout.print(report.table()); // the result, printed whether or not the files can be written
+    stdout.flush();
+    report.write(dir);
+    stdout.println("wrote " + dir.resolve("lr-sweep.json") + ", " + dir.resolve("lr-sweep.png"));
+    stdout.flush();
+    return report.allPass() ? 0 : 1;
+  }
+
+  /** {@code --merge}: joins the slices into the report; refuses any option that would describe a grid. */
+  private int merge() {
+    for (CommandLine.Model.OptionSpec o : spec.commandLine().getParseResult().matchedOptions()) {
+      if (!o.longestName().equals("--merge") && !o.longestName().equals("--out")) {
+        throw new IllegalArgumentException(o.longestName() + " cannot be combined with --merge: the slices define the sweep");
+      }
+    }
+    Path dir = OutputDirectory.check(out);
+    LrSweepReport report = LrSweepShard.merge(merge);
+    var stdout = spec.commandLine().getOut();
+    stdout.print(report.table());
     stdout.flush();
     report.write(dir);
     stdout.println("wrote " + dir.resolve("lr-sweep.json") + ", " + dir.resolve("lr-sweep.png"));

@@ -104,10 +104,17 @@ public final class Main implements Runnable {
   static void refuseRepeatedLists(CommandLine.ParseResult parseResult) {
     for (CommandLine.ParseResult r = parseResult; r != null; r = r.subcommand()) {
       for (CommandLine.Model.OptionSpec o : r.matchedOptions()) {
-        if (o.isMultiValue() && o.originalStringValues().size() > 1) {
+        if (!o.isMultiValue()) {
+          continue;
+        }
+        long times = parseResult.originalArgs().stream()
+            .filter(a -> java.util.Arrays.stream(o.names()).anyMatch(n -> a.equals(n) || a.startsWith(n + "=")))
+            .count();
+        if (times > 1) {
           throw new CommandLine.ParameterException(r.commandSpec().commandLine(),
-              o.longestName() + " is given " + o.originalStringValues().size() + " times ("
-                  + String.join(", ", o.originalStringValues()) + "): give one comma-separated list");
+              o.longestName() + " is given " + times + " times (" + String.join(", ", o.originalStringValues())
+                  + "): give " + (o.splitRegex().isEmpty() ? "all its values after one " + o.longestName()
+                      : "one comma-separated list"));
         }
       }
     }

@@ -155,16 +155,41 @@ public final class LrSweep {
 
   /** Trains the whole grid on {@code data}, reporting progress. */
   public static LrSweepReport run(Options options, Dataset data, Progress progress) {
+    LrSweepShard all = runShard(options, data, progress, 1, 1);
+    return all.report();
+  }
+
+  /**
+   * Trains one slice of the grid: the cells whose index {@code (p·W + w)·L + l} (parametrization,
+   * width, learning rate in the options' order) is {@code k − 1} modulo {@code n}, so that each slice gets
+   * cells of every size. Every cell is seeded on its own, so a merged set of slices holds exactly the
+   * losses of an unsharded run.
+   *
+   * @param k the slice, 1 ≤ k ≤ n
+   * @param n the number of slices, at most the number of cells
+   * @throws IllegalArgumentException naming {@code k/n} if it is out of range
+   */
+  public static LrSweepShard runShard(Options options, Dataset data, Progress progress, int k, int n) {
     checkData(options, data);
     List<Parametrization> ps = options.parametrizations();
     int[] widths = options.widths();
     double[] lrs = options.lrs();
+    int cellCount = ps.size() * widths.length * lrs.length;
+    LrSweepShard.checkShard(k, n, cellCount);
     double[][][] loss = new double[ps.size()][widths.length][lrs.length];
+    for (double[][] a : loss) {
+      for (double[] b : a) {
+        java.util.Arrays.fill(b, Double.NaN); // not in this slice
+      }
+    }
     List<Cell> cells = new ArrayList<>();
     double total = 0;
     for (int p = 0; p < ps.size(); p++) {
       for (int w = 0; w < widths.length; w++) {
         for (int l = 0; l < lrs.length; l++) {
+          if (((p * widths.length + w) * lrs.length + l) % n != k - 1) {
+            continue;
+          }
           double work = cost(CoordCheck.dims(data.inputDim(), widths[w], data.classes()), options);
           cells.add(new Cell(p, w, l, work));
           total += work;
@@ -213,9 +238,7 @@ public final class LrSweep {
       }
     }
     progress.finish();
-    LrSweepReport.Setup setup = new LrSweepReport.Setup(data.name(), options.optimizer(), options.steps(),
-        options.batch(), options.seed(), options.baseWidth(), options.scoreSteps(), data.inputDim(), threads);
-    return LrSweepReport.of(setup, ps, widths, lrs, loss, progress.elapsedSeconds());
+    return new LrSweepShard(options, data.name(), data.inputDim(), threads, k, n, loss, progress.elapsedSeconds());
   }
 
   private static double cost(int[] dims, Options o) {

@@ -176,7 +176,7 @@ class ExperimentCommandsTest {
     Run r = run(command, "--help");
     assertEquals(0, r.status(), r.err());
     String synopsis = r.out().lines().takeWhile(l -> l.startsWith("Usage:") || l.startsWith(" ")).reduce("", String::concat);
-    assertFalse(synopsis.contains("..."), synopsis);
+    assertFalse(synopsis.contains("]..."), "no option repeat marks: " + synopsis);
     assertFalse(synopsis.contains("[,"), synopsis);
     String description = r.out().lines().dropWhile(l -> l.startsWith("Usage:") || l.startsWith(" ")).findFirst().orElseThrow();
     String verb = description.split(" ")[0];
@@ -248,6 +248,59 @@ class ExperimentCommandsTest {
     assertEquals(allPass ? 0 : 1, r.status());
     assertEquals(1 + 4 * 4 * 5 * 3, Files.readAllLines(out.resolve("coord-check.csv")).size());
     assertTrue(ImageIO.read(out.resolve("coord-check.png").toFile()).getWidth() > 0);
+  }
+
+  /**
+   * The issue's bar: {@code --shard 1/2}, {@code --shard 2/2}, then {@code --merge} gives the unsharded
+   * run's {@code lr-sweep.json} byte for byte (slices on 1 and 2 threads, the whole on 2).
+   */
+  @Test
+  void shardedSweepMergesIntoTheSameReport(@TempDir Path dir) throws IOException {
+    Run whole = run(sweep(dir.resolve("whole"), "--threads", "2"));
+    assertTrue(whole.status() == 0 || whole.status() == 1, whole.err());
+    Run first = run(sweep(dir.resolve("a"), "--threads", "1", "--shard", "1/2"));
+    assertEquals(0, first.status(), first.err());
+    assertTrue(first.out().contains("lr-sweep slice 1/2: 9 cells"), first.out());
+    Run second = run(sweep(dir.resolve("b"), "--threads", "2", "--shard", "2/2"));
+    assertEquals(0, second.status(), second.err());
+    assertFalse(Files.exists(dir.resolve("a/lr-sweep.json")), "a slice writes no report");
+    Run merged = run("lr-sweep", "--merge", dir.resolve("a").toString(), dir.resolve("b").toString(), "--out",
+        dir.resolve("merged").toString());
+    assertEquals(whole.status(), merged.status(), merged.err());
+    assertEquals(-1L, Files.mismatch(dir.resolve("whole/lr-sweep.json"), dir.resolve("merged/lr-sweep.json")));
+    assertTrue(merged.out().contains("best lr"), merged.out());
+
+    Run missing = run("lr-sweep", "--merge", dir.resolve("a").toString(), "--out", dir.resolve("m2").toString());
+    assertEquals(2, missing.status());
+    assertTrue(missing.err().contains("slice 2/2 missing"), missing.err());
+    Run twice = run("lr-sweep", "--merge", dir.resolve("a").toString(), dir.resolve("a").toString(), "--out",
+        dir.resolve("m3").toString());
+    assertEquals(2, twice.status());
+    assertTrue(twice.err().contains("slice 1/2 is given twice"), twice.err());
+    Run other = run(sweep(dir.resolve("c"), "--shard", "2/2", "--steps", "3"));
+    assertEquals(0, other.status(), other.err());
+    Run mixed = run("lr-sweep", "--merge", dir.resolve("a").toString(), dir.resolve("c").toString(), "--out",
+        dir.resolve("m4").toString());
+    assertEquals(2, mixed.status());
+    assertTrue(mixed.err().contains("is from another sweep: steps is 3"), mixed.err());
+    Run combined = run("lr-sweep", "--merge", dir.resolve("a").toString(), "--steps", "4");
+    assertEquals(2, combined.status());
+    assertTrue(combined.err().contains("--steps cannot be combined with --merge"), combined.err());
+    for (String bad : List.of("0/2", "3/2", "1/19", "1-2")) {
+      Run r = run(sweep(dir.resolve("bad"), "--shard", bad));
+      assertEquals(2, r.status(), bad + ": " + r.err());
+      assertTrue(r.err().contains(bad), r.err());
+      assertFalse(Files.exists(dir.resolve("bad")), "refused before training");
+    }
+    assertFalse(Files.exists(dir.resolve("m2")) || Files.exists(dir.resolve("m3")) || Files.exists(dir.resolve("m4")));
+  }
+
+  /** A 2 × 3 × 3 lr-sweep grid on the tiny dataset; {@code extra} option/value pairs are added. */
+  private static String[] sweep(Path out, String... extra) {
+    List<String> a = new ArrayList<>(List.of("--widths", "16,24,32", "--lrs", "0.001,0.01,0.1", "--parametrizations",
+        "standard,spectral"));
+    a.addAll(List.of(extra));
+    return tiny("lr-sweep", out, a.toArray(String[]::new));
   }
 
   @Test
