@@ -27,9 +27,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * Time to the spectral norm σ₁ of an n×n matrix to 1e-6 relative accuracy, from a cold start:
  * spectral4j's {@link PowerIteration} (reset before every solve), {@link Lanczos} (k = 1, Golub–Kahan:
  * two passes over A per step) and the front door {@link SpectralNorm} (reset before every solve, so a
- * cold run: Lanczos on AᵀA, one fused pass per step; {@code spectral-norm} on one thread,
- * {@code spectral-norm-2t} on two, with the same result) against EJML's double-precision SVD (values
- * only). Every invocation checks its σ₁ against a reference
+ * cold run: Lanczos on AᵀA, one fused pass per step, on {@code threads} threads with the same result
+ * for every count; the other solvers run on one) against EJML's double-precision SVD (values only). Every invocation checks its σ₁ against a reference
  * computed in setup ({@link ReferenceSigma}: double-precision Golub–Kahan) and throws if it is off by
  * more than 1e-6 relative or the solver says it did not converge. The secondary metrics
  * {@code matVecs} and {@code solves} count matrix-vector products and solves, so
@@ -51,14 +50,18 @@ public class SpectralNormBenchmark {
   static final double TOLERANCE = 1e-6;
 
   /**
-   * power = PowerIteration, lanczos = Lanczos with k = 1, spectral-norm = SpectralNorm on 1 thread,
-   * spectral-norm-2t = SpectralNorm on 2 threads, ejml-svd = EJML's SVD (singular values only).
+   * power = PowerIteration, lanczos = Lanczos with k = 1, spectral-norm = SpectralNorm, ejml-svd =
+   * EJML's SVD (singular values only).
    */
-  @Param({"power", "lanczos", "spectral-norm", "spectral-norm-2t", "ejml-svd"})
+  @Param({"power", "lanczos", "spectral-norm", "ejml-svd"})
   public String impl;
 
   @Param({"512", "2048"})
   public int n;
+
+  /** Threads of spectral-norm's products (the other solvers' products run on one). */
+  @Param({"1"})
+  public int threads;
 
   /** gaussian = N(0, 1/n) entries; gap099 = geometric spectrum with σ₂/σ₁ = 0.99. */
   @Param({"gaussian", "gap099"})
@@ -104,8 +107,8 @@ public class SpectralNormBenchmark {
         Kernels.init(1);
         lanczos = new Lanczos(n, n, 1).setOptions(n, TOLERANCE);
       }
-      case "spectral-norm", "spectral-norm-2t" -> {
-        Kernels.init(impl.endsWith("2t") ? 2 : 1);
+      case "spectral-norm" -> {
+        Kernels.init(threads);
         spectralNorm = new SpectralNorm(n, n).setOptions(1_000_000, TOLERANCE);
       }
       case "ejml-svd" -> {
@@ -117,7 +120,7 @@ public class SpectralNormBenchmark {
         svd = DecompositionFactory_DDRM.svd(n, n, false, false, true);
       }
       default -> throw new IllegalArgumentException(
-          "impl must be power, lanczos, spectral-norm, spectral-norm-2t or ejml-svd, got " + impl);
+          "impl must be power, lanczos, spectral-norm or ejml-svd, got " + impl);
     }
     System.out.printf("# %s n=%d %s: reference sigma1 = %.12f%n", impl, n, spectrum, reference);
   }
@@ -141,7 +144,7 @@ public class SpectralNormBenchmark {
         counters.matVecs += r.matVecs();
         last = "converged=" + r.converged() + ", matVecs=" + r.matVecs();
       }
-      case "spectral-norm", "spectral-norm-2t" -> {
+      case "spectral-norm" -> {
         spectralNorm.reset();
         SpectralNorm.Result r = spectralNorm.of(a);
         require(r.converged(), r);
