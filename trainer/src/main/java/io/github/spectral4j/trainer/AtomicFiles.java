@@ -20,7 +20,9 @@ import java.util.regex.Pattern;
  * Writes files atomically: the content goes to a temporary file in the target's directory, which is
  * forced to disk and then moved over the target, so a reader never sees a partial file and a failed
  * write leaves nothing behind. Temporary files are named {@code .NAME.PID-N.s4j-tmp}; one left by a
- * killed process (its PID no longer running) is removed by {@link #removeStale} on the next start.
+ * killed process (its PID no longer running) is removed by {@link #removeStale} on the next write
+ * into that directory and when a run starts (a checkpoint writer takes its lock, an experiment checks
+ * its {@code --out}).
  * Files are created with the default mode (0666 less the umask), like any other program's.
  */
 public final class AtomicFiles {
@@ -108,6 +110,7 @@ public final class AtomicFiles {
       throw new UncheckedIOException(
           new IOException("cannot write " + target + ": directory " + dir + " does not exist"));
     }
+    removeStale(dir); // what a killed writer left here
     Path tmp = null;
     try {
       tmp = temporarySibling(absolute);

@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -173,6 +174,24 @@ class CheckpointTest {
     }
     Checkpoint.lockForWriting(target).close();
     assertFalse(Files.exists(target));
+  }
+
+  @Test
+  void theNextWriteRemovesWhatAKilledWriterLeft() throws IOException {
+    Path stale = Files.write(dir.resolve(".small.ckpt.2147483646-7.s4j-tmp"), new byte[64]);
+    Path live = Files.write(dir.resolve(".small.ckpt." + ProcessHandle.current().pid() + "-999999.s4j-tmp"), new byte[1]);
+    smallCheckpoint();
+    assertFalse(Files.exists(stale), "a dead writer's temporary file is removed");
+    assertTrue(Files.exists(live), "a running writer's is not");
+    try (var files = Files.list(dir)) {
+      assertEquals(List.of(".small.ckpt." + ProcessHandle.current().pid() + "-999999.s4j-tmp", "small.ckpt"),
+          files.map(p -> p.getFileName().toString()).sorted().toList(), "and the write leaves none of its own");
+    }
+    if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+      Path plain = Files.write(dir.resolve("plain"), new byte[1]);
+      assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(dir.resolve("small.ckpt")),
+          "the umask's mode, not owner-only");
+    }
   }
 
   @Test
