@@ -398,6 +398,8 @@ public final class Report {
       return;
     }
     boolean profiled = steps.stream().anyMatch(r -> allocation(r) != null);
+    // A peer never runs diagnostics; say so only where spectral4j's rows have the parameter.
+    boolean diagnosed = steps.isEmpty() || steps.stream().anyMatch(r -> r.params.containsKey("diagnostics"));
     out.println(title);
     out.println();
     out.println("| impl | width | batch | threads | diagnostics | ms per step | forks (ms) | with / without | this / PyTorch |"
@@ -423,8 +425,9 @@ public final class Report {
     for (PeerRow p : theirs) {
       boolean best = bestPeer(task, p.cores, p.shape) == p
           && theirs.stream().filter(q -> q.cores == p.cores && q.shape.equals(p.shape)).count() > 1;
-      out.printf(Locale.ROOT, "| %s%s | %s | %s | %d | false | %s | %s–%s |  |  |%s%n", p.label(), best ? " — best" : "",
-          p.param("width"), p.param("batch"), p.cores, fmt(p.medianSeconds * 1e3), fmt(p.fastestForkSeconds * 1e3),
+      out.printf(Locale.ROOT, "| %s%s | %s | %s | %d | %s | %s | %s–%s |  |  |%s%n", p.label(), best ? " — best" : "",
+          p.param("width"), p.param("batch"), p.cores, diagnosed ? "false" : "", fmt(p.medianSeconds * 1e3),
+          fmt(p.fastestForkSeconds * 1e3),
           fmt(p.slowestForkSeconds * 1e3), profiled ? "  |" : "");
     }
     out.println();
