@@ -31,7 +31,8 @@ import java.util.regex.Pattern;
  * {@code set_base_shapes} does: a matrix whose fan-in and fan-out both change is hidden, one whose
  * fan-out alone changes is input-like, one whose fan-in alone changes is output-like (these are the
  * roles μP's rules depend on), and a parameter whose shape does not change is fixed — its rule is the
- * base's, the standard one. An embedding is always input-like (its vocabulary is not a width).
+ * base's, the standard one. An embedding is always input-like (its vocabulary is not a width). An
+ * MLP built from dims keeps its positional roles.
  */
 public final class ModelShape {
   private static final Pattern MLP_BIAS = Pattern.compile("b(\\d+)");
@@ -47,11 +48,22 @@ public final class ModelShape {
   private final boolean queryZeroInit;
   /** The embedding the readout shares its matrix with (weight tying), or {@code null}. */
   private final String tiedReadout;
+  /** Residual blocks (depth-μP): their number (0: not described) and the name prefix of their parameters. */
+  private final int blocks;
+  private final String blockPrefix;
 
   private ModelShape(
       List<ParameterSpec> parameters, int[] dims, boolean readoutZeroInit, boolean queryZeroInit, String tiedReadout) {
+    this(parameters, dims, readoutZeroInit, queryZeroInit, tiedReadout, 0, null);
+  }
+
+  private ModelShape(
+      List<ParameterSpec> parameters, int[] dims, boolean readoutZeroInit, boolean queryZeroInit, String tiedReadout,
+      int blocks, String blockPrefix) {
     this.parameters = List.copyOf(parameters);
     this.tiedReadout = tiedReadout;
+    this.blocks = blocks;
+    this.blockPrefix = blockPrefix;
     this.dims = dims;
     this.readoutZeroInit = readoutZeroInit;
     this.queryZeroInit = queryZeroInit;
@@ -149,7 +161,7 @@ public final class ModelShape {
    * @return a copy with the option set
    */
   public ModelShape withReadoutZeroInit(boolean zero) {
-    return new ModelShape(parameters, dims, zero, queryZeroInit, tiedReadout);
+    return new ModelShape(parameters, dims, zero, queryZeroInit, tiedReadout, blocks, blockPrefix);
   }
 
   /**
@@ -161,7 +173,7 @@ public final class ModelShape {
    * @return a copy with the option set
    */
   public ModelShape withQueryZeroInit(boolean zero) {
-    return new ModelShape(parameters, dims, readoutZeroInit, zero, tiedReadout);
+    return new ModelShape(parameters, dims, readoutZeroInit, zero, tiedReadout, blocks, blockPrefix);
   }
 
   /**
@@ -186,7 +198,40 @@ public final class ModelShape {
             "tied readout " + embedding + ": the model already has an output parameter, " + p.name());
       }
     }
-    return new ModelShape(parameters, dims, readoutZeroInit, queryZeroInit, embedding);
+    return new ModelShape(parameters, dims, readoutZeroInit, queryZeroInit, embedding, blocks, blockPrefix);
+  }
+
+  /**
+   * This model with {@code count} residual blocks whose parameters' names start with {@code prefix}
+   * (e.g. 12 and {@code transformer.h.}): relative to a base with another number of blocks, their rules
+   * follow {@link ResidualDepth} (depth-μP) and {@link #residualDepth(ModelShape)} gives the branch
+   * multiplier. Without a base, or at the base depth, nothing changes.
+   *
+   * @param count the number of residual blocks ≥ 1
+   * @param prefix the name prefix of the parameters inside blocks; not blank, matching at least one
+   * @return a copy with the blocks set
+   * @throws IllegalArgumentException for a count below 1 or a prefix no parameter has
+   */
+  public ModelShape withResidualBlocks(int count, String prefix) {
+    Objects.requireNonNull(prefix, "prefix");
+    new ResidualDepth(count, count);
+    if (prefix.isBlank() || parameters.stream().noneMatch(p -> p.name().startsWith(prefix))) {
+      throw new IllegalArgumentException("residual blocks: no parameter name starts with '" + prefix + "'");
+    }
+    return new ModelShape(parameters, dims, readoutZeroInit, queryZeroInit, tiedReadout, count, prefix);
+  }
+
+  /**
+   * The depth setting of this model relative to {@code base}: {@code ResidualDepth(L, L_b)}.
+   *
+   * @param base the base model (this model for none); not modified
+   * @return the depth setting, empty if either model does not describe its residual blocks
+   */
+  public java.util.Optional<ResidualDepth> residualDepth(ModelShape base) {
+    Objects.requireNonNull(base, "base");
+    return blocks == 0 || base.blocks == 0
+        ? java.util.Optional.empty()
+        : java.util.Optional.of(new ResidualDepth(blocks, base.blocks));
   }
 
   /** The embedding the readout is tied to, if any. */
@@ -379,7 +424,9 @@ public final class ModelShape {
     for (int i = 0; i < n; i++) {
       ParameterSpec p = parameters.get(i);
       ParameterSpec b = base.parameters.get(base.index.get(p.name()));
-      LayerRole role = inferRole(p, b);
+      // an MLP's roles are positional (its first layer is the input layer even if the base's input
+      // dimension differs), so its layers stay those of layers(); other models infer them, as mup does
+      LayerRole role = dims != null ? layers.get(i).role() : inferRole(p, b);
       here.add(p.toLayer(role));
       there.add(b.toLayer(role));
     }
@@ -442,6 +489,14 @@ public final class ModelShape {
               kind == ParameterKind.NORM_GAIN ? 1 : 0,
               kind == ParameterKind.NORM_GAIN ? 0 : 1 / lr,
               epsilon));
+    }
+    java.util.Optional<ResidualDepth> depth = residualDepth(base);
+    if (depth.isPresent()) {
+      for (int i = 0; i < n; i++) {
+        if (parameters.get(i).name().startsWith(blockPrefix)) {
+          out.set(i, depth.get().apply(out.get(i), optimizer));
+        }
+      }
     }
     return List.copyOf(out);
   }
@@ -517,12 +572,14 @@ public final class ModelShape {
         && Arrays.equals(s.dims, dims)
         && s.readoutZeroInit == readoutZeroInit
         && s.queryZeroInit == queryZeroInit
-        && Objects.equals(s.tiedReadout, tiedReadout);
+        && Objects.equals(s.tiedReadout, tiedReadout)
+        && s.blocks == blocks
+        && Objects.equals(s.blockPrefix, blockPrefix);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(parameters, Arrays.hashCode(dims), readoutZeroInit, queryZeroInit, tiedReadout);
+    return Objects.hash(parameters, Arrays.hashCode(dims), readoutZeroInit, queryZeroInit, tiedReadout, blocks, blockPrefix);
   }
 
   @Override

@@ -233,4 +233,28 @@ class ModelShapeTest {
     assertEquals(0.25, adam.get(0).epsilonMultiplier(), 1e-15);
     assertThrows(IllegalArgumentException.class, () -> wide.withTiedReadout("h.weight"));
   }
+
+  @Test
+  void residualBlocksFollowDepthMupRelativeToTheBase() {
+    List<ParameterSpec> deep = new java.util.ArrayList<>();
+    List<ParameterSpec> shallow = new java.util.ArrayList<>();
+    for (int b = 0; b < 8; b++) {
+      deep.add(new ParameterSpec("h." + b + ".w", ParameterKind.HIDDEN, 64, 64));
+      if (b < 2) {
+        shallow.add(new ParameterSpec("h." + b + ".w", ParameterKind.HIDDEN, 64, 64));
+      }
+    }
+    deep.add(new ParameterSpec("head", ParameterKind.OUTPUT, 10, 64));
+    shallow.add(new ParameterSpec("head", ParameterKind.OUTPUT, 10, 64));
+    // the names must match: compare the first two blocks' rules with a two-block base of the same names
+    ModelShape model = ModelShape.of(List.of(deep.get(0), deep.get(1), deep.get(8))).withResidualBlocks(8, "h.");
+    ModelShape base = ModelShape.of(shallow).withResidualBlocks(2, "h.");
+    assertEquals(0.5, model.residualDepth(base).orElseThrow().branchMultiplier(), 1e-15);
+    List<LayerRule> adam = model.rules(Parametrization.MUP, Optimizer.ADAM, base);
+    assertEquals(0.5, adam.get(0).learningRateMultiplier(), 1e-15);
+    assertEquals(1.0, adam.get(2).learningRateMultiplier(), 1e-15); // the readout is not in a block
+    assertEquals(1.0, model.rules(Parametrization.MUP, Optimizer.SGD, base).get(1).learningRateMultiplier(), 1e-15);
+    assertTrue(model.residualDepth(model).orElseThrow().branchMultiplier() == 1.0);
+    assertThrows(IllegalArgumentException.class, () -> base.withResidualBlocks(2, "blocks."));
+  }
 }

@@ -53,8 +53,10 @@ import picocli.CommandLine.Spec;
       "Print the per-parameter scaling rules of a parametrization for an MLP (--dims) or for any model",
       "described as JSON (--model): {\"parameters\": [{\"name\": …, \"kind\": …, \"shape\": […]}, …]},",
       "shapes as PyTorch's named_parameters() reports them; \"layout\": \"in_out\" marks a matrix stored",
-      "[in, out] (Hugging Face Conv1D, e.g. GPT-2); an optional top-level \"headDim\" adds the",
-      "attention logit multiplier.",
+      "[in, out] (Hugging Face Conv1D, e.g. GPT-2); optional top-level fields: \"headDim\" (adds the",
+      "attention logit multiplier), \"tiedReadout\": \"EMBEDDING NAME\" (a readout sharing the embedding's",
+      "matrix: adds its logits multiplier), \"residualBlocks\": {\"count\": L, \"prefix\": \"…\"} (depth-μP",
+      "relative to the base's count).",
       "Kinds: input, hidden, output (dense [out, in]; output = readout/unembedding), bias, norm_gain",
       "([n]), embedding ([vocab, width]), attention_query, attention_key, attention_value,",
       "attention_output ([out, in]), attention_qkv (Q, K, V stacked: [3d, d]), conv ([c_out, c_in, kh, kw]).",
@@ -186,7 +188,7 @@ final class PlanCommand implements Callable<Integer> {
   private record Model(ModelShape shape, int headDim, String label) {}
 
   private static final Set<String> PARAMETER_FIELDS = Set.of("name", "kind", "shape", "layout");
-  private static final Set<String> MODEL_FIELDS = Set.of("parameters", "headDim", "tiedReadout");
+  private static final Set<String> MODEL_FIELDS = Set.of("parameters", "headDim", "tiedReadout", "residualBlocks");
 
   /** Reads a model file; every problem is an {@link IllegalArgumentException} of one line. */
   static Model read(Path file) {
@@ -211,7 +213,7 @@ final class PlanCommand implements Callable<Integer> {
     for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
       String field = names.next();
       if (!MODEL_FIELDS.contains(field)) {
-        throw new IllegalArgumentException(where + "unknown field \"" + field + "\" (expected parameters, headDim, tiedReadout)");
+        throw new IllegalArgumentException(where + "unknown field \"" + field + "\" (expected parameters, headDim, tiedReadout, residualBlocks)");
       }
     }
     JsonNode list = root.get("parameters");
@@ -234,9 +236,21 @@ final class PlanCommand implements Callable<Integer> {
     if (tied != null && !tied.isTextual()) {
       throw new IllegalArgumentException(where + "\"tiedReadout\" must name an embedding parameter, got " + tied);
     }
+    JsonNode blocks = root.get("residualBlocks");
+    if (blocks != null && !(blocks.isObject() && blocks.path("count").isInt() && blocks.path("prefix").isTextual()
+        && blocks.size() == 2)) {
+      throw new IllegalArgumentException(
+          where + "\"residualBlocks\" must be {\"count\": L, \"prefix\": \"…\"}, got " + blocks);
+    }
     try {
       ModelShape shape = ModelShape.of(specs);
-      return new Model(tied == null ? shape : shape.withTiedReadout(tied.asText()), headDim, file.toString());
+      if (tied != null) {
+        shape = shape.withTiedReadout(tied.asText());
+      }
+      if (blocks != null) {
+        shape = shape.withResidualBlocks(blocks.get("count").asInt(), blocks.get("prefix").asText());
+      }
+      return new Model(shape, headDim, file.toString());
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(where + e.getMessage(), e);
     }
@@ -314,6 +328,16 @@ final class PlanCommand implements Callable<Integer> {
           model.headDim(),
           baseHead);
     }
+    java.util.Optional<io.github.spectral4j.core.ResidualDepth> depth =
+        shape.residualDepth(base == null ? shape : base.shape());
+    if (depth.isPresent()) {
+      out.printf(
+          Locale.ROOT,
+          "residual branch multiplier %.6g (%d blocks, base %d)%n",
+          depth.get().branchMultiplier(),
+          depth.get().blocks(),
+          depth.get().baseBlocks());
+    }
     if (shape.tiedReadout().isPresent()) {
       out.printf(
           Locale.ROOT,
@@ -381,6 +405,8 @@ final class PlanCommand implements Callable<Integer> {
       int baseHead = base == null || base.headDim() == 0 ? model.headDim() : base.headDim();
       root.put("attentionLogitMultiplier", plan.parametrization().attentionLogitMultiplier(model.headDim(), baseHead));
     }
+    shape.residualDepth(base == null ? shape : base.shape())
+        .ifPresent(d -> root.put("residualBranchMultiplier", d.branchMultiplier()));
     if (shape.tiedReadout().isPresent()) {
       root.put("tiedReadout", shape.tiedReadout().get());
       root.put("tiedReadoutMultiplier", tiedMultiplier(plan, opt, shape, base));

@@ -148,6 +148,7 @@ class PlanCommandTest {
     assertEquals(1 / Math.sqrt(64), root.get("attentionLogitMultiplier").asDouble(), 1e-15);
     // lm_head is wte: spectral's readout [50257, 768] wants σ = 1/√768 (fan-out > fan-in), wte has σ = 1
     assertEquals("transformer.wte.weight", root.get("tiedReadout").asText());
+    assertEquals(1.0, root.get("residualBranchMultiplier").asDouble(), 0); // 12 blocks, as the base
     assertEquals(1 / Math.sqrt(768), root.get("tiedReadoutMultiplier").asDouble(), 1e-15);
     JsonNode wte = ps.get(0);
     assertEquals(1.0, wte.get("initStd").asDouble(), 0); // RMS-1 rows, as at the base
