@@ -86,6 +86,29 @@ class GptTest {
   }
 
   @Test
+  void gradientsAreBitIdenticalForAnyThreadCount() {
+    // width 64, 2 x 64 tokens: the MLP's GEMMs (128 x 256 x 64 = 2^21 multiply-adds) run on several threads
+    GptConfig c = GptConfig.of(64);
+    int[] x = tokens(128, 128, 5);
+    int[] y = tokens(128, 128, 6);
+    int threads = Blas.parallelism();
+    try {
+      Blas.setParallelism(1);
+      Gpt one = Gpt.initialize(c, 3);
+      double lossOne = one.forwardBackward(x, y);
+      Blas.setParallelism(3);
+      Gpt three = Gpt.initialize(c, 3);
+      assertEquals(lossOne, three.forwardBackward(x, y));
+      for (int i = 0; i < one.parameters().size(); i++) {
+        assertArrayEquals(one.parameters().get(i).gradient().data(), three.parameters().get(i).gradient().data(),
+            one.parameters().get(i).name());
+      }
+    } finally {
+      Blas.setParallelism(threads);
+    }
+  }
+
+  @Test
   void featuresAreTheModuleOutputs() {
     Gpt gpt = Gpt.initialize(SMALL, 1);
     assertEquals(List.of("embedding", "block1", "block2", "logits"), gpt.featureNames());
