@@ -20,7 +20,8 @@ import java.util.Objects;
  *   loss = mean over tokens of −log softmax(logits)[y_t]          (cross-entropy of the next token)
  * </pre>
  *
- * Positions are a learned table (GPT-2's choice): one more embedding-kind parameter under the same rule as
+ * (every matrix and table also carries its rule's forward multiplier, 1 except under NTK). Positions are a
+ * learned table (GPT-2's choice): one more embedding-kind parameter under the same rule as
  * the token table, no rotation code in attention's backward, and the context is fixed. Each parameter's
  * {@code core} rule comes from {@link GptConfig#rules()} (the model described to {@code core} as named
  * parameters with kinds, relative to the base width when one is given); the attention logit multiplier
