@@ -171,6 +171,29 @@ class GptTrainingTest {
     assertTrue(e.getMessage().matches("training diverged: non-finite \\w+( in layer [\\w.]+)? at step \\d+"), e.getMessage());
   }
 
+  /** Muon orthogonalises the GPT's dense matrices and leaves embeddings and norm gains to AdamW. */
+  @Test
+  void muonSplitsTheGptAsItsUsersDo() {
+    GptTraining t = new GptTraining(config(OptimizerKind.MUON, 0.01), CORPUS);
+    for (Parameter p : t.model().parameters()) {
+      boolean matrix = p.name().endsWith(".weight") && !p.name().startsWith("embedding.");
+      assertEquals(matrix, io.github.spectral4j.trainer.optim.Muon.orthogonalised(p), p.name());
+    }
+    t.step();
+    Parameter query = t.model().parameters().stream().filter(p -> p.name().endsWith("query.weight")).findFirst().orElseThrow();
+    double target = 0.02 * query.rule().layer().spectralScale();
+    double sigma = io.github.spectral4j.simd.SpectralNorms.spectralNorm(t.optimizer().lastUpdate(query));
+    // ΔW = −η_M·NS(B) − η_M·λ·W: Newton–Schulz's singular values land in [0.7, 1.2], decay adds little.
+    assertTrue(sigma > 0.65 * target && sigma < 1.25 * target, "‖ΔW‖* = " + sigma + ", η_M = " + target);
+  }
+
+  /** A training step allocates nothing once the JIT has compiled it. */
+  @Test
+  void stepsAllocateLittle() {
+    GptTraining t = new GptTraining(config(OptimizerKind.ADAM, 0.01), CORPUS);
+    assertEquals(0, ThreadAllocation.during(3000, t::step), "bytes allocated by 3000 steps");
+  }
+
   @Test
   void aSizeBombIsRefusedBeforeAllocating() {
     GptConfig huge = new GptConfig(1 << 16, 4, 4, 64, 128, Parametrization.SPECTRAL, OptimizerKind.ADAM.rules(), 0);

@@ -27,7 +27,7 @@ final class GptTrainOptions {
   @Option(names = "--base-width", paramLabel = "D", defaultValue = "64", description = "GPT: base width for width transfer; 0 for the parametrization's own rules (default: ${DEFAULT-VALUE}).")
   int baseWidth;
 
-  @Option(names = "--matrix-lr", paramLabel = "X", defaultValue = "0.02", description = "GPT with --optimizer muon: η of the orthogonalised matrices (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--matrix-lr", paramLabel = "X", defaultValue = "0.05", description = "GPT with --optimizer muon: η of the orthogonalised matrices (default: ${DEFAULT-VALUE}).")
   double matrixLr;
 
   @Option(names = "--eval-windows", paramLabel = "N", defaultValue = "512", description = "GPT: held-out windows evaluated at the end, evenly spaced; 0 for all (default: ${DEFAULT-VALUE}).")

@@ -63,8 +63,11 @@ final class GptTrainRun {
   }
 
   /**
-   * A learning rate that trains the default GPT (width 128, base width 64) well in 1000 steps: with a
-   * base width every rule is the standard one at the base, so one η serves every width.
+   * A learning rate for the default GPT (width 128, base width 64; with a base width every rule is the
+   * standard one at the base, so one η serves every width). Held-out bits per character after 300
+   * steps, seed 1: AdamW 0.003 / 0.01 / 0.03 → 3.30 / 3.16 / 3.69; Muon (AdamW 0.01) with matrix η
+   * 0.02 / 0.05 / 0.1 → 3.19 / 3.05 / 3.03; SGD 0.5 → 3.65, 2 diverges at step 12; Newton–Schulz
+   * normalized 0.05 with momentum 0.9 → 2.98.
    */
   static double defaultLearningRate(OptimizerKind kind) {
     return switch (kind) {
