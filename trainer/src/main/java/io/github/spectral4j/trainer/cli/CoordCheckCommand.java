@@ -38,8 +38,8 @@ final class CoordCheckCommand implements Callable<Integer> {
   /**
    * The default η of Adam, 2⁻¹⁶: the predictions are those of small steps, and Adam's sign-like step
    * moves a standard-parametrized hidden feature by about {@code η·n} per step. Measured on MNIST
-   * (widths 1024–4096, one seed): at η = 0.1 or 10⁻³ every ReLU flips within ten steps and the standard
-   * slopes measure saturation (hidden −0.5 to −0.85 where +1 is predicted); at 10⁻⁴ the input layer
+   * (widths 1024–4096, one seed): at η = 0.1 or 10⁻³ the standard model's features leave the linear
+   * regime within ten steps and its slopes measure saturation (hidden −0.5 to −0.85 where +1 is predicted); at 10⁻⁴ the input layer
    * drifts to −0.09 against a predicted 0 (tolerance 0.10); at 10⁻⁵ every prediction holds with margin
    * (standard −0.01, +0.76, +0.82, +1.25; ntk −0.01, +0.33, +0.38, +0.86; spectral and μP within ±0.03).
    * Spectral's smallest feature update is then still far above float rounding.

@@ -42,6 +42,11 @@ import picocli.CommandLine.Spec;
     description = "Train an MLP under a parametrization and report held-out accuracy, or (--model gpt) the character-level GPT on the Brown corpus and report held-out bits per character.")
 final class TrainCommand implements Callable<Integer> {
   private static final int PROBE_ROWS = 16;
+  /**
+   * Ten passes: the default run (MLP 784-256-256-10, spectral SGD, η = 1) reaches 95.7 % test accuracy on
+   * MNIST-10k in 14 s of wall time on a loaded 2-core machine; one pass stopped at 77 % and looked broken.
+   */
+  static final int DEFAULT_EPOCHS = 10;
   /** Options that define the run, fixed by the checkpoint when resuming. */
   private static final List<String> MODEL_OPTIONS =
       List.of(
@@ -82,7 +87,7 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--batch", paramLabel = "B", defaultValue = "128", description = "Batch size (default: ${DEFAULT-VALUE}; gpt: 16 sequences).")
   int batch;
 
-  @Option(names = "--epochs", paramLabel = "E", description = "Passes over the training split (default: 1 unless --steps is given).")
+  @Option(names = "--epochs", paramLabel = "E", description = "Passes over the training split (default: " + DEFAULT_EPOCHS + " unless --steps is given; the default MLP then reaches about 95% on MNIST in a few seconds).")
   Integer epochs;
 
   @Option(names = "--steps", paramLabel = "T", description = "Optimizer steps to take in this run (overrides --epochs).")
@@ -163,7 +168,7 @@ final class TrainCommand implements Callable<Integer> {
       training = new Training(config(), train);
     }
     TrainingConfig c = training.config();
-    long total = steps != null ? steps : (long) (epochs == null ? 1 : epochs) * training.stepsPerEpoch();
+    long total = steps != null ? steps : (long) (epochs == null ? DEFAULT_EPOCHS : epochs) * training.stepsPerEpoch();
     out.printf(
         Locale.ROOT,
         "train %s: dims %s%s, %s, %s, %s, lr %s, batch %d, seed %d%s; %d train / %d test examples; %d steps%s%n",
@@ -172,6 +177,10 @@ final class TrainCommand implements Callable<Integer> {
         c.baseDims() == null ? "" : ", base " + Arrays.toString(c.baseDims()),
         train.size(), test.size(), total,
         resume != null ? " (resumed at step " + training.stepCount() + ")" : "");
+    out.printf(Locale.ROOT, "loss = mean %s of the training batches since the previous line%s%s%n", c.loss().id(),
+        c.loss() == Loss.CROSS_ENTROPY ? String.format(Locale.ROOT, " (nats; guessing scores ln %d = %.3f)",
+            c.dims()[c.dims().length - 1], Math.log(c.dims()[c.dims().length - 1])) : "",
+        diagnosticsEvery > 0 ? "; diagnostics columns and their healthy ranges: README.md, \"Reading the output\"" : "");
 
     Diagnostics diagnostics = null;
     if (diagnosticsEvery > 0) {
@@ -200,7 +209,7 @@ final class TrainCommand implements Callable<Integer> {
           count = 0;
         }
         if (diagnostics != null && i % diagnosticsEvery == 0) {
-          printDiagnostics(out, training.stepCount(), diagnostics.measure(training));
+          printDiagnostics(out, training, diagnostics.measure(training));
         }
       }
     } catch (DivergenceException e) {
@@ -311,14 +320,20 @@ final class TrainCommand implements Callable<Integer> {
     };
   }
 
-  private static void printDiagnostics(PrintWriter out, long step, List<LayerStats> stats) {
+  /**
+   * One table of {@link LayerStats}: the three spectral norms are of the effective weight
+   * {@code m·W} (forward multiplier {@code m} included, so that NTK's unit-variance raw weights are not
+   * reported as 30 to 100 times Condition 1's target) over {@code √(fanOut/fanIn)}.
+   */
+  private static void printDiagnostics(PrintWriter out, Training training, List<LayerStats> stats) {
     out.printf(
         Locale.ROOT,
-        "  diagnostics at step %d (norms relative to sqrt(fanOut/fanIn)):%n"
+        "  diagnostics at step %d (spectral norms of m·W over Condition 1's sqrt(fanOut/fanIn); README: Reading the output):%n"
             + "  %-5s %9s %9s %9s %9s %8s %8s %8s %8s %6s%n",
-        step, "layer", "fanIn", "fanOut", "|W|*", "|W-W0|*", "|dW|*", "srank", "rmsH", "rmsDh", "align");
-    for (LayerStats s : stats) {
-      double t = s.targetNorm();
+        training.stepCount(), "layer", "fanIn", "fanOut", "|W|*", "|W-W0|*", "|dW|*", "srank", "rmsH", "rmsDh", "align");
+    for (int l = 0; l < stats.size(); l++) {
+      LayerStats s = stats.get(l);
+      double t = s.targetNorm() / Math.abs(training.model().weightRule(l).forwardMultiplier());
       out.printf(
           Locale.ROOT,
           "  %-5s %9d %9d %9.3f %9.3g %8.3g %8.2f %8.3f %8.3g %6.3f%n",
@@ -326,4 +341,5 @@ final class TrainCommand implements Callable<Integer> {
           s.updateSpectralNorm() / t, s.stableRank(), s.rmsH(), s.rmsDh(), s.alignment());
     }
   }
+
 }

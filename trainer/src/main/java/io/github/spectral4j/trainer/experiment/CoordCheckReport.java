@@ -417,6 +417,9 @@ public final class CoordCheckReport {
   }
 
   static String num(double v) {
+    if (v > 0 && v < 1e-3 && v == Math.scalb(1.0, Math.getExponent(v))) {
+      return LrSweepReport.lrName(v); // 2^-16 rather than 1.52587890625E-5
+    }
     String s = Double.toString(v);
     return s.endsWith(".0") ? s.substring(0, s.length() - 2) : s;
   }
