@@ -11,6 +11,7 @@ import io.github.spectral4j.trainer.Diagnostics;
 import io.github.spectral4j.trainer.DivergenceException;
 import io.github.spectral4j.trainer.LayerStats;
 import io.github.spectral4j.trainer.Loss;
+import io.github.spectral4j.trainer.MemoryBudget;
 import io.github.spectral4j.trainer.Training;
 import io.github.spectral4j.trainer.TrainingConfig;
 import io.github.spectral4j.trainer.UpdateMode;
@@ -133,6 +134,10 @@ final class TrainCommand implements Callable<Integer> {
     }
     GptTrainRun.refuseGptOptions(spec.commandLine().getParseResult());
     validateOptions();
+    if (resume == null) {
+      // Before any data is loaded, so that a model that cannot fit is refused at once.
+      MemoryBudget.require("an MLP " + Arrays.toString(dims), Training.footprint(config()));
+    }
     // A second run writing the same checkpoint is refused now, not silently overwritten at the end.
     try (Closeable lock = checkpoint == null ? null : Checkpoint.lockForWriting(checkpoint)) {
       return train();
