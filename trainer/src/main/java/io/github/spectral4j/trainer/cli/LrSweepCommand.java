@@ -75,7 +75,7 @@ final class LrSweepCommand implements Callable<Integer> {
   boolean bias;
 
   @Option(names = "--shard", paramLabel = "K/N",
-      description = "Train only slice K of N of the grid (cells whose index is K-1 modulo N) and write DIR/lr-sweep.shard-K-of-N.json, e.g. one slice per task of a Slurm array; then join the slices with --merge.")
+      description = "Train only slice K of N of the grid (cells whose index is K-1 modulo N) and write DIR/lr-sweep.shard-K-of-N.json, e.g. one slice per task of a Slurm array, each with its own --out; then join the slices with --merge.")
   String shard;
 
   @Option(names = "--merge", arity = "1..*", paramLabel = "DIR",
