@@ -84,6 +84,7 @@ public final class PowerIteration {
    */
   public PowerIteration(int rows, int cols) {
     SolverSupport.requirePositiveShape(WHO, rows, cols);
+    Allocation.arrayLength(WHO, "a " + rows + "x" + cols + " matrix", Math.max(rows, cols), "floats per vector", 4);
     Allocation.requireHeap(WHO, "a " + rows + "x" + cols + " matrix", 4 * ((long) rows + 3L * cols));
     this.rows = rows;
     this.cols = cols;

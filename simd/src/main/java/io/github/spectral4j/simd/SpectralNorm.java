@@ -106,6 +106,7 @@ public final class SpectralNorm {
     SolverSupport.requirePositiveShape(WHO, rows, cols);
     int basis = Math.min(cols, MAX_BASIS);
     int blocks = GramProducts.blocks(rows);
+    Allocation.arrayLength(WHO, "a " + rows + "x" + cols + " matrix", Math.max(rows, cols), "floats per vector", 4);
     Allocation.requireHeap(WHO, "a " + rows + "x" + cols + " matrix",
         4L * ((long) basis * (rows + cols) + (long) (blocks - 1) * cols) + 16L * (rows + cols));
     this.rows = rows;

@@ -55,7 +55,18 @@ class SizeLimitsTest {
   }
 
   @Test
+  void spectralNormNamesSizesAndLimit() {
+    refused(() -> new SpectralNorm(Integer.MAX_VALUE, 3), "SpectralNorm", Integer.MAX_VALUE + "x3", "2147483639");
+    refused(() -> new SpectralNorm(3, Integer.MAX_VALUE), "SpectralNorm", "3x" + Integer.MAX_VALUE);
+    if (Runtime.getRuntime().maxMemory() < 8_000_000_000L) {
+      // Vectors of 2·10⁹ floats fit an array each, but not the heap.
+      refused(() -> new SpectralNorm(2_000_000_000, 3), "SpectralNorm", "-Xmx");
+    }
+  }
+
+  @Test
   void powerIterationNamesSizesAndLimit() {
+    refused(() -> new PowerIteration(Integer.MAX_VALUE, 2), "PowerIteration", Integer.MAX_VALUE + "x2", "2147483639");
     refused(() -> new PowerIteration(Integer.MAX_VALUE, Integer.MAX_VALUE), "PowerIteration",
         Integer.MAX_VALUE + "x" + Integer.MAX_VALUE, "GiB");
   }
