@@ -81,6 +81,26 @@ class GptTrainingTest {
     assertTrue(first > Math.log(128) - 0.5 && first < Math.log(128) + 0.5, "starts near ln 128: " + first);
   }
 
+  /**
+   * The kernels fix each tile's summation order, so one thread and two give the same run to the bit
+   * (width 128 and 128 tokens: the MLP's 128 × 512 × 128 product is above simd's parallel threshold).
+   */
+  @Test
+  void resultsDoNotDependOnTheThreadCount() {
+    GptConfig wide = new GptConfig(128, 1, 2, 16, 128, Parametrization.SPECTRAL, OptimizerKind.MUON.rules(), 8);
+    GptTrainingConfig c = new GptTrainingConfig(wide, OptimizerKind.MUON, 0.01, 0.05, 8, 3, 0.9, 0, UpdateMode.EXACT);
+    int before = io.github.spectral4j.simd.Blas.parallelism();
+    try {
+      io.github.spectral4j.simd.Blas.setParallelism(1);
+      double[] one = run(new GptTraining(c, CORPUS), 4);
+      io.github.spectral4j.simd.Blas.setParallelism(2);
+      double[] two = run(new GptTraining(c, CORPUS), 4);
+      assertArrayEquals(one, two);
+    } finally {
+      io.github.spectral4j.simd.Blas.setParallelism(before);
+    }
+  }
+
   /** Three steps, save, resume, three steps: the same values, losses and held-out loss as six steps. */
   @ParameterizedTest
   @MethodSource("configs")
