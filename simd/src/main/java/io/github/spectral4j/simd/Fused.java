@@ -98,17 +98,35 @@ public final class Fused {
           + b.rows() + "x" + b.cols() + (withA ? ", x " + x.length + ", ax " + ax.length + ", aOut " + aOut.length : "")
           + ", y " + y.length + ", dy " + dy.length + ", dOut " + dOut.length);
     }
-    String[] names = {"ax", "aOut", "dy", "dOut", "A", "B", "x", "y"};
-    float[][] arrays = {ax, aOut, dy, dOut, a.data(), b.data(), x, y};
+    // Every output against every other array, without building arrays of them (this runs once per
+    // power-iteration step, which allocates nothing).
     for (int i = 0; i < 4; i++) {
-      for (int j = i + 1; j < arrays.length; j++) {
-        if (arrays[i] != null && arrays[i] == arrays[j]) {
+      for (int j = i + 1; j < 8; j++) {
+        float[] p = pick(i, ax, aOut, dy, dOut, a.data(), b.data(), x, y);
+        if (p != null && p == pick(j, ax, aOut, dy, dOut, a.data(), b.data(), x, y)) {
           throw new IllegalArgumentException(
-              "differenceGramTimes: " + names[i] + " and " + names[j] + " are the same array");
+              "differenceGramTimes: " + NAMES.get(i) + " and " + NAMES.get(j) + " are the same array");
         }
       }
     }
     return KERNELS.differenceGramTimes(m, n, a.data(), b.data(), n, x, ax, aOut, y, dy, dOut);
+  }
+
+  private static final java.util.List<String> NAMES = java.util.List.of("ax", "aOut", "dy", "dOut", "A", "B", "x", "y");
+
+  /** The i-th of the arrays named in {@link #NAMES}. */
+  private static float[] pick(
+      int i, float[] ax, float[] aOut, float[] dy, float[] dOut, float[] a, float[] b, float[] x, float[] y) {
+    return switch (i) {
+      case 0 -> ax;
+      case 1 -> aOut;
+      case 2 -> dy;
+      case 3 -> dOut;
+      case 4 -> a;
+      case 5 -> b;
+      case 6 -> x;
+      default -> y;
+    };
   }
 
   private static void checkSameLength(float[] x, float[] y) {
