@@ -30,9 +30,9 @@ import java.util.SplittableRandom;
  * thread count (fixed row blocks added in a fixed order). Products run in float with norms and
  * orthogonalisation in double; a dense matrix whose ‖A‖_F lies beyond 2^±64 (σ₁ above the float
  * range, subnormal entries) is scaled by a power of two and σ scaled back. Arguments are not
- * modified; the solver's vectors are. A solver keeps its buffers: a steady-state warm run on one
- * thread allocates nothing (a product split over threads allocates its fork-join tasks). Not
- * thread-safe.
+ * modified; the solver's vectors are. A solver keeps its buffers: a warm run on one thread allocates
+ * no buffer, only its result records (a product split over threads also allocates its fork-join
+ * tasks). Not thread-safe.
  */
 public final class SpectralNorm {
   /** Power iteration steps a warm run takes before it switches to Lanczos. */
