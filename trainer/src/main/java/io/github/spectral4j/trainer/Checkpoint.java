@@ -38,7 +38,7 @@ import java.util.zip.CRC32C;
  * parsed, so a corrupted length or dimension can never drive an allocation, and CRC32C detects every
  * single-bit flip and every burst of up to 32 bits.
  *
- * <p>Layout (big-endian): {@code "S4JC"}, format {@code 2}, the sections' bytes back to back, the table
+ * <p>Layout (big-endian): {@code "S4JC"}, format {@code 3}, the sections' bytes back to back, the table
  * of contents (kind, count, then name, offset, length per section), a 20-byte trailer (offset and length
  * of the table, {@code "S4JE"}, and the CRC32C of all bytes before it). Sections are written straight
  * to the file (nothing is buffered in memory) and the file appears atomically ({@link AtomicFiles}).
@@ -61,7 +61,7 @@ import java.util.zip.CRC32C;
  */
 public final class Checkpoint implements Closeable {
   /** The format this class writes and reads. */
-  public static final int FORMAT = 2;
+  public static final int FORMAT = 3;
 
   private static final int MAGIC = 0x53344A43; // "S4JC", also format 1's
   private static final int END = 0x53344A45; // "S4JE"

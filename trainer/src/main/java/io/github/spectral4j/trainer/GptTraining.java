@@ -230,15 +230,7 @@ public final class GptTraining {
         .section("config", out -> writeConfig(out, config))
         .data(dataDescription(), corpus.sha256())
         .section("progress", out -> out.writeLong(steps))
-        .section(
-            "model",
-            out -> {
-              out.writeInt(model.parameters().size());
-              for (Parameter p : model.parameters()) {
-                out.writeUTF(p.name());
-                out.writeFloats(p.value().data());
-              }
-            })
+        .section("model", out -> ParameterSections.write(out, model.parameters()))
         .section("optimizer", optimizer::writeState)
         .write(checkpoint);
   }
@@ -262,23 +254,10 @@ public final class GptTraining {
       if (steps < 0) {
         throw new IllegalArgumentException("checkpoint " + checkpoint + " has a negative step count " + steps);
       }
-      c.read(
-          "model",
-          in -> {
-            List<Parameter> ps = t.model.parameters();
-            int n = in.readInt();
-            if (n != ps.size()) {
-              throw new Checkpoint.Corrupt(n + " parameters, the model has " + ps.size());
-            }
-            for (Parameter p : ps) {
-              String name = in.readUTF();
-              if (!name.equals(p.name())) {
-                throw new Checkpoint.Corrupt("parameter " + name + " where the model has " + p.name());
-              }
-              in.readFloats(p.value().data(), name);
-            }
-            return null;
-          });
+      c.read("model", in -> {
+        ParameterSections.read(in, t.model.parameters());
+        return null;
+      });
       c.read(
           "optimizer",
           in -> {

@@ -4,104 +4,65 @@ import io.github.spectral4j.core.Layer;
 import io.github.spectral4j.core.LayerRole;
 import io.github.spectral4j.core.LayerRule;
 import io.github.spectral4j.core.ModelShape;
-import io.github.spectral4j.simd.Blas;
 import io.github.spectral4j.simd.FloatMatrix;
-import java.util.LinkedHashMap;
+import io.github.spectral4j.trainer.nn.Linear;
+import io.github.spectral4j.trainer.nn.Module;
+import io.github.spectral4j.trainer.nn.Parameter;
+import io.github.spectral4j.trainer.nn.Pointwise;
+import io.github.spectral4j.trainer.nn.Sequential;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 /**
- * A multi-layer perceptron on batches of row vectors, computed with {@code simd}'s GEMM only. Layer
- * {@code l = 0 … L−1} maps {@code H_{l-1}} (batch × fan-in; {@code H_{-1} = X}) to
- *
- * <pre>
- *   Z_l = m_l · H_{l-1} · W_lᵀ + m_{b,l} · 1·b_lᵀ        H_l = φ(Z_l)   (no φ on the last layer: logits)
- * </pre>
- *
- * with {@code m_l} the rule's forward multiplier (≠ 1 only for NTK). Backward from {@code δ_{L-1} =
- * ∂loss/∂logits}: {@code ∂W_l = m_l·δ_lᵀ·H_{l-1}} (GEMM TN), {@code ∂b_l = m_{b,l}·Σ_rows δ_l},
- * {@code δ_{l-1} = (m_l·δ_l·W_l) ⊙ φ'(Z_{l-1})} (GEMM NN). Weights are initialised
- * {@code W_l ~ N(0, σ_l²)} and biases {@code b_l ~ N(0, σ_{b,l}²)} with σ from their rules (a bias is a
- * fan-in-1 matrix, as in arXiv 2310.17813), each layer from its own seed. Work buffers are kept per
- * batch size (the four most recent), so steps of a fixed batch size allocate nothing. Not thread-safe.
+ * A multi-layer perceptron as {@code trainer.nn} modules — {@link Sequential#mlp}'s
+ * {@code Linear(W1, b1), φ, …, Linear(WL, bL)} — seen layer by layer: layer {@code l = 0 … L−1} maps
+ * {@code H_{l-1}} to {@code Z_l = m_l·H_{l-1}·W_lᵀ + m_{b,l}·1·b_lᵀ}, {@code H_l = φ(Z_l)} (no φ on the
+ * last layer: logits). This class computes nothing itself: forward and backward are the modules'
+ * (GEMM on {@code simd}); it only remembers, per layer, the input {@code H_{l-1}} and the output error
+ * {@code δ_l} of the last passes, the two factors of {@code ∂W_l = m_l·δ_lᵀ·H_{l-1}} that diagnostics
+ * use, and skips the first layer's unused input gradient. Parameters are {@link Parameter}s named
+ * {@code W1, b1, …}, each {@code W_l ~ N(0, σ_l²)} and {@code b_l ~ N(0, σ_{b,l}²)} from its own seed.
+ * Not thread-safe.
  */
 public final class Mlp {
-  private static final int CACHED_BATCH_SIZES = 4;
-
   private final ModelShape shape;
   private final Activation activation;
   private final List<LayerRule> rules;
   private final int depth;
-  private final int[] dims;
-  private final FloatMatrix[] weights;
-  private final float[][] biases;
-  private final float[] weightMultiplier;
-  private final float[] biasMultiplier;
-  private final FloatMatrix[] weightGradients;
-  private final float[][] biasGradients;
-  private final Map<Integer, Work> works =
-      new LinkedHashMap<>(8, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Integer, Work> eldest) {
-          return size() > CACHED_BATCH_SIZES;
-        }
-      };
-  private Work last;
-  private FloatMatrix lastInput;
-  /** Forward and backward passes so far: tells whether the last backward's buffers are still intact. */
+  private final Sequential network;
+  private final Linear[] layers;
+  private final Pointwise[] activations;
+  /** Per layer: its input and its output ({@code H_l}) in the last forward pass. */
+  private final FloatMatrix[] inputs;
+  private final FloatMatrix[] outputs;
+  /** Per layer: {@code δ_l} in the last backward pass. */
+  private final FloatMatrix[] errors;
+  /** Forward and backward passes so far: tells whether the last backward's factors are still intact. */
   private long passes;
-  private Work backwardWork;
-  private FloatMatrix backwardInput;
-  private FloatMatrix backwardOutputError;
+  private boolean forwardDone;
 
-  /** Buffers for one batch size: pre-activations, outputs and back-propagated errors per layer. */
-  private static final class Work {
-    final FloatMatrix[] z;
-    final FloatMatrix[] h;
-    final FloatMatrix[] delta;
-
-    Work(int rows, int[] dims) {
-      int depth = dims.length - 1;
-      z = new FloatMatrix[depth];
-      h = new FloatMatrix[depth];
-      delta = new FloatMatrix[depth];
-      for (int l = 0; l < depth; l++) {
-        h[l] = FloatMatrix.zeros(rows, dims[l + 1]);
-        if (l < depth - 1) {
-          z[l] = FloatMatrix.zeros(rows, dims[l + 1]);
-          delta[l] = FloatMatrix.zeros(rows, dims[l + 1]);
-        } else {
-          z[l] = h[l]; // logits: no activation
-        }
-      }
-    }
-  }
-
-  private Mlp(ModelShape shape, Activation activation, List<LayerRule> rules, FloatMatrix[] w, float[][] b) {
+  private Mlp(ModelShape shape, Activation activation, List<LayerRule> rules, Sequential network) {
     this.shape = shape;
     this.activation = activation;
     this.rules = rules;
     this.depth = shape.depth();
-    this.dims = shape.dims();
-    this.weights = w;
-    this.biases = b;
-    this.weightMultiplier = new float[depth];
-    this.biasMultiplier = new float[depth];
-    this.weightGradients = new FloatMatrix[depth];
-    this.biasGradients = new float[depth][];
+    this.network = network;
+    this.layers = new Linear[depth];
+    this.activations = new Pointwise[depth - 1];
+    List<Module> modules = network.modules();
     for (int l = 0; l < depth; l++) {
-      weightMultiplier[l] = (float) weightRule(l).forwardMultiplier();
-      weightGradients[l] = FloatMatrix.zeros(dims[l + 1], dims[l]);
-      if (shape.bias()) {
-        biasMultiplier[l] = (float) biasRule(l).forwardMultiplier();
-        biasGradients[l] = new float[dims[l + 1]];
+      layers[l] = (Linear) modules.get(2 * l);
+      if (l < depth - 1) {
+        activations[l] = (Pointwise) modules.get(2 * l + 1);
       }
     }
+    this.inputs = new FloatMatrix[depth];
+    this.outputs = new FloatMatrix[depth];
+    this.errors = new FloatMatrix[depth];
   }
 
   /**
-   * A freshly initialised MLP.
+   * A freshly initialised MLP: {@link Sequential#mlp} of the same arguments.
    *
    * @param shape dimensions and bias setting
    * @param activation hidden nonlinearity φ
@@ -112,34 +73,7 @@ public final class Mlp {
    */
   public static Mlp initialize(ModelShape shape, Activation activation, List<LayerRule> rules, long seed) {
     checkRules(shape, activation, rules);
-    int depth = shape.depth();
-    int[] d = shape.dims();
-    FloatMatrix[] w = new FloatMatrix[depth];
-    float[][] b = new float[depth][];
-    int stride = shape.bias() ? 2 : 1;
-    for (int l = 0; l < depth; l++) {
-      w[l] = FloatMatrix.gaussian(d[l + 1], d[l], rules.get(stride * l).initStd(), layerSeed(seed, 2 * l));
-      if (shape.bias()) {
-        b[l] = FloatMatrix.gaussian(1, d[l + 1], rules.get(stride * l + 1).initStd(), layerSeed(seed, 2 * l + 1)).data();
-      }
-    }
-    return new Mlp(shape, activation, List.copyOf(rules), w, b);
-  }
-
-  /** An MLP holding the given parameters (adopted, not copied); for checkpoints. */
-  static Mlp of(ModelShape shape, Activation activation, List<LayerRule> rules, FloatMatrix[] w, float[][] b) {
-    checkRules(shape, activation, rules);
-    int[] d = shape.dims();
-    for (int l = 0; l < shape.depth(); l++) {
-      if (w[l].rows() != d[l + 1] || w[l].cols() != d[l]) {
-        throw new IllegalArgumentException(
-            "weight " + (l + 1) + " is " + w[l].rows() + "x" + w[l].cols() + ", expected " + d[l + 1] + "x" + d[l]);
-      }
-      if (shape.bias() && b[l].length != d[l + 1]) {
-        throw new IllegalArgumentException("bias " + (l + 1) + " has " + b[l].length + " entries, expected " + d[l + 1]);
-      }
-    }
-    return new Mlp(shape, activation, List.copyOf(rules), w, b);
+    return new Mlp(shape, activation, List.copyOf(rules), Sequential.mlp(shape, activation, rules, seed));
   }
 
   private static void checkRules(ModelShape shape, Activation activation, List<LayerRule> rules) {
@@ -159,7 +93,7 @@ public final class Mlp {
     }
   }
 
-  /** SplitMix64 finaliser of {@code seed} and the layer's index: independent streams per layer. */
+  /** SplitMix64 finaliser of {@code seed} and an index: independent streams per index. */
   static long layerSeed(long seed, int index) {
     long z = seed + 0x9E3779B97F4A7C15L * (index + 1L);
     z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
@@ -167,49 +101,70 @@ public final class Mlp {
     return z ^ (z >>> 31);
   }
 
+  /** The modules this MLP is; their {@link Sequential#parameters()} are what an optimizer updates. */
+  public Sequential network() {
+    return network;
+  }
+
+  /** The parameters {@code W1, b1, …, WL, bL} (no biases if the shape has none), in order. */
+  public List<Parameter> parameters() {
+    return network.parameters();
+  }
+
   /** Number of weight matrices {@code L}. */
   public int depth() {
     return depth;
   }
 
-  /** The model's shape. */
+  /** The shape this MLP was built for. */
   public ModelShape shape() {
     return shape;
   }
 
-  /** The hidden nonlinearity. */
+  /** The hidden nonlinearity φ. */
   public Activation activation() {
     return activation;
   }
 
-  /** The per-layer rules, in {@code shape().layers()} order. */
+  /** The rules, one per layer of {@link #shape()}, in order. */
   public List<LayerRule> rules() {
     return rules;
   }
 
   /** The rule of weight layer {@code l}. */
   public LayerRule weightRule(int l) {
-    return rules.get(shape.bias() ? 2 * Objects.checkIndex(l, depth) : Objects.checkIndex(l, depth));
+    return layers[Objects.checkIndex(l, depth)].weight().rule();
   }
 
-  /** The rule of bias {@code l}; throws if the model has no biases. */
+  /** The rule of bias {@code l}, or {@code null} without biases. */
   public LayerRule biasRule(int l) {
-    if (!shape.bias()) {
-      throw new IllegalStateException("the model has no biases");
+    Parameter b = layers[Objects.checkIndex(l, depth)].bias();
+    if (b == null) {
+      return null;
     }
-    LayerRule r = rules.get(2 * Objects.checkIndex(l, depth) + 1);
-    assert r.layer().role() == LayerRole.BIAS;
-    return r;
+    assert b.rule().layer().role() == LayerRole.BIAS;
+    return b.rule();
+  }
+
+  /** The weight parameter {@code W_l}. */
+  public Parameter weightParameter(int l) {
+    return layers[Objects.checkIndex(l, depth)].weight();
+  }
+
+  /** The bias parameter {@code b_l}, or {@code null} without biases. */
+  public Parameter biasParameter(int l) {
+    return layers[Objects.checkIndex(l, depth)].bias();
   }
 
   /** The live weight matrix {@code W_l} (fan-out × fan-in, row-major); modifying it changes the model. */
   public FloatMatrix weight(int l) {
-    return weights[Objects.checkIndex(l, depth)];
+    return weightParameter(l).value();
   }
 
   /** The live bias {@code b_l}, or {@code null} without biases. */
   public float[] bias(int l) {
-    return biases[Objects.checkIndex(l, depth)];
+    Parameter b = biasParameter(l);
+    return b == null ? null : b.value().data();
   }
 
   /**
@@ -220,83 +175,32 @@ public final class Mlp {
    *     same batch size
    */
   public FloatMatrix forward(FloatMatrix x) {
-    if (x.cols() != dims[0]) {
-      throw new IllegalArgumentException("input has " + x.cols() + " columns, the model expects " + dims[0]);
+    if (x.cols() != shape.dims()[0]) {
+      throw new IllegalArgumentException("input has " + x.cols() + " columns, the model expects " + shape.dims()[0]);
     }
-    Work w = works.computeIfAbsent(x.rows(), r -> new Work(r, dims));
-    FloatMatrix in = x;
+    FloatMatrix h = x;
     for (int l = 0; l < depth; l++) {
-      forwardLayer(l, in, w.z[l], w.h[l]);
-      in = w.h[l];
+      inputs[l] = h;
+      h = layers[l].forward(h);
+      if (l < depth - 1) {
+        h = activations[l].forward(h);
+      }
+      outputs[l] = h;
     }
-    last = w;
-    lastInput = x;
+    forwardDone = true;
     passes++;
-    return w.h[depth - 1];
+    return h;
   }
 
   /**
-   * Layer {@code l} of the forward pass into the given buffers: {@code z = m_l·in·W_lᵀ + m_{b,l}·1·b_lᵀ},
-   * {@code h = φ(z)} (for the last layer z holds the logits and h is not written; pass the same matrix).
-   * Writes only z and h, and does not count as a pass ({@link #passes()}).
+   * Layer {@code l} of the forward pass into the given buffers, {@code z = m_l·in·W_lᵀ + m_{b,l}·1·b_lᵀ},
+   * {@code h = φ(z)} (for the last layer z holds the logits and h is not written; pass the same matrix),
+   * by the modules' {@code apply}: the last passes' buffers and {@link #passes()} are untouched.
    */
   void forwardLayer(int l, FloatMatrix in, FloatMatrix z, FloatMatrix h) {
-    Blas.gemm(false, true, weightMultiplier[l], in, weights[l], 0f, z);
-    if (biases[l] != null) {
-      addBias(z, biases[l], biasMultiplier[l]);
-    }
+    layers[l].apply(in, z);
     if (l < depth - 1) {
-      activate(z, h);
-    }
-  }
-
-  private static void addBias(FloatMatrix z, float[] b, float m) {
-    int n = z.cols();
-    float[] d = z.data();
-    for (int i = 0; i < z.rows(); i++) {
-      int off = i * n;
-      for (int j = 0; j < n; j++) {
-        d[off + j] += m * b[j];
-      }
-    }
-  }
-
-  private void activate(FloatMatrix z, FloatMatrix h) {
-    float[] zi = z.data();
-    float[] ho = h.data();
-    switch (activation) {
-      case RELU -> {
-        for (int i = 0; i < zi.length; i++) {
-          ho[i] = zi[i] > 0 ? zi[i] : 0f;
-        }
-      }
-      case IDENTITY -> System.arraycopy(zi, 0, ho, 0, zi.length);
-      default -> {
-        for (int i = 0; i < zi.length; i++) {
-          ho[i] = activation.apply(zi[i]);
-        }
-      }
-    }
-  }
-
-  /** Multiplies {@code g} element-wise by φ'(z). {@code g} is modified. */
-  private void multiplyDerivative(FloatMatrix z, FloatMatrix g) {
-    float[] zi = z.data();
-    float[] gi = g.data();
-    switch (activation) {
-      case RELU -> {
-        for (int i = 0; i < zi.length; i++) {
-          if (!(zi[i] > 0)) {
-            gi[i] = 0f;
-          }
-        }
-      }
-      case IDENTITY -> {}
-      default -> {
-        for (int i = 0; i < zi.length; i++) {
-          gi[i] *= activation.derivative(zi[i]);
-        }
-      }
+      activations[l].apply(z, h);
     }
   }
 
@@ -305,62 +209,36 @@ public final class Mlp {
    * the logits for the last. A work buffer, overwritten by the next forward of the same batch size.
    */
   public FloatMatrix features(int l) {
-    if (last == null) {
+    if (!forwardDone) {
       throw new IllegalStateException("no forward pass yet");
     }
-    return last.h[Objects.checkIndex(l, depth)];
-  }
-
-  /** The input of the last forward pass. */
-  FloatMatrix lastInput() {
-    return lastInput;
+    return outputs[Objects.checkIndex(l, depth)];
   }
 
   /**
-   * Backward pass after {@link #forward}: fills {@link #weightGradient} and {@link #biasGradient}.
+   * Backward pass after {@link #forward}: fills every parameter's gradient ({@link #weightGradient},
+   * {@link #biasGradient}).
    *
    * @param dLogits {@code ∂loss/∂logits}, same shape as the last forward's logits; not modified
    */
   public void backward(FloatMatrix dLogits) {
-    if (last == null) {
+    if (!forwardDone) {
       throw new IllegalStateException("backward needs a forward pass first");
     }
-    Work w = last;
-    if (dLogits.rows() != w.h[depth - 1].rows() || dLogits.cols() != dims[depth]) {
+    FloatMatrix last = outputs[depth - 1];
+    if (dLogits.rows() != last.rows() || dLogits.cols() != last.cols()) {
       throw new IllegalArgumentException(
           "dLogits is " + dLogits.rows() + "x" + dLogits.cols() + ", the last forward produced "
-              + w.h[depth - 1].rows() + "x" + dims[depth]);
+              + last.rows() + "x" + last.cols());
     }
     passes++;
-    backwardWork = w;
-    backwardInput = lastInput;
-    backwardOutputError = dLogits;
     FloatMatrix delta = dLogits;
-    for (int l = depth - 1; l >= 0; l--) {
-      FloatMatrix in = l == 0 ? lastInput : w.h[l - 1];
-      Blas.gemm(true, false, weightMultiplier[l], delta, in, 0f, weightGradients[l]);
-      if (biases[l] != null) {
-        columnSums(delta, biasMultiplier[l], biasGradients[l]);
-      }
-      if (l > 0) {
-        FloatMatrix prev = w.delta[l - 1];
-        Blas.gemm(false, false, weightMultiplier[l], delta, weights[l], 0f, prev);
-        multiplyDerivative(w.z[l - 1], prev);
-        delta = prev;
-      }
+    for (int l = depth - 1; l > 0; l--) {
+      errors[l] = delta;
+      delta = activations[l - 1].backward(layers[l].backward(delta));
     }
-  }
-
-  private static void columnSums(FloatMatrix delta, float m, float[] out) {
-    java.util.Arrays.fill(out, 0f);
-    int n = delta.cols();
-    float[] d = delta.data();
-    for (int i = 0; i < delta.rows(); i++) {
-      Blas.axpy(n, 1f, d, i * n, out, 0);
-    }
-    if (m != 1f) {
-      Blas.scal(m, out);
-    }
+    errors[0] = delta;
+    layers[0].backwardParameters(delta); // X needs no gradient
   }
 
   /** Forward and backward passes run so far (each one counts). */
@@ -373,7 +251,7 @@ public final class Mlp {
    * {@code ∂W_l = m_l·δ_lᵀ·H_{l-1}}. A live buffer: valid only while {@link #passes()} is unchanged.
    */
   FloatMatrix gradientError(int l) {
-    return l == depth - 1 ? backwardOutputError : backwardWork.delta[Objects.checkIndex(l, depth)];
+    return errors[Objects.checkIndex(l, depth)];
   }
 
   /**
@@ -381,28 +259,29 @@ public final class Mlp {
    * {@code ∂W_l}. A live buffer: valid only while {@link #passes()} is unchanged.
    */
   FloatMatrix gradientInput(int l) {
-    return l == 0 ? backwardInput : backwardWork.h[Objects.checkIndex(l, depth) - 1];
+    return inputs[Objects.checkIndex(l, depth)];
   }
 
   /** {@code ∂loss/∂W_l} from the last backward pass (a live buffer, fan-out × fan-in). */
   public FloatMatrix weightGradient(int l) {
-    return weightGradients[Objects.checkIndex(l, depth)];
+    return weightParameter(l).gradient();
   }
 
   /** {@code ∂loss/∂b_l} from the last backward pass (a live buffer), or {@code null} without biases. */
   public float[] biasGradient(int l) {
-    return biasGradients[Objects.checkIndex(l, depth)];
+    Parameter b = biasParameter(l);
+    return b == null ? null : b.gradient().data();
   }
 
   /** A deep copy of the parameters (no activations or gradients). */
   public Mlp copy() {
-    FloatMatrix[] w = new FloatMatrix[depth];
-    float[][] b = new float[depth][];
-    for (int l = 0; l < depth; l++) {
-      w[l] = weights[l].copy();
-      b[l] = biases[l] == null ? null : biases[l].clone();
+    Mlp copy = initialize(shape, activation, rules, 0L);
+    List<Parameter> from = parameters();
+    List<Parameter> to = copy.parameters();
+    for (int i = 0; i < from.size(); i++) {
+      to.get(i).value().copyFrom(from.get(i).value());
     }
-    return new Mlp(shape, activation, rules, w, b);
+    return copy;
   }
 
   /** The name of weight layer {@code l}: {@code W1 … WL}. */

@@ -1,8 +1,11 @@
 package io.github.spectral4j.trainer;
 
+import io.github.spectral4j.core.LayerRule;
 import io.github.spectral4j.core.Optimizer;
 import io.github.spectral4j.core.Parametrization;
 import io.github.spectral4j.simd.FloatMatrix;
+import io.github.spectral4j.trainer.nn.Parameter;
+import io.github.spectral4j.trainer.optim.ParameterOptimizer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -10,8 +13,9 @@ import java.util.Objects;
 import java.util.SplittableRandom;
 
 /**
- * A training run: an {@link Mlp} initialised from the config's rules and seed, the optimizer state,
- * and the batch order. Each epoch visits the training set in a fresh permutation drawn from
+ * A training run: an {@link Mlp} (a {@code trainer.nn} {@code Sequential}) initialised from the config's
+ * rules and seed, the {@link ParameterOptimizer} of the config's kind over its parameters (which owns its
+ * state), and the batch order. Each epoch visits the training set in a fresh permutation drawn from
  * {@code (seed, epoch)} in batches of {@code batchSize} (the last partial batch is dropped), so the
  * whole run is a function of the config and the data: the same seed gives bit-identical losses, and a
  * run saved with {@link #save} and {@link #resume}d continues bit-identically. Not thread-safe.
@@ -26,7 +30,7 @@ public final class Training {
   private final TrainingConfig config;
   private final Dataset train;
   private final Mlp model;
-  private final Updater updater;
+  private final ParameterOptimizer optimizer;
   private final FloatMatrix inputs;
   private final int[] labels;
   private final Batch batch;
@@ -78,7 +82,10 @@ public final class Training {
         restored != null
             ? restored
             : Mlp.initialize(config.shape(), config.activation(), config.rules(), config.seed());
-    this.updater = new Updater(config, model);
+    this.optimizer =
+        ParameterOptimizer.of(
+            config.optimizer(), model.parameters(), config.learningRate(), config.momentum(), config.weightDecay(),
+            config.updateMode());
     int b = config.batchSize();
     this.inputs = FloatMatrix.zeros(b, dims[0]);
     this.labels = new int[b];
@@ -109,10 +116,10 @@ public final class Training {
     }
     model.backward(dLogits);
     stepPasses = model.passes();
-    int bad = updater.apply();
-    steps = t;
-    if (bad >= 0) {
-      throw new DivergenceException("weights", updater.slots[bad].name, t);
+    try {
+      optimizer.step();
+    } finally {
+      steps = t;
     }
     return loss;
   }
@@ -169,19 +176,25 @@ public final class Training {
     return train;
   }
 
+  /** The optimizer, which owns its state and the last update of every parameter. */
+  public ParameterOptimizer optimizer() {
+    return optimizer;
+  }
+
   /** {@code ΔW_t} of the last step for weight layer {@code l} (a live buffer; zeros before the first step). */
   public FloatMatrix lastUpdate(int l) {
-    return updater.slots[config.bias() ? 2 * Objects.checkIndex(l, model.depth()) : Objects.checkIndex(l, model.depth())].update;
+    return optimizer.lastUpdate(model.weightParameter(l));
   }
 
   /** {@code Δb_t} of the last step for bias {@code l} (a live buffer), or {@code null} without biases. */
   public float[] lastBiasUpdate(int l) {
-    return config.bias() ? updater.slots[2 * Objects.checkIndex(l, model.depth()) + 1].update.data() : null;
+    Parameter b = model.biasParameter(l);
+    return b == null ? null : optimizer.lastUpdate(b).data();
   }
 
   /** {@code ‖ΔW_t‖_F} of the last step for weight layer {@code l}, measured while applying it. */
   double lastUpdateFrobeniusNorm(int l) {
-    return updater.slots[config.bias() ? 2 * l : l].updateFrobenius;
+    return optimizer.lastUpdateNorm(model.weightParameter(l));
   }
 
   /**
@@ -199,13 +212,14 @@ public final class Training {
         || model.passes() != stepPasses) {
       return Double.NaN;
     }
-    float lr = (float) (config.learningRate() * updater.slots[config.bias() ? 2 * l : l].lrMultiplier);
-    return (double) lr * (float) model.weightRule(l).forwardMultiplier();
+    LayerRule rule = model.weightRule(l);
+    float lr = (float) (config.learningRate() * rule.learningRateMultiplier());
+    return (double) lr * (float) rule.forwardMultiplier();
   }
 
   /** {@code ‖W_l‖_F} after the last step, measured while applying it; NaN before the first step. */
   double weightFrobeniusNorm(int l) {
-    return updater.slots[config.bias() ? 2 * l : l].paramFrobenius;
+    return optimizer.valueNorm(model.weightParameter(l));
   }
 
   /** Mean loss over {@code d} (in chunks; the model's forward buffers are overwritten). */
@@ -242,7 +256,8 @@ public final class Training {
    * Saves the run atomically as a {@link Checkpoint} of kind {@code "mlp"} with sections
    * {@code config}, {@code data} (the training set's name, size and {@link Dataset#fingerprint()}),
    * {@code progress} (the step count; the batch order follows from the seed and step), {@code model}
-   * (parameters) and {@code optimizer} (its state and last update).
+   * (each parameter's name and values, {@link ParameterSections}) and {@code optimizer} (the optimizer's
+   * own section: its state and last updates).
    *
    * @param checkpoint the file; replaced only once the new one is complete
    * @throws UncheckedIOException naming the path if it cannot be written; no partial file is left
@@ -252,16 +267,8 @@ public final class Training {
         .section("config", out -> writeConfig(out, config))
         .data(describe(train), train.fingerprint())
         .section("progress", out -> out.writeLong(steps))
-        .section(
-            "model",
-            out -> {
-              out.writeInts(config.dims());
-              for (int l = 0; l < model.depth(); l++) {
-                out.writeFloats(model.weight(l).data());
-                out.writeFloats(model.bias(l));
-              }
-            })
-        .section("optimizer", updater::writeState)
+        .section("model", out -> ParameterSections.write(out, model.parameters()))
+        .section("optimizer", optimizer::writeState)
         .write(checkpoint);
   }
 
@@ -350,24 +357,19 @@ public final class Training {
         MemoryBudget.requireArray("layer " + Mlp.weightName(l), d[l + 1], d[l]);
       }
       Mlp fresh = Mlp.initialize(config.shape(), config.activation(), config.rules(), config.seed());
-      c.read(
-          "model",
-          in -> {
-            int[] dims = in.readInts("dims", MAX_DEPTH + 1);
-            if (!java.util.Arrays.equals(dims, config.dims())) {
-              throw new Checkpoint.Corrupt("model dims " + java.util.Arrays.toString(dims) + " differ from the config's");
-            }
-            for (int l = 0; l < fresh.depth(); l++) {
-              in.readFloats(fresh.weight(l).data(), Mlp.weightName(l));
-              in.readFloats(fresh.bias(l), "b" + (l + 1));
-            }
-            return null;
-          });
-      Training t = new Training(config, train, fresh);
-      c.read("optimizer", in -> {
-        t.updater.readState(in);
+      c.read("model", in -> {
+        ParameterSections.read(in, fresh.parameters());
         return null;
       });
+      Training t = new Training(config, train, fresh);
+      c.read("optimizer", in -> {
+        t.optimizer.readState(in);
+        return null;
+      });
+      if (t.optimizer.stepCount() != steps) {
+        throw new IllegalArgumentException(
+            "checkpoint " + checkpoint + " is at step " + steps + " but its optimizer at " + t.optimizer.stepCount());
+      }
       t.steps = steps;
       return t;
     }

@@ -17,7 +17,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The optimizer objects compute exactly what the MLP's {@link Updater} computes — the same float
+ * The optimizer objects compute exactly what the MLP's {@link ReferenceUpdater} computes — the same float
  * arithmetic in the same order — so the MLP can move onto them with bit-identical runs: on random
  * awkward shapes, settings and gradients (scaled over many orders of magnitude), every value and every
  * update agrees to the bit after several steps.
@@ -48,10 +48,10 @@ class OptimizerParityTest {
             .withWeightDecay(random.nextBoolean() ? 0 : 1e-2)
             .withUpdateMode(random.nextBoolean() ? UpdateMode.EXACT : UpdateMode.NEWTON_SCHULZ)
             .withSeed(seed);
-    Mlp mlp = Mlp.initialize(config.shape(), config.activation(), config.rules(), seed);
-    Updater updater = new Updater(config, mlp);
+    ReferenceMlp mlp = ReferenceMlp.initialize(config.shape(), config.activation(), config.rules(), seed);
+    ReferenceUpdater updater = new ReferenceUpdater(config, mlp);
 
-    // The same values, as parameters (biases are 1 × n here, n × 1 in the Updater: the same floats).
+    // The same values, as parameters (biases are 1 × n here, n × 1 in the ReferenceUpdater: the same floats).
     List<LayerRule> rules = mlp.rules();
     List<Parameter> parameters = new ArrayList<>();
     List<FloatMatrix> mlpValues = new ArrayList<>();

@@ -15,6 +15,15 @@ final class Checks {
     }
   }
 
+  /** A caller's output buffer must be {@code rows × cols}. */
+  static void outputShape(String module, FloatMatrix output, int rows, int cols) {
+    Objects.requireNonNull(output, "output");
+    if (output.rows() != rows || output.cols() != cols) {
+      throw new IllegalArgumentException(
+          module + ": output buffer is " + output.rows() + "x" + output.cols() + ", expected " + rows + "x" + cols);
+    }
+  }
+
   static void sameShape(String module, FloatMatrix gradient, FloatMatrix output) {
     Objects.requireNonNull(gradient, "outputGradient");
     if (gradient.rows() != output.rows() || gradient.cols() != output.cols()) {

@@ -101,18 +101,48 @@ public final class Linear implements Module {
   public FloatMatrix forward(FloatMatrix input) {
     Checks.columns(name, input, inputWidth());
     Work w = works.get(input.rows());
-    Blas.gemm(false, true, multiplier, input, weight.value(), 0f, w.output);
+    compute(input, w.output);
+    last = w;
+    lastInput = input;
+    return w.output;
+  }
+
+  /**
+   * The forward map into a caller's buffer, {@code output = m·input·Wᵀ + m_b·1·bᵀ}, without touching
+   * this layer's state: the last {@link #forward} and its {@link #backward} stay valid (diagnostics run a
+   * probe batch through the layer this way between training steps).
+   *
+   * @param input {@code rows × inputWidth()}; not modified
+   * @param output {@code rows × outputWidth()}; modified
+   * @throws IllegalArgumentException if a shape does not fit
+   */
+  public void apply(FloatMatrix input, FloatMatrix output) {
+    Checks.columns(name, input, inputWidth());
+    Checks.outputShape(name, output, input.rows(), outputWidth());
+    compute(input, output);
+  }
+
+  private void compute(FloatMatrix input, FloatMatrix output) {
+    Blas.gemm(false, true, multiplier, input, weight.value(), 0f, output);
     if (bias != null) {
       float[] b = bias.value().data();
-      float[] y = w.output.data();
+      float[] y = output.data();
       int n = b.length;
       for (int i = 0, off = 0; i < input.rows(); i++, off += n) {
         Blas.axpy(n, biasMultiplier, b, 0, y, off);
       }
     }
-    last = w;
-    lastInput = input;
-    return w.output;
+  }
+
+  /**
+   * As {@link #backward} for a first layer, whose input needs no gradient: writes the parameters'
+   * gradients only, skipping the product {@code m·∂Y·W}.
+   *
+   * @param outputGradient {@code ∂loss/∂Y}, the shape of the last output; not modified
+   * @throws IllegalStateException if there was no forward pass
+   */
+  public void backwardParameters(FloatMatrix outputGradient) {
+    backward(outputGradient, null, 0f);
   }
 
   /** The output of the last forward pass (a work buffer), for modules that reuse it in backward. */

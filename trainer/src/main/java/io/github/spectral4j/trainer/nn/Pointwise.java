@@ -61,8 +61,29 @@ public final class Pointwise implements Module {
   public FloatMatrix forward(FloatMatrix input) {
     Checks.columns(activation.id(), input, width);
     Work w = works.get(input.rows());
+    compute(input, w.output);
+    last = w;
+    lastInput = input;
+    return w.output;
+  }
+
+  /**
+   * {@code output = φ(input)} into a caller's buffer, without touching this module's state (the last
+   * {@link #forward} and its {@link #backward} stay valid).
+   *
+   * @param input {@code rows × width}; not modified
+   * @param output the same shape; modified (may be {@code input} itself)
+   * @throws IllegalArgumentException if a shape does not fit
+   */
+  public void apply(FloatMatrix input, FloatMatrix output) {
+    Checks.columns(activation.id(), input, width);
+    Checks.outputShape(activation.id(), output, input.rows(), width);
+    compute(input, output);
+  }
+
+  private void compute(FloatMatrix input, FloatMatrix output) {
     float[] x = input.data();
-    float[] y = w.output.data();
+    float[] y = output.data();
     switch (activation) {
       case RELU -> {
         for (int i = 0; i < x.length; i++) {
@@ -76,9 +97,6 @@ public final class Pointwise implements Module {
         }
       }
     }
-    last = w;
-    lastInput = input;
-    return w.output;
   }
 
   @Override

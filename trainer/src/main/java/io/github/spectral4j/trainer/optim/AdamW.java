@@ -163,6 +163,11 @@ public final class AdamW implements ParameterOptimizer {
   }
 
   @Override
+  public double valueNorm(Parameter parameter) {
+    return slots.slot(parameter).valueNorm;
+  }
+
+  @Override
   public void writeState(DataOutput out) throws IOException {
     Sections.writeHeader(out, KIND, steps, slots.parameters);
     for (State state : states) {

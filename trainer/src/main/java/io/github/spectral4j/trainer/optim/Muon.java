@@ -113,6 +113,11 @@ public final class Muon implements ParameterOptimizer {
   }
 
   @Override
+  public double valueNorm(Parameter parameter) {
+    return group(parameter).valueNorm(parameter);
+  }
+
+  @Override
   public void writeState(DataOutput out) throws IOException {
     Sections.writeHeader(out, KIND, steps, parameters);
     matrices.writeState(out);

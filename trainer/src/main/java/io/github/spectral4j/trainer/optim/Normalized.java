@@ -205,6 +205,11 @@ public final class Normalized implements ParameterOptimizer {
   }
 
   @Override
+  public double valueNorm(Parameter parameter) {
+    return slots.slot(parameter).valueNorm;
+  }
+
+  @Override
   public void writeState(DataOutput out) throws IOException {
     Sections.writeHeader(out, KIND, steps, slots.parameters);
     for (State state : states) {

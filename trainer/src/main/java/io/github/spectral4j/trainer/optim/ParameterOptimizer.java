@@ -55,6 +55,15 @@ public interface ParameterOptimizer {
   double lastUpdateNorm(Parameter parameter);
 
   /**
+   * {@code ‖θ‖_F} of {@code parameter} right after the last step, measured in the same pass that applied
+   * the update (so diagnostics need not read the parameter again); NaN before the first step and after a
+   * restore.
+   *
+   * @throws IllegalArgumentException if this optimizer does not update {@code parameter}
+   */
+  double valueNorm(Parameter parameter);
+
+  /**
    * Writes this optimizer's section: its kind, a section version, the step count, each parameter's
    * name and shape, then its state. {@code out} is modified; nothing else is.
    *

@@ -9,6 +9,8 @@ final class Slot {
   final Parameter parameter;
   final FloatMatrix update;
   double updateNorm;
+  /** ‖θ‖_F right after the last {@link #apply}; NaN before it. */
+  double valueNorm = Double.NaN;
 
   Slot(Parameter parameter) {
     this.parameter = parameter;
@@ -24,6 +26,7 @@ final class Slot {
   boolean apply(double[] norms) {
     Fused.addWithNorms(update.data(), parameter.value().data(), norms);
     updateNorm = norms[0];
+    valueNorm = norms[1];
     return Double.isFinite(norms[1]);
   }
 }

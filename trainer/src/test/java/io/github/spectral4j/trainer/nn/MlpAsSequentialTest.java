@@ -10,7 +10,7 @@ import io.github.spectral4j.core.Optimizer;
 import io.github.spectral4j.core.Parametrization;
 import io.github.spectral4j.simd.FloatMatrix;
 import io.github.spectral4j.trainer.Activation;
-import io.github.spectral4j.trainer.Mlp;
+import io.github.spectral4j.trainer.ReferenceMlp;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The MLP as a composition of modules ({@link Sequential#mlp}) is the trainer's {@link Mlp}: the same
+ * The MLP as a composition of modules ({@link Sequential#mlp}) is the MLP as it was computed before (now {@link ReferenceMlp}): the same
  * initial parameters from the same seed, the same logits and the same gradients, bit for bit, on seeded
  * random shapes, activations, parametrizations (NTK: forward multipliers ≠ 1) and bias settings.
  */
@@ -47,7 +47,7 @@ class MlpAsSequentialTest {
     Parametrization p = Parametrization.values()[r.nextInt(Parametrization.values().length)];
     ModelShape shape = ModelShape.of(dims, bias);
     List<LayerRule> rules = shape.rules(p, Optimizer.SGD);
-    Mlp mlp = Mlp.initialize(shape, act, rules, seed);
+    ReferenceMlp mlp = ReferenceMlp.initialize(shape, act, rules, seed);
     Sequential seq = Sequential.mlp(shape, act, rules, seed);
     String what = java.util.Arrays.toString(dims) + " bias=" + bias + " " + act + " " + p;
 

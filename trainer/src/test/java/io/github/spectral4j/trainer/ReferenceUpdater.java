@@ -13,7 +13,8 @@ import java.io.IOException;
 import java.util.List;
 
 /**
- * The optimizers, applied per parameter with learning rate {@code η_l = η·mult_l} from the layer's
+ * The MLP's optimizers as they were before they became {@code trainer.optim} objects, kept as an
+ * independent oracle for {@link OptimizerParityTest}. The optimizers, applied per parameter with learning rate {@code η_l = η·mult_l} from the layer's
  * rule. For gradient {@code G} of parameter {@code W}:
  *
  * <ul>
@@ -31,7 +32,7 @@ import java.util.List;
  * Each update is kept ({@link Slot#update}) and then added to the parameter, checking that the result
  * is finite on the way.
  */
-final class Updater {
+final class ReferenceUpdater {
   static final double BETA1 = 0.9;
   static final double BETA2 = 0.999;
   static final double EPSILON = 1e-8;
@@ -77,7 +78,7 @@ final class Updater {
   /** ‖ΔW‖_F and ‖W‖_F of the slot just applied. */
   private final double[] norms = new double[2];
 
-  Updater(TrainingConfig config, Mlp model) {
+  ReferenceUpdater(TrainingConfig config, ReferenceMlp model) {
     this.config = config;
     boolean bias = model.shape().bias();
     int depth = model.depth();
