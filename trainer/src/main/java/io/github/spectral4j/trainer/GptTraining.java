@@ -74,8 +74,12 @@ public final class GptTraining {
    * Roughly what a run allocates: parameters with their gradients, optimizer state and last updates
    * (about five copies), and per token of the batch the activations of every block (about 30·width
    * floats), the attention weights (heads·context per block) and the logits with their gradient.
+   * Public for experiments that hold several runs at once (lr-sweep).
+   *
+   * @param config not modified
+   * @return the estimate in bytes, {@link Long#MAX_VALUE} if it cannot be counted
    */
-  static long estimatedBytes(GptTrainingConfig config) {
+  public static long estimatedBytes(GptTrainingConfig config) {
     GptConfig m = config.model();
     double d = m.width(); // in double: a size bomb must not overflow into a small estimate
     double perBlock = 12 * d * d + 2 * d;

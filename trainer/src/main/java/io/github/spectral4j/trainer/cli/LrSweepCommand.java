@@ -84,10 +84,24 @@ final class LrSweepCommand implements Callable<Integer> {
 
   @Mixin CoordCheckCommand.DataOptions data = new CoordCheckCommand.DataOptions();
 
+  @Option(names = "--model", paramLabel = "NAME", defaultValue = "mlp",
+      description = "mlp, or gpt: the character-level GPT on the Brown corpus, scored by held-out bits per character (adam; defaults: widths 64,128,256,512, base width 64, lrs 2^-12 … 2^-5, parametrizations standard,mup,spectral, batch 16 sequences of 64 tokens, " + GptLrSweepRun.DEFAULT_STEPS + " steps).")
+  String model;
+
+  @Option(names = "--eval-windows", paramLabel = "N",
+      description = "GPT: held-out windows of 64 characters each score averages over, the same for every cell (default: " + GptLrSweepRun.DEFAULT_EVAL_WINDOWS + ").")
+  Integer evalWindows;
+
   @Override
   public Integer call() {
     if (merge != null) {
       return merge();
+    }
+    if (GptLrSweepRun.selected(model)) {
+      return new GptLrSweepRun(this).call();
+    }
+    if (evalWindows != null) {
+      throw new IllegalArgumentException("--eval-windows needs --model gpt");
     }
     List<Parametrization> ps = parametrizations.stream().map(Parametrization::parse).toList();
     Optimizer opt = Optimizer.parse(optimizer);
@@ -126,6 +140,9 @@ final class LrSweepCommand implements Callable<Integer> {
       if (!o.longestName().equals("--merge") && !o.longestName().equals("--out")) {
         throw new IllegalArgumentException(o.longestName() + " cannot be combined with --merge: the slices define the sweep");
       }
+    }
+    if (io.github.spectral4j.trainer.experiment.GptLrSweep.holdsGptSlices(merge)) {
+      return GptLrSweepRun.merge(this);
     }
     Path dir = OutputDirectory.check(out);
     LrSweepReport report = LrSweepShard.merge(merge);

@@ -1,0 +1,542 @@
+package io.github.spectral4j.trainer.experiment;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.spectral4j.core.Parametrization;
+import io.github.spectral4j.simd.Blas;
+import io.github.spectral4j.trainer.DivergenceException;
+import io.github.spectral4j.trainer.GptTraining;
+import io.github.spectral4j.trainer.GptTrainingConfig;
+import io.github.spectral4j.trainer.MemoryBudget;
+import io.github.spectral4j.trainer.UpdateMode;
+import io.github.spectral4j.trainer.nn.GptConfig;
+import io.github.spectral4j.trainer.optim.OptimizerKind;
+import io.github.spectral4j.trainer.text.TextCorpus;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Learning-rate transfer on the character-level {@link io.github.spectral4j.trainer.nn.Gpt} (μTransfer,
+ * Tensor Programs V; Condition 1 of arXiv 2310.17813): for every (parametrization, width, AdamW learning
+ * rate η) a GPT with every rule transferred from the base width is trained for {@code steps} steps from
+ * the same seed on the same batches of the Brown corpus, and scored by its held-out loss in bits per
+ * character over {@code evalWindows} evenly spaced held-out windows (the same windows for every cell;
+ * a diverged run scores {@code +∞}). If a parametrization transfers, its best η does not move with width.
+ * Cells run in parallel, each on one thread; each is seeded on its own, so the scores do not depend on
+ * the number of threads or on how the grid is sliced ({@link #runShard}, {@link #merge}).
+ */
+public final class GptLrSweep {
+  /** Default learning rates: 2⁻¹² … 2⁻⁵, ×2 apart (issue 10). */
+  public static final int LR_FROM = -12;
+  /** See {@link #LR_FROM}. */
+  public static final int LR_TO = -5;
+
+  private GptLrSweep() {}
+
+  /**
+   * What to run. Widths and learning rates are sorted ascending.
+   *
+   * @param parametrizations at least one, no repeats
+   * @param widths at least one, each a positive multiple of {@code heads}, no repeats
+   * @param lrs AdamW base learning rates, at least one, finite and &gt; 0, no repeats
+   * @param steps training steps ≥ 1
+   * @param baseWidth width every rule is transferred from, a positive multiple of {@code heads}
+   * @param batch sequences per batch ≥ 1
+   * @param seed seed of initialisation and batch order, the same for every cell
+   * @param evalWindows held-out windows the score averages over, ≥ 1
+   * @param threads cells trained at once, ≥ 1
+   * @param blocks transformer blocks ≥ 1
+   * @param heads attention heads ≥ 1
+   * @param context tokens per sequence ≥ 1
+   */
+  public record Options(
+      List<Parametrization> parametrizations,
+      int[] widths,
+      double[] lrs,
+      int steps,
+      int baseWidth,
+      int batch,
+      long seed,
+      int evalWindows,
+      int threads,
+      int blocks,
+      int heads,
+      int context) {
+    /** Validates; throws {@link IllegalArgumentException} naming the offending value. */
+    public Options {
+      Objects.requireNonNull(parametrizations, "parametrizations");
+      Objects.requireNonNull(widths, "widths");
+      Objects.requireNonNull(lrs, "lrs");
+      if (parametrizations.isEmpty()) {
+        throw new IllegalArgumentException("--parametrizations: need at least one");
+      }
+      if (new HashSet<>(parametrizations).size() != parametrizations.size()) {
+        throw new IllegalArgumentException("--parametrizations " + CoordCheck.ids(parametrizations) + " repeats a name");
+      }
+      parametrizations = List.copyOf(parametrizations);
+      widths = CoordCheck.checkWidths(widths);
+      CoordCheck.positive("--heads", heads);
+      for (int w : widths) {
+        if (w % heads != 0) {
+          throw new IllegalArgumentException("--widths: width " + w + " is not a multiple of the " + heads + " heads");
+        }
+      }
+      if (baseWidth < 1 || baseWidth % heads != 0) {
+        throw new IllegalArgumentException("--base-width " + baseWidth + " must be a positive multiple of the "
+            + heads + " heads");
+      }
+      if (lrs.length == 0) {
+        throw new IllegalArgumentException("--lrs: need at least one learning rate");
+      }
+      for (double lr : lrs) {
+        if (!(lr > 0) || !Double.isFinite(lr)) {
+          throw new IllegalArgumentException("--lrs: learning rate " + lr + " must be finite and > 0");
+        }
+      }
+      lrs = lrs.clone();
+      Arrays.sort(lrs);
+      for (int i = 1; i < lrs.length; i++) {
+        if (lrs[i] == lrs[i - 1]) {
+          throw new IllegalArgumentException("--lrs: learning rate " + lrs[i] + " is given twice");
+        }
+      }
+      CoordCheck.positive("--steps", steps);
+      CoordCheck.positive("--batch", batch);
+      CoordCheck.positive("--eval-windows", evalWindows);
+      CoordCheck.positive("--threads", threads);
+      CoordCheck.positive("--blocks", blocks);
+      CoordCheck.positive("--context", context);
+    }
+
+    @Override
+    public int[] widths() {
+      return widths.clone();
+    }
+
+    @Override
+    public double[] lrs() {
+      return lrs.clone();
+    }
+
+    /** The number of cells of the grid. */
+    public int cells() {
+      return parametrizations.size() * widths.length * lrs.length;
+    }
+
+    /** The run of one cell. */
+    GptTrainingConfig config(Parametrization p, int width, double lr) {
+      GptConfig model = new GptConfig(width, blocks, heads, context, TextCorpus.VOCABULARY, p,
+          OptimizerKind.ADAM.rules(), baseWidth);
+      return new GptTrainingConfig(model, OptimizerKind.ADAM, lr, lr, batch, seed, 0, 0, UpdateMode.EXACT);
+    }
+  }
+
+  /** The default grid: 2⁻¹² … 2⁻⁵. */
+  public static double[] defaultLrs() {
+    double[] lrs = new double[LR_TO - LR_FROM + 1];
+    for (int i = 0; i < lrs.length; i++) {
+      lrs[i] = Math.scalb(1.0, LR_FROM + i);
+    }
+    return lrs;
+  }
+
+  /**
+   * Checks, before anything is trained, that the corpus holds {@code evalWindows} held-out windows and
+   * that {@code threads} cells of the widest model fit in memory at once.
+   *
+   * @throws IllegalArgumentException naming the value
+   */
+  public static void check(Options o, TextCorpus corpus) {
+    int all = corpus.heldOut().windows(o.context());
+    if (o.evalWindows() > all) {
+      throw new IllegalArgumentException("--eval-windows " + o.evalWindows() + ": the held-out text of "
+          + corpus.name() + " holds only " + all + " windows of " + o.context() + " tokens");
+    }
+    int[] widths = o.widths();
+    int widest = widths[widths.length - 1];
+    int concurrent = Math.min(o.threads(), o.cells());
+    long one = GptTraining.estimatedBytes(o.config(o.parametrizations().get(0), widest, o.lrs()[0]));
+    long all2 = one > Long.MAX_VALUE / concurrent ? Long.MAX_VALUE : one * concurrent;
+    MemoryBudget.require("lr-sweep --model gpt: " + concurrent + " GPT" + (concurrent == 1 ? "" : "s")
+        + " of width " + widest + " at once", all2);
+  }
+
+  /** Trains the whole grid on {@code corpus}, reporting progress. */
+  public static GptLrSweepReport run(Options o, TextCorpus corpus, Progress progress) {
+    return runShard(o, corpus, progress, 1, 1).report();
+  }
+
+  /** One grid cell. */
+  private record Cell(int p, int w, int lr, double work) {}
+
+  /**
+   * Trains slice {@code k/n} of the grid: the cells whose index {@code (p·W + w)·L + l} is {@code k − 1}
+   * modulo {@code n} (the MLP sweep's slicing), largest first, {@code o.threads()} at a time.
+   *
+   * @throws IllegalArgumentException naming {@code k/n} if it is out of range
+   */
+  public static Slice runShard(Options o, TextCorpus corpus, Progress progress, int k, int n) {
+    LrSweepShard.checkShard(k, n, o.cells());
+    check(o, corpus);
+    List<Parametrization> ps = o.parametrizations();
+    int[] widths = o.widths();
+    double[] lrs = o.lrs();
+    double[][][] loss = new double[ps.size()][widths.length][lrs.length];
+    for (double[][] a : loss) {
+      for (double[] b : a) {
+        Arrays.fill(b, Double.NaN); // not in this slice
+      }
+    }
+    List<Cell> cells = new ArrayList<>();
+    double total = 0;
+    for (int p = 0; p < ps.size(); p++) {
+      for (int w = 0; w < widths.length; w++) {
+        for (int l = 0; l < lrs.length; l++) {
+          if (((p * widths.length + w) * lrs.length + l) % n == k - 1) {
+            double work = work(o, widths[w]);
+            cells.add(new Cell(p, w, l, work));
+            total += work;
+          }
+        }
+      }
+    }
+    cells.sort(Comparator.comparingDouble(Cell::work).reversed()); // the last to finish are short ones
+    progress.start(cells.size(), total);
+    int threads = Math.min(o.threads(), cells.size());
+    int previous = Blas.parallelism();
+    if (threads > 1) {
+      Blas.setParallelism(1); // the cells are the parallelism
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+      Thread t = new Thread(r, "lr-sweep-gpt");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      List<Future<?>> futures = new ArrayList<>();
+      for (Cell c : cells) {
+        futures.add(pool.submit(() -> {
+          Parametrization p = ps.get(c.p());
+          loss[c.p()][c.w()][c.lr()] = score(o.config(p, widths[c.w()], lrs[c.lr()]), o, corpus);
+          progress.advance(c.work(), p.id() + " n=" + widths[c.w()] + " lr=" + LrSweepReport.lrName(lrs[c.lr()]));
+        }));
+      }
+      for (Future<?> f : futures) {
+        try {
+          f.get();
+        } catch (ExecutionException e) {
+          if (e.getCause() instanceof RuntimeException re) {
+            throw re;
+          }
+          throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("lr-sweep interrupted", e);
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+      if (threads > 1) {
+        Blas.setParallelism(previous);
+      }
+    }
+    progress.finish();
+    return new Slice(o, corpus.name(), threads, k, n, loss, progress.elapsedSeconds());
+  }
+
+  /** Rough floating-point cost of one cell: 12·n² weights per block, 6 flops per weight per trained token, 2 per evaluated one. */
+  private static double work(Options o, int width) {
+    double weights = 12.0 * width * width * o.blocks() + 2.0 * TextCorpus.VOCABULARY * width;
+    return weights * (6.0 * o.batch() * o.steps() + 2.0 * o.evalWindows()) * o.context();
+  }
+
+  /** Held-out bits per character after training, {@code +∞} if training diverged. */
+  static double score(GptTrainingConfig config, Options o, TextCorpus corpus) {
+    GptTraining run = new GptTraining(config, corpus);
+    try {
+      for (int t = 0; t < o.steps(); t++) {
+        if (!Double.isFinite(run.step())) {
+          return Double.POSITIVE_INFINITY;
+        }
+      }
+    } catch (DivergenceException e) {
+      return Double.POSITIVE_INFINITY;
+    }
+    double bits = GptTraining.bitsPerCharacter(run.heldOutLoss(o.evalWindows()));
+    return Double.isFinite(bits) ? bits : Double.POSITIVE_INFINITY;
+  }
+
+  /**
+   * One slice {@code k/n} of a GPT sweep, written as {@code lr-sweep.shard-K-of-N.json} — the MLP
+   * sweep's slice file with {@code "model": "gpt"}, the GPT's shape and {@code "evalWindows"} in place
+   * of the MLP's {@code "inputDim"}, {@code "scoreSteps"} and {@code "bias"}; {@link #merge} joins the
+   * slices into the unsharded run's report, byte for byte.
+   */
+  public static final class Slice {
+    private final Options options;
+    private final String dataset;
+    private final int threads;
+    private final int k;
+    private final int n;
+    private final double[][][] loss;
+    private final double seconds;
+
+    Slice(Options options, String dataset, int threads, int k, int n, double[][][] loss, double seconds) {
+      this.options = options;
+      this.dataset = dataset;
+      this.threads = threads;
+      this.k = k;
+      this.n = n;
+      this.loss = loss;
+      this.seconds = seconds;
+    }
+
+    /** {@code lr-sweep.shard-K-of-N.json}. */
+    public String fileName() {
+      return LrSweepShard.fileName(k, n);
+    }
+
+    /** Cells trained in this slice. */
+    public int cells() {
+      int c = 0;
+      for (double[][] a : loss) {
+        for (double[] b : a) {
+          for (double v : b) {
+            c += Double.isNaN(v) ? 0 : 1;
+          }
+        }
+      }
+      return c;
+    }
+
+    GptLrSweepReport report() {
+      if (n != 1) {
+        throw new IllegalStateException("slice " + k + "/" + n + " is not a whole sweep: merge the slices");
+      }
+      return GptLrSweepReport.of(setup(options, dataset, threads), options.parametrizations(), options.widths(),
+          options.lrs(), loss, seconds);
+    }
+
+    ObjectNode json() {
+      ObjectNode root = new ObjectMapper().createObjectNode();
+      root.put("shard", k + "/" + n);
+      root.put("model", "gpt");
+      root.put("dataset", dataset);
+      root.put("optimizer", "adam");
+      root.put("steps", options.steps());
+      root.put("batch", options.batch());
+      root.put("seed", options.seed());
+      root.put("baseWidth", options.baseWidth());
+      root.put("evalWindows", options.evalWindows());
+      root.put("blocks", options.blocks());
+      root.put("heads", options.heads());
+      root.put("context", options.context());
+      ArrayNode ps = root.putArray("parametrizations");
+      options.parametrizations().forEach(p -> ps.add(p.id()));
+      ArrayNode ws = root.putArray("widths");
+      Arrays.stream(options.widths()).forEach(ws::add);
+      ArrayNode ls = root.putArray("lrs");
+      Arrays.stream(options.lrs()).forEach(ls::add);
+      root.put("threads", threads);
+      root.put("seconds", seconds);
+      ArrayNode cells = root.putArray("cells");
+      int[] widths = options.widths();
+      double[] lrs = options.lrs();
+      for (int p = 0; p < loss.length; p++) {
+        for (int w = 0; w < widths.length; w++) {
+          for (int l = 0; l < lrs.length; l++) {
+            double v = loss[p][w][l];
+            if (!Double.isNaN(v)) {
+              ObjectNode c = cells.addObject();
+              c.put("parametrization", options.parametrizations().get(p).id());
+              c.put("width", widths[w]);
+              c.put("lr", lrs[l]);
+              ReportFiles.putFinite(c, "loss", v);
+            }
+          }
+        }
+      }
+      return root;
+    }
+
+    /** Writes {@code lr-sweep.shard-K-of-N.json} into {@code dir} (created if missing), atomically. */
+    public void write(Path dir) {
+      ReportFiles.write(dir, new TreeMap<>(Map.of(fileName(), ReportFiles.json(json()))));
+    }
+  }
+
+  private static GptLrSweepReport.Setup setup(Options o, String dataset, int threads) {
+    return new GptLrSweepReport.Setup(dataset, o.steps(), o.batch(), o.seed(), o.baseWidth(), o.evalWindows(),
+        o.blocks(), o.heads(), o.context(), threads);
+  }
+
+  /** Every slice file in {@code dirs}, sorted per directory. */
+  private static List<Path> sliceFiles(List<Path> dirs) {
+    List<Path> files = new ArrayList<>();
+    for (Path dir : dirs) {
+      if (!Files.isDirectory(dir)) {
+        throw new IllegalArgumentException("--merge " + dir + ": not a directory");
+      }
+      try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "lr-sweep.shard-*-of-*.json")) {
+        List<Path> here = new ArrayList<>();
+        ds.forEach(here::add);
+        here.sort(null);
+        files.addAll(here);
+      } catch (IOException e) {
+        throw new UncheckedIOException(new IOException("--merge " + dir + ": " + e.getMessage(), e));
+      }
+    }
+    return files;
+  }
+
+  private static JsonNode read(Path file) {
+    try {
+      JsonNode root = new ObjectMapper().readTree(file.toFile());
+      if (root == null || !root.isObject()) {
+        throw new IllegalArgumentException("--merge: " + file + " is not an lr-sweep slice");
+      }
+      return root;
+    } catch (IOException e) {
+      throw new IllegalArgumentException("--merge: cannot read " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Whether the first slice file in {@code dirs} is a GPT sweep's ({@code "model": "gpt"}); false if
+   * there is none (the MLP merge then says so).
+   */
+  public static boolean holdsGptSlices(List<Path> dirs) {
+    List<Path> files = sliceFiles(dirs);
+    return !files.isEmpty() && "gpt".equals(read(files.get(0)).path("model").asText());
+  }
+
+  private static final List<String> SAME = List.of("model", "dataset", "optimizer", "steps", "batch", "seed",
+      "baseWidth", "evalWindows", "blocks", "heads", "context", "parametrizations", "widths", "lrs");
+
+  /**
+   * Joins the GPT slices in {@code dirs} into the report of the unsharded sweep.
+   *
+   * @throws IllegalArgumentException naming the file if a slice is missing, repeated, unreadable, or
+   *     from another sweep
+   */
+  public static GptLrSweepReport merge(List<Path> dirs) {
+    List<Path> files = sliceFiles(dirs);
+    if (files.isEmpty()) {
+      throw new IllegalArgumentException("--merge " + dirs + ": no lr-sweep.shard-K-of-N.json file there");
+    }
+    JsonNode first = null;
+    Path firstFile = null;
+    Options o = null;
+    double[][][] loss = null;
+    Map<Integer, Path> seen = new TreeMap<>();
+    double seconds = 0;
+    int threads = 1;
+    int n = 0;
+    for (Path file : files) {
+      JsonNode root = read(file);
+      for (String key : SAME) {
+        if (!root.has(key)) {
+          throw new IllegalArgumentException("--merge: " + file + " is not a GPT lr-sweep slice (no \"" + key + "\")");
+        }
+      }
+      int[] kn = LrSweepShard.parse(root.path("shard").asText());
+      if (!file.getFileName().toString().equals(LrSweepShard.fileName(kn[0], kn[1]))) {
+        throw new IllegalArgumentException("--merge: " + file + " holds slice " + kn[0] + "/" + kn[1]
+            + ", which its name does not say");
+      }
+      if (first == null) {
+        first = root;
+        firstFile = file;
+        n = kn[1];
+        List<Parametrization> ps = new ArrayList<>();
+        root.get("parametrizations").forEach(j -> ps.add(Parametrization.parse(j.asText())));
+        int[] widths = new int[root.get("widths").size()];
+        for (int i = 0; i < widths.length; i++) {
+          widths[i] = root.get("widths").get(i).asInt();
+        }
+        double[] lrs = new double[root.get("lrs").size()];
+        for (int i = 0; i < lrs.length; i++) {
+          lrs[i] = root.get("lrs").get(i).asDouble();
+        }
+        o = new Options(ps, widths, lrs, root.get("steps").asInt(), root.get("baseWidth").asInt(),
+            root.get("batch").asInt(), root.get("seed").asLong(), root.get("evalWindows").asInt(), 1,
+            root.get("blocks").asInt(), root.get("heads").asInt(), root.get("context").asInt());
+        loss = new double[ps.size()][widths.length][lrs.length];
+        for (double[][] a : loss) {
+          for (double[] b : a) {
+            Arrays.fill(b, Double.NaN);
+          }
+        }
+      } else {
+        for (String key : SAME) {
+          if (!Objects.equals(first.get(key), root.get(key))) {
+            throw new IllegalArgumentException("--merge: " + file + " is from another sweep: " + key + " is "
+                + root.get(key) + " there and " + first.get(key) + " in " + firstFile);
+          }
+        }
+        if (kn[1] != n) {
+          throw new IllegalArgumentException("--merge: " + file + " is slice " + kn[0] + "/" + kn[1] + " but "
+              + firstFile + " is a slice of " + n);
+        }
+      }
+      Path before = seen.put(kn[0], file);
+      if (before != null) {
+        throw new IllegalArgumentException("--merge: slice " + kn[0] + "/" + n + " is given twice: " + before
+            + " and " + file);
+      }
+      List<Parametrization> ps = o.parametrizations();
+      int[] widths = o.widths();
+      double[] lrs = o.lrs();
+      for (JsonNode c : root.path("cells")) {
+        int p = ps.indexOf(Parametrization.parse(c.path("parametrization").asText()));
+        int w = Arrays.binarySearch(widths, c.path("width").asInt());
+        int l = Arrays.binarySearch(lrs, c.path("lr").asDouble());
+        if (p < 0 || w < 0 || l < 0 || ((p * widths.length + w) * lrs.length + l) % n != kn[0] - 1
+            || !Double.isNaN(loss[p][w][l]) || !c.has("loss")) {
+          throw new IllegalArgumentException("--merge: " + file + " holds a cell that is not its slice's: " + c);
+        }
+        loss[p][w][l] = c.get("loss").isNull() ? Double.POSITIVE_INFINITY : c.get("loss").asDouble();
+      }
+      seconds += root.path("seconds").asDouble();
+      threads = Math.max(threads, root.path("threads").asInt(1));
+    }
+    if (seen.size() != n) {
+      List<String> missing = new ArrayList<>();
+      for (int k = 1; k <= n; k++) {
+        if (!seen.containsKey(k)) {
+          missing.add(k + "/" + n);
+        }
+      }
+      throw new IllegalArgumentException("--merge: slice" + (missing.size() > 1 ? "s " : " ")
+          + String.join(", ", missing) + " missing");
+    }
+    for (double[][] a : loss) {
+      for (double[] b : a) {
+        for (double v : b) {
+          if (Double.isNaN(v)) {
+            throw new IllegalArgumentException("--merge: the slices do not cover every cell of the grid");
+          }
+        }
+      }
+    }
+    return GptLrSweepReport.of(setup(o, first.get("dataset").asText(), threads), o.parametrizations(), o.widths(),
+        o.lrs(), loss, seconds);
+  }
+}
