@@ -218,6 +218,25 @@ public final class Blas {
     return Parallel.parallelism();
   }
 
+  /**
+   * Runs {@code task.accept(t)} for every t in [0, tasks) on gemm's threads: t = 0 on the calling thread,
+   * the others on gemm's fork-join pool; returns when all are done and rethrows the first failure. For a
+   * caller that splits independent work (e.g. attention heads) into fixed shares, so that its result does not
+   * depend on the thread count. With one task nothing is allocated; with more, a few small fork-join
+   * objects per call.
+   *
+   * @param tasks number of shares, from 1 to {@link #parallelism()} (more would queue on the pool)
+   * @param task the work of one share, not modified
+   * @throws IllegalArgumentException if tasks is below 1
+   */
+  public static void forEachTask(int tasks, java.util.function.IntConsumer task) {
+    Objects.requireNonNull(task, "task");
+    if (tasks < 1) {
+      throw new IllegalArgumentException("forEachTask: tasks must be >= 1, got " + tasks);
+    }
+    Parallel.forEach(tasks, task);
+  }
+
   /** Sets the threads used by gemm (≥ 1); results are bit-identical for any value. */
   public static void setParallelism(int threads) {
     if (threads < 1) {

@@ -132,6 +132,25 @@ class BlasTest {
   }
 
   @Test
+  void forEachTaskRunsEveryShareOnceAndRethrowsAFailure() {
+    for (int tasks = 1; tasks <= 4; tasks++) {
+      int[] runs = new int[tasks];
+      Blas.forEachTask(tasks, t -> runs[t]++);
+      int[] once = new int[tasks];
+      Arrays.fill(once, 1);
+      assertArrayEquals(once, runs, tasks + " tasks");
+    }
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> Blas.forEachTask(3, t -> {
+      if (t == 2) {
+        throw new IllegalStateException("share 2");
+      }
+    }));
+    // fork-join may rethrow a copy that wraps the worker's exception: its message names the original
+    assertTrue(e.getMessage().contains("share 2"), e.getMessage());
+    assertMessage(() -> Blas.forEachTask(0, t -> {}), "0");
+  }
+
+  @Test
   void gemmThroughTheFacadeIsIdenticalOnOneAndThreeThreads() {
     FloatMatrix a = FloatMatrix.gaussian(301, 257, 1, 11);
     FloatMatrix b = FloatMatrix.gaussian(257, 299, 1, 12);

@@ -1,5 +1,6 @@
 package io.github.spectral4j.trainer.nn;
 
+import io.github.spectral4j.simd.Blas;
 import io.github.spectral4j.simd.FloatMatrix;
 import java.util.List;
 
@@ -7,13 +8,23 @@ import java.util.List;
  * The GELU nonlinearity, element-wise, in its tanh form {@code φ(x) = ½x(1 + tanh u)},
  * {@code u = √(2/π)(x + 0.044715x³)}, with {@code φ'(x) = ½(1 + tanh u) + ½x(1 − tanh²u)·√(2/π)(1 +
  * 3·0.044715x²)}. tanh is evaluated as {@code 1 − 2/(e^{2u} + 1)} (one exponential; exact limits ±1).
- * No parameters.
+ * No parameters. Large inputs are split into {@code Blas.parallelism()} contiguous ranges of entries run by
+ * {@link Blas#forEachTask}; every entry is computed by the same code, so results are bit-identical for any
+ * thread count.
  */
 public final class Gelu implements Module {
   private static final double C = Math.sqrt(2 / Math.PI);
   private static final double A = 0.044715;
 
+  /** Below this many entries a pass runs on the calling thread (forking costs more than it saves). */
+  private static final int PARALLEL_ENTRIES = 1 << 15;
+
   private final int width;
+  // Created once: the shares read the pass in progress from these fields, so a pass allocates nothing.
+  private final java.util.function.IntConsumer forwardShare = this::forwardShare;
+  private final java.util.function.IntConsumer backwardShare = this::backwardShare;
+  private float[] gradientIn;
+  private int shares;
   private final Workspaces<Work> works;
   private Work last;
   private FloatMatrix lastInput;
@@ -60,35 +71,62 @@ public final class Gelu implements Module {
   public FloatMatrix forward(FloatMatrix input) {
     Checks.columns("gelu", input, width);
     Work w = works.get(input.rows());
-    float[] x = input.data();
-    float[] y = w.output.data();
-    float[] th = w.tanh;
-    for (int i = 0; i < x.length; i++) {
+    last = w;
+    lastInput = input;
+    run(input.data().length, forwardShare);
+    return w.output;
+  }
+
+  /** Runs {@code share} over the entries, split into fixed contiguous ranges when there are many. */
+  private void run(int entries, java.util.function.IntConsumer share) {
+    shares = entries < PARALLEL_ENTRIES ? 1 : Math.max(1, Blas.parallelism());
+    if (shares == 1) {
+      share.accept(0);
+    } else {
+      Blas.forEachTask(shares, share);
+    }
+  }
+
+  private static int split(int count, int parts, int part) {
+    return (int) ((long) count * part / parts);
+  }
+
+  private void forwardShare(int part) {
+    float[] x = lastInput.data();
+    float[] y = last.output.data();
+    float[] th = last.tanh;
+    for (int i = split(x.length, shares, part), end = split(x.length, shares, part + 1); i < end; i++) {
       double v = x[i];
       double t = tanh(C * (v + A * v * v * v));
       th[i] = (float) t;
       y[i] = (float) (0.5 * v * (1 + t));
     }
-    last = w;
-    lastInput = input;
-    return w.output;
   }
 
   @Override
   public FloatMatrix backward(FloatMatrix outputGradient) {
     Checks.forwardDone("gelu", last);
     Checks.sameShape("gelu", outputGradient, last.output);
+    gradientIn = outputGradient.data();
+    try {
+      run(gradientIn.length, backwardShare);
+    } finally {
+      gradientIn = null;
+    }
+    return last.inputGradient;
+  }
+
+  private void backwardShare(int part) {
     float[] x = lastInput.data();
-    float[] dy = outputGradient.data();
+    float[] dy = gradientIn;
     float[] dx = last.inputGradient.data();
     float[] th = last.tanh;
-    for (int i = 0; i < x.length; i++) {
+    for (int i = split(x.length, shares, part), end = split(x.length, shares, part + 1); i < end; i++) {
       double v = x[i];
       double t = th[i];
       double d = 0.5 * (1 + t) + 0.5 * v * (1 - t * t) * C * (1 + 3 * A * v * v);
       dx[i] = (float) (dy[i] * d);
     }
-    return last.inputGradient;
   }
 
   @Override

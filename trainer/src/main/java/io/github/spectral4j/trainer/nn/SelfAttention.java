@@ -23,6 +23,11 @@ import java.util.Objects;
  * {@code ∂S = P ⊙ (∂P − rowsum(∂P ⊙ P))}. {@code Blas.gemm} takes whole matrices, so each head's slice is
  * packed into a contiguous {@code context × d_head} buffer (allocated once per batch shape; the copy costs
  * {@code O(rows·width)} against the GEMMs' {@code O(rows·context·width)}).
+ *
+ * <p>The (sequence, head) pairs are independent and their GEMMs too small to split, so they are split instead:
+ * into {@code min(Blas.parallelism(), pairs)} contiguous shares run by {@link Blas#forEachTask}, each share with
+ * its own packing buffers. Every pair is computed by the same code whatever share it falls in and writes only
+ * its own rows and columns, so results are bit-identical for any thread count.
  */
 public final class SelfAttention implements Module {
   private final String name;
@@ -49,18 +54,11 @@ public final class SelfAttention implements Module {
     final FloatMatrix keyGradient;
     final FloatMatrix valueGradient;
     final FloatMatrix inputGradient;
-    final FloatMatrix q;
-    final FloatMatrix k;
-    final FloatMatrix v;
-    final FloatMatrix o;
-    final FloatMatrix dq;
-    final FloatMatrix dk;
-    final FloatMatrix dv;
-    final FloatMatrix dProbabilities;
+    /** One set of packing buffers per share; grown (once) when the parallelism grows. */
+    Heads[] shares;
 
     Work(int rows, int context, int heads, int width) {
       sequences = rows / context;
-      int hw = width / heads;
       probabilities = new FloatMatrix[sequences * heads];
       for (int i = 0; i < probabilities.length; i++) {
         probabilities[i] = FloatMatrix.zeros(context, context);
@@ -70,6 +68,22 @@ public final class SelfAttention implements Module {
       keyGradient = FloatMatrix.zeros(rows, width);
       valueGradient = FloatMatrix.zeros(rows, width);
       inputGradient = FloatMatrix.zeros(rows, width);
+      shares = new Heads[0];
+    }
+  }
+
+  /** One head's contiguous buffers, used by one share at a time. */
+  private static final class Heads {
+    final FloatMatrix q;
+    final FloatMatrix k;
+    final FloatMatrix v;
+    final FloatMatrix o;
+    final FloatMatrix dq;
+    final FloatMatrix dk;
+    final FloatMatrix dv;
+    final FloatMatrix dProbabilities;
+
+    Heads(int context, int hw) {
       q = FloatMatrix.zeros(context, hw);
       k = FloatMatrix.zeros(context, hw);
       v = FloatMatrix.zeros(context, hw);
@@ -80,6 +94,16 @@ public final class SelfAttention implements Module {
       dProbabilities = FloatMatrix.zeros(context, context);
     }
   }
+
+  // The state of the pass in progress, read by the shares (created once: no per-pass lambda allocation).
+  private final java.util.function.IntConsumer forwardShare = this::forwardShare;
+  private final java.util.function.IntConsumer backwardShare = this::backwardShare;
+  private Work current;
+  private int shareCount;
+  private FloatMatrix qAll;
+  private FloatMatrix kAll;
+  private FloatMatrix vAll;
+  private FloatMatrix dAttended;
 
   /**
    * A freshly initialised attention layer; its projections are modules {@code name.query}, {@code name.key},
@@ -171,24 +195,60 @@ public final class SelfAttention implements Module {
       throw new IllegalArgumentException(name + ": " + input.rows() + " rows are not whole sequences of "
           + context + " tokens");
     }
-    FloatMatrix qAll = query.forward(input);
-    FloatMatrix kAll = key.forward(input);
-    FloatMatrix vAll = value.forward(input);
     Work w = works.get(input.rows());
-    for (int s = 0; s < w.sequences; s++) {
-      for (int h = 0; h < heads; h++) {
-        pack(qAll, s, h, w.q);
-        pack(kAll, s, h, w.k);
-        pack(vAll, s, h, w.v);
-        FloatMatrix p = w.probabilities[s * heads + h];
-        Blas.gemm(false, true, logitMultiplier, w.q, w.k, 0f, p);
-        causalSoftmax(p);
-        Blas.gemm(false, false, 1f, p, w.v, 0f, w.o);
-        unpack(w.o, s, h, w.attended);
-      }
-    }
+    qAll = query.forward(input);
+    kAll = key.forward(input);
+    vAll = value.forward(input);
+    runShares(w, forwardShare);
     last = w;
     return output.forward(w.attended);
+  }
+
+  /** Runs {@code share} over the (sequence, head) pairs of {@code w}, split into fixed contiguous shares. */
+  private void runShares(Work w, java.util.function.IntConsumer share) {
+    int pairs = w.sequences * heads;
+    int n = Math.max(1, Math.min(Blas.parallelism(), pairs));
+    if (w.shares.length < n) {
+      Heads[] grown = java.util.Arrays.copyOf(w.shares, n);
+      for (int i = w.shares.length; i < n; i++) {
+        grown[i] = new Heads(context, headWidth);
+      }
+      w.shares = grown;
+    }
+    current = w;
+    shareCount = n;
+    try {
+      if (n == 1) {
+        share.accept(0);
+      } else {
+        Blas.forEachTask(n, share);
+      }
+    } finally {
+      current = null;
+      qAll = kAll = vAll = dAttended = null;
+    }
+  }
+
+  private void forwardShare(int t) {
+    Work w = current;
+    Heads b = w.shares[t];
+    int pairs = w.sequences * heads;
+    for (int pair = split(pairs, shareCount, t), end = split(pairs, shareCount, t + 1); pair < end; pair++) {
+      int s = pair / heads;
+      int h = pair % heads;
+      pack(qAll, s, h, b.q);
+      pack(kAll, s, h, b.k);
+      pack(vAll, s, h, b.v);
+      FloatMatrix p = w.probabilities[pair];
+      Blas.gemm(false, true, logitMultiplier, b.q, b.k, 0f, p);
+      causalSoftmax(p);
+      Blas.gemm(false, false, 1f, p, b.v, 0f, b.o);
+      unpack(b.o, s, h, w.attended);
+    }
+  }
+
+  private static int split(int count, int parts, int part) {
+    return (int) ((long) count * part / parts);
   }
 
   /** Row-wise softmax of the entries j ≤ i of each row i; entries j &gt; i become 0 (the causal mask). */
@@ -220,32 +280,39 @@ public final class SelfAttention implements Module {
   public FloatMatrix backward(FloatMatrix outputGradient) {
     Checks.forwardDone(name, last);
     Work w = last;
-    FloatMatrix dAttended = output.backward(outputGradient);
+    dAttended = output.backward(outputGradient);
     // Q, K and V of the last forward pass are still in the projections' buffers.
-    FloatMatrix qAll = query.lastOutput();
-    FloatMatrix kAll = key.lastOutput();
-    FloatMatrix vAll = value.lastOutput();
-    for (int s = 0; s < w.sequences; s++) {
-      for (int h = 0; h < heads; h++) {
-        FloatMatrix p = w.probabilities[s * heads + h];
-        pack(dAttended, s, h, w.o); // w.o holds ∂O_h from here on
-        pack(vAll, s, h, w.v);
-        Blas.gemm(false, true, 1f, w.o, w.v, 0f, w.dProbabilities);
-        Blas.gemm(true, false, 1f, p, w.o, 0f, w.dv);
-        softmaxBackward(p, w.dProbabilities);
-        pack(qAll, s, h, w.q);
-        pack(kAll, s, h, w.k);
-        Blas.gemm(false, false, logitMultiplier, w.dProbabilities, w.k, 0f, w.dq);
-        Blas.gemm(true, false, logitMultiplier, w.dProbabilities, w.q, 0f, w.dk);
-        unpack(w.dq, s, h, w.queryGradient);
-        unpack(w.dk, s, h, w.keyGradient);
-        unpack(w.dv, s, h, w.valueGradient);
-      }
-    }
+    qAll = query.lastOutput();
+    kAll = key.lastOutput();
+    vAll = value.lastOutput();
+    runShares(w, backwardShare);
     query.backward(w.queryGradient, w.inputGradient, 0f);
     key.backward(w.keyGradient, w.inputGradient, 1f);
     value.backward(w.valueGradient, w.inputGradient, 1f);
     return w.inputGradient;
+  }
+
+  private void backwardShare(int t) {
+    Work w = current;
+    Heads b = w.shares[t];
+    int pairs = w.sequences * heads;
+    for (int pair = split(pairs, shareCount, t), end = split(pairs, shareCount, t + 1); pair < end; pair++) {
+      int s = pair / heads;
+      int h = pair % heads;
+      FloatMatrix p = w.probabilities[pair];
+      pack(dAttended, s, h, b.o); // b.o holds ∂O_h from here on
+      pack(vAll, s, h, b.v);
+      Blas.gemm(false, true, 1f, b.o, b.v, 0f, b.dProbabilities);
+      Blas.gemm(true, false, 1f, p, b.o, 0f, b.dv);
+      softmaxBackward(p, b.dProbabilities);
+      pack(qAll, s, h, b.q);
+      pack(kAll, s, h, b.k);
+      Blas.gemm(false, false, logitMultiplier, b.dProbabilities, b.k, 0f, b.dq);
+      Blas.gemm(true, false, logitMultiplier, b.dProbabilities, b.q, 0f, b.dk);
+      unpack(b.dq, s, h, w.queryGradient);
+      unpack(b.dk, s, h, w.keyGradient);
+      unpack(b.dv, s, h, w.valueGradient);
+    }
   }
 
   /** dP becomes ∂S = P ⊙ (∂P − rowsum(∂P ⊙ P)); masked entries (P = 0) become 0. dP is modified. */
