@@ -3,6 +3,8 @@ package io.github.spectral4j.simd.internal;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
 
 /**
@@ -71,13 +73,143 @@ public final class Parallel {
 
   /**
    * Runs {@code body.accept(t)} for every t in [0, tasks): t = 0 on the calling thread, the others on the
-   * pool; returns when all are done and rethrows the first failure. With one task nothing is allocated.
+   * pool; returns when all are done and rethrows the first failure (of the lowest t). With one task nothing
+   * is allocated; with more, a thread outside the pool reuses its own share tasks (allocated on its first
+   * call, grown with the task count), so a steady-state training step allocates nothing on any thread
+   * count. A nested call (from a share, or from a pool worker) takes the allocating path, which joins by
+   * helping the pool and so cannot deadlock.
    */
   public static void forEach(int tasks, IntConsumer body) {
     if (tasks == 1) {
       body.accept(0);
       return;
     }
+    if (!(Thread.currentThread() instanceof ForkJoinWorkerThread)) {
+      Shares shares = SHARES.get();
+      if (!shares.busy) {
+        shares.run(pool(tasks - 1), tasks, body);
+        return;
+      }
+    }
+    forEachAllocating(tasks, body);
+  }
+
+  private static final ThreadLocal<Shares> SHARES = ThreadLocal.withInitial(Shares::new);
+
+  /**
+   * One calling thread's reusable share tasks. A share's {@code exec} returns false, so the pool never marks
+   * it done and never writes to it after it ran: it can be submitted again once {@code pending} reaches 0.
+   * Completion is counted here, not joined through the pool, whose blocking join allocates a wait node.
+   */
+  private static final class Shares {
+    final AtomicInteger pending = new AtomicInteger();
+    volatile Thread waiter;
+    boolean busy;
+    Share[] shares = new Share[0];
+
+    void run(ForkJoinPool workers, int tasks, IntConsumer body) {
+      if (shares.length < tasks) {
+        Share[] grown = java.util.Arrays.copyOf(shares, tasks);
+        for (int t = shares.length; t < tasks; t++) {
+          grown[t] = new Share(this, t);
+        }
+        shares = grown;
+      }
+      busy = true;
+      try {
+        pending.set(tasks - 1);
+        for (int t = 1; t < tasks; t++) {
+          Share s = shares[t];
+          s.body = body;
+          s.failure = null;
+          workers.execute(s);
+        }
+        Throwable failure = null;
+        try {
+          body.accept(0);
+        } catch (RuntimeException | Error e) {
+          failure = e;
+        }
+        await();
+        for (int t = 1; t < tasks; t++) {
+          Share s = shares[t];
+          if (failure == null) {
+            failure = s.failure;
+          }
+          s.body = null;
+          s.failure = null;
+        }
+        if (failure instanceof RuntimeException e) {
+          throw e;
+        }
+        if (failure instanceof Error e) {
+          throw e;
+        }
+      } finally {
+        busy = false;
+      }
+    }
+
+    private void await() {
+      for (int spin = 0; spin < 1 << 12; spin++) {
+        if (pending.get() == 0) {
+          return;
+        }
+        Thread.onSpinWait();
+      }
+      // Publish the waiter before re-reading pending; the last share decrements before reading the waiter,
+      // so one of the two sees the other.
+      waiter = Thread.currentThread();
+      while (pending.get() != 0) {
+        LockSupport.park(this);
+      }
+      waiter = null;
+    }
+
+    void done() {
+      if (pending.decrementAndGet() == 0) {
+        Thread w = waiter;
+        if (w != null) {
+          LockSupport.unpark(w);
+        }
+      }
+    }
+  }
+
+  @SuppressWarnings("serial") // never serialized
+  private static final class Share extends ForkJoinTask<Void> {
+    private final transient Shares owner;
+    private final int index;
+    transient IntConsumer body;
+    transient Throwable failure;
+
+    Share(Shares owner, int index) {
+      this.owner = owner;
+      this.index = index;
+    }
+
+    @Override
+    public Void getRawResult() {
+      return null;
+    }
+
+    @Override
+    protected void setRawResult(Void value) {}
+
+    @Override
+    protected boolean exec() {
+      try {
+        body.accept(index);
+      } catch (Throwable e) {
+        failure = e;
+      } finally {
+        owner.done();
+      }
+      return false; // never "done" for the pool: see Shares
+    }
+  }
+
+  private static void forEachAllocating(int tasks, IntConsumer body) {
     ForkJoinPool workers = pool(tasks - 1);
     ForkJoinTask<?>[] forked = new ForkJoinTask<?>[tasks - 1];
     for (int t = 1; t < tasks; t++) {
