@@ -4,6 +4,7 @@ import io.github.spectral4j.simd.Blas;
 import io.github.spectral4j.simd.FloatMatrix;
 import io.github.spectral4j.simd.Fused;
 import io.github.spectral4j.simd.PowerIteration;
+import io.github.spectral4j.simd.SpectralNorm;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -46,6 +47,14 @@ public final class Diagnostics {
   private static final int TRACKING_ITERATIONS = 1;
   /** Iteration cap of warm runs on {@code ΔW_t}, which is a new matrix every step. */
   private static final int UPDATE_ITERATIONS = 20;
+  /**
+   * Residual bound of {@link #measureToTolerance}'s ‖W‖* (Lanczos): a Gaussian matrix's top singular
+   * values cluster, so the bound converges slowly while the value (a lower bound) is already within a
+   * few 1e-3 — ample for the initial-norm band (coord-check's bound before it used this class).
+   */
+  static final double ACCURATE_WEIGHT_TOLERANCE = 1e-2;
+  /** Residual bound of {@link #measureToTolerance}'s ‖W − W₀‖*, a matrix of low stable rank that converges fast. */
+  static final double ACCURATE_DRIFT_TOLERANCE = 1e-3;
   /** Probe rows used for the alignment (one matrix–vector product with {@code ΔW} each). */
   static final int ALIGNMENT_ROWS = 2;
 
@@ -70,6 +79,8 @@ public final class Diagnostics {
   private final PowerIteration[] updatePower;
   /** ‖W − W₀‖_F at the last call, per layer. */
   private final double[] driftFrobenius;
+  /** Per layer, {@link #measureToTolerance}'s solver for ‖W‖* and ‖W − W₀‖*; null until used. */
+  private final SpectralNorm[] accurateNorms;
   /** Batch-sized work vectors of the factored {@code ΔW} products ({@code δ·x} and {@code H·x}). */
   private float[] batchWork1 = new float[0];
   private float[] batchWork2 = new float[0];
@@ -102,6 +113,7 @@ public final class Diagnostics {
     driftPower = new PowerIteration[depth];
     updatePower = new PowerIteration[depth];
     driftFrobenius = new double[depth];
+    accurateNorms = new SpectralNorm[depth];
     int alignmentRows = Math.min(ALIGNMENT_ROWS, probe.rows());
     for (int l = 0; l < depth; l++) {
       probeZ[l] = FloatMatrix.zeros(probe.rows(), dims[l + 1]);
@@ -133,6 +145,28 @@ public final class Diagnostics {
    * @return one {@link LayerStats} per weight layer, {@code W1 … WL}
    */
   public List<LayerStats> measure(Training t) {
+    return measure(t, t == lastTraining && t.stepCount() == lastStep + 1);
+  }
+
+  /**
+   * As {@link #measure}, but cold and tighter, for a single measurement that must not depend on how often
+   * it is taken (coord-check measures only at steps 0 and T, and T may be 1): ‖W‖* and ‖W − W₀‖* by
+   * {@link SpectralNorm} (Lanczos, which power iteration cannot match on a Gaussian W₀ whose top singular
+   * values cluster) to residuals {@value #ACCURATE_WEIGHT_TOLERANCE} and {@value #ACCURATE_DRIFT_TOLERANCE}, and ΔW's power iteration to
+   * {@value #TOLERANCE} from a cold start; the tracking vectors of {@link #measure} are not advanced.
+   *
+   * @param t a run whose model has the shape this was constructed for
+   * @return one {@link LayerStats} per weight layer, {@code W1 … WL}
+   */
+  public List<LayerStats> measureToTolerance(Training t) {
+    return measure(t, false, true);
+  }
+
+  private List<LayerStats> measure(Training t, boolean incremental) {
+    return measure(t, incremental, false);
+  }
+
+  private List<LayerStats> measure(Training t, boolean incremental, boolean accurate) {
     Mlp model = t.model();
     if (model.depth() != depth || !java.util.Arrays.equals(model.shape().dims(), dims)) {
       throw new IllegalArgumentException(
@@ -154,7 +188,6 @@ public final class Diagnostics {
     }
     // At consecutive steps of the same run the power iterations continue from the last call's vectors
     // (one iteration each); otherwise they run to the tolerance.
-    boolean incremental = t == lastTraining && t.stepCount() == lastStep + 1;
     List<LayerStats> out = new ArrayList<>(depth);
     for (int l = 0; l < depth; l++) {
       // The probe through layer l, then the pass over W_l and W₀_l while W_l is still in the cache.
@@ -176,9 +209,21 @@ public final class Diagnostics {
       double dSq = Fused.differenceGramTimes(
           w, w0, wp.scaledVector(), wp.leftVector(), wp.gramVector(), dp.scaledVector(), dp.leftVector(), dp.gramVector());
       requireFinite(w, dSq);
-      double wSpec = wp.resume(dense(w), wNorm, incremental ? TRACKING_ITERATIONS : COLD_ITERATIONS).sigma();
-      double dSpec = dp.resume((x, ax, o) -> Fused.differenceGramTimes(w, w0, null, null, null, x, ax, o),
-          Math.sqrt(dSq), incremental ? TRACKING_ITERATIONS : COLD_ITERATIONS).sigma();
+      double wSpec;
+      double dSpec;
+      if (accurate) {
+        // Gaussian W₀ has clustered top singular values, where power iteration stalls: Lanczos, cold.
+        SpectralNorm solver = accurateSolver(l);
+        solver.reset();
+        wSpec = solver.setOptions(COLD_ITERATIONS, ACCURATE_WEIGHT_TOLERANCE).of(w).sigma();
+        solver.reset();
+        solver.setOptions(COLD_ITERATIONS, ACCURATE_DRIFT_TOLERANCE);
+        dSpec = dSq == 0 ? 0 : solver.ofDifference(w, w0).sigma();
+      } else {
+        wSpec = wp.resume(dense(w), wNorm, incremental ? TRACKING_ITERATIONS : COLD_ITERATIONS).sigma();
+        dSpec = dp.resume((x, ax, o) -> Fused.differenceGramTimes(w, w0, null, null, null, x, ax, o),
+            Math.sqrt(dSq), incremental ? TRACKING_ITERATIONS : COLD_ITERATIONS).sigma();
+      }
       driftFrobenius[l] = Math.sqrt(dSq);
       int updateCap = incremental ? UPDATE_ITERATIONS : COLD_ITERATIONS;
       boolean factored = !Double.isNaN(factorScale[l]);
@@ -234,6 +279,14 @@ public final class Diagnostics {
     lastTraining = t;
     lastStep = t.stepCount();
     return out;
+  }
+
+  /** The Lanczos solver of layer {@code l} for {@link #measureToTolerance}, made on first use. */
+  private SpectralNorm accurateSolver(int l) {
+    if (accurateNorms[l] == null) {
+      accurateNorms[l] = new SpectralNorm(dims[l + 1], dims[l]);
+    }
+    return accurateNorms[l];
   }
 
   /**

@@ -105,9 +105,9 @@ class DiagnosticsTest {
     assertFalse(Diagnostics.factorsAreSmaller(32, 10, 64)); // a narrow output layer: its ΔW is tiny
   }
 
-  @ParameterizedTest(name = "measured every step: {0}")
-  @ValueSource(booleans = {true, false})
-  void measuresMatchDirectComputation(boolean everyStep) {
+  @ParameterizedTest(name = "measured {0}")
+  @ValueSource(strings = {"every step", "at steps 2 and 5", "to tolerance at steps 1 and 5"})
+  void measuresMatchDirectComputation(String schedule) {
     TrainingConfig c = TrainingConfig.defaults(new int[] {784, 96, 64, 10}).withOptimizer(Optimizer.ADAM).withLearningRate(1e-2);
     Training t = new Training(c, DATA);
     FloatMatrix probe = DATA.range(100, 24).inputs();
@@ -116,8 +116,10 @@ class DiagnosticsTest {
     List<LayerStats> stats = null;
     for (int i = 0; i < 5; i++) {
       t.step();
-      if (everyStep || i == 1 || i == 4) {
+      if (schedule.equals("every step") || (schedule.startsWith("at") && (i == 1 || i == 4))) {
         stats = d.measure(t); // every step: incremental drift and tracking power iterations
+      } else if (schedule.startsWith("to tolerance") && (i == 0 || i == 4)) {
+        stats = d.measureToTolerance(t); // consecutive-step history must not matter
       }
     }
     FloatMatrix h0Input = probe;

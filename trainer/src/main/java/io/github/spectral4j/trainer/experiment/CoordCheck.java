@@ -4,11 +4,11 @@ import io.github.spectral4j.core.LayerRole;
 import io.github.spectral4j.core.LayerRule;
 import io.github.spectral4j.core.Optimizer;
 import io.github.spectral4j.core.Parametrization;
-import io.github.spectral4j.simd.Blas;
 import io.github.spectral4j.simd.FloatMatrix;
-import io.github.spectral4j.simd.Lanczos;
 import io.github.spectral4j.trainer.Dataset;
+import io.github.spectral4j.trainer.Diagnostics;
 import io.github.spectral4j.trainer.DivergenceException;
+import io.github.spectral4j.trainer.LayerStats;
 import io.github.spectral4j.trainer.Mlp;
 import io.github.spectral4j.trainer.Training;
 import io.github.spectral4j.trainer.TrainingConfig;
@@ -39,18 +39,15 @@ import java.util.TreeMap;
  *
  * <p>Feature learning at every width means {@code rms_dh = Θ(1)}: a fitted exponent near 0 against
  * width. With {@code repeats > 1} each value is the geometric mean over seeds {@code seed … seed+repeats−1}.
- * Spectral norms come from {@link Lanczos} (k = 1; residual bound 1e-2 relative for {@code W₀}, 1e-3 for
- * {@code W_T − W₀}; the values, lower bounds, are far more accurate than the bounds).
+ * Every quantity is measured by {@link Diagnostics} (the one instrument: {@code rms_h} is its
+ * {@link LayerStats#rmsH()} at step 0, {@code rms_dh} its {@link LayerStats#rmsDh()} at step T,
+ * {@code w_spec_ratio} its {@link LayerStats#weightSpectralNorm()} at step 0 and {@code dw_spec_ratio},
+ * {@code dw_stable_rank} its drift norm and drift stable rank at step T, the ratios times {@code |m_l|}
+ * over {@code √(fo/fi)}), with {@link Diagnostics#measureToTolerance}: spectral norms of W and W − W₀ by cold Lanczos to residuals 1e-2 and 1e-3.
  */
 public final class CoordCheck {
   /** Hidden layers of the coord-check MLP: {@code d₀-n-n-n-C}. */
   static final int HIDDEN_LAYERS = 3;
-
-  /** Lanczos residual bound for ‖W₀‖*: a Gaussian matrix's top singular values cluster, so the bound
-   * converges slowly while the value (a lower bound) is already within a few 1e-3 — ample for the band. */
-  private static final double INIT_NORM_TOLERANCE = 1e-2;
-  /** Lanczos residual bound for ‖W_T − W₀‖*, a matrix of low stable rank that converges fast. */
-  private static final double DRIFT_NORM_TOLERANCE = 1e-3;
 
   private CoordCheck() {}
 
@@ -270,16 +267,14 @@ public final class CoordCheck {
     Mlp model = training.model();
     int depth = model.depth();
     double[][] out = new double[CoordCheckReport.METRICS.size()][depth];
-    FloatMatrix[] w0 = new FloatMatrix[depth];
-    FloatMatrix[] h0 = new FloatMatrix[depth];
-    model.forward(probe);
+    // One instrument: Diagnostics snapshots W₀ and the probe's h₀ now and measures both ends of the run.
+    Diagnostics diagnostics = new Diagnostics(model, probe);
+    List<LayerStats> initial = diagnostics.measureToTolerance(training);
     for (int l = 0; l < depth; l++) {
-      h0[l] = model.features(l).copy();
-      w0[l] = model.weight(l).copy();
-      out[CoordCheckReport.RMS_H][l] = rms(h0[l]);
       double m = Math.abs(weightRules.get(l).forwardMultiplier());
       double target = weightRules.get(l).targetWeightNorm();
-      out[CoordCheckReport.W_SPEC_RATIO][l] = m * spectralNorm(w0[l], INIT_NORM_TOLERANCE) / target;
+      out[CoordCheckReport.RMS_H][l] = initial.get(l).rmsH();
+      out[CoordCheckReport.W_SPEC_RATIO][l] = m * initial.get(l).weightSpectralNorm() / target;
     }
     for (int t = 0; t < o.steps(); t++) {
       double loss = training.step();
@@ -296,32 +291,17 @@ public final class CoordCheck {
         throw new Diverged("non-finite " + (w.isFinite() ? "features" : "weights") + " in layer "
             + name + " after step " + o.steps());
       }
-      // h0 ← h − h0, w0 ← w − w0 (the initial copies are no longer needed)
-      Blas.scal(-1f, h0[l].data());
-      Blas.axpy(1f, h.data(), h0[l].data());
-      Blas.scal(-1f, w0[l].data());
-      Blas.axpy(1f, w.data(), w0[l].data());
+    }
+    List<LayerStats> last = diagnostics.measureToTolerance(training);
+    for (int l = 0; l < depth; l++) {
       double m = Math.abs(weightRules.get(l).forwardMultiplier());
       double target = weightRules.get(l).targetWeightNorm();
-      out[CoordCheckReport.RMS_DH][l] = rms(h0[l]);
-      double drift = spectralNorm(w0[l], DRIFT_NORM_TOLERANCE);
-      out[CoordCheckReport.DW_SPEC_RATIO][l] = m * drift / target;
-      double frob = Blas.frobeniusNorm(w0[l]);
-      out[CoordCheckReport.DW_STABLE_RANK][l] = drift == 0 ? Double.NaN : frob * frob / (drift * drift);
+      LayerStats s = last.get(l);
+      out[CoordCheckReport.RMS_DH][l] = s.rmsDh();
+      out[CoordCheckReport.DW_SPEC_RATIO][l] = m * s.driftSpectralNorm() / target;
+      out[CoordCheckReport.DW_STABLE_RANK][l] = s.driftStableRank();
     }
     return out;
-  }
-
-  private static double rms(FloatMatrix a) {
-    return Blas.frobeniusNorm(a) / Math.sqrt((double) a.rows() * a.cols());
-  }
-
-  private static double spectralNorm(FloatMatrix a, double tolerance) {
-    int small = Math.min(a.rows(), a.cols());
-    return new Lanczos(a.rows(), a.cols(), 1)
-        .setOptions(small, tolerance)
-        .compute(a)
-        .singularValues()[0];
   }
 
   /** A run whose loss, weights or features stopped being finite, with a message naming step and layer. */
