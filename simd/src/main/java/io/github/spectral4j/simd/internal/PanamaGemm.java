@@ -116,7 +116,72 @@ final class PanamaGemm {
       block(transA, transB, 0, m, 0, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
       return;
     }
-    Parallel.forEach(tr * tc, task -> {
+    Call call = CALLS.get();
+    if (call.busy) { // a GEMM inside a share of this thread's GEMM: never today, but not to be corrupted
+      new Call().run(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, rowTiles, colTiles, tr, tc);
+    } else {
+      call.run(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, rowTiles, colTiles, tr, tc);
+    }
+  }
+
+  private static final ThreadLocal<Call> CALLS = ThreadLocal.withInitial(Call::new);
+
+  /**
+   * One calling thread's forked GEMM: its arguments in fields that the shares read, reused from call to call
+   * (a capturing lambda would allocate on every forked GEMM of a training step).
+   */
+  private static final class Call implements java.util.function.IntConsumer {
+    boolean busy;
+    boolean transA;
+    boolean transB;
+    int m;
+    int n;
+    int k;
+    float alpha;
+    float beta;
+    float[] a;
+    float[] b;
+    float[] c;
+    int lda;
+    int ldb;
+    int ldc;
+    int rowTiles;
+    int colTiles;
+    int tr;
+    int tc;
+
+    void run(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int lda, float[] b,
+        int ldb, float beta, float[] c, int ldc, int rowTiles, int colTiles, int tr, int tc) {
+      this.transA = transA;
+      this.transB = transB;
+      this.m = m;
+      this.n = n;
+      this.k = k;
+      this.alpha = alpha;
+      this.beta = beta;
+      this.a = a;
+      this.b = b;
+      this.c = c;
+      this.lda = lda;
+      this.ldb = ldb;
+      this.ldc = ldc;
+      this.rowTiles = rowTiles;
+      this.colTiles = colTiles;
+      this.tr = tr;
+      this.tc = tc;
+      busy = true;
+      try {
+        Parallel.forEach(tr * tc, this);
+      } finally {
+        busy = false;
+        this.a = null; // do not keep the caller's matrices alive
+        this.b = null;
+        this.c = null;
+      }
+    }
+
+    @Override
+    public void accept(int task) {
       int r = task / tc;
       int q = task % tc;
       int i0 = Parallel.split(rowTiles, tr, r) * MR;
@@ -124,7 +189,7 @@ final class PanamaGemm {
       int j0 = Parallel.split(colTiles, tc, q) * NR;
       int j1 = Math.min(n, Parallel.split(colTiles, tc, q + 1) * NR);
       block(transA, transB, i0, i1, j0, j1, k, alpha, a, lda, b, ldb, beta, c, ldc);
-    });
+    }
   }
 
   /** The rectangle rows [i0, i1) × columns [j0, j1) of C; i0 is a multiple of MR and j0 of NR. */
