@@ -225,7 +225,7 @@ public final class CoordCheck {
     progress.finish();
     CoordCheckReport.Setup setup = new CoordCheckReport.Setup(
         data.name(), options.optimizer(), options.lr(), options.steps(), options.batch(), options.seed(),
-        options.repeats(), inputDim, classes);
+        options.repeats(), inputDim, classes, options.bias());
     return CoordCheckReport.of(setup, widths, layers, ps, values, diverged);
   }
 

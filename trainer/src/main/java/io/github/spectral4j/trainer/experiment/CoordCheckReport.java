@@ -54,7 +54,7 @@ public final class CoordCheckReport {
   /** What was run. */
   record Setup(
       String dataset, Optimizer optimizer, double lr, int steps, int batch, long seed, int repeats, int inputDim,
-      int classes) {}
+      int classes, boolean bias) {}
 
   private final Setup setup;
   private final int[] widths;
@@ -264,6 +264,7 @@ public final class CoordCheckReport {
     root.put("repeats", setup.repeats());
     root.put("inputDim", setup.inputDim());
     root.put("classes", setup.classes());
+    root.put("bias", setup.bias());
     ArrayNode w = root.putArray("widths");
     Arrays.stream(widths).forEach(w::add);
     ArrayNode fw = root.putArray("fitWidths");
@@ -374,8 +375,9 @@ public final class CoordCheckReport {
     String subtitle = model != null
         ? String.format(Locale.ROOT, "%s, %s, %s lr %s, %d steps, %s", model, setup.dataset(),
             setup.optimizer().id(), num(setup.lr()), setup.steps(), seeds)
-        : String.format(Locale.ROOT, "MLP %d-%s%d, ReLU, no bias, %s, %s lr %s, %d steps, batch %d, %s",
-        setup.inputDim(), "n-".repeat(layers.size() - 1), setup.classes(), setup.dataset(), setup.optimizer().id(),
+        : String.format(Locale.ROOT, "MLP %d-%s%d, ReLU, %s, %s, %s lr %s, %d steps, batch %d, %s",
+        setup.inputDim(), "n-".repeat(layers.size() - 1), setup.classes(), setup.bias() ? "biases" : "no bias",
+        setup.dataset(), setup.optimizer().id(),
         num(setup.lr()), setup.steps(), setup.batch(), seeds);
     return Chart.render(title, subtitle, panels, 2);
   }

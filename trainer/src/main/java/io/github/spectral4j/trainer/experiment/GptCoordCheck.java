@@ -171,7 +171,7 @@ public final class GptCoordCheck {
     }
     progress.finish();
     CoordCheckReport.Setup setup = new CoordCheckReport.Setup("brown", Optimizer.ADAM, o.lr(), o.steps(), o.batch(),
-        o.seed(), 1, TextCorpus.VOCABULARY, TextCorpus.VOCABULARY);
+        o.seed(), 1, TextCorpus.VOCABULARY, TextCorpus.VOCABULARY, false);
     String model = String.format(Locale.ROOT,
         "GPT, %d block%s, %d heads, context %d, vocabulary %d, rules transferred from width %d, batch %d x %d tokens",
         o.blocks(), o.blocks() == 1 ? "" : "s", o.heads(), o.context(), TextCorpus.VOCABULARY, o.baseWidth(), o.batch(), o.context());

@@ -45,7 +45,7 @@ class ReportFilesTest {
         v[0][m][l][3] = Double.NaN;
       }
     }
-    CoordCheckReport.Setup setup = new CoordCheckReport.Setup("synthetic", Optimizer.SGD, 0.25, 3, 16, 7, 1, 100, 10);
+    CoordCheckReport.Setup setup = new CoordCheckReport.Setup("synthetic", Optimizer.SGD, 0.25, 3, 16, 7, 1, 100, 10, false);
     return CoordCheckReport.of(setup, WIDTHS, LAYERS, ps, v,
         Map.of(Parametrization.STANDARD, new TreeMap<>(Map.of(512, "non-finite loss at step 2"))));
   }

@@ -192,7 +192,7 @@ class VerdictsTest {
         }
       }
     }
-    CoordCheckReport.Setup setup = new CoordCheckReport.Setup("synthetic", Optimizer.SGD, 0.1, 10, 128, seed, 1, INPUT_DIM, 10);
+    CoordCheckReport.Setup setup = new CoordCheckReport.Setup("synthetic", Optimizer.SGD, 0.1, 10, 128, seed, 1, INPUT_DIM, 10, false);
     CoordCheckReport report = CoordCheckReport.of(setup, WIDTHS, LAYERS, ps, values, Map.of());
     assertEquals(ps.size() * metrics * LAYERS.size(), report.series().size());
     for (int p = 0; p < ps.size(); p++) {
