@@ -19,7 +19,7 @@ import picocli.CommandLine.ParseResult;
 /**
  * {@code spectral4j lr-sweep --model gpt}: {@link GptLrSweep} with the GPT's defaults for the options not
  * given (widths 64,128,256,512, base width 64, η = 2⁻¹² … 2⁻⁵, standard, μP and spectral, batch 16
- * sequences, {@value #DEFAULT_STEPS} steps, {@value #DEFAULT_EVAL_WINDOWS} held-out windows), kept apart
+ * sequences, 120 steps, 256 held-out windows), kept apart
  * from {@link LrSweepCommand}'s MLP path. Every input is checked before anything is trained.
  */
 final class GptLrSweepRun {
