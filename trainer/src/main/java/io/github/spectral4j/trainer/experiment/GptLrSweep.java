@@ -14,10 +14,6 @@ import io.github.spectral4j.trainer.UpdateMode;
 import io.github.spectral4j.trainer.nn.GptConfig;
 import io.github.spectral4j.trainer.optim.OptimizerKind;
 import io.github.spectral4j.trainer.text.TextCorpus;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -387,45 +383,16 @@ public final class GptLrSweep {
         o.blocks(), o.heads(), o.context(), threads);
   }
 
-  /** Every slice file in {@code dirs}, sorted per directory. */
-  private static List<Path> sliceFiles(List<Path> dirs) {
-    List<Path> files = new ArrayList<>();
-    for (Path dir : dirs) {
-      if (!Files.isDirectory(dir)) {
-        throw new IllegalArgumentException("--merge " + dir + ": not a directory");
-      }
-      try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "lr-sweep.shard-*-of-*.json")) {
-        List<Path> here = new ArrayList<>();
-        ds.forEach(here::add);
-        here.sort(null);
-        files.addAll(here);
-      } catch (IOException e) {
-        throw new UncheckedIOException(new IOException("--merge " + dir + ": " + e.getMessage(), e));
-      }
-    }
-    return files;
-  }
-
-  private static JsonNode read(Path file) {
-    try {
-      JsonNode root = new ObjectMapper().readTree(file.toFile());
-      if (root == null || !root.isObject()) {
-        throw new IllegalArgumentException("--merge: " + file + " is not an lr-sweep slice");
-      }
-      return root;
-    } catch (IOException e) {
-      throw new IllegalArgumentException("--merge: cannot read " + file + ": " + e.getMessage(), e);
-    }
-  }
-
   /**
    * Whether the first slice file in {@code dirs} is a GPT sweep's ({@code "model": "gpt"}); false if
    * there is none (the MLP merge then says so).
    */
   public static boolean holdsGptSlices(List<Path> dirs) {
-    List<Path> files = sliceFiles(dirs);
-    return !files.isEmpty() && "gpt".equals(read(files.get(0)).path("model").asText());
+    List<Path> files = LrSweepSlices.files(dirs);
+    return !files.isEmpty() && "gpt".equals(LrSweepSlices.read(files.get(0), SLICE).path("model").asText());
   }
+
+  private static final String SLICE = "a GPT lr-sweep slice";
 
   private static final List<String> SAME = List.of("model", "dataset", "optimizer", "steps", "batch", "seed",
       "baseWidth", "evalWindows", "blocks", "heads", "context", "parametrizations", "widths", "lrs");
@@ -437,106 +404,13 @@ public final class GptLrSweep {
    *     from another sweep
    */
   public static GptLrSweepReport merge(List<Path> dirs) {
-    List<Path> files = sliceFiles(dirs);
-    if (files.isEmpty()) {
-      throw new IllegalArgumentException("--merge " + dirs + ": no lr-sweep.shard-K-of-N.json file there");
-    }
-    JsonNode first = null;
-    Path firstFile = null;
-    Options o = null;
-    double[][][] loss = null;
-    Map<Integer, Path> seen = new TreeMap<>();
-    double seconds = 0;
-    int threads = 1;
-    int n = 0;
-    for (Path file : files) {
-      JsonNode root = read(file);
-      for (String key : SAME) {
-        if (!root.has(key)) {
-          throw new IllegalArgumentException("--merge: " + file + " is not a GPT lr-sweep slice (no \"" + key + "\")");
-        }
-      }
-      int[] kn = LrSweepShard.parse(root.path("shard").asText());
-      if (!file.getFileName().toString().equals(LrSweepShard.fileName(kn[0], kn[1]))) {
-        throw new IllegalArgumentException("--merge: " + file + " holds slice " + kn[0] + "/" + kn[1]
-            + ", which its name does not say");
-      }
-      if (first == null) {
-        first = root;
-        firstFile = file;
-        n = kn[1];
-        List<Parametrization> ps = new ArrayList<>();
-        root.get("parametrizations").forEach(j -> ps.add(Parametrization.parse(j.asText())));
-        int[] widths = new int[root.get("widths").size()];
-        for (int i = 0; i < widths.length; i++) {
-          widths[i] = root.get("widths").get(i).asInt();
-        }
-        double[] lrs = new double[root.get("lrs").size()];
-        for (int i = 0; i < lrs.length; i++) {
-          lrs[i] = root.get("lrs").get(i).asDouble();
-        }
-        o = new Options(ps, widths, lrs, root.get("steps").asInt(), root.get("baseWidth").asInt(),
-            root.get("batch").asInt(), root.get("seed").asLong(), root.get("evalWindows").asInt(), 1,
-            root.get("blocks").asInt(), root.get("heads").asInt(), root.get("context").asInt());
-        loss = new double[ps.size()][widths.length][lrs.length];
-        for (double[][] a : loss) {
-          for (double[] b : a) {
-            Arrays.fill(b, Double.NaN);
-          }
-        }
-      } else {
-        for (String key : SAME) {
-          if (!Objects.equals(first.get(key), root.get(key))) {
-            throw new IllegalArgumentException("--merge: " + file + " is from another sweep: " + key + " is "
-                + root.get(key) + " there and " + first.get(key) + " in " + firstFile);
-          }
-        }
-        if (kn[1] != n) {
-          throw new IllegalArgumentException("--merge: " + file + " is slice " + kn[0] + "/" + kn[1] + " but "
-              + firstFile + " is a slice of " + n);
-        }
-      }
-      Path before = seen.put(kn[0], file);
-      if (before != null) {
-        throw new IllegalArgumentException("--merge: slice " + kn[0] + "/" + n + " is given twice: " + before
-            + " and " + file);
-      }
-      List<Parametrization> ps = o.parametrizations();
-      int[] widths = o.widths();
-      double[] lrs = o.lrs();
-      for (JsonNode c : root.path("cells")) {
-        int p = ps.indexOf(Parametrization.parse(c.path("parametrization").asText()));
-        int w = Arrays.binarySearch(widths, c.path("width").asInt());
-        int l = Arrays.binarySearch(lrs, c.path("lr").asDouble());
-        if (p < 0 || w < 0 || l < 0 || ((p * widths.length + w) * lrs.length + l) % n != kn[0] - 1
-            || !Double.isNaN(loss[p][w][l]) || !c.has("loss")) {
-          throw new IllegalArgumentException("--merge: " + file + " holds a cell that is not its slice's: " + c);
-        }
-        loss[p][w][l] = c.get("loss").isNull() ? Double.POSITIVE_INFINITY : c.get("loss").asDouble();
-      }
-      seconds += root.path("seconds").asDouble();
-      threads = Math.max(threads, root.path("threads").asInt(1));
-    }
-    if (seen.size() != n) {
-      List<String> missing = new ArrayList<>();
-      for (int k = 1; k <= n; k++) {
-        if (!seen.containsKey(k)) {
-          missing.add(k + "/" + n);
-        }
-      }
-      throw new IllegalArgumentException("--merge: slice" + (missing.size() > 1 ? "s " : " ")
-          + String.join(", ", missing) + " missing");
-    }
-    for (double[][] a : loss) {
-      for (double[] b : a) {
-        for (double v : b) {
-          if (Double.isNaN(v)) {
-            throw new IllegalArgumentException("--merge: the slices do not cover every cell of the grid");
-          }
-        }
-      }
-    }
-    return GptLrSweepReport.of(setup(o, first.get("dataset").asText(), threads), o.parametrizations(), o.widths(),
-        o.lrs(), loss, seconds);
+    LrSweepSlices.Grid g = LrSweepSlices.merge(dirs, SLICE, SAME, SAME);
+    JsonNode first = g.first();
+    Options o = new Options(g.parametrizations(), g.widths(), g.lrs(), first.get("steps").asInt(),
+        first.get("baseWidth").asInt(), first.get("batch").asInt(), first.get("seed").asLong(),
+        first.get("evalWindows").asInt(), 1, first.get("blocks").asInt(), first.get("heads").asInt(),
+        first.get("context").asInt());
+    return GptLrSweepReport.of(setup(o, first.get("dataset").asText(), g.threads()), o.parametrizations(),
+        o.widths(), o.lrs(), g.loss(), g.seconds());
   }
 }

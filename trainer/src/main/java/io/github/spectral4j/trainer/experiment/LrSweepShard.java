@@ -6,17 +6,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.spectral4j.core.Optimizer;
 import io.github.spectral4j.core.Parametrization;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -36,7 +30,6 @@ import java.util.regex.Pattern;
  */
 public final class LrSweepShard {
   private static final Pattern SHARD = Pattern.compile("([0-9]{1,9})/([0-9]{1,9})");
-  private static final Pattern FILE = Pattern.compile("lr-sweep\\.shard-([0-9]+)-of-([0-9]+)\\.json");
 
   private final LrSweep.Options options;
   private final String dataset;
@@ -193,164 +186,23 @@ public final class LrSweepShard {
    *     unreadable, or from a different sweep
    */
   public static LrSweepReport merge(List<Path> dirs) {
-    Objects.requireNonNull(dirs, "dirs");
-    if (dirs.isEmpty()) {
-      throw new IllegalArgumentException("--merge: give at least one directory");
-    }
-    List<Path> files = new ArrayList<>();
-    for (Path dir : dirs) {
-      if (!Files.isDirectory(dir)) {
-        throw new IllegalArgumentException("--merge " + dir + ": not a directory");
-      }
-      try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "lr-sweep.shard-*-of-*.json")) {
-        List<Path> here = new ArrayList<>();
-        ds.forEach(here::add);
-        here.sort(null);
-        files.addAll(here);
-      } catch (IOException e) {
-        throw new UncheckedIOException(new IOException("--merge " + dir + ": " + e.getMessage(), e));
-      }
-    }
-    if (files.isEmpty()) {
-      throw new IllegalArgumentException("--merge " + dirs.stream().map(Path::toString)
-          .reduce((a, b) -> a + " " + b).orElse("") + ": no lr-sweep.shard-K-of-N.json file there");
-    }
-    JsonNode first = null;
-    Path firstFile = null;
-    Map<Integer, Path> seen = new TreeMap<>();
-    double[][][] loss = null;
-    double seconds = 0;
-    int threads = 1;
-    int n = 0;
-    List<Parametrization> ps = null;
-    int[] widths = null;
-    double[] lrs = null;
-    for (Path file : files) {
-      JsonNode root = readJson(file);
-      int[] kn = shardOf(root, file);
-      if (first == null) {
-        first = root;
-        firstFile = file;
-        n = kn[1];
-        ps = new ArrayList<>();
-        for (JsonNode j : root.get("parametrizations")) {
-          ps.add(Parametrization.parse(j.asText()));
-        }
-        widths = new int[root.get("widths").size()];
-        for (int i = 0; i < widths.length; i++) {
-          widths[i] = root.get("widths").get(i).asInt();
-        }
-        lrs = new double[root.get("lrs").size()];
-        for (int i = 0; i < lrs.length; i++) {
-          lrs[i] = root.get("lrs").get(i).asDouble();
-        }
-        loss = new double[ps.size()][widths.length][lrs.length];
-        for (double[][] a : loss) {
-          for (double[] b : a) {
-            Arrays.fill(b, Double.NaN);
-          }
-        }
-      } else {
-        for (String key : List.of("dataset", "inputDim", "optimizer", "steps", "batch", "seed", "baseWidth",
-            "scoreSteps", "bias", "parametrizations", "widths", "lrs")) {
-          if (!Objects.equals(first.get(key), root.get(key))) {
-            throw new IllegalArgumentException("--merge: " + file + " is from another sweep: " + key + " is "
-                + root.get(key) + " there and " + first.get(key) + " in " + firstFile);
-          }
-        }
-        if (kn[1] != n) {
-          throw new IllegalArgumentException("--merge: " + file + " is slice " + kn[0] + "/" + kn[1] + " but "
-              + firstFile + " is a slice of " + n);
-        }
-      }
-      Path before = seen.put(kn[0], file);
-      if (before != null) {
-        throw new IllegalArgumentException("--merge: slice " + kn[0] + "/" + n + " is given twice: " + before
-            + " and " + file);
-      }
-      for (JsonNode c : root.get("cells")) {
-        int p = ps.indexOf(Parametrization.parse(c.get("parametrization").asText()));
-        int w = indexOf(widths, c.get("width").asInt());
-        int l = indexOf(lrs, c.get("lr").asDouble());
-        if (p < 0 || w < 0 || l < 0 || ((p * widths.length + w) * lrs.length + l) % n != kn[0] - 1
-            || !Double.isNaN(loss[p][w][l])) {
-          throw new IllegalArgumentException("--merge: " + file + " holds a cell that is not its slice's: " + c);
-        }
-        loss[p][w][l] = c.get("loss").isNull() ? Double.POSITIVE_INFINITY : c.get("loss").asDouble();
-      }
-      seconds += root.get("seconds").asDouble();
-      threads = Math.max(threads, root.get("threads").asInt());
-    }
-    if (seen.size() != n) {
-      List<Integer> missing = new ArrayList<>();
-      for (int k = 1; k <= n; k++) {
-        if (!seen.containsKey(k)) {
-          missing.add(k);
-        }
-      }
-      int total = n;
-      throw new IllegalArgumentException("--merge: slice" + (missing.size() > 1 ? "s " : " ")
-          + String.join(", ", missing.stream().map(k -> k + "/" + total).toList())
-          + " missing");
-    }
-    for (double[][] a : loss) {
-      for (double[] b : a) {
-        for (double v : b) {
-          if (Double.isNaN(v)) {
-            throw new IllegalArgumentException("--merge: the slices do not cover every cell of the grid");
-          }
-        }
-      }
-    }
+    LrSweepSlices.Grid g = LrSweepSlices.merge(dirs, "an lr-sweep slice", REQUIRED, SAME);
+    JsonNode first = g.first();
     LrSweepReport.Setup setup = new LrSweepReport.Setup(first.get("dataset").asText(),
         Optimizer.parse(first.get("optimizer").asText()), first.get("steps").asInt(), first.get("batch").asInt(),
         first.get("seed").asLong(), first.get("baseWidth").asInt(), first.get("scoreSteps").asInt(),
-        first.get("inputDim").asInt(), threads);
-    return LrSweepReport.of(setup, ps, widths, lrs, loss, seconds);
+        first.get("inputDim").asInt(), g.threads());
+    return LrSweepReport.of(setup, g.parametrizations(), g.widths(), g.lrs(), g.loss(), g.seconds());
   }
 
-  private static JsonNode readJson(Path file) {
-    try {
-      JsonNode root = new ObjectMapper().readTree(file.toFile());
-      for (String key : List.of("shard", "dataset", "inputDim", "optimizer", "steps", "batch", "seed", "baseWidth",
-          "scoreSteps", "bias", "parametrizations", "widths", "lrs", "threads", "seconds", "cells")) {
-        if (root == null || !root.has(key)) {
-          throw new IllegalArgumentException("--merge: " + file + " is not an lr-sweep slice (no \"" + key + "\")");
-        }
-      }
-      return root;
-    } catch (IOException e) {
-      throw new IllegalArgumentException("--merge: cannot read " + file + ": " + e.getMessage(), e);
-    }
-  }
+  /** Keys an MLP slice must carry. */
+  private static final List<String> REQUIRED = List.of("shard", "dataset", "inputDim", "optimizer", "steps",
+      "batch", "seed", "baseWidth", "scoreSteps", "bias", "parametrizations", "widths", "lrs", "threads", "seconds",
+      "cells");
 
-  private static int[] shardOf(JsonNode root, Path file) {
-    int[] kn = parse(root.get("shard").asText());
-    Matcher m = FILE.matcher(file.getFileName().toString());
-    if (!m.matches() || Integer.parseInt(m.group(1)) != kn[0] || Integer.parseInt(m.group(2)) != kn[1]) {
-      throw new IllegalArgumentException("--merge: " + file + " holds slice " + kn[0] + "/" + kn[1]
-          + ", which its name does not say");
-    }
-    return kn;
-  }
-
-  private static int indexOf(int[] a, int v) {
-    for (int i = 0; i < a.length; i++) {
-      if (a[i] == v) {
-        return i;
-      }
-    }
-    return -1;
-  }
-
-  private static int indexOf(double[] a, double v) {
-    for (int i = 0; i < a.length; i++) {
-      if (Double.compare(a[i], v) == 0) {
-        return i;
-      }
-    }
-    return -1;
-  }
+  /** Keys that must agree between the slices of one MLP sweep. */
+  private static final List<String> SAME = List.of("dataset", "inputDim", "optimizer", "steps", "batch", "seed",
+      "baseWidth", "scoreSteps", "bias", "parametrizations", "widths", "lrs");
 
   @Override
   public String toString() {
