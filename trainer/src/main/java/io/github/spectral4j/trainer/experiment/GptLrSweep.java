@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.spectral4j.core.Parametrization;
-import io.github.spectral4j.simd.Blas;
 import io.github.spectral4j.trainer.DivergenceException;
 import io.github.spectral4j.trainer.GptTraining;
 import io.github.spectral4j.trainer.GptTrainingConfig;
@@ -15,18 +14,12 @@ import io.github.spectral4j.trainer.nn.GptConfig;
 import io.github.spectral4j.trainer.optim.OptimizerKind;
 import io.github.spectral4j.trainer.text.TextCorpus;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * Learning-rate transfer on the character-level {@link io.github.spectral4j.trainer.nn.Gpt} (μTransfer,
@@ -179,9 +172,6 @@ public final class GptLrSweep {
     return runShard(o, corpus, progress, 1, 1).report();
   }
 
-  /** One grid cell. */
-  private record Cell(int p, int w, int lr, double work) {}
-
   /**
    * Trains slice {@code k/n} of the grid: the cells whose index {@code (p·W + w)·L + l} is {@code k − 1}
    * modulo {@code n} (the MLP sweep's slicing), largest first, {@code o.threads()} at a time.
@@ -191,70 +181,10 @@ public final class GptLrSweep {
   public static Slice runShard(Options o, TextCorpus corpus, Progress progress, int k, int n) {
     LrSweepShard.checkShard(k, n, o.cells());
     check(o, corpus);
-    List<Parametrization> ps = o.parametrizations();
-    int[] widths = o.widths();
-    double[] lrs = o.lrs();
-    double[][][] loss = new double[ps.size()][widths.length][lrs.length];
-    for (double[][] a : loss) {
-      for (double[] b : a) {
-        Arrays.fill(b, Double.NaN); // not in this slice
-      }
-    }
-    List<Cell> cells = new ArrayList<>();
-    double total = 0;
-    for (int p = 0; p < ps.size(); p++) {
-      for (int w = 0; w < widths.length; w++) {
-        for (int l = 0; l < lrs.length; l++) {
-          if (((p * widths.length + w) * lrs.length + l) % n == k - 1) {
-            double work = work(o, widths[w]);
-            cells.add(new Cell(p, w, l, work));
-            total += work;
-          }
-        }
-      }
-    }
-    cells.sort(Comparator.comparingDouble(Cell::work).reversed()); // the last to finish are short ones
-    progress.start(cells.size(), total);
-    int threads = Math.min(o.threads(), cells.size());
-    int previous = Blas.parallelism();
-    if (threads > 1) {
-      Blas.setParallelism(1); // the cells are the parallelism
-    }
-    ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-      Thread t = new Thread(r, "lr-sweep-gpt");
-      t.setDaemon(true);
-      return t;
-    });
-    try {
-      List<Future<?>> futures = new ArrayList<>();
-      for (Cell c : cells) {
-        futures.add(pool.submit(() -> {
-          Parametrization p = ps.get(c.p());
-          loss[c.p()][c.w()][c.lr()] = score(o.config(p, widths[c.w()], lrs[c.lr()]), o, corpus);
-          progress.advance(c.work(), p.id() + " n=" + widths[c.w()] + " lr=" + LrSweepReport.lrName(lrs[c.lr()]));
-        }));
-      }
-      for (Future<?> f : futures) {
-        try {
-          f.get();
-        } catch (ExecutionException e) {
-          if (e.getCause() instanceof RuntimeException re) {
-            throw re;
-          }
-          throw new IllegalStateException(e.getCause());
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException("lr-sweep interrupted", e);
-        }
-      }
-    } finally {
-      pool.shutdownNow();
-      if (threads > 1) {
-        Blas.setParallelism(previous);
-      }
-    }
-    progress.finish();
-    return new Slice(o, corpus.name(), threads, k, n, loss, progress.elapsedSeconds());
+    LrSweepSlices.Slice run = LrSweepSlices.run(o.parametrizations(), o.widths(), o.lrs(), k, n, o.threads(),
+        "lr-sweep-gpt", progress, width -> work(o, width),
+        (p, width, lr) -> score(o.config(p, width, lr), o, corpus));
+    return new Slice(o, corpus.name(), run.threads(), k, n, run.loss(), progress.elapsedSeconds());
   }
 
   /** Rough floating-point cost of one cell: 12·n² weights per block, 6 flops per weight per trained token, 2 per evaluated one. */

@@ -2,21 +2,13 @@ package io.github.spectral4j.trainer.experiment;
 
 import io.github.spectral4j.core.Optimizer;
 import io.github.spectral4j.core.Parametrization;
-import io.github.spectral4j.simd.Blas;
 import io.github.spectral4j.trainer.Dataset;
 import io.github.spectral4j.trainer.DivergenceException;
 import io.github.spectral4j.trainer.Training;
 import io.github.spectral4j.trainer.TrainingConfig;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * Learning-rate transfer (μTransfer, Tensor Programs V; Condition 1 of arXiv 2310.17813): trains the
@@ -150,9 +142,6 @@ public final class LrSweep {
     }
   }
 
-  /** One grid cell. */
-  private record Cell(int p, int w, int lr, double work) {}
-
   /** Trains the whole grid on {@code data}, reporting progress. */
   public static LrSweepReport run(Options options, Dataset data, Progress progress) {
     LrSweepShard all = runShard(options, data, progress, 1, 1);
@@ -176,69 +165,11 @@ public final class LrSweep {
     double[] lrs = options.lrs();
     int cellCount = ps.size() * widths.length * lrs.length;
     LrSweepShard.checkShard(k, n, cellCount);
-    double[][][] loss = new double[ps.size()][widths.length][lrs.length];
-    for (double[][] a : loss) {
-      for (double[] b : a) {
-        java.util.Arrays.fill(b, Double.NaN); // not in this slice
-      }
-    }
-    List<Cell> cells = new ArrayList<>();
-    double total = 0;
-    for (int p = 0; p < ps.size(); p++) {
-      for (int w = 0; w < widths.length; w++) {
-        for (int l = 0; l < lrs.length; l++) {
-          if (((p * widths.length + w) * lrs.length + l) % n != k - 1) {
-            continue;
-          }
-          double work = cost(CoordCheck.dims(data.inputDim(), widths[w], data.classes()), options);
-          cells.add(new Cell(p, w, l, work));
-          total += work;
-        }
-      }
-    }
-    // Largest first, so that the last cells to finish are short ones.
-    cells.sort(Comparator.comparingDouble(Cell::work).reversed());
-    progress.start(cells.size(), total);
-    int previous = Blas.parallelism();
-    int threads = Math.min(options.threads(), cells.size());
-    if (threads > 1) {
-      Blas.setParallelism(1);
-    }
-    ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-      Thread t = new Thread(r, "lr-sweep");
-      t.setDaemon(true);
-      return t;
-    });
-    try {
-      List<Future<?>> futures = new ArrayList<>();
-      for (Cell c : cells) {
-        futures.add(pool.submit(() -> {
-          Parametrization p = ps.get(c.p());
-          loss[c.p()][c.w()][c.lr()] = score(p, widths[c.w()], lrs[c.lr()], options, data);
-          progress.advance(c.work(), p.id() + " n=" + widths[c.w()] + " lr=" + LrSweepReport.lrName(lrs[c.lr()]));
-        }));
-      }
-      for (Future<?> f : futures) {
-        try {
-          f.get();
-        } catch (ExecutionException e) {
-          if (e.getCause() instanceof RuntimeException re) {
-            throw re;
-          }
-          throw new IllegalStateException(e.getCause());
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException("lr-sweep interrupted", e);
-        }
-      }
-    } finally {
-      pool.shutdownNow();
-      if (threads > 1) {
-        Blas.setParallelism(previous);
-      }
-    }
-    progress.finish();
-    return new LrSweepShard(options, data.name(), data.inputDim(), threads, k, n, loss, progress.elapsedSeconds());
+    LrSweepSlices.Slice run = LrSweepSlices.run(ps, widths, lrs, k, n, options.threads(), "lr-sweep", progress,
+        width -> cost(CoordCheck.dims(data.inputDim(), width, data.classes()), options),
+        (p, width, lr) -> score(p, width, lr, options, data));
+    return new LrSweepShard(options, data.name(), data.inputDim(), run.threads(), k, n, run.loss(),
+        progress.elapsedSeconds());
   }
 
   private static double cost(int[] dims, Options o) {

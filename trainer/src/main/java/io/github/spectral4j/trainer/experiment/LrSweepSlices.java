@@ -3,6 +3,7 @@ package io.github.spectral4j.trainer.experiment;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.spectral4j.core.Parametrization;
+import io.github.spectral4j.simd.Blas;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
@@ -10,16 +11,23 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.IntToDoubleFunction;
 
 /**
  * The slice files of a sharded learning-rate sweep ({@code lr-sweep.shard-K-of-N.json}, MLP or GPT) read back
  * into the whole grid of scores: every slice present once, all from one sweep, each holding exactly the cells
  * of its slice (cell {@code i} of the grid belongs to slice {@code i mod N + 1}), together covering the grid.
- * The MLP and the GPT sweep differ only in which keys a slice must carry and which must agree.
+ * The MLP and the GPT sweep differ only in which keys a slice must carry and which must agree. {@link #run}
+ * trains one slice for either.
  */
 final class LrSweepSlices {
   private LrSweepSlices() {}
@@ -180,6 +188,90 @@ final class LrSweepSlices {
       }
     }
     return new Grid(first, ps, widths, lrs, loss, seconds, threads);
+  }
+
+  /** The score (final loss) of one cell of the grid; called from the sweep's worker threads. */
+  interface Scorer {
+    double score(Parametrization parametrization, int width, double lr);
+  }
+
+  /** The scores of one slice and the number of cells trained at once. */
+  record Slice(double[][][] loss, int threads) {}
+
+  private record Cell(int p, int w, int lr, double work) {}
+
+  /**
+   * Trains slice {@code k/n} of the grid: the cells whose index {@code (p·W + w)·L + l} is {@code k − 1}
+   * modulo {@code n}, largest first (so the last to finish are short ones), up to {@code threads} at a
+   * time with one GEMM thread each (the cells are the parallelism). Each cell's score depends only on its
+   * own configuration, so the result is the same for any thread count.
+   *
+   * @param workOfWidth rough cost of one cell at a width, for ordering and the progress bar
+   * @return {@code loss[p][width][lr]}, NaN for cells outside the slice
+   */
+  static Slice run(List<Parametrization> ps, int[] widths, double[] lrs, int k, int n, int threads,
+      String threadName, Progress progress, IntToDoubleFunction workOfWidth, Scorer scorer) {
+    double[][][] loss = new double[ps.size()][widths.length][lrs.length];
+    for (double[][] a : loss) {
+      for (double[] b : a) {
+        Arrays.fill(b, Double.NaN); // not in this slice
+      }
+    }
+    List<Cell> cells = new ArrayList<>();
+    double total = 0;
+    for (int p = 0; p < ps.size(); p++) {
+      for (int w = 0; w < widths.length; w++) {
+        for (int l = 0; l < lrs.length; l++) {
+          if (((p * widths.length + w) * lrs.length + l) % n == k - 1) {
+            double work = workOfWidth.applyAsDouble(widths[w]);
+            cells.add(new Cell(p, w, l, work));
+            total += work;
+          }
+        }
+      }
+    }
+    cells.sort(Comparator.comparingDouble(Cell::work).reversed());
+    progress.start(cells.size(), total);
+    int used = Math.min(threads, cells.size());
+    int previous = Blas.parallelism();
+    if (used > 1) {
+      Blas.setParallelism(1);
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(used, r -> {
+      Thread t = new Thread(r, threadName);
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      List<Future<?>> futures = new ArrayList<>();
+      for (Cell c : cells) {
+        futures.add(pool.submit(() -> {
+          Parametrization p = ps.get(c.p());
+          loss[c.p()][c.w()][c.lr()] = scorer.score(p, widths[c.w()], lrs[c.lr()]);
+          progress.advance(c.work(), p.id() + " n=" + widths[c.w()] + " lr=" + LrSweepReport.lrName(lrs[c.lr()]));
+        }));
+      }
+      for (Future<?> f : futures) {
+        try {
+          f.get();
+        } catch (ExecutionException e) {
+          if (e.getCause() instanceof RuntimeException re) {
+            throw re;
+          }
+          throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("lr-sweep interrupted", e);
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+      if (used > 1) {
+        Blas.setParallelism(previous);
+      }
+    }
+    progress.finish();
+    return new Slice(loss, used);
   }
 
   private static int indexOf(int[] a, int v) {
