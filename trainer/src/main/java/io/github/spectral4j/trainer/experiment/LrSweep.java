@@ -6,6 +6,7 @@ import io.github.spectral4j.trainer.Dataset;
 import io.github.spectral4j.trainer.DivergenceException;
 import io.github.spectral4j.trainer.Training;
 import io.github.spectral4j.trainer.TrainingConfig;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
