@@ -4,7 +4,9 @@ import io.github.spectral4j.core.Optimizer;
 import io.github.spectral4j.core.Parametrization;
 import io.github.spectral4j.trainer.Dataset;
 import io.github.spectral4j.trainer.Diagnostics;
-import io.github.spectral4j.trainer.LayerStats;
+import io.github.spectral4j.trainer.FeatureStats;
+import io.github.spectral4j.trainer.Measurement;
+import io.github.spectral4j.trainer.ParameterStats;
 import io.github.spectral4j.trainer.Training;
 import io.github.spectral4j.trainer.TrainingConfig;
 
@@ -23,10 +25,11 @@ public final class TrainMnist {
         .withBatchSize(128);
     Training training = new Training(config, train);
 
-    // Diagnostics measure each layer against the spectral condition, on a fixed probe batch. ||W||* and
-    // the last step's ||dW||* should scale like sqrt(fanOut/fanIn): their ratios to it should not move
-    // when you change the width 512 (the spectral init puts ||W||*/target in [1, 2]), and neither
-    // should the RMS of the features h and of their change dh since initialisation.
+    // Diagnostics measure every parameter against the spectral condition, and every layer's output on a
+    // fixed probe batch. |m|*||W||* and the last step's |m|*||dW||* should scale like sqrt(fanOut/fanIn):
+    // their ratios to it (w_spec_ratio, update_spec_ratio) should not move when you change the width 512
+    // (the spectral init puts w_spec_ratio in [1, 2]), and neither should the RMS of the features h and
+    // of their change dh since initialisation (rms_h, rms_dh).
     Diagnostics diagnostics = new Diagnostics(training.model(), train.range(0, 16).inputs());
     int epochs = 3;
     for (int epoch = 1; epoch <= epochs; epoch++) {
@@ -36,11 +39,12 @@ public final class TrainMnist {
       }
       System.out.printf("epoch %d  train loss %.4f  test accuracy %.2f%%%n",
           epoch, loss / training.stepsPerEpoch(), 100 * training.accuracy(test));
-      for (LayerStats s : diagnostics.measure(training)) {
-        double target = s.targetNorm();
-        System.out.printf("  %-3s ||W||*/target %.2f  ||dW||*/target %.3f  rms h %.3f  rms dh %.3f%n",
-            s.layer(), s.weightSpectralNorm() / target, s.updateSpectralNorm() / target,
-            s.rmsH(), s.rmsDh());
+      Measurement m = diagnostics.measure(training);
+      for (int l = 0; l < training.model().depth(); l++) {
+        ParameterStats w = m.parameter("W" + (l + 1));
+        FeatureStats h = m.features().get(l);
+        System.out.printf("  %-3s w_spec_ratio %.2f  update_spec_ratio %.3f  rms_h %.3f  rms_dh %.3f%n",
+            w.name(), w.wSpecRatio(), w.updateSpecRatio(), h.rmsH(), h.rmsDh());
       }
     }
   }

@@ -1,34 +1,45 @@
 package io.github.spectral4j.trainer;
 
+import io.github.spectral4j.core.LayerRule;
+import io.github.spectral4j.core.ParameterKind;
 import io.github.spectral4j.simd.Blas;
 import io.github.spectral4j.simd.FloatMatrix;
 import io.github.spectral4j.simd.Fused;
 import io.github.spectral4j.simd.PowerIteration;
 import io.github.spectral4j.simd.SpectralNorm;
+import io.github.spectral4j.trainer.nn.Gpt;
+import io.github.spectral4j.trainer.nn.Parameter;
+import io.github.spectral4j.trainer.optim.ParameterOptimizer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
 /**
- * Per-layer spectral diagnostics of a training run ({@link LayerStats}): {@code ‖W‖*},
- * {@code ‖W − W₀‖*}, {@code ‖ΔW_t‖*}, Frobenius norms and stable ranks, and the RMS of the features
- * {@code h_l} and of their change {@code h_l − h_l⁽⁰⁾} on a fixed probe batch — the quantities of
- * Condition 1 and Desideratum 1 of arXiv 2310.17813. Construction snapshots {@code W₀} and the
- * probe's features {@code h⁽⁰⁾}. Spectral norms come from power iterations on {@code AᵀA}
- * ({@link PowerIteration}), one per layer and per quantity, warm-started from the previous call. A
- * call that is not at the step after the previous one runs them to relative residual {@value #TOLERANCE},
- * which bounds σ's error (its actual error is about the square of that over the relative spectral gap).
- * At consecutive steps the iterations on {@code W} and {@code W − W₀} take one step per call, fused
- * into one pass that reads {@code W} and {@code W₀} ({@link Fused#differenceGramTimes}; the drift is
- * never stored), and so track σ₁ as the matrices move; {@code ΔW_t} is new each step and runs to the
- * tolerance. For SGD without momentum or weight decay {@code ΔW_t = −η_l·m_l·δᵀ·H} exactly
- * (rank ≤ batch), and its power iteration and alignment run on those factors — products with two
- * batch × width matrices instead of passes over the fan-out × fan-in update — when they are the smaller
- * read ({@link #factorsAreSmaller}). A call costs one forward pass of the probe batch, on buffers of its
- * own and layer by layer, each layer just before the pass over its {@code W} and {@code W₀} (keep the
- * probe small: 16 rows are plenty for RMS statistics over a layer's width; up to 32 rows run as one
- * streaming pass over each weight matrix), the update's iterations, and {@value #ALIGNMENT_ROWS}
- * products {@code ΔW·h} for the alignment. The model is only read. Not thread-safe.
+ * The one instrument for the quantities of arXiv 2310.17813 (Condition 1 and Desideratum 1): per
+ * {@link Parameter} of a model, {@code ‖W‖}, {@code ‖W − W₀‖}, {@code ‖ΔW_t‖}, Frobenius norms and
+ * stable ranks, each norm the one its {@code core} kind states its targets in ({@link ParameterStats}:
+ * spectral for matrices, largest token-vector 2-norm for embeddings, 2-norm for biases and gains); per
+ * module output {@code h_l}, the RMS of {@code h_l} and of {@code h_l − h_l⁽⁰⁾} on a fixed probe batch
+ * ({@link FeatureStats}); and for each dense layer's weight the alignment of its update with its inputs.
+ * Construction snapshots every {@code W₀} and the probe's features {@code h⁽⁰⁾}. The model is only read
+ * (its forward buffers of the probe's batch size aside, for a GPT). Not thread-safe.
+ *
+ * <p>Spectral norms come from power iterations on {@code AᵀA} ({@link PowerIteration}), one per
+ * matrix and per quantity, warm-started from the previous call. A call that is not at the step after
+ * the previous one runs them to relative residual {@value #TOLERANCE}, which bounds σ's error (its
+ * actual error is about the square of that over the relative spectral gap). At consecutive steps the
+ * iterations on {@code W} and {@code W − W₀} take one step per call, fused into one pass that reads
+ * {@code W} and {@code W₀} ({@link Fused#differenceGramTimes}; the difference is never stored), and so
+ * track σ₁ as the matrices move; {@code ΔW_t} is new each step and runs to the tolerance.
+ *
+ * <p>The MLP ({@link #Diagnostics(Mlp, FloatMatrix)}) has a fast path: the probe runs layer by layer,
+ * each layer just before the pass over its {@code W} and {@code W₀}, and for SGD without momentum or
+ * weight decay {@code ΔW_t = −η_l·m_l·δᵀ·H} exactly (rank ≤ batch), so its power iteration and
+ * alignment run on those factors — products with two batch × width matrices instead of passes over the
+ * fan-out × fan-in update — when they are the smaller read ({@link #factorsAreSmaller}). Keep the probe
+ * small: 16 rows are plenty for RMS statistics over a layer's width. A GPT
+ * ({@link #Diagnostics(Gpt, int[])}) runs its probe sequences through the model once per call and
+ * measures the outputs of {@link Gpt#featureNames()}.
  */
 public final class Diagnostics {
   /** Relative tolerance of the warm-started power iterations. */
@@ -50,7 +61,7 @@ public final class Diagnostics {
   /**
    * Residual bound of {@link #measureToTolerance}'s ‖W‖* (Lanczos): a Gaussian matrix's top singular
    * values cluster, so the bound converges slowly while the value (a lower bound) is already within a
-   * few 1e-3 — ample for the initial-norm band (coord-check's bound before it used this class).
+   * few 1e-3 — ample for the initial-norm band.
    */
   static final double ACCURATE_WEIGHT_TOLERANCE = 1e-2;
   /** Residual bound of {@link #measureToTolerance}'s ‖W − W₀‖*, a matrix of low stable rank that converges fast. */
@@ -58,35 +69,28 @@ public final class Diagnostics {
   /** Probe rows used for the alignment (one matrix–vector product with {@code ΔW} each). */
   static final int ALIGNMENT_ROWS = 2;
 
+  /** The MLP measured, or null. */
+  private final Mlp mlp;
+  /** The GPT measured, or null. */
+  private final Gpt gpt;
+  /** The MLP's probe inputs, or null. */
   private final FloatMatrix probe;
-  private final int depth;
-  private final int[] dims;
-  private final FloatMatrix[] initialWeights;
-  private final FloatMatrix[] initialFeatures;
-  private final FloatMatrix[] alignmentInputs;
-  private final FloatMatrix[] alignmentOutputs;
-  /** One probe row ({@code x}, fan-in) and its image ({@code ΔW·x}, fan-out) for the factored alignment. */
-  private final float[][] alignmentRow;
-  private final float[][] alignmentImage;
-  private final FloatMatrix[] featureChange;
-  /** The probe's pre-activations and features per layer (the same matrix for the last layer, the logits). */
-  private final FloatMatrix[] probeZ;
-  private final FloatMatrix[] probeH;
-  private Training lastTraining;
+  /** The GPT's probe sequences, or null. */
+  private final int[] probeTokens;
+  /** One per parameter, in the model's order. */
+  private final List<Tracked> tracked;
+  /** The MLP's layers, or null. */
+  private final MlpLayer[] layers;
+  /** The GPT's measured outputs, or null. */
+  private final Feature[] outputs;
+  private Object lastRun;
   private long lastStep = -1;
-  private final PowerIteration[] weightPower;
-  private final PowerIteration[] driftPower;
-  private final PowerIteration[] updatePower;
-  /** ‖W − W₀‖_F at the last call, per layer. */
-  private final double[] driftFrobenius;
-  /** Per layer, {@link #measureToTolerance}'s solver for ‖W‖* and ‖W − W₀‖*; null until used. */
-  private final SpectralNorm[] accurateNorms;
   /** Batch-sized work vectors of the factored {@code ΔW} products ({@code δ·x} and {@code H·x}). */
   private float[] batchWork1 = new float[0];
   private float[] batchWork2 = new float[0];
 
   /**
-   * Snapshots {@code W₀} and the probe's features.
+   * Snapshots the MLP's {@code W₀} and the probe's features.
    *
    * @param model the model at the reference point (usually at initialisation); not modified
    * @param probe {@code rows × d_0} fixed inputs; copied
@@ -94,199 +98,244 @@ public final class Diagnostics {
   public Diagnostics(Mlp model, FloatMatrix probe) {
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(probe, "probe");
-    this.dims = model.shape().dims();
+    int[] dims = model.shape().dims();
     if (probe.cols() != dims[0]) {
       throw new IllegalArgumentException("probe has " + probe.cols() + " columns, the model expects " + dims[0]);
     }
+    this.mlp = model;
+    this.gpt = null;
+    this.probeTokens = null;
+    this.outputs = null;
     this.probe = probe.copy();
-    this.depth = model.depth();
-    initialWeights = new FloatMatrix[depth];
-    initialFeatures = new FloatMatrix[depth];
-    alignmentInputs = new FloatMatrix[depth];
-    alignmentOutputs = new FloatMatrix[depth];
-    alignmentRow = new float[depth][];
-    alignmentImage = new float[depth][];
-    featureChange = new FloatMatrix[depth];
-    probeZ = new FloatMatrix[depth];
-    probeH = new FloatMatrix[depth];
-    weightPower = new PowerIteration[depth];
-    driftPower = new PowerIteration[depth];
-    updatePower = new PowerIteration[depth];
-    driftFrobenius = new double[depth];
-    accurateNorms = new SpectralNorm[depth];
+    int depth = model.depth();
+    this.layers = new MlpLayer[depth];
+    List<Tracked> all = new ArrayList<>();
     int alignmentRows = Math.min(ALIGNMENT_ROWS, probe.rows());
     for (int l = 0; l < depth; l++) {
-      probeZ[l] = FloatMatrix.zeros(probe.rows(), dims[l + 1]);
-      probeH[l] = l < depth - 1 ? FloatMatrix.zeros(probe.rows(), dims[l + 1]) : probeZ[l];
-      model.forwardLayer(l, l == 0 ? this.probe : probeH[l - 1], probeZ[l], probeH[l]);
-      initialWeights[l] = model.weight(l).copy();
-      initialFeatures[l] = probeH[l].copy();
-      featureChange[l] = FloatMatrix.zeros(probe.rows(), dims[l + 1]);
-      alignmentInputs[l] = FloatMatrix.zeros(alignmentRows, dims[l]);
-      alignmentOutputs[l] = FloatMatrix.zeros(alignmentRows, dims[l + 1]);
-      alignmentRow[l] = new float[dims[l]];
-      alignmentImage[l] = new float[dims[l + 1]];
-      weightPower[l] = tracker(dims[l + 1], dims[l]);
-      driftPower[l] = tracker(dims[l + 1], dims[l]);
-      updatePower[l] = tracker(dims[l + 1], dims[l]);
+      MlpLayer layer = new MlpLayer(l, probe.rows(), dims[l], dims[l + 1], alignmentRows, depth);
+      model.forwardLayer(l, l == 0 ? this.probe : layers[l - 1].h, layer.z, layer.h);
+      layer.feature.record(layer.h);
+      layer.weight = new Tracked(model.weightParameter(l));
+      all.add(layer.weight);
+      Parameter b = model.biasParameter(l);
+      if (b != null) {
+        layer.bias = new Tracked(b);
+        all.add(layer.bias);
+      }
+      layers[l] = layer;
     }
+    this.tracked = List.copyOf(all);
   }
 
-  /** The probe batch (a copy of the constructor's). */
+  /**
+   * Snapshots the GPT's parameters and the features of {@link Gpt#featureNames()} on the probe.
+   *
+   * @param model the model at the reference point (usually at initialisation); its forward buffers for
+   *     the probe's size are overwritten here and by every measurement (do not measure between a forward
+   *     pass of that size and its backward pass); parameters not modified
+   * @param probeTokens whole sequences of token ids, the probe batch; copied
+   * @throws IllegalArgumentException if the tokens are not whole sequences of valid ids
+   */
+  public Diagnostics(Gpt model, int[] probeTokens) {
+    Objects.requireNonNull(model, "model");
+    Objects.requireNonNull(probeTokens, "probeTokens");
+    this.mlp = null;
+    this.gpt = model;
+    this.probe = null;
+    this.layers = null;
+    this.probeTokens = probeTokens.clone();
+    model.forward(this.probeTokens);
+    List<String> names = model.featureNames();
+    this.outputs = new Feature[names.size()];
+    for (int i = 0; i < outputs.length; i++) {
+      FloatMatrix h = model.feature(i);
+      outputs[i] = new Feature(names.get(i), h.rows(), h.cols());
+      outputs[i].record(h);
+    }
+    List<Tracked> all = new ArrayList<>();
+    for (Parameter p : model.parameters()) {
+      all.add(new Tracked(p));
+    }
+    this.tracked = List.copyOf(all);
+  }
+
+  /** The MLP's probe batch (a copy of the constructor's). */
   public FloatMatrix probe() {
+    if (probe == null) {
+      throw new IllegalStateException("a GPT's probe is token ids, not a matrix");
+    }
     return probe;
   }
 
   /**
-   * Measures every weight layer of {@code t}'s model now, with {@code ΔW_t} its last update. Nothing
-   * of {@code t} or its model changes.
+   * Measures every parameter and output of {@code t}'s MLP now, with {@code ΔW_t} its last update.
+   * Nothing of {@code t} or its model changes.
    *
-   * @param t a run whose model has the shape this was constructed for
-   * @return one {@link LayerStats} per weight layer, {@code W1 … WL}
+   * @param t the run whose model this was constructed for
+   * @return per parameter {@code W1, b1, …} and per output {@code layer1 … layerL}
+   * @throws DivergenceException naming the parameter or output and the step if a value is not finite
    */
-  public List<LayerStats> measure(Training t) {
-    return measure(t, t == lastTraining && t.stepCount() == lastStep + 1);
+  public Measurement measure(Training t) {
+    return measureMlp(t, t == lastRun && t.stepCount() == lastStep + 1, false);
   }
 
   /**
-   * As {@link #measure}, but cold and tighter, for a single measurement that must not depend on how often
-   * it is taken (coord-check measures only at steps 0 and T, and T may be 1): ‖W‖* and ‖W − W₀‖* by
-   * {@link SpectralNorm} (Lanczos, which power iteration cannot match on a Gaussian W₀ whose top singular
-   * values cluster) to residuals {@value #ACCURATE_WEIGHT_TOLERANCE} and {@value #ACCURATE_DRIFT_TOLERANCE}, and ΔW's power iteration to
-   * {@value #TOLERANCE} from a cold start; the tracking vectors of {@link #measure} are not advanced.
+   * As {@link #measure(Training)}, but cold and tighter, for a single measurement that must not depend on
+   * how often it is taken (coord-check measures only at steps 0 and T, and T may be 1): ‖W‖* and
+   * ‖W − W₀‖* by {@link SpectralNorm} (Lanczos, which power iteration cannot match on a Gaussian W₀ whose
+   * top singular values cluster) to residuals {@value #ACCURATE_WEIGHT_TOLERANCE} and
+   * {@value #ACCURATE_DRIFT_TOLERANCE}, and ΔW's power iteration to {@value #TOLERANCE} from a cold start;
+   * the tracking vectors of {@link #measure(Training)} are not advanced.
    *
-   * @param t a run whose model has the shape this was constructed for
-   * @return one {@link LayerStats} per weight layer, {@code W1 … WL}
+   * @param t the run whose model this was constructed for
+   * @return as {@link #measure(Training)}
    */
-  public List<LayerStats> measureToTolerance(Training t) {
-    return measure(t, false, true);
+  public Measurement measureToTolerance(Training t) {
+    return measureMlp(t, false, true);
   }
 
-  private List<LayerStats> measure(Training t, boolean incremental) {
-    return measure(t, incremental, false);
+  /**
+   * Measures every parameter and output of {@code t}'s GPT now, with {@code ΔW_t} its optimizer's last
+   * update.
+   *
+   * @param t the run whose model this was constructed for; its model's forward buffers of the probe's size
+   *     are overwritten, nothing else changes
+   * @return per parameter in {@link Gpt#parameters()} order and per output of {@link Gpt#featureNames()}
+   * @throws DivergenceException naming the parameter or output and the step if a value is not finite
+   */
+  public Measurement measure(GptTraining t) {
+    Objects.requireNonNull(t, "t");
+    requireModel(t.model());
+    return measure(t.optimizer());
   }
 
-  private List<LayerStats> measure(Training t, boolean incremental, boolean accurate) {
-    Mlp model = t.model();
-    if (model.depth() != depth || !java.util.Arrays.equals(model.shape().dims(), dims)) {
-      throw new IllegalArgumentException(
-          "model " + model.shape() + " does not match the diagnosed shape " + java.util.Arrays.toString(dims));
-    }
-    // ΔW_t = −s·δᵀ·H (SGD without momentum or decay): the step's factors, while the model still holds them.
-    double[] factorScale = new double[depth];
-    FloatMatrix[] errors = new FloatMatrix[depth];
-    FloatMatrix[] inputs = new FloatMatrix[depth];
-    for (int l = 0; l < depth; l++) {
-      factorScale[l] = t.lastUpdateFactorScale(l);
-      if (!Double.isNaN(factorScale[l])) {
-        errors[l] = model.gradientError(l);
-        inputs[l] = model.gradientInput(l);
-        if (!factorsAreSmaller(errors[l].rows(), dims[l + 1], dims[l])) {
-          factorScale[l] = Double.NaN;
-        }
-      }
-    }
-    // At consecutive steps of the same run the power iterations continue from the last call's vectors
-    // (one iteration each); otherwise they run to the tolerance.
-    List<LayerStats> out = new ArrayList<>(depth);
-    for (int l = 0; l < depth; l++) {
-      // The probe through layer l, then the pass over W_l and W₀_l while W_l is still in the cache.
-      model.forwardLayer(l, l == 0 ? probe : probeH[l - 1], probeZ[l], probeH[l]);
-      FloatMatrix w = model.weight(l);
-      FloatMatrix update = t.lastUpdate(l);
-      double wFro = t.weightFrobeniusNorm(l);
-      double wSq = square(Double.isNaN(wFro) ? Blas.frobeniusNorm(w) : wFro);
-      double uFro = t.lastUpdateFrobeniusNorm(l);
-      requireFinite(w, wSq);
-      requireFinite(update, uFro);
-      // One pass over W and W₀ gives the first iteration of both power iterations and ‖W − W₀‖_F.
-      double wNorm = Math.sqrt(wSq);
-      PowerIteration wp = weightPower[l];
-      PowerIteration dp = driftPower[l];
-      wp.prepare(wNorm > 0 ? wNorm : 1);
-      dp.prepare(driftFrobenius[l] > 0 ? driftFrobenius[l] : wNorm > 0 ? wNorm : 1);
-      FloatMatrix w0 = initialWeights[l];
-      double dSq = Fused.differenceGramTimes(
-          w, w0, wp.scaledVector(), wp.leftVector(), wp.gramVector(), dp.scaledVector(), dp.leftVector(), dp.gramVector());
-      requireFinite(w, dSq);
-      double wSpec;
-      double dSpec;
-      if (accurate) {
-        // Gaussian W₀ has clustered top singular values, where power iteration stalls: Lanczos, cold.
-        SpectralNorm solver = accurateSolver(l);
-        solver.reset();
-        wSpec = solver.setOptions(COLD_ITERATIONS, ACCURATE_WEIGHT_TOLERANCE).of(w).sigma();
-        solver.reset();
-        solver.setOptions(COLD_ITERATIONS, ACCURATE_DRIFT_TOLERANCE);
-        dSpec = dSq == 0 ? 0 : solver.ofDifference(w, w0).sigma();
-      } else {
-        wSpec = wp.resume(dense(w), wNorm, incremental ? TRACKING_ITERATIONS : COLD_ITERATIONS).sigma();
-        dSpec = dp.resume((x, ax, o) -> Fused.differenceGramTimes(w, w0, null, null, null, x, ax, o),
-            Math.sqrt(dSq), incremental ? TRACKING_ITERATIONS : COLD_ITERATIONS).sigma();
-      }
-      driftFrobenius[l] = Math.sqrt(dSq);
-      int updateCap = incremental ? UPDATE_ITERATIONS : COLD_ITERATIONS;
-      boolean factored = !Double.isNaN(factorScale[l]);
-      double uSpec =
-          factored
-              ? updatePower[l].run(factoredGram((float) factorScale[l], errors[l], inputs[l]), uFro, updateCap).sigma()
-              : updatePower[l].run(dense(update), uFro, updateCap).sigma();
+  /**
+   * Measures every parameter and output of the GPT this was constructed for, with {@code ΔW_t} the last
+   * update of {@code optimizer} (which must update every parameter of the model).
+   *
+   * @param optimizer the optimizer training the model; not modified
+   * @return as {@link #measure(GptTraining)}
+   */
+  public Measurement measure(ParameterOptimizer optimizer) {
+    Objects.requireNonNull(optimizer, "optimizer");
+    return measureModules(optimizer, optimizer == lastRun && optimizer.stepCount() == lastStep + 1, false);
+  }
 
-      FloatMatrix h = probeH[l];
-      float[] hd = h.data();
-      double hSq = square(Blas.frobeniusNorm(h));
-      featureChange[l].copyFrom(h);
-      Blas.axpy(-1f, initialFeatures[l].data(), featureChange[l].data());
-      double dhSq = square(Blas.frobeniusNorm(featureChange[l]));
+  /**
+   * As {@link #measure(ParameterOptimizer)}, cold and to the tolerances of {@link #measureToTolerance(Training)}.
+   *
+   * @param optimizer the optimizer training the model; not modified
+   * @return as {@link #measure(GptTraining)}
+   */
+  public Measurement measureToTolerance(ParameterOptimizer optimizer) {
+    Objects.requireNonNull(optimizer, "optimizer");
+    return measureModules(optimizer, false, true);
+  }
 
-      double alignment = Double.NaN;
-      if (uSpec > 0) {
-        FloatMatrix in = alignmentInputs[l];
-        System.arraycopy((l == 0 ? probe : probeH[l - 1]).data(), 0, in.data(), 0, in.data().length);
-        if (factored) {
-          // ΔW·x = −s·δᵀ·(H·x), row by row of the probe: two small products each.
-          float[] x = alignmentRow[l];
-          float[] y = alignmentImage[l];
-          float[] hx = batch1(inputs[l].rows());
-          for (int r = 0; r < in.rows(); r++) {
-            System.arraycopy(in.data(), r * dims[l], x, 0, dims[l]);
-            Blas.gemv(false, 1f, inputs[l], x, 0f, hx);
-            Blas.gemv(true, (float) factorScale[l], errors[l], hx, 0f, y);
-            System.arraycopy(y, 0, alignmentOutputs[l].data(), r * dims[l + 1], dims[l + 1]);
-          }
-        } else {
-          // All alignment rows in one pass over ΔW (a small-m A·Bᵀ).
-          Blas.gemm(false, true, 1f, in, update, 0f, alignmentOutputs[l]);
-        }
-        double projectedSq = square(Blas.frobeniusNorm(alignmentOutputs[l]));
-        alignment = Math.sqrt(projectedSq) / (uSpec * Blas.frobeniusNorm(in));
+  /**
+   * Only the module outputs: the probe's forward pass and {@code rms_h}, {@code rms_dh} — no norm of any
+   * parameter (what a coord check of features needs, at the cost of one probe forward pass).
+   *
+   * @param step the step count to report the values at (names the step in a divergence)
+   * @return one entry per module output, in forward order
+   * @throws DivergenceException if an output is not finite
+   */
+  public List<FeatureStats> measureFeatures(long step) {
+    List<FeatureStats> out = new ArrayList<>();
+    if (mlp != null) {
+      for (int l = 0; l < layers.length; l++) {
+        MlpLayer layer = layers[l];
+        mlp.forwardLayer(l, l == 0 ? probe : layers[l - 1].h, layer.z, layer.h);
+        out.add(layer.feature.measure(layer.h, step));
       }
-      out.add(
-          new LayerStats(
-              Mlp.weightName(l),
-              dims[l],
-              dims[l + 1],
-              wSpec,
-              dSpec,
-              dSpec > 0 ? dSq / (dSpec * dSpec) : Double.NaN,
-              uSpec,
-              uFro,
-              wSq / (wSpec * wSpec),
-              Math.sqrt(hSq / hd.length),
-              Math.sqrt(dhSq / hd.length),
-              alignment));
+    } else {
+      gpt.forward(probeTokens);
+      for (int i = 0; i < outputs.length; i++) {
+        out.add(outputs[i].measure(gpt.feature(i), step));
+      }
     }
-    lastTraining = t;
-    lastStep = t.stepCount();
     return out;
   }
 
-  /** The Lanczos solver of layer {@code l} for {@link #measureToTolerance}, made on first use. */
-  private SpectralNorm accurateSolver(int l) {
-    if (accurateNorms[l] == null) {
-      accurateNorms[l] = new SpectralNorm(dims[l + 1], dims[l]);
+  private void requireModel(Gpt model) {
+    if (model != gpt) {
+      throw new IllegalArgumentException("these diagnostics were made for another model than " + model.config());
     }
-    return accurateNorms[l];
+  }
+
+  private Measurement measureModules(ParameterOptimizer optimizer, boolean incremental, boolean accurate) {
+    if (gpt == null) {
+      throw new IllegalStateException("an MLP is measured with measure(Training), which has the step's factors");
+    }
+    long step = optimizer.stepCount();
+    List<FeatureStats> features = measureFeatures(step);
+    List<ParameterStats> parameters = new ArrayList<>(tracked.size());
+    for (Tracked p : tracked) {
+      FloatMatrix update = optimizer.lastUpdate(p.parameter);
+      double uFro = optimizer.lastUpdateNorm(p.parameter);
+      if (p.power) {
+        p.measureMatrix(update, optimizer.valueNorm(p.parameter), uFro, dense(update), incremental, accurate, step);
+        parameters.add(p.stats(Double.NaN));
+      } else {
+        parameters.add(p.measureOther(update, uFro, step));
+      }
+    }
+    lastRun = optimizer;
+    lastStep = step;
+    return new Measurement(step, parameters, features);
+  }
+
+  private Measurement measureMlp(Training t, boolean incremental, boolean accurate) {
+    Objects.requireNonNull(t, "t");
+    if (mlp == null) {
+      throw new IllegalStateException("a GPT is measured with measure(GptTraining) or measure(ParameterOptimizer)");
+    }
+    Mlp model = t.model();
+    if (model != mlp) {
+      throw new IllegalArgumentException("model " + model.shape() + " is not the model these diagnostics were made for");
+    }
+    int depth = layers.length;
+    long step = t.stepCount();
+    ParameterOptimizer optimizer = t.optimizer();
+    // ΔW_t = −s·δᵀ·H (SGD without momentum or decay): the step's factors, while the model still holds them.
+    for (int l = 0; l < depth; l++) {
+      MlpLayer layer = layers[l];
+      layer.factorScale = t.lastUpdateFactorScale(l);
+      layer.errors = null;
+      layer.inputs = null;
+      if (!Double.isNaN(layer.factorScale)) {
+        layer.errors = model.gradientError(l);
+        layer.inputs = model.gradientInput(l);
+        if (!factorsAreSmaller(layer.errors.rows(), layer.fanOut, layer.fanIn)) {
+          layer.factorScale = Double.NaN;
+        }
+      }
+    }
+    List<ParameterStats> parameters = new ArrayList<>(tracked.size());
+    List<FeatureStats> features = new ArrayList<>(depth);
+    for (int l = 0; l < depth; l++) {
+      MlpLayer layer = layers[l];
+      // The probe through layer l, then the pass over W_l and W₀_l while W_l is still in the cache.
+      FloatMatrix input = l == 0 ? probe : layers[l - 1].h;
+      model.forwardLayer(l, input, layer.z, layer.h);
+      Tracked weight = layer.weight;
+      FloatMatrix update = t.lastUpdate(l);
+      boolean factored = !Double.isNaN(layer.factorScale);
+      PowerIteration.Gram updateGram =
+          factored ? factoredGram((float) layer.factorScale, layer.errors, layer.inputs) : dense(update);
+      weight.measureMatrix(update, t.weightFrobeniusNorm(l), t.lastUpdateFrobeniusNorm(l), updateGram, incremental,
+          accurate, step);
+      features.add(layer.feature.measure(layer.h, step));
+      double alignment = weight.updateNorm > 0 ? layer.alignment(input, update, weight.updateNorm, factored) : Double.NaN;
+      parameters.add(weight.stats(alignment));
+      if (layer.bias != null) {
+        Parameter b = layer.bias.parameter;
+        parameters.add(layer.bias.measureOther(optimizer.lastUpdate(b), optimizer.lastUpdateNorm(b), step));
+      }
+    }
+    lastRun = t;
+    lastStep = step;
+    return new Measurement(step, parameters, features);
   }
 
   /**
@@ -298,18 +347,272 @@ public final class Diagnostics {
     return 2L * batch * (fanOut + fanIn) < (long) fanOut * fanIn;
   }
 
+  /** The norm a kind's targets are stated in ({@link ParameterKind#norm()}). */
+  enum Norm {
+    /** σ₁, ℓ2→ℓ2. */
+    SPECTRAL,
+    /** ℓ1→ℓ2: the largest 2-norm of one input's column of {@code W} (one token's vector). */
+    L1_TO_L2,
+    /** A vector's 2-norm. */
+    L2;
+
+    static Norm of(ParameterKind kind) {
+      return switch (kind.norm()) {
+        case "spectral" -> SPECTRAL;
+        case "l1-to-l2" -> L1_TO_L2;
+        case "l2" -> L2;
+        default -> throw new IllegalArgumentException("no diagnostics for the norm '" + kind.norm() + "' of kind " + kind.id());
+      };
+    }
+  }
+
+  /**
+   * {@code ‖A‖} in norm {@code norm}, for a parameter whose value is {@code a}, except spectral: the
+   * ℓ1→ℓ2 norm is the largest 2-norm of an input's vector (a row of a {@code vocabulary × width} table
+   * whose rows are the inputs, else a column), a vector's norm its 2-norm. {@code reference} (may be null)
+   * is subtracted entry by entry first, without storing the difference.
+   */
+  static double norm(Norm norm, FloatMatrix a, FloatMatrix reference, boolean inputsAreRows) {
+    float[] x = a.data();
+    float[] r = reference == null ? null : reference.data();
+    return switch (norm) {
+      case L2 -> Math.sqrt(sumOfSquares(x, r, 0, x.length, 1));
+      case L1_TO_L2 -> {
+        double max = 0;
+        int rows = a.rows();
+        int cols = a.cols();
+        if (inputsAreRows) {
+          for (int i = 0; i < rows; i++) {
+            max = Math.max(max, sumOfSquares(x, r, i * cols, cols, 1));
+          }
+        } else {
+          for (int j = 0; j < cols; j++) {
+            max = Math.max(max, sumOfSquares(x, r, j, rows, cols));
+          }
+        }
+        yield Math.sqrt(max);
+      }
+      case SPECTRAL -> throw new IllegalArgumentException("the spectral norm is measured by power iteration");
+    };
+  }
+
+  /** {@code Σ (x[i] − r[i])²} over {@code count} entries from {@code offset} with {@code stride}, in double. */
+  private static double sumOfSquares(float[] x, float[] r, int offset, int count, int stride) {
+    double sum = 0;
+    for (int k = 0, i = offset; k < count; k++, i += stride) {
+      double d = r == null ? x[i] : (double) x[i] - r[i];
+      sum += d * d;
+    }
+    return sum;
+  }
+
+  /** One parameter: its reference value {@code W₀}, its kind's norm and, for spectral kinds, the solvers. */
+  private static final class Tracked {
+    final Parameter parameter;
+    final Norm norm;
+    final boolean power;
+    /** For an embedding table: whether rows are the inputs (tokens), as {@link Parameter} stores tables. */
+    final boolean inputsAreRows;
+    final FloatMatrix initial;
+    final PowerIteration weightPower;
+    final PowerIteration driftPower;
+    final PowerIteration updatePower;
+    /** Lanczos for {@link #measureToTolerance}; null until used. */
+    SpectralNorm accurate;
+    /** ‖W − W₀‖_F at the last call. */
+    double dwFrobenius;
+    // The last measurement's values (spectral kinds).
+    double wSq;
+    double wNorm;
+    double dwSq;
+    double dwNorm;
+    double updateNorm;
+    double updateFrobenius;
+
+    Tracked(Parameter p) {
+      this.parameter = p;
+      this.norm = Norm.of(p.kind());
+      this.power = norm == Norm.SPECTRAL;
+      this.inputsAreRows = p.value().rows() == p.rule().layer().fanIn();
+      this.initial = p.value().copy();
+      int rows = p.value().rows();
+      int cols = p.value().cols();
+      this.weightPower = power ? tracker(rows, cols) : null;
+      this.driftPower = power ? tracker(rows, cols) : null;
+      this.updatePower = power ? tracker(rows, cols) : null;
+    }
+
+    String name() {
+      return parameter.name();
+    }
+
+    /**
+     * The spectral quantities of the parameter now: one pass over W and W₀ gives the first iteration of
+     * both power iterations and ‖W − W₀‖_F.
+     */
+    void measureMatrix(FloatMatrix update, double knownValueFrobenius, double uFro, PowerIteration.Gram updateGram,
+        boolean incremental, boolean accurateNorms, long step) {
+      FloatMatrix w = parameter.value();
+      double sq = square(Double.isNaN(knownValueFrobenius) ? Blas.frobeniusNorm(w) : knownValueFrobenius);
+      requireFinite(sq, "weights", step);
+      requireFinite(uFro, "update", step);
+      double wFro = Math.sqrt(sq);
+      PowerIteration wp = weightPower;
+      PowerIteration dp = driftPower;
+      wp.prepare(wFro > 0 ? wFro : 1);
+      dp.prepare(dwFrobenius > 0 ? dwFrobenius : wFro > 0 ? wFro : 1);
+      FloatMatrix w0 = initial;
+      double dSq = Fused.differenceGramTimes(
+          w, w0, wp.scaledVector(), wp.leftVector(), wp.gramVector(), dp.scaledVector(), dp.leftVector(), dp.gramVector());
+      requireFinite(dSq, "weights", step);
+      double wSpec;
+      double dSpec;
+      if (accurateNorms) {
+        // Gaussian W₀ has clustered top singular values, where power iteration stalls: Lanczos, cold.
+        if (accurate == null) {
+          accurate = new SpectralNorm(w.rows(), w.cols());
+        }
+        accurate.reset();
+        wSpec = accurate.setOptions(COLD_ITERATIONS, ACCURATE_WEIGHT_TOLERANCE).of(w).sigma();
+        accurate.reset();
+        accurate.setOptions(COLD_ITERATIONS, ACCURATE_DRIFT_TOLERANCE);
+        dSpec = dSq == 0 ? 0 : accurate.ofDifference(w, w0).sigma();
+      } else {
+        wSpec = wp.resume(dense(w), wFro, incremental ? TRACKING_ITERATIONS : COLD_ITERATIONS).sigma();
+        dSpec = dp.resume((x, ax, o) -> Fused.differenceGramTimes(w, w0, null, null, null, x, ax, o),
+            Math.sqrt(dSq), incremental ? TRACKING_ITERATIONS : COLD_ITERATIONS).sigma();
+      }
+      dwFrobenius = Math.sqrt(dSq);
+      int updateCap = incremental ? UPDATE_ITERATIONS : COLD_ITERATIONS;
+      this.updateNorm = updatePower.run(updateGram, uFro, updateCap).sigma();
+      this.wSq = sq;
+      this.wNorm = wSpec;
+      this.dwSq = dSq;
+      this.dwNorm = dSpec;
+      this.updateFrobenius = uFro;
+    }
+
+    /** The last {@link #measureMatrix}'s values as a record. */
+    ParameterStats stats(double alignment) {
+      LayerRule rule = parameter.rule();
+      return new ParameterStats(name(), parameter.kind(), rule.layer().fanIn(), rule.layer().fanOut(),
+          Math.abs(rule.forwardMultiplier()), rule.targetWeightNorm(), wNorm, dwNorm,
+          dwNorm > 0 ? dwSq / (dwNorm * dwNorm) : Double.NaN, updateNorm, updateFrobenius,
+          wSq / (wNorm * wNorm), alignment);
+    }
+
+    /** An embedding's or a vector's quantities in its own norm (exact: no iteration). */
+    ParameterStats measureOther(FloatMatrix update, double uFro, long step) {
+      FloatMatrix w = parameter.value();
+      double wn = norm(norm, w, null, inputsAreRows);
+      requireFinite(wn, "weights", step);
+      requireFinite(uFro, "update", step);
+      double dn = norm(norm, w, initial, inputsAreRows);
+      double un = norm(norm, update, null, inputsAreRows);
+      LayerRule rule = parameter.rule();
+      return new ParameterStats(name(), parameter.kind(), rule.layer().fanIn(), rule.layer().fanOut(),
+          Math.abs(rule.forwardMultiplier()), rule.targetWeightNorm(), wn, dn, Double.NaN, un, uFro, Double.NaN,
+          Double.NaN);
+    }
+
+    private void requireFinite(double value, String what, long step) {
+      if (!Double.isFinite(value)) {
+        throw new DivergenceException(what + " (norm " + value + ", seen by diagnostics)", name(), Math.max(step, 1));
+      }
+    }
+  }
+
+  /** One module output: its features at the reference point and a buffer for the change. */
+  private static final class Feature {
+    final String name;
+    final FloatMatrix initial;
+    final FloatMatrix change;
+
+    Feature(String name, int rows, int cols) {
+      this.name = name;
+      this.initial = FloatMatrix.zeros(rows, cols);
+      this.change = FloatMatrix.zeros(rows, cols);
+    }
+
+    void record(FloatMatrix h) {
+      initial.copyFrom(h);
+    }
+
+    FeatureStats measure(FloatMatrix h, long step) {
+      double count = h.data().length;
+      double hSq = square(Blas.frobeniusNorm(h));
+      change.copyFrom(h);
+      Blas.axpy(-1f, initial.data(), change.data());
+      double dhSq = square(Blas.frobeniusNorm(change));
+      if (!Double.isFinite(hSq) || !Double.isFinite(dhSq)) {
+        throw new DivergenceException("features (seen by diagnostics)", name, Math.max(step, 1));
+      }
+      return new FeatureStats(name, h.cols(), Math.sqrt(hSq / count), Math.sqrt(dhSq / count));
+    }
+  }
+
+  /** One layer of the MLP: its two parameters, its output and the probe's buffers. */
+  private final class MlpLayer {
+    final int fanIn;
+    final int fanOut;
+    final Feature feature;
+    /** The probe's pre-activations and features (the same matrix for the last layer, the logits). */
+    final FloatMatrix z;
+    final FloatMatrix h;
+    final FloatMatrix alignmentInputs;
+    final FloatMatrix alignmentOutputs;
+    /** One probe row ({@code x}, fan-in) and its image ({@code ΔW·x}, fan-out) for the factored alignment. */
+    final float[] alignmentRow;
+    final float[] alignmentImage;
+    Tracked weight;
+    Tracked bias;
+    // The step's factors of ΔW, when usable (factorScale not NaN).
+    double factorScale;
+    FloatMatrix errors;
+    FloatMatrix inputs;
+
+    MlpLayer(int l, int rows, int fanIn, int fanOut, int alignmentRows, int depth) {
+      this.fanIn = fanIn;
+      this.fanOut = fanOut;
+      this.feature = new Feature("layer" + (l + 1), rows, fanOut);
+      this.z = FloatMatrix.zeros(rows, fanOut);
+      this.h = l < depth - 1 ? FloatMatrix.zeros(rows, fanOut) : z;
+      this.alignmentInputs = FloatMatrix.zeros(alignmentRows, fanIn);
+      this.alignmentOutputs = FloatMatrix.zeros(alignmentRows, fanOut);
+      this.alignmentRow = new float[fanIn];
+      this.alignmentImage = new float[fanOut];
+    }
+
+    /** {@code ‖ΔW·Xᵀ‖_F/(‖ΔW‖*·‖X‖_F)} on the first probe rows X of this layer's input. */
+    double alignment(FloatMatrix input, FloatMatrix update, double uSpec, boolean factored) {
+      FloatMatrix in = alignmentInputs;
+      System.arraycopy(input.data(), 0, in.data(), 0, in.data().length);
+      if (factored) {
+        // ΔW·x = −s·δᵀ·(H·x), row by row of the probe: two small products each.
+        float[] x = alignmentRow;
+        float[] y = alignmentImage;
+        float[] hx = batch1(inputs.rows());
+        for (int r = 0; r < in.rows(); r++) {
+          System.arraycopy(in.data(), r * fanIn, x, 0, fanIn);
+          Blas.gemv(false, 1f, inputs, x, 0f, hx);
+          Blas.gemv(true, (float) factorScale, errors, hx, 0f, y);
+          System.arraycopy(y, 0, alignmentOutputs.data(), r * fanOut, fanOut);
+        }
+      } else {
+        // All alignment rows in one pass over ΔW (a small-m A·Bᵀ).
+        Blas.gemm(false, true, 1f, in, update, 0f, alignmentOutputs);
+      }
+      double projectedSq = square(Blas.frobeniusNorm(alignmentOutputs));
+      return Math.sqrt(projectedSq) / (uSpec * Blas.frobeniusNorm(in));
+    }
+  }
+
   /**
    * A power iteration on {@code rows × cols} matrices stopping at {@link #TOLERANCE}; the iteration caps
    * are passed per run.
    */
   private static PowerIteration tracker(int rows, int cols) {
     return new PowerIteration(rows, cols).setOptions(COLD_ITERATIONS, TOLERANCE);
-  }
-
-  private static void requireFinite(FloatMatrix a, double norm) {
-    if (!Double.isFinite(norm)) {
-      throw new IllegalArgumentException("Diagnostics: a " + a.rows() + "x" + a.cols() + " matrix has norm " + norm);
-    }
   }
 
   /** The Gram product of a stored matrix: {@code ax = A·x}, {@code out = Aᵀ·A·x} in one pass over A. */

@@ -9,7 +9,6 @@ import io.github.spectral4j.trainer.Checkpoint;
 import io.github.spectral4j.trainer.Dataset;
 import io.github.spectral4j.trainer.Diagnostics;
 import io.github.spectral4j.trainer.DivergenceException;
-import io.github.spectral4j.trainer.LayerStats;
 import io.github.spectral4j.trainer.Loss;
 import io.github.spectral4j.trainer.MemoryBudget;
 import io.github.spectral4j.trainer.Training;
@@ -214,7 +213,7 @@ final class TrainCommand implements Callable<Integer> {
           count = 0;
         }
         if (diagnostics != null && i % diagnosticsEvery == 0) {
-          printDiagnostics(out, training, diagnostics.measure(training));
+          DiagnosticsTable.print(out, diagnostics.measure(training));
         }
       }
     } catch (DivergenceException e) {
@@ -325,26 +324,6 @@ final class TrainCommand implements Callable<Integer> {
     };
   }
 
-  /**
-   * One table of {@link LayerStats}: the three spectral norms are of the effective weight
-   * {@code m·W} (forward multiplier {@code m} included, so that NTK's unit-variance raw weights are not
-   * reported as 30 to 100 times Condition 1's target) over {@code √(fanOut/fanIn)}.
-   */
-  private static void printDiagnostics(PrintWriter out, Training training, List<LayerStats> stats) {
-    out.printf(
-        Locale.ROOT,
-        "  diagnostics at step %d (spectral norms of m·W over Condition 1's sqrt(fanOut/fanIn); README: Reading the output):%n"
-            + "  %-5s %9s %9s %9s %9s %8s %8s %8s %8s %6s%n",
-        training.stepCount(), "layer", "fanIn", "fanOut", "|W|*", "|W-W0|*", "|dW|*", "srank", "rmsH", "rmsDh", "align");
-    for (int l = 0; l < stats.size(); l++) {
-      LayerStats s = stats.get(l);
-      double t = s.targetNorm() / Math.abs(training.model().weightRule(l).forwardMultiplier());
-      out.printf(
-          Locale.ROOT,
-          "  %-5s %9d %9d %9.3f %9.3g %8.3g %8.2f %8.3f %8.3g %6.3f%n",
-          s.layer(), s.fanIn(), s.fanOut(), s.weightSpectralNorm() / t, s.driftSpectralNorm() / t,
-          s.updateSpectralNorm() / t, s.stableRank(), s.rmsH(), s.rmsDh(), s.alignment());
-    }
-  }
+
 
 }

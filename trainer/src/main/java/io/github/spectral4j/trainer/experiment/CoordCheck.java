@@ -8,7 +8,8 @@ import io.github.spectral4j.simd.FloatMatrix;
 import io.github.spectral4j.trainer.Dataset;
 import io.github.spectral4j.trainer.Diagnostics;
 import io.github.spectral4j.trainer.DivergenceException;
-import io.github.spectral4j.trainer.LayerStats;
+import io.github.spectral4j.trainer.Measurement;
+import io.github.spectral4j.trainer.ParameterStats;
 import io.github.spectral4j.trainer.Mlp;
 import io.github.spectral4j.trainer.Training;
 import io.github.spectral4j.trainer.TrainingConfig;
@@ -39,11 +40,13 @@ import java.util.TreeMap;
  *
  * <p>Feature learning at every width means {@code rms_dh = Θ(1)}: a fitted exponent near 0 against
  * width. With {@code repeats > 1} each value is the geometric mean over seeds {@code seed … seed+repeats−1}.
- * Every quantity is measured by {@link Diagnostics} (the one instrument: {@code rms_h} is its
- * {@link LayerStats#rmsH()} at step 0, {@code rms_dh} its {@link LayerStats#rmsDh()} at step T,
- * {@code w_spec_ratio} its {@link LayerStats#weightSpectralNorm()} at step 0 and {@code dw_spec_ratio},
- * {@code dw_stable_rank} its drift norm and drift stable rank at step T, the ratios times {@code |m_l|}
- * over {@code √(fo/fi)}), with {@link Diagnostics#measureToTolerance}: spectral norms of W and W − W₀ by cold Lanczos to residuals 1e-2 and 1e-3.
+ * Every quantity is measured by {@link Diagnostics} (the one instrument, whose names these are: {@code rms_h}
+ * is the layer output's {@link io.github.spectral4j.trainer.FeatureStats#rmsH()} at step 0, {@code rms_dh} its
+ * {@link io.github.spectral4j.trainer.FeatureStats#rmsDh()} at step T, {@code w_spec_ratio} the weight's
+ * {@link ParameterStats#wSpecRatio()} at step 0, {@code dw_spec_ratio} and {@code dw_stable_rank} its
+ * {@link ParameterStats#dwSpecRatio()} and {@link ParameterStats#dwStableRank()} at step T), with
+ * {@link Diagnostics#measureToTolerance(Training)}: spectral norms of W and W − W₀ by cold Lanczos to residuals
+ * 1e-2 and 1e-3.
  */
 public final class CoordCheck {
   /** Hidden layers of the coord-check MLP: {@code d₀-n-n-n-C}. */
@@ -269,12 +272,10 @@ public final class CoordCheck {
     double[][] out = new double[CoordCheckReport.METRICS.size()][depth];
     // One instrument: Diagnostics snapshots W₀ and the probe's h₀ now and measures both ends of the run.
     Diagnostics diagnostics = new Diagnostics(model, probe);
-    List<LayerStats> initial = diagnostics.measureToTolerance(training);
+    Measurement initial = diagnostics.measureToTolerance(training);
     for (int l = 0; l < depth; l++) {
-      double m = Math.abs(weightRules.get(l).forwardMultiplier());
-      double target = weightRules.get(l).targetWeightNorm();
-      out[CoordCheckReport.RMS_H][l] = initial.get(l).rmsH();
-      out[CoordCheckReport.W_SPEC_RATIO][l] = m * initial.get(l).weightSpectralNorm() / target;
+      out[CoordCheckReport.RMS_H][l] = initial.features().get(l).rmsH();
+      out[CoordCheckReport.W_SPEC_RATIO][l] = initial.parameter(weightRules.get(l).layer().name()).wSpecRatio();
     }
     for (int t = 0; t < o.steps(); t++) {
       double loss = training.step();
@@ -292,14 +293,12 @@ public final class CoordCheck {
             + name + " after step " + o.steps());
       }
     }
-    List<LayerStats> last = diagnostics.measureToTolerance(training);
+    Measurement last = diagnostics.measureToTolerance(training);
     for (int l = 0; l < depth; l++) {
-      double m = Math.abs(weightRules.get(l).forwardMultiplier());
-      double target = weightRules.get(l).targetWeightNorm();
-      LayerStats s = last.get(l);
-      out[CoordCheckReport.RMS_DH][l] = s.rmsDh();
-      out[CoordCheckReport.DW_SPEC_RATIO][l] = m * s.driftSpectralNorm() / target;
-      out[CoordCheckReport.DW_STABLE_RANK][l] = s.driftStableRank();
+      ParameterStats s = last.parameter(weightRules.get(l).layer().name());
+      out[CoordCheckReport.RMS_DH][l] = last.features().get(l).rmsDh();
+      out[CoordCheckReport.DW_SPEC_RATIO][l] = s.dwSpecRatio();
+      out[CoordCheckReport.DW_STABLE_RANK][l] = s.dwStableRank();
     }
     return out;
   }

@@ -2,8 +2,9 @@ package io.github.spectral4j.trainer.experiment;
 
 import io.github.spectral4j.core.Optimizer;
 import io.github.spectral4j.core.Parametrization;
+import io.github.spectral4j.trainer.Diagnostics;
 import io.github.spectral4j.trainer.DivergenceException;
-import io.github.spectral4j.trainer.nn.FeatureProbe;
+import io.github.spectral4j.trainer.FeatureStats;
 import io.github.spectral4j.trainer.nn.Gpt;
 import io.github.spectral4j.trainer.nn.GptConfig;
 import io.github.spectral4j.trainer.optim.AdamW;
@@ -187,16 +188,18 @@ public final class GptCoordCheck {
   /**
    * Trains one model and returns {@code {rms_h per output, rms_dh per output}}.
    *
-   * @throws DivergenceException from the optimizer, naming the parameter and step
-   * @throws CoordCheck.Diverged if the loss or a measured feature is not finite
+   * @throws DivergenceException from the optimizer, naming the parameter and step, or from
+   *     {@link Diagnostics} if a measured feature is not finite
+   * @throws CoordCheck.Diverged if the loss is not finite
    */
   static double[][] measure(Options o, GptConfig config, TokenBatches train, int[] probeTokens) {
     Gpt gpt = Gpt.initialize(config, o.seed());
-    FeatureProbe probe = new FeatureProbe(gpt, probeTokens);
-    int n = gpt.featureNames().size();
+    // One instrument: Diagnostics snapshots h₀ now; only module outputs are measured (no parameter norms).
+    Diagnostics diagnostics = new Diagnostics(gpt, probeTokens);
+    List<FeatureStats> initial = diagnostics.measureFeatures(0);
+    int n = initial.size();
     double[] rms = new double[n];
     double[] change = new double[n];
-    probe.measure(rms, null);
     AdamW adam = new AdamW(gpt.parameters(), o.lr(), 0);
     int[] x = new int[o.batch() * o.context()];
     int[] y = new int[x.length];
@@ -208,12 +211,10 @@ public final class GptCoordCheck {
       }
       adam.step();
     }
-    if (!probe.measure(null, change)) {
-      for (int i = 0; i < n; i++) {
-        if (!Double.isFinite(change[i])) {
-          throw new CoordCheck.Diverged("non-finite " + gpt.featureNames().get(i) + " after step " + o.steps());
-        }
-      }
+    List<FeatureStats> last = diagnostics.measureFeatures(o.steps());
+    for (int i = 0; i < n; i++) {
+      rms[i] = initial.get(i).rmsH();
+      change[i] = last.get(i).rmsDh();
     }
     return new double[][] {rms, change};
   }
