@@ -9,8 +9,10 @@ import java.util.TreeSet;
  * {@code n} of an MLP {@code d-n-…-n-C} ({@code d}, {@code C} fixed, at least one hidden layer),
  * per parametrization, layer role and optimizer, after a few steps of training. Every exponent is
  * derived here from core's own rules ({@link Parametrization#rule}), so a changed rule changes its
- * prediction. Keyed by {@link LayerRole} today; a {@link ParameterKind} (embedding, attention, gains)
- * will add its fan exponents, its norm and how its update reaches the features, not a table row.
+ * prediction. Keyed by {@link LayerRole} for the MLP's chain below; per {@link ParameterKind} (every kind:
+ * embedding, attention, gains, convolutions) by {@link #of(Prediction.Quantity, Parametrization, Optimizer,
+ * ParameterKind)}, and for a transformer's module outputs by {@link TransformerPredictions}, with the same
+ * steps.
  *
  * <p><b>Derivation</b> (Section 3 of arXiv 2310.17813, Tensor Programs V §5 and Table 3). Write
  * {@code [x]} for the exponent of {@code x} in {@code n}. A role fixes {@code [fi]}, {@code [fo]}
@@ -135,6 +137,113 @@ public final class Predictions {
   }
 
   /**
+   * The prediction for {@code quantity} of one parameter of {@code kind} in a model of width {@code n},
+   * under {@code p}'s width-transfer rules for {@code optimizer} (the rules of a model scaled from a base
+   * width, {@link ModelShape#rules(Parametrization, Optimizer, ModelShape)}; for matrices their exponents
+   * are those of {@link Parametrization#rule}, for vectors they are the paper's fan-in-1 ones). The
+   * parameter's input has RMS Θ(1) (behind a norm, or the chain's features: see the class comment),
+   * and {@code rms_h}, {@code rms_dh} are about its own output {@code h = m·W·x}: {@code rms_dh} is the
+   * change its own update makes, {@code m·ΔW·x} — what reaches it from earlier layers is the model's
+   * business (the MLP's chain above, {@link TransformerPredictions}). Steps 1 and 4 of the class
+   * comment per kind, with what each kind's input and norm are:
+   *
+   * <ul>
+   *   <li>dense ({@code INPUT}, {@code HIDDEN}, {@code OUTPUT}, attention, {@code CONV} as the
+   *       {@code c_out × c_in·kh·kw} matrix): as for the MLP's roles, and the same exponents;
+   *   <li>{@code EMBEDDING}: the input is one-hot ({@code ‖x‖ = 1}), its norm the largest column 2-norm
+   *       {@code σ√fo}, and Adam moves only the seen tokens' columns: {@code [‖ΔW‖] = [η_l] + [fo]/2};
+   *   <li>{@code BIAS}, {@code NORM_GAIN}: the fan-in-1 matrix on the constant input 1 (a gain's
+   *       {@code Δg ⊙ x̂} has the RMS of {@code Δg}, since {@code x̂} has entries Θ(1)), norm ℓ2: a bias
+   *       starts at zero (no {@code rms_h}, no {@code w_spec_ratio}); a gain of ones has
+   *       {@code ‖g‖₂/√fo = 1};
+   *   <li>the gradient {@code δ} on the parameter's output, which only SGD's update follows: Θ(1) on the
+   *       readout's logits; on a width-sized feature, the readout's backward gain
+   *       {@code [σ_out] + [m_out] + [fi_out]/2} (hidden matrices in between have backward gain
+   *       {@code [σ] + [m] + [fi]/2 = 0} under every parametrization); on an attention query (key),
+   *       {@code δ_q = c·Σ_j (∂L/∂s_j)·k_j} with {@code ∂L/∂s_j ∝ δ_a·v_j} ({@code δ_a} the gradient on the
+   *       attention's output): an inner product of independent vectors at initialisation,
+   *       {@code [‖δ_a‖] + [RMS v]}, and of aligned ones once the values have taken a step along
+   *       {@code δ_a}, {@code [‖δ_a‖] + [‖Δv‖]}; after a few steps the larger. So
+   *       {@code [‖δ_q‖] = [c] + [‖δ_a‖] + max([RMS v], [‖Δv‖]) + [RMS k] + 1/2} ({@code c} the logit
+   *       multiplier, head dimension ∝ n); a fused {@code ATTENTION_QKV} takes the largest of its three
+   *       blocks'.
+   * </ul>
+   *
+   * <p>Bands as for the roles: a predicted 0 within {@link #FLAT} ({@link #FLAT_OUTPUT} for the readout),
+   * a growth or decay by its sign and {@link #TREND}.
+   *
+   * @param quantity what is measured
+   * @param p the parametrization
+   * @param optimizer the optimizer
+   * @param kind the parameter's kind
+   * @return never null; not predicted for a bias's {@code rms_h} and {@code w_spec_ratio} (it starts at
+   *     zero)
+   */
+  public static Prediction of(Prediction.Quantity quantity, Parametrization p, Optimizer optimizer, ParameterKind kind) {
+    Objects.requireNonNull(quantity, "quantity");
+    Objects.requireNonNull(p, "parametrization");
+    Objects.requireNonNull(optimizer, "optimizer");
+    Objects.requireNonNull(kind, "kind");
+    PredictionScaling s = PredictionScaling.of(p, optimizer, kind);
+    double delta = delta(p, optimizer, kind);
+    double slope = switch (quantity) {
+      case RMS_H -> s.rmsH();
+      case RMS_DH -> s.rmsDhDirect(optimizer, delta);
+      case W_SPEC_RATIO -> s.wSpecRatio();
+      case DW_SPEC_RATIO -> s.dwSpecRatio(optimizer, delta);
+    };
+    if (Double.isNaN(slope)) {
+      return new Prediction(quantity, Double.NaN, Double.NaN, Double.NaN, "a " + kind.id() + " starts at zero");
+    }
+    double tol = kind == ParameterKind.OUTPUT ? FLAT_OUTPUT : FLAT;
+    String what = slope == 0 ? "width-independent" : (slope > 0 ? "grows like n^" : "shrinks like n^") + exponent(slope);
+    double low = slope == 0 ? -tol : slope > 0 ? TREND : Double.NEGATIVE_INFINITY;
+    double high = slope == 0 ? tol : slope > 0 ? Double.POSITIVE_INFINITY : -TREND;
+    return new Prediction(quantity, slope, low, high, what);
+  }
+
+  /**
+   * {@code [‖δ‖]}, the gradient on the output of a {@code kind} parameter (see
+   * {@link #of(Prediction.Quantity, Parametrization, Optimizer, ParameterKind)}).
+   */
+  static double delta(Parametrization p, Optimizer o, ParameterKind kind) {
+    if (kind == ParameterKind.OUTPUT) {
+      return 0;
+    }
+    double feature = PredictionScaling.of(p, o, ParameterKind.OUTPUT).randomGain();
+    return switch (kind) {
+      case ATTENTION_QUERY, ATTENTION_KEY, ATTENTION_QKV -> {
+        double attention = feature + PredictionScaling.of(p, o, ParameterKind.ATTENTION_OUTPUT).randomGain();
+        PredictionScaling value = PredictionScaling.of(p, o, ParameterKind.ATTENTION_VALUE);
+        // δ_a·v_j: independent at initialisation (‖δ_a‖·RMS v), aligned once v has taken a step (‖δ_a‖·‖Δv‖)
+        double values = Math.max(value.rmsH(), value.rmsDhDirect(o, attention) + 0.5);
+        double logits = PredictionScaling.logitMultiplier(p) + attention + values
+            + PredictionScaling.of(p, o, kind == ParameterKind.ATTENTION_KEY
+                ? ParameterKind.ATTENTION_QUERY : ParameterKind.ATTENTION_KEY).rmsH() + 0.5;
+        yield kind == ParameterKind.ATTENTION_QKV ? Math.max(attention, logits) : logits;
+      }
+      case ATTENTION_VALUE -> feature + PredictionScaling.of(p, o, ParameterKind.ATTENTION_OUTPUT).randomGain();
+      default -> feature;
+    };
+  }
+
+  /**
+   * Whether {@code p} puts the initial {@code ‖W₀‖ / √(fo/fi)} (in the kind's norm) of a {@code kind}
+   * parameter in {@code [INIT_LOW, INIT_HIGH]}: only {@code SPECTRAL}, and not for a bias (it starts at
+   * zero). A gain of ones has ratio exactly 1; an embedding's largest column norm is about
+   * {@code σ√fo = √fo}; a fused {@code ATTENTION_QKV} holds the band per block (the stack of three
+   * Gaussian blocks has norm {@code σ(√n + √(3n))}, 1.37 times a block's).
+   *
+   * @param p the parametrization
+   * @param kind the parameter's kind
+   * @return whether a verdict may hold the parameter's initial norm to the band
+   */
+  public static boolean initialNormBand(Parametrization p, ParameterKind kind) {
+    Objects.requireNonNull(kind, "kind");
+    return initialNormBand(p) && kind != ParameterKind.BIAS;
+  }
+
+  /**
    * Whether {@code p} puts every layer's initial {@code ‖W₀‖* / √(fo/fi)} in {@code [INIT_LOW, INIT_HIGH]}:
    * only {@code SPECTRAL}, whose {@code σ = (1/√fi)·min(1, √(fo/fi))} is built for it ({@code MUP}'s
    * output layer sits near {@code 1/√C} instead).
@@ -163,7 +272,7 @@ public final class Predictions {
     };
   }
 
-  private static String exponent(double a) {
+  static String exponent(double a) {
     return a == Math.rint(a) ? String.valueOf((long) a) : a * 2 == Math.rint(a * 2) ? (long) (a * 2) + "/2"
         : String.valueOf(a);
   }

@@ -2,6 +2,8 @@ package io.github.spectral4j.trainer.experiment;
 
 import io.github.spectral4j.core.Optimizer;
 import io.github.spectral4j.core.Parametrization;
+import io.github.spectral4j.core.Prediction;
+import io.github.spectral4j.core.TransformerPredictions;
 import io.github.spectral4j.trainer.Diagnostics;
 import io.github.spectral4j.trainer.DivergenceException;
 import io.github.spectral4j.trainer.FeatureStats;
@@ -31,20 +33,14 @@ import java.util.TreeMap;
  * h_0}). The weight metrics of the MLP's report ({@code w_spec_ratio}, {@code dw_spec_ratio},
  * {@code dw_stable_rank}) belong to matrices, not to module outputs, and are left empty.
  *
- * <p>Verdicts (issue 10's bars): spectral and μP learn features at every width, {@code |slope of rms_dh|
- * ≤ 0.12} for every output; standard (one global Adam η) makes every block's update grow, slope ≥ +1.0,
- * and the logits', slope ≥ +0.2. Slopes are fitted over the widths at least the vocabulary (128), where
+ * <p>Verdicts compare each output's {@code rms_dh} slope with core's {@link TransformerPredictions} (the
+ * derivation and each band are there): spectral and μP learn features at every width, {@code |slope| ≤
+ * 0.12} for every output; standard (one global Adam η) keeps the embedding's update flat and makes every
+ * block's grow, slope ≥ +1.0, and the logits', slope ≥ +0.2 — issue 10's bars. Slopes are fitted over the widths at least the vocabulary (128), where
  * every rule is in its large-width regime (below it the readout's {@code min(1, √(fo/fi))} switches
  * branch).
  */
 public final class GptCoordCheck {
-  /** Bound on |slope of rms_dh| for spectral and μP. */
-  static final double FLAT = 0.12;
-  /** Least slope of each block's rms_dh under standard. */
-  static final double STANDARD_BLOCK = 1.0;
-  /** Least slope of the logits' rms_dh under standard. */
-  static final double STANDARD_LOGITS = 0.2;
-
   private GptCoordCheck() {}
 
   /**
@@ -219,9 +215,23 @@ public final class GptCoordCheck {
     return new double[][] {rms, change};
   }
 
-  /** Issue 10's bars for one parametrization (see the class comment); n/a for NTK, which has none. */
+  /**
+   * Judges one parametrization: each output's {@code rms_dh} slope against core's
+   * {@link TransformerPredictions} for AdamW (the optimizer this coord check trains with), which hold
+   * spectral and μP to {@code |slope| ≤ 0.12} everywhere and standard to a flat embedding, block slopes
+   * {@code ≥ +1.0} and a logits slope {@code ≥ +0.2}.
+   */
   static Verdict judge(Parametrization p, List<String> outputs, double[] dhSlopes, int[] fitWidths,
       SortedMap<Integer, String> diverged) {
+    return judge(p, Optimizer.ADAM, outputs, dhSlopes, fitWidths, diverged);
+  }
+
+  /**
+   * Judges one parametrization trained by {@code optimizer} (see {@link #judge(Parametrization, List,
+   * double[], int[], SortedMap)}); outputs are {@link #outputs(int)}.
+   */
+  static Verdict judge(Parametrization p, Optimizer optimizer, List<String> outputs, double[] dhSlopes,
+      int[] fitWidths, SortedMap<Integer, String> diverged) {
     if (!diverged.isEmpty()) {
       return Verdict.of(p, false, "diverged at width " + diverged.firstKey() + " (" + diverged.get(diverged.firstKey()) + ")");
     }
@@ -229,43 +239,8 @@ public final class GptCoordCheck {
       return Verdict.notApplicable(p, "no slope to judge: need at least 2 widths >= the vocabulary "
           + TextCorpus.VOCABULARY + ", got " + Arrays.toString(fitWidths));
     }
-    List<String> checked = new ArrayList<>();
-    List<String> failures = new ArrayList<>();
-    int last = outputs.size() - 1;
-    for (int l = 0; l <= last; l++) {
-      double s = dhSlopes[l];
-      String name = outputs.get(l);
-      String band;
-      boolean ok;
-      switch (p) {
-        case SPECTRAL, MUP -> {
-          band = String.format(Locale.ROOT, "|slope| <= %.2f", FLAT);
-          ok = Math.abs(s) <= FLAT;
-        }
-        case STANDARD -> {
-          if (l == 0) {
-            continue; // Adam moves every embedding entry by ~η whatever the width: no prediction to test
-          }
-          double least = l == last ? STANDARD_LOGITS : STANDARD_BLOCK;
-          band = String.format(Locale.ROOT, ">= %+.1f", least);
-          ok = s >= least;
-        }
-        default -> {
-          return Verdict.notApplicable(p, "no GPT prediction for " + p.id());
-        }
-      }
-      checked.add(name + " " + Verdicts.signed(s) + " (" + band + ")");
-      if (Double.isNaN(s)) {
-        failures.add("the rms_dh slope of " + name + " could not be fitted");
-      } else if (!ok) {
-        failures.add(name + " " + Verdicts.signed(s) + " is not " + band);
-      }
-    }
-    String what = p == Parametrization.STANDARD
-        ? "one global Adam rate: block and logit updates grow with width"
-        : "feature learning at every width";
-    String reason = "rms_dh slopes " + String.join(", ", checked) + " — predicted " + what
-        + (failures.isEmpty() ? ": as predicted" : ": FAILS, " + String.join("; ", failures));
-    return Verdict.of(p, failures.isEmpty(), reason);
+    List<Prediction> predictions =
+        TransformerPredictions.outputs(Prediction.Quantity.RMS_DH, p, optimizer, outputs.size() - 2);
+    return Verdicts.judgeSlopes(p, optimizer, outputs, predictions, dhSlopes);
   }
 }

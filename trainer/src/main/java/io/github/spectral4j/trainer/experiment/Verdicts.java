@@ -21,7 +21,8 @@ import java.util.stream.Collectors;
  * {@code SPECTRAL} every layer's {@code ‖W₀‖* / √(fo/fi)} must also lie in
  * {@code [Predictions.INIT_LOW, Predictions.INIT_HIGH]} at every width. A run that diverges fails,
  * except at a larger width after a smaller one trained when the output layer is predicted to grow:
- * that is the predicted blow-up in its extreme form.
+ * that is the predicted blow-up in its extreme form. Other models' outputs (the GPT's) are judged the
+ * same way against predictions their caller supplies ({@link #judgeSlopes}).
  */
 final class Verdicts {
   private Verdicts() {}
@@ -79,29 +80,13 @@ final class Verdicts {
       return Verdict.notApplicable(p, "no slope to judge: need at least 2 widths >= the input dimension, got "
           + Arrays.toString(fitWidths));
     }
-    List<String> checked = new ArrayList<>();
-    List<String> failures = new ArrayList<>();
-    java.util.Map<String, List<String>> skipped = new java.util.LinkedHashMap<>(); // reason → layers
-    for (int l = 0; l <= out; l++) {
-      Prediction pr = predictions.get(l);
-      String name = layers.get(l);
-      if (!pr.judged()) {
-        skipped.computeIfAbsent(pr.reason(), k -> new ArrayList<>()).add(name);
-        continue;
-      }
-      double s = dhSlopes[l];
-      checked.add(name + " " + signed(s) + " (" + pr.band() + ")");
-      if (Double.isNaN(s)) {
-        failures.add("the rms_dh slope of " + name + " could not be fitted (a value is zero or not finite)");
-      } else if (!pr.accepts(s)) {
-        failures.add(name + " " + signed(s) + " is not " + pr.band() + " (predicted: " + pr.reason() + ")");
-      }
-    }
-    if (checked.isEmpty()) {
+    Comparison c = new Comparison(layers, predictions, dhSlopes);
+    List<String> failures = c.failures;
+    if (c.checked.isEmpty()) {
       return Verdict.notApplicable(p, "no layer's rms_dh prediction can be judged under " + optimizer.id() + ": "
-          + grouped(skipped));
+          + grouped(c.skipped));
     }
-    StringBuilder reason = new StringBuilder("rms_dh slopes ").append(String.join(", ", checked));
+    StringBuilder reason = new StringBuilder("rms_dh slopes ").append(String.join(", ", c.checked));
     if (Predictions.initialNormBand(p)) {
       double lo = Double.POSITIVE_INFINITY;
       double hi = Double.NEGATIVE_INFINITY;
@@ -119,15 +104,66 @@ final class Verdicts {
       reason.append("; w_spec_ratio in [").append(fixed(lo)).append(", ").append(fixed(hi)).append("] (band [")
           .append(Predictions.INIT_LOW).append(", ").append(Predictions.INIT_HIGH).append("])");
     }
-    if (!skipped.isEmpty()) {
-      reason.append("; not judged: ").append(grouped(skipped));
+    return c.verdict(p, reason);
+  }
+
+  /**
+   * Judges the {@code rms_dh} slopes of a model's outputs against their predictions (no divergence, at
+   * least two fit widths): each judged output's slope must lie in its band.
+   *
+   * @param p the parametrization
+   * @param optimizer the optimizer the run used
+   * @param layers output names in order; not modified
+   * @param predictions one per output; not modified
+   * @param dhSlopes fitted {@code rms_dh} exponent per output, {@code NaN} if not fittable; not modified
+   */
+  static Verdict judgeSlopes(
+      Parametrization p, Optimizer optimizer, List<String> layers, List<Prediction> predictions, double[] dhSlopes) {
+    Comparison c = new Comparison(layers, predictions, dhSlopes);
+    if (c.checked.isEmpty()) {
+      return Verdict.notApplicable(p, "no output's rms_dh prediction can be judged under " + optimizer.id() + ": "
+          + grouped(c.skipped));
     }
-    if (failures.isEmpty()) {
-      reason.append(": as predicted");
-    } else {
-      reason.append(": FAILS, ").append(String.join("; ", failures));
+    return c.verdict(p, new StringBuilder("rms_dh slopes ").append(String.join(", ", c.checked)));
+  }
+
+  /** Each layer's slope against its prediction: what was checked, what failed, what was not judged. */
+  private static final class Comparison {
+    final List<String> checked = new ArrayList<>();
+    final List<String> failures = new ArrayList<>();
+    /** reason → layers. */
+    final java.util.Map<String, List<String>> skipped = new java.util.LinkedHashMap<>();
+
+    Comparison(List<String> layers, List<Prediction> predictions, double[] dhSlopes) {
+      for (int l = 0; l < layers.size(); l++) {
+        Prediction pr = predictions.get(l);
+        String name = layers.get(l);
+        if (!pr.judged()) {
+          skipped.computeIfAbsent(pr.reason(), k -> new ArrayList<>()).add(name);
+          continue;
+        }
+        double s = dhSlopes[l];
+        checked.add(name + " " + signed(s) + " (" + pr.band() + ")");
+        if (Double.isNaN(s)) {
+          failures.add("the rms_dh slope of " + name + " could not be fitted (a value is zero or not finite)");
+        } else if (!pr.accepts(s)) {
+          failures.add(name + " " + signed(s) + " is not " + pr.band() + " (predicted: " + pr.reason() + ")");
+        }
+      }
     }
-    return Verdict.of(p, failures.isEmpty(), reason.toString());
+
+    /** {@code reason} completed with what was not judged and the outcome. */
+    Verdict verdict(Parametrization p, StringBuilder reason) {
+      if (!skipped.isEmpty()) {
+        reason.append("; not judged: ").append(grouped(skipped));
+      }
+      if (failures.isEmpty()) {
+        reason.append(": as predicted");
+      } else {
+        reason.append(": FAILS, ").append(String.join("; ", failures));
+      }
+      return Verdict.of(p, failures.isEmpty(), reason.toString());
+    }
   }
 
   /** {@code W2, W3 (reason); W5 (other reason)}. */

@@ -28,10 +28,45 @@ class GptCoordCheckTest {
   }
 
   @Test
-  void standardMustGrowInBlocksAndLogitsButNotNecessarilyInTheEmbedding() {
-    assertTrue(judge(Parametrization.STANDARD, -0.3, 1.0, 1.2, 0.2).pass());
+  void standardMustGrowInBlocksAndLogitsWithAFlatEmbedding() {
+    assertTrue(judge(Parametrization.STANDARD, 0.12, 1.0, 1.2, 0.2).pass());
+    assertTrue(judge(Parametrization.STANDARD, -0.13, 1.0, 1.2, 0.2).failed()); // Adam moves a row by ±η at any width
     assertTrue(judge(Parametrization.STANDARD, 0, 0.99, 1.2, 0.5).failed());
-    assertTrue(judge(Parametrization.STANDARD, 0, 1.1, 1.2, 0.19).failed());
+    Verdict v = judge(Parametrization.STANDARD, 0, 1.1, 1.2, 0.19);
+    assertTrue(v.failed() && v.reason().contains("logits +0.19 is not >= +0.20"), v.reason());
+  }
+
+  @Test
+  void ntkIsJudgedByCoresPrediction() {
+    // NTK + Adam: blocks and logits grow like n^1/2, with a flat path less than a power of n behind in the blocks
+    assertTrue(judge(Parametrization.NTK, 0.05, 0.3, 0.4, 0.3).pass());
+    assertTrue(judge(Parametrization.NTK, 0.05, 0.3, 0.4, 0.1).failed());
+    assertTrue(judge(Parametrization.NTK, 0.05, -0.2, 0.4, 0.3).failed());
+  }
+
+  /**
+   * A run whose rules are not the parametrization it is judged as fails: standard's rules judged as μP
+   * or spectral (its blocks grow), spectral's judged as standard (they do not); each passes as itself.
+   * The default coord check's settings at its two smallest fit widths (below them the GPT is too small
+   * for its rules' growth to show: one block at widths 128 and 256 measures standard's block slope −0.03).
+   */
+  @Test
+  void aWrongParametrizationFailsTheVerdict() {
+    GptCoordCheck.Options o = new GptCoordCheck.Options(
+        List.of(Parametrization.STANDARD, Parametrization.SPECTRAL), new int[] {128, 256}, 64, 0x1p-8, 10, 16, 1, 16, 2, 4, 64);
+    CoordCheckReport r = GptCoordCheck.run(o, TextCorpus.brown(), Progress.silent());
+    assertTrue(r.allPass(), r.table());
+    List<String> outputs = GptCoordCheck.outputs(2);
+    int[] fit = {128, 256};
+    for (Parametrization trained : o.parametrizations()) {
+      double[] slopes = outputs.stream().mapToDouble(out -> r.series(trained, out, "rms_dh").slope()).toArray();
+      List<Parametrization> wrong = trained == Parametrization.STANDARD
+          ? List.of(Parametrization.MUP, Parametrization.SPECTRAL) : List.of(Parametrization.STANDARD);
+      for (Parametrization judged : wrong) {
+        Verdict v = GptCoordCheck.judge(judged, outputs, slopes, fit, new TreeMap<>());
+        assertTrue(v.failed(), trained + " judged as " + judged + ": " + v.reason());
+      }
+    }
   }
 
   @Test
@@ -42,7 +77,6 @@ class GptCoordCheckTest {
     assertTrue(v.failed() && v.reason().contains("512") && v.reason().contains("step 3"), v.reason());
     Verdict na = GptCoordCheck.judge(Parametrization.SPECTRAL, OUTPUTS, new double[4], new int[] {128}, new TreeMap<>());
     assertEquals(Verdict.Status.NOT_APPLICABLE, na.status());
-    assertEquals(Verdict.Status.NOT_APPLICABLE, judge(Parametrization.NTK, 0, 0, 0, 0).status());
   }
 
   @Test
