@@ -7,7 +7,9 @@ import java.util.Objects;
 /**
  * Fused kernels: operations that BLAS would do in two or three passes over memory, done in one, for
  * the loops of an optimizer and of the spectral solvers — an update added with both norms returned
- * ({@link #addWithNorms}: y ← y + x, ‖x‖₂, ‖y‖₂), the Gram product of power iteration
+ * ({@link #addWithNorms}: y ← y + x, ‖x‖₂, ‖y‖₂; {@link #update}: the same for plain SGD's x = −η·g, with
+ * the Gram products of power iteration on the new y and its drift when asked,
+ * {@link #updateWithDifferenceGram}), the Gram product of power iteration
  * ({@link #gramTimes}: A·v and Aᵀ·(A·v) reading A once), and the same for a matrix and its drift from
  * a reference ({@link #differenceGramTimes}: D = A − B formed row by row, never stored, with ‖D‖_F²).
  * Each checks its arguments as {@link Blas} does and runs on the same kernels; each method's Javadoc
@@ -37,6 +39,133 @@ public final class Fused {
     KERNELS.addWithSquares(x.length, x, y, norms);
     norms[0] = Math.sqrt(norms[0]);
     norms[1] = Math.sqrt(norms[1]);
+  }
+
+  /**
+   * An optimizer's step on a parameter W in one pass: {@code d = α·g} (one rounding; when g is null, d
+   * is taken as given), {@code w ← w + d} (one rounding), with {@code norms[0] = ‖d‖_F} and
+   * {@code norms[1] = ‖w‖_F} of the new w — plain SGD's {@code ΔW = −η·G} (α = −η) applied and measured
+   * for the traffic of reading G and W and writing W and ΔW, where {@link Blas#scal}-like scaling and
+   * {@link #addWithNorms} take two passes. The elements of d and w are bit-identical to
+   * {@code d[i] = α·g[i]; w[i] += d[i]}, and the norms those of {@link #addWithNorms}{@code (d, w, norms)}
+   * (squares in double), also bit for bit; a norm is finite exactly when every entry is. w, d
+   * (unless g is null) and norms are modified; g is not. g, d and w have one shape and are distinct
+   * arrays; norms has at least two entries.
+   *
+   * @param alpha α, e.g. −η
+   * @param g the gradient, or null to apply d as given; not modified
+   * @param d receives α·g (read when g is null)
+   * @param w the parameter, modified
+   * @param norms receives ‖d‖_F and ‖w‖_F, modified
+   * @throws IllegalArgumentException if a shape differs, arrays alias or norms is too short
+   */
+  public static void update(float alpha, FloatMatrix g, FloatMatrix d, FloatMatrix w, double[] norms) {
+    checkUpdate("update", g, d, w, null, norms, 2);
+    KERNELS.update(w.rows(), w.cols(), alpha, g == null ? null : g.data(), d.data(), w.data(), null, null, null,
+        null, null, null, null, norms);
+    norms[0] = Math.sqrt(norms[0]);
+    norms[1] = Math.sqrt(norms[1]);
+  }
+
+  /**
+   * {@link #update} with the Gram products of power iteration on the new W and on its drift E = W − ref
+   * from a reference (formed row by row, never stored) in the same pass: {@code ax = W·x},
+   * {@code aOut = Wᵀ·ax}, {@code ey = E·y}, {@code eOut = Eᵀ·ey} (as {@link #differenceGramTimes} gives them
+   * for the new W), and {@code norms[2] = ‖E‖_F}; here each row's squares are summed in float (again in
+   * double for a row whose float sum overflows) and the rows in double. An optimizer's step that also advances the power
+   * iterations for ‖W‖* and ‖W − W₀‖* reads W₀ as its only extra traffic, the rows of W still in L1
+   * when their products are formed. x and y have W.cols() entries, ax and ey W.rows(), aOut and eOut
+   * W.cols(). w, d (unless g is null), ax, aOut, ey, eOut and norms are modified (aOut and eOut
+   * overwritten); g, ref, x and y are not. The matrices share one shape; every modified array is distinct
+   * from every other array; norms has at least three entries.
+   *
+   * @param alpha α, e.g. −η
+   * @param g the gradient, or null to apply d as given; not modified
+   * @param d receives α·g (read when g is null)
+   * @param w the parameter, modified
+   * @param ref the reference W₀, not modified
+   * @param x W's input vector, not modified
+   * @param ax receives W·x
+   * @param aOut receives Wᵀ·(W·x)
+   * @param y the drift's input vector, not modified
+   * @param ey receives E·y
+   * @param eOut receives Eᵀ·(E·y)
+   * @param norms receives ‖d‖_F, ‖w‖_F and ‖w − ref‖_F, modified
+   * @throws IllegalArgumentException if a shape or length differs, arrays alias or norms is too short
+   */
+  public static void updateWithDifferenceGram(
+      float alpha, FloatMatrix g, FloatMatrix d, FloatMatrix w, FloatMatrix ref, float[] x, float[] ax,
+      float[] aOut, float[] y, float[] ey, float[] eOut, double[] norms) {
+    Objects.requireNonNull(ref, "ref");
+    checkUpdate("updateWithDifferenceGram", g, d, w, ref, norms, 3);
+    int m = w.rows();
+    int n = w.cols();
+    Objects.requireNonNull(x, "x");
+    Objects.requireNonNull(ax, "ax");
+    Objects.requireNonNull(aOut, "aOut");
+    Objects.requireNonNull(y, "y");
+    Objects.requireNonNull(ey, "ey");
+    Objects.requireNonNull(eOut, "eOut");
+    if (x.length != n || y.length != n || ax.length != m || ey.length != m || aOut.length != n || eOut.length != n) {
+      throw new IllegalArgumentException("updateWithDifferenceGram: W " + m + "x" + n + " needs x and y of length " + n
+          + ", ax and ey of length " + m + ", aOut and eOut of length " + n + ", got x " + x.length + ", y " + y.length
+          + ", ax " + ax.length + ", ey " + ey.length + ", aOut " + aOut.length + ", eOut " + eOut.length);
+    }
+    // Every output against every other array, without building arrays of them (this runs every step).
+    float[] gd = g == null ? null : g.data();
+    for (int i = 0; i < 4; i++) {
+      float[] p = pickUpdate(i, ax, aOut, ey, eOut, d.data(), w.data(), ref.data(), x, y, gd);
+      for (int j = i + 1; j < 10; j++) {
+        if (p == pickUpdate(j, ax, aOut, ey, eOut, d.data(), w.data(), ref.data(), x, y, gd)) {
+          throw new IllegalArgumentException("updateWithDifferenceGram: " + UPDATE_NAMES.get(i) + " and "
+              + UPDATE_NAMES.get(j) + " are the same array");
+        }
+      }
+    }
+    KERNELS.update(m, n, alpha, g == null ? null : g.data(), d.data(), w.data(), ref.data(), x, ax, aOut, y, ey,
+        eOut, norms);
+    norms[0] = Math.sqrt(norms[0]);
+    norms[1] = Math.sqrt(norms[1]);
+    norms[2] = Math.sqrt(norms[2]);
+  }
+
+  private static final java.util.List<String> UPDATE_NAMES =
+      java.util.List.of("ax", "aOut", "ey", "eOut", "d", "w", "ref", "x", "y", "g");
+
+  /** The i-th of the arrays named in {@link #UPDATE_NAMES}. */
+  private static float[] pickUpdate(
+      int i, float[] ax, float[] aOut, float[] ey, float[] eOut, float[] d, float[] w, float[] ref, float[] x,
+      float[] y, float[] g) {
+    return switch (i) {
+      case 0 -> ax;
+      case 1 -> aOut;
+      case 2 -> ey;
+      case 3 -> eOut;
+      case 4 -> d;
+      case 5 -> w;
+      case 6 -> ref;
+      case 7 -> x;
+      case 8 -> y;
+      default -> g;
+    };
+  }
+
+  /** The checks {@link #update} and {@link #updateWithDifferenceGram} share on the matrices and norms. */
+  private static void checkUpdate(
+      String who, FloatMatrix g, FloatMatrix d, FloatMatrix w, FloatMatrix ref, double[] norms, int normCount) {
+    Objects.requireNonNull(d, "d");
+    Objects.requireNonNull(w, "w");
+    Objects.requireNonNull(norms, "norms");
+    requireShapeOf(who, "G", g, w);
+    requireShapeOf(who, "D", d, w);
+    requireShapeOf(who, "the reference", ref, w);
+    if (d.data() == w.data() || g != null && (g.data() == d.data() || g.data() == w.data())
+        || ref != null && (ref.data() == w.data() || ref.data() == d.data())) {
+      throw new IllegalArgumentException(who + ": G, D, W and the reference must be distinct arrays");
+    }
+    if (norms.length < normCount) {
+      throw new IllegalArgumentException(who + ": norms needs " + normCount + " entries, got " + norms.length);
+    }
   }
 
   /**
@@ -127,6 +256,13 @@ public final class Fused {
       case 6 -> x;
       default -> y;
     };
+  }
+
+  private static void requireShapeOf(String who, String name, FloatMatrix other, FloatMatrix w) {
+    if (other != null && (other.rows() != w.rows() || other.cols() != w.cols())) {
+      throw new IllegalArgumentException(
+          who + ": W is " + w.rows() + "x" + w.cols() + " but " + name + " is " + other.rows() + "x" + other.cols());
+    }
   }
 
   private static void checkSameLength(float[] x, float[] y) {

@@ -76,6 +76,24 @@ public interface Kernels {
       int threads);
 
   /**
+   * One optimizer pass over an m×n parameter W (row-major, row stride n for every matrix): per element
+   * {@code d = α·g} (one rounding) when g is not null, else d is read as given, then {@code w = w + d}
+   * (one rounding) — the bits of {@link #scal} and {@link #addWithSquares}' addition — with
+   * {@code sums[0] = Σ d²} and {@code sums[1] = Σ w²} of the new w. When ref is not null, also the Gram
+   * products of power iteration on the new W and on E = W − ref formed row by row (never stored), as
+   * {@link #differenceGramTimes} gives them: {@code ax = W·x}, {@code aOut = Wᵀ·ax}, {@code ey = E·y},
+   * {@code eOut = Eᵀ·ey} and {@code sums[2] = Σ E²}; x, ax, aOut, y, ey and eOut are then all given, else
+   * all null. Without ref the sums are exactly those of {@link #addWithSquares} of d into w; with it, squares
+   * are summed in float per row (again in double for a row whose float sum overflows) and over rows in
+   * double. d (when g is given), w, ax, aOut, ey, eOut and sums are modified.
+   */
+  default void update(
+      int m, int n, float alpha, float[] g, float[] d, float[] w, float[] ref, float[] x, float[] ax, float[] aOut,
+      float[] y, float[] ey, float[] eOut, double[] sums) {
+    OptimizerPass.update(m, n, alpha, g, d, w, ref, x, ax, aOut, y, ey, eOut, sums);
+  }
+
+  /**
    * av = A·v and out = Aᵀ·av in one pass over the rows of the m×n matrix A (row stride lda): each row is
    * read once for its dot product with v and, while still in cache, for its axpy into out. av and out
    * are modified.

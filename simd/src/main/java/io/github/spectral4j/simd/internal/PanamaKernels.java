@@ -62,6 +62,13 @@ final class PanamaKernels implements Kernels {
   }
 
   @Override
+  public void update(
+      int m, int n, float alpha, float[] g, float[] d, float[] w, float[] ref, float[] x, float[] ax, float[] aOut,
+      float[] y, float[] ey, float[] eOut, double[] sums) {
+    PanamaOptimizerPass.update(m, n, alpha, g, d, w, ref, x, ax, aOut, y, ey, eOut, sums);
+  }
+
+  @Override
   public void gemv(boolean transA, int m, int n, float alpha, float[] a, int lda, float[] x, float beta, float[] y) {
     PanamaGemv.gemv(transA, m, n, alpha, a, lda, x, beta, y);
   }

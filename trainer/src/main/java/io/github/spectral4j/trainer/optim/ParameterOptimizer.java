@@ -64,6 +64,20 @@ public interface ParameterOptimizer {
   double valueNorm(Parameter parameter);
 
   /**
+   * Has this optimizer form {@code products} inside its pass over {@code products.parameter()} at each
+   * step for which they are {@linkplain FusedProducts#request requested} (replacing an earlier attachment
+   * to that parameter), so that diagnostics need not read the parameter again after the step. The default
+   * cannot, and the caller forms the products itself.
+   *
+   * @param products not modified here; written by the steps that serve its requests
+   * @return whether this optimizer will form them
+   * @throws IllegalArgumentException if this optimizer does not update the parameter
+   */
+  default boolean attach(FusedProducts products) {
+    return false;
+  }
+
+  /**
    * Writes this optimizer's section: its kind, a section version, the step count, each parameter's
    * name and shape, then its state. {@code out} is modified; nothing else is.
    *

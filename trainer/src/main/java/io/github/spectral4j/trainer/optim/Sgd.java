@@ -83,19 +83,21 @@ public final class Sgd implements ParameterOptimizer {
       Slot s = state.slot;
       float lr = (float) (learningRate * s.parameter.rule().learningRateMultiplier());
       float wd = (float) (weightDecay * s.parameter.rule().weightDecayMultiplier());
-      update(state.momentum, lr, mu, wd, s.parameter.value().data(), s.parameter.gradient().data(), s.update.data());
-      slots.apply(s);
+      if (state.momentum == null && wd == 0) {
+        // ΔW = −η_l·G: formed and applied in one pass over G and W.
+        slots.applyScaled(s, -lr, s.parameter.gradient());
+      } else {
+        update(state.momentum, lr, mu, wd, s.parameter.value().data(), s.parameter.gradient().data(), s.update.data());
+        slots.apply(s);
+      }
     }
     steps = t;
     slots.end(t);
   }
 
+  /** The update with momentum or decay (plain SGD's is formed in the pass that applies it). */
   private static void update(float[] b, float lr, float mu, float wd, float[] w, float[] g, float[] d) {
-    if (b == null && wd == 0) {
-      for (int k = 0; k < d.length; k++) {
-        d[k] = -lr * g[k]; // without decay W is not read
-      }
-    } else if (b == null) {
+    if (b == null) {
       for (int k = 0; k < d.length; k++) {
         d[k] = -lr * (g[k] + wd * w[k]);
       }
@@ -105,6 +107,12 @@ public final class Sgd implements ParameterOptimizer {
         d[k] = -lr * b[k];
       }
     }
+  }
+
+  /** Every parameter's pass can form {@link FusedProducts}. */
+  @Override
+  public boolean attach(FusedProducts products) {
+    return slots.attach(products);
   }
 
   @Override

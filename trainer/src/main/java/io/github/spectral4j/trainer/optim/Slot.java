@@ -4,13 +4,18 @@ import io.github.spectral4j.simd.FloatMatrix;
 import io.github.spectral4j.simd.Fused;
 import io.github.spectral4j.trainer.nn.Parameter;
 
-/** What every optimizer keeps for one parameter: the parameter, its last update and that update's norm. */
+/**
+ * What every optimizer keeps for one parameter: the parameter, its last update and that update's norm,
+ * and the {@link FusedProducts} its pass forms when asked.
+ */
 final class Slot {
   final Parameter parameter;
   final FloatMatrix update;
   double updateNorm;
   /** ‖θ‖_F right after the last {@link #apply}; NaN before it. */
   double valueNorm = Double.NaN;
+  /** Products the pass forms when they are requested, or null. */
+  FusedProducts products;
 
   Slot(Parameter parameter) {
     this.parameter = parameter;
@@ -19,12 +24,38 @@ final class Slot {
 
   /**
    * Adds the update to the value in one pass that also measures ‖ΔW‖₂ and ‖W‖₂ ({@code norms} is
-   * scratch, modified): the new value's norm is finite exactly when every entry is.
+   * scratch of three entries, modified) and forms the requested {@link #products}: the new value's norm
+   * is finite exactly when every entry is.
    *
    * @return whether the value is finite
    */
   boolean apply(double[] norms) {
+    if (products != null && products.requested) {
+      return applyScaled(0f, null, norms);
+    }
     Fused.addWithNorms(update.data(), parameter.value().data(), norms);
+    return applied(norms);
+  }
+
+  /**
+   * Sets the update to {@code α·g} and adds it to the value in one pass (g null: the update as stored),
+   * with the norms and products of {@link #apply}: plain SGD's step reads G and W once.
+   *
+   * @return whether the value is finite
+   */
+  boolean applyScaled(float alpha, FloatMatrix g, double[] norms) {
+    FusedProducts p = products;
+    if (p != null && p.requested) {
+      Fused.updateWithDifferenceGram(
+          alpha, g, update, parameter.value(), p.reference, p.x, p.ax, p.aOut, p.y, p.ey, p.eOut, norms);
+      p.served(norms[2]);
+    } else {
+      Fused.update(alpha, g, update, parameter.value(), norms);
+    }
+    return applied(norms);
+  }
+
+  private boolean applied(double[] norms) {
     updateNorm = norms[0];
     valueNorm = norms[1];
     return Double.isFinite(norms[1]);

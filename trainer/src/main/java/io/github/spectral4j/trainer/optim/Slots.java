@@ -1,5 +1,6 @@
 package io.github.spectral4j.trainer.optim;
 
+import io.github.spectral4j.simd.FloatMatrix;
 import io.github.spectral4j.trainer.DivergenceException;
 import io.github.spectral4j.trainer.nn.Parameter;
 import java.util.IdentityHashMap;
@@ -16,7 +17,7 @@ final class Slots {
   final Slot[] slots;
   private final Map<Parameter, Slot> byParameter = new IdentityHashMap<>();
   /** Scratch for {@link Slot#apply}. */
-  private final double[] norms = new double[2];
+  private final double[] norms = new double[3];
   /** Name of the first parameter of the current step that became non-finite, or null. */
   private String diverged;
 
@@ -65,6 +66,23 @@ final class Slots {
     }
   }
 
+  /**
+   * Sets slot {@code s}'s update to {@code α·g} and applies it in one pass ({@link Slot#applyScaled}),
+   * remembering a divergence as {@link #apply} does.
+   */
+  void applyScaled(Slot s, float alpha, FloatMatrix g) {
+    if (!s.applyScaled(alpha, g, norms) && diverged == null) {
+      diverged = s.parameter.name();
+    }
+  }
+
+  /** {@link ParameterOptimizer#attach} for an optimizer whose passes go through these slots. */
+  boolean attach(FusedProducts products) {
+    Objects.requireNonNull(products, "products");
+    slot(products.parameter).products = products;
+    return true;
+  }
+
   /** The first parameter of the current step that became non-finite, or null. */
   String diverged() {
     return diverged;
@@ -72,6 +90,11 @@ final class Slots {
 
   /** Ends step {@code t}: throws if a parameter became non-finite. */
   void end(long t) {
+    for (Slot s : slots) {
+      if (s.products != null) {
+        s.products.endStep(t);
+      }
+    }
     if (diverged != null) {
       throw new DivergenceException("values", diverged, t);
     }

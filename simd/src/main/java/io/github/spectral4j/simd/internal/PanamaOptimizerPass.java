@@ -1,0 +1,214 @@
+package io.github.spectral4j.simd.internal;
+
+import static io.github.spectral4j.simd.internal.PanamaConstants.DOUBLE;
+import static io.github.spectral4j.simd.internal.PanamaConstants.FLOAT;
+import static io.github.spectral4j.simd.internal.PanamaConstants.FLOAT_HALF;
+import static io.github.spectral4j.simd.internal.PanamaConstants.LANES;
+
+import java.util.Arrays;
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * {@link Kernels#update} on the Vector API: an optimizer's pass over a parameter, {@code d = α·g},
+ * {@code w = w + d}, with the squares of both and, given a reference, the Gram products of power
+ * iteration on the new W and on its drift W − ref — per row one sweep that reads g, w and ref once and
+ * writes w and d, then, with the row in L1, one sweep for the two axpys. The pass is memory-bound (five
+ * streams), so one accumulator per sum suffices. The elements of d and w get the roundings of the scalar
+ * pass; without products the sums are those of {@link PanamaLevel1#addWithSquares}, bit for bit, and with
+ * them they differ from the scalar pass's only in their order. Each row variant is a method of one loop whose lane
+ * sums leave through memory ({@code t}): vectors merged across loops or returned were boxed by C2.
+ */
+final class PanamaOptimizerPass {
+  /** Where a row's sums are left in {@code t}: Σd², Σw², ΣE², W·x, E·y. */
+  private static final int D = 0;
+  private static final int W = LANES;
+  private static final int E = 2 * LANES;
+  private static final int X = 3 * LANES;
+  private static final int Y = 4 * LANES;
+
+  private PanamaOptimizerPass() {}
+
+  static void update(
+      int m, int n, float alpha, float[] g, float[] d, float[] w, float[] ref, float[] x, float[] ax, float[] aOut,
+      float[] y, float[] ey, float[] eOut, double[] sums) {
+    int bound = FLOAT.loopBound(n);
+    if (ref == null) {
+      // Without products the pass is addWithSquares on α·g, so its norms are those of Fused.addWithNorms.
+      if (g == null) {
+        PanamaLevel1.addWithSquares(m * n, d, w, sums);
+      } else {
+        addScaledWithSquares(m * n, alpha, g, d, w, sums);
+      }
+      return;
+    }
+    float[] t = PanamaGemm.workspace().tile;
+    Arrays.fill(aOut, 0, n, 0f);
+    Arrays.fill(eOut, 0, n, 0f);
+    double sd = 0;
+    double sw = 0;
+    double se = 0;
+    for (int i = 0, r = 0; i < m; i++, r += n) {
+      if (g != null) {
+        scaledRowWithProducts(bound, alpha, g, d, w, ref, x, y, r, t);
+      } else {
+        givenRowWithProducts(bound, d, w, ref, x, y, r, t);
+      }
+      float fd = fold(t, D);
+      float fw = fold(t, W);
+      float fe = fold(t, E);
+      float fx = fold(t, X);
+      float fy = fold(t, Y);
+      for (int k = bound; k < n; k++) {
+        float dj = step(alpha, g, d, r + k);
+        float wj = w[r + k] + dj;
+        w[r + k] = wj;
+        float e = wj - ref[r + k];
+        fd = Math.fma(dj, dj, fd);
+        fw = Math.fma(wj, wj, fw);
+        fe = Math.fma(e, e, fe);
+        fx = Math.fma(wj, x[k], fx);
+        fy = Math.fma(e, y[k], fy);
+      }
+      sd += OptimizerPass.rowSquares(fd, d, null, r, n);
+      sw += OptimizerPass.rowSquares(fw, w, null, r, n);
+      se += OptimizerPass.rowSquares(fe, w, ref, r, n);
+      ax[i] = fx;
+      ey[i] = fy;
+      axpys(n, bound, fx, fy, w, ref, r, aOut, eOut);
+    }
+    sums[0] = sd;
+    sums[1] = sw;
+    sums[2] = se;
+  }
+
+  /**
+   * {@link PanamaLevel1#addWithSquares} of x = α·g (stored into d) into w, in its order of operations: the
+   * same sums, bit for bit, as forming d first and then adding it.
+   */
+  private static void addScaledWithSquares(int n, float alpha, float[] g, float[] d, float[] w, double[] sums) {
+    int half = FLOAT_HALF.length();
+    DoubleVector sx0 = DoubleVector.zero(DOUBLE);
+    DoubleVector sx1 = DoubleVector.zero(DOUBLE);
+    DoubleVector sy0 = DoubleVector.zero(DOUBLE);
+    DoubleVector sy1 = DoubleVector.zero(DOUBLE);
+    int i = 0;
+    int bound = n - n % (2 * half);
+    for (; i < bound; i += 2 * half) {
+      FloatVector x0 = FloatVector.fromArray(FLOAT_HALF, g, i).mul(alpha);
+      FloatVector x1 = FloatVector.fromArray(FLOAT_HALF, g, i + half).mul(alpha);
+      x0.intoArray(d, i);
+      x1.intoArray(d, i + half);
+      FloatVector y0 = FloatVector.fromArray(FLOAT_HALF, w, i).add(x0);
+      FloatVector y1 = FloatVector.fromArray(FLOAT_HALF, w, i + half).add(x1);
+      y0.intoArray(w, i);
+      y1.intoArray(w, i + half);
+      DoubleVector dx0 = (DoubleVector) x0.convertShape(VectorOperators.F2D, DOUBLE, 0);
+      DoubleVector dx1 = (DoubleVector) x1.convertShape(VectorOperators.F2D, DOUBLE, 0);
+      DoubleVector dy0 = (DoubleVector) y0.convertShape(VectorOperators.F2D, DOUBLE, 0);
+      DoubleVector dy1 = (DoubleVector) y1.convertShape(VectorOperators.F2D, DOUBLE, 0);
+      sx0 = dx0.fma(dx0, sx0);
+      sx1 = dx1.fma(dx1, sx1);
+      sy0 = dy0.fma(dy0, sy0);
+      sy1 = dy1.fma(dy1, sy1);
+    }
+    sums[0] = PanamaLevel1.sumLanes(sx0.add(sx1));
+    sums[1] = PanamaLevel1.sumLanes(sy0.add(sy1));
+    for (; i < n; i++) {
+      d[i] = alpha * g[i];
+    }
+    ScalarKernels.addWithSquares(bound, n, d, w, sums);
+  }
+
+  /** {@link #scaledRow} with E = w − ref: lane sums of E², w·x and E·y into t as well. */
+  private static void scaledRowWithProducts(
+      int bound, float alpha, float[] g, float[] d, float[] w, float[] ref, float[] x, float[] y, int r, float[] t) {
+    FloatVector qd = FloatVector.zero(FLOAT);
+    FloatVector qw = FloatVector.zero(FLOAT);
+    FloatVector qe = FloatVector.zero(FLOAT);
+    FloatVector sx = FloatVector.zero(FLOAT);
+    FloatVector sy = FloatVector.zero(FLOAT);
+    for (int j = 0; j < bound; j += LANES) {
+      FloatVector dv = FloatVector.fromArray(FLOAT, g, r + j).mul(alpha);
+      dv.intoArray(d, r + j);
+      FloatVector wv = FloatVector.fromArray(FLOAT, w, r + j).add(dv);
+      wv.intoArray(w, r + j);
+      FloatVector ev = wv.sub(FloatVector.fromArray(FLOAT, ref, r + j));
+      qd = dv.fma(dv, qd);
+      qw = wv.fma(wv, qw);
+      qe = ev.fma(ev, qe);
+      sx = wv.fma(FloatVector.fromArray(FLOAT, x, j), sx);
+      sy = ev.fma(FloatVector.fromArray(FLOAT, y, j), sy);
+    }
+    qd.intoArray(t, D);
+    qw.intoArray(t, W);
+    qe.intoArray(t, E);
+    sx.intoArray(t, X);
+    sy.intoArray(t, Y);
+  }
+
+  /** As {@link #scaledRowWithProducts} with d as given. */
+  private static void givenRowWithProducts(
+      int bound, float[] d, float[] w, float[] ref, float[] x, float[] y, int r, float[] t) {
+    FloatVector qd = FloatVector.zero(FLOAT);
+    FloatVector qw = FloatVector.zero(FLOAT);
+    FloatVector qe = FloatVector.zero(FLOAT);
+    FloatVector sx = FloatVector.zero(FLOAT);
+    FloatVector sy = FloatVector.zero(FLOAT);
+    for (int j = 0; j < bound; j += LANES) {
+      FloatVector dv = FloatVector.fromArray(FLOAT, d, r + j);
+      FloatVector wv = FloatVector.fromArray(FLOAT, w, r + j).add(dv);
+      wv.intoArray(w, r + j);
+      FloatVector ev = wv.sub(FloatVector.fromArray(FLOAT, ref, r + j));
+      qd = dv.fma(dv, qd);
+      qw = wv.fma(wv, qw);
+      qe = ev.fma(ev, qe);
+      sx = wv.fma(FloatVector.fromArray(FLOAT, x, j), sx);
+      sy = ev.fma(FloatVector.fromArray(FLOAT, y, j), sy);
+    }
+    qd.intoArray(t, D);
+    qw.intoArray(t, W);
+    qe.intoArray(t, E);
+    sx.intoArray(t, X);
+    sy.intoArray(t, Y);
+  }
+
+  /** The row's second sweep, w and ref still in L1: aOut += fx·w, eOut += fy·(w − ref). */
+  private static void axpys(
+      int n, int bound, float fx, float fy, float[] w, float[] ref, int r, float[] aOut, float[] eOut) {
+    FloatVector fxv = FloatVector.broadcast(FLOAT, fx);
+    FloatVector fyv = FloatVector.broadcast(FLOAT, fy);
+    int j = 0;
+    for (; j < bound; j += LANES) {
+      FloatVector wv = FloatVector.fromArray(FLOAT, w, r + j);
+      FloatVector ev = wv.sub(FloatVector.fromArray(FLOAT, ref, r + j));
+      fxv.fma(wv, FloatVector.fromArray(FLOAT, aOut, j)).intoArray(aOut, j);
+      fyv.fma(ev, FloatVector.fromArray(FLOAT, eOut, j)).intoArray(eOut, j);
+    }
+    for (; j < n; j++) {
+      aOut[j] = Math.fma(fx, w[r + j], aOut[j]);
+      eOut[j] = Math.fma(fy, w[r + j] - ref[r + j], eOut[j]);
+    }
+  }
+
+  /** The update element at k: α·g[k] stored into d, or d[k] as given when g is null. */
+  private static float step(float alpha, float[] g, float[] d, int k) {
+    if (g == null) {
+      return d[k];
+    }
+    float dk = alpha * g[k];
+    d[k] = dk;
+    return dk;
+  }
+
+  /** The lanes stored at {@code t[off …]} summed by pairwise folds (overwrites them). */
+  private static float fold(float[] t, int off) {
+    for (int h = LANES / 2; h >= 1; h /= 2) {
+      for (int i = 0; i < h; i++) {
+        t[off + i] += t[off + i + h];
+      }
+    }
+    return t[off];
+  }
+}
