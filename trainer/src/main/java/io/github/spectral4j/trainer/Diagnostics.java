@@ -8,10 +8,17 @@ import io.github.spectral4j.simd.Fused;
 import io.github.spectral4j.simd.PowerIteration;
 import io.github.spectral4j.simd.SpectralNorm;
 import io.github.spectral4j.trainer.nn.Gpt;
+import io.github.spectral4j.trainer.nn.Linear;
+import io.github.spectral4j.trainer.nn.Module;
 import io.github.spectral4j.trainer.nn.Parameter;
+import io.github.spectral4j.trainer.nn.Residual;
+import io.github.spectral4j.trainer.nn.SelfAttention;
+import io.github.spectral4j.trainer.nn.Sequential;
 import io.github.spectral4j.trainer.optim.ParameterOptimizer;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -152,11 +159,32 @@ public final class Diagnostics {
       outputs[i] = new Feature(names.get(i), h.rows(), h.cols());
       outputs[i].record(h);
     }
+    Map<Parameter, Linear> linears = new IdentityHashMap<>();
+    for (Module m : model.modules()) {
+      collectLinears(m, linears);
+    }
+    int alignmentRows = Math.min(ALIGNMENT_ROWS, this.probeTokens.length);
     List<Tracked> all = new ArrayList<>();
     for (Parameter p : model.parameters()) {
-      all.add(new Tracked(p));
+      Tracked t = new Tracked(p);
+      Linear linear = linears.get(p);
+      if (linear != null && t.power) {
+        t.alignWith(linear, alignmentRows);
+      }
+      all.add(t);
     }
     this.tracked = List.copyOf(all);
+  }
+
+  /** Every {@link Linear} under {@code m}, by its weight: the layers whose update has an alignment. */
+  private static void collectLinears(Module m, Map<Parameter, Linear> out) {
+    switch (m) {
+      case Linear l -> out.put(l.weight(), l);
+      case Sequential s -> s.modules().forEach(c -> collectLinears(c, out));
+      case Residual r -> collectLinears(r.branch(), out);
+      case SelfAttention a -> a.projections().forEach(l -> out.put(l.weight(), l));
+      default -> { } // no weight matrix (norms, pointwise maps)
+    }
   }
 
   /** The MLP's probe batch (a copy of the constructor's). */
@@ -275,7 +303,8 @@ public final class Diagnostics {
       double uFro = optimizer.lastUpdateNorm(p.parameter);
       if (p.power) {
         p.measureMatrix(update, optimizer.valueNorm(p.parameter), uFro, dense(update), incremental, accurate, step);
-        parameters.add(p.stats(Double.NaN));
+        // The probe just ran: each Linear's last input is its input on the probe.
+        parameters.add(p.stats(p.linear != null && p.updateNorm > 0 ? p.alignment(update) : Double.NaN));
       } else {
         parameters.add(p.measureOther(update, uFro, step));
       }
@@ -421,6 +450,10 @@ public final class Diagnostics {
     SpectralNorm accurate;
     /** ‖W − W₀‖_F at the last call. */
     double dwFrobenius;
+    /** For a GPT's dense layer: the module whose input the update is aligned with, and the buffers; else null. */
+    Linear linear;
+    FloatMatrix alignmentInputs;
+    FloatMatrix alignmentOutputs;
     // The last measurement's values (spectral kinds).
     double wSq;
     double wNorm;
@@ -444,6 +477,23 @@ public final class Diagnostics {
 
     String name() {
       return parameter.name();
+    }
+
+    void alignWith(Linear l, int rows) {
+      this.linear = l;
+      this.alignmentInputs = FloatMatrix.zeros(rows, l.inputWidth());
+      this.alignmentOutputs = FloatMatrix.zeros(rows, l.outputWidth());
+    }
+
+    /**
+     * {@code ‖X·ΔWᵀ‖_F/(‖ΔW‖*·‖X‖_F)} on the first rows X of the Linear's last input (the probe's), in one
+     * pass over {@code ΔW}.
+     */
+    double alignment(FloatMatrix update) {
+      FloatMatrix in = alignmentInputs;
+      System.arraycopy(linear.lastInput().data(), 0, in.data(), 0, in.data().length);
+      Blas.gemm(false, true, 1f, in, update, 0f, alignmentOutputs);
+      return Blas.frobeniusNorm(alignmentOutputs) / (updateNorm * Blas.frobeniusNorm(in));
     }
 
     /**

@@ -9,6 +9,7 @@ import io.github.spectral4j.simd.Blas;
 import io.github.spectral4j.simd.FloatMatrix;
 import io.github.spectral4j.trainer.nn.Gpt;
 import io.github.spectral4j.trainer.nn.GptConfig;
+import io.github.spectral4j.trainer.nn.Linear;
 import io.github.spectral4j.trainer.nn.Parameter;
 import io.github.spectral4j.trainer.optim.AdamW;
 import java.util.EnumSet;
@@ -162,6 +163,11 @@ class DiagnosticsKindsTest {
       assertTrue(s.dwNorm() > 0, p.name());
       assertEquals(p.rule().targetWeightNorm(), s.targetNorm(), p.name());
       assertEquals(!p.kind().norm().equals("spectral"), Double.isNaN(s.stableRank()), p.name() + " stable rank");
+      // Every GPT matrix is a Linear's weight: its update has an alignment; tables and vectors have none.
+      assertEquals(!p.kind().norm().equals("spectral"), Double.isNaN(s.alignment()), p.name() + " alignment");
+      if (!Double.isNaN(s.alignment())) {
+        assertTrue(s.alignment() > 0 && s.alignment() <= 1 + Diagnostics.TOLERANCE, p.name() + " " + s.alignment());
+      }
     }
     assertTrue(seen.containsAll(EnumSet.of(ParameterKind.EMBEDDING, ParameterKind.NORM_GAIN, ParameterKind.OUTPUT)),
         "kinds measured: " + seen);
@@ -190,6 +196,26 @@ class DiagnosticsKindsTest {
       assertEquals(Math.sqrt(dSq / n), f.rmsDh(), 1e-4 * Math.sqrt(dSq / n), f.name());
       assertTrue(f.rmsDh() > 0, f.name());
     }
+    // The readout's alignment against a double computation on its probe input's first rows.
+    Linear readout = (Linear) gpt.modules().getLast();
+    FloatMatrix in = readout.lastInput();
+    FloatMatrix u = adam.lastUpdate(readout.weight());
+    double projected = 0;
+    double inSq = 0;
+    for (int r = 0; r < Diagnostics.ALIGNMENT_ROWS; r++) {
+      for (int o = 0; o < u.rows(); o++) {
+        double dot = 0;
+        for (int k = 0; k < u.cols(); k++) {
+          dot += (double) u.get(o, k) * in.get(r, k);
+        }
+        projected += dot * dot;
+      }
+      for (int k = 0; k < in.cols(); k++) {
+        inSq += (double) in.get(r, k) * in.get(r, k);
+      }
+    }
+    double expected = Math.sqrt(projected) / (SpectralConditionPropertyTest.spectralNorm(u, 1e-7) * Math.sqrt(inSq));
+    assertEquals(expected, m.parameter("readout.weight").alignment(), Diagnostics.TOLERANCE * expected);
   }
 
   /** An MLP's biases are measured as vectors (2-norm), its weights spectrally, in the parameters' order. */

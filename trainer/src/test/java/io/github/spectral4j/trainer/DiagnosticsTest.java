@@ -120,7 +120,7 @@ class DiagnosticsTest {
     for (int i = 0; i < 5; i++) {
       t.step();
       if (schedule.equals("every step") || (schedule.startsWith("at") && (i == 1 || i == 4))) {
-        stats = d.measure(t); // every step: incremental drift and tracking power iterations
+        stats = d.measure(t); // every step: incremental W − W0 and tracking power iterations
       } else if (schedule.startsWith("to tolerance") && (i == 0 || i == 4)) {
         stats = d.measureToTolerance(t); // consecutive-step history must not matter
       }
@@ -133,11 +133,11 @@ class DiagnosticsTest {
       ParameterStats s = stats.parameters().get(l);
       FeatureStats f = stats.features().get(l);
       FloatMatrix w = t.model().weight(l);
-      FloatMatrix drift = w.copy();
-      Blas.axpy(-1f, initial.weight(l).data(), drift.data());
+      FloatMatrix dw = w.copy();
+      Blas.axpy(-1f, initial.weight(l).data(), dw.data());
       FloatMatrix update = t.lastUpdate(l);
       double wSpec = SpectralConditionPropertyTest.spectralNorm(w, 1e-6);
-      double dSpec = SpectralConditionPropertyTest.spectralNorm(drift, 1e-6);
+      double dSpec = SpectralConditionPropertyTest.spectralNorm(dw, 1e-6);
       double uSpec = SpectralConditionPropertyTest.spectralNorm(update, 1e-6);
       assertEquals(wSpec, s.wNorm(), SPECTRAL_TOLERANCE * wSpec, "‖W‖*");
       assertEquals(dSpec, s.dwNorm(), SPECTRAL_TOLERANCE * dSpec, "‖W − W0‖*");
@@ -146,7 +146,7 @@ class DiagnosticsTest {
       assertEquals(uFro, s.updateFrobeniusNorm(), TOLERANCE * uFro);
       double wFro = Blas.frobeniusNorm(w);
       assertEquals(wFro * wFro / (wSpec * wSpec), s.stableRank(), 2 * SPECTRAL_TOLERANCE * s.stableRank());
-      double dFro = Blas.frobeniusNorm(drift);
+      double dFro = Blas.frobeniusNorm(dw);
       assertEquals(dFro * dFro / (dSpec * dSpec), s.dwStableRank(), 2 * SPECTRAL_TOLERANCE * s.dwStableRank());
       assertEquals(Math.sqrt((double) s.fanOut() / s.fanIn()), s.targetNorm(), 1e-12 * s.targetNorm());
 

@@ -11,7 +11,8 @@ import java.util.Locale;
  * ({@code w_spec_ratio}, {@code dw_spec_ratio}, {@code update_spec_ratio} — {@code |m|·‖·‖/√(fo/fi)} in the
  * parameter kind's norm, see {@link ParameterStats} — {@code stable_rank}, {@code alignment}) and one row per
  * module output ({@code rms_h}, {@code rms_dh}, see {@link FeatureStats}); the column names are the
- * quantities' names in the coord-check reports and in the Javadoc.
+ * quantities' names in the coord-check reports and in the Javadoc; {@code -} marks a value not defined
+ * for that parameter (a stable rank or an alignment of a vector).
  */
 final class DiagnosticsTable {
   private DiagnosticsTable() {}
@@ -37,13 +38,18 @@ final class DiagnosticsTable {
     out.printf(Locale.ROOT, "  " + name + " %-16s %7s %7s %12s %13s %17s %11s %9s%n", "parameter", "kind", "fanIn",
         "fanOut", "w_spec_ratio", "dw_spec_ratio", "update_spec_ratio", "stable_rank", "alignment");
     for (ParameterStats p : m.parameters()) {
-      out.printf(Locale.ROOT, "  " + name + " %-16s %7d %7d %12.3f %13.3g %17.3g %11.2f %9.3f%n", p.name(),
-          p.kind().id(), p.fanIn(), p.fanOut(), p.wSpecRatio(), p.dwSpecRatio(), p.updateSpecRatio(), p.stableRank(),
-          p.alignment());
+      out.printf(Locale.ROOT, "  " + name + " %-16s %7d %7d %12s %13s %17s %11s %9s%n", p.name(), p.kind().id(),
+          p.fanIn(), p.fanOut(), format("%.3f", p.wSpecRatio()), format("%.3g", p.dwSpecRatio()),
+          format("%.3g", p.updateSpecRatio()), format("%.2f", p.stableRank()), format("%.3f", p.alignment()));
     }
     out.printf(Locale.ROOT, "  " + name + " %7s %9s %9s%n", "output", "width", "rms_h", "rms_dh");
     for (FeatureStats f : m.features()) {
       out.printf(Locale.ROOT, "  " + name + " %7d %9.3f %9.3g%n", f.name(), f.width(), f.rmsH(), f.rmsDh());
     }
+  }
+
+  /** A value, or {@code -} where it is not defined (NaN: a stable rank of a vector, an alignment before any update). */
+  private static String format(String format, double value) {
+    return Double.isNaN(value) ? "-" : String.format(Locale.ROOT, format, value);
   }
 }

@@ -2,6 +2,7 @@ package io.github.spectral4j.trainer.cli;
 
 import io.github.spectral4j.core.Parametrization;
 import io.github.spectral4j.trainer.Checkpoint;
+import io.github.spectral4j.trainer.Diagnostics;
 import io.github.spectral4j.trainer.DivergenceException;
 import io.github.spectral4j.trainer.GptTraining;
 import io.github.spectral4j.trainer.GptTrainingConfig;
@@ -9,6 +10,7 @@ import io.github.spectral4j.trainer.UpdateMode;
 import io.github.spectral4j.trainer.nn.GptConfig;
 import io.github.spectral4j.trainer.optim.OptimizerKind;
 import io.github.spectral4j.trainer.text.TextCorpus;
+import io.github.spectral4j.trainer.text.TokenBatches;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -27,13 +29,18 @@ final class GptTrainRun {
   private static final List<String> MLP_ONLY =
       List.of(
           "--dims", "--bias", "--activation", "--loss", "--epochs", "--base-dims", "--dataset", "--images", "--labels",
-          "--test-fraction", "--diagnostics-every");
+          "--test-fraction");
   /** Options that define the run, fixed by the checkpoint when resuming. */
   private static final List<String> RUN_OPTIONS =
       List.of(
           "--width", "--blocks", "--heads", "--context", "--base-width", "--parametrization", "--optimizer",
           "--update-mode", "--lr", "--matrix-lr", "--batch", "--seed", "--momentum", "--weight-decay");
   static final int DEFAULT_BATCH = 16;
+  /**
+   * Sequences of held-out text in the diagnostics' probe batch: 4 × 64 = 256 tokens, plenty for RMS
+   * statistics over a module output's width, at the cost of a quarter of a training step's forward pass.
+   */
+  static final int PROBE_SEQUENCES = 4;
   static final long DEFAULT_STEPS = 1000;
 
   private final TrainCommand c;
@@ -95,6 +102,9 @@ final class GptTrainRun {
     if (c.steps != null && c.steps < 1) {
       throw new IllegalArgumentException("--steps must be >= 1, got " + c.steps);
     }
+    if (c.diagnosticsEvery < 0) {
+      throw new IllegalArgumentException("--diagnostics-every must be >= 0, got " + c.diagnosticsEvery);
+    }
     if (g.evalWindows < 0) {
       throw new IllegalArgumentException("--eval-windows must be >= 0, got " + g.evalWindows);
     }
@@ -140,6 +150,15 @@ final class GptTrainRun {
         config.optimizer() == OptimizerKind.MUON ? ", matrix lr " + config.matrixLearningRate() : "",
         config.batchSize(), config.seed(), corpus.train().length(), corpus.heldOut().length(), total,
         c.resume != null ? " (resumed at step " + training.stepCount() + ")" : "");
+    Diagnostics diagnostics = null;
+    if (c.diagnosticsEvery > 0) {
+      // A fixed probe of held-out text, the same for every run of this seed (as coord-check's).
+      TokenBatches held = new TokenBatches(corpus.heldOut(), PROBE_SEQUENCES, m.context(), config.seed());
+      int[] probe = new int[PROBE_SEQUENCES * m.context()];
+      held.fill(0, probe, new int[probe.length]);
+      diagnostics = new Diagnostics(training.model(), probe);
+      out.println("diagnostics columns and their healthy ranges: README.md, \"Reading the output\"");
+    }
     long report = Math.max(1, total / 10);
     double sum = 0;
     int count = 0;
@@ -155,6 +174,9 @@ final class GptTrainRun {
               GptTraining.bitsPerCharacter(nats), (System.nanoTime() - start) / 1e9);
           sum = 0;
           count = 0;
+        }
+        if (diagnostics != null && i % c.diagnosticsEvery == 0) {
+          DiagnosticsTable.print(out, diagnostics.measure(training));
         }
       }
     } catch (DivergenceException e) {

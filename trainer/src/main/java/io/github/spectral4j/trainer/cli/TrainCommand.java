@@ -123,7 +123,7 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--resume", paramLabel = "FILE", description = "Continue the run saved in FILE (its config replaces the model options).")
   Path resume;
 
-  @Option(names = "--diagnostics-every", paramLabel = "K", defaultValue = "0", description = "Print per-layer spectral diagnostics every K steps (0: never).")
+  @Option(names = "--diagnostics-every", paramLabel = "K", defaultValue = "0", description = "Print the spectral diagnostics of every parameter and layer output every K steps (0: never; MLP and GPT).")
   int diagnosticsEvery;
 
   @Override

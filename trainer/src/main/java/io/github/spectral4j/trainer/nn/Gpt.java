@@ -142,6 +142,17 @@ public final class Gpt {
     return parameters;
   }
 
+  /**
+   * The modules after the embeddings, in forward order: each block, the final norm, the readout (what a
+   * walk over the model's {@link Linear} layers starts from); unmodifiable.
+   */
+  public List<Module> modules() {
+    List<Module> all = new ArrayList<>(blocks);
+    all.add(norm);
+    all.add(readout);
+    return List.copyOf(all);
+  }
+
   /** The multiplier α_att on every attention logit {@code q·k}. */
   public double attentionMultiplier() {
     return attentionMultiplier;

@@ -82,6 +82,14 @@ public final class Linear implements Module {
     return bias;
   }
 
+  /**
+   * The input {@code X} of the last {@link #forward} (the caller's matrix, not copied), e.g. for the
+   * alignment of an update with the features it acts on; null before the first forward pass.
+   */
+  public FloatMatrix lastInput() {
+    return lastInput;
+  }
+
   @Override
   public List<Parameter> parameters() {
     return parameters;
