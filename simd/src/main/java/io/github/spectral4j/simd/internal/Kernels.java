@@ -119,4 +119,14 @@ public interface Kernels {
   double differenceGramTimes(
       int m, int n, float[] a, float[] b, int ld, float[] x, float[] ax, float[] aOut, float[] y, float[] dy,
       float[] dOut);
+
+  /**
+   * GELU (tanh form) of x[from .. to): y[i] = φ(x[i]) and keep[i] = σ(−2|u(x[i])|), the value
+   * {@link #geluBackward} needs (see {@code ScalarElementwise}). Both implementations give bit-identical
+   * results. y and keep are modified.
+   */
+  void gelu(int from, int to, float[] x, float[] y, float[] keep);
+
+  /** dx[i] = dy[i]·φ'(x[i]) for i in [from, to), from x and the keep of {@link #gelu}. dx is modified. */
+  void geluBackward(int from, int to, float[] x, float[] keep, float[] dy, float[] dx);
 }

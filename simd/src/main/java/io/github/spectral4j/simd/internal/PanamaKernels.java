@@ -110,4 +110,14 @@ final class PanamaKernels implements Kernels {
       float[] dOut) {
     return PanamaGram.differenceGramTimes(m, n, a, b, ld, x, ax, aOut, y, dy, dOut);
   }
+
+  @Override
+  public void gelu(int from, int to, float[] x, float[] y, float[] keep) {
+    PanamaElementwise.gelu(from, to, x, y, keep);
+  }
+
+  @Override
+  public void geluBackward(int from, int to, float[] x, float[] keep, float[] dy, float[] dx) {
+    PanamaElementwise.geluBackward(from, to, x, keep, dy, dx);
+  }
 }

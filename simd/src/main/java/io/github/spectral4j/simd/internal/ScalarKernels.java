@@ -205,4 +205,14 @@ final class ScalarKernels implements Kernels {
     }
     return squares;
   }
+
+  @Override
+  public void gelu(int from, int to, float[] x, float[] y, float[] keep) {
+    ScalarElementwise.gelu(from, to, x, y, keep);
+  }
+
+  @Override
+  public void geluBackward(int from, int to, float[] x, float[] keep, float[] dy, float[] dx) {
+    ScalarElementwise.geluBackward(from, to, x, keep, dy, dx);
+  }
 }

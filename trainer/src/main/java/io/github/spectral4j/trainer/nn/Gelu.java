@@ -1,21 +1,20 @@
 package io.github.spectral4j.trainer.nn;
 
 import io.github.spectral4j.simd.Blas;
+import io.github.spectral4j.simd.Elementwise;
 import io.github.spectral4j.simd.FloatMatrix;
 import java.util.List;
 
 /**
  * The GELU nonlinearity, element-wise, in its tanh form {@code φ(x) = ½x(1 + tanh u)},
  * {@code u = √(2/π)(x + 0.044715x³)}, with {@code φ'(x) = ½(1 + tanh u) + ½x(1 − tanh²u)·√(2/π)(1 +
- * 3·0.044715x²)}. tanh is evaluated as {@code 1 − 2/(e^{2u} + 1)} (one exponential; exact limits ±1).
- * No parameters. Large inputs are split into {@code Blas.parallelism()} contiguous ranges of entries run by
+ * 3·0.044715x²)}, both by {@link Elementwise#gelu} and {@link Elementwise#geluBackward} (vectorised float,
+ * within a few ulps of the exact values; forward keeps {@code σ(−2|u|)} per entry so that backward needs
+ * no second exponential). No parameters. Large inputs are split into {@code Blas.parallelism()} contiguous ranges of entries run by
  * {@link Blas#forEachTask}; every entry is computed by the same code, so results are bit-identical for any
  * thread count.
  */
 public final class Gelu implements Module {
-  private static final double C = Math.sqrt(2 / Math.PI);
-  private static final double A = 0.044715;
-
   /** Below this many entries a pass runs on the calling thread (forking costs more than it saves). */
   private static final int PARALLEL_ENTRIES = 1 << 15;
 
@@ -32,13 +31,13 @@ public final class Gelu implements Module {
   private static final class Work {
     final FloatMatrix output;
     final FloatMatrix inputGradient;
-    /** tanh u of every entry, kept from forward so that backward needs no second exponential. */
-    final float[] tanh;
+    /** σ(−2|u|) of every entry, kept from forward so that backward needs no second exponential. */
+    final float[] keep;
 
     Work(int rows, int width) {
       output = FloatMatrix.zeros(rows, width);
       inputGradient = FloatMatrix.zeros(rows, width);
-      tanh = new float[rows * width];
+      keep = new float[rows * width];
     }
   }
 
@@ -61,10 +60,6 @@ public final class Gelu implements Module {
   @Override
   public int outputWidth() {
     return width;
-  }
-
-  static double tanh(double u) {
-    return 1 - 2 / (Math.exp(2 * u) + 1);
   }
 
   @Override
@@ -93,14 +88,8 @@ public final class Gelu implements Module {
 
   private void forwardShare(int part) {
     float[] x = lastInput.data();
-    float[] y = last.output.data();
-    float[] th = last.tanh;
-    for (int i = split(x.length, shares, part), end = split(x.length, shares, part + 1); i < end; i++) {
-      double v = x[i];
-      double t = tanh(C * (v + A * v * v * v));
-      th[i] = (float) t;
-      y[i] = (float) (0.5 * v * (1 + t));
-    }
+    Elementwise.gelu(split(x.length, shares, part), split(x.length, shares, part + 1), x, last.output.data(),
+        last.keep);
   }
 
   @Override
@@ -118,15 +107,8 @@ public final class Gelu implements Module {
 
   private void backwardShare(int part) {
     float[] x = lastInput.data();
-    float[] dy = gradientIn;
-    float[] dx = last.inputGradient.data();
-    float[] th = last.tanh;
-    for (int i = split(x.length, shares, part), end = split(x.length, shares, part + 1); i < end; i++) {
-      double v = x[i];
-      double t = th[i];
-      double d = 0.5 * (1 + t) + 0.5 * v * (1 - t * t) * C * (1 + 3 * A * v * v);
-      dx[i] = (float) (dy[i] * d);
-    }
+    Elementwise.geluBackward(split(x.length, shares, part), split(x.length, shares, part + 1), x, last.keep,
+        gradientIn, last.inputGradient.data());
   }
 
   @Override

@@ -1,0 +1,73 @@
+package io.github.spectral4j.simd;
+
+import io.github.spectral4j.simd.internal.KernelProvider;
+import io.github.spectral4j.simd.internal.Kernels;
+
+/**
+ * Element-wise kernels of a training step, vectorised: GELU in its tanh form
+ * {@code φ(x) = ½x(1 + tanh u)}, {@code u = √(2/π)(x + 0.044715x³)} (Hendrycks and Gimpel), and its
+ * derivative. Each works on a range {@code [from, to)} of its arrays so that a caller can split a large
+ * array between threads: every entry is computed by the same float operations whichever range, vector
+ * lane or loop tail it falls in, and the scalar and Vector API implementations agree bit for bit, so a
+ * result never depends on the split or the thread count. φ is computed as {@code x·σ(2u)} from
+ * {@code k = σ(−2|u|)} (σ the logistic function, no cancellation on either tail; within a few float ulps
+ * of the exact value, see the tests) and {@code k} is kept for the derivative, which then needs no second
+ * exponential. Arguments are checked here; each method says which array it modifies.
+ */
+public final class Elementwise {
+  private static final Kernels KERNELS = KernelProvider.kernels();
+
+  private Elementwise() {}
+
+  /**
+   * {@code y[i] = φ(x[i])} and {@code keep[i] = σ(−2|u(x[i])|)} for i in [from, to). NaN gives NaN,
+   * +∞ gives +∞ and −∞ gives −0.
+   *
+   * @param from first entry
+   * @param to end of the range (exclusive)
+   * @param x the inputs; not modified
+   * @param y receives φ; modified (distinct from x and keep)
+   * @param keep receives what {@link #geluBackward} needs; modified (distinct from x and y)
+   * @throws IllegalArgumentException if the range is not inside all three arrays or arrays alias
+   */
+  public static void gelu(int from, int to, float[] x, float[] y, float[] keep) {
+    checkRange("gelu", from, to, x, y, keep);
+    if (y == x || keep == x || keep == y) {
+      throw new IllegalArgumentException("gelu: x, y and keep must be distinct arrays");
+    }
+    KERNELS.gelu(from, to, x, y, keep);
+  }
+
+  /**
+   * {@code dx[i] = dy[i]·φ'(x[i])} for i in [from, to), with {@code keep} as {@link #gelu} left it for
+   * the same x. φ'(±∞) is 1 and 0 (so an infinite dy stays infinite there), NaN gives NaN.
+   *
+   * @param from first entry
+   * @param to end of the range (exclusive)
+   * @param x the inputs of the forward pass; not modified
+   * @param keep as {@link #gelu} wrote it for x; not modified
+   * @param dy the gradient of φ(x); not modified
+   * @param dx receives the gradient of x; modified (may be dy itself, not x or keep)
+   * @throws IllegalArgumentException if the range is not inside all four arrays or dx aliases x or keep
+   */
+  public static void geluBackward(int from, int to, float[] x, float[] keep, float[] dy, float[] dx) {
+    checkRange("geluBackward", from, to, x, keep, dy);
+    checkRange("geluBackward", from, to, dx, dx, dx);
+    if (dx == x || dx == keep) {
+      throw new IllegalArgumentException("geluBackward: dx must not be x or keep");
+    }
+    KERNELS.geluBackward(from, to, x, keep, dy, dx);
+  }
+
+  private static void checkRange(String what, int from, int to, float[] a, float[] b, float[] c) {
+    if (a == null || b == null || c == null) {
+      throw new NullPointerException(what + ": an array is null");
+    }
+    int n = Math.min(a.length, Math.min(b.length, c.length));
+    if (from < 0 || from > to || to > n) {
+      throw new IllegalArgumentException(
+          what + ": range [" + from + ", " + to + ") is not inside arrays of lengths " + a.length + ", " + b.length
+              + ", " + c.length);
+    }
+  }
+}

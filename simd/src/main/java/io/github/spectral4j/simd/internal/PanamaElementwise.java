@@ -1,0 +1,85 @@
+package io.github.spectral4j.simd.internal;
+
+import static io.github.spectral4j.simd.internal.PanamaConstants.FLOAT;
+import static io.github.spectral4j.simd.internal.PanamaConstants.LANES;
+import static io.github.spectral4j.simd.internal.ScalarElementwise.A;
+import static io.github.spectral4j.simd.internal.ScalarElementwise.EXP_BIAS;
+import static io.github.spectral4j.simd.internal.ScalarElementwise.EXP_MIN;
+import static io.github.spectral4j.simd.internal.ScalarElementwise.LN2_HI;
+import static io.github.spectral4j.simd.internal.ScalarElementwise.LN2_LO;
+import static io.github.spectral4j.simd.internal.ScalarElementwise.LOG2E;
+import static io.github.spectral4j.simd.internal.ScalarElementwise.NEG_2C;
+import static io.github.spectral4j.simd.internal.ScalarElementwise.P2;
+import static io.github.spectral4j.simd.internal.ScalarElementwise.P3;
+import static io.github.spectral4j.simd.internal.ScalarElementwise.P4;
+import static io.github.spectral4j.simd.internal.ScalarElementwise.P5;
+import static io.github.spectral4j.simd.internal.ScalarElementwise.P6;
+import static io.github.spectral4j.simd.internal.ScalarElementwise.P7;
+import static io.github.spectral4j.simd.internal.ScalarElementwise.ROUNDER;
+import static io.github.spectral4j.simd.internal.ScalarElementwise.THREE_A;
+import static io.github.spectral4j.simd.internal.ScalarElementwise.TWO_C;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * The element-wise kernels of {@link ScalarElementwise} on the Vector API: every lane runs the scalar
+ * code's operations in the same order (same fmas, IEEE division, the same selects as lane blends), so the
+ * results are bit-identical to the scalar kernels; the scalar code also does each loop's tail. No
+ * transcendental intrinsic is used: the exponential is the scalar code's polynomial, so the result does
+ * not depend on the JDK's math library or the CPU.
+ */
+final class PanamaElementwise {
+  private PanamaElementwise() {}
+
+  private static FloatVector expNonPositive(FloatVector z) {
+    FloatVector shifted = z.mul(LOG2E).add(ROUNDER);
+    FloatVector j = shifted.sub(ROUNDER);
+    FloatVector r = j.fma(FloatVector.broadcast(FLOAT, -LN2_HI), z);
+    r = j.fma(FloatVector.broadcast(FLOAT, -LN2_LO), r);
+    FloatVector p = r.fma(P7, P6);
+    p = p.fma(r, FloatVector.broadcast(FLOAT, P5));
+    p = p.fma(r, FloatVector.broadcast(FLOAT, P4));
+    p = p.fma(r, FloatVector.broadcast(FLOAT, P3));
+    p = p.fma(r, FloatVector.broadcast(FLOAT, P2));
+    p = p.fma(r, FloatVector.broadcast(FLOAT, 1f));
+    p = p.fma(r, FloatVector.broadcast(FLOAT, 1f));
+    FloatVector scale = shifted.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).add(EXP_BIAS)
+        .reinterpretAsFloats();
+    return p.mul(scale).blend(0f, z.compare(VectorOperators.LT, EXP_MIN));
+  }
+
+  /** 1 − k, bit for bit as the scalar {@code 1f - k}. */
+  private static FloatVector oneMinus(FloatVector k) {
+    return FloatVector.broadcast(FLOAT, 1f).sub(k);
+  }
+
+  static void gelu(int from, int to, float[] x, float[] y, float[] keep) {
+    int i = from;
+    for (int bound = from + FLOAT.loopBound(to - from); i < bound; i += LANES) {
+      FloatVector v = FloatVector.fromArray(FLOAT, x, i);
+      FloatVector z = v.abs().mul(NEG_2C).mul(v.mul(v).fma(A, 1f));
+      FloatVector e = expNonPositive(z);
+      FloatVector k = e.div(e.add(1f));
+      k.intoArray(keep, i);
+      VectorMask<Float> negative = v.compare(VectorOperators.LT, 0f);
+      FloatVector s = k.blend(oneMinus(k), v.compare(VectorOperators.GE, 0f));
+      v.mul(s).blend(-0f, k.compare(VectorOperators.EQ, 0f).and(negative)).intoArray(y, i);
+    }
+    ScalarElementwise.gelu(i, to, x, y, keep);
+  }
+
+  static void geluBackward(int from, int to, float[] x, float[] keep, float[] dy, float[] dx) {
+    int i = from;
+    for (int bound = from + FLOAT.loopBound(to - from); i < bound; i += LANES) {
+      FloatVector v = FloatVector.fromArray(FLOAT, x, i);
+      FloatVector k = FloatVector.fromArray(FLOAT, keep, i);
+      FloatVector s = k.blend(oneMinus(k), v.compare(VectorOperators.GE, 0f));
+      FloatVector slope = v.mul(TWO_C).mul(v.mul(v).fma(THREE_A, 1f));
+      FloatVector d = slope.fma(k.mul(oneMinus(k)), s).blend(s, k.compare(VectorOperators.EQ, 0f));
+      FloatVector.fromArray(FLOAT, dy, i).mul(d).intoArray(dx, i);
+    }
+    ScalarElementwise.geluBackward(i, to, x, keep, dy, dx);
+  }
+}

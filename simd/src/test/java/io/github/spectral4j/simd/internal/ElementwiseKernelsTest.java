@@ -1,0 +1,297 @@
+package io.github.spectral4j.simd.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.spectral4j.simd.Elementwise;
+import java.util.SplittableRandom;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * GELU and its derivative ({@link Kernels#gelu}, {@link Kernels#geluBackward}) against a double-precision
+ * oracle over the whole float range, the special values, and scalar against Vector API bit for bit on
+ * awkward ranges. The oracle: {@code ½x(1 + Math.tanh(u))} where {@code 1 + tanh u} is well conditioned
+ * (u ≥ −1) and the equal {@code x·e^{2u}/(1 + e^{2u})} below (where {@code 1 + tanh u} cancels in double
+ * too); the two forms are checked to agree where they overlap.
+ */
+class ElementwiseKernelsTest {
+  private static final double C = Math.sqrt(2 / Math.PI);
+  private static final double A = 0.044715;
+  /** Float unit roundoff. */
+  private static final double U = 0x1p-24;
+  /**
+   * Accepted error in units of u relative to the result's size plus its sensitivity to a relative change
+   * of x ({@code |φ| + |x·φ'|} for φ, the terms of φ' plus {@code |x·φ''|} for φ'): the float evaluation
+   * has ~15 roundings (u's constants and polynomial, exp's reduction and polynomial, the division, the
+   * product with x), each at most ½u of the value it rounds, plus the polynomial's truncation (&lt; 0.1 u).
+   * An error in u (the argument of exp) is amplified by |2u| — as an error in x is; the bound says that
+   * the result is φ of an x within a few ulps, the accuracy that a float input carries anyway. Where
+   * x·φ' is small (|x| ≲ 1, x &gt; 0) this is a plain relative bound on φ.
+   */
+  private static final double ULPS = 8;
+  /** Below this magnitude a result may be flushed to zero (x &lt; −9.99, documented). */
+  private static final double FLUSH = 2e-37;
+  /** Below this magnitude φ' may be flushed to zero (same x). */
+  private static final double DERIVATIVE_FLUSH = 1e-35;
+
+  static double tanhForm(double x) {
+    double u = C * (x + A * x * x * x);
+    return 0.5 * x * (1 + Math.tanh(u));
+  }
+
+  static double expForm(double x) {
+    double u = C * (x + A * x * x * x);
+    double e = Math.exp(2 * u);
+    return Double.isInfinite(e) ? x : x * e / (1 + e);
+  }
+
+  /** φ(x) in double: Math.tanh where 1 + tanh u is well conditioned, the exp form where it cancels. */
+  static double phi(double x) {
+    double u = C * (x + A * x * x * x);
+    return u >= -1 ? tanhForm(x) : expForm(x);
+  }
+
+  /**
+   * φ'(x), the sizes of its two terms summed, and |x·φ''(x)|, in double from σ(2u) and 1 − σ(2u) each
+   * from its own exponential (no cancellation on either tail).
+   */
+  static double[] derivative(double x) {
+    double u = C * (x + A * x * x * x);
+    double u1 = C * (1 + 3 * A * x * x);
+    double u2 = 6 * C * A * x;
+    double sig = 1 / (1 + Math.exp(-2 * u));
+    double rest = 1 / (1 + Math.exp(2 * u));
+    double q = sig * rest;
+    double term = q == 0 ? 0 : 2 * x * u1 * q;
+    double g = q == 0 ? 0 : 2 * u1 * q; // dσ(2u)/dx
+    double second = q == 0 ? 0 : 2 * g + 2 * x * (u2 * q + u1 * g * (rest - sig));
+    return new double[] {sig + term, Math.abs(sig) + Math.abs(term), Math.abs(x * second)};
+  }
+
+  static Stream<Arguments> impls() {
+    return Stream.of("scalar", "panama").map(Arguments::of);
+  }
+
+  @Test
+  void theTwoOracleFormsAgreeWhereTheyMeet() {
+    for (double x = -3; x <= 0; x += 1.0 / 1024) {
+      assertEquals(tanhForm(x), expForm(x), 1e-12 * Math.max(1e-300, Math.abs(expForm(x))) + 1e-300, "x = " + x);
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"scalar", "panama"})
+  void handComputed(String impl) {
+    Kernels k = Reference.kernels(impl);
+    float[] x = {0f, -0f};
+    float[] y = new float[2];
+    float[] keep = new float[2];
+    k.gelu(0, 2, x, y, keep);
+    // u = 0: e = 1 exactly, k = ½, φ = x·½ = ±0, φ'(0) = ½ + 0.
+    assertArrayEquals(new float[] {0.5f, 0.5f}, keep);
+    assertEquals(Float.floatToIntBits(0f), Float.floatToIntBits(y[0]));
+    assertEquals(Float.floatToIntBits(-0f), Float.floatToIntBits(y[1]));
+    float[] dx = new float[2];
+    k.geluBackward(0, 2, x, keep, new float[] {2f, -4f}, dx);
+    assertArrayEquals(new float[] {1f, -2f}, dx);
+    // φ(1) = ½(1 + tanh(√(2/π)·1.044715)) = 0.8411919906082768 (tanh form, to double precision).
+    float[] one = {1f};
+    float[] y1 = new float[1];
+    k.gelu(0, 1, one, y1, new float[1]);
+    assertEquals(0.8411919906082768, y1[0], 2 * Math.ulp(0.84119199f));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"scalar", "panama"})
+  void specialValues(String impl) {
+    Kernels k = Reference.kernels(impl);
+    float[] x = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MAX_VALUE, -Float.MAX_VALUE,
+        Float.MIN_VALUE, -Float.MIN_VALUE, Float.MIN_NORMAL, -50f, 50f, -10f, 10f};
+    float[] y = new float[x.length];
+    float[] keep = new float[x.length];
+    k.gelu(0, x.length, x, y, keep);
+    assertTrue(Float.isNaN(y[0]), "NaN propagates");
+    assertEquals(Float.POSITIVE_INFINITY, y[1]);
+    assertEquals(Float.floatToIntBits(-0f), Float.floatToIntBits(y[2]), "φ(−∞) = −0");
+    assertEquals(Float.MAX_VALUE, y[3]);
+    assertEquals(Float.floatToIntBits(-0f), Float.floatToIntBits(y[4]));
+    assertEquals(Float.MIN_VALUE * 0.5f, y[5]); // x/2 rounds (to even) in the subnormals
+    assertEquals(Float.MIN_NORMAL * 0.5f, y[7]);
+    assertEquals(Float.floatToIntBits(-0f), Float.floatToIntBits(y[8]));
+    assertEquals(50f, y[9]);
+    assertEquals(10f, y[11]);
+    float[] dy = new float[x.length];
+    java.util.Arrays.fill(dy, 1f);
+    float[] dx = new float[x.length];
+    k.geluBackward(0, x.length, x, keep, dy, dx);
+    assertTrue(Float.isNaN(dx[0]), "NaN propagates backward");
+    assertEquals(1f, dx[1]);
+    assertEquals(0f, dx[2]);
+    assertEquals(1f, dx[3]);
+    assertEquals(0f, dx[4]);
+    assertEquals(0.5f, dx[5]);
+    assertEquals(0f, dx[8]);
+    assertEquals(1f, dx[9]);
+    float[] nanGradient = {Float.NaN};
+    float[] out = new float[1];
+    k.geluBackward(0, 1, new float[] {0.3f}, new float[] {keep[9]}, nanGradient, out);
+    assertTrue(Float.isNaN(out[0]), "a NaN gradient propagates");
+  }
+
+  /**
+   * Every 1021st float bit pattern (4.2 million values: all magnitudes, both signs, subnormals, the tails) and
+   * a grid of [−12, 12] in steps of 2⁻¹²: φ and φ' within {@link #ULPS} as defined there (φ below
+   * {@link #FLUSH} may be flushed to zero; φ' crosses zero near x = −0.75, where only such a bound means
+   * anything).
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("impls")
+  void geluIsAccurateOverTheWholeFloatRange(String impl) {
+    Kernels k = Reference.kernels(impl);
+    int chunk = 1 << 16;
+    float[] x = new float[chunk];
+    float[] y = new float[chunk];
+    float[] keep = new float[chunk];
+    float[] dy = new float[chunk];
+    java.util.Arrays.fill(dy, 1f);
+    float[] dx = new float[chunk];
+    double[] worst = new double[2];
+    long bits = 0;
+    long end = 1L << 32;
+    while (bits < end) {
+      int n = 0;
+      for (; n < chunk && bits < end; bits += 1021) {
+        float v = Float.intBitsToFloat((int) bits);
+        if (!Float.isNaN(v)) {
+          x[n++] = v;
+        }
+      }
+      check(k, x, y, keep, dy, dx, n, worst);
+    }
+    int n = 0;
+    for (int i = -12 << 12; i <= 12 << 12; i++) {
+      x[n++] = i * 0x1p-12f;
+      if (n == chunk) {
+        check(k, x, y, keep, dy, dx, n, worst);
+        n = 0;
+      }
+    }
+    check(k, x, y, keep, dy, dx, n, worst);
+    System.out.println(k.name() + ": worst GELU errors in u (see ULPS): φ " + worst[0] + ", φ' " + worst[1]);
+  }
+
+  private static void check(Kernels k, float[] x, float[] y, float[] keep, float[] dy, float[] dx, int n,
+      double[] worst) {
+    k.gelu(0, n, x, y, keep);
+    k.geluBackward(0, n, x, keep, dy, dx);
+    for (int i = 0; i < n; i++) {
+      double v = x[i];
+      if (Double.isInfinite(v)) {
+        continue; // specialValues
+      }
+      double ref = phi(v);
+      double[] d = derivative(v);
+      double err = Math.abs(y[i] - ref);
+      if (Math.abs(ref) > Float.MAX_VALUE) {
+        assertEquals((float) ref, y[i], "φ(" + x[i] + ")");
+        continue;
+      }
+      double size = Math.abs(ref) + Math.abs(v * d[0]);
+      if (Math.abs(ref) >= FLUSH) {
+        double ulps = err / (U * size);
+        worst[0] = Math.max(worst[0], ulps);
+        assertTrue(ulps <= ULPS, "φ(" + x[i] + ") = " + y[i] + " vs " + ref + ": " + ulps + " u");
+      } else {
+        assertTrue(err <= FLUSH, "φ(" + x[i] + ") = " + y[i] + " vs " + ref);
+      }
+      if (dx[i] == 0 && Math.abs(d[0]) < DERIVATIVE_FLUSH) {
+        continue;
+      }
+      double dErr = Math.abs(dx[i] - d[0]) / (U * (d[1] + d[2]));
+      worst[1] = Math.max(worst[1], dErr);
+      assertTrue(dErr <= ULPS, "φ'(" + x[i] + ") = " + dx[i] + " vs " + d[0] + ": " + dErr + " u");
+    }
+  }
+
+  static Stream<Arguments> ranges() {
+    SplittableRandom seeds = new SplittableRandom(0x6E1);
+    return IntStream.range(0, 200).mapToObj(c -> {
+      long seed = seeds.nextLong();
+      SplittableRandom r = new SplittableRandom(seed);
+      int length = 1 + r.nextInt(300);
+      int from = r.nextInt(length);
+      int to = from + r.nextInt(length - from + 1);
+      return Arguments.of(seed, length, from, to);
+    });
+  }
+
+  /** The Vector API kernels equal the scalar ones bit for bit on any range (so any thread split agrees). */
+  @ParameterizedTest(name = "seed {0}: length {1}, [{2}, {3})")
+  @MethodSource("ranges")
+  void panamaEqualsScalarBitForBit(long seed, int length, int from, int to) {
+    Kernels scalar = Reference.kernels("scalar");
+    Kernels panama = Reference.kernels("panama");
+    SplittableRandom r = new SplittableRandom(seed);
+    float[] x = new float[length];
+    float[] dy = new float[length];
+    for (int i = 0; i < length; i++) {
+      // Mostly N(0, 3²), some tails and specials.
+      double g = r.nextGaussian() * 3;
+      x[i] = (float) (r.nextInt(20) == 0 ? g * 10 : g);
+      dy[i] = (float) r.nextGaussian();
+    }
+    if (length > 3) {
+      x[r.nextInt(length)] = Float.NaN;
+      x[r.nextInt(length)] = Float.NEGATIVE_INFINITY;
+    }
+    float[][] out = new float[2][];
+    float[][] grad = new float[2][];
+    Kernels[] both = {scalar, panama};
+    for (int j = 0; j < 2; j++) {
+      float[] y = new float[length];
+      float[] keep = new float[length];
+      float[] dx = new float[length];
+      both[j].gelu(from, to, x, y, keep);
+      both[j].geluBackward(from, to, x, keep, dy, dx);
+      out[j] = y;
+      grad[j] = dx;
+      for (int i = 0; i < length; i++) {
+        if (i < from || i >= to) {
+          assertEquals(0f, y[i], "outside the range");
+          assertEquals(0f, dx[i], "outside the range");
+        }
+      }
+    }
+    for (int i = 0; i < length; i++) {
+      assertEquals(Float.floatToRawIntBits(out[0][i]), Float.floatToRawIntBits(out[1][i]), "φ(" + x[i] + ")");
+      assertEquals(Float.floatToRawIntBits(grad[0][i]), Float.floatToRawIntBits(grad[1][i]), "φ'(" + x[i] + ")");
+    }
+  }
+
+  @Test
+  void facadeChecksRangesAndAliasing() {
+    float[] a = new float[4];
+    float[] b = new float[4];
+    float[] c = new float[3];
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> Elementwise.gelu(0, 4, a, b, c));
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> Elementwise.gelu(2, 1, a, b, new float[4]));
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> Elementwise.gelu(0, 4, a, a, b));
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> Elementwise.geluBackward(0, 4, a, b, b, a));
+    float[] keep = new float[4];
+    Elementwise.gelu(0, 4, new float[] {1, 2, 3, 4}, b, keep);
+    float[] dy = {1, 1, 1, 1};
+    Elementwise.geluBackward(0, 4, new float[] {1, 2, 3, 4}, keep, dy, dy); // dx may be dy
+    assertTrue(dy[3] > 1f, "φ'(4) > 1");
+  }
+}
