@@ -567,7 +567,7 @@ public final class Diagnostics {
 
     private void requireFinite(double value, String what, long step) {
       if (!Double.isFinite(value)) {
-        throw new DivergenceException(what + " (norm " + value + ", seen by diagnostics)", name(), Math.max(step, 1));
+        throw new DivergenceException(what, name(), Math.max(step, 1));
       }
     }
   }
@@ -595,7 +595,7 @@ public final class Diagnostics {
       Blas.axpy(-1f, initial.data(), change.data());
       double dhSq = square(Blas.frobeniusNorm(change));
       if (!Double.isFinite(hSq) || !Double.isFinite(dhSq)) {
-        throw new DivergenceException("features (seen by diagnostics)", name, Math.max(step, 1));
+        throw new DivergenceException("features", name, Math.max(step, 1));
       }
       return new FeatureStats(name, h.cols(), Math.sqrt(hSq / count), Math.sqrt(dhSq / count));
     }

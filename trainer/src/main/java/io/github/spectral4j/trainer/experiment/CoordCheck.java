@@ -252,8 +252,9 @@ public final class CoordCheck {
   /**
    * Trains one model and returns {@code [metric][layer]}.
    *
-   * @throws DivergenceException if training diverges
-   * @throws Diverged if a measured quantity is not finite
+   * @throws DivergenceException if training diverges, or (from {@link Diagnostics}) a measured weight or
+   *     layer output is not finite, naming it and the step
+   * @throws Diverged if the loss is not finite
    */
   static double[][] measure(
       Parametrization p, int[] dims, Options o, long seed, Dataset train, FloatMatrix probe) {
@@ -283,16 +284,7 @@ public final class CoordCheck {
         throw new Diverged("non-finite loss " + loss + " at step " + (t + 1));
       }
     }
-    model.forward(probe);
-    for (int l = 0; l < depth; l++) {
-      FloatMatrix h = model.features(l);
-      FloatMatrix w = model.weight(l);
-      String name = weightRules.get(l).layer().name();
-      if (!h.isFinite() || !w.isFinite()) {
-        throw new Diverged("non-finite " + (w.isFinite() ? "features" : "weights") + " in layer "
-            + name + " after step " + o.steps());
-      }
-    }
+    // Non-finite weights or features: Diagnostics throws a DivergenceException naming them and the step.
     Measurement last = diagnostics.measureToTolerance(training);
     for (int l = 0; l < depth; l++) {
       ParameterStats s = last.parameter(weightRules.get(l).layer().name());
@@ -305,6 +297,8 @@ public final class CoordCheck {
 
   /** A run whose loss, weights or features stopped being finite, with a message naming step and layer. */
   static final class Diverged extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
     Diverged(String message) {
       super(message, null, false, false);
     }
