@@ -47,6 +47,42 @@ class DiagnosticsKindsTest {
     assertThrows(IllegalArgumentException.class, () -> Diagnostics.norm(Diagnostics.Norm.SPECTRAL, v, null, false));
   }
 
+  /**
+   * Hand-computed through the whole instrument: every GPT parameter set to a constant c, so that a
+   * fo × fi matrix has σ₁ = |c|·√(fo·fi) (rank one), a vocabulary × width table has largest token vector
+   * |c|·√width, and a 1 × n gain has 2-norm |c|·√n; then every entry moved by the same δ.
+   */
+  @Test
+  void constantParametersHaveHandComputedNorms() {
+    Gpt gpt = Gpt.initialize(SMALL, 9);
+    for (Parameter p : gpt.parameters()) {
+      p.value().fill(0.5f);
+    }
+    Diagnostics d = new Diagnostics(gpt, tokens(8, 13, 4));
+    AdamW adam = new AdamW(gpt.parameters(), 1e-2, 0);
+    for (Parameter p : gpt.parameters()) {
+      p.value().fill(0.75f); // W − W₀ = 0.25 everywhere
+    }
+    Measurement m = d.measureToTolerance(adam);
+    for (Parameter p : gpt.parameters()) {
+      ParameterStats s = m.parameter(p.name());
+      int rows = p.value().rows();
+      int cols = p.value().cols();
+      double count = switch (p.kind().norm()) {
+        case "spectral" -> (double) rows * cols;
+        case "l1-to-l2" -> cols; // one token's vector: a row of the vocabulary × width table
+        default -> cols; // 1 × n
+      };
+      assertEquals(0.75 * Math.sqrt(count), s.wNorm(), 1e-5 * s.wNorm(), p.name() + " ‖W‖");
+      assertEquals(0.25 * Math.sqrt(count), s.dwNorm(), 1e-5 * s.dwNorm(), p.name() + " ‖W − W0‖");
+      assertEquals(0.0, s.updateNorm(), p.name() + " no step yet");
+      if (p.kind().norm().equals("spectral")) {
+        assertEquals(1.0, s.stableRank(), 1e-5, p.name() + " a constant matrix has rank one");
+        assertEquals(1.0, s.dwStableRank(), 1e-5, p.name());
+      }
+    }
+  }
+
   @Test
   void everyKindHasANorm() {
     for (ParameterKind k : ParameterKind.values()) {
