@@ -4,12 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.spectral4j.core.Parametrization;
-import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -38,9 +36,6 @@ public final class GptLrSweepReport {
   record Setup(String dataset, int steps, int batch, long seed, int baseWidth, int evalWindows, int blocks, int heads,
       int context, int threads) {}
 
-  /** The best η of one parametrization at one width ({@code NaN} if every run diverged). */
-  record Optimum(Parametrization parametrization, int width, double lr, double loss) {}
-
   /**
    * How far the optimum moved: {@code ratio} = largest / smallest optimal η, {@code steps} grid steps;
    * {@code penalty} as in the class comment (NaN if not defined); {@code pass} null without a verdict.
@@ -49,22 +44,13 @@ public final class GptLrSweepReport {
       String reason) {}
 
   private final Setup setup;
-  private final List<Parametrization> parametrizations;
-  private final int[] widths;
-  private final double[] lrs;
-  private final double[][][] loss;
-  private final List<Optimum> optima;
+  private final LrSweepGrid grid;
   private final List<Transfer> transfers;
   private final double seconds;
 
-  private GptLrSweepReport(Setup setup, List<Parametrization> ps, int[] widths, double[] lrs, double[][][] loss,
-      List<Optimum> optima, List<Transfer> transfers, double seconds) {
+  private GptLrSweepReport(Setup setup, LrSweepGrid grid, List<Transfer> transfers, double seconds) {
     this.setup = setup;
-    this.parametrizations = ps;
-    this.widths = widths;
-    this.lrs = lrs;
-    this.loss = loss;
-    this.optima = optima;
+    this.grid = grid;
     this.transfers = transfers;
     this.seconds = seconds;
   }
@@ -77,21 +63,10 @@ public final class GptLrSweepReport {
    */
   static GptLrSweepReport of(Setup setup, List<Parametrization> ps, int[] widths, double[] lrs, double[][][] loss,
       double seconds) {
-    int[][] best = new int[ps.size()][widths.length];
-    List<Optimum> optima = new ArrayList<>();
+    LrSweepGrid grid = new LrSweepGrid(ps, widths, lrs, loss);
+    int[][] best = new int[ps.size()][];
     for (int p = 0; p < ps.size(); p++) {
-      for (int w = 0; w < widths.length; w++) {
-        int b = -1;
-        for (int l = 0; l < lrs.length; l++) {
-          double v = loss[p][w][l];
-          if (Double.isFinite(v) && (b < 0 || v < loss[p][w][b])) {
-            b = l;
-          }
-        }
-        best[p][w] = b;
-        optima.add(b < 0 ? new Optimum(ps.get(p), widths[w], Double.NaN, Double.NaN)
-            : new Optimum(ps.get(p), widths[w], lrs[b], loss[p][w][b]));
-      }
+      best[p] = grid.best(p);
     }
     double[] penalty = new double[ps.size()];
     for (int p = 0; p < ps.size(); p++) {
@@ -106,8 +81,7 @@ public final class GptLrSweepReport {
       transfers.add(transfer(ps.get(p), widths, lrs, best[p], penalty[p],
           spectral < 0 ? Double.NaN : penalty[spectral]));
     }
-    return new GptLrSweepReport(setup, List.copyOf(ps), widths.clone(), lrs.clone(), deepCopy(loss),
-        List.copyOf(optima), List.copyOf(transfers), seconds);
+    return new GptLrSweepReport(setup, grid, List.copyOf(transfers), seconds);
   }
 
   private static Transfer transfer(Parametrization p, int[] widths, double[] lrs, int[] best, double penalty,
@@ -168,16 +142,12 @@ public final class GptLrSweepReport {
     return transfers.stream().allMatch(t -> t.pass() == null || t.pass());
   }
 
-  List<Optimum> optima() {
-    return optima;
+  List<LrSweepGrid.Optimum> optima() {
+    return grid.optima;
   }
 
   List<Transfer> transfers() {
     return transfers;
-  }
-
-  private Optimum optimum(int p, int w) {
-    return optima.get(p * widths.length + w);
   }
 
   /** The printed summary: the score grid, the optimum per width, and the verdicts. */
@@ -189,26 +159,10 @@ public final class GptLrSweepReport {
             + "score = held-out bits per character over %d windows (x = diverged)%n%n",
         setup.dataset(), setup.blocks(), setup.heads(), setup.context(), setup.steps(), setup.batch(), setup.seed(),
         setup.baseWidth(), setup.evalWindows()));
-    for (int p = 0; p < parametrizations.size(); p++) {
-      b.append(String.format(Locale.ROOT, "%-10s", parametrizations.get(p).id()));
-      for (int w : widths) {
-        b.append(String.format(Locale.ROOT, "%9s", "n=" + w));
-      }
-      b.append(nl);
-      for (int l = 0; l < lrs.length; l++) {
-        b.append(String.format(Locale.ROOT, "%-10s", LrSweepReport.lrName(lrs[l])));
-        for (int w = 0; w < widths.length; w++) {
-          double v = loss[p][w][l];
-          boolean best = optimum(p, w).lr() == lrs[l];
-          String cell = Double.isFinite(v) ? String.format(Locale.ROOT, "%.4f", v) : "x";
-          b.append(String.format(Locale.ROOT, "%9s", cell + (best ? "*" : " ")));
-        }
-        b.append(nl);
-      }
-      b.append(nl);
-    }
+    grid.appendScores(b);
     b.append(String.format(Locale.ROOT, "%-16s%7s  %-18s%s%n", "parametrization", "width", "best lr", "bits/char"));
-    for (Optimum o : optima) {
+    double[] lrs = grid.lrs;
+    for (LrSweepGrid.Optimum o : grid.optima) {
       String lr = Double.isNaN(o.lr()) ? "(all diverged)" : LrSweepReport.lrName(o.lr());
       String edge = !Double.isNaN(o.lr()) && lrs.length > 1 && (o.lr() == lrs[0] || o.lr() == lrs[lrs.length - 1])
           ? "  (at the edge of the grid)" : "";
@@ -221,7 +175,7 @@ public final class GptLrSweepReport {
       b.append(String.format(Locale.ROOT, "%-5s %s: %s%n", status, t.parametrization().id(), t.reason()));
     }
     b.append(String.format(Locale.ROOT, "%nlr-sweep took %.1f s (%d cells, %d at a time)%n", seconds,
-        parametrizations.size() * widths.length * lrs.length, setup.threads()));
+        grid.parametrizations.size() * grid.widths.length * lrs.length, setup.threads()));
     return b.toString();
   }
 
@@ -240,26 +194,9 @@ public final class GptLrSweepReport {
     root.put("blocks", setup.blocks());
     root.put("heads", setup.heads());
     root.put("context", setup.context());
-    ArrayNode ws = root.putArray("widths");
-    Arrays.stream(widths).forEach(ws::add);
-    ArrayNode ls = root.putArray("lrs");
-    Arrays.stream(lrs).forEach(ls::add);
-    ArrayNode results = root.putArray("results");
-    for (int p = 0; p < parametrizations.size(); p++) {
-      for (int w = 0; w < widths.length; w++) {
-        for (int l = 0; l < lrs.length; l++) {
-          ObjectNode o = results.addObject();
-          o.put("parametrization", parametrizations.get(p).id());
-          o.put("width", widths[w]);
-          o.put("lr", lrs[l]);
-          double v = loss[p][w][l];
-          ReportFiles.putFinite(o, "loss", v);
-          o.put("diverged", !Double.isFinite(v));
-        }
-      }
-    }
+    grid.putCells(root);
     ArrayNode opt = root.putArray("optimum");
-    for (Optimum o : optima) {
+    for (LrSweepGrid.Optimum o : grid.optima) {
       ObjectNode n = opt.addObject();
       n.put("parametrization", o.parametrization().id());
       n.put("width", o.width());
@@ -286,11 +223,11 @@ public final class GptLrSweepReport {
   /** One row per cell: {@code parametrization,width,lr,loss,diverged} (loss empty when diverged). */
   String csv() {
     StringBuilder b = new StringBuilder("parametrization,width,lr,loss,diverged\n");
-    for (int p = 0; p < parametrizations.size(); p++) {
-      for (int w = 0; w < widths.length; w++) {
-        for (int l = 0; l < lrs.length; l++) {
-          double v = loss[p][w][l];
-          b.append(parametrizations.get(p).id()).append(',').append(widths[w]).append(',').append(lrs[l]).append(',')
+    for (int p = 0; p < grid.parametrizations.size(); p++) {
+      for (int w = 0; w < grid.widths.length; w++) {
+        for (int l = 0; l < grid.lrs.length; l++) {
+          double v = grid.loss[p][w][l];
+          b.append(grid.parametrizations.get(p).id()).append(',').append(grid.widths[w]).append(',').append(grid.lrs[l]).append(',')
               .append(Double.isFinite(v) ? Double.toString(v) : "").append(',').append(!Double.isFinite(v))
               .append('\n');
         }
@@ -302,24 +239,12 @@ public final class GptLrSweepReport {
   /** The figure: a panel per parametrization, held-out bits per character against η, a curve per width. */
   BufferedImage plot() {
     List<Chart.Panel> panels = new ArrayList<>();
-    for (int p = 0; p < parametrizations.size(); p++) {
+    for (int p = 0; p < grid.parametrizations.size(); p++) {
       List<Chart.Line> lines = new ArrayList<>();
       List<Chart.Point> points = new ArrayList<>();
-      for (int w = 0; w < widths.length; w++) {
-        double[] y = new double[lrs.length];
-        for (int l = 0; l < lrs.length; l++) {
-          double v = loss[p][w][l];
-          y[l] = Double.isFinite(v) && v <= PLOT_CAP ? v : Double.POSITIVE_INFINITY;
-        }
-        Color c = Chart.ramp(w, widths.length);
-        lines.add(new Chart.Line("width " + widths[w], c, lrs, y, false, true));
-        Optimum o = optimum(p, w);
-        if (!Double.isNaN(o.lr())) {
-          points.add(new Chart.Point(o.lr(), o.loss(), c));
-        }
-      }
+      grid.addCurves(p, PLOT_CAP, lines, points);
       Transfer t = transfers.get(p);
-      String title = parametrizations.get(p).id()
+      String title = grid.parametrizations.get(p).id()
           + (Double.isNaN(t.ratio()) ? "" : ": optimum moves ×" + LrSweepReport.trim(t.ratio()));
       panels.add(new Chart.Panel(title, "base learning rate η (adam)", "held-out bits per character",
           Chart.Scale.LOG2, Chart.Labels.POWER_OF_TWO, Chart.Scale.LINEAR, lines, points, Double.NaN, Double.NaN,
@@ -331,7 +256,7 @@ public final class GptLrSweepReport {
             + "big dots = optimum, x = diverged or > %s bits/char",
         setup.blocks(), setup.heads(), setup.context(), setup.dataset(), setup.steps(), setup.batch(),
         setup.baseWidth(), LrSweepReport.trim(PLOT_CAP));
-    return Chart.render(title, subtitle, panels, Math.min(2, parametrizations.size()));
+    return Chart.render(title, subtitle, panels, Math.min(2, grid.parametrizations.size()));
   }
 
   /** Writes {@code lr-sweep.json}, {@code .csv} and {@code .png} into {@code dir} (created if missing), atomically. */
@@ -342,13 +267,8 @@ public final class GptLrSweepReport {
     ReportFiles.write(dir, files);
   }
 
-  private static double[][][] deepCopy(double[][][] a) {
-    return Arrays.stream(a).map(x -> Arrays.stream(x).map(double[]::clone).toArray(double[][]::new))
-        .toArray(double[][][]::new);
-  }
-
   @Override
   public String toString() {
-    return "GptLrSweepReport" + optima;
+    return "GptLrSweepReport" + grid.optima;
   }
 }

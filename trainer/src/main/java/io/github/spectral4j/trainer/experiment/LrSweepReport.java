@@ -6,11 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.spectral4j.core.Optimizer;
 import io.github.spectral4j.core.Parametrization;
 import io.github.spectral4j.core.Predictions;
-import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
@@ -34,9 +32,6 @@ public final class LrSweepReport {
       String dataset, Optimizer optimizer, int steps, int batch, long seed, int baseWidth, int scoreSteps,
       int inputDim, int threads) {}
 
-  /** The best learning rate of one parametrization at one width ({@code NaN} if every run diverged). */
-  record Optimum(Parametrization parametrization, int width, double lr, double loss) {}
-
   /**
    * How far the optimum moved across widths: {@code ratio} = largest / smallest optimal learning rate,
    * {@code steps} = the number of grid steps between them; {@code pass} is null without a verdict.
@@ -44,22 +39,13 @@ public final class LrSweepReport {
   record Transfer(Parametrization parametrization, double ratio, int steps, Boolean pass, String reason) {}
 
   private final Setup setup;
-  private final List<Parametrization> parametrizations;
-  private final int[] widths;
-  private final double[] lrs;
-  private final double[][][] loss;
-  private final List<Optimum> optima;
+  private final LrSweepGrid grid;
   private final List<Transfer> transfers;
   private final double seconds;
 
-  private LrSweepReport(Setup setup, List<Parametrization> ps, int[] widths, double[] lrs, double[][][] loss,
-      List<Optimum> optima, List<Transfer> transfers, double seconds) {
+  private LrSweepReport(Setup setup, LrSweepGrid grid, List<Transfer> transfers, double seconds) {
     this.setup = setup;
-    this.parametrizations = ps;
-    this.widths = widths;
-    this.lrs = lrs;
-    this.loss = loss;
-    this.optima = optima;
+    this.grid = grid;
     this.transfers = transfers;
     this.seconds = seconds;
   }
@@ -72,24 +58,14 @@ public final class LrSweepReport {
    */
   static LrSweepReport of(Setup setup, List<Parametrization> ps, int[] widths, double[] lrs, double[][][] loss,
       double seconds) {
-    List<Optimum> optima = new ArrayList<>();
+    LrSweepGrid grid = new LrSweepGrid(ps, widths, lrs, loss);
     List<Transfer> transfers = new ArrayList<>();
     for (int p = 0; p < ps.size(); p++) {
       int lo = Integer.MAX_VALUE;
       int hi = Integer.MIN_VALUE;
       int found = 0;
-      for (int w = 0; w < widths.length; w++) {
-        int best = -1;
-        for (int l = 0; l < lrs.length; l++) {
-          double v = loss[p][w][l];
-          if (Double.isFinite(v) && (best < 0 || v < loss[p][w][best])) {
-            best = l;
-          }
-        }
-        if (best < 0) {
-          optima.add(new Optimum(ps.get(p), widths[w], Double.NaN, Double.NaN));
-        } else {
-          optima.add(new Optimum(ps.get(p), widths[w], lrs[best], loss[p][w][best]));
+      for (int best : grid.best(p)) {
+        if (best >= 0) {
           lo = Math.min(lo, best);
           hi = Math.max(hi, best);
           found++;
@@ -97,8 +73,7 @@ public final class LrSweepReport {
       }
       transfers.add(transfer(ps.get(p), setup.optimizer(), widths, lrs, lo, hi, found));
     }
-    return new LrSweepReport(setup, List.copyOf(ps), widths.clone(), lrs.clone(), deepCopy(loss),
-        List.copyOf(optima), List.copyOf(transfers), seconds);
+    return new LrSweepReport(setup, grid, List.copyOf(transfers), seconds);
   }
 
   /**
@@ -158,8 +133,8 @@ public final class LrSweepReport {
     return transfers.stream().allMatch(t -> t.pass() == null || t.pass());
   }
 
-  List<Optimum> optima() {
-    return optima;
+  List<LrSweepGrid.Optimum> optima() {
+    return grid.optima;
   }
 
   List<Transfer> transfers() {
@@ -174,26 +149,10 @@ public final class LrSweepReport {
         "lr-sweep on %s: %s, %d steps, batch %d, seed %d, base width %d; score = mean training loss of the last %d steps (x = diverged)%n%n",
         setup.dataset(), setup.optimizer().id(), setup.steps(), setup.batch(), setup.seed(), setup.baseWidth(),
         setup.scoreSteps()));
-    for (int p = 0; p < parametrizations.size(); p++) {
-      b.append(String.format(Locale.ROOT, "%-10s", parametrizations.get(p).id()));
-      for (int w : widths) {
-        b.append(String.format(Locale.ROOT, "%9s", "n=" + w));
-      }
-      b.append(nl);
-      for (int l = 0; l < lrs.length; l++) {
-        b.append(String.format(Locale.ROOT, "%-10s", lrName(lrs[l])));
-        for (int w = 0; w < widths.length; w++) {
-          double v = loss[p][w][l];
-          boolean best = optimum(p, w).lr() == lrs[l];
-          String cell = Double.isFinite(v) ? String.format(Locale.ROOT, "%.4f", v) : "x";
-          b.append(String.format(Locale.ROOT, "%9s", cell + (best ? "*" : " ")));
-        }
-        b.append(nl);
-      }
-      b.append(nl);
-    }
+    grid.appendScores(b);
     b.append(String.format(Locale.ROOT, "%-16s%7s  %-18s%s%n", "parametrization", "width", "best lr", "loss"));
-    for (Optimum o : optima) {
+    double[] lrs = grid.lrs;
+    for (LrSweepGrid.Optimum o : grid.optima) {
       String lr = Double.isNaN(o.lr()) ? "(all diverged)"
           : lrName(o.lr()).equals(trim(o.lr())) ? trim(o.lr()) : lrName(o.lr()) + " = " + trim(o.lr());
       String edge = !Double.isNaN(o.lr()) && (o.lr() == lrs[0] || o.lr() == lrs[lrs.length - 1]) && lrs.length > 1
@@ -207,12 +166,8 @@ public final class LrSweepReport {
       b.append(String.format(Locale.ROOT, "%-5s %s: %s%n", status, t.parametrization().id(), t.reason()));
     }
     b.append(String.format(Locale.ROOT, "%nlr-sweep took %.1f s (%d cells, %d at a time)%n", seconds,
-        parametrizations.size() * widths.length * lrs.length, setup.threads()));
+        grid.parametrizations.size() * grid.widths.length * lrs.length, setup.threads()));
     return b.toString();
-  }
-
-  private Optimum optimum(int p, int w) {
-    return optima.get(p * widths.length + w);
   }
 
   /** The JSON report (see the class comment). */
@@ -226,26 +181,9 @@ public final class LrSweepReport {
     root.put("seed", setup.seed());
     root.put("baseWidth", setup.baseWidth());
     root.put("scoreSteps", setup.scoreSteps());
-    ArrayNode ws = root.putArray("widths");
-    Arrays.stream(widths).forEach(ws::add);
-    ArrayNode ls = root.putArray("lrs");
-    Arrays.stream(lrs).forEach(ls::add);
-    ArrayNode results = root.putArray("results");
-    for (int p = 0; p < parametrizations.size(); p++) {
-      for (int w = 0; w < widths.length; w++) {
-        for (int l = 0; l < lrs.length; l++) {
-          ObjectNode o = results.addObject();
-          o.put("parametrization", parametrizations.get(p).id());
-          o.put("width", widths[w]);
-          o.put("lr", lrs[l]);
-          double v = loss[p][w][l];
-          ReportFiles.putFinite(o, "loss", v);
-          o.put("diverged", !Double.isFinite(v));
-        }
-      }
-    }
+    grid.putCells(root);
     ArrayNode opt = root.putArray("optimum");
-    for (Optimum o : optima) {
+    for (LrSweepGrid.Optimum o : grid.optima) {
       ObjectNode n = opt.addObject();
       n.put("parametrization", o.parametrization().id());
       n.put("width", o.width());
@@ -276,24 +214,12 @@ public final class LrSweepReport {
   /** The figure: a panel per parametrization, loss against learning rate, a curve per width. */
   BufferedImage plot() {
     List<Chart.Panel> panels = new ArrayList<>();
-    for (int p = 0; p < parametrizations.size(); p++) {
+    for (int p = 0; p < grid.parametrizations.size(); p++) {
       List<Chart.Line> lines = new ArrayList<>();
       List<Chart.Point> points = new ArrayList<>();
-      for (int w = 0; w < widths.length; w++) {
-        double[] y = new double[lrs.length];
-        for (int l = 0; l < lrs.length; l++) {
-          double v = loss[p][w][l];
-          y[l] = Double.isFinite(v) && v <= PLOT_CAP ? v : Double.POSITIVE_INFINITY;
-        }
-        Color c = Chart.ramp(w, widths.length);
-        lines.add(new Chart.Line("width " + widths[w], c, lrs, y, false, true));
-        Optimum o = optimum(p, w);
-        if (!Double.isNaN(o.lr())) {
-          points.add(new Chart.Point(o.lr(), o.loss(), c));
-        }
-      }
+      grid.addCurves(p, PLOT_CAP, lines, points);
       Transfer t = transfers.get(p);
-      String title = parametrizations.get(p).id()
+      String title = grid.parametrizations.get(p).id()
           + (Double.isNaN(t.ratio()) ? "" : ": optimum moves ×" + trim(t.ratio()));
       panels.add(new Chart.Panel(title, "base learning rate η (" + setup.optimizer().id() + ")",
           "mean training loss, last " + setup.scoreSteps() + " steps", Chart.Scale.LOG2,
@@ -304,7 +230,7 @@ public final class LrSweepReport {
         "MLP %d-n-n-n-10 on %s, %d %s steps, batch %d, base width %d; big dots = optimum, x = diverged or loss > %s",
         setup.inputDim(), setup.dataset(), setup.steps(), setup.optimizer().id(), setup.batch(), setup.baseWidth(),
         trim(PLOT_CAP));
-    return Chart.render(title, subtitle, panels, Math.min(2, parametrizations.size()));
+    return Chart.render(title, subtitle, panels, Math.min(2, grid.parametrizations.size()));
   }
 
   /** Writes {@code lr-sweep.json} and {@code lr-sweep.png} into {@code dir} (created if missing), atomically. */
@@ -329,13 +255,8 @@ public final class LrSweepReport {
     return String.format(Locale.ROOT, "%.4g", v).replaceAll("(\\.\\d*?)0+$", "$1").replaceAll("\\.$", "");
   }
 
-  private static double[][][] deepCopy(double[][][] a) {
-    return Arrays.stream(a).map(x -> Arrays.stream(x).map(double[]::clone).toArray(double[][]::new))
-        .toArray(double[][][]::new);
-  }
-
   @Override
   public String toString() {
-    return optima.stream().map(Object::toString).collect(Collectors.joining(", "));
+    return grid.optima.stream().map(Object::toString).collect(Collectors.joining(", "));
   }
 }

@@ -87,7 +87,7 @@ class CoordCheckRunTest {
     LrSweepReport b = LrSweep.run(two, DATA, Progress.silent());
     assertEquals(a.json(), b.json());
     assertEquals(4, a.optima().size());
-    for (LrSweepReport.Optimum o : a.optima()) {
+    for (LrSweepGrid.Optimum o : a.optima()) {
       assertTrue(o.lr() == 1e-3 || o.lr() == 1e-2, o.toString());
     }
     assertTrue(a.json().get("results").size() == 12);

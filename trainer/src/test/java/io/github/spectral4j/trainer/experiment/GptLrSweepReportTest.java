@@ -145,7 +145,7 @@ class GptLrSweepReportTest {
           }
         }
         best[p][w] = b;
-        GptLrSweepReport.Optimum o = r.optima().get(p * WIDTHS.length + w);
+        LrSweepGrid.Optimum o = r.optima().get(p * WIDTHS.length + w);
         assertEquals(b < 0 ? Double.NaN : LRS[b], o.lr());
       }
     }
