@@ -66,11 +66,21 @@ public final class CoordCheckReport {
   private final Map<Parametrization, SortedMap<Integer, String>> diverged;
   /** The model's description for a model other than the coord-check MLP, else {@code null}. */
   private String model;
+  /** The judge of a model other than the coord-check MLP, else {@code null}. */
+  private Judge judge;
 
-  /** Judges one parametrization of a model other than the MLP from its {@code rms_dh} slopes per layer. */
+  /**
+   * Judges one parametrization of a model other than the MLP from its {@code rms_dh} slopes per layer, and
+   * says which prediction each series is held to (for the JSON's {@code predictedSlope}/{@code predictedBand}).
+   */
   interface Judge {
     Verdict judge(Parametrization p, List<String> layers, double[] dhSlopes, int[] fitWidths,
         SortedMap<Integer, String> diverged);
+
+    /** core's prediction for {@code quantity} of output {@code layer} (one of {@code layers}), or null for none. */
+    default Prediction prediction(Parametrization p, Prediction.Quantity quantity, List<String> layers, String layer) {
+      return null;
+    }
   }
 
   private CoordCheckReport(
@@ -143,7 +153,7 @@ public final class CoordCheckReport {
 
   /**
    * The report of a model other than the coord-check MLP (e.g. the GPT, whose "layers" are module
-   * outputs): same fits, files and schema, verdicts from {@code judge}, no per-role predictions, and
+   * outputs): same fits, files and schema, verdicts and each series' prediction from {@code judge}, and
    * {@code model} describing it in the JSON ({@code "model"}) and the plot.
    */
   static CoordCheckReport of(
@@ -165,6 +175,7 @@ public final class CoordCheckReport {
     CoordCheckReport r = new CoordCheckReport(setup, mlpShaped.widths, fit, mlpShaped.layers, mlpShaped.parametrizations,
         mlpShaped.series, List.copyOf(verdicts), mlpShaped.diverged);
     r.model = model;
+    r.judge = judge;
     return r;
   }
 
@@ -311,14 +322,14 @@ public final class CoordCheckReport {
 
   /** core's prediction for a series, or null for a metric core makes none for ({@code dw_stable_rank}). */
   private Prediction prediction(Series s) {
-    if (model != null) {
-      return null; // the predictions are the MLP's, by layer role
-    }
     Prediction.Quantity q;
     try {
       q = Prediction.Quantity.parse(s.metric());
     } catch (IllegalArgumentException e) {
       return null;
+    }
+    if (model != null) {
+      return judge.prediction(s.parametrization(), q, layers, s.layer());
     }
     LayerRole role = Verdicts.mlpRoles(layers.size()).get(layers.indexOf(s.layer()));
     return Predictions.of(q, s.parametrization(), setup.optimizer(), role);

@@ -172,7 +172,7 @@ public final class GptCoordCheck {
     String model = String.format(Locale.ROOT,
         "GPT, %d block%s, %d heads, context %d, vocabulary %d, rules transferred from width %d, batch %d x %d tokens",
         o.blocks(), o.blocks() == 1 ? "" : "s", o.heads(), o.context(), TextCorpus.VOCABULARY, o.baseWidth(), o.batch(), o.context());
-    return CoordCheckReport.of(setup, model, widths, outputs, ps, values, diverged, GptCoordCheck::judge);
+    return CoordCheckReport.of(setup, model, widths, outputs, ps, values, diverged, JUDGE);
   }
 
   /** Rough floating-point cost of one run (12·n² weights per block, 6 flops per weight per token). */
@@ -214,6 +214,20 @@ public final class GptCoordCheck {
     }
     return new double[][] {rms, change};
   }
+
+  /** The verdicts below, and core's predictions for AdamW as each series' predicted slope and band. */
+  static final CoordCheckReport.Judge JUDGE = new CoordCheckReport.Judge() {
+    @Override
+    public Verdict judge(Parametrization p, List<String> outputs, double[] dhSlopes, int[] fitWidths,
+        SortedMap<Integer, String> diverged) {
+      return GptCoordCheck.judge(p, outputs, dhSlopes, fitWidths, diverged);
+    }
+
+    @Override
+    public Prediction prediction(Parametrization p, Prediction.Quantity quantity, List<String> outputs, String output) {
+      return TransformerPredictions.outputs(quantity, p, Optimizer.ADAM, outputs.size() - 2).get(outputs.indexOf(output));
+    }
+  };
 
   /**
    * Judges one parametrization: each output's {@code rms_dh} slope against core's

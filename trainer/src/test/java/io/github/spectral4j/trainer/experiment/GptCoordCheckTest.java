@@ -56,6 +56,17 @@ class GptCoordCheckTest {
         List.of(Parametrization.STANDARD, Parametrization.SPECTRAL), new int[] {128, 256}, 64, 0x1p-8, 10, 16, 1, 16, 2, 4, 64);
     CoordCheckReport r = GptCoordCheck.run(o, TextCorpus.brown(), Progress.silent());
     assertTrue(r.allPass(), r.table());
+    // the report states core's prediction per series: standard's blocks grow at least like n
+    boolean stated = false;
+    for (var n : r.json().get("series")) {
+      if (n.get("parametrization").asText().equals("standard") && n.get("layer").asText().equals("block2")
+          && n.get("metric").asText().equals("rms_dh")) {
+        assertEquals(1.0, n.get("predictedSlope").asDouble(), 0, n.toString());
+        assertEquals(">= +1.00", n.get("predictedBand").asText(), n.toString());
+        stated = true;
+      }
+    }
+    assertTrue(stated);
     List<String> outputs = GptCoordCheck.outputs(2);
     int[] fit = {128, 256};
     for (Parametrization trained : o.parametrizations()) {
