@@ -6,7 +6,7 @@ import io.github.spectral4j.simd.internal.Kernels;
 /**
  * Element-wise kernels of a training step, vectorised: GELU in its tanh form
  * {@code φ(x) = ½x(1 + tanh u)}, {@code u = √(2/π)(x + 0.044715x³)} (Hendrycks and Gimpel), and its
- * derivative. Each works on a range {@code [from, to)} of its arrays so that a caller can split a large
+ * derivative; AdamW's moment update and step ({@link #adamW}). Each works on a range {@code [from, to)} of its arrays so that a caller can split a large
  * array between threads: every entry is computed by the same float operations whichever range, vector
  * lane or loop tail it falls in, and the scalar and Vector API implementations agree bit for bit, so a
  * result never depends on the split or the thread count. φ is computed as {@code x·σ(2u)} from
@@ -57,6 +57,38 @@ public final class Elementwise {
       throw new IllegalArgumentException("geluBackward: dx must not be x or keep");
     }
     KERNELS.geluBackward(from, to, x, keep, dy, dx);
+  }
+
+  /**
+   * AdamW's moments and update (Loshchilov and Hutter) in one pass over i in [from, to):
+   * {@code m ← β1·m + (1−β1)·g}, {@code v ← β2·v + (1−β2)·g²},
+   * {@code d = −η·((m·c1)/(√(v·c2) + ε) + λ·w)} with the bias corrections {@code c1 = 1/(1−β1ᵗ)},
+   * {@code c2 = 1/(1−β2ᵗ)} supplied by the caller; float arithmetic, every operation rounded as written.
+   *
+   * @param from first entry
+   * @param to end of the range (exclusive)
+   * @param g the gradient; not modified
+   * @param m the first moment; modified
+   * @param v the second moment; modified
+   * @param w the parameter (read for the decay); not modified
+   * @param d receives the update; modified
+   * @param beta1 β1
+   * @param beta2 β2
+   * @param c1 the first moment's bias correction
+   * @param c2 the second moment's bias correction
+   * @param learningRate η
+   * @param weightDecay λ
+   * @param epsilon ε
+   * @throws IllegalArgumentException if the range is not inside all five arrays or m, v, d alias each other or g, w
+   */
+  public static void adamW(int from, int to, float[] g, float[] m, float[] v, float[] w, float[] d, float beta1,
+      float beta2, float c1, float c2, float learningRate, float weightDecay, float epsilon) {
+    checkRange("adamW", from, to, g, m, v);
+    checkRange("adamW", from, to, w, d, d);
+    if (m == v || m == d || v == d || m == g || v == g || d == g || m == w || v == w || d == w) {
+      throw new IllegalArgumentException("adamW: m, v and d must be distinct arrays, and none of them g or w");
+    }
+    KERNELS.adamW(from, to, g, m, v, w, d, beta1, beta2, c1, c2, learningRate, weightDecay, epsilon);
   }
 
   private static void checkRange(String what, int from, int to, float[] a, float[] b, float[] c) {

@@ -129,4 +129,12 @@ public interface Kernels {
 
   /** dx[i] = dy[i]·φ'(x[i]) for i in [from, to), from x and the keep of {@link #gelu}. dx is modified. */
   void geluBackward(int from, int to, float[] x, float[] keep, float[] dy, float[] dx);
+
+  /**
+   * AdamW's moments and update for i in [from, to): {@code m = b1·m + (1−b1)·g}, {@code v = b2·v + (1−b2)·g²},
+   * {@code d = −lr·(m·c1/(√(v·c2) + eps) + wd·w)}, in float, each operation rounded as written (both
+   * implementations bit-identical). m, v and d are modified.
+   */
+  void adamW(int from, int to, float[] g, float[] m, float[] v, float[] w, float[] d, float b1, float b2, float c1,
+      float c2, float lr, float wd, float eps);
 }

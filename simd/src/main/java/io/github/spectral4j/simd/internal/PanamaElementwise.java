@@ -82,4 +82,21 @@ final class PanamaElementwise {
     }
     ScalarElementwise.geluBackward(i, to, x, keep, dy, dx);
   }
+
+  static void adamW(int from, int to, float[] g, float[] m, float[] v, float[] w, float[] d, float b1, float b2,
+      float c1, float c2, float lr, float wd, float eps) {
+    float a1 = 1 - b1;
+    float a2 = 1 - b2;
+    int k = from;
+    for (int bound = from + FLOAT.loopBound(to - from); k < bound; k += LANES) {
+      FloatVector gk = FloatVector.fromArray(FLOAT, g, k);
+      FloatVector mk = FloatVector.fromArray(FLOAT, m, k).mul(b1).add(gk.mul(a1));
+      FloatVector vk = FloatVector.fromArray(FLOAT, v, k).mul(b2).add(gk.mul(a2).mul(gk));
+      mk.intoArray(m, k);
+      vk.intoArray(v, k);
+      FloatVector step = mk.mul(c1).div(vk.mul(c2).sqrt().add(eps));
+      step.add(FloatVector.fromArray(FLOAT, w, k).mul(wd)).mul(-lr).intoArray(d, k);
+    }
+    ScalarElementwise.adamW(k, to, g, m, v, w, d, b1, b2, c1, c2, lr, wd, eps);
+  }
 }

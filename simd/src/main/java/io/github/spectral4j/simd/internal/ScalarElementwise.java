@@ -100,4 +100,18 @@ final class ScalarElementwise {
       dx[i] = dy[i] * geluDerivative(x[i], keep[i]);
     }
   }
+
+  static void adamW(int from, int to, float[] g, float[] m, float[] v, float[] w, float[] d, float b1, float b2,
+      float c1, float c2, float lr, float wd, float eps) {
+    float a1 = 1 - b1;
+    float a2 = 1 - b2;
+    for (int k = from; k < to; k++) {
+      float gk = g[k];
+      float mk = b1 * m[k] + a1 * gk;
+      float vk = b2 * v[k] + a2 * gk * gk;
+      m[k] = mk;
+      v[k] = vk;
+      d[k] = -lr * ((mk * c1) / ((float) Math.sqrt(vk * c2) + eps) + wd * w[k]);
+    }
+  }
 }

@@ -215,4 +215,10 @@ final class ScalarKernels implements Kernels {
   public void geluBackward(int from, int to, float[] x, float[] keep, float[] dy, float[] dx) {
     ScalarElementwise.geluBackward(from, to, x, keep, dy, dx);
   }
+
+  @Override
+  public void adamW(int from, int to, float[] g, float[] m, float[] v, float[] w, float[] d, float b1, float b2,
+      float c1, float c2, float lr, float wd, float eps) {
+    ScalarElementwise.adamW(from, to, g, m, v, w, d, b1, b2, c1, c2, lr, wd, eps);
+  }
 }

@@ -275,6 +275,74 @@ class ElementwiseKernelsTest {
     }
   }
 
+  /** AdamW's pass: the Vector API equals the scalar loop bit for bit, and both the double formula to float accuracy. */
+  @ParameterizedTest(name = "seed {0}: length {1}, [{2}, {3})")
+  @MethodSource("ranges")
+  void adamWPanamaEqualsScalarAndTheFormula(long seed, int length, int from, int to) {
+    SplittableRandom r = new SplittableRandom(seed);
+    float[] g = new float[length];
+    float[] m0 = new float[length];
+    float[] v0 = new float[length];
+    float[] w = new float[length];
+    for (int i = 0; i < length; i++) {
+      g[i] = (float) (r.nextGaussian() * Math.pow(10, r.nextInt(7) - 3));
+      m0[i] = (float) (r.nextGaussian() * 0.1);
+      v0[i] = (float) (r.nextDouble() * 0.01);
+      w[i] = (float) r.nextGaussian();
+    }
+    float b1 = 0.9f;
+    float b2 = 0.999f;
+    float c1 = (float) (1 / (1 - Math.pow(0.9, 3)));
+    float c2 = (float) (1 / (1 - Math.pow(0.999, 3)));
+    float lr = 0.01f;
+    float wd = 0.1f;
+    float eps = 1e-8f;
+    float[][] d = new float[2][];
+    float[][] m = new float[2][];
+    float[][] v = new float[2][];
+    String[] impls = {"scalar", "panama"};
+    for (int j = 0; j < 2; j++) {
+      m[j] = m0.clone();
+      v[j] = v0.clone();
+      d[j] = new float[length];
+      Reference.kernels(impls[j]).adamW(from, to, g, m[j], v[j], w, d[j], b1, b2, c1, c2, lr, wd, eps);
+    }
+    for (int i = 0; i < length; i++) {
+      assertEquals(Float.floatToRawIntBits(d[0][i]), Float.floatToRawIntBits(d[1][i]), "d[" + i + "]");
+      assertEquals(Float.floatToRawIntBits(m[0][i]), Float.floatToRawIntBits(m[1][i]), "m[" + i + "]");
+      assertEquals(Float.floatToRawIntBits(v[0][i]), Float.floatToRawIntBits(v[1][i]), "v[" + i + "]");
+      if (i < from || i >= to) {
+        assertEquals(0f, d[0][i], "outside the range");
+        assertEquals(m0[i], m[0][i], "outside the range");
+        continue;
+      }
+      // The formula in double with the float parameters the kernel is given (1 − β is exact in float).
+      double mi = (double) b1 * m0[i] + (1 - (double) b1) * g[i];
+      double vi = (double) b2 * v0[i] + (1 - (double) b2) * g[i] * g[i];
+      double di = -(double) lr * (mi * c1 / (Math.sqrt(vi * c2) + eps) + (double) wd * w[i]);
+      assertEquals(mi, m[0][i], 1e-6 * (Math.abs(m0[i]) + Math.abs(g[i])), "m[" + i + "]");
+      assertEquals(vi, v[0][i], 1e-6 * vi, "v[" + i + "]");
+      double size = lr * (Math.abs(mi * c1) / (Math.sqrt(vi * c2) + eps) + Math.abs(wd * w[i]));
+      assertEquals(di, d[0][i], 1e-5 * size, "d[" + i + "]");
+    }
+  }
+
+  /** The first step from zero moments is −η·(g/(|g| + ε) + λw), sign-like: hand-computed for g = ±4, w = 2. */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"scalar", "panama"})
+  void adamWFirstStepHandComputed(String impl) {
+    float[] g = {4f, -4f, 0f};
+    float[] m = new float[3];
+    float[] v = new float[3];
+    float[] w = {2f, 2f, 2f};
+    float[] d = new float[3];
+    // β1 = β2 = ½, t = 1: c = 2, m = ±2, v = 8, m·c = ±4, √(v·c) = 4; ε = 0: d = −½·(±1 + ½·2).
+    Reference.kernels(impl).adamW(0, 3, g, m, v, w, d, 0.5f, 0.5f, 2f, 2f, 0.5f, 0.5f, 0f);
+    assertArrayEquals(new float[] {-1f, -0f, Float.NaN}, d); // −½·(−1 + 1) = −0; g = 0 with ε = 0 is 0/0
+    assertArrayEquals(new float[] {2f, -2f, 0f}, m);
+    assertArrayEquals(new float[] {8f, 8f, 0f}, v);
+  }
+
   @Test
   void facadeChecksRangesAndAliasing() {
     float[] a = new float[4];

@@ -2,6 +2,7 @@ package io.github.spectral4j.trainer.optim;
 
 import io.github.spectral4j.core.LayerRule;
 import io.github.spectral4j.simd.Blas;
+import io.github.spectral4j.simd.Elementwise;
 import io.github.spectral4j.simd.FloatMatrix;
 import io.github.spectral4j.trainer.nn.Parameter;
 import java.io.DataInput;
@@ -18,7 +19,11 @@ import java.util.List;
  * {@code LayerRule}). The update's entries are Θ(1) whatever the gradient's
  * scale (it is sign-like), so its spectral norm is about {@code η_l·√(fo·fi)} and the spectral rule
  * takes {@code η_l = η/fi} (arXiv 2310.17813). The decay is multiplied by {@code η_l}, as in the MLP's
- * optimizer and PyTorch's AdamW. Computed in float; steps allocate nothing.
+ * optimizer and PyTorch's AdamW. Computed in float by {@link Elementwise#adamW} (moments and update in one
+ * vectorised pass), a large parameter's entries split into {@code Blas.parallelism()} contiguous ranges run
+ * by {@link Blas#forEachTask}: every entry is computed by the same operations wherever a split falls, so
+ * results are bit-identical for any thread count. The update is then added to the value by the slot's
+ * own pass (with its norms). Steps allocate nothing.
  */
 public final class AdamW implements ParameterOptimizer {
   static final String KIND = "adamw";
@@ -39,6 +44,20 @@ public final class AdamW implements ParameterOptimizer {
   private final double weightDecay;
   private final State[] states;
   private long steps;
+  // The pass in progress, read by the shares (created once: a step allocates nothing).
+  private final java.util.function.IntConsumer share = this::share;
+  private State current;
+  private int shares;
+  private float b1;
+  private float b2;
+  private float c1;
+  private float c2;
+  private float lr;
+  private float wd;
+  private float eps;
+
+  /** Below this many entries a parameter's pass runs on the calling thread (forking costs more). */
+  private static final int PARALLEL_ENTRIES = 1 << 15;
 
   /** One parameter's slot and moments. */
   private record State(Slot slot, float[] first, float[] second) {}
@@ -118,30 +137,39 @@ public final class AdamW implements ParameterOptimizer {
 
   /** Computes and applies step {@code t}'s updates; divergence is left in {@code slots} for the caller. */
   void update(long t) {
-    float b1 = (float) beta1;
-    float b2 = (float) beta2;
-    float c1 = (float) (1 / (1 - Math.pow(beta1, t)));
-    float c2 = (float) (1 / (1 - Math.pow(beta2, t)));
+    b1 = (float) beta1;
+    b2 = (float) beta2;
+    c1 = (float) (1 / (1 - Math.pow(beta1, t)));
+    c2 = (float) (1 / (1 - Math.pow(beta2, t)));
     for (State state : states) {
       Slot s = state.slot;
       LayerRule rule = s.parameter.rule();
-      float lr = (float) (learningRate * rule.learningRateMultiplier());
-      float wd = (float) (weightDecay * rule.weightDecayMultiplier());
-      float eps = (float) (epsilon * rule.epsilonMultiplier());
-      float[] w = s.parameter.value().data();
-      float[] g = s.parameter.gradient().data();
-      float[] d = s.update.data();
-      float[] m = state.first;
-      float[] v = state.second;
-      for (int k = 0; k < d.length; k++) {
-        m[k] = b1 * m[k] + (1 - b1) * g[k];
-        v[k] = b2 * v[k] + (1 - b2) * g[k] * g[k];
-        float mh = m[k] * c1;
-        float vh = v[k] * c2;
-        d[k] = -lr * (mh / ((float) Math.sqrt(vh) + eps) + wd * w[k]);
+      lr = (float) (learningRate * rule.learningRateMultiplier());
+      wd = (float) (weightDecay * rule.weightDecayMultiplier());
+      eps = (float) (epsilon * rule.epsilonMultiplier());
+      current = state;
+      int n = s.update.data().length;
+      shares = n < PARALLEL_ENTRIES ? 1 : Math.max(1, Blas.parallelism());
+      try {
+        if (shares == 1) {
+          share(0);
+        } else {
+          Blas.forEachTask(shares, share);
+        }
+      } finally {
+        current = null;
       }
       slots.apply(s);
     }
+  }
+
+  private void share(int part) {
+    State state = current;
+    Slot s = state.slot;
+    int n = s.update.data().length;
+    Elementwise.adamW((int) ((long) n * part / shares), (int) ((long) n * (part + 1) / shares),
+        s.parameter.gradient().data(), state.first, state.second, s.parameter.value().data(), s.update.data(), b1, b2,
+        c1, c2, lr, wd, eps);
   }
 
   Slots slots() {
