@@ -35,14 +35,58 @@ public final class GramProducts {
         block(kernels, b, m, n, a, v, av, out, shares);
       }
     } else {
-      Parallel.forEach(t, task -> {
-        for (int b = Parallel.split(blocks, t, task), end = Parallel.split(blocks, t, task + 1); b < end; b++) {
-          block(kernels, b, m, n, a, v, av, out, shares);
-        }
-      });
+      Call call = CALLS.get();
+      if (!call.claim()) { // a Gram product inside a share of this thread's: never today
+        call = new Call();
+        call.claim();
+      }
+      call.kernels = kernels;
+      call.tasks = t;
+      call.blocks = blocks;
+      call.m = m;
+      call.n = n;
+      call.a = a;
+      call.v = v;
+      call.av = av;
+      call.out = out;
+      call.shares = shares;
+      call.run(t);
     }
     for (int b = 1; b < blocks; b++) {
       kernels.axpy(n, 1f, shares[b - 1], 0, out, 0);
+    }
+  }
+
+  private static final ThreadLocal<Call> CALLS = ThreadLocal.withInitial(Call::new);
+
+  /** One calling thread's forked Gram product: its arguments in fields, reused (a solver forks one per pass). */
+  private static final class Call extends Parallel.Job {
+    Kernels kernels;
+    int tasks;
+    int blocks;
+    int m;
+    int n;
+    float[] a;
+    float[] v;
+    float[] av;
+    float[] out;
+    float[][] shares;
+
+    @Override
+    public void accept(int task) {
+      for (int b = Parallel.split(blocks, tasks, task), end = Parallel.split(blocks, tasks, task + 1); b < end; b++) {
+        block(kernels, b, m, n, a, v, av, out, shares);
+      }
+    }
+
+    @Override
+    void clear() {
+      kernels = null;
+      a = null;
+      v = null;
+      av = null;
+      out = null;
+      shares = null;
     }
   }
 

@@ -6,6 +6,7 @@ import static io.github.spectral4j.simd.internal.PanamaGemv.axpy4;
 import static io.github.spectral4j.simd.internal.PanamaGemv.dot4;
 import static io.github.spectral4j.simd.internal.PanamaLevel1.axpy;
 import static io.github.spectral4j.simd.internal.PanamaLevel1.dot;
+import static io.github.spectral4j.simd.internal.PanamaLevel1.foldLanes;
 import static io.github.spectral4j.simd.internal.PanamaLevel1.sumLanes;
 
 import jdk.incubator.vector.FloatVector;
@@ -211,19 +212,6 @@ final class PanamaGram {
       dOut[j] = dO;
     }
     return squares;
-  }
-
-  /**
-   * The lane sum of {@link PanamaLevel1#sumLanes(FloatVector)} on a vector stored at {@code t[off …]}, bit for bit:
-   * the same pairwise folds (lane i + h onto lane i), in scalar adds. Overwrites the stored lanes.
-   */
-  private static float foldLanes(float[] t, int off) {
-    for (int h = LANES / 2; h >= 1; h /= 2) {
-      for (int i = 0; i < h; i++) {
-        t[off + i] += t[off + i + h];
-      }
-    }
-    return t[off];
   }
 
   /** s + Σ a[r + j]·x[j] over the scalar tail j ∈ [from, n), in order. */

@@ -227,6 +227,21 @@ final class PanamaLevel1 {
     return v.lane(0);
   }
 
+  /**
+   * The lane sum of {@link #sumLanes(FloatVector)} on a vector stored at {@code t[off …]}, bit for bit: the
+   * same pairwise folds (lane i + h onto lane i), in scalar adds. Overwrites the stored lanes. For kernels
+   * with many accumulators, where calls of sumLanes made the method too large for C2 to inline them all and
+   * the vectors of the calls left out were boxed on the heap.
+   */
+  static float foldLanes(float[] t, int off) {
+    for (int h = LANES / 2; h >= 1; h /= 2) {
+      for (int i = 0; i < h; i++) {
+        t[off + i] += t[off + i + h];
+      }
+    }
+    return t[off];
+  }
+
   /** As {@link #sumLanes(FloatVector)}, for the double accumulators. */
   static double sumLanes(DoubleVector v) {
     if (D_FOLDS > 0) {

@@ -4,6 +4,7 @@ import static io.github.spectral4j.simd.internal.PanamaConstants.FLOAT;
 import static io.github.spectral4j.simd.internal.PanamaConstants.LANES;
 import static io.github.spectral4j.simd.internal.PanamaConstants.SMALL_NT_PARALLEL_THRESHOLD;
 import static io.github.spectral4j.simd.internal.PanamaGemv.dot4;
+import static io.github.spectral4j.simd.internal.PanamaLevel1.foldLanes;
 import static io.github.spectral4j.simd.internal.PanamaLevel1.sumLanes;
 
 import jdk.incubator.vector.FloatVector;
@@ -14,6 +15,11 @@ import jdk.incubator.vector.FloatVector;
  * packing B would cost more than the product.
  */
 final class PanamaSmallGemm {
+  static {
+    // dots4x4 folds its accumulators eight at a time in the GEMM tile.
+    assert PanamaConstants.MR * PanamaConstants.NR >= 8 * LANES;
+  }
+
   private PanamaSmallGemm() {}
 
   /**
@@ -34,11 +40,58 @@ final class PanamaSmallGemm {
       smallNT(0, n, m, k, alpha, a, lda, b, ldb, beta, c, ldc);
       return;
     }
-    Parallel.forEach(t, task -> {
-      int j0 = Parallel.split(groups, t, task) * 4;
-      int j1 = Math.min(n, Parallel.split(groups, t, task + 1) * 4);
+    Call call = CALLS.get();
+    if (!call.claim()) { // a product inside a share of this thread's: never today
+      call = new Call();
+      call.claim();
+    }
+    call.tasks = t;
+    call.groups = groups;
+    call.m = m;
+    call.n = n;
+    call.k = k;
+    call.alpha = alpha;
+    call.beta = beta;
+    call.a = a;
+    call.lda = lda;
+    call.b = b;
+    call.ldb = ldb;
+    call.c = c;
+    call.ldc = ldc;
+    call.run(t);
+  }
+
+  private static final ThreadLocal<Call> CALLS = ThreadLocal.withInitial(Call::new);
+
+  /** One calling thread's forked small-m product: its arguments in fields, reused from call to call. */
+  private static final class Call extends Parallel.Job {
+    int tasks;
+    int groups;
+    int m;
+    int n;
+    int k;
+    float alpha;
+    float beta;
+    float[] a;
+    int lda;
+    float[] b;
+    int ldb;
+    float[] c;
+    int ldc;
+
+    @Override
+    public void accept(int task) {
+      int j0 = Parallel.split(groups, tasks, task) * 4;
+      int j1 = Math.min(n, Parallel.split(groups, tasks, task + 1) * 4);
       smallNT(j0, j1, m, k, alpha, a, lda, b, ldb, beta, c, ldc);
-    });
+    }
+
+    @Override
+    void clear() {
+      a = null;
+      b = null;
+      c = null;
+    }
   }
 
   /** Columns [j0, j1) of the small-m product. */
@@ -141,23 +194,43 @@ final class PanamaSmallGemm {
       c32 = x.fma(v2, c32);
       c33 = x.fma(v3, c33);
     }
-    // Lane sums first, then the scalar tails in element order: as in dot1.
-    float s00 = sumLanes(c00);
-    float s01 = sumLanes(c01);
-    float s02 = sumLanes(c02);
-    float s03 = sumLanes(c03);
-    float s10 = sumLanes(c10);
-    float s11 = sumLanes(c11);
-    float s12 = sumLanes(c12);
-    float s13 = sumLanes(c13);
-    float s20 = sumLanes(c20);
-    float s21 = sumLanes(c21);
-    float s22 = sumLanes(c22);
-    float s23 = sumLanes(c23);
-    float s30 = sumLanes(c30);
-    float s31 = sumLanes(c31);
-    float s32 = sumLanes(c32);
-    float s33 = sumLanes(c33);
+    // Lane sums first, then the scalar tails in element order: as in dot1. The sums go through memory,
+    // eight vectors at a time (the GEMM tile holds eight): sixteen calls of sumLanes made this method too
+    // large for C2 to inline them all, and the accumulators were boxed on the heap (about 1.2 KB per call,
+    // 320 KB per 4 x 1024 x 1024 product).
+    float[] t = PanamaGemm.workspace().tile;
+    c00.intoArray(t, 0);
+    c01.intoArray(t, LANES);
+    c02.intoArray(t, 2 * LANES);
+    c03.intoArray(t, 3 * LANES);
+    c10.intoArray(t, 4 * LANES);
+    c11.intoArray(t, 5 * LANES);
+    c12.intoArray(t, 6 * LANES);
+    c13.intoArray(t, 7 * LANES);
+    float s00 = foldLanes(t, 0);
+    float s01 = foldLanes(t, LANES);
+    float s02 = foldLanes(t, 2 * LANES);
+    float s03 = foldLanes(t, 3 * LANES);
+    float s10 = foldLanes(t, 4 * LANES);
+    float s11 = foldLanes(t, 5 * LANES);
+    float s12 = foldLanes(t, 6 * LANES);
+    float s13 = foldLanes(t, 7 * LANES);
+    c20.intoArray(t, 0);
+    c21.intoArray(t, LANES);
+    c22.intoArray(t, 2 * LANES);
+    c23.intoArray(t, 3 * LANES);
+    c30.intoArray(t, 4 * LANES);
+    c31.intoArray(t, 5 * LANES);
+    c32.intoArray(t, 6 * LANES);
+    c33.intoArray(t, 7 * LANES);
+    float s20 = foldLanes(t, 0);
+    float s21 = foldLanes(t, LANES);
+    float s22 = foldLanes(t, 2 * LANES);
+    float s23 = foldLanes(t, 3 * LANES);
+    float s30 = foldLanes(t, 4 * LANES);
+    float s31 = foldLanes(t, 5 * LANES);
+    float s32 = foldLanes(t, 6 * LANES);
+    float s33 = foldLanes(t, 7 * LANES);
     for (; p < k; p++) {
       float x0 = a[a0 + p];
       float x1 = a[a1 + p];

@@ -57,11 +57,60 @@ final class PanamaThinGemm {
       rows(0, n, width, m, k, alpha, panel, b, ldb, beta, c, ldc);
       return;
     }
-    Parallel.forEach(t, task -> {
-      int j0 = Parallel.split(groups, t, task) * group;
-      int j1 = Math.min(n, Parallel.split(groups, t, task + 1) * group);
+    Call call = CALLS.get();
+    if (!call.claim()) { // a product inside a share of this thread's: never today
+      call = new Call();
+      call.claim();
+    }
+    call.tasks = t;
+    call.groups = groups;
+    call.group = group;
+    call.width = width;
+    call.m = m;
+    call.n = n;
+    call.k = k;
+    call.alpha = alpha;
+    call.beta = beta;
+    call.panel = panel;
+    call.b = b;
+    call.ldb = ldb;
+    call.c = c;
+    call.ldc = ldc;
+    call.run(t);
+  }
+
+  private static final ThreadLocal<Call> CALLS = ThreadLocal.withInitial(Call::new);
+
+  /** One calling thread's forked thin product: its arguments in fields, reused from call to call. */
+  private static final class Call extends Parallel.Job {
+    int tasks;
+    int groups;
+    int group;
+    int width;
+    int m;
+    int n;
+    int k;
+    float alpha;
+    float beta;
+    float[] panel;
+    float[] b;
+    int ldb;
+    float[] c;
+    int ldc;
+
+    @Override
+    public void accept(int task) {
+      int j0 = Parallel.split(groups, tasks, task) * group;
+      int j1 = Math.min(n, Parallel.split(groups, tasks, task + 1) * group);
       rows(j0, j1, width, m, k, alpha, panel, b, ldb, beta, c, ldc);
-    });
+    }
+
+    @Override
+    void clear() {
+      panel = null;
+      b = null;
+      c = null;
+    }
   }
 
   /** Columns [j0, j1) of C, from rows [j0, j1) of B. */

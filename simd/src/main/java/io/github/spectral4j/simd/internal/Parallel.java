@@ -97,6 +97,38 @@ public final class Parallel {
   private static final ThreadLocal<Shares> SHARES = ThreadLocal.withInitial(Shares::new);
 
   /**
+   * A forked job whose arguments live in the fields of a subclass, so that a kernel keeps one per calling
+   * thread and reuses it from call to call: a capturing lambda handed to {@link #forEach} would allocate
+   * on every forked call of a training step or a solver's pass. {@link #claim} tells whether this thread's
+   * job is free (a nested call, from one of its shares, must build a fresh job or a lambda instead).
+   */
+  abstract static class Job implements IntConsumer {
+    private boolean busy;
+
+    /** Whether the job is free; if so it is now taken until {@link #run} returns. */
+    final boolean claim() {
+      if (busy) {
+        return false;
+      }
+      busy = true;
+      return true;
+    }
+
+    /** Runs {@code accept(t)} for t in [0, tasks) as {@link #forEach}, then releases the job and {@link #clear}s it. */
+    final void run(int tasks) {
+      try {
+        forEach(tasks, this);
+      } finally {
+        busy = false;
+        clear();
+      }
+    }
+
+    /** Drops the references to the caller's arrays, so that an idle job keeps nothing alive. */
+    abstract void clear();
+  }
+
+  /**
    * One calling thread's reusable share tasks. A share's {@code exec} returns false, so the pool never marks
    * it done and never writes to it after it ran: it can be submitted again once {@code pending} reaches 0.
    * Completion is counted here, not joined through the pool, whose blocking join allocates a wait node.

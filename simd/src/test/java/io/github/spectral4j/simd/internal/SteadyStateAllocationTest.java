@@ -1,0 +1,137 @@
+package io.github.spectral4j.simd.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The products a training step or a solver's pass repeats allocate nothing on the calling thread once
+ * warm, on one thread and forked over two: each kernel (scalar and Panama) for the small-m and thin A·Bᵀ,
+ * a GEMM large enough to fork, and the blocked Gram product of the spectral solvers. Forked calls used to
+ * allocate their capturing lambda (56–72 B per call); the 4-row small-m kernel boxed its 16 accumulators
+ * (about 1.2 KB per four columns of C).
+ */
+class SteadyStateAllocationTest {
+  private static final MethodHandle ALLOCATED = allocatedBytes();
+
+  private int parallelism;
+
+  @BeforeEach
+  void saveParallelism() {
+    parallelism = Parallel.parallelism();
+  }
+
+  @AfterEach
+  void restoreParallelism() {
+    Parallel.setParallelism(parallelism);
+  }
+
+  static Stream<Arguments> cases() {
+    Stream.Builder<Arguments> cases = Stream.builder();
+    for (String impl : KernelsTest.IMPLS) {
+      // One thread: small shapes, many runs (the Panama kernels' boxing shows only once C2 compiled them).
+      cases.add(Arguments.of(impl, 1, "smallNT", 4, 64, 67));
+      cases.add(Arguments.of(impl, 1, "thinNT", 16, 48, 40));
+      cases.add(Arguments.of(impl, 1, "gemmNN", 24, 40, 36));
+      cases.add(Arguments.of(impl, 1, "gram", GramProducts.BLOCK_ROWS + 7, 40, 0));
+      // Two threads: shapes at or above each parallel threshold (2^21 multiply-adds, 2^18 entries).
+      cases.add(Arguments.of(impl, 2, "smallNT", 4, 512, 1024));
+      cases.add(Arguments.of(impl, 2, "thinNT", 16, 384, 384));
+      cases.add(Arguments.of(impl, 2, "gemmNN", 128, 160, 112));
+      cases.add(Arguments.of(impl, 2, "gram", 3 * GramProducts.BLOCK_ROWS + 5, 350, 0));
+    }
+    return cases.build();
+  }
+
+  @ParameterizedTest(name = "{0} threads={1} {2} {3}x{4}x{5}")
+  @MethodSource("cases")
+  void repeatedProductsAllocateNothing(String impl, int threads, String what, int m, int n, int k) {
+    Kernels kernels = Reference.kernels(impl);
+    Parallel.setParallelism(threads);
+    SplittableRandom random = new SplittableRandom(m * 31L + n);
+    Runnable body =
+        switch (what) {
+          case "gram" -> {
+            float[] a = Reference.random(random, m * n);
+            float[] v = Reference.random(random, n);
+            float[] av = new float[m];
+            float[] out = new float[n];
+            float[][] shares = new float[GramProducts.blocks(m) - 1][n];
+            yield () -> GramProducts.gramTimes(kernels, m, n, a, v, av, out, shares, threads);
+          }
+          case "gemmNN" -> {
+            float[] a = Reference.random(random, m * k);
+            float[] b = Reference.random(random, k * n);
+            float[] c = new float[m * n];
+            yield () -> kernels.gemm(false, false, m, n, k, 1f, a, k, b, n, 0f, c, n, threads);
+          }
+          default -> {
+            float[] a = Reference.random(random, m * k);
+            float[] b = Reference.random(random, n * k);
+            float[] c = new float[m * n];
+            yield () -> kernels.gemm(false, true, m, n, k, 1f, a, k, b, k, 0.5f, c, n, threads);
+          }
+        };
+    // Enough runs for C2 to compile the Panama kernels (interpreted Vector API code boxes every vector);
+    // the scalar kernels allocate nothing even interpreted.
+    int runs = impl.equals("scalar") ? 30 : threads == 1 ? 2000 : 300;
+    assertEquals(0, during(runs, body), impl + " " + what + " on " + threads + " threads, bytes per " + runs + " calls");
+  }
+
+  /**
+   * Bytes the current thread allocated in {@code repetitions} runs of {@code body}: the least over up to
+   * twenty rounds, after at least as many warm-up runs and half a second. Compilation by C2 takes its
+   * time on a loaded machine, and the JIT's transitions occasionally allocate a few hundred bytes; code
+   * that allocates per run shows at least 16·repetitions bytes in every round.
+   */
+  private static long during(int repetitions, Runnable body) {
+    long warm = System.nanoTime() + 500_000_000L;
+    for (int i = 0; i < repetitions || System.nanoTime() < warm; i++) {
+      body.run();
+    }
+    long least = Long.MAX_VALUE;
+    for (int round = 0; round < 20 && least > 0; round++) {
+      long before = allocated();
+      for (int i = 0; i < repetitions; i++) {
+        body.run();
+      }
+      least = Math.min(least, allocated() - before);
+    }
+    return least;
+  }
+
+  private static long allocated() {
+    try {
+      return (long) ALLOCATED.invokeExact();
+    } catch (Throwable e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** com.sun.management.ThreadMXBean's counter, reached by name, invoked exactly (reading it boxes nothing). */
+  private static MethodHandle allocatedBytes() {
+    try {
+      Class<?> factory = Class.forName("java.lang.management.ManagementFactory");
+      Object bean = factory.getMethod("getThreadMXBean").invoke(null);
+      Class<?> type = Class.forName("com.sun.management.ThreadMXBean");
+      MethodHandle h = MethodHandles.publicLookup()
+          .findVirtual(type, "getCurrentThreadAllocatedBytes", MethodType.methodType(long.class))
+          .bindTo(bean);
+      for (int i = 0; i < 10_000; i++) {
+        long ignored = (long) h.invokeExact(); // leave the handle's set-up allocations behind
+      }
+      return h;
+    } catch (Throwable e) {
+      throw new IllegalStateException("cannot read per-thread allocation: " + e, e);
+    }
+  }
+}
