@@ -9,7 +9,8 @@ import io.github.spectral4j.core.ParameterKind;
  *
  * <ul>
  *   <li>dense matrices, attention projections, readouts: the spectral norm {@code σ₁(W)} (ℓ2→ℓ2), target
- *       {@code √(fo/fi)};
+ *       {@code √(fo/fi)} (a fused {@code attention_qkv} is measured stacked, {@code [3d, d]}: between its
+ *       largest block's norm and √3 times it, against one block's target; a convolution as stored);
  *   <li>embeddings ({@code "l1-to-l2"}): {@code max_j ‖W e_j‖₂}, the largest 2-norm of one token's vector
  *       (a column of {@code W = Eᵀ}, a row of the stored table), because a one-hot input has ℓ1 norm 1;
  *       target {@code √(width/1)} (effective fan-in 1, {@code core}'s {@code Layer.ruleFanIn()});
