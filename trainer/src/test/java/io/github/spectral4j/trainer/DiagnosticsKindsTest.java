@@ -287,6 +287,32 @@ class DiagnosticsKindsTest {
     assertTrue(m.parameter("W1").alignment() > 0);
   }
 
+  /**
+   * Measuring a GPT run at every step (tracking iterations), for every optimizer kind, leaves the run
+   * bit-identical to an unmeasured one, and every measured value is finite.
+   */
+  @ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.EnumSource(io.github.spectral4j.trainer.optim.OptimizerKind.class)
+  void measuringAGptRunDoesNotChangeIt(io.github.spectral4j.trainer.optim.OptimizerKind kind) {
+    GptTrainingConfig c = GptTrainingTest.config(kind, kind == io.github.spectral4j.trainer.optim.OptimizerKind.SGD ? 0.2 : 0.01);
+    GptTraining plain = new GptTraining(c, GptTrainingTest.CORPUS);
+    GptTraining watched = new GptTraining(c, GptTrainingTest.CORPUS);
+    Diagnostics d = new Diagnostics(watched.model(), tokens(2 * c.model().context(), 128, 6));
+    for (int t = 0; t < 6; t++) {
+      assertEquals(plain.step(), watched.step(), "loss at step " + (t + 1));
+      Measurement m = d.measure(watched);
+      assertEquals(t + 1, m.step());
+      for (ParameterStats s : m.parameters()) {
+        assertTrue(Double.isFinite(s.wNorm()) && Double.isFinite(s.dwNorm()) && Double.isFinite(s.updateNorm()), s.toString());
+        assertTrue(s.updateNorm() > 0, s.toString());
+      }
+    }
+    for (int i = 0; i < plain.model().parameters().size(); i++) {
+      org.junit.jupiter.api.Assertions.assertArrayEquals(plain.model().parameters().get(i).value().data(),
+          watched.model().parameters().get(i).value().data());
+    }
+  }
+
   @Test
   void refusesAnotherModelAndNamesMissingEntries() {
     Dataset data = Dataset.mnist10k().subset(0, 200);
