@@ -154,6 +154,20 @@ public final class Blas {
    */
   public static void gemm(
       boolean transA, boolean transB, float alpha, FloatMatrix a, FloatMatrix b, float beta, FloatMatrix c) {
+    checkGemm(transA, transB, a, b, c);
+    if (alpha == 0) {
+      scaleOrClear(beta, c.data());
+      return;
+    }
+    int m = c.rows();
+    int n = c.cols();
+    int k = transA ? a.rows() : a.cols();
+    KERNELS.gemm(transA, transB, m, n, k, alpha, a.data(), a.cols(), b.data(), b.cols(), beta, c.data(), n,
+        Parallel.parallelism());
+  }
+
+  /** The argument checks of {@link #gemm} (shared with {@link Fused}'s products). */
+  static void checkGemm(boolean transA, boolean transB, FloatMatrix a, FloatMatrix b, FloatMatrix c) {
     Objects.requireNonNull(a, "a");
     Objects.requireNonNull(b, "b");
     Objects.requireNonNull(c, "c");
@@ -171,12 +185,6 @@ public final class Blas {
       throw new IllegalArgumentException(
           "gemm: C must not alias " + (c == a || c.data() == a.data() ? "A" : "B") + " (" + c + ")");
     }
-    if (alpha == 0) {
-      scaleOrClear(beta, c.data());
-      return;
-    }
-    KERNELS.gemm(transA, transB, m, n, k, alpha, a.data(), a.cols(), b.data(), b.cols(), beta, c.data(), n,
-        Parallel.parallelism());
   }
 
   /**

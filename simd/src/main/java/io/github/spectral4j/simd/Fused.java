@@ -11,7 +11,10 @@ import java.util.Objects;
  * the Gram products of power iteration on the new y and its drift when asked,
  * {@link #updateWithDifferenceGram}), the Gram product of power iteration
  * ({@link #gramTimes}: A·v and Aᵀ·(A·v) reading A once), and the same for a matrix and its drift from
- * a reference ({@link #differenceGramTimes}: D = A − B formed row by row, never stored, with ‖D‖_F²).
+ * a reference ({@link #differenceGramTimes}: D = A − B formed row by row, never stored, with ‖D‖_F²),
+ * and a dense layer's element-wise work done by the GEMM's write-back ({@link #gemmBiasRectify}:
+ * φ(α·A·Bᵀ + 1·bᵀ) with the rectifier φ; {@link #gemmMasked}: a product masked by [M &gt; 0], the
+ * rectifier's derivative) with their one-pass forms {@link #rectify} and {@link #keepWherePositive}.
  * Each checks its arguments as {@link Blas} does and runs on the same kernels; each method's Javadoc
  * says which argument is modified, all others are not. For σ₁ itself use {@link SpectralNorm}.
  */
@@ -263,6 +266,132 @@ public final class Fused {
       throw new IllegalArgumentException(
           who + ": W is " + w.rows() + "x" + w.cols() + " but " + name + " is " + other.rows() + "x" + other.cols());
     }
+  }
+
+  /**
+   * C = φ(α·op(A)·op(B) + s·1·biasᵀ): a product with a row vector added to every row of C and, when
+   * {@code rectify}, the rectifier φ(x) = x &gt; 0 ? x : 0 (ReLU; NaN gives 0) — a dense layer's forward
+   * pass, applied by the GEMM's write-back while each tile of C is in cache instead of in two more passes
+   * over C. The result is bit-identical to {@link Blas#gemm} (β = 0), then
+   * {@code Blas.axpy(n, s, bias, 0, c, i·n)} on every row i, then the rectifier, on any thread count.
+   *
+   * @param transA whether op(A) = Aᵀ
+   * @param transB whether op(B) = Bᵀ
+   * @param alpha α
+   * @param a A, not modified
+   * @param b B, not modified
+   * @param biasScale s
+   * @param bias the row vector (C.cols() entries), or null for none; not modified
+   * @param rectify whether φ is the rectifier (else the identity)
+   * @param c C, modified (overwritten); as in {@link Blas#gemm} it must not share its array with A or B,
+   *     nor with bias
+   * @throws IllegalArgumentException if a shape does not fit or C aliases an input
+   */
+  public static void gemmBiasRectify(
+      boolean transA, boolean transB, float alpha, FloatMatrix a, FloatMatrix b, float biasScale, float[] bias,
+      boolean rectify, FloatMatrix c) {
+    Blas.checkGemm(transA, transB, a, b, c);
+    int n = c.cols();
+    if (bias != null && (bias.length != n || bias == c.data())) {
+      throw new IllegalArgumentException("gemmBiasRectify: the bias must be a separate array of C's " + n
+          + " columns, got " + (bias == c.data() ? "C's own array" : "length " + bias.length));
+    }
+    gemmEpilogue(transA, transB, alpha, a, b, 0f, c, biasScale, bias, rectify, null);
+  }
+
+  /**
+   * C = (α·op(A)·op(B) + β·C) ⊙ [M &gt; 0]: every element whose mask element is not positive (zero,
+   * negative or NaN) becomes 0 — back-propagation through a rectifier, whose derivative is [x &gt; 0]
+   * (M may hold the rectifier's input or its output: both are positive exactly where the input is),
+   * applied by the GEMM's write-back while C is produced. Bit-identical to {@link Blas#gemm} followed by
+   * {@link #keepWherePositive}, on any thread count.
+   *
+   * @param transA whether op(A) = Aᵀ
+   * @param transB whether op(B) = Bᵀ
+   * @param alpha α
+   * @param a A, not modified
+   * @param b B, not modified
+   * @param beta β (0 overwrites C, ignoring NaN in it)
+   * @param mask M, C's shape, not modified
+   * @param c C, modified; must not share its array with A, B or M
+   * @throws IllegalArgumentException if a shape does not fit or C aliases an input
+   */
+  public static void gemmMasked(
+      boolean transA, boolean transB, float alpha, FloatMatrix a, FloatMatrix b, float beta, FloatMatrix mask,
+      FloatMatrix c) {
+    Blas.checkGemm(transA, transB, a, b, c);
+    Objects.requireNonNull(mask, "mask");
+    if (mask.rows() != c.rows() || mask.cols() != c.cols() || mask.data() == c.data()) {
+      throw new IllegalArgumentException("gemmMasked: the mask must be a separate " + c.rows() + "x" + c.cols()
+          + " matrix, got " + (mask.data() == c.data() ? "C's own array" : mask.rows() + "x" + mask.cols()));
+    }
+    gemmEpilogue(transA, transB, alpha, a, b, beta, c, 0f, null, false, mask.data());
+  }
+
+  private static void gemmEpilogue(
+      boolean transA, boolean transB, float alpha, FloatMatrix a, FloatMatrix b, float beta, FloatMatrix c,
+      float biasScale, float[] bias, boolean rectify, float[] mask) {
+    int m = c.rows();
+    int n = c.cols();
+    if (alpha == 0) {
+      // As Blas.gemm: A and B are not read; the epilogue still applies.
+      Blas.gemm(transA, transB, 0f, a, b, beta, c);
+      float[] d = c.data();
+      for (int i = 0, off = 0; i < m; i++, off += n) {
+        if (bias != null) {
+          KERNELS.axpy(n, biasScale, bias, 0, d, off);
+        }
+        if (rectify) {
+          KERNELS.rectify(n, d, off, d, off);
+        }
+        if (mask != null) {
+          KERNELS.keepWherePositive(n, mask, off, d, off, d, off);
+        }
+      }
+      return;
+    }
+    int k = transA ? a.rows() : a.cols();
+    if (bias == null && !rectify && mask == null) {
+      KERNELS.gemm(transA, transB, m, n, k, alpha, a.data(), a.cols(), b.data(), b.cols(), beta, c.data(), n,
+          Blas.parallelism());
+      return;
+    }
+    KERNELS.gemmEpilogue(transA, transB, m, n, k, alpha, a.data(), a.cols(), b.data(), b.cols(), beta, c.data(), n,
+        Blas.parallelism(), biasScale, bias, rectify, mask, n);
+  }
+
+  /**
+   * y = x &gt; 0 ? x : 0 element-wise: the rectifier (ReLU), branch-free on the Vector API kernels; NaN
+   * gives 0.
+   *
+   * @param x not modified
+   * @param y modified; of x's length, and may be x
+   * @throws IllegalArgumentException if the lengths differ
+   */
+  public static void rectify(float[] x, float[] y) {
+    checkSameLength(x, y);
+    KERNELS.rectify(x.length, x, 0, y, 0);
+  }
+
+  /**
+   * y = mask &gt; 0 ? x : 0 element-wise: x kept where the mask is positive, 0 elsewhere (also where the
+   * mask is NaN) — the backward pass of the rectifier given its input or its output as the mask.
+   *
+   * @param mask not modified
+   * @param x not modified
+   * @param y modified; of x's length, and may be x (not the mask)
+   * @throws IllegalArgumentException if the lengths differ or y is the mask
+   */
+  public static void keepWherePositive(float[] mask, float[] x, float[] y) {
+    checkSameLength(x, y);
+    Objects.requireNonNull(mask, "mask");
+    if (mask.length != x.length) {
+      throw new IllegalArgumentException("keepWherePositive: mask has " + mask.length + " entries, x has " + x.length);
+    }
+    if (y == mask && y != x) {
+      throw new IllegalArgumentException("keepWherePositive: y must not be the mask");
+    }
+    KERNELS.keepWherePositive(x.length, mask, 0, x, 0, y, 0);
   }
 
   private static void checkSameLength(float[] x, float[] y) {

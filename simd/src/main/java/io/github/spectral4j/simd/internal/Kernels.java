@@ -94,6 +94,48 @@ public interface Kernels {
   }
 
   /**
+   * As {@link #gemm}, then on each element of C in this order: {@code c += biasScale·bias[j]} rounded as
+   * {@link #axpy} rounds it (skipped when bias is null); {@code c = c > 0 ? c : 0} when {@code rectify}
+   * (NaN gives 0); {@code c = mask[i·ldm + j] > 0 ? c : 0} (skipped when mask is null). Bit-identical to
+   * the gemm followed by those passes, which is what this default does; an implementation may apply them
+   * while the tile is still in registers. C is modified.
+   */
+  default void gemmEpilogue(
+      boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int lda, float[] b, int ldb,
+      float beta, float[] c, int ldc, int threads, float biasScale, float[] bias, boolean rectify, float[] mask,
+      int ldm) {
+    gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads);
+    for (int i = 0; i < m; i++) {
+      if (bias != null) {
+        axpy(n, biasScale, bias, 0, c, i * ldc);
+      }
+      if (rectify) {
+        rectify(n, c, i * ldc, c, i * ldc);
+      }
+      if (mask != null) {
+        keepWherePositive(n, mask, i * ldm, c, i * ldc, c, i * ldc);
+      }
+    }
+  }
+
+  /** y[yOff+i] = x[xOff+i] &gt; 0 ? x[xOff+i] : 0 for i &lt; n (NaN gives 0). y is modified (may be x's range). */
+  default void rectify(int n, float[] x, int xOff, float[] y, int yOff) {
+    for (int i = 0; i < n; i++) {
+      float v = x[xOff + i];
+      y[yOff + i] = v > 0 ? v : 0f;
+    }
+  }
+
+  /**
+   * y[yOff+i] = mask[mOff+i] &gt; 0 ? x[xOff+i] : 0 for i &lt; n. y is modified (may be x's range, not mask's).
+   */
+  default void keepWherePositive(int n, float[] mask, int mOff, float[] x, int xOff, float[] y, int yOff) {
+    for (int i = 0; i < n; i++) {
+      y[yOff + i] = mask[mOff + i] > 0 ? x[xOff + i] : 0f;
+    }
+  }
+
+  /**
    * av = A·v and out = Aᵀ·av in one pass over the rows of the m×n matrix A (row stride lda): each row is
    * read once for its dot product with v and, while still in cache, for its axpy into out. av and out
    * are modified.

@@ -13,6 +13,7 @@ import static io.github.spectral4j.simd.internal.PanamaConstants.WIDE_SHARE;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 
 /**
  * C = α·op(A)·op(B) + β·C on the Vector API, in the Goto/BLIS structure: for each NC-wide column block
@@ -94,6 +95,51 @@ final class PanamaGemm {
   static void gemm(
       boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int lda, float[] b, int ldb,
       float beta, float[] c, int ldc, int threads) {
+    gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads, null);
+  }
+
+  /**
+   * {@link Kernels#gemmEpilogue}: the bias, the rectifier and the mask are applied by the write-back of the
+   * last k slice, while the tile is in cache, with the roundings of the separate passes.
+   */
+  static void gemmEpilogue(
+      boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int lda, float[] b, int ldb,
+      float beta, float[] c, int ldc, int threads, float biasScale, float[] bias, boolean rectify, float[] mask,
+      int ldm) {
+    Epilogue e = EPILOGUES.get();
+    if (e.busy) { // as for Call: never today
+      e = new Epilogue();
+    }
+    e.busy = true;
+    e.biasScale = biasScale;
+    e.bias = bias;
+    e.rectify = rectify;
+    e.mask = mask;
+    e.ldm = ldm;
+    try {
+      gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads, e);
+    } finally {
+      e.busy = false;
+      e.bias = null; // do not keep the caller's arrays alive
+      e.mask = null;
+    }
+  }
+
+  private static final ThreadLocal<Epilogue> EPILOGUES = ThreadLocal.withInitial(Epilogue::new);
+
+  /** What {@link #writeBackEpilogue} applies after α·acc + β·C; one per calling thread, reused. */
+  private static final class Epilogue {
+    boolean busy;
+    float biasScale;
+    float[] bias;
+    boolean rectify;
+    float[] mask;
+    int ldm;
+  }
+
+  private static void gemm(
+      boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int lda, float[] b, int ldb,
+      float beta, float[] c, int ldc, int threads, Epilogue epilogue) {
     int rowTiles = ceilDiv(m, MR);
     int colTiles = ceilDiv(n, NR);
     int t = (long) m * n * k < GEMM_PARALLEL_THRESHOLD ? 1 : threads;
@@ -113,15 +159,14 @@ final class PanamaGemm {
       tr = Math.min(Math.max(1, t / tc), rowTiles);
     }
     if (tr * tc == 1) {
-      block(transA, transB, 0, m, 0, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+      block(transA, transB, 0, m, 0, n, k, alpha, a, lda, b, ldb, beta, c, ldc, epilogue);
       return;
     }
     Call call = CALLS.get();
     if (call.busy) { // a GEMM inside a share of this thread's GEMM: never today, but not to be corrupted
-      new Call().run(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, rowTiles, colTiles, tr, tc);
-    } else {
-      call.run(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, rowTiles, colTiles, tr, tc);
+      call = new Call();
     }
+    call.run(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, rowTiles, colTiles, tr, tc, epilogue);
   }
 
   private static final ThreadLocal<Call> CALLS = ThreadLocal.withInitial(Call::new);
@@ -149,9 +194,10 @@ final class PanamaGemm {
     int colTiles;
     int tr;
     int tc;
+    Epilogue epilogue;
 
     void run(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int lda, float[] b,
-        int ldb, float beta, float[] c, int ldc, int rowTiles, int colTiles, int tr, int tc) {
+        int ldb, float beta, float[] c, int ldc, int rowTiles, int colTiles, int tr, int tc, Epilogue epilogue) {
       this.transA = transA;
       this.transB = transB;
       this.m = m;
@@ -169,6 +215,7 @@ final class PanamaGemm {
       this.colTiles = colTiles;
       this.tr = tr;
       this.tc = tc;
+      this.epilogue = epilogue;
       busy = true;
       try {
         Parallel.forEach(tr * tc, this);
@@ -177,6 +224,7 @@ final class PanamaGemm {
         this.a = null; // do not keep the caller's matrices alive
         this.b = null;
         this.c = null;
+        this.epilogue = null;
       }
     }
 
@@ -188,14 +236,17 @@ final class PanamaGemm {
       int i1 = Math.min(m, Parallel.split(rowTiles, tr, r + 1) * MR);
       int j0 = Parallel.split(colTiles, tc, q) * NR;
       int j1 = Math.min(n, Parallel.split(colTiles, tc, q + 1) * NR);
-      block(transA, transB, i0, i1, j0, j1, k, alpha, a, lda, b, ldb, beta, c, ldc);
+      block(transA, transB, i0, i1, j0, j1, k, alpha, a, lda, b, ldb, beta, c, ldc, epilogue);
     }
   }
 
-  /** The rectangle rows [i0, i1) × columns [j0, j1) of C; i0 is a multiple of MR and j0 of NR. */
+  /**
+   * The rectangle rows [i0, i1) × columns [j0, j1) of C; i0 is a multiple of MR and j0 of NR. The epilogue
+   * (or null) goes with the last k slice's write-back.
+   */
   private static void block(
       boolean transA, boolean transB, int i0, int i1, int j0, int j1, int k, float alpha, float[] a, int lda,
-      float[] b, int ldb, float beta, float[] c, int ldc) {
+      float[] b, int ldb, float beta, float[] c, int ldc, Epilogue epilogue) {
     Workspace w = WORKSPACE.get();
     // The k slices depend on k only (never on the rectangle), so every element sees the same slices.
     int slices = ceilDiv(k, KC);
@@ -208,6 +259,7 @@ final class PanamaGemm {
         float[] pb = w.packB(PB_SKIP + ceilDiv(nc, NR) * NR * kc);
         packB(transB, b, ldb, pc, kc, jc, nc, pb);
         int mode = s > 0 ? ACCUMULATE : beta == 0 ? OVERWRITE : SCALE;
+        Epilogue e = s == slices - 1 ? epilogue : null;
         for (int ic = i0; ic < i1; ic += MC) {
           int mc = Math.min(MC, i1 - ic);
           float[] pa = w.packA(ceilDiv(mc, MR) * MR * kc);
@@ -218,9 +270,14 @@ final class PanamaGemm {
               int mr = Math.min(MR, mc - ir);
               int cOff = (ic + ir) * ldc + jc + jr;
               if (NR == 4 * LANES) {
-                kernelWide(kc, pa, ir * kc, pb, PB_SKIP + jr * kc, c, cOff, ldc, mr, nr, alpha, beta, mode, w.tile);
+                kernelWide(kc, pa, ir * kc, pb, PB_SKIP + jr * kc, w.tile);
               } else {
-                kernelNarrow(kc, pa, ir * kc, pb, PB_SKIP + jr * kc, c, cOff, ldc, mr, nr, alpha, beta, mode, w.tile);
+                kernelNarrow(kc, pa, ir * kc, pb, PB_SKIP + jr * kc, w.tile);
+              }
+              if (e == null) {
+                writeBack(c, cOff, ldc, mr, nr, alpha, beta, mode, w.tile);
+              } else {
+                writeBackEpilogue(c, ic + ir, jc + jr, ldc, mr, nr, alpha, beta, mode, w.tile, e);
               }
             }
           }
@@ -531,12 +588,10 @@ final class PanamaGemm {
    * vectors), and each k step loads four vectors of packed B and broadcasts six packed elements of A, so
    * 24 FMAs share 10 loads. Twice the work per broadcast of the 6 × 2 tile lets the panels stream from
    * L2, hence the deep KC. No masks, no branches in the loop. A partial tile (mr &lt; MR or nr &lt; NR)
-   * runs the same loop over the zero-padded panels and is written through {@code tile} by
+   * runs the same loop over the zero-padded panels and is written from {@code tile} by
    * {@link #writeBack}, so results do not depend on where the tile grid falls.
    */
-  private static void kernelWide(
-      int kc, float[] pa, int ai, float[] pb, int bi, float[] c, int cOff, int ldc, int mr, int nr, float alpha,
-      float beta, int mode, float[] tile) {
+  private static void kernelWide(int kc, float[] pa, int ai, float[] pb, int bi, float[] tile) {
     FloatVector c00 = FloatVector.zero(FLOAT);
     FloatVector c01 = FloatVector.zero(FLOAT);
     FloatVector c02 = FloatVector.zero(FLOAT);
@@ -599,9 +654,10 @@ final class PanamaGemm {
       c52 = av.fma(b2, c52);
       c53 = av.fma(b3, c53);
     }
-    // The accumulators go through the tile to a write-back of its own: with the three write-back modes
-    // and the edge case in here, C2 deoptimised this method whenever a new mode appeared and could end
-    // up running it as allocating Java code (24 stores and loads per tile cost nothing measurable).
+    // The accumulators go through the tile to a write-back of its own (called by block): with the three
+    // write-back modes and the edge case in here, C2 deoptimised this method whenever a new mode appeared
+    // and could end up running it as allocating Java code (24 stores and loads per tile cost nothing
+    // measurable).
     c00.intoArray(tile, 0);
     c01.intoArray(tile, LANES);
     c02.intoArray(tile, 2 * LANES);
@@ -626,16 +682,13 @@ final class PanamaGemm {
     c51.intoArray(tile, 5 * NR + LANES);
     c52.intoArray(tile, 5 * NR + 2 * LANES);
     c53.intoArray(tile, 5 * NR + 3 * LANES);
-    writeBack(c, cOff, ldc, mr, nr, alpha, beta, mode, tile);
   }
 
   /**
    * As {@link #kernelWide} for 16 vector registers (AVX2), NR = 2·LANES: 12 accumulators (6 rows × 2
    * vectors) + 2 vectors of B + 1 broadcast = 15 registers, where 24 accumulators would spill.
    */
-  private static void kernelNarrow(
-      int kc, float[] pa, int ai, float[] pb, int bi, float[] c, int cOff, int ldc, int mr, int nr, float alpha,
-      float beta, int mode, float[] tile) {
+  private static void kernelNarrow(int kc, float[] pa, int ai, float[] pb, int bi, float[] tile) {
     FloatVector c00 = FloatVector.zero(FLOAT);
     FloatVector c01 = FloatVector.zero(FLOAT);
     FloatVector c10 = FloatVector.zero(FLOAT);
@@ -672,9 +725,10 @@ final class PanamaGemm {
       c50 = av.fma(b0, c50);
       c51 = av.fma(b1, c51);
     }
-    // The accumulators go through the tile to a write-back of its own: with the three write-back modes
-    // and the edge case in here, C2 deoptimised this method whenever a new mode appeared and could end
-    // up running it as allocating Java code (24 stores and loads per tile cost nothing measurable).
+    // The accumulators go through the tile to a write-back of its own (called by block): with the three
+    // write-back modes and the edge case in here, C2 deoptimised this method whenever a new mode appeared
+    // and could end up running it as allocating Java code (24 stores and loads per tile cost nothing
+    // measurable).
     c00.intoArray(tile, 0);
     c01.intoArray(tile, LANES);
     c10.intoArray(tile, NR);
@@ -687,7 +741,6 @@ final class PanamaGemm {
     c41.intoArray(tile, 4 * NR + LANES);
     c50.intoArray(tile, 5 * NR);
     c51.intoArray(tile, 5 * NR + LANES);
-    writeBack(c, cOff, ldc, mr, nr, alpha, beta, mode, tile);
   }
 
   /**
@@ -716,6 +769,65 @@ final class PanamaGemm {
     for (int r = 0; r < mr; r++) {
       for (int j = 0, t = r * NR, o = cOff + r * ldc; j < nr; j++, t++, o++) {
         c[o] = mode == OVERWRITE ? tile[t] * alpha : Math.fma(tile[t], alpha, c[o] * betaEff);
+      }
+    }
+  }
+
+  /**
+   * {@link #writeBack}, then the epilogue on each written element (row {@code row + r}, column
+   * {@code col + j} of C): the bias as a fused multiply-add (as axpy rounds it), the rectifier and the mask
+   * as compare-and-blend (x &gt; 0 ? x : 0 maps NaN to 0 like the scalar form). Kept apart from writeBack
+   * so that plain products run the write-back they always ran.
+   */
+  private static void writeBackEpilogue(
+      float[] c, int row, int col, int ldc, int mr, int nr, float alpha, float beta, int mode, float[] tile,
+      Epilogue e) {
+    float betaEff = mode == SCALE ? beta : 1f;
+    float[] bias = e.bias;
+    float s = e.biasScale;
+    boolean rectify = e.rectify;
+    float[] mask = e.mask;
+    int ldm = e.ldm;
+    int cOff = row * ldc + col;
+    if (mr == MR && nr == NR) {
+      FloatVector alphaV = FloatVector.broadcast(FLOAT, alpha);
+      FloatVector betaV = FloatVector.broadcast(FLOAT, betaEff);
+      FloatVector sV = FloatVector.broadcast(FLOAT, s);
+      FloatVector zero = FloatVector.zero(FLOAT);
+      for (int r = 0; r < MR; r++) {
+        int mOff = (row + r) * ldm + col;
+        for (int j = 0, t = r * NR, o = cOff + r * ldc; j < NR; j += LANES, t += LANES, o += LANES) {
+          FloatVector acc = FloatVector.fromArray(FLOAT, tile, t);
+          FloatVector v = mode == OVERWRITE
+              ? acc.mul(alphaV)
+              : acc.fma(alphaV, FloatVector.fromArray(FLOAT, c, o).mul(betaV));
+          if (bias != null) {
+            v = FloatVector.fromArray(FLOAT, bias, col + j).fma(sV, v);
+          }
+          if (rectify) {
+            v = zero.blend(v, v.compare(VectorOperators.GT, 0f));
+          }
+          if (mask != null) {
+            v = zero.blend(v, FloatVector.fromArray(FLOAT, mask, mOff + j).compare(VectorOperators.GT, 0f));
+          }
+          v.intoArray(c, o);
+        }
+      }
+      return;
+    }
+    for (int r = 0; r < mr; r++) {
+      for (int j = 0, t = r * NR, o = cOff + r * ldc; j < nr; j++, t++, o++) {
+        float v = mode == OVERWRITE ? tile[t] * alpha : Math.fma(tile[t], alpha, c[o] * betaEff);
+        if (bias != null) {
+          v = Math.fma(bias[col + j], s, v);
+        }
+        if (rectify) {
+          v = v > 0 ? v : 0f;
+        }
+        if (mask != null) {
+          v = mask[(row + r) * ldm + col + j] > 0 ? v : 0f;
+        }
+        c[o] = v;
       }
     }
   }

@@ -69,6 +69,16 @@ final class PanamaKernels implements Kernels {
   }
 
   @Override
+  public void rectify(int n, float[] x, int xOff, float[] y, int yOff) {
+    PanamaLevel1.rectify(n, x, xOff, y, yOff);
+  }
+
+  @Override
+  public void keepWherePositive(int n, float[] mask, int mOff, float[] x, int xOff, float[] y, int yOff) {
+    PanamaLevel1.keepWherePositive(n, mask, mOff, x, xOff, y, yOff);
+  }
+
+  @Override
   public void gemv(boolean transA, int m, int n, float alpha, float[] a, int lda, float[] x, float beta, float[] y) {
     PanamaGemv.gemv(transA, m, n, alpha, a, lda, x, beta, y);
   }
@@ -97,6 +107,22 @@ final class PanamaKernels implements Kernels {
       return;
     }
     PanamaGemm.gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads);
+  }
+
+  @Override
+  public void gemmEpilogue(
+      boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int lda, float[] b, int ldb,
+      float beta, float[] c, int ldc, int threads, float biasScale, float[] bias, boolean rectify, float[] mask,
+      int ldm) {
+    // The packed GEMM applies the epilogue in its write-back; the other paths (gemv, a thin A: a probe
+    // batch, not a training batch) run it as passes over C.
+    if (m == 1 || n == 1 && ldc == 1 || !transA && transB && m <= PanamaThinGemm.MAX_M) {
+      Kernels.super.gemmEpilogue(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads, biasScale,
+          bias, rectify, mask, ldm);
+      return;
+    }
+    PanamaGemm.gemmEpilogue(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads, biasScale, bias,
+        rectify, mask, ldm);
   }
 
   @Override

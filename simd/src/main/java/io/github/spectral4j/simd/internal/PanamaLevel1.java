@@ -19,12 +19,13 @@ import static io.github.spectral4j.simd.internal.PanamaConstants.UNROLL;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 /**
- * Level-1 Vector API kernels (dot, axpy, scal, sum of squares, the fused add-with-norms) and the
- * fixed-order lane sums every Panama kernel reduces with. Each loop is: vector body up to the
- * species' loop bound (with several accumulators where there is a reduction), then a scalar tail.
+ * Level-1 Vector API kernels (dot, axpy, scal, sum of squares, the fused add-with-norms, the rectifier and
+ * its mask) and the fixed-order lane sums every Panama kernel reduces with. Each loop is: vector body up
+ * to the species' loop bound (with several accumulators where there is a reduction), then a scalar tail.
  */
 final class PanamaLevel1 {
   private PanamaLevel1() {}
@@ -198,6 +199,35 @@ final class PanamaLevel1 {
     sums[0] = sumLanes(sx0.add(sx1));
     sums[1] = sumLanes(sy0.add(sy1));
     ScalarKernels.addWithSquares(i, n, x, y, sums);
+  }
+
+  static void rectify(int n, float[] x, int xOff, float[] y, int yOff) {
+    // Compare and blend rather than lanewise MAX: x > 0 ? x : 0 maps NaN to 0 as the scalar kernel does,
+    // where max would keep it. Independent elements: one vector per step, C2 unrolls.
+    FloatVector zero = FloatVector.zero(FLOAT);
+    int i = 0;
+    int bound = FLOAT.loopBound(n);
+    for (; i < bound; i += LANES) {
+      FloatVector v = FloatVector.fromArray(FLOAT, x, xOff + i);
+      zero.blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(y, yOff + i);
+    }
+    for (; i < n; i++) {
+      float v = x[xOff + i];
+      y[yOff + i] = v > 0 ? v : 0f;
+    }
+  }
+
+  static void keepWherePositive(int n, float[] mask, int mOff, float[] x, int xOff, float[] y, int yOff) {
+    FloatVector zero = FloatVector.zero(FLOAT);
+    int i = 0;
+    int bound = FLOAT.loopBound(n);
+    for (; i < bound; i += LANES) {
+      VectorMask<Float> keep = FloatVector.fromArray(FLOAT, mask, mOff + i).compare(VectorOperators.GT, 0f);
+      zero.blend(FloatVector.fromArray(FLOAT, x, xOff + i), keep).intoArray(y, yOff + i);
+    }
+    for (; i < n; i++) {
+      y[yOff + i] = mask[mOff + i] > 0 ? x[xOff + i] : 0f;
+    }
   }
 
   /**
