@@ -175,16 +175,14 @@ public final class Mlp {
    *     same batch size
    */
   public FloatMatrix forward(FloatMatrix x) {
-    if (x.cols() != shape.dims()[0]) {
-      throw new IllegalArgumentException("input has " + x.cols() + " columns, the model expects " + shape.dims()[0]);
+    if (x.cols() != layers[0].inputWidth()) { // not shape.dims(), which copies
+      throw new IllegalArgumentException("input has " + x.cols() + " columns, the model expects " + layers[0].inputWidth());
     }
     FloatMatrix h = x;
     for (int l = 0; l < depth; l++) {
       inputs[l] = h;
-      h = layers[l].forward(h);
-      if (l < depth - 1) {
-        h = activations[l].forward(h);
-      }
+      // φ(Z_l) as one GEMM with φ in its write-back when φ is ReLU (Pointwise.forwardAfter)
+      h = l < depth - 1 ? activations[l].forwardAfter(layers[l], h) : layers[l].forward(h);
       outputs[l] = h;
     }
     forwardDone = true;
@@ -235,7 +233,8 @@ public final class Mlp {
     FloatMatrix delta = dLogits;
     for (int l = depth - 1; l > 0; l--) {
       errors[l] = delta;
-      delta = activations[l - 1].backward(layers[l].backward(delta));
+      // δ_{l-1} = (m_l·δ_l·W_l) ⊙ φ'(Z_{l-1}), the ReLU mask applied by the GEMM's write-back
+      delta = activations[l - 1].backwardThrough(layers[l], delta);
     }
     errors[0] = delta;
     layers[0].backwardParameters(delta); // X needs no gradient

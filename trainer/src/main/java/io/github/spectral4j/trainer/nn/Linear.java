@@ -4,6 +4,7 @@ import io.github.spectral4j.core.LayerRole;
 import io.github.spectral4j.core.LayerRule;
 import io.github.spectral4j.simd.Blas;
 import io.github.spectral4j.simd.FloatMatrix;
+import io.github.spectral4j.simd.Fused;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -24,6 +25,8 @@ public final class Linear implements Module {
   private final Workspaces<Work> works;
   private Work last;
   private FloatMatrix lastInput;
+  /** Whether the last forward wrote the rectified output elsewhere ({@link #forwardRectified}). */
+  private boolean lastRectified;
 
   private static final class Work {
     final FloatMatrix output;
@@ -109,10 +112,28 @@ public final class Linear implements Module {
   public FloatMatrix forward(FloatMatrix input) {
     Checks.columns(name, input, inputWidth());
     Work w = works.get(input.rows());
-    compute(input, w.output);
+    compute(input, w.output, false);
     last = w;
     lastInput = input;
+    lastRectified = false;
     return w.output;
+  }
+
+  /**
+   * The forward pass followed by the rectifier, {@code output = max(m·input·Wᵀ + m_b·1·bᵀ, 0)} (ReLU, NaN
+   * giving 0), written into a caller's buffer by the GEMM's write-back: bit-identical to {@link #forward}
+   * and then {@code Pointwise(RELU)}, without the two passes over the output. The pass is recorded for
+   * {@link #backward} as by {@link #forward}; the pre-activation is never stored, so {@link #lastOutput}
+   * refuses until the next {@link #forward}.
+   */
+  void forwardRectified(FloatMatrix input, FloatMatrix output) {
+    Checks.columns(name, input, inputWidth());
+    Checks.outputShape(name, output, input.rows(), outputWidth());
+    Work w = works.get(input.rows());
+    compute(input, output, true);
+    last = w;
+    lastInput = input;
+    lastRectified = true;
   }
 
   /**
@@ -127,19 +148,13 @@ public final class Linear implements Module {
   public void apply(FloatMatrix input, FloatMatrix output) {
     Checks.columns(name, input, inputWidth());
     Checks.outputShape(name, output, input.rows(), outputWidth());
-    compute(input, output);
+    compute(input, output, false);
   }
 
-  private void compute(FloatMatrix input, FloatMatrix output) {
-    Blas.gemm(false, true, multiplier, input, weight.value(), 0f, output);
-    if (bias != null) {
-      float[] b = bias.value().data();
-      float[] y = output.data();
-      int n = b.length;
-      for (int i = 0, off = 0; i < input.rows(); i++, off += n) {
-        Blas.axpy(n, biasMultiplier, b, 0, y, off);
-      }
-    }
+  /** The bias (and the rectifier) in the GEMM's write-back: as Blas.gemm, then Blas.axpy per row, bit for bit. */
+  private void compute(FloatMatrix input, FloatMatrix output, boolean rectify) {
+    Fused.gemmBiasRectify(false, true, multiplier, input, weight.value(), biasMultiplier,
+        bias == null ? null : bias.value().data(), rectify, output);
   }
 
   /**
@@ -150,12 +165,15 @@ public final class Linear implements Module {
    * @throws IllegalStateException if there was no forward pass
    */
   public void backwardParameters(FloatMatrix outputGradient) {
-    backward(outputGradient, null, 0f);
+    backward(outputGradient, null, 0f, null);
   }
 
   /** The output of the last forward pass (a work buffer), for modules that reuse it in backward. */
   FloatMatrix lastOutput() {
     Checks.forwardDone(name, last);
+    if (lastRectified) {
+      throw new IllegalStateException(name + ": the last forward pass stored only the rectified output");
+    }
     return last.output;
   }
 
@@ -165,7 +183,7 @@ public final class Linear implements Module {
     if (last.inputGradient == null) {
       last.inputGradient = FloatMatrix.zeros(lastInput.rows(), inputWidth());
     }
-    backward(outputGradient, last.inputGradient, 0f);
+    backward(outputGradient, last.inputGradient, 0f, null);
     return last.inputGradient;
   }
 
@@ -175,6 +193,17 @@ public final class Linear implements Module {
    * {@code inputGradient} is null. Parameter gradients are overwritten.
    */
   void backward(FloatMatrix outputGradient, FloatMatrix inputGradient, float beta) {
+    backward(outputGradient, inputGradient, beta, null);
+  }
+
+  /**
+   * As {@link #backward(FloatMatrix, FloatMatrix, float)}, with {@code ∂X} then set to 0 wherever
+   * {@code mask} is not positive, by the GEMM's write-back: with the output of a rectifier that produced
+   * this layer's input as the mask, {@code inputGradient} is the gradient before that rectifier
+   * (its derivative is [x &gt; 0], and its output is positive exactly where its input is). A null mask
+   * masks nothing.
+   */
+  void backward(FloatMatrix outputGradient, FloatMatrix inputGradient, float beta, FloatMatrix mask) {
     Checks.forwardDone(name, last);
     Checks.sameShape(name, outputGradient, last.output);
     Blas.gemm(true, false, multiplier, outputGradient, lastInput, 0f, weight.gradient());
@@ -191,7 +220,11 @@ public final class Linear implements Module {
       }
     }
     if (inputGradient != null) {
-      Blas.gemm(false, false, multiplier, outputGradient, weight.value(), beta, inputGradient);
+      if (mask == null) {
+        Blas.gemm(false, false, multiplier, outputGradient, weight.value(), beta, inputGradient);
+      } else {
+        Fused.gemmMasked(false, false, multiplier, outputGradient, weight.value(), beta, mask, inputGradient);
+      }
     }
   }
 

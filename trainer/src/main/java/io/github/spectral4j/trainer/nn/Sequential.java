@@ -13,7 +13,9 @@ import java.util.Set;
 
 /**
  * Composition {@code f_k ∘ … ∘ f_1}: forward runs the modules in order, backward in reverse, each
- * module's input gradient becoming the previous one's output gradient (the chain rule).
+ * module's input gradient becoming the previous one's output gradient (the chain rule). A {@link Linear}
+ * next to a ReLU {@link Pointwise} runs with it in one GEMM ({@link Pointwise#forwardAfter},
+ * {@link Pointwise#backwardThrough}): the same results bit for bit, without the activation's passes.
  */
 public final class Sequential implements Module {
   private final List<Module> modules;
@@ -123,7 +125,12 @@ public final class Sequential implements Module {
   public FloatMatrix forward(FloatMatrix input) {
     FloatMatrix h = input;
     for (int i = 0; i < modules.size(); i++) {
-      h = modules.get(i).forward(h);
+      if (modules.get(i) instanceof Linear layer && i + 1 < modules.size() && modules.get(i + 1) instanceof Pointwise p) {
+        h = p.forwardAfter(layer, h);
+        i++;
+      } else {
+        h = modules.get(i).forward(h);
+      }
     }
     lastOutput = h;
     return h;
@@ -134,7 +141,12 @@ public final class Sequential implements Module {
     Checks.forwardDone("sequential", lastOutput);
     FloatMatrix g = outputGradient;
     for (int i = modules.size() - 1; i >= 0; i--) {
-      g = modules.get(i).backward(g);
+      if (modules.get(i) instanceof Linear layer && i > 0 && modules.get(i - 1) instanceof Pointwise p) {
+        g = p.backwardThrough(layer, g);
+        i--;
+      } else {
+        g = modules.get(i).backward(g);
+      }
     }
     return g;
   }

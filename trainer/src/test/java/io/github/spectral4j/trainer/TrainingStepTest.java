@@ -1,0 +1,89 @@
+package io.github.spectral4j.trainer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.github.spectral4j.simd.Blas;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The MLP training step at sizes where every GEMM and every split pass runs on several threads: the same
+ * losses and parameters bit for bit on 1, 2 and 3 threads, and no allocation in steady state on 1 and 2.
+ */
+class TrainingStepTest {
+  private static final Dataset DATA = Dataset.mnist10k().subset(0, 1024);
+
+  static Stream<TrainingConfig> configs() {
+    // 64 × 256 × 784 multiply-adds: above the GEMMs' parallel threshold (2^21)
+    TrainingConfig base = TrainingConfig.defaults(new int[] {784, 256, 192, 10}).withBatchSize(64);
+    return Stream.of(
+        base,
+        base.withBias(true).withMomentum(0.9),
+        base.withBias(true).withActivation(Activation.GELU).withLoss(Loss.MSE));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("configs")
+  void stepsAreBitIdenticalForAnyThreadCount(TrainingConfig c) {
+    int threads = Blas.parallelism();
+    try {
+      Blas.setParallelism(1);
+      Training one = new Training(c, DATA);
+      double[] losses = steps(one, 4);
+      for (int t : new int[] {2, 3}) {
+        Blas.setParallelism(t);
+        Training many = new Training(c, DATA);
+        assertArrayEquals(losses, steps(many, 4), t + " threads");
+        for (int i = 0; i < one.model().parameters().size(); i++) {
+          assertArrayEquals(one.model().parameters().get(i).value().data(),
+              many.model().parameters().get(i).value().data(),
+              one.model().parameters().get(i).name() + " after 4 steps on " + t + " threads");
+        }
+      }
+    } finally {
+      Blas.setParallelism(threads);
+    }
+  }
+
+  private static double[] steps(Training t, int n) {
+    double[] losses = new double[n];
+    for (int i = 0; i < n; i++) {
+      losses[i] = t.step();
+    }
+    return losses;
+  }
+
+  @Test
+  void aSteadyStateStepAllocatesNothing() {
+    int threads = Blas.parallelism();
+    try {
+      // As in GptTest: until C2 has compiled them the Vector API kernels allocate their vectors, so rounds of
+      // 20 steps run until one allocates nothing, for at most 60 s; a step that allocates never gets there.
+      // The batch order's permutation is drawn once per epoch (here every 16 steps) and allocates; the rounds
+      // run inside one epoch.
+      for (int t : new int[] {1, 2}) {
+        Blas.setParallelism(t);
+        TrainingConfig c = TrainingConfig.defaults(new int[] {784, 256, 192, 10}).withBatchSize(64).withBias(true);
+        Training training = new Training(c, Dataset.mnist10k().subset(0, 64 * 40));
+        long least = Long.MAX_VALUE;
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (least > 0 && System.nanoTime() < deadline) {
+          while (training.stepCount() % training.stepsPerEpoch() != 1) {
+            training.step();
+          }
+          long before = ThreadAllocation.bytes();
+          for (int i = 0; i < 20; i++) {
+            training.step();
+          }
+          least = Math.min(least, ThreadAllocation.bytes() - before);
+        }
+        assertEquals(0, least, "least bytes allocated by a round of 20 steady-state steps on " + t + " threads");
+      }
+    } finally {
+      Blas.setParallelism(threads);
+    }
+  }
+}
