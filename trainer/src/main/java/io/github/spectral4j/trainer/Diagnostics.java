@@ -29,7 +29,7 @@ import java.util.Objects;
  * module output {@code h_l}, the RMS of {@code h_l} and of {@code h_l − h_l⁽⁰⁾} on a fixed probe batch
  * ({@link FeatureStats}); and for each dense layer's weight the alignment of its update with its inputs.
  * Construction snapshots every {@code W₀} and the probe's features {@code h⁽⁰⁾}. The model is only read
- * (its forward buffers of the probe's batch size aside, for a GPT). Not thread-safe.
+ * (its forward buffers of the probe's batch size aside, for a GPT or a {@link Module}). Not thread-safe.
  *
  * <p>Spectral norms come from power iterations on {@code AᵀA} ({@link PowerIteration}), one per
  * matrix and per quantity, warm-started from the previous call. A call that is not at the step after
@@ -46,7 +46,8 @@ import java.util.Objects;
  * fan-out × fan-in update — when they are the smaller read ({@link #factorsAreSmaller}). Keep the probe
  * small: 16 rows are plenty for RMS statistics over a layer's width. A GPT
  * ({@link #Diagnostics(Gpt, int[])}) runs its probe sequences through the model once per call and
- * measures the outputs of {@link Gpt#featureNames()}.
+ * measures the outputs of {@link Gpt#featureNames()}; any other model made of modules
+ * ({@link #Diagnostics(Module, FloatMatrix)}) the outputs of its stages.
  */
 public final class Diagnostics {
   /** Relative tolerance of the warm-started power iterations. */
@@ -80,7 +81,9 @@ public final class Diagnostics {
   private final Mlp mlp;
   /** The GPT measured, or null. */
   private final Gpt gpt;
-  /** The MLP's probe inputs, or null. */
+  /** The stages of a model given as a {@link Module} (its children if it is a {@link Sequential}), or null. */
+  private final List<Module> stages;
+  /** The probe inputs of an MLP or a {@link Module}, or null. */
   private final FloatMatrix probe;
   /** The GPT's probe sequences, or null. */
   private final int[] probeTokens;
@@ -111,6 +114,7 @@ public final class Diagnostics {
     }
     this.mlp = model;
     this.gpt = null;
+    this.stages = null;
     this.probeTokens = null;
     this.outputs = null;
     this.probe = probe.copy();
@@ -148,6 +152,7 @@ public final class Diagnostics {
     Objects.requireNonNull(probeTokens, "probeTokens");
     this.mlp = null;
     this.gpt = model;
+    this.stages = null;
     this.probe = null;
     this.layers = null;
     this.probeTokens = probeTokens.clone();
@@ -159,13 +164,52 @@ public final class Diagnostics {
       outputs[i] = new Feature(names.get(i), h.rows(), h.cols());
       outputs[i].record(h);
     }
+    this.tracked = track(model.parameters(), model.modules(), Math.min(ALIGNMENT_ROWS, this.probeTokens.length));
+  }
+
+  /**
+   * Snapshots the parameters of any model made of modules, and the outputs of its stages on the probe:
+   * each child's output if the model is a {@link Sequential} (named {@code 0}, {@code 1}, … as its
+   * position, PyTorch's names for a sequential's children), else the model's output (named
+   * {@code output}). Every {@link Linear} weight in the model (also inside {@link Residual},
+   * {@link SelfAttention} and nested {@link Sequential}s) gets an alignment.
+   *
+   * @param model the model at the reference point; its forward buffers for the probe's number of rows are
+   *     overwritten here and by every measurement (do not measure between a forward pass of that size and its
+   *     backward pass); parameters not modified
+   * @param probe {@code rows × model.inputWidth()} fixed inputs; copied
+   * @throws IllegalArgumentException if the probe has the wrong number of columns
+   */
+  public Diagnostics(Module model, FloatMatrix probe) {
+    Objects.requireNonNull(model, "model");
+    Objects.requireNonNull(probe, "probe");
+    if (probe.cols() != model.inputWidth()) {
+      throw new IllegalArgumentException("probe has " + probe.cols() + " columns, the model expects " + model.inputWidth());
+    }
+    this.mlp = null;
+    this.gpt = null;
+    this.layers = null;
+    this.probeTokens = null;
+    this.probe = probe.copy();
+    this.stages = model instanceof Sequential s ? s.modules() : List.of(model);
+    this.outputs = new Feature[stages.size()];
+    FloatMatrix h = this.probe;
+    for (int i = 0; i < outputs.length; i++) {
+      h = stages.get(i).forward(h);
+      outputs[i] = new Feature(model instanceof Sequential ? Integer.toString(i) : "output", h.rows(), h.cols());
+      outputs[i].record(h);
+    }
+    this.tracked = track(model.parameters(), List.of(model), Math.min(ALIGNMENT_ROWS, probe.rows()));
+  }
+
+  /** One {@link Tracked} per parameter, those of {@link Linear} weights under {@code modules} with an alignment. */
+  private static List<Tracked> track(List<Parameter> parameters, List<Module> modules, int alignmentRows) {
     Map<Parameter, Linear> linears = new IdentityHashMap<>();
-    for (Module m : model.modules()) {
+    for (Module m : modules) {
       collectLinears(m, linears);
     }
-    int alignmentRows = Math.min(ALIGNMENT_ROWS, this.probeTokens.length);
     List<Tracked> all = new ArrayList<>();
-    for (Parameter p : model.parameters()) {
+    for (Parameter p : parameters) {
       Tracked t = new Tracked(p);
       Linear linear = linears.get(p);
       if (linear != null && t.power) {
@@ -173,7 +217,7 @@ public final class Diagnostics {
       }
       all.add(t);
     }
-    this.tracked = List.copyOf(all);
+    return List.copyOf(all);
   }
 
   /** Every {@link Linear} under {@code m}, by its weight: the layers whose update has an alignment. */
@@ -187,7 +231,7 @@ public final class Diagnostics {
     }
   }
 
-  /** The MLP's probe batch (a copy of the constructor's). */
+  /** The probe batch of an MLP or a {@link Module} (a copy of the constructor's). */
   public FloatMatrix probe() {
     if (probe == null) {
       throw new IllegalStateException("a GPT's probe is token ids, not a matrix");
@@ -238,8 +282,9 @@ public final class Diagnostics {
   }
 
   /**
-   * Measures every parameter and output of the GPT this was constructed for, with {@code ΔW_t} the last
-   * update of {@code optimizer} (which must update every parameter of the model).
+   * Measures every parameter and output of the GPT or {@link Module} this was constructed for, with
+   * {@code ΔW_t} the last update of {@code optimizer} (which must update every parameter of the model).
+   * At consecutive steps of the same optimizer the power iterations track (see the class comment).
    *
    * @param optimizer the optimizer training the model; not modified
    * @return as {@link #measure(GptTraining)}
@@ -276,10 +321,16 @@ public final class Diagnostics {
         mlp.forwardLayer(l, l == 0 ? probe : layers[l - 1].h, layer.z, layer.h);
         out.add(layer.feature.measure(layer.h, step));
       }
-    } else {
+    } else if (gpt != null) {
       gpt.forward(probeTokens);
       for (int i = 0; i < outputs.length; i++) {
         out.add(outputs[i].measure(gpt.feature(i), step));
+      }
+    } else {
+      FloatMatrix h = probe;
+      for (int i = 0; i < outputs.length; i++) {
+        h = stages.get(i).forward(h);
+        out.add(outputs[i].measure(h, step));
       }
     }
     return out;
@@ -292,7 +343,7 @@ public final class Diagnostics {
   }
 
   private Measurement measureModules(ParameterOptimizer optimizer, boolean incremental, boolean accurate) {
-    if (gpt == null) {
+    if (mlp != null) {
       throw new IllegalStateException("an MLP is measured with measure(Training), which has the step's factors");
     }
     long step = optimizer.stepCount();
@@ -317,7 +368,7 @@ public final class Diagnostics {
   private Measurement measureMlp(Training t, boolean incremental, boolean accurate) {
     Objects.requireNonNull(t, "t");
     if (mlp == null) {
-      throw new IllegalStateException("a GPT is measured with measure(GptTraining) or measure(ParameterOptimizer)");
+      throw new IllegalStateException("a GPT or a Module is measured with measure(GptTraining) or measure(ParameterOptimizer)");
     }
     Mlp model = t.model();
     if (model != mlp) {

@@ -313,6 +313,47 @@ class DiagnosticsKindsTest {
     }
   }
 
+  /**
+   * The MLP's fast path and the path for any model made of modules agree bit for bit: the same MLP (its
+   * {@link Mlp#network()}, a Sequential of Linear, φ, Linear with biases) measured both ways after Adam
+   * steps gives equal records for every parameter, and the Sequential's stage outputs after φ and the
+   * logits equal the MLP's layer outputs.
+   */
+  @ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"tracking", "to tolerance"})
+  void anyModuleModelMeasuresAsTheMlpPath(String mode) {
+    Dataset data = Dataset.mnist10k().subset(0, 500);
+    Training t = new Training(TrainingConfig.defaults(new int[] {784, 37, 23, 10}).withBias(true)
+        .withOptimizer(io.github.spectral4j.core.Optimizer.ADAM).withLearningRate(1e-2).withBatchSize(32), data);
+    FloatMatrix probe = data.range(7, 13).inputs();
+    Diagnostics fast = new Diagnostics(t.model(), probe);
+    Diagnostics modules = new Diagnostics(t.model().network(), probe);
+    Measurement a = null;
+    Measurement b = null;
+    for (int i = 0; i < 4; i++) {
+      t.step();
+      if (mode.equals("tracking")) {
+        a = fast.measure(t);
+        b = modules.measure(t.optimizer());
+      }
+    }
+    if (!mode.equals("tracking")) {
+      a = fast.measureToTolerance(t);
+      b = modules.measureToTolerance(t.optimizer());
+    }
+    assertEquals(a.parameters(), b.parameters());
+    assertEquals(List.of("0", "1", "2", "3", "4"), b.features().stream().map(FeatureStats::name).toList());
+    for (int l = 0; l < 3; l++) {
+      FeatureStats f = a.features().get(l);
+      FeatureStats g = b.features().get(l < 2 ? 2 * l + 1 : 4); // after φ; the last Linear gives the logits
+      assertEquals(f.rmsH(), g.rmsH(), "layer" + (l + 1));
+      assertEquals(f.rmsDh(), g.rmsDh(), "layer" + (l + 1));
+    }
+    assertTrue(b.parameter("W2").alignment() > 0);
+    assertThrows(IllegalStateException.class, () -> modules.measure(t));
+    assertThrows(IllegalStateException.class, () -> fast.measure(t.optimizer()));
+  }
+
   @Test
   void refusesAnotherModelAndNamesMissingEntries() {
     Dataset data = Dataset.mnist10k().subset(0, 200);
