@@ -14,6 +14,7 @@ import io.github.spectral4j.trainer.nn.Parameter;
 import io.github.spectral4j.trainer.nn.Residual;
 import io.github.spectral4j.trainer.nn.SelfAttention;
 import io.github.spectral4j.trainer.nn.Sequential;
+import io.github.spectral4j.trainer.optim.FusedProducts;
 import io.github.spectral4j.trainer.optim.ParameterOptimizer;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -94,6 +95,8 @@ public final class Diagnostics {
   /** The GPT's measured outputs, or null. */
   private final Feature[] outputs;
   private Object lastRun;
+  /** Whether optimizers are asked to form the tracking products in their pass (tests compare both ways). */
+  boolean fuseProducts = true;
   private long lastStep = -1;
   /** Batch-sized work vectors of the factored {@code ΔW} products ({@code δ·x} and {@code H·x}). */
   private float[] batchWork1 = new float[0];
@@ -353,6 +356,7 @@ public final class Diagnostics {
       FloatMatrix update = optimizer.lastUpdate(p.parameter);
       double uFro = optimizer.lastUpdateNorm(p.parameter);
       if (p.power) {
+        p.attach(fuseProducts ? optimizer : null);
         p.measureMatrix(update, optimizer.valueNorm(p.parameter), uFro, dense(update), incremental, accurate, step);
         // The probe just ran: each Linear's last input is its input on the probe.
         parameters.add(p.stats(p.linear != null && p.updateNorm > 0 ? p.alignment(update) : Double.NaN));
@@ -403,6 +407,7 @@ public final class Diagnostics {
       boolean factored = !Double.isNaN(layer.factorScale);
       PowerIteration.Gram updateGram =
           factored ? factoredGram((float) layer.factorScale, layer.errors, layer.inputs) : dense(update);
+      weight.attach(fuseProducts ? optimizer : null);
       weight.measureMatrix(update, t.weightFrobeniusNorm(l), t.lastUpdateFrobeniusNorm(l), updateGram, incremental,
           accurate, step);
       features.add(layer.feature.measure(layer.h, step));
@@ -499,6 +504,12 @@ public final class Diagnostics {
     final PowerIteration updatePower;
     /** Lanczos for {@link #measureToTolerance}; null until used. */
     SpectralNorm accurate;
+    /**
+     * The products of the tracking iteration that {@link #fusedBy}'s pass forms at the step after a
+     * measurement (its request made at the end of {@link #measureMatrix}); null if that optimizer cannot.
+     */
+    FusedProducts fused;
+    ParameterOptimizer fusedBy;
     /** ‖W − W₀‖_F at the last call. */
     double dwFrobenius;
     /** For a GPT's dense layer: the module whose input the update is aligned with, and the buffers; else null. */
@@ -548,8 +559,24 @@ public final class Diagnostics {
     }
 
     /**
+     * Asks {@code optimizer} once to form this matrix's products in its pass ({@link FusedProducts}); null
+     * withdraws a request made of an earlier one.
+     */
+    void attach(ParameterOptimizer optimizer) {
+      if (optimizer != fusedBy) {
+        if (fused != null) {
+          fused.cancel();
+        }
+        fusedBy = optimizer;
+        FusedProducts p = optimizer == null ? null : new FusedProducts(parameter, initial);
+        fused = p != null && optimizer.attach(p) ? p : null;
+      }
+    }
+
+    /**
      * The spectral quantities of the parameter now: one pass over W and W₀ gives the first iteration of
-     * both power iterations and ‖W − W₀‖_F.
+     * both power iterations and ‖W − W₀‖_F — the optimizer's own pass at the step after the last call when
+     * it forms {@link #fused} products, else a pass here.
      */
     void measureMatrix(FloatMatrix update, double knownValueFrobenius, double uFro, PowerIteration.Gram updateGram,
         boolean incremental, boolean accurateNorms, long step) {
@@ -560,11 +587,18 @@ public final class Diagnostics {
       double wFro = Math.sqrt(sq);
       PowerIteration wp = weightPower;
       PowerIteration dp = driftPower;
-      wp.prepare(wFro > 0 ? wFro : 1);
-      dp.prepare(dwFrobenius > 0 ? dwFrobenius : wFro > 0 ? wFro : 1);
       FloatMatrix w0 = initial;
-      double dSq = Fused.differenceGramTimes(
-          w, w0, wp.scaledVector(), wp.leftVector(), wp.gramVector(), dp.scaledVector(), dp.leftVector(), dp.gramVector());
+      double dSq;
+      if (incremental && fused != null && fused.step() == step) {
+        // The step's pass formed the first products from the vectors prepared at the last call.
+        dSq = square(fused.driftFrobenius());
+      } else {
+        wp.prepare(wFro > 0 ? wFro : 1);
+        dp.prepare(dwFrobenius > 0 ? dwFrobenius : wFro > 0 ? wFro : 1);
+        dSq = Fused.differenceGramTimes(
+            w, w0, wp.scaledVector(), wp.leftVector(), wp.gramVector(), dp.scaledVector(), dp.leftVector(),
+            dp.gramVector());
+      }
       requireFinite(dSq, "weights", step);
       double wSpec;
       double dSpec;
@@ -584,6 +618,13 @@ public final class Diagnostics {
             Math.sqrt(dSq), incremental ? TRACKING_ITERATIONS : COLD_ITERATIONS).sigma();
       }
       dwFrobenius = Math.sqrt(dSq);
+      if (fused != null) {
+        // The next step's pass forms the next tracking iteration's products (unused unless measured then).
+        wp.prepare(wFro > 0 ? wFro : 1);
+        dp.prepare(dwFrobenius > 0 ? dwFrobenius : wFro > 0 ? wFro : 1);
+        fused.request(wp.scaledVector(), wp.leftVector(), wp.gramVector(), dp.scaledVector(), dp.leftVector(),
+            dp.gramVector());
+      }
       int updateCap = incremental ? UPDATE_ITERATIONS : COLD_ITERATIONS;
       this.updateNorm = updatePower.run(updateGram, uFro, updateCap).sigma();
       this.wSq = sq;
