@@ -17,16 +17,18 @@ import jdk.incubator.vector.VectorOperators;
  * writes w and d, then, with the row in L1, one sweep for the two axpys. The pass is memory-bound (five
  * streams), so one accumulator per sum suffices. The elements of d and w get the roundings of the scalar
  * pass; without products the sums are those of {@link PanamaLevel1#addWithSquares}, bit for bit, and with
- * them they differ from the scalar pass's only in their order. Each row variant is a method of one loop whose lane
- * sums leave through memory ({@code t}): vectors merged across loops or returned were boxed by C2.
+ * them they differ from the scalar pass's only in their order. Each row variant is a method of one loop
+ * whose lane sums leave as floats through {@code t}: vectors merged across loops or returned were boxed
+ * by C2, and vectors stored and then summed lane by lane stalled on store forwarding (a third of the
+ * pass). Two rows at a time (ten lane sums in one method) made C2 box the vectors again.
  */
 final class PanamaOptimizerPass {
-  /** Where a row's sums are left in {@code t}: Σd², Σw², ΣE², W·x, E·y. */
+  /** Where a row's lane sums ({@link PanamaLevel1#sumLanes}) are left in {@code t}: Σd², Σw², ΣE², W·x, E·y. */
   private static final int D = 0;
-  private static final int W = LANES;
-  private static final int E = 2 * LANES;
-  private static final int X = 3 * LANES;
-  private static final int Y = 4 * LANES;
+  private static final int W = 1;
+  private static final int E = 2;
+  private static final int X = 3;
+  private static final int Y = 4;
 
   private PanamaOptimizerPass() {}
 
@@ -55,11 +57,11 @@ final class PanamaOptimizerPass {
       } else {
         givenRowWithProducts(bound, d, w, ref, x, y, r, t);
       }
-      float fd = fold(t, D);
-      float fw = fold(t, W);
-      float fe = fold(t, E);
-      float fx = fold(t, X);
-      float fy = fold(t, Y);
+      float fd = t[D];
+      float fw = t[W];
+      float fe = t[E];
+      float fx = t[X];
+      float fy = t[Y];
       for (int k = bound; k < n; k++) {
         float dj = step(alpha, g, d, r + k);
         float wj = w[r + k] + dj;
@@ -141,11 +143,11 @@ final class PanamaOptimizerPass {
       sx = wv.fma(FloatVector.fromArray(FLOAT, x, j), sx);
       sy = ev.fma(FloatVector.fromArray(FLOAT, y, j), sy);
     }
-    qd.intoArray(t, D);
-    qw.intoArray(t, W);
-    qe.intoArray(t, E);
-    sx.intoArray(t, X);
-    sy.intoArray(t, Y);
+    t[D] = PanamaLevel1.sumLanes(qd);
+    t[W] = PanamaLevel1.sumLanes(qw);
+    t[E] = PanamaLevel1.sumLanes(qe);
+    t[X] = PanamaLevel1.sumLanes(sx);
+    t[Y] = PanamaLevel1.sumLanes(sy);
   }
 
   /** As {@link #scaledRowWithProducts} with d as given. */
@@ -167,11 +169,11 @@ final class PanamaOptimizerPass {
       sx = wv.fma(FloatVector.fromArray(FLOAT, x, j), sx);
       sy = ev.fma(FloatVector.fromArray(FLOAT, y, j), sy);
     }
-    qd.intoArray(t, D);
-    qw.intoArray(t, W);
-    qe.intoArray(t, E);
-    sx.intoArray(t, X);
-    sy.intoArray(t, Y);
+    t[D] = PanamaLevel1.sumLanes(qd);
+    t[W] = PanamaLevel1.sumLanes(qw);
+    t[E] = PanamaLevel1.sumLanes(qe);
+    t[X] = PanamaLevel1.sumLanes(sx);
+    t[Y] = PanamaLevel1.sumLanes(sy);
   }
 
   /** The row's second sweep, w and ref still in L1: aOut += fx·w, eOut += fy·(w − ref). */
@@ -200,15 +202,5 @@ final class PanamaOptimizerPass {
     float dk = alpha * g[k];
     d[k] = dk;
     return dk;
-  }
-
-  /** The lanes stored at {@code t[off …]} summed by pairwise folds (overwrites them). */
-  private static float fold(float[] t, int off) {
-    for (int h = LANES / 2; h >= 1; h /= 2) {
-      for (int i = 0; i < h; i++) {
-        t[off + i] += t[off + i + h];
-      }
-    }
-    return t[off];
   }
 }
