@@ -37,8 +37,11 @@ import java.util.Objects;
  * the previous one runs them to relative residual {@value #TOLERANCE}, which bounds σ's error (its
  * actual error is about the square of that over the relative spectral gap). At consecutive steps the
  * iterations on {@code W} and {@code W − W₀} take one step per call, fused into one pass that reads
- * {@code W} and {@code W₀} ({@link Fused#differenceGramTimes}; the difference is never stored), and so
- * track σ₁ as the matrices move; {@code ΔW_t} is new each step and runs to the tolerance.
+ * {@code W} and {@code W₀} (the difference is never stored), and so track σ₁ as the matrices move;
+ * {@code ΔW_t} is new each step and runs to the tolerance. That pass is the optimizer's own pass over
+ * {@code W} when it can form the products ({@link FusedProducts}, requested at each call for the next
+ * step: SGD), so that {@code W₀} is the only extra read; otherwise a pass after the step
+ * ({@link Fused#differenceGramTimes}) gives the same products.
  *
  * <p>The MLP ({@link #Diagnostics(Mlp, FloatMatrix)}) has a fast path: the probe runs layer by layer,
  * each layer just before the pass over its {@code W} and {@code W₀}, and for SGD without momentum or
