@@ -75,7 +75,8 @@ public class SpectralNormBenchmark {
   private SingularValueDecomposition_F64<DMatrixRMaj> svd;
   private DMatrixRMaj original;
   private DMatrixRMaj work;
-  private String last = "";
+  /** The last solve's result, printed at tear-down (formatting it per solve would allocate in the measurement). */
+  private Object last;
 
   /** Matrix-vector products and solves per iteration; their ratio is the products per solve. */
   @State(Scope.Thread)
@@ -135,14 +136,14 @@ public class SpectralNormBenchmark {
         require(r.converged(), r);
         sigma = r.sigma();
         counters.matVecs += r.matVecs();
-        last = r.toString();
+        last = r;
       }
       case "lanczos" -> {
         Lanczos.Result r = lanczos.compute(a);
         require(r.converged(), r);
         sigma = r.singularValues()[0];
         counters.matVecs += r.matVecs();
-        last = "converged=" + r.converged() + ", matVecs=" + r.matVecs();
+        last = r;
       }
       case "spectral-norm" -> {
         spectralNorm.reset();
@@ -150,7 +151,7 @@ public class SpectralNormBenchmark {
         require(r.converged(), r);
         sigma = r.sigma();
         counters.matVecs += 2L * r.passes();
-        last = r.toString();
+        last = r;
       }
       default -> {
         work.setTo(original);
@@ -171,8 +172,11 @@ public class SpectralNormBenchmark {
 
   @TearDown(Level.Trial)
   public void tearDown() {
-    if (!last.isEmpty()) {
-      System.out.println(System.lineSeparator() + "# " + impl + " n=" + n + " " + spectrum + " last solve: " + last);
+    if (last != null) {
+      String text = last instanceof Lanczos.Result r
+          ? "converged=" + r.converged() + ", matVecs=" + r.matVecs()
+          : last.toString();
+      System.out.println(System.lineSeparator() + "# " + impl + " n=" + n + " " + spectrum + " last solve: " + text);
     }
   }
 

@@ -29,8 +29,11 @@ final class GramLanczos {
   private static final double CHECK_COST = 128;
   private static final double CHECK_EVERY_STEP_BELOW = 1 << 20;
 
-  /** Outcome of one run: σ₁, its residual bound ‖Aᵀu − σv‖, whether it met the tolerance, passes used. */
-  record Outcome(double sigma, double bound, boolean converged, int passes) {}
+  /** Outcome of the last run (fields, not a record: a solver's run allocates nothing of its own). */
+  private double lastSigma;
+  private double lastBound;
+  private boolean lastConverged;
+  private int lastPasses;
 
   private final int rows;
   private final int cols;
@@ -68,13 +71,14 @@ final class GramLanczos {
 
   /**
    * Runs from the unit vector {@code v} (length cols) for at most {@code maxPasses} passes; on return
-   * v holds the right singular vector and u (length rows) the left one. v and u are modified.
+   * v holds the right singular vector and u (length rows) the left one, and {@link #sigma()},
+   * {@link #bound()}, {@link #converged()} and {@link #passes()} describe the run. v and u are modified.
    *
    * <p>A rank-r matrix has K(AᵀA, v) ⊆ span(v) + range(AᵀA) of dimension r + 1, but in float the space
    * built in r + 1 steps need not hold the top vector to the tolerance (measured on 5 × 49 Gaussian
    * matrices: 5e-5); so the run stops on its residual bound only, a few steps later.
    */
-  Outcome run(PowerIteration.Gram op, double frobenius, float[] v, float[] u, int maxPasses, double tolerance) {
+  void run(PowerIteration.Gram op, double frobenius, float[] v, float[] u, int maxPasses, double tolerance) {
     double c = SolverSupport.powerOfTwoNear(frobenius);
     int passes = 0;
     double sigma = 0;
@@ -142,7 +146,30 @@ final class GramLanczos {
         }
       }
     }
-    return new Outcome(sigma, bound, converged, passes);
+    lastSigma = sigma;
+    lastBound = bound;
+    lastConverged = converged;
+    lastPasses = passes;
+  }
+
+  /** σ₁ of the last run. */
+  double sigma() {
+    return lastSigma;
+  }
+
+  /** The residual bound ‖Aᵀu − σv‖ of the last run. */
+  double bound() {
+    return lastBound;
+  }
+
+  /** Whether the last run met its tolerance (or the float resolution, or exhausted the Krylov space). */
+  boolean converged() {
+    return lastConverged;
+  }
+
+  /** Passes over the operator of the last run. */
+  int passes() {
+    return lastPasses;
   }
 
   /** θ₁ of the leading steps×steps block of T, with the last component of its eigenvector in lastRow. */

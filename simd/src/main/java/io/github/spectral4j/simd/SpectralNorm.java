@@ -30,9 +30,9 @@ import java.util.SplittableRandom;
  * thread count (fixed row blocks added in a fixed order). Products run in float with norms and
  * orthogonalisation in double; a dense matrix whose ‖A‖_F lies beyond 2^±64 (σ₁ above the float
  * range, subnormal entries) is scaled by a power of two and σ scaled back. Arguments are not
- * modified; the solver's vectors are. A solver keeps its buffers: a warm run on one thread allocates
- * no buffer, only its result records (a product split over threads also allocates its fork-join
- * tasks). Not thread-safe.
+ * modified; the solver's vectors are. A solver keeps its buffers (and the cold start vector, drawn
+ * once): once its basis has grown, a run allocates no buffer on any thread count, only its result
+ * record (and a warm run power iteration's). Not thread-safe.
  */
 public final class SpectralNorm {
   /** Power iteration steps a warm run takes before it switches to Lanczos. */
@@ -71,6 +71,8 @@ public final class SpectralNorm {
   private int maxPasses = 1000;
   private double tolerance = 1e-6;
   private boolean warm;
+  /** The fixed-seed start of every cold run, drawn once (a cold run then allocates only its result). */
+  private float[] coldStart;
 
   /** What the current run works on (null between runs), for the Gram products below. */
   private FloatMatrix a;
@@ -108,7 +110,7 @@ public final class SpectralNorm {
     int blocks = GramProducts.blocks(rows);
     Allocation.arrayLength(WHO, "a " + rows + "x" + cols + " matrix", Math.max(rows, cols), "floats per vector", 4);
     Allocation.requireHeap(WHO, "a " + rows + "x" + cols + " matrix",
-        4L * ((long) basis * (rows + cols) + (long) (blocks - 1) * cols) + 16L * (rows + cols));
+        4L * ((long) basis * (rows + cols) + (long) blocks * cols) + 16L * (rows + cols));
     this.rows = rows;
     this.cols = cols;
     this.power = new PowerIteration(rows, cols);
@@ -256,11 +258,15 @@ public final class SpectralNorm {
       }
       // v has taken the step just computed: Lanczos continues from there.
     } else {
-      SolverSupport.randomUnit(new SplittableRandom(SolverSupport.START_SEED), v);
+      if (coldStart == null) {
+        coldStart = new float[cols];
+        SolverSupport.randomUnit(new SplittableRandom(SolverSupport.START_SEED), coldStart);
+      }
+      System.arraycopy(coldStart, 0, v, 0, cols);
     }
-    GramLanczos.Outcome o = lanczos.run(gram, frobenius, v, leftVector(), maxPasses - passes, tolerance);
+    lanczos.run(gram, frobenius, v, leftVector(), maxPasses - passes, tolerance);
     warm = true;
-    return new Result(o.sigma(), o.converged(), passes + o.passes(), Method.LANCZOS);
+    return new Result(lanczos.sigma(), lanczos.converged(), passes + lanczos.passes(), Method.LANCZOS);
   }
 
   /** Scales x to unit length; false if it is zero or not finite. */
