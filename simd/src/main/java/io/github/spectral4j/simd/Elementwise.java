@@ -6,7 +6,8 @@ import io.github.spectral4j.simd.internal.Kernels;
 /**
  * Element-wise kernels of a training step, vectorised: GELU in its tanh form
  * {@code φ(x) = ½x(1 + tanh u)}, {@code u = √(2/π)(x + 0.044715x³)} (Hendrycks and Gimpel), and its
- * derivative; AdamW's moment update and step ({@link #adamW}). Each works on a range {@code [from, to)} of its arrays so that a caller can split a large
+ * derivative; AdamW's moment update and step ({@link #adamW}); RMS normalisation of rows with a gain and
+ * its two gradients ({@link #rmsNorm}). Each works on a range {@code [from, to)} of its arrays so that a caller can split a large
  * array between threads: every entry is computed by the same float operations whichever range, vector
  * lane or loop tail it falls in, and the scalar and Vector API implementations agree bit for bit, so a
  * result never depends on the split or the thread count. φ is computed as {@code x·σ(2u)} from
@@ -89,6 +90,100 @@ public final class Elementwise {
       throw new IllegalArgumentException("adamW: m, v and d must be distinct arrays, and none of them g or w");
     }
     KERNELS.adamW(from, to, g, m, v, w, d, beta1, beta2, c1, c2, learningRate, weightDecay, epsilon);
+  }
+
+  /**
+   * RMS normalisation of rows [rowFrom, rowTo) of the row-major {@code x} with {@code width} columns:
+   * {@code r_i = 1/√(Σ_j x_ij²/width + ε)} (the squares summed in double) and
+   * {@code y_ij = (m·r_i)·g_j·x_ij}. A row is computed by the same code whatever range it is in.
+   *
+   * @param rowFrom first row
+   * @param rowTo end of the rows (exclusive)
+   * @param width columns, ≥ 1
+   * @param x the input; not modified
+   * @param gain g, at least width entries; not modified
+   * @param multiplier m
+   * @param epsilon ε
+   * @param y receives the output; modified (not x)
+   * @param inverseRms receives r_i at index i; modified
+   * @throws IllegalArgumentException if a range does not fit an array, or y is x
+   */
+  public static void rmsNorm(int rowFrom, int rowTo, int width, float[] x, float[] gain, float multiplier,
+      float epsilon, float[] y, float[] inverseRms) {
+    checkRows("rmsNorm", rowFrom, rowTo, width, x, y, x, gain, inverseRms);
+    if (y == x) {
+      throw new IllegalArgumentException("rmsNorm: y must not be x");
+    }
+    KERNELS.rmsNorm(rowFrom, rowTo, width, x, gain, multiplier, epsilon, y, inverseRms);
+  }
+
+  /**
+   * The input gradient of {@link #rmsNorm} on rows [rowFrom, rowTo): with {@code u = m·g ⊙ dy} and
+   * {@code c_i = r_i·(u_i·x_i)/width} (the dot product in float), {@code dx_ij = r_i·(u_ij − (x_ij·r_i)·c_i)}.
+   *
+   * @param rowFrom first row
+   * @param rowTo end of the rows (exclusive)
+   * @param width columns, ≥ 1
+   * @param x the forward input; not modified
+   * @param gain g; not modified
+   * @param multiplier m
+   * @param inverseRms r as {@link #rmsNorm} left it; not modified
+   * @param dy the output gradient; not modified
+   * @param dx receives the input gradient; modified (not x, gain or dy)
+   * @throws IllegalArgumentException if a range does not fit an array, or dx aliases an input
+   */
+  public static void rmsNormBackward(int rowFrom, int rowTo, int width, float[] x, float[] gain, float multiplier,
+      float[] inverseRms, float[] dy, float[] dx) {
+    checkRows("rmsNormBackward", rowFrom, rowTo, width, x, dy, dx, gain, inverseRms);
+    if (dx == x || dx == dy || dx == gain) {
+      throw new IllegalArgumentException("rmsNormBackward: dx must not be x, dy or the gain");
+    }
+    KERNELS.rmsNormBackward(rowFrom, rowTo, width, x, gain, multiplier, inverseRms, dy, dx);
+  }
+
+  /**
+   * The gain gradient of {@link #rmsNorm} on columns [colFrom, colTo) over all {@code rows}:
+   * {@code dg_j = m·Σ_i dy_ij·(x_ij·r_i)}, the rows added in order in float; every column is computed by
+   * the same operations whatever range it is in (so a split of the columns never changes a result).
+   *
+   * @param colFrom first column
+   * @param colTo end of the columns (exclusive)
+   * @param rows the rows summed over
+   * @param width columns of x and dy
+   * @param x the forward input; not modified
+   * @param inverseRms r as {@link #rmsNorm} left it; not modified
+   * @param dy the output gradient; not modified
+   * @param multiplier m
+   * @param dg receives the gradient (overwritten on the range); modified
+   * @throws IllegalArgumentException if a range does not fit an array
+   */
+  public static void rmsNormGainGradient(int colFrom, int colTo, int rows, int width, float[] x, float[] inverseRms,
+      float[] dy, float multiplier, float[] dg) {
+    checkRows("rmsNormGainGradient", 0, rows, width, x, dy, dy, dg, inverseRms);
+    if (colFrom < 0 || colFrom > colTo || colTo > width) {
+      throw new IllegalArgumentException(
+          "rmsNormGainGradient: columns [" + colFrom + ", " + colTo + ") are not inside a width of " + width);
+    }
+    if (dg == x || dg == dy) {
+      throw new IllegalArgumentException("rmsNormGainGradient: dg must not be x or dy");
+    }
+    KERNELS.rmsNormGainGradient(colFrom, colTo, rows, width, x, inverseRms, dy, multiplier, dg);
+  }
+
+  private static void checkRows(String what, int rowFrom, int rowTo, int width, float[] a, float[] b, float[] c,
+      float[] gain, float[] perRow) {
+    if (a == null || b == null || c == null || gain == null || perRow == null) {
+      throw new NullPointerException(what + ": an array is null");
+    }
+    if (width < 1 || rowFrom < 0 || rowFrom > rowTo) {
+      throw new IllegalArgumentException(what + ": rows [" + rowFrom + ", " + rowTo + ") of width " + width);
+    }
+    long need = (long) rowTo * width;
+    if (need > Math.min(a.length, Math.min(b.length, c.length)) || gain.length < width || perRow.length < rowTo) {
+      throw new IllegalArgumentException(what + ": rows [" + rowFrom + ", " + rowTo + ") of width " + width
+          + " do not fit arrays of lengths " + a.length + ", " + b.length + ", " + c.length + " (gain " + gain.length
+          + ", per-row " + perRow.length + ")");
+    }
   }
 
   private static void checkRange(String what, int from, int to, float[] a, float[] b, float[] c) {

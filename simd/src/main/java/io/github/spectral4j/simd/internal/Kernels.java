@@ -179,4 +179,28 @@ public interface Kernels {
    */
   void adamW(int from, int to, float[] g, float[] m, float[] v, float[] w, float[] d, float b1, float b2, float c1,
       float c2, float lr, float wd, float eps);
+
+  /**
+   * RMS normalisation of rows [rowFrom, rowTo) of the row-major {@code x} (rows of {@code width}):
+   * {@code r_i = 1/√(Σ_j x_ij²/width + eps)} (squares summed in double) into {@code inverseRms[i]}, and
+   * {@code y_ij = (multiplier·r_i)·gain_j·x_ij}. y and inverseRms are modified.
+   */
+  void rmsNorm(int rowFrom, int rowTo, int width, float[] x, float[] gain, float multiplier, float eps, float[] y,
+      float[] inverseRms);
+
+  /**
+   * The input gradient of {@link #rmsNorm} for rows [rowFrom, rowTo): with {@code c_i = r_i·Σ_j
+   * (multiplier·gain_j·dy_ij)·x_ij/width}, {@code dx_ij = r_i·(multiplier·gain_j·dy_ij − (x_ij·r_i)·c_i)}.
+   * dx is modified.
+   */
+  void rmsNormBackward(int rowFrom, int rowTo, int width, float[] x, float[] gain, float multiplier,
+      float[] inverseRms, float[] dy, float[] dx);
+
+  /**
+   * The gain gradient of {@link #rmsNorm} for columns [colFrom, colTo): {@code dg_j = multiplier·Σ_i
+   * dy_ij·(x_ij·r_i)}, the rows summed in order in float, each column by the same operations in both
+   * implementations (bit-identical). dg is modified.
+   */
+  void rmsNormGainGradient(int colFrom, int colTo, int rows, int width, float[] x, float[] inverseRms, float[] dy,
+      float multiplier, float[] dg);
 }

@@ -99,4 +99,82 @@ final class PanamaElementwise {
     }
     ScalarElementwise.adamW(k, to, g, m, v, w, d, b1, b2, c1, c2, lr, wd, eps);
   }
+
+  static void rmsNorm(int rowFrom, int rowTo, int width, float[] x, float[] gain, float multiplier, float eps,
+      float[] y, float[] inverseRms) {
+    for (int i = rowFrom; i < rowTo; i++) {
+      int off = i * width;
+      double sum = PanamaLevel1.sumOfSquares(width, x, off);
+      float r = (float) (1 / Math.sqrt(sum / width + eps));
+      inverseRms[i] = r;
+      float s = multiplier * r;
+      int j = 0;
+      for (int bound = FLOAT.loopBound(width); j < bound; j += LANES) {
+        FloatVector.fromArray(FLOAT, gain, j).mul(s).mul(FloatVector.fromArray(FLOAT, x, off + j))
+            .intoArray(y, off + j);
+      }
+      ScalarElementwise.scaledProduct(j, width, s, gain, x, off, y);
+    }
+  }
+
+  static void rmsNormBackward(int rowFrom, int rowTo, int width, float[] x, float[] gain, float multiplier,
+      float[] inverseRms, float[] dy, float[] dx) {
+    int bound = FLOAT.loopBound(width);
+    for (int i = rowFrom; i < rowTo; i++) {
+      int off = i * width;
+      // Two accumulators: the row is short (one or two hundred vectors at most), latency matters little.
+      FloatVector acc0 = FloatVector.zero(FLOAT);
+      FloatVector acc1 = FloatVector.zero(FLOAT);
+      int j = 0;
+      for (; j + LANES < bound; j += 2 * LANES) {
+        acc0 = FloatVector.fromArray(FLOAT, gain, j).mul(multiplier).mul(FloatVector.fromArray(FLOAT, dy, off + j))
+            .fma(FloatVector.fromArray(FLOAT, x, off + j), acc0);
+        acc1 = FloatVector.fromArray(FLOAT, gain, j + LANES).mul(multiplier)
+            .mul(FloatVector.fromArray(FLOAT, dy, off + j + LANES))
+            .fma(FloatVector.fromArray(FLOAT, x, off + j + LANES), acc1);
+      }
+      for (; j < bound; j += LANES) {
+        acc0 = FloatVector.fromArray(FLOAT, gain, j).mul(multiplier).mul(FloatVector.fromArray(FLOAT, dy, off + j))
+            .fma(FloatVector.fromArray(FLOAT, x, off + j), acc0);
+      }
+      float dot = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+      for (; j < width; j++) {
+        dot += multiplier * gain[j] * dy[off + j] * x[off + j];
+      }
+      float r = inverseRms[i];
+      float c = r * dot / width;
+      j = 0;
+      for (; j < bound; j += LANES) {
+        FloatVector u = FloatVector.fromArray(FLOAT, gain, j).mul(multiplier).mul(FloatVector.fromArray(FLOAT, dy, off + j));
+        FloatVector xr = FloatVector.fromArray(FLOAT, x, off + j).mul(r).mul(c);
+        u.sub(xr).mul(r).intoArray(dx, off + j);
+      }
+      ScalarElementwise.rmsNormBackwardRow(j, width, off, r, c, x, gain, multiplier, dy, dx);
+    }
+  }
+
+  static void rmsNormGainGradient(int colFrom, int colTo, int rows, int width, float[] x, float[] inverseRms,
+      float[] dy, float multiplier, float[] dg) {
+    java.util.Arrays.fill(dg, colFrom, colTo, 0f);
+    int bound = colFrom + FLOAT.loopBound(colTo - colFrom);
+    for (int i = 0; i < rows; i++) {
+      int off = i * width;
+      float r = inverseRms[i];
+      int j = colFrom;
+      for (; j < bound; j += LANES) {
+        FloatVector.fromArray(FLOAT, dy, off + j).mul(FloatVector.fromArray(FLOAT, x, off + j).mul(r))
+            .add(FloatVector.fromArray(FLOAT, dg, j)).intoArray(dg, j);
+      }
+      ScalarElementwise.gainRow(j, colTo, off, r, x, dy, dg);
+    }
+    if (multiplier != 1f) {
+      int j = colFrom;
+      for (; j < bound; j += LANES) {
+        FloatVector.fromArray(FLOAT, dg, j).mul(multiplier).intoArray(dg, j);
+      }
+      for (; j < colTo; j++) {
+        dg[j] *= multiplier;
+      }
+    }
+  }
 }

@@ -152,4 +152,22 @@ final class PanamaKernels implements Kernels {
       float c1, float c2, float lr, float wd, float eps) {
     PanamaElementwise.adamW(from, to, g, m, v, w, d, b1, b2, c1, c2, lr, wd, eps);
   }
+
+  @Override
+  public void rmsNorm(int rowFrom, int rowTo, int width, float[] x, float[] gain, float multiplier, float eps,
+      float[] y, float[] inverseRms) {
+    PanamaElementwise.rmsNorm(rowFrom, rowTo, width, x, gain, multiplier, eps, y, inverseRms);
+  }
+
+  @Override
+  public void rmsNormBackward(int rowFrom, int rowTo, int width, float[] x, float[] gain, float multiplier,
+      float[] inverseRms, float[] dy, float[] dx) {
+    PanamaElementwise.rmsNormBackward(rowFrom, rowTo, width, x, gain, multiplier, inverseRms, dy, dx);
+  }
+
+  @Override
+  public void rmsNormGainGradient(int colFrom, int colTo, int rows, int width, float[] x, float[] inverseRms,
+      float[] dy, float multiplier, float[] dg) {
+    PanamaElementwise.rmsNormGainGradient(colFrom, colTo, rows, width, x, inverseRms, dy, multiplier, dg);
+  }
 }

@@ -114,4 +114,67 @@ final class ScalarElementwise {
       d[k] = -lr * ((mk * c1) / ((float) Math.sqrt(vk * c2) + eps) + wd * w[k]);
     }
   }
+
+  static void rmsNorm(int rowFrom, int rowTo, int width, float[] x, float[] gain, float multiplier, float eps,
+      float[] y, float[] inverseRms) {
+    for (int i = rowFrom; i < rowTo; i++) {
+      int off = i * width;
+      double sum = 0;
+      for (int j = 0; j < width; j++) {
+        double v = x[off + j];
+        sum += v * v;
+      }
+      float r = (float) (1 / Math.sqrt(sum / width + eps));
+      inverseRms[i] = r;
+      scaledProduct(0, width, multiplier * r, gain, x, off, y);
+    }
+  }
+
+  /** y[off + j] = (s·g[j])·x[off + j] for j in [from, to). */
+  static void scaledProduct(int from, int to, float s, float[] g, float[] x, int off, float[] y) {
+    for (int j = from; j < to; j++) {
+      y[off + j] = s * g[j] * x[off + j];
+    }
+  }
+
+  static void rmsNormBackward(int rowFrom, int rowTo, int width, float[] x, float[] gain, float multiplier,
+      float[] inverseRms, float[] dy, float[] dx) {
+    for (int i = rowFrom; i < rowTo; i++) {
+      int off = i * width;
+      float dot = 0;
+      for (int j = 0; j < width; j++) {
+        dot += multiplier * gain[j] * dy[off + j] * x[off + j];
+      }
+      float r = inverseRms[i];
+      rmsNormBackwardRow(0, width, off, r, r * dot / width, x, gain, multiplier, dy, dx);
+    }
+  }
+
+  /** dx = r·(m·g⊙dy − (x·r)·c) on columns [from, to) of the row at {@code off}. */
+  static void rmsNormBackwardRow(int from, int to, int off, float r, float c, float[] x, float[] gain,
+      float multiplier, float[] dy, float[] dx) {
+    for (int j = from; j < to; j++) {
+      dx[off + j] = r * (multiplier * gain[j] * dy[off + j] - x[off + j] * r * c);
+    }
+  }
+
+  static void rmsNormGainGradient(int colFrom, int colTo, int rows, int width, float[] x, float[] inverseRms,
+      float[] dy, float multiplier, float[] dg) {
+    java.util.Arrays.fill(dg, colFrom, colTo, 0f);
+    for (int i = 0; i < rows; i++) {
+      gainRow(colFrom, colTo, i * width, inverseRms[i], x, dy, dg);
+    }
+    if (multiplier != 1f) {
+      for (int j = colFrom; j < colTo; j++) {
+        dg[j] *= multiplier;
+      }
+    }
+  }
+
+  /** dg[j] += dy[off + j]·(x[off + j]·r) for j in [from, to). */
+  static void gainRow(int from, int to, int off, float r, float[] x, float[] dy, float[] dg) {
+    for (int j = from; j < to; j++) {
+      dg[j] += dy[off + j] * (x[off + j] * r);
+    }
+  }
 }

@@ -343,6 +343,113 @@ class ElementwiseKernelsTest {
     assertArrayEquals(new float[] {8f, 8f, 0f}, v);
   }
 
+  static Stream<Arguments> normShapes() {
+    return Stream.of("scalar", "panama").flatMap(impl -> IntStream.of(1, 7, 16, 37, 100, 515)
+        .mapToObj(width -> Arguments.of(impl, width)));
+  }
+
+  /**
+   * RMSNorm's three kernels against the formulas in double on 9 rows (3 of them computed, from row 4),
+   * widths hitting vector bodies and tails: forward within 1e-6 relative, the input gradient within 1e-5 of
+   * the size of its terms, the gain gradient within 1e-5 of the sum of its terms' sizes.
+   */
+  @ParameterizedTest(name = "{0}, width {1}")
+  @MethodSource("normShapes")
+  void rmsNormAgainstDouble(String impl, int width) {
+    Kernels k = Reference.kernels(impl);
+    SplittableRandom r = new SplittableRandom(width);
+    int rows = 9;
+    float[] x = new float[rows * width];
+    float[] dy = new float[rows * width];
+    float[] g = new float[width];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) (r.nextGaussian() * 3);
+      dy[i] = (float) r.nextGaussian();
+    }
+    for (int j = 0; j < width; j++) {
+      g[j] = (float) (0.5 + r.nextDouble());
+    }
+    float m = 0.75f;
+    float eps = 1e-5f;
+    float[] y = new float[x.length];
+    float[] inv = new float[rows];
+    float[] dx = new float[x.length];
+    k.rmsNorm(4, 7, width, x, g, m, eps, y, inv);
+    k.rmsNormBackward(4, 7, width, x, g, m, inv, dy, dx);
+    for (int i = 0; i < rows; i++) {
+      int off = i * width;
+      if (i < 4 || i >= 7) {
+        for (int j = 0; j < width; j++) {
+          assertEquals(0f, y[off + j], "row " + i + " is outside the range");
+          assertEquals(0f, dx[off + j], "row " + i + " is outside the range");
+        }
+        continue;
+      }
+      double ms = 0;
+      for (int j = 0; j < width; j++) {
+        ms += (double) x[off + j] * x[off + j];
+      }
+      double rr = 1 / Math.sqrt(ms / width + eps);
+      assertEquals(rr, inv[i], 1e-6 * rr, "r[" + i + "]");
+      double dot = 0;
+      double dotSize = 0;
+      for (int j = 0; j < width; j++) {
+        double yj = m * g[j] * x[off + j] * rr;
+        assertEquals(yj, y[off + j], 1e-6 * Math.abs(yj) + 1e-30, "y[" + i + "," + j + "]");
+        dot += m * g[j] * (double) dy[off + j] * x[off + j] * rr;
+        dotSize += Math.abs(m * g[j] * (double) dy[off + j] * x[off + j] * rr);
+      }
+      double c = dot / width;
+      for (int j = 0; j < width; j++) {
+        double u = m * g[j] * (double) dy[off + j];
+        double xh = x[off + j] * rr;
+        double dxj = rr * (u - xh * c);
+        double size = rr * (Math.abs(u) + Math.abs(xh) * dotSize / width);
+        assertEquals(dxj, dx[off + j], 1e-5 * size, "dx[" + i + "," + j + "]");
+      }
+    }
+    // The gain gradient over all rows needs every r: recompute them all.
+    k.rmsNorm(0, rows, width, x, g, m, eps, y, inv);
+    float[] dg = new float[width];
+    java.util.Arrays.fill(dg, Float.NaN); // overwritten on the range
+    k.rmsNormGainGradient(0, width, rows, width, x, inv, dy, m, dg);
+    for (int j = 0; j < width; j++) {
+      double sum = 0;
+      double size = 0;
+      for (int i = 0; i < rows; i++) {
+        double t = (double) dy[i * width + j] * x[i * width + j] * inv[i];
+        sum += t;
+        size += Math.abs(t);
+      }
+      assertEquals(m * sum, dg[j], 1e-5 * m * size, "dg[" + j + "]");
+    }
+  }
+
+  /** The gain gradient of any column range equals the scalar kernel's bit for bit (so any column split agrees). */
+  @ParameterizedTest(name = "seed {0}: width {1}, columns [{2}, {3})")
+  @MethodSource("ranges")
+  void rmsNormGainGradientPanamaEqualsScalar(long seed, int width, int from, int to) {
+    SplittableRandom r = new SplittableRandom(seed);
+    int rows = 1 + r.nextInt(9);
+    float[] x = new float[rows * width];
+    float[] dy = new float[rows * width];
+    float[] inv = new float[rows];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) r.nextGaussian();
+      dy[i] = (float) r.nextGaussian();
+    }
+    for (int i = 0; i < rows; i++) {
+      inv[i] = (float) (0.5 + r.nextDouble());
+    }
+    float[] a = new float[width];
+    float[] b = new float[width];
+    Reference.kernels("scalar").rmsNormGainGradient(from, to, rows, width, x, inv, dy, 0.625f, a);
+    Reference.kernels("panama").rmsNormGainGradient(from, to, rows, width, x, inv, dy, 0.625f, b);
+    for (int j = 0; j < width; j++) {
+      assertEquals(Float.floatToRawIntBits(a[j]), Float.floatToRawIntBits(b[j]), "dg[" + j + "]");
+    }
+  }
+
   @Test
   void facadeChecksRangesAndAliasing() {
     float[] a = new float[4];

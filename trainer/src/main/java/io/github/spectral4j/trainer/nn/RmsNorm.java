@@ -2,6 +2,8 @@ package io.github.spectral4j.trainer.nn;
 
 import io.github.spectral4j.core.ParameterKind;
 import io.github.spectral4j.core.LayerRule;
+import io.github.spectral4j.simd.Blas;
+import io.github.spectral4j.simd.Elementwise;
 import io.github.spectral4j.simd.FloatMatrix;
 import java.util.List;
 import java.util.Objects;
@@ -17,6 +19,12 @@ import java.util.Objects;
  * parameter whose rule is still being settled (a bias's zero initialisation), costs one reduction per row
  * instead of two, and is what current transformers (LLaMA, Gemma) use; LayerNorm's mean subtraction adds
  * nothing to the width scaling measured here.
+ *
+ * <p>Computed by {@code simd}'s {@link Elementwise#rmsNorm} kernels. A large input's rows (forward, and the
+ * input gradient) and the gain gradient's columns are split into {@code Blas.parallelism()} contiguous
+ * ranges run by {@link Blas#forEachTask}; a row, or a column of the gain gradient (its rows summed in
+ * order), is computed by the same code whatever range it falls in, so results are bit-identical for any
+ * thread count.
  */
 public final class RmsNorm implements Module {
   /** ε inside the square root: keeps a zero row finite; tiny against the Θ(1) mean square of a feature. */
@@ -30,6 +38,15 @@ public final class RmsNorm implements Module {
   private final Workspaces<Work> works;
   private Work last;
   private FloatMatrix lastInput;
+  // The pass in progress, read by the shares (created once: a pass allocates nothing).
+  private final java.util.function.IntConsumer forwardShare = this::forwardShare;
+  private final java.util.function.IntConsumer backwardShare = this::backwardShare;
+  private final java.util.function.IntConsumer gainShare = this::gainShare;
+  private float[] gradientIn;
+  private int shares;
+
+  /** Below this many entries a pass runs on the calling thread (forking costs more than it saves). */
+  private static final int PARALLEL_ENTRIES = 1 << 15;
 
   private static final class Work {
     final FloatMatrix output;
@@ -86,57 +103,55 @@ public final class RmsNorm implements Module {
   public FloatMatrix forward(FloatMatrix input) {
     Checks.columns(name, input, width);
     Work w = works.get(input.rows());
-    float[] x = input.data();
-    float[] y = w.output.data();
-    float[] g = gain.value().data();
-    for (int i = 0, off = 0; i < input.rows(); i++, off += width) {
-      double sum = 0;
-      for (int j = 0; j < width; j++) {
-        float v = x[off + j];
-        sum += v * v;
-      }
-      float r = (float) (1.0 / Math.sqrt(sum / width + EPSILON));
-      w.inverseRms[i] = r;
-      float s = multiplier * r;
-      for (int j = 0; j < width; j++) {
-        y[off + j] = s * g[j] * x[off + j];
-      }
-    }
     last = w;
     lastInput = input;
+    run(input.data().length, forwardShare);
     return w.output;
+  }
+
+  /** Runs {@code share} split into fixed contiguous ranges when the matrix is large. */
+  private void run(int entries, java.util.function.IntConsumer share) {
+    shares = entries < PARALLEL_ENTRIES ? 1 : Math.max(1, Blas.parallelism());
+    if (shares == 1) {
+      share.accept(0);
+    } else {
+      Blas.forEachTask(shares, share);
+    }
+  }
+
+  private static int split(int count, int parts, int part) {
+    return (int) ((long) count * part / parts);
+  }
+
+  private void forwardShare(int part) {
+    int rows = lastInput.rows();
+    Elementwise.rmsNorm(split(rows, shares, part), split(rows, shares, part + 1), width, lastInput.data(),
+        gain.value().data(), multiplier, EPSILON, last.output.data(), last.inverseRms);
   }
 
   @Override
   public FloatMatrix backward(FloatMatrix outputGradient) {
     Checks.forwardDone(name, last);
     Checks.sameShape(name, outputGradient, last.output);
-    float[] x = lastInput.data();
-    float[] dy = outputGradient.data();
-    float[] dx = last.inputGradient.data();
-    float[] g = gain.value().data();
-    float[] dg = gain.gradient().data();
-    java.util.Arrays.fill(dg, 0f);
-    for (int i = 0, off = 0; i < lastInput.rows(); i++, off += width) {
-      float r = last.inverseRms[i];
-      double dot = 0; // u·x̂ with u = m·g ⊙ ∂y
-      for (int j = 0; j < width; j++) {
-        float xhat = x[off + j] * r;
-        dg[j] += dy[off + j] * xhat;
-        dot += (double) multiplier * g[j] * dy[off + j] * xhat;
-      }
-      float c = (float) (dot / width);
-      for (int j = 0; j < width; j++) {
-        float xhat = x[off + j] * r;
-        dx[off + j] = r * (multiplier * g[j] * dy[off + j] - xhat * c);
-      }
-    }
-    if (multiplier != 1f) {
-      for (int j = 0; j < width; j++) {
-        dg[j] *= multiplier;
-      }
+    gradientIn = outputGradient.data();
+    try {
+      run(gradientIn.length, backwardShare);
+      run(gradientIn.length, gainShare);
+    } finally {
+      gradientIn = null;
     }
     return last.inputGradient;
+  }
+
+  private void backwardShare(int part) {
+    int rows = lastInput.rows();
+    Elementwise.rmsNormBackward(split(rows, shares, part), split(rows, shares, part + 1), width, lastInput.data(),
+        gain.value().data(), multiplier, last.inverseRms, gradientIn, last.inputGradient.data());
+  }
+
+  private void gainShare(int part) {
+    Elementwise.rmsNormGainGradient(split(width, shares, part), split(width, shares, part + 1), lastInput.rows(),
+        width, lastInput.data(), last.inverseRms, gradientIn, multiplier, gain.gradient().data());
   }
 
   @Override

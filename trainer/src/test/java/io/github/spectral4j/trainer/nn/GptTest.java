@@ -87,11 +87,12 @@ class GptTest {
 
   @Test
   void gradientsAreBitIdenticalForAnyThreadCount() {
-    // width 64, 2 x 64 tokens: the MLP's GEMMs (128 x 256 x 64 = 2^21 multiply-adds) run on several threads,
-    // and attention's (sequence, head) pairs and GELU's entries are split into as many shares as threads
+    // width 64, 8 x 64 tokens: the GEMMs run on several threads, RMSNorm's rows and gain columns, GELU's and the
+    // residual adds' entries (32768 each and more) and
+    // attention's (sequence, head) pairs are split into as many shares as threads (3: uneven shares, vector tails)
     GptConfig c = GptConfig.of(64);
-    int[] x = tokens(128, 128, 5);
-    int[] y = tokens(128, 128, 6);
+    int[] x = tokens(512, 128, 5);
+    int[] y = tokens(512, 128, 6);
     int threads = Blas.parallelism();
     try {
       Blas.setParallelism(1);

@@ -107,9 +107,12 @@ class ModuleGradientCheckTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("parametrizations")
   void rmsNorm(Parametrization p) {
-    RmsNorm m = new RmsNorm("norm", gain(p, "norm.gain", 7));
-    double mg = m.gain().rule().forwardMultiplier();
-    check(m, 5, 3, (ps, x) -> Reference.rmsNorm(x, 5, 7, ps.get(0), mg, RmsNorm.EPSILON));
+    // 7 columns: scalar code only; 37: two 16-lane vectors and a tail (8-lane: four and a tail).
+    for (int width : new int[] {7, 37}) {
+      RmsNorm m = new RmsNorm("norm", gain(p, "norm.gain", width));
+      double mg = m.gain().rule().forwardMultiplier();
+      check(m, 5, 3, (ps, x) -> Reference.rmsNorm(x, 5, width, ps.get(0), mg, RmsNorm.EPSILON));
+    }
   }
 
   @Test
