@@ -8,13 +8,27 @@ import java.util.Objects;
 /**
  * A residual connection around a branch: {@code Y = X + α·f(X)}, with α the branch multiplier (1 in a
  * plain network; depth-μP scales it with the number of blocks, Bordelon et al. 2023 and Tensor Programs
- * VI). Backward: {@code ∂X = ∂Y + ∂f(α·∂Y)}, the branch's own input gradient of {@code α·∂Y}.
+ * VI). Backward: {@code ∂X = ∂Y + ∂f(α·∂Y)}, the branch's own input gradient of {@code α·∂Y}. The adds
+ * of a large matrix are split into {@code Blas.parallelism()} contiguous ranges run by
+ * {@link Blas#forEachTask}; every entry is computed by the same operation wherever a split falls, so
+ * results are bit-identical for any thread count.
  */
 public final class Residual implements Module {
   private final Module branch;
   private final float multiplier;
   private final Workspaces<Work> works;
   private Work last;
+  // The add in progress, read by the shares (created once: a pass allocates nothing).
+  private final java.util.function.IntConsumer addShare = this::addShare;
+  private final java.util.function.IntConsumer scaleShare = this::scaleShare;
+  private float[] base;
+  private float[] term;
+  private float[] target;
+  private float alpha;
+  private int shares;
+
+  /** Below this many entries an add runs on the calling thread (forking costs more than it saves). */
+  private static final int PARALLEL_ENTRIES = 1 << 15;
 
   private static final class Work {
     final FloatMatrix output;
@@ -77,8 +91,7 @@ public final class Residual implements Module {
     Checks.columns("residual", input, inputWidth());
     FloatMatrix f = branch.forward(input);
     Work w = works.get(input.rows());
-    System.arraycopy(input.data(), 0, w.output.data(), 0, w.output.data().length);
-    Blas.axpy(multiplier, f.data(), w.output.data());
+    add(input.data(), f.data(), multiplier, w.output.data());
     last = w;
     return w.output;
   }
@@ -90,14 +103,48 @@ public final class Residual implements Module {
     FloatMatrix g = outputGradient;
     if (last.scaledGradient != null) {
       g = last.scaledGradient;
-      System.arraycopy(outputGradient.data(), 0, g.data(), 0, g.data().length);
-      Blas.scal(multiplier, g.data());
+      run(outputGradient.data(), null, multiplier, g.data(), scaleShare);
     }
     FloatMatrix df = branch.backward(g);
-    float[] dx = last.inputGradient.data();
-    System.arraycopy(outputGradient.data(), 0, dx, 0, dx.length);
-    Blas.axpy(1f, df.data(), dx);
+    add(outputGradient.data(), df.data(), 1f, last.inputGradient.data());
     return last.inputGradient;
+  }
+
+  /** out = x + α·f, split into shares when large. */
+  private void add(float[] x, float[] f, float alpha, float[] out) {
+    run(x, f, alpha, out, addShare);
+  }
+
+  private void run(float[] x, float[] f, float a, float[] out, java.util.function.IntConsumer share) {
+    base = x;
+    term = f;
+    alpha = a;
+    target = out;
+    shares = out.length < PARALLEL_ENTRIES ? 1 : Math.max(1, Blas.parallelism());
+    try {
+      if (shares == 1) {
+        share.accept(0);
+      } else {
+        Blas.forEachTask(shares, share);
+      }
+    } finally {
+      base = term = target = null;
+    }
+  }
+
+  private void addShare(int part) {
+    int from = (int) ((long) target.length * part / shares);
+    int to = (int) ((long) target.length * (part + 1) / shares);
+    System.arraycopy(base, from, target, from, to - from);
+    Blas.axpy(to - from, alpha, term, from, target, from);
+  }
+
+  /** target = α·base on the share's range. */
+  private void scaleShare(int part) {
+    int from = (int) ((long) target.length * part / shares);
+    int to = (int) ((long) target.length * (part + 1) / shares);
+    System.arraycopy(base, from, target, from, to - from);
+    Blas.scal(to - from, alpha, target, from);
   }
 
   @Override
