@@ -2,6 +2,7 @@ package io.github.spectral4j.simd;
 
 import io.github.spectral4j.simd.internal.KernelProvider;
 import io.github.spectral4j.simd.internal.Kernels;
+import io.github.spectral4j.simd.internal.Parallel;
 import java.util.Objects;
 
 /**
@@ -14,7 +15,8 @@ import java.util.Objects;
  * a reference ({@link #differenceGramTimes}: D = A − B formed row by row, never stored, with ‖D‖_F²),
  * and a dense layer's element-wise work done by the GEMM's write-back ({@link #gemmBiasRectify}:
  * φ(α·A·Bᵀ + 1·bᵀ) with the rectifier φ; {@link #gemmMasked}: a product masked by [M &gt; 0], the
- * rectifier's derivative) with their one-pass forms {@link #rectify} and {@link #keepWherePositive}.
+ * rectifier's derivative) with their one-pass forms {@link #rectify} and {@link #keepWherePositive},
+ * and its bias gradient ({@link #columnSums}: the scaled sum of a matrix's rows, split among threads).
  * Each checks its arguments as {@link Blas} does and runs on the same kernels; each method's Javadoc
  * says which argument is modified, all others are not. For σ₁ itself use {@link SpectralNorm}.
  */
@@ -358,6 +360,93 @@ public final class Fused {
     }
     KERNELS.gemmEpilogue(transA, transB, m, n, k, alpha, a.data(), a.cols(), b.data(), b.cols(), beta, c.data(), n,
         Blas.parallelism(), biasScale, bias, rectify, mask, n);
+  }
+
+  /**
+   * out = s·Σ_i a_i, the sum of A's rows scaled: {@code out[j] = s·(a[0][j] + a[1][j] + … )}, the rows
+   * added in order from 0 (each addition rounded, as {@code Blas.axpy(n, 1, row, 0, out, 0)} row after row
+   * rounds it), then multiplied by s when s ≠ 1 (as {@link Blas#scal}) — a dense layer's bias gradient
+   * {@code ∂b = m_b·Σ_rows ∂Y}. Large matrices are split by columns among {@link Blas#parallelism()} threads;
+   * each column is summed by one thread in the same order, so the result is bit-identical for any thread
+   * count. Allocates nothing in steady state.
+   *
+   * @param a A, not modified
+   * @param scale s
+   * @param out receives the A.cols() sums, modified; must not be A's array
+   * @throws IllegalArgumentException if out's length is not A.cols() or out is A's array
+   */
+  public static void columnSums(FloatMatrix a, float scale, float[] out) {
+    Objects.requireNonNull(a, "a");
+    Objects.requireNonNull(out, "out");
+    if (out.length != a.cols() || out == a.data()) {
+      throw new IllegalArgumentException("columnSums: out must be a separate array of A's " + a.cols()
+          + " columns, got " + (out == a.data() ? "A's own array" : "length " + out.length));
+    }
+    int m = a.rows();
+    int n = a.cols();
+    // Shares of whole 16-column blocks (one 512-bit vector), each worth at least COLUMN_SUMS_SHARE elements.
+    int blocks = (n + 15) / 16;
+    int tasks = (int) Math.min(Math.min(Blas.parallelism(), blocks), Math.max(1, (long) m * n / COLUMN_SUMS_SHARE));
+    if (tasks <= 1) {
+      columnSums(a.data(), m, n, 0, n, scale, out);
+      return;
+    }
+    ColumnSums job = COLUMN_SUMS.get();
+    if (job.a != null) { // a column sum inside a share of this thread's: never today, but not to be corrupted
+      job = new ColumnSums();
+    }
+    job.run(tasks, blocks, a.data(), m, n, scale, out);
+  }
+
+  /** Elements from which a share of {@link #columnSums} pays for waking a thread (≈ 10 µs of adds). */
+  private static final long COLUMN_SUMS_SHARE = 1L << 15;
+
+  private static final ThreadLocal<ColumnSums> COLUMN_SUMS = ThreadLocal.withInitial(ColumnSums::new);
+
+  /** One calling thread's split column sum, reused (a capturing lambda would allocate per call). */
+  private static final class ColumnSums implements java.util.function.IntConsumer {
+    float[] a;
+    float[] out;
+    int m;
+    int n;
+    int tasks;
+    int blocks;
+    float scale;
+
+    void run(int tasks, int blocks, float[] a, int m, int n, float scale, float[] out) {
+      this.tasks = tasks;
+      this.blocks = blocks;
+      this.a = a;
+      this.m = m;
+      this.n = n;
+      this.scale = scale;
+      this.out = out;
+      try {
+        Parallel.forEach(tasks, this);
+      } finally {
+        this.a = null;
+        this.out = null;
+      }
+    }
+
+    @Override
+    public void accept(int task) {
+      int j0 = Parallel.split(blocks, tasks, task) * 16;
+      int j1 = Math.min(n, Parallel.split(blocks, tasks, task + 1) * 16);
+      columnSums(a, m, n, j0, j1, scale, out);
+    }
+  }
+
+  /** Columns [j0, j1) of {@link #columnSums}. */
+  private static void columnSums(float[] a, int m, int n, int j0, int j1, float scale, float[] out) {
+    int w = j1 - j0;
+    java.util.Arrays.fill(out, j0, j1, 0f);
+    for (int i = 0, off = j0; i < m; i++, off += n) {
+      KERNELS.axpy(w, 1f, a, off, out, j0);
+    }
+    if (scale != 1f) {
+      KERNELS.scal(w, scale, out, j0);
+    }
   }
 
   /**

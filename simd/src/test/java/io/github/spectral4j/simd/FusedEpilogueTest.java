@@ -64,6 +64,51 @@ class FusedEpilogueTest {
   }
 
   @Test
+  void columnSumsHandComputed() {
+    float[] out = {Float.NaN, Float.NaN, Float.NaN}; // overwritten
+    Fused.columnSums(A23, 1f, out);
+    assertArrayEquals(new float[] {5, 7, 9}, out);
+    Fused.columnSums(A23, -0.5f, out);
+    assertArrayEquals(new float[] {-2.5f, -3.5f, -4.5f}, out);
+  }
+
+  static java.util.stream.Stream<Long> seeds() {
+    return java.util.stream.LongStream.range(0, 200).boxed();
+  }
+
+  /**
+   * The column sums are the rows added by axpy in order, then scaled: bit for bit, on shapes below and above
+   * the split threshold (2^15 elements), on 1, 2 and 3 threads.
+   */
+  @org.junit.jupiter.params.ParameterizedTest(name = "seed={0}")
+  @org.junit.jupiter.params.provider.MethodSource("seeds")
+  void columnSumsAreRowAxpysOnAnyThreadCount(long seed) {
+    java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+    int m = 1 + r.nextInt(seed % 4 == 0 ? 400 : 40);
+    int n = 1 + r.nextInt(seed % 4 == 0 ? 700 : 70);
+    float scale = r.nextBoolean() ? 1f : (float) r.nextGaussian();
+    FloatMatrix a = FloatMatrix.gaussian(m, n, 1.0, r.nextLong());
+    float[] expected = new float[n];
+    for (int i = 0; i < m; i++) {
+      Blas.axpy(n, 1f, a.data(), i * n, expected, 0);
+    }
+    if (scale != 1f) {
+      Blas.scal(scale, expected);
+    }
+    int threads = Blas.parallelism();
+    try {
+      for (int t = 1; t <= 3; t++) {
+        Blas.setParallelism(t);
+        float[] out = new float[n];
+        Fused.columnSums(a, scale, out);
+        assertArrayEquals(expected, out, m + "x" + n + " scale " + scale + " on " + t + " threads");
+      }
+    } finally {
+      Blas.setParallelism(threads);
+    }
+  }
+
+  @Test
   void badShapesAndAliasingAreRefused() {
     FloatMatrix c = FloatMatrix.zeros(2, 2);
     assertMessage(() -> Fused.gemmBiasRectify(false, true, 1f, A23, B23, 1f, new float[3], true, c), "length 3");
@@ -78,6 +123,9 @@ class FusedEpilogueTest {
     float[] m = new float[2];
     assertMessage(() -> Fused.keepWherePositive(m, new float[2], m), "must not be the mask");
     assertMessage(() -> Fused.keepWherePositive(new float[3], new float[2], new float[2]), "mask has 3");
+    assertMessage(() -> Fused.columnSums(A23, 1f, new float[2]), "length 2");
+    FloatMatrix row = FloatMatrix.of(1, 3, 1, 2, 3);
+    assertMessage(() -> Fused.columnSums(row, 1f, row.data()), "A's own array");
   }
 
   private static void assertMessage(Runnable call, String part) {

@@ -231,8 +231,13 @@ public final class Dataset {
 
   /** Copies the examples at {@code indices} into {@code x} and {@code y} (both modified). */
   void fill(int[] indices, FloatMatrix x, int[] y) {
+    fill(indices, 0, indices.length, x, y);
+  }
+
+  /** As {@link #fill(int[], FloatMatrix, int[])} for rows [from, to) only (a share of a split fill). */
+  void fill(int[] indices, int from, int to, FloatMatrix x, int[] y) {
     float[] d = x.data();
-    for (int r = 0; r < indices.length; r++) {
+    for (int r = from; r < to; r++) {
       int i = Objects.checkIndex(indices[r], size);
       System.arraycopy(inputs, i * inputDim, d, r * inputDim, inputDim);
       y[r] = labels[i];

@@ -3,6 +3,7 @@ package io.github.spectral4j.trainer;
 import io.github.spectral4j.core.LayerRule;
 import io.github.spectral4j.core.Optimizer;
 import io.github.spectral4j.core.Parametrization;
+import io.github.spectral4j.simd.Blas;
 import io.github.spectral4j.simd.FloatMatrix;
 import io.github.spectral4j.trainer.nn.Parameter;
 import io.github.spectral4j.trainer.optim.ParameterOptimizer;
@@ -37,6 +38,9 @@ public final class Training {
   private final FloatMatrix dLogits;
   private final int[] indices;
   private final int stepsPerEpoch;
+  /** Copies the batch's rows of share t of {@link #fillShares}: made once, so a split fill allocates nothing. */
+  private final java.util.function.IntConsumer fillShare = this::fillShare;
+  private int fillShares;
   private int[] permutation;
   private long permutationEpoch = -1;
   private long steps;
@@ -132,7 +136,19 @@ public final class Training {
       permutationEpoch = epoch;
     }
     System.arraycopy(permutation, pos * indices.length, indices, 0, indices.length);
-    train.fill(indices, inputs, labels);
+    // Rows copied from anywhere in the training set (cache misses): split among the GEMM's threads
+    // when the batch is large enough to pay for waking one. A copy: the same bits on any thread count.
+    long floats = (long) indices.length * inputs.cols();
+    fillShares = (int) Math.min(Math.min(Blas.parallelism(), indices.length), Math.max(1, floats / FILL_SHARE));
+    Blas.forEachTask(fillShares, fillShare);
+  }
+
+  /** Floats from which a share of the batch fill pays for waking a thread. */
+  private static final long FILL_SHARE = 1L << 15;
+
+  private void fillShare(int t) {
+    int n = indices.length;
+    train.fill(indices, n * t / fillShares, n * (t + 1) / fillShares, inputs, labels);
   }
 
   /** Fisher–Yates shuffle of {@code 0 … n−1} from a stream seeded by {@code (seed, epoch)}. */

@@ -17,8 +17,9 @@ class TrainingStepTest {
   private static final Dataset DATA = Dataset.mnist10k().subset(0, 1024);
 
   static Stream<TrainingConfig> configs() {
-    // 64 × 256 × 784 multiply-adds: above the GEMMs' parallel threshold (2^21)
-    TrainingConfig base = TrainingConfig.defaults(new int[] {784, 256, 192, 10}).withBatchSize(64);
+    // 128 × 512 × 784 multiply-adds: above the GEMMs' parallel threshold (2^21); 128 × 512 bias-gradient
+    // sums and 128 × 784 batch floats: above the split thresholds of the column sums and the fill (2^15)
+    TrainingConfig base = TrainingConfig.defaults(new int[] {784, 512, 256, 10}).withBatchSize(128);
     return Stream.of(
         base,
         base.withBias(true).withMomentum(0.9),
@@ -61,13 +62,13 @@ class TrainingStepTest {
     int threads = Blas.parallelism();
     try {
       // As in GptTest: until C2 has compiled them the Vector API kernels allocate their vectors, so rounds of
-      // 20 steps run until one allocates nothing, for at most 60 s; a step that allocates never gets there.
-      // The batch order's permutation is drawn once per epoch (here every 16 steps) and allocates; the rounds
+      // 10 steps run until one allocates nothing, for at most 60 s; a step that allocates never gets there.
+      // The batch order's permutation is drawn once per epoch (here every 12 steps) and allocates; the rounds
       // run inside one epoch.
       for (int t : new int[] {1, 2}) {
         Blas.setParallelism(t);
-        TrainingConfig c = TrainingConfig.defaults(new int[] {784, 256, 192, 10}).withBatchSize(64).withBias(true);
-        Training training = new Training(c, Dataset.mnist10k().subset(0, 64 * 40));
+        TrainingConfig c = TrainingConfig.defaults(new int[] {784, 512, 256, 10}).withBatchSize(128).withBias(true);
+        Training training = new Training(c, Dataset.mnist10k().subset(0, 128 * 12));
         long least = Long.MAX_VALUE;
         long deadline = System.nanoTime() + 60_000_000_000L;
         while (least > 0 && System.nanoTime() < deadline) {
@@ -75,12 +76,12 @@ class TrainingStepTest {
             training.step();
           }
           long before = ThreadAllocation.bytes();
-          for (int i = 0; i < 20; i++) {
+          for (int i = 0; i < 10; i++) {
             training.step();
           }
           least = Math.min(least, ThreadAllocation.bytes() - before);
         }
-        assertEquals(0, least, "least bytes allocated by a round of 20 steady-state steps on " + t + " threads");
+        assertEquals(0, least, "least bytes allocated by a round of 10 steady-state steps on " + t + " threads");
       }
     } finally {
       Blas.setParallelism(threads);

@@ -5,7 +5,6 @@ import io.github.spectral4j.core.LayerRule;
 import io.github.spectral4j.simd.Blas;
 import io.github.spectral4j.simd.FloatMatrix;
 import io.github.spectral4j.simd.Fused;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -208,16 +207,8 @@ public final class Linear implements Module {
     Checks.sameShape(name, outputGradient, last.output);
     Blas.gemm(true, false, multiplier, outputGradient, lastInput, 0f, weight.gradient());
     if (bias != null) {
-      float[] g = bias.gradient().data();
-      float[] dy = outputGradient.data();
-      int n = g.length;
-      Arrays.fill(g, 0f);
-      for (int i = 0, off = 0; i < outputGradient.rows(); i++, off += n) {
-        Blas.axpy(n, 1f, dy, off, g, 0);
-      }
-      if (biasMultiplier != 1f) {
-        Blas.scal(biasMultiplier, g);
-      }
+      // m_b·Σ_rows ∂Y, split by columns among the GEMM's threads (each column summed in row order)
+      Fused.columnSums(outputGradient, biasMultiplier, bias.gradient().data());
     }
     if (inputGradient != null) {
       if (mask == null) {
