@@ -44,12 +44,21 @@ public final class Gpt {
   private final Workspaces<Work> works;
   private Work last;
   private boolean lossReady;
+  // The loss pass in progress, read by its shares (created once: a step allocates nothing).
+  private final java.util.function.IntConsumer lossShare = this::lossShare;
+  private int[] lossTargets;
+  private int lossShares;
+
+  /** Below this many logits the loss runs on the calling thread. */
+  private static final int PARALLEL_LOGITS = 1 << 15;
 
   private static final class Work {
     final int[] positions;
     final FloatMatrix embedded;
     final FloatMatrix[] blockOutputs;
     final FloatMatrix logitGradient;
+    /** Each token's loss {@code lse − z_y}, summed in order after the (split) pass. */
+    final double[] tokenLoss;
     FloatMatrix logits;
 
     Work(int rows, int context, int width, int blocks, int vocabulary) {
@@ -60,6 +69,7 @@ public final class Gpt {
       embedded = FloatMatrix.zeros(rows, width);
       blockOutputs = new FloatMatrix[blocks];
       logitGradient = FloatMatrix.zeros(rows, vocabulary);
+      tokenLoss = new double[rows];
     }
   }
 
@@ -198,7 +208,9 @@ public final class Gpt {
 
   /**
    * Mean cross-entropy of the last forward pass's logits against the next tokens, in nats; also prepares
-   * {@code ∂loss/∂logits} for {@link #backward()}.
+   * {@code ∂loss/∂logits} for {@link #backward()}. Large batches split their rows between
+   * {@code Blas.parallelism()} threads; the token losses are then summed in order, so the result does not depend
+   * on the thread count.
    *
    * @param targets one target id per token of the last forward pass (the token that follows it), each in
    *     {@code [0, vocabulary)}; not modified
@@ -215,15 +227,43 @@ public final class Gpt {
     if (targets.length != n) {
       throw new IllegalArgumentException("targets: " + targets.length + " ids for " + n + " tokens");
     }
-    float[] z = last.logits.data();
-    float[] g = last.logitGradient.data();
-    double scale = 1.0 / n;
-    double total = 0;
-    for (int i = 0, off = 0; i < n; i++, off += v) {
+    for (int i = 0; i < n; i++) {
       int y = targets[i];
       if (y < 0 || y >= v) {
         throw new IllegalArgumentException("target " + y + " at position " + i + " is outside [0, " + v + ")");
       }
+    }
+    // Rows split into fixed shares; the row losses are summed in order afterwards, so the total does not
+    // depend on the thread count.
+    lossTargets = targets;
+    lossShares = n * v < PARALLEL_LOGITS ? 1 : Math.max(1, Math.min(n, Blas.parallelism()));
+    try {
+      if (lossShares == 1) {
+        lossShare(0);
+      } else {
+        Blas.forEachTask(lossShares, lossShare);
+      }
+    } finally {
+      lossTargets = null;
+    }
+    double total = 0;
+    for (int i = 0; i < n; i++) {
+      total += last.tokenLoss[i];
+    }
+    lossReady = true;
+    return total / n;
+  }
+
+  private void lossShare(int part) {
+    int n = last.logits.rows();
+    int v = config.vocabulary();
+    float[] z = last.logits.data();
+    float[] g = last.logitGradient.data();
+    double scale = 1.0 / n;
+    for (int i = (int) ((long) n * part / lossShares), end = (int) ((long) n * (part + 1) / lossShares); i < end;
+        i++) {
+      int off = i * v;
+      int y = lossTargets[i];
       float max = Float.NEGATIVE_INFINITY;
       for (int j = 0; j < v; j++) {
         max = Math.max(max, z[off + j]);
@@ -237,10 +277,8 @@ public final class Gpt {
         g[off + j] = (float) (Math.exp(z[off + j] - lse) * scale);
       }
       g[off + y] -= (float) scale;
-      total += lse - z[off + y];
+      last.tokenLoss[i] = lse - z[off + y];
     }
-    lossReady = true;
-    return total / n;
   }
 
   /** Backward pass of the last {@link #loss}: overwrites every parameter's gradient. */
