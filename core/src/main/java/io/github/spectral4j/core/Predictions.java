@@ -244,6 +244,22 @@ public final class Predictions {
   }
 
   /**
+   * Whether {@code p} is built to meet Desideratum 1 of arXiv 2310.17813 — every layer's features move
+   * by Θ(1) at every width, so every {@code rms_dh} exponent is 0, under every optimizer: {@code SPECTRAL}
+   * (its Parametrization 1) and {@code MUP} (Tensor Programs V). This is the paper's claim about the
+   * parametrization, not something read off core's rules: a verdict holds the exponents derived from the
+   * rules to it, so a wrong rule (which changes the derived exponent and the measurement alike) still
+   * fails.
+   *
+   * @param p the parametrization
+   * @return whether every {@code rms_dh} exponent must be 0
+   */
+  public static boolean promisesFeatureLearning(Parametrization p) {
+    Objects.requireNonNull(p, "parametrization");
+    return p == Parametrization.SPECTRAL || p == Parametrization.MUP;
+  }
+
+  /**
    * Whether {@code p} puts every layer's initial {@code ‖W₀‖* / √(fo/fi)} in {@code [INIT_LOW, INIT_HIGH]}:
    * only {@code SPECTRAL}, whose {@code σ = (1/√fi)·min(1, √(fo/fi))} is built for it ({@code MUP}'s
    * output layer sits near {@code 1/√C} instead).

@@ -63,6 +63,26 @@ class TransformerPredictionsTest {
     assertTrue(standard.get(4).accepts(0.2) && !standard.get(4).accepts(0.19));
   }
 
+  /** core's rules keep the promise verdicts hold spectral and μP to: every derived rms_dh exponent is 0. */
+  @Test
+  void theRulesOfTheFeatureLearningParametrizationsKeepTheirPromise() {
+    for (Parametrization p : Parametrization.values()) {
+      boolean allFlat = true;
+      for (Optimizer o : Optimizer.values()) {
+        for (Prediction pr : TransformerPredictions.outputs(Quantity.RMS_DH, p, o, 2)) {
+          allFlat &= pr.slope() == 0;
+        }
+        for (ParameterKind k : ParameterKind.values()) {
+          allFlat &= Predictions.of(Quantity.RMS_DH, p, o, k).slope() == 0;
+        }
+        for (LayerRole r : List.of(LayerRole.INPUT, LayerRole.HIDDEN, LayerRole.OUTPUT)) {
+          allFlat &= Predictions.of(Quantity.RMS_DH, p, o, r).slope() == 0;
+        }
+      }
+      assertEquals(Predictions.promisesFeatureLearning(p), allFlat, p.toString());
+    }
+  }
+
   @Test
   void sgdGrowthUpstreamOfGrowingLogitsIsNotJudged() {
     List<Prediction> sgd = TransformerPredictions.outputs(Quantity.RMS_DH, Parametrization.STANDARD, Optimizer.SGD, 2);

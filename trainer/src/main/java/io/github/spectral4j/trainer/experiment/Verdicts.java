@@ -21,7 +21,9 @@ import java.util.stream.Collectors;
  * {@code SPECTRAL} every layer's {@code ‖W₀‖* / √(fo/fi)} must also lie in
  * {@code [Predictions.INIT_LOW, Predictions.INIT_HIGH]} at every width. A run that diverges fails,
  * except at a larger width after a smaller one trained when the output layer is predicted to grow:
- * that is the predicted blow-up in its extreme form. Other models' outputs (the GPT's) are judged the
+ * that is the predicted blow-up in its extreme form. A parametrization built for feature learning
+ * ({@link Predictions#promisesFeatureLearning}) also fails if the exponent core derives from its rules is
+ * not 0 anywhere: a wrong rule moves the prediction and the measurement together. Other models' outputs (the GPT's) are judged the
  * same way against predictions their caller supplies ({@link #judgeSlopes}).
  */
 final class Verdicts {
@@ -80,9 +82,9 @@ final class Verdicts {
       return Verdict.notApplicable(p, "no slope to judge: need at least 2 widths >= the input dimension, got "
           + Arrays.toString(fitWidths));
     }
-    Comparison c = new Comparison(layers, predictions, dhSlopes);
+    Comparison c = new Comparison(p, layers, predictions, dhSlopes);
     List<String> failures = c.failures;
-    if (c.checked.isEmpty()) {
+    if (c.checked.isEmpty() && c.failures.isEmpty()) {
       return Verdict.notApplicable(p, "no layer's rms_dh prediction can be judged under " + optimizer.id() + ": "
           + grouped(c.skipped));
     }
@@ -119,8 +121,8 @@ final class Verdicts {
    */
   static Verdict judgeSlopes(
       Parametrization p, Optimizer optimizer, List<String> layers, List<Prediction> predictions, double[] dhSlopes) {
-    Comparison c = new Comparison(layers, predictions, dhSlopes);
-    if (c.checked.isEmpty()) {
+    Comparison c = new Comparison(p, layers, predictions, dhSlopes);
+    if (c.checked.isEmpty() && c.failures.isEmpty()) {
       return Verdict.notApplicable(p, "no output's rms_dh prediction can be judged under " + optimizer.id() + ": "
           + grouped(c.skipped));
     }
@@ -134,10 +136,15 @@ final class Verdicts {
     /** reason → layers. */
     final java.util.Map<String, List<String>> skipped = new java.util.LinkedHashMap<>();
 
-    Comparison(List<String> layers, List<Prediction> predictions, double[] dhSlopes) {
+    Comparison(Parametrization p, List<String> layers, List<Prediction> predictions, double[] dhSlopes) {
       for (int l = 0; l < layers.size(); l++) {
         Prediction pr = predictions.get(l);
         String name = layers.get(l);
+        if (Predictions.promisesFeatureLearning(p) && pr.predicted() && pr.slope() != 0) {
+          // the rules themselves are wrong: measuring what they predict would not show it
+          failures.add("core's rules for " + p.id() + " predict rms_dh of " + name + " ∝ n^" + signed(pr.slope())
+              + ", breaking the Θ(1) feature updates " + p.id() + " is built for (Desideratum 1)");
+        }
         if (!pr.judged()) {
           skipped.computeIfAbsent(pr.reason(), k -> new ArrayList<>()).add(name);
           continue;

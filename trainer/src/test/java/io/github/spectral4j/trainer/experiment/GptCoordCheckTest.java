@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.spectral4j.core.Optimizer;
 import io.github.spectral4j.core.Parametrization;
+import io.github.spectral4j.core.Prediction;
+import io.github.spectral4j.core.TransformerPredictions;
 import io.github.spectral4j.trainer.text.TextCorpus;
 import java.util.List;
 import java.util.TreeMap;
@@ -42,6 +45,24 @@ class GptCoordCheckTest {
     assertTrue(judge(Parametrization.NTK, 0.05, 0.3, 0.4, 0.3).pass());
     assertTrue(judge(Parametrization.NTK, 0.05, 0.3, 0.4, 0.1).failed());
     assertTrue(judge(Parametrization.NTK, 0.05, -0.2, 0.4, 0.3).failed());
+  }
+
+  /**
+   * A wrong rule moves core's derived prediction and the measurement together (a μP whose Adam hidden
+   * rate lost its 1/fan-in predicts, and measures, block slopes of +1): the verdict still fails, because
+   * μP and spectral are built for Θ(1) feature updates whatever their rules say.
+   */
+  @Test
+  void aWrongRuleFailsEvenWhenTheMeasurementAgreesWithIt() {
+    List<Prediction> wrong = TransformerPredictions.outputs(
+        Prediction.Quantity.RMS_DH, Parametrization.STANDARD, Optimizer.ADAM, 2); // what μP's rules would derive
+    Verdict v = Verdicts.judgeSlopes(Parametrization.MUP, Optimizer.ADAM, OUTPUTS, wrong, new double[] {0, 1.6, 2.0, 0.5});
+    assertTrue(v.failed(), v.reason());
+    assertTrue(v.reason().contains("core's rules for mup predict rms_dh of block1") && v.reason().contains("Desideratum 1"),
+        v.reason());
+    // the same slopes and predictions are a pass for standard, which promises nothing of the kind
+    assertTrue(Verdicts.judgeSlopes(Parametrization.STANDARD, Optimizer.ADAM, OUTPUTS, wrong,
+        new double[] {0, 1.6, 2.0, 0.5}).pass());
   }
 
   /**
