@@ -7,12 +7,14 @@ import io.github.spectral4j.core.LayerRole;
 import io.github.spectral4j.core.Optimizer;
 import io.github.spectral4j.core.Parametrization;
 import io.github.spectral4j.simd.Blas;
+import io.github.spectral4j.trainer.ThreadAllocation;
 import io.github.spectral4j.trainer.nn.Parameter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -97,6 +99,30 @@ class AdamWTest {
             }
           }
         }
+      }
+    } finally {
+      Blas.setParallelism(threads);
+    }
+  }
+
+  /** A step allocates nothing, on one thread and with the large parameter split over two (simd's reused shares). */
+  @Test
+  void aStepAllocatesNothing() {
+    int threads = Blas.parallelism();
+    try {
+      for (int t = 1; t <= 2; t++) {
+        Blas.setParallelism(t);
+        List<Parameter> ps = model(7);
+        SplittableRandom random = new SplittableRandom(7);
+        for (Parameter p : ps) {
+          float[] g = p.gradient().data();
+          for (int k = 0; k < g.length; k++) {
+            g[k] = (float) (random.nextGaussian() * 1e-3);
+          }
+        }
+        AdamW adam = new AdamW(ps, 1e-4, 0.01);
+        assertEquals(0, ThreadAllocation.during(2_000, adam::step), "bytes allocated by steady-state steps, " + t
+            + " threads");
       }
     } finally {
       Blas.setParallelism(threads);
