@@ -31,9 +31,17 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <ul>
  *   <li>{@code measure}: the whole {@code Diagnostics.measure} (consecutive steps, so the power
- *       iterations on W and W − W₀ take their one tracking iteration);
+ *       iterations on W and W − W₀ take their one tracking iteration) — without the products of that
+ *       iteration, which SGD's pass forms inside the (untimed) step; {@code pass} and
+ *       {@code passWithProducts} time them;
  *   <li>{@code probe}: the probe's forward pass alone ({@code probeRows} × d₀ through all layers);
- *   <li>{@code drift}: the one pass per layer over W and W₀ ({@code Fused.differenceGramTimes});
+ *   <li>{@code pass}: plain SGD's pass over every weight, ΔW = α·G added to W with both norms
+ *       ({@code Fused.update}; α = 0 here, so the model does not move, for the same traffic);
+ *   <li>{@code passWithProducts}: the same pass forming the tracking products of W and W − W₀
+ *       ({@code Fused.updateWithDifferenceGram}): its excess over {@code pass} is what the per-step
+ *       ‖W‖* and ‖W − W₀‖* cost;
+ *   <li>{@code drift}: those products by a pass of their own over W and W₀ after the step
+ *       ({@code Fused.differenceGramTimes}, the path of optimizers that cannot form them);
  *   <li>{@code readW0}: reading W₀ once ({@code Blas.nrm2} of every layer): the memory traffic no
  *       per-step ‖W − W₀‖* can avoid;
  *   <li>{@code none}: nothing (the harness).
@@ -50,7 +58,7 @@ public class DiagnosticsCostBenchmark {
   @Param({"1024"})
   public int width;
 
-  @Param({"measure", "probe", "drift", "readW0", "none"})
+  @Param({"measure", "probe", "pass", "passWithProducts", "drift", "readW0", "none"})
   public String part;
 
   /** Rows of the probe batch (16, as in the train command). */
@@ -67,6 +75,8 @@ public class DiagnosticsCostBenchmark {
   private float[][] y;
   private float[][] dy;
   private float[][] dOut;
+  private FloatMatrix[] update;
+  private final double[] norms = new double[3];
 
   @Setup(Level.Trial)
   public void setUp() {
@@ -84,9 +94,11 @@ public class DiagnosticsCostBenchmark {
     y = new float[depth][];
     dy = new float[depth][];
     dOut = new float[depth][];
+    update = new FloatMatrix[depth];
     for (int l = 0; l < depth; l++) {
       FloatMatrix w = model.weight(l);
       initial[l] = w.copy();
+      update[l] = FloatMatrix.zeros(w.rows(), w.cols());
       x[l] = FloatMatrix.gaussian(1, w.cols(), 1, l).data();
       y[l] = FloatMatrix.gaussian(1, w.cols(), 1, l + depth).data();
       ax[l] = new float[w.rows()];
@@ -110,6 +122,23 @@ public class DiagnosticsCostBenchmark {
       }
       case "probe" -> {
         return model.forward(probe);
+      }
+      case "pass" -> {
+        double sum = 0;
+        for (int l = 0; l < model.depth(); l++) {
+          Fused.update(0f, model.weightGradient(l), update[l], model.weight(l), norms);
+          sum += norms[1];
+        }
+        return sum;
+      }
+      case "passWithProducts" -> {
+        double sum = 0;
+        for (int l = 0; l < model.depth(); l++) {
+          Fused.updateWithDifferenceGram(0f, model.weightGradient(l), update[l], model.weight(l), initial[l], x[l],
+              ax[l], aOut[l], y[l], dy[l], dOut[l], norms);
+          sum += norms[2];
+        }
+        return sum;
       }
       case "drift" -> {
         double sum = 0;

@@ -137,18 +137,19 @@ class FusedProductsTest {
   }
 
   /** Enough steps for C2 to compile the kernels: a step that serves a request allocates nothing. */
-  @Test
-  void aStepWithProductsAllocatesNothing() {
+  @ParameterizedTest(name = "fan-in {0}")
+  @org.junit.jupiter.params.provider.ValueSource(ints = {37, 77})
+  void aStepWithProductsAllocatesNothing(int fanIn) {
     List<Parameter> ps = new ArrayList<>();
-    ps.add(matrix("a", 37, 29, 5));
+    ps.add(matrix("a", fanIn, 29, 5));
     Sgd sgd = new Sgd(ps, 0.01, 0, 0);
     FusedProducts products = new FusedProducts(ps.get(0), ps.get(0).value().copy());
     sgd.attach(products);
-    float[] x = ones(37);
+    float[] x = ones(fanIn);
     float[] ax = new float[29];
-    float[] aOut = new float[37];
+    float[] aOut = new float[fanIn];
     float[] ey = new float[29];
-    float[] eOut = new float[37];
+    float[] eOut = new float[fanIn];
     Runnable step = () -> {
       products.request(x, ax, aOut, x, ey, eOut);
       sgd.step();
