@@ -8,8 +8,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The per-step path whose tracking products the optimizer forms in its own pass over W
- * ({@link io.github.spectral4j.trainer.optim.FusedProducts}): the same spectral norms, bit for bit, as the
- * pass after the step, and close to the exact post-update measurement ({@link Diagnostics#measureToTolerance}).
+ * ({@link io.github.spectral4j.trainer.optim.FusedProducts}): the same spectral norms, to float rounding,
+ * as the pass after the step, and close to the exact post-update measurement ({@link Diagnostics#measureToTolerance}).
  */
 class DiagnosticsFusedTest {
   private static final Dataset DATA = Dataset.mnist10k().subset(0, 2000);
@@ -37,9 +37,10 @@ class DiagnosticsFusedTest {
         ParameterStats x = a.parameters().get(l);
         ParameterStats y = b.parameters().get(l);
         String at = x.name() + " at step " + (i + 1);
-        // The power iterations see the same products: their values are the same bits.
-        assertEquals(y.wNorm(), x.wNorm(), "‖W‖* of " + at);
-        assertEquals(y.dwNorm(), x.dwNorm(), "‖W − W₀‖* of " + at);
+        // The power iterations see the same products (up to the order of sums over two halves of the
+        // rows, from 64 rows on): the same values to float rounding; the update's are the same bits.
+        assertEquals(y.wNorm(), x.wNorm(), 1e-6 * y.wNorm(), "‖W‖* of " + at);
+        assertEquals(y.dwNorm(), x.dwNorm(), 1e-5 * y.dwNorm(), "‖W − W₀‖* of " + at);
         assertEquals(y.updateNorm(), x.updateNorm(), "‖ΔW‖* of " + at);
         assertEquals(y.alignment(), x.alignment(), "alignment of " + at);
         // Frobenius norms: with products the pass sums each row's squares in float, without in double.

@@ -35,7 +35,6 @@ final class PanamaOptimizerPass {
   static void update(
       int m, int n, float alpha, float[] g, float[] d, float[] w, float[] ref, float[] x, float[] ax, float[] aOut,
       float[] y, float[] ey, float[] eOut, double[] sums) {
-    int bound = FLOAT.loopBound(n);
     if (ref == null) {
       // Without products the pass is addWithSquares on α·g, so its norms are those of Fused.addWithNorms.
       if (g == null) {
@@ -45,13 +44,133 @@ final class PanamaOptimizerPass {
       }
       return;
     }
+    if (m < SPLIT_ROWS) {
+      productRows(0, m, n, alpha, g, d, w, ref, x, ax, aOut, y, ey, eOut, sums);
+      return;
+    }
+    Split split = SPLIT.get();
+    if (split.claim()) {
+      split.set(m, n, alpha, g, d, w, ref, x, ax, aOut, y, ey, eOut);
+      split.start(Math.min(2, Parallel.parallelism()));
+      split.merge(n, aOut, eOut, sums);
+    } else {
+      // A nested call (from a share of another forked job): the same two halves, one after the other.
+      Split fresh = new Split();
+      fresh.set(m, n, alpha, g, d, w, ref, x, ax, aOut, y, ey, eOut);
+      fresh.tasks = 1;
+      fresh.accept(0);
+      fresh.merge(n, aOut, eOut, sums);
+    }
+  }
+
+  /**
+   * Rows at or above which the pass with products runs as two fixed halves of the rows (a split that
+   * depends on the shape only, so results are the same for any thread count), on two threads when there
+   * are: the second half's aOut and eOut go to buffers of their own, added to the first half's after both.
+   */
+  static final int SPLIT_ROWS = 64;
+
+  private static final ThreadLocal<Split> SPLIT = ThreadLocal.withInitial(Split::new);
+
+  /** The two halves of a pass with products, a job reused by its calling thread (nothing allocated per step). */
+  private static final class Split extends Parallel.Job {
+    int m;
+    int n;
+    float alpha;
+    float[] g;
+    float[] d;
+    float[] w;
+    float[] ref;
+    float[] x;
+    float[] ax;
+    float[] aOut;
+    float[] y;
+    float[] ey;
+    float[] eOut;
+    float[] aOut1 = new float[0];
+    float[] eOut1 = new float[0];
+    final double[] sums0 = new double[3];
+    final double[] sums1 = new double[3];
+    int tasks = 1;
+
+    void set(int m, int n, float alpha, float[] g, float[] d, float[] w, float[] ref, float[] x, float[] ax,
+        float[] aOut, float[] y, float[] ey, float[] eOut) {
+      this.m = m;
+      this.n = n;
+      this.alpha = alpha;
+      this.g = g;
+      this.d = d;
+      this.w = w;
+      this.ref = ref;
+      this.x = x;
+      this.ax = ax;
+      this.aOut = aOut;
+      this.y = y;
+      this.ey = ey;
+      this.eOut = eOut;
+      if (aOut1.length < n) {
+        aOut1 = new float[n];
+        eOut1 = new float[n];
+      }
+    }
+
+    /** Runs both halves on up to {@code threads} threads. */
+    void start(int threads) {
+      tasks = threads;
+      run(threads);
+    }
+
+    @Override
+    public void accept(int t) {
+      for (int s = t; s < 2; s += tasks) {
+        int half = m / 2;
+        if (s == 0) {
+          productRows(0, half, n, alpha, g, d, w, ref, x, ax, aOut, y, ey, eOut, sums0);
+        } else {
+          productRows(half, m, n, alpha, g, d, w, ref, x, ax, aOut1, y, ey, eOut1, sums1);
+        }
+      }
+    }
+
+    /** aOut += the second half's, eOut likewise, and sums = the halves' sums, in that order. */
+    void merge(int n, float[] aOut, float[] eOut, double[] sums) {
+      PanamaLevel1.axpy(n, 1f, aOut1, 0, aOut, 0);
+      PanamaLevel1.axpy(n, 1f, eOut1, 0, eOut, 0);
+      sums[0] = sums0[0] + sums1[0];
+      sums[1] = sums0[1] + sums1[1];
+      sums[2] = sums0[2] + sums1[2];
+    }
+
+    @Override
+    void clear() {
+      g = null;
+      d = null;
+      w = null;
+      ref = null;
+      x = null;
+      ax = null;
+      aOut = null;
+      y = null;
+      ey = null;
+      eOut = null;
+    }
+  }
+
+  /**
+   * Rows [from, to) of the pass with products: aOut and eOut receive those rows' share (overwritten), ax
+   * and ey their entries, sums[0 … 2] their squares (overwritten).
+   */
+  private static void productRows(
+      int from, int to, int n, float alpha, float[] g, float[] d, float[] w, float[] ref, float[] x, float[] ax,
+      float[] aOut, float[] y, float[] ey, float[] eOut, double[] sums) {
+    int bound = FLOAT.loopBound(n);
     float[] t = PanamaGemm.workspace().tile;
     Arrays.fill(aOut, 0, n, 0f);
     Arrays.fill(eOut, 0, n, 0f);
     double sd = 0;
     double sw = 0;
     double se = 0;
-    for (int i = 0, r = 0; i < m; i++, r += n) {
+    for (int i = from, r = from * n; i < to; i++, r += n) {
       if (g != null) {
         scaledRowWithProducts(bound, alpha, g, d, w, ref, x, y, r, t);
       } else {

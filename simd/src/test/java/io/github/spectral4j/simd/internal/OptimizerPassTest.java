@@ -58,7 +58,7 @@ class OptimizerPassTest {
     int[] sizes = {1, 2, 3, 7, 13, 16, 31, 127, 207};
     long seed = 1;
     for (String impl : KernelsTest.IMPLS) {
-      for (int m : new int[] {1, 3, 13}) {
+      for (int m : new int[] {1, 3, 13, PanamaOptimizerPass.SPLIT_ROWS, 131}) {
         for (int n : sizes) {
           cases.add(Arguments.of(impl, m, n, seed++));
         }
@@ -140,6 +140,45 @@ class OptimizerPassTest {
     assertArrayEquals(expectedW, wq, "w + given d with products");
     assertArrayEquals(ax, ax2, "W'·x (d given)");
     assertArrayEquals(eOut, eOut2, "Eᵀ·E·y (d given)");
+  }
+
+  /** Split in two halves or not, the pass gives the same bits on one thread and on two. */
+  @ParameterizedTest(name = "m={0}")
+  @ValueSource(ints = {7, PanamaOptimizerPass.SPLIT_ROWS, 201})
+  void sameBitsOnOneAndTwoThreads(int m) {
+    Kernels kernels = Reference.kernels("panama");
+    int n = 131;
+    SplittableRandom random = new SplittableRandom(m);
+    float[] g = random(random, m * n);
+    float[] w0 = random(random, m * n);
+    float[] ref = random(random, m * n);
+    float[] x = random(random, n);
+    float[] y = random(random, n);
+    float[][] results = new float[2][];
+    double[][] sums = new double[2][3];
+    int before = Parallel.parallelism();
+    try {
+      for (int threads = 1; threads <= 2; threads++) {
+        Parallel.setParallelism(threads);
+        float[] w = w0.clone();
+        float[] ax = new float[m];
+        float[] aOut = new float[n];
+        float[] ey = new float[m];
+        float[] eOut = new float[n];
+        kernels.update(m, n, -0.3f, g, new float[m * n], w, ref, x, ax, aOut, y, ey, eOut, sums[threads - 1]);
+        float[] all = new float[m * n + 2 * m + 2 * n];
+        System.arraycopy(w, 0, all, 0, m * n);
+        System.arraycopy(ax, 0, all, m * n, m);
+        System.arraycopy(ey, 0, all, m * n + m, m);
+        System.arraycopy(aOut, 0, all, m * n + 2 * m, n);
+        System.arraycopy(eOut, 0, all, m * n + 2 * m + n, n);
+        results[threads - 1] = all;
+      }
+    } finally {
+      Parallel.setParallelism(before);
+    }
+    assertArrayEquals(results[0], results[1], "W, W·x, E·y, WᵀW·x, EᵀE·y");
+    assertArrayEquals(sums[0], sums[1], "sums");
   }
 
   /** A row whose float sum of squares overflows is summed again in double; a NaN makes the sum NaN. */

@@ -25,7 +25,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Plain SGD's one-pass step and the {@link FusedProducts} its pass forms: the values are the bits of
  * {@code W + (−η_l·G)} with or without products, and the products those of a separate pass over the new
- * W and W₀ ({@link Fused#differenceGramTimes}), served for the requested step only.
+ * W and W₀ ({@link Fused#differenceGramTimes}; bit for bit below 64 rows, beyond to the order of the sums),
+ * served for the requested step only.
  */
 class FusedProductsTest {
 
@@ -87,10 +88,11 @@ class FusedProductsTest {
         float[] eOut2 = new float[fanIn];
         double dSq = Fused.differenceGramTimes(p.value(), w0, x, ax2, aOut2, y, ey2, eOut2);
         assertArrayEquals(ax2, ax, 0f, "W·x");
-        assertArrayEquals(aOut2, aOut, 0f, "WᵀW·x");
         assertArrayEquals(ey2, ey, 0f, "E·y");
-        assertArrayEquals(eOut2, eOut, 0f, "EᵀE·y");
-        assertEquals(Math.sqrt(dSq), products.driftFrobenius(), 1e-12 * Math.sqrt(dSq), "‖W − W₀‖_F");
+        // From 64 rows the pass sums Wᵀ·(W·x) over two halves of the rows: the same to float rounding.
+        assertClose(aOut2, aOut, "WᵀW·x");
+        assertClose(eOut2, eOut, "EᵀE·y");
+        assertEquals(Math.sqrt(dSq), products.driftFrobenius(), 1e-9 * Math.sqrt(dSq), "‖W − W₀‖_F");
       }
     }
   }
@@ -137,24 +139,33 @@ class FusedProductsTest {
   }
 
   /** Enough steps for C2 to compile the kernels: a step that serves a request allocates nothing. */
-  @ParameterizedTest(name = "fan-in {0}")
-  @org.junit.jupiter.params.provider.ValueSource(ints = {37, 77})
-  void aStepWithProductsAllocatesNothing(int fanIn) {
+  @ParameterizedTest(name = "fan-in {0}, fan-out {1}")
+  @org.junit.jupiter.params.provider.CsvSource({"37, 29", "77, 97"})
+  void aStepWithProductsAllocatesNothing(int fanIn, int fanOut) {
     List<Parameter> ps = new ArrayList<>();
-    ps.add(matrix("a", fanIn, 29, 5));
+    ps.add(matrix("a", fanIn, fanOut, 5));
     Sgd sgd = new Sgd(ps, 0.01, 0, 0);
     FusedProducts products = new FusedProducts(ps.get(0), ps.get(0).value().copy());
     sgd.attach(products);
     float[] x = ones(fanIn);
-    float[] ax = new float[29];
+    float[] ax = new float[fanOut];
     float[] aOut = new float[fanIn];
-    float[] ey = new float[29];
+    float[] ey = new float[fanOut];
     float[] eOut = new float[fanIn];
     Runnable step = () -> {
       products.request(x, ax, aOut, x, ey, eOut);
       sgd.step();
     };
     assertEquals(0, ThreadAllocation.during(20_000, step));
+  }
+
+  /** Equal to a few float roundings of the vector's largest entry (the sums differ only in order). */
+  private static void assertClose(float[] expected, float[] actual, String what) {
+    float max = 0;
+    for (float v : expected) {
+      max = Math.max(max, Math.abs(v));
+    }
+    assertArrayEquals(expected, actual, 1e-5f * max, what);
   }
 
   private static float[] gaussian(SplittableRandom random, int n) {
