@@ -137,7 +137,8 @@ final class PanamaElementwise {
         acc0 = FloatVector.fromArray(FLOAT, gain, j).mul(multiplier).mul(FloatVector.fromArray(FLOAT, dy, off + j))
             .fma(FloatVector.fromArray(FLOAT, x, off + j), acc0);
       }
-      float dot = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+      // sumLanes, not reduceLanes(ADD): its order differs between the interpreter and C2 (see sumLanes).
+      float dot = PanamaLevel1.sumLanes(acc0.add(acc1));
       for (; j < width; j++) {
         dot += multiplier * gain[j] * dy[off + j] * x[off + j];
       }
