@@ -7,7 +7,7 @@ import io.github.spectral4j.simd.internal.Kernels;
  * Element-wise kernels of a training step, vectorised: GELU in its tanh form
  * {@code φ(x) = ½x(1 + tanh u)}, {@code u = √(2/π)(x + 0.044715x³)} (Hendrycks and Gimpel), and its
  * derivative; AdamW's moment update and step ({@link #adamW}); RMS normalisation of rows with a gain and
- * its two gradients ({@link #rmsNorm}). Each works on a range {@code [from, to)} of its arrays so that a caller can split a large
+ * its two gradients ({@link #rmsNorm}); a row's softmax ({@link #softmax}). Each works on a range {@code [from, to)} of its arrays so that a caller can split a large
  * array between threads: every entry is computed by the same float operations whichever range, vector
  * lane or loop tail it falls in, and the scalar and Vector API implementations agree bit for bit, so a
  * result never depends on the split or the thread count. φ is computed as {@code x·σ(2u)} from
@@ -168,6 +168,27 @@ public final class Elementwise {
       throw new IllegalArgumentException("rmsNormGainGradient: dg must not be x or dy");
     }
     KERNELS.rmsNormGainGradient(colFrom, colTo, rows, width, x, inverseRms, dy, multiplier, dg);
+  }
+
+  /**
+   * In-place softmax of {@code a[off .. off+n)}: {@code a_j ← e_j/Σ_k e_k} with {@code e_j = exp(a_j − max_k a_k)}
+   * (a vectorised exponential within a few float ulps; a difference below −87 gives {@code e_j = 0}, below
+   * 2·10⁻³⁸ of the largest term), the sum in float. A NaN entry makes the row NaN.
+   *
+   * @param a the row's array; modified on the range
+   * @param off first entry
+   * @param n entries, ≥ 1
+   * @throws IllegalArgumentException if the range is empty or not inside {@code a}
+   */
+  public static void softmax(float[] a, int off, int n) {
+    if (a == null) {
+      throw new NullPointerException("softmax: a is null");
+    }
+    if (n < 1 || off < 0 || (long) off + n > a.length) {
+      throw new IllegalArgumentException("softmax: range [" + off + ", " + ((long) off + n) + ") of an array of "
+          + a.length);
+    }
+    KERNELS.softmax(a, off, n);
   }
 
   private static void checkRows(String what, int rowFrom, int rowTo, int width, float[] a, float[] b, float[] c,

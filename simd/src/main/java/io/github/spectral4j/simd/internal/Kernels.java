@@ -203,4 +203,11 @@ public interface Kernels {
    */
   void rmsNormGainGradient(int colFrom, int colTo, int rows, int width, float[] x, float[] inverseRms, float[] dy,
       float multiplier, float[] dg);
+
+  /**
+   * In-place softmax of a[off .. off+n), n ≥ 1: {@code a_j ← e_j/Σe}, {@code e_j = exp(a_j − max)} by the
+   * exponential of {@code ScalarElementwise} (within a few ulps; arguments below −87 give 0), the sum in
+   * float. a is modified.
+   */
+  void softmax(float[] a, int off, int n);
 }

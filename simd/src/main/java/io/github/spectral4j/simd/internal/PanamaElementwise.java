@@ -178,4 +178,37 @@ final class PanamaElementwise {
       }
     }
   }
+
+  static void softmax(float[] a, int off, int n) {
+    int bound = FLOAT.loopBound(n);
+    int j = 0;
+    float max = Float.NEGATIVE_INFINITY;
+    if (bound > 0) {
+      FloatVector m = FloatVector.fromArray(FLOAT, a, off);
+      for (j = LANES; j < bound; j += LANES) {
+        m = m.max(FloatVector.fromArray(FLOAT, a, off + j));
+      }
+      max = m.reduceLanes(VectorOperators.MAX);
+    }
+    for (; j < n; j++) {
+      max = Math.max(max, a[off + j]);
+    }
+    FloatVector acc = FloatVector.zero(FLOAT);
+    for (j = 0; j < bound; j += LANES) {
+      FloatVector e = expNonPositive(FloatVector.fromArray(FLOAT, a, off + j).sub(max));
+      e.intoArray(a, off + j);
+      acc = acc.add(e);
+    }
+    float sum = acc.reduceLanes(VectorOperators.ADD);
+    for (; j < n; j++) {
+      float e = ScalarElementwise.expNonPositive(a[off + j] - max);
+      a[off + j] = e;
+      sum += e;
+    }
+    float inv = 1 / sum;
+    for (j = 0; j < bound; j += LANES) {
+      FloatVector.fromArray(FLOAT, a, off + j).mul(inv).intoArray(a, off + j);
+    }
+    ScalarElementwise.scale(a, off, j, n, inv);
+  }
 }

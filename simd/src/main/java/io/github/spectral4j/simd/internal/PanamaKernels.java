@@ -170,4 +170,9 @@ final class PanamaKernels implements Kernels {
       float[] dy, float multiplier, float[] dg) {
     PanamaElementwise.rmsNormGainGradient(colFrom, colTo, rows, width, x, inverseRms, dy, multiplier, dg);
   }
+
+  @Override
+  public void softmax(float[] a, int off, int n) {
+    PanamaElementwise.softmax(a, off, n);
+  }
 }

@@ -177,4 +177,25 @@ final class ScalarElementwise {
       dg[j] += dy[off + j] * (x[off + j] * r);
     }
   }
+
+  static void softmax(float[] a, int off, int n) {
+    float max = Float.NEGATIVE_INFINITY;
+    for (int j = 0; j < n; j++) {
+      max = Math.max(max, a[off + j]);
+    }
+    float sum = 0;
+    for (int j = 0; j < n; j++) {
+      float e = expNonPositive(a[off + j] - max);
+      a[off + j] = e;
+      sum += e;
+    }
+    scale(a, off, 0, n, 1 / sum);
+  }
+
+  /** a[off + j] *= s for j in [from, to). */
+  static void scale(float[] a, int off, int from, int to, float s) {
+    for (int j = from; j < to; j++) {
+      a[off + j] *= s;
+    }
+  }
 }

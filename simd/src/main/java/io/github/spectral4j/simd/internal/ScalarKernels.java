@@ -293,4 +293,9 @@ final class ScalarKernels implements Kernels {
       float[] dy, float multiplier, float[] dg) {
     ScalarElementwise.rmsNormGainGradient(colFrom, colTo, rows, width, x, inverseRms, dy, multiplier, dg);
   }
+
+  @Override
+  public void softmax(float[] a, int off, int n) {
+    ScalarElementwise.softmax(a, off, n);
+  }
 }

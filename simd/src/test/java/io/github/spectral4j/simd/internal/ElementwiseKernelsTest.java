@@ -450,6 +450,60 @@ class ElementwiseKernelsTest {
     }
   }
 
+  static Stream<Arguments> softmaxRows() {
+    return Stream.of("scalar", "panama").flatMap(impl -> IntStream.of(1, 2, 15, 16, 17, 33, 64, 130)
+        .mapToObj(n -> Arguments.of(impl, n)));
+  }
+
+  /**
+   * Softmax of a row (inside a larger array, neighbours untouched) against double: within (16 + 2n + |a − max|) u
+   * of each probability (the exponential's few ulps, the float sum's n roundings, the rounding of the float
+   * difference a − max, amplified by exp), or below 2·10⁻³⁸ where a
+   * difference under −87 is flushed; wide logits (σ = 30) hit the flush. Hand-computed: equal entries give 1/n.
+   */
+  @ParameterizedTest(name = "{0}, n = {1}")
+  @MethodSource("softmaxRows")
+  void softmaxAgainstDouble(String impl, int n) {
+    Kernels k = Reference.kernels(impl);
+    for (double spread : new double[] {3, 30}) {
+      SplittableRandom r = new SplittableRandom(n * 31L + (long) spread);
+      float[] a = new float[n + 4];
+      for (int j = 0; j < a.length; j++) {
+        a[j] = (float) (r.nextGaussian() * spread);
+      }
+      float[] before = a.clone();
+      k.softmax(a, 2, n);
+      double max = Double.NEGATIVE_INFINITY;
+      for (int j = 0; j < n; j++) {
+        max = Math.max(max, before[2 + j]);
+      }
+      double sum = 0;
+      for (int j = 0; j < n; j++) {
+        sum += Math.exp(before[2 + j] - max);
+      }
+      for (int j = 0; j < n; j++) {
+        double p = Math.exp(before[2 + j] - max) / sum;
+        // The float difference a − max is rounded (by any float softmax): |a − max|·u more, relative.
+        double d = Math.abs(before[2 + j] - max);
+        assertEquals(p, a[2 + j], (16 + 2 * n + d) * U * p + 2e-38, "p[" + j + "], spread " + spread);
+      }
+      assertEquals(before[0], a[0]);
+      assertEquals(before[1], a[1]);
+      assertEquals(before[n + 2], a[n + 2]);
+      assertEquals(before[n + 3], a[n + 3]);
+    }
+    float[] equal = new float[n];
+    java.util.Arrays.fill(equal, 2.5f);
+    k.softmax(equal, 0, n);
+    for (float p : equal) {
+      assertEquals(1.0 / n, p, 2 * n * U / n);
+    }
+    float[] withNaN = new float[n];
+    withNaN[n - 1] = Float.NaN;
+    k.softmax(withNaN, 0, n);
+    assertTrue(Float.isNaN(withNaN[0]), "NaN spreads over the row");
+  }
+
   @Test
   void facadeChecksRangesAndAliasing() {
     float[] a = new float[4];

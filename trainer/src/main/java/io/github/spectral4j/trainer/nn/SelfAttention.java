@@ -2,6 +2,7 @@ package io.github.spectral4j.trainer.nn;
 
 import io.github.spectral4j.core.LayerRule;
 import io.github.spectral4j.simd.Blas;
+import io.github.spectral4j.simd.Elementwise;
 import io.github.spectral4j.simd.FloatMatrix;
 import java.util.List;
 import java.util.Objects;
@@ -251,28 +252,16 @@ public final class SelfAttention implements Module {
     return (int) ((long) count * part / parts);
   }
 
-  /** Row-wise softmax of the entries j ≤ i of each row i; entries j &gt; i become 0 (the causal mask). */
+  /**
+   * Row-wise softmax of the entries j ≤ i of each row i ({@link Elementwise#softmax}, vectorised); entries
+   * j &gt; i become 0 (the causal mask).
+   */
   private static void causalSoftmax(FloatMatrix p) {
     int t = p.cols();
     float[] a = p.data();
     for (int i = 0, off = 0; i < t; i++, off += t) {
-      float max = Float.NEGATIVE_INFINITY;
-      for (int j = 0; j <= i; j++) {
-        max = Math.max(max, a[off + j]);
-      }
-      double sum = 0;
-      for (int j = 0; j <= i; j++) {
-        float e = (float) Math.exp(a[off + j] - max);
-        a[off + j] = e;
-        sum += e;
-      }
-      float inv = (float) (1 / sum);
-      for (int j = 0; j <= i; j++) {
-        a[off + j] *= inv;
-      }
-      for (int j = i + 1; j < t; j++) {
-        a[off + j] = 0f;
-      }
+      Elementwise.softmax(a, off, i + 1);
+      java.util.Arrays.fill(a, off + i + 1, off + t, 0f);
     }
   }
 
