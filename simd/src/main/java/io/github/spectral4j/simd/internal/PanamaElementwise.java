@@ -199,7 +199,8 @@ final class PanamaElementwise {
       e.intoArray(a, off + j);
       acc = acc.add(e);
     }
-    float sum = acc.reduceLanes(VectorOperators.ADD);
+    // sumLanes, not reduceLanes(ADD): its order differs between the interpreter and C2 (see sumLanes).
+    float sum = PanamaLevel1.sumLanes(acc);
     for (; j < n; j++) {
       float e = ScalarElementwise.expNonPositive(a[off + j] - max);
       a[off + j] = e;
