@@ -67,8 +67,23 @@ final class PanamaConstants {
   /** Below this many multiply-adds a small-m product runs on the calling thread only. */
   static final long SMALL_NT_PARALLEL_THRESHOLD = 1L << 21;
 
-  /** Below this many multiply-adds (≈ 20 µs of work) a GEMM runs on the calling thread only. */
-  static final long GEMM_PARALLEL_THRESHOLD = 1L << 21;
+  /**
+   * Below this many multiply-adds a packed GEMM runs on the calling thread only. 2²⁰, not 2²¹: the
+   * logits layer's backward products (128 × 1024 × 10 and 10 × 1024 × 128, 1.3·10⁶) run at a fraction of
+   * the wide tile's rate (k = 10 or m = 10 leave it mostly writing back or padded), so they take tens of
+   * µs, several times the cost of forking one share.
+   */
+  static final long GEMM_PARALLEL_THRESHOLD = 1L << 20;
+
+  /**
+   * Columns of C up to which A·Bᵀ with many rows runs as dot products on unpacked B ({@link PanamaSmallGemm}):
+   * the packed GEMM would compute a whole NR-wide tile (64 or 16 columns) for each of these few columns
+   * and pack B transposed into it.
+   */
+  static final int SMALL_N = 16;
+
+  /** Below this many multiply-adds a few-column A·Bᵀ ({@link #SMALL_N}) runs on the calling thread only. */
+  static final long THIN_N_PARALLEL_THRESHOLD = 1L << 19;
 
   /** Below this many multiply-adds a thin-A product runs on the calling thread only. */
   static final long THIN_PARALLEL_THRESHOLD = 1L << 21;

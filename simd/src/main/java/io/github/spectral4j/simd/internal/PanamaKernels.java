@@ -3,6 +3,7 @@ package io.github.spectral4j.simd.internal;
 import static io.github.spectral4j.simd.internal.PanamaConstants.FLOAT;
 import static io.github.spectral4j.simd.internal.PanamaConstants.MIN_BITS;
 import static io.github.spectral4j.simd.internal.PanamaConstants.SMALL_M;
+import static io.github.spectral4j.simd.internal.PanamaConstants.SMALL_N;
 
 /**
  * Kernels on the Vector API ({@code jdk.incubator.vector}). Loaded only by name from
@@ -106,6 +107,10 @@ final class PanamaKernels implements Kernels {
       PanamaThinGemm.gemmNT(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads);
       return;
     }
+    if (!transA && transB && n <= SMALL_N) {
+      PanamaSmallGemm.smallNT(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads);
+      return;
+    }
     PanamaGemm.gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads);
   }
 
@@ -115,8 +120,8 @@ final class PanamaKernels implements Kernels {
       float beta, float[] c, int ldc, int threads, float biasScale, float[] bias, boolean rectify, float[] mask,
       int ldm) {
     // The packed GEMM applies the epilogue in its write-back; the other paths (gemv, a thin A: a probe
-    // batch, not a training batch) run it as passes over C.
-    if (m == 1 || n == 1 && ldc == 1 || !transA && transB && m <= PanamaThinGemm.MAX_M) {
+    // batch, not a training batch; a few columns: passes over a small C) run it as passes over C.
+    if (m == 1 || n == 1 && ldc == 1 || !transA && transB && (m <= PanamaThinGemm.MAX_M || n <= SMALL_N)) {
       Kernels.super.gemmEpilogue(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads, biasScale,
           bias, rectify, mask, ldm);
       return;

@@ -3,6 +3,7 @@ package io.github.spectral4j.simd.internal;
 import static io.github.spectral4j.simd.internal.PanamaConstants.FLOAT;
 import static io.github.spectral4j.simd.internal.PanamaConstants.LANES;
 import static io.github.spectral4j.simd.internal.PanamaConstants.SMALL_NT_PARALLEL_THRESHOLD;
+import static io.github.spectral4j.simd.internal.PanamaConstants.THIN_N_PARALLEL_THRESHOLD;
 import static io.github.spectral4j.simd.internal.PanamaGemv.dot4;
 import static io.github.spectral4j.simd.internal.PanamaLevel1.foldLanes;
 import static io.github.spectral4j.simd.internal.PanamaLevel1.sumLanes;
@@ -10,9 +11,10 @@ import static io.github.spectral4j.simd.internal.PanamaLevel1.sumLanes;
 import jdk.incubator.vector.FloatVector;
 
 /**
- * C = α·A·Bᵀ + β·C for a handful of rows of A (m &lt; {@link PanamaConstants#SMALL_M}) as dot products
- * on unpacked, row-major B: the probe and alignment products of the trainer's diagnostics, where
- * packing B would cost more than the product.
+ * C = α·A·Bᵀ + β·C for a handful of rows of A (m &lt; {@link PanamaConstants#SMALL_M}) or of columns of C
+ * (n ≤ {@link PanamaConstants#SMALL_N}) as dot products on unpacked, row-major B: the probe and alignment
+ * products of the trainer's diagnostics, and the logits layer's forward product, where packing B would
+ * cost more than the product.
  */
 final class PanamaSmallGemm {
   static {
@@ -23,21 +25,26 @@ final class PanamaSmallGemm {
   private PanamaSmallGemm() {}
 
   /**
-   * C = α·A·Bᵀ + β·C for few rows of A (m &lt; {@link PanamaConstants#SMALL_M}): with B row-major, each C(i, j) is the dot
+   * C = α·A·Bᵀ + β·C for few rows of A or few columns of C: with B row-major, each C(i, j) is the dot
    * product of row i of A with row j of B, both contiguous, so nothing is packed. Four rows of B at a
    * time are read once from memory (and stay in L1) while they meet all m rows of A (held in L1/L2),
    * four by four: 16 independent accumulators and 8 vector loads per 16 FMAs. Packing all of B for
    * a few rows of C would cost more than the product itself. Every element of C gets the same sequence
    * of operations (one vector accumulator over k in order, the fixed-order lane sum, a scalar tail) in
-   * whatever block it falls, so the result does not depend on the blocking or on the thread count.
+   * whatever block it falls, so the result does not depend on the blocking or on the thread count. Threads
+   * split the columns in groups of four or, when C has fewer columns than rows, the rows in blocks of four.
    */
   static void smallNT(
       int m, int n, int k, float alpha, float[] a, int lda, float[] b, int ldb, float beta, float[] c, int ldc,
       int threads) {
-    int groups = (n + 3) / 4;
-    int t = (long) m * n * k < SMALL_NT_PARALLEL_THRESHOLD ? 1 : Math.min(threads, groups);
+    // Few columns and many rows (the logits layer, n = 10 against a batch of 128) split the rows, in
+    // blocks of four; otherwise the columns, in groups of four.
+    boolean byRows = n < m;
+    int groups = byRows ? (m + 3) / 4 : (n + 3) / 4;
+    long threshold = byRows ? THIN_N_PARALLEL_THRESHOLD : SMALL_NT_PARALLEL_THRESHOLD;
+    int t = (long) m * n * k < threshold ? 1 : Math.min(threads, groups);
     if (t <= 1) {
-      smallNT(0, n, m, k, alpha, a, lda, b, ldb, beta, c, ldc);
+      smallNT(0, m, 0, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
       return;
     }
     Call call = CALLS.get();
@@ -47,6 +54,7 @@ final class PanamaSmallGemm {
     }
     call.tasks = t;
     call.groups = groups;
+    call.byRows = byRows;
     call.m = m;
     call.n = n;
     call.k = k;
@@ -67,6 +75,7 @@ final class PanamaSmallGemm {
   private static final class Call extends Parallel.Job {
     int tasks;
     int groups;
+    boolean byRows;
     int m;
     int n;
     int k;
@@ -81,9 +90,13 @@ final class PanamaSmallGemm {
 
     @Override
     public void accept(int task) {
-      int j0 = Parallel.split(groups, tasks, task) * 4;
-      int j1 = Math.min(n, Parallel.split(groups, tasks, task + 1) * 4);
-      smallNT(j0, j1, m, k, alpha, a, lda, b, ldb, beta, c, ldc);
+      int x0 = Parallel.split(groups, tasks, task) * 4;
+      int x1 = Parallel.split(groups, tasks, task + 1) * 4;
+      if (byRows) {
+        smallNT(x0, Math.min(m, x1), 0, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+      } else {
+        smallNT(0, m, x0, Math.min(n, x1), k, alpha, a, lda, b, ldb, beta, c, ldc);
+      }
     }
 
     @Override
@@ -94,22 +107,38 @@ final class PanamaSmallGemm {
     }
   }
 
-  /** Columns [j0, j1) of the small-m product. */
+  /** Rows [i0, i1) × columns [j0, j1) of the product. */
   private static void smallNT(
-      int j0, int j1, int m, int k, float alpha, float[] a, int lda, float[] b, int ldb, float beta, float[] c,
-      int ldc) {
+      int i0, int i1, int j0, int j1, int k, float alpha, float[] a, int lda, float[] b, int ldb, float beta,
+      float[] c, int ldc) {
     int j = j0;
     for (; j + 4 <= j1; j += 4) {
-      int i = 0;
-      for (; i + 4 <= m; i += 4) {
+      int i = i0;
+      for (; i + 4 <= i1; i += 4) {
         dots4x4(k, a, i * lda, lda, b, j * ldb, ldb, c, i * ldc + j, ldc, alpha, beta);
       }
-      for (; i < m; i++) {
+      for (; i < i1; i++) {
         dot4(k, b, j * ldb, ldb, a, i * lda, c, i * ldc + j, alpha, beta);
       }
     }
+    // The last columns (fewer than four): four rows of A against one row of B at a time, through the
+    // tile since that column of C is strided (one load of B per four FMAs, where dot1 needs two per one).
+    float[] t = PanamaGemm.workspace().tile;
     for (; j < j1; j++) {
-      for (int i = 0; i < m; i++) {
+      int i = i0;
+      for (; i + 4 <= i1; i += 4) {
+        int o = i * ldc + j;
+        t[0] = c[o];
+        t[1] = c[o + ldc];
+        t[2] = c[o + 2 * ldc];
+        t[3] = c[o + 3 * ldc];
+        dot4(k, a, i * lda, lda, b, j * ldb, t, 0, alpha, beta);
+        c[o] = t[0];
+        c[o + ldc] = t[1];
+        c[o + 2 * ldc] = t[2];
+        c[o + 3 * ldc] = t[3];
+      }
+      for (; i < i1; i++) {
         c[i * ldc + j] = scaled(dot1(k, a, i * lda, b, j * ldb), alpha, beta, c[i * ldc + j]);
       }
     }

@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The products a training step or a solver's pass repeats allocate nothing on the calling thread once
- * warm, on one thread and forked over two: each kernel (scalar and Panama) for the small-m and thin A·Bᵀ,
+ * warm, on one thread and forked over two: each kernel (scalar and Panama) for the small-m, thin and few-column A·Bᵀ,
  * a GEMM large enough to fork, and the blocked Gram product of the spectral solvers. Forked calls used to
  * allocate their capturing lambda (56–72 B per call); the 4-row small-m kernel boxed its 16 accumulators
  * (about 1.2 KB per four columns of C).
@@ -47,6 +47,9 @@ class SteadyStateAllocationTest {
       cases.add(Arguments.of(impl, 2, "smallNT", 4, 512, 1024));
       cases.add(Arguments.of(impl, 2, "thinNT", 16, 384, 384));
       cases.add(Arguments.of(impl, 2, "gemmNN", 128, 160, 112));
+      // The logits layer's forward (few-column A·Bᵀ, rows split) and backward (forked from 2^20) products.
+      cases.add(Arguments.of(impl, 2, "fewColumnsNT", 128, 10, 1024));
+      cases.add(Arguments.of(impl, 2, "gemmNN", 128, 1024, 10));
       cases.add(Arguments.of(impl, 2, "gram", 3 * GramProducts.BLOCK_ROWS + 5, 350, 0));
     }
     return cases.build();
