@@ -1,7 +1,12 @@
 package io.github.spectral4j.simd.internal;
 
 import static io.github.spectral4j.simd.internal.PanamaConstants.DOUBLE;
+import static io.github.spectral4j.simd.internal.PanamaConstants.F0;
+import static io.github.spectral4j.simd.internal.PanamaConstants.F1;
+import static io.github.spectral4j.simd.internal.PanamaConstants.F2;
+import static io.github.spectral4j.simd.internal.PanamaConstants.F3;
 import static io.github.spectral4j.simd.internal.PanamaConstants.FLOAT;
+import static io.github.spectral4j.simd.internal.PanamaConstants.F_FOLDS;
 import static io.github.spectral4j.simd.internal.PanamaConstants.FLOAT_HALF;
 import static io.github.spectral4j.simd.internal.PanamaConstants.LANES;
 
@@ -262,11 +267,49 @@ final class PanamaOptimizerPass {
       sx = wv.fma(FloatVector.fromArray(FLOAT, x, j), sx);
       sy = ev.fma(FloatVector.fromArray(FLOAT, y, j), sy);
     }
-    t[D] = PanamaLevel1.sumLanes(qd);
-    t[W] = PanamaLevel1.sumLanes(qw);
-    t[E] = PanamaLevel1.sumLanes(qe);
-    t[X] = PanamaLevel1.sumLanes(sx);
-    t[Y] = PanamaLevel1.sumLanes(sy);
+    if (F_FOLDS > 4) {
+      t[D] = PanamaLevel1.sumLanes(qd);
+      t[W] = PanamaLevel1.sumLanes(qw);
+      t[E] = PanamaLevel1.sumLanes(qe);
+      t[X] = PanamaLevel1.sumLanes(sx);
+      t[Y] = PanamaLevel1.sumLanes(sy);
+      return;
+    }
+    // PanamaLevel1.sumLanes's folds, written out: once sumLanes was compiled on its own for other callers
+    // (a full test run), C2 declined to inline the call here and boxed a vector per row.
+    if (F_FOLDS > 0) {
+      qd = qd.add(qd.rearrange(F0));
+      qw = qw.add(qw.rearrange(F0));
+      qe = qe.add(qe.rearrange(F0));
+      sx = sx.add(sx.rearrange(F0));
+      sy = sy.add(sy.rearrange(F0));
+    }
+    if (F_FOLDS > 1) {
+      qd = qd.add(qd.rearrange(F1));
+      qw = qw.add(qw.rearrange(F1));
+      qe = qe.add(qe.rearrange(F1));
+      sx = sx.add(sx.rearrange(F1));
+      sy = sy.add(sy.rearrange(F1));
+    }
+    if (F_FOLDS > 2) {
+      qd = qd.add(qd.rearrange(F2));
+      qw = qw.add(qw.rearrange(F2));
+      qe = qe.add(qe.rearrange(F2));
+      sx = sx.add(sx.rearrange(F2));
+      sy = sy.add(sy.rearrange(F2));
+    }
+    if (F_FOLDS > 3) {
+      qd = qd.add(qd.rearrange(F3));
+      qw = qw.add(qw.rearrange(F3));
+      qe = qe.add(qe.rearrange(F3));
+      sx = sx.add(sx.rearrange(F3));
+      sy = sy.add(sy.rearrange(F3));
+    }
+    t[D] = qd.lane(0);
+    t[W] = qw.lane(0);
+    t[E] = qe.lane(0);
+    t[X] = sx.lane(0);
+    t[Y] = sy.lane(0);
   }
 
   /** As {@link #scaledRowWithProducts} with d as given. */
