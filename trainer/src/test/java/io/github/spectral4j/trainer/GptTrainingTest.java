@@ -208,6 +208,7 @@ class GptTrainingTest {
   }
 
   /** A training step allocates nothing once the JIT has compiled it. */
+  @org.junit.jupiter.api.Tag("allocation")
   @Test
   void stepsAllocateLittle() {
     GptTraining t = new GptTraining(config(OptimizerKind.ADAM, 0.01), CORPUS);

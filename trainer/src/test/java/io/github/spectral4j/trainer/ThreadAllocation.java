@@ -43,17 +43,26 @@ public final class ThreadAllocation {
   }
 
   /**
-   * Bytes allocated by {@code repetitions} runs of {@code body} in steady state: the least over five
-   * rounds, after as many warm-up runs. The JIT's transitions (on-stack replacement, deoptimisation)
-   * occasionally allocate a few hundred bytes on the running thread; code that allocates per run shows
-   * at least {@code 16·repetitions} bytes in every round.
+   * Bytes allocated by {@code repetitions} runs of {@code body} in steady state: the least over rounds of
+   * {@code repetitions} runs, after as many warm-up runs, stopping at the first round that allocates
+   * nothing and otherwise after five rounds and {@value #PATIENCE_SECONDS} s. Until C2 has compiled them the
+   * Vector API kernels allocate their vectors, and on a loaded machine (a full {@code mvn verify} keeps
+   * the compiler queue long) that can take far longer than a fixed number of runs; the JIT's transitions
+   * (on-stack replacement, deoptimisation) occasionally allocate a few hundred bytes. Code that allocates
+   * per run shows at least {@code 16·repetitions} bytes in every round, so waiting longer cannot hide it.
    */
   public static long during(int repetitions, Runnable body) {
+    return during(repetitions, body, PATIENCE_SECONDS);
+  }
+
+  /** As {@link #during(int, Runnable)}, measuring rounds that allocate for {@code patienceSeconds}. */
+  public static long during(int repetitions, Runnable body, long patienceSeconds) {
     for (int i = 0; i < repetitions; i++) {
       body.run();
     }
+    long deadline = System.nanoTime() + patienceSeconds * 1_000_000_000L;
     long least = Long.MAX_VALUE;
-    for (int round = 0; round < 5 && least > 0; round++) {
+    for (int round = 0; least > 0 && (round < 5 || System.nanoTime() < deadline); round++) {
       long before = bytes();
       for (int i = 0; i < repetitions; i++) {
         body.run();
@@ -62,4 +71,7 @@ public final class ThreadAllocation {
     }
     return least;
   }
+
+  /** How long {@link #during} keeps measuring rounds that allocate, waiting for the JIT. */
+  static final long PATIENCE_SECONDS = 60;
 }

@@ -11,7 +11,7 @@ class ThreadAllocationTest {
 
   @Test
   void seesEveryAllocationAndNoneOfItsOwn() {
-    long allocated = ThreadAllocation.during(100, () -> sink = new byte[1000]);
+    long allocated = ThreadAllocation.during(100, () -> sink = new byte[1000], 0);
     assertTrue(allocated >= 100 * 1000, "measured " + allocated + " bytes for 100 arrays of 1000");
     assertEquals(0, ThreadAllocation.during(100, () -> sink = null));
   }

@@ -57,6 +57,7 @@ class TrainingStepTest {
     return losses;
   }
 
+  @org.junit.jupiter.api.Tag("allocation")
   @Test
   void aSteadyStateStepAllocatesNothing() {
     int threads = Blas.parallelism();

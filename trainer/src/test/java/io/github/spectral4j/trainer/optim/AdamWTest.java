@@ -106,6 +106,7 @@ class AdamWTest {
   }
 
   /** A step allocates nothing, on one thread and with the large parameter split over two (simd's reused shares). */
+  @org.junit.jupiter.api.Tag("allocation")
   @Test
   void aStepAllocatesNothing() {
     int threads = Blas.parallelism();

@@ -139,6 +139,7 @@ class FusedProductsTest {
   }
 
   /** Enough steps for C2 to compile the kernels: a step that serves a request allocates nothing. */
+  @org.junit.jupiter.api.Tag("allocation")
   @ParameterizedTest(name = "fan-in {0}, fan-out {1}")
   @org.junit.jupiter.params.provider.CsvSource({"37, 29", "77, 97"})
   void aStepWithProductsAllocatesNothing(int fanIn, int fanOut) {

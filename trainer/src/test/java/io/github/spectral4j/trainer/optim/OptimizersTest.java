@@ -318,6 +318,7 @@ class OptimizersTest {
   }
 
   /** Enough steps for C2 to compile {@code simd}'s Vector API kernels: before that they allocate vectors. */
+  @org.junit.jupiter.api.Tag("allocation")
   @Test
   void sgdAndAdamStepsAllocateNothing() {
     for (Function<List<Parameter>, ParameterOptimizer> make : optimizers().limit(3).toList()) {

@@ -134,6 +134,7 @@ class TokenBatchesTest {
     assertThrows(IllegalArgumentException.class, () -> b.offset(0, 2));
   }
 
+  @org.junit.jupiter.api.Tag("allocation")
   @Test
   void fillAllocatesNothing() {
     TokenBatches b = new TokenBatches(TextCorpus.brown().train(), 16, 64, 9);
