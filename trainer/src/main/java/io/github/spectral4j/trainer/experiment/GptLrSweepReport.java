@@ -78,38 +78,26 @@ public final class GptLrSweepReport {
     int spectral = ps.indexOf(Parametrization.SPECTRAL);
     List<Transfer> transfers = new ArrayList<>();
     for (int p = 0; p < ps.size(); p++) {
-      transfers.add(transfer(ps.get(p), widths, lrs, best[p], penalty[p],
+      transfers.add(transfer(ps.get(p), grid, grid.movement(p), penalty[p],
           spectral < 0 ? Double.NaN : penalty[spectral]));
     }
     return new GptLrSweepReport(setup, grid, List.copyOf(transfers), seconds);
   }
 
-  private static Transfer transfer(Parametrization p, int[] widths, double[] lrs, int[] best, double penalty,
+  private static Transfer transfer(Parametrization p, LrSweepGrid grid, LrSweepGrid.Movement m, double penalty,
       double spectralPenalty) {
-    String over = "over widths " + widths[0] + "–" + widths[widths.length - 1];
+    int[] widths = grid.widths;
     if (widths.length < 2) {
       return new Transfer(p, Double.NaN, 0, Double.NaN, null, "n/a: one width, nothing to compare");
     }
-    int lo = Integer.MAX_VALUE;
-    int hi = Integer.MIN_VALUE;
-    int missing = 0;
-    for (int b : best) {
-      if (b < 0) {
-        missing++;
-      } else {
-        lo = Math.min(lo, b);
-        hi = Math.max(hi, b);
-      }
-    }
     boolean judged = p == Parametrization.SPECTRAL || p == Parametrization.MUP || p == Parametrization.STANDARD;
-    if (missing > 0) {
+    if (m.missing() > 0) {
       return new Transfer(p, Double.NaN, 0, penalty, judged ? false : null,
-          "every learning rate diverged at " + missing + " width(s): no optimum to compare");
+          "every learning rate diverged at " + m.missing() + " width(s): no optimum to compare");
     }
-    double ratio = lrs[hi] / lrs[lo];
-    int steps = hi - lo;
-    String moved = String.format(Locale.ROOT, "optimum moves ×%s (%d grid step%s) %s", LrSweepReport.trim(ratio),
-        steps, steps == 1 ? "" : "s", over);
+    double ratio = m.ratio(grid.lrs);
+    int steps = m.steps();
+    String moved = grid.describe(m);
     String lost = String.format(Locale.ROOT, "width %d's best η costs %s bits/char at width %d", widths[0],
         bits(penalty), widths[widths.length - 1]);
     return switch (p) {

@@ -68,6 +68,44 @@ final class LrSweepGrid {
     return best[p].clone();
   }
 
+  /**
+   * How far parametrization {@code p}'s optimum moved across the widths: the lowest and highest index of
+   * a best η, and how many widths have none (every run diverged). Both reports judge this movement.
+   */
+  record Movement(int lo, int hi, int missing) {
+    /** Grid steps between the extreme optima. */
+    int steps() {
+      return hi - lo;
+    }
+
+    /** Largest over smallest optimal η. */
+    double ratio(double[] lrs) {
+      return lrs[hi] / lrs[lo];
+    }
+  }
+
+  Movement movement(int p) {
+    int lo = Integer.MAX_VALUE;
+    int hi = Integer.MIN_VALUE;
+    int missing = 0;
+    for (int b : best[p]) {
+      if (b < 0) {
+        missing++;
+      } else {
+        lo = Math.min(lo, b);
+        hi = Math.max(hi, b);
+      }
+    }
+    return new Movement(lo, hi, missing);
+  }
+
+  /** "optimum moves ×r (s grid steps) over widths a–b", as both reports print it. */
+  String describe(Movement m) {
+    int steps = m.steps();
+    return String.format(Locale.ROOT, "optimum moves ×%s (%d grid step%s) over widths %d–%d",
+        LrSweepReport.trim(m.ratio(lrs)), steps, steps == 1 ? "" : "s", widths[0], widths[widths.length - 1]);
+  }
+
   Optimum optimum(int p, int w) {
     return optima.get(p * widths.length + w);
   }

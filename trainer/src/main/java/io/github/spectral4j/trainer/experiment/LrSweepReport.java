@@ -61,17 +61,7 @@ public final class LrSweepReport {
     LrSweepGrid grid = new LrSweepGrid(ps, widths, lrs, loss);
     List<Transfer> transfers = new ArrayList<>();
     for (int p = 0; p < ps.size(); p++) {
-      int lo = Integer.MAX_VALUE;
-      int hi = Integer.MIN_VALUE;
-      int found = 0;
-      for (int best : grid.best(p)) {
-        if (best >= 0) {
-          lo = Math.min(lo, best);
-          hi = Math.max(hi, best);
-          found++;
-        }
-      }
-      transfers.add(transfer(ps.get(p), setup.optimizer(), widths, lrs, lo, hi, found));
+      transfers.add(transfer(ps.get(p), setup.optimizer(), grid, grid.movement(p)));
     }
     return new LrSweepReport(setup, grid, List.copyOf(transfers), seconds);
   }
@@ -87,22 +77,22 @@ public final class LrSweepReport {
    * thresholds follow the grid, so a narrower sweep (e.g. widths 256–1024 instead of the default
    * 256–2048) is not failed for what it cannot resolve.
    */
-  private static Transfer transfer(Parametrization p, Optimizer optimizer, int[] widths, double[] lrs, int lo, int hi,
-      int found) {
+  private static Transfer transfer(Parametrization p, Optimizer optimizer, LrSweepGrid grid, LrSweepGrid.Movement m) {
+    int[] widths = grid.widths;
+    double[] lrs = grid.lrs;
     String over = "over widths " + widths[0] + "–" + widths[widths.length - 1];
     if (widths.length < 2) {
       return new Transfer(p, Double.NaN, 0, null, "n/a: one width, nothing to compare");
     }
     double a = Predictions.optimalLearningRateExponent(p, optimizer);
-    if (found < widths.length) {
+    if (m.missing() > 0) {
       Boolean pass = Double.isNaN(a) ? null : false;
       return new Transfer(p, Double.NaN, 0, pass,
-          "every learning rate diverged at " + (widths.length - found) + " width(s): no optimum to compare");
+          "every learning rate diverged at " + m.missing() + " width(s): no optimum to compare");
     }
-    double ratio = lrs[hi] / lrs[lo];
-    int steps = hi - lo;
-    String moved = String.format(Locale.ROOT, "optimum moves ×%s (%d grid step%s) %s", trim(ratio), steps,
-        steps == 1 ? "" : "s", over);
+    double ratio = m.ratio(lrs);
+    int steps = m.steps();
+    String moved = grid.describe(m);
     if (Double.isNaN(a)) {
       return new Transfer(p, ratio, steps, null, moved + " (no prediction for " + p.id() + ")");
     }
