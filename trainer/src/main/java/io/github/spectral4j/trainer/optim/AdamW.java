@@ -3,7 +3,6 @@ package io.github.spectral4j.trainer.optim;
 import io.github.spectral4j.core.LayerRule;
 import io.github.spectral4j.simd.Blas;
 import io.github.spectral4j.simd.Elementwise;
-import io.github.spectral4j.simd.FloatMatrix;
 import io.github.spectral4j.trainer.nn.Parameter;
 import java.io.DataInput;
 import java.io.DataOutput;
@@ -25,7 +24,7 @@ import java.util.List;
  * results are bit-identical for any thread count. The update is then added to the value by the slot's
  * own pass (with its norms). Steps allocate nothing.
  */
-public final class AdamW implements ParameterOptimizer {
+public final class AdamW extends SlotOptimizer {
   static final String KIND = "adamw";
   /** Default β1. */
   public static final double BETA1 = 0.9;
@@ -36,14 +35,12 @@ public final class AdamW implements ParameterOptimizer {
   /** Default ε. */
   public static final double EPSILON = 1e-8;
 
-  private final Slots slots;
   private final double learningRate;
   private final double beta1;
   private final double beta2;
   private final double epsilon;
   private final double weightDecay;
   private final State[] states;
-  private long steps;
   // The pass in progress, read by the shares (created once: a step allocates nothing).
   private final java.util.function.IntConsumer share = this::share;
   private State current;
@@ -90,7 +87,7 @@ public final class AdamW implements ParameterOptimizer {
 
   /** Over {@code slots}, which may be empty (a group of {@link Muon}). */
   AdamW(Slots slots, double learningRate, double beta1, double beta2, double epsilon, double weightDecay) {
-    this.slots = slots;
+    super(slots);
     this.learningRate = Slots.requireLearningRate("AdamW", learningRate);
     this.beta1 = Slots.requireUnitInterval("AdamW", "beta1", beta1);
     this.beta2 = Slots.requireUnitInterval("AdamW", "beta2", beta2);
@@ -114,16 +111,6 @@ public final class AdamW implements ParameterOptimizer {
   /** λ. */
   public double weightDecay() {
     return weightDecay;
-  }
-
-  @Override
-  public List<Parameter> parameters() {
-    return slots.parameters;
-  }
-
-  @Override
-  public long stepCount() {
-    return steps;
   }
 
   @Override
@@ -170,29 +157,6 @@ public final class AdamW implements ParameterOptimizer {
     Elementwise.adamW((int) ((long) n * part / shares), (int) ((long) n * (part + 1) / shares),
         s.parameter.gradient().data(), state.first, state.second, s.parameter.value().data(), s.update.data(), b1, b2,
         c1, c2, lr, wd, eps);
-  }
-
-  Slots slots() {
-    return slots;
-  }
-
-  void setStepCount(long steps) {
-    this.steps = steps;
-  }
-
-  @Override
-  public FloatMatrix lastUpdate(Parameter parameter) {
-    return slots.slot(parameter).update;
-  }
-
-  @Override
-  public double lastUpdateNorm(Parameter parameter) {
-    return slots.slot(parameter).updateNorm;
-  }
-
-  @Override
-  public double valueNorm(Parameter parameter) {
-    return slots.slot(parameter).valueNorm;
   }
 
   @Override

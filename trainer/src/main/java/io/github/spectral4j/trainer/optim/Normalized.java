@@ -30,7 +30,7 @@ import java.util.List;
  * per matrix (24 bytes for Newton–Schulz, 32 for power iteration), and a step whose power iteration
  * does not converge within its 300 iterations allocates Lanczos's result (the first time, its solver).
  */
-public final class Normalized implements ParameterOptimizer {
+public final class Normalized extends SlotOptimizer {
   static final String KIND = "normalized";
   /**
    * Residual tolerance of EXACT normalisation's power iteration: the estimate's relative error is
@@ -41,7 +41,6 @@ public final class Normalized implements ParameterOptimizer {
   /** Warm-started power iterations that do not converge in this many steps fall back to Lanczos. */
   static final int EXACT_MAX_ITERATIONS = 300;
 
-  private final Slots slots;
   private final double learningRate;
   private final UpdateMode mode;
   private final double momentum;
@@ -49,7 +48,6 @@ public final class Normalized implements ParameterOptimizer {
   /** Whether {@code η_l = η·√(fo/fi)} from the layer's fans ({@link Muon}) instead of the rule's multiplier. */
   private final boolean spectralScale;
   private final State[] states;
-  private long steps;
 
   /** One parameter's slot, momentum buffer and solver (a vector-like parameter needs none). */
   private static final class State {
@@ -89,7 +87,7 @@ public final class Normalized implements ParameterOptimizer {
   }
 
   Normalized(Slots slots, double learningRate, UpdateMode mode, double momentum, double weightDecay, boolean spectralScale) {
-    this.slots = slots;
+    super(slots);
     this.learningRate = Slots.requireLearningRate("Normalized", learningRate);
     this.mode = java.util.Objects.requireNonNull(mode, "mode");
     this.momentum = Slots.requireUnitInterval("Normalized", "momentum", momentum);
@@ -109,16 +107,6 @@ public final class Normalized implements ParameterOptimizer {
   /** How updates are normalised. */
   public UpdateMode mode() {
     return mode;
-  }
-
-  @Override
-  public List<Parameter> parameters() {
-    return slots.parameters;
-  }
-
-  @Override
-  public long stepCount() {
-    return steps;
   }
 
   @Override
@@ -184,29 +172,6 @@ public final class Normalized implements ParameterOptimizer {
     } catch (IllegalArgumentException nonFinite) {
       return Double.NaN;
     }
-  }
-
-  Slots slots() {
-    return slots;
-  }
-
-  void setStepCount(long steps) {
-    this.steps = steps;
-  }
-
-  @Override
-  public FloatMatrix lastUpdate(Parameter parameter) {
-    return slots.slot(parameter).update;
-  }
-
-  @Override
-  public double lastUpdateNorm(Parameter parameter) {
-    return slots.slot(parameter).updateNorm;
-  }
-
-  @Override
-  public double valueNorm(Parameter parameter) {
-    return slots.slot(parameter).valueNorm;
   }
 
   @Override

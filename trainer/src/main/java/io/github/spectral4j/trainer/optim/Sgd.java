@@ -1,7 +1,6 @@
 package io.github.spectral4j.trainer.optim;
 
 import io.github.spectral4j.simd.Blas;
-import io.github.spectral4j.simd.FloatMatrix;
 import io.github.spectral4j.trainer.nn.Parameter;
 import java.io.DataInput;
 import java.io.DataOutput;
@@ -17,15 +16,13 @@ import java.util.List;
  * Frobenius norm and {@code ‖ΔW‖* = Θ(√(fo/fi))} (arXiv 2310.17813, Condition 1). Computed in float as
  * the MLP's optimizer has always computed it. Steps allocate nothing.
  */
-public final class Sgd implements ParameterOptimizer {
+public final class Sgd extends SlotOptimizer {
   static final String KIND = "sgd";
 
-  private final Slots slots;
   private final double learningRate;
   private final double momentum;
   private final double weightDecay;
   private final State[] states;
-  private long steps;
 
   /**
    * @param parameters at least one, each once; not modified (their values are, by {@link #step})
@@ -35,7 +32,7 @@ public final class Sgd implements ParameterOptimizer {
    * @throws IllegalArgumentException naming the offending value
    */
   public Sgd(List<Parameter> parameters, double learningRate, double momentum, double weightDecay) {
-    this.slots = new Slots("SGD", parameters, false);
+    super(new Slots("SGD", parameters, false));
     this.learningRate = Slots.requireLearningRate("SGD", learningRate);
     this.momentum = Slots.requireUnitInterval("SGD", "momentum", momentum);
     this.weightDecay = Slots.requireWeightDecay("SGD", weightDecay);
@@ -62,16 +59,6 @@ public final class Sgd implements ParameterOptimizer {
   /** λ. */
   public double weightDecay() {
     return weightDecay;
-  }
-
-  @Override
-  public List<Parameter> parameters() {
-    return slots.parameters;
-  }
-
-  @Override
-  public long stepCount() {
-    return steps;
   }
 
   @Override
@@ -113,21 +100,6 @@ public final class Sgd implements ParameterOptimizer {
   @Override
   public boolean attach(FusedProducts products) {
     return slots.attach(products);
-  }
-
-  @Override
-  public FloatMatrix lastUpdate(Parameter parameter) {
-    return slots.slot(parameter).update;
-  }
-
-  @Override
-  public double lastUpdateNorm(Parameter parameter) {
-    return slots.slot(parameter).updateNorm;
-  }
-
-  @Override
-  public double valueNorm(Parameter parameter) {
-    return slots.slot(parameter).valueNorm;
   }
 
   @Override
