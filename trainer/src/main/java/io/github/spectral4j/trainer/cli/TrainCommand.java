@@ -87,7 +87,7 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--batch", paramLabel = "B", defaultValue = "128", description = "Batch size (default: ${DEFAULT-VALUE}; gpt: 16 sequences).")
   int batch;
 
-  @Option(names = "--epochs", paramLabel = "E", description = "Passes over the training split (default: " + DEFAULT_EPOCHS + " unless --steps is given; the default MLP then reaches about 95% on MNIST in a few seconds).")
+  @Option(names = "--epochs", paramLabel = "E", description = "Passes over the training split (default: " + DEFAULT_EPOCHS + " unless --steps is given; the default MLP then reaches about 95%% on MNIST in a few seconds).")
   Integer epochs;
 
   @Option(names = "--steps", paramLabel = "T", description = "Optimizer steps to take in this run (overrides --epochs).")

@@ -85,13 +85,7 @@ public final class CoordCheck {
       Objects.requireNonNull(parametrizations, "parametrizations");
       Objects.requireNonNull(widths, "widths");
       Objects.requireNonNull(optimizer, "optimizer");
-      if (parametrizations.isEmpty()) {
-        throw new IllegalArgumentException("--parametrizations: need at least one");
-      }
-      if (new HashSet<>(parametrizations).size() != parametrizations.size()) {
-        throw new IllegalArgumentException("--parametrizations " + ids(parametrizations) + " repeats a name");
-      }
-      parametrizations = List.copyOf(parametrizations);
+      parametrizations = checkParametrizations(parametrizations);
       widths = checkWidths(widths);
       if (!(lr > 0) || !Double.isFinite(lr)) {
         throw new IllegalArgumentException("--lr must be finite and > 0, got " + lr);
@@ -132,6 +126,47 @@ public final class CoordCheck {
       }
     }
     return sorted;
+  }
+
+  /** Unmodifiable copy of {@code ps}; at least one, no repeats. */
+  static List<Parametrization> checkParametrizations(List<Parametrization> ps) {
+    if (ps.isEmpty()) {
+      throw new IllegalArgumentException("--parametrizations: need at least one");
+    }
+    if (new HashSet<>(ps).size() != ps.size()) {
+      throw new IllegalArgumentException("--parametrizations " + ids(ps) + " repeats a name");
+    }
+    return List.copyOf(ps);
+  }
+
+  /** Sorted copy of {@code lrs}; each finite and &gt; 0, no repeats, at least one. */
+  static double[] checkLearningRates(double[] lrs) {
+    if (lrs.length == 0) {
+      throw new IllegalArgumentException("--lrs: need at least one learning rate");
+    }
+    for (double lr : lrs) {
+      if (!(lr > 0) || !Double.isFinite(lr)) {
+        throw new IllegalArgumentException("--lrs: learning rate " + lr + " must be finite and > 0");
+      }
+    }
+    double[] sorted = lrs.clone();
+    Arrays.sort(sorted);
+    for (int i = 1; i < sorted.length; i++) {
+      if (sorted[i] == sorted[i - 1]) {
+        throw new IllegalArgumentException("--lrs: learning rate " + sorted[i] + " is given twice");
+      }
+    }
+    return sorted;
+  }
+
+  /** Checks that {@code heads} is positive and divides every width (a GPT's heads split its width). */
+  static void checkHeads(int[] widths, int heads) {
+    positive("--heads", heads);
+    for (int w : widths) {
+      if (w % heads != 0) {
+        throw new IllegalArgumentException("--widths: width " + w + " is not a multiple of --heads " + heads);
+      }
+    }
   }
 
   static void positive(String option, long value) {

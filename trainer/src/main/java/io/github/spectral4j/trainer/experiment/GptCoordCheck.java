@@ -14,7 +14,6 @@ import io.github.spectral4j.trainer.text.TextCorpus;
 import io.github.spectral4j.trainer.text.TokenBatches;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -74,20 +73,9 @@ public final class GptCoordCheck {
     public Options {
       Objects.requireNonNull(parametrizations, "parametrizations");
       Objects.requireNonNull(widths, "widths");
-      if (parametrizations.isEmpty()) {
-        throw new IllegalArgumentException("--parametrizations: need at least one");
-      }
-      if (new HashSet<>(parametrizations).size() != parametrizations.size()) {
-        throw new IllegalArgumentException("--parametrizations " + CoordCheck.ids(parametrizations) + " repeats a name");
-      }
-      parametrizations = List.copyOf(parametrizations);
+      parametrizations = CoordCheck.checkParametrizations(parametrizations);
       widths = CoordCheck.checkWidths(widths);
-      CoordCheck.positive("--heads", heads);
-      for (int w : widths) {
-        if (w % heads != 0) {
-          throw new IllegalArgumentException("--widths: width " + w + " is not a multiple of --heads " + heads);
-        }
-      }
+      CoordCheck.checkHeads(widths, heads);
       if (baseWidth < 1 || baseWidth % heads != 0) {
         throw new IllegalArgumentException("--base-width " + baseWidth + " must be a positive multiple of --heads " + heads);
       }

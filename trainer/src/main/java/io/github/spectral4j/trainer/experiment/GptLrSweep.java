@@ -15,7 +15,6 @@ import io.github.spectral4j.trainer.optim.OptimizerKind;
 import io.github.spectral4j.trainer.text.TextCorpus;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -73,39 +72,14 @@ public final class GptLrSweep {
       Objects.requireNonNull(parametrizations, "parametrizations");
       Objects.requireNonNull(widths, "widths");
       Objects.requireNonNull(lrs, "lrs");
-      if (parametrizations.isEmpty()) {
-        throw new IllegalArgumentException("--parametrizations: need at least one");
-      }
-      if (new HashSet<>(parametrizations).size() != parametrizations.size()) {
-        throw new IllegalArgumentException("--parametrizations " + CoordCheck.ids(parametrizations) + " repeats a name");
-      }
-      parametrizations = List.copyOf(parametrizations);
+      parametrizations = CoordCheck.checkParametrizations(parametrizations);
       widths = CoordCheck.checkWidths(widths);
-      CoordCheck.positive("--heads", heads);
-      for (int w : widths) {
-        if (w % heads != 0) {
-          throw new IllegalArgumentException("--widths: width " + w + " is not a multiple of the " + heads + " heads");
-        }
-      }
+      CoordCheck.checkHeads(widths, heads);
       if (baseWidth < 1 || baseWidth % heads != 0) {
         throw new IllegalArgumentException("--base-width " + baseWidth + " must be a positive multiple of the "
             + heads + " heads");
       }
-      if (lrs.length == 0) {
-        throw new IllegalArgumentException("--lrs: need at least one learning rate");
-      }
-      for (double lr : lrs) {
-        if (!(lr > 0) || !Double.isFinite(lr)) {
-          throw new IllegalArgumentException("--lrs: learning rate " + lr + " must be finite and > 0");
-        }
-      }
-      lrs = lrs.clone();
-      Arrays.sort(lrs);
-      for (int i = 1; i < lrs.length; i++) {
-        if (lrs[i] == lrs[i - 1]) {
-          throw new IllegalArgumentException("--lrs: learning rate " + lrs[i] + " is given twice");
-        }
-      }
+      lrs = CoordCheck.checkLearningRates(lrs);
       CoordCheck.positive("--steps", steps);
       CoordCheck.positive("--batch", batch);
       CoordCheck.positive("--eval-windows", evalWindows);
@@ -241,15 +215,7 @@ public final class GptLrSweep {
 
     /** Cells trained in this slice. */
     public int cells() {
-      int c = 0;
-      for (double[][] a : loss) {
-        for (double[] b : a) {
-          for (double v : b) {
-            c += Double.isNaN(v) ? 0 : 1;
-          }
-        }
-      }
-      return c;
+      return LrSweepShard.cells(loss);
     }
 
     GptLrSweepReport report() {

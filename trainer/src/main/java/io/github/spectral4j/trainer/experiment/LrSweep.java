@@ -6,8 +6,6 @@ import io.github.spectral4j.trainer.Dataset;
 import io.github.spectral4j.trainer.DivergenceException;
 import io.github.spectral4j.trainer.Training;
 import io.github.spectral4j.trainer.TrainingConfig;
-import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 
@@ -55,30 +53,9 @@ public final class LrSweep {
       Objects.requireNonNull(parametrizations, "parametrizations");
       Objects.requireNonNull(lrs, "lrs");
       Objects.requireNonNull(optimizer, "optimizer");
-      if (parametrizations.isEmpty()) {
-        throw new IllegalArgumentException("--parametrizations: need at least one");
-      }
-      if (new HashSet<>(parametrizations).size() != parametrizations.size()) {
-        throw new IllegalArgumentException(
-            "--parametrizations " + CoordCheck.ids(parametrizations) + " repeats a name");
-      }
-      parametrizations = List.copyOf(parametrizations);
+      parametrizations = CoordCheck.checkParametrizations(parametrizations);
       widths = CoordCheck.checkWidths(widths);
-      if (lrs.length == 0) {
-        throw new IllegalArgumentException("--lrs: need at least one learning rate");
-      }
-      for (double lr : lrs) {
-        if (!(lr > 0) || !Double.isFinite(lr)) {
-          throw new IllegalArgumentException("--lrs: learning rate " + lr + " must be finite and > 0");
-        }
-      }
-      lrs = lrs.clone();
-      Arrays.sort(lrs);
-      for (int i = 1; i < lrs.length; i++) {
-        if (lrs[i] == lrs[i - 1]) {
-          throw new IllegalArgumentException("--lrs: learning rate " + lrs[i] + " is given twice");
-        }
-      }
+      lrs = CoordCheck.checkLearningRates(lrs);
       CoordCheck.positive("--steps", steps);
       CoordCheck.positive("--base-width", baseWidth);
       CoordCheck.positive("--batch", batch);

@@ -104,6 +104,11 @@ public final class LrSweepShard {
 
   /** Cells trained in this slice. */
   public int cells() {
+    return cells(loss);
+  }
+
+  /** Cells of {@code loss} (parametrization × width × η) that were trained: the ones not NaN. */
+  static int cells(double[][][] loss) {
     int c = 0;
     for (double[][] a : loss) {
       for (double[] b : a) {
