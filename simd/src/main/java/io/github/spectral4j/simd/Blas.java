@@ -166,6 +166,83 @@ public final class Blas {
         Parallel.parallelism());
   }
 
+  /**
+   * As {@link #gemm(boolean, boolean, float, FloatMatrix, FloatMatrix, float, FloatMatrix)} on leading
+   * blocks, BLAS's sub-matrix convention: op(A)'s leading m×k block, op(B)'s leading k×n block and C's
+   * leading m×n block, read and written in place with each matrix's own row length as its leading
+   * dimension (no copy); the rest of C is not touched. A leading block of a row-major matrix with all its
+   * columns is a row prefix: this is how a batch's first rows are multiplied while its other rows (e.g. probe
+   * rows that ride along in a training batch, excluded from the loss) are skipped. The result is the same
+   * for every thread count; where every block spans all the columns of its matrix (row prefixes), it is bit
+   * for bit that of {@code gemm} on matrices holding just those rows.
+   *
+   * @param transA whether op(A) = Aᵀ
+   * @param transB whether op(B) = Bᵀ
+   * @param m rows of the product, 1 ≤ m ≤ rows of op(A) and of C
+   * @param n columns of the product, 1 ≤ n ≤ columns of op(B) and of C
+   * @param k the inner size, 1 ≤ k ≤ columns of op(A) and rows of op(B)
+   * @param alpha α
+   * @param a A, not modified
+   * @param b B, not modified
+   * @param beta β (0 overwrites C's block, ignoring NaN in it)
+   * @param c C, modified in its leading m×n block only; must not share its array with A or B
+   * @throws IllegalArgumentException if a size is outside those bounds or C aliases an input
+   */
+  public static void gemm(
+      boolean transA, boolean transB, int m, int n, int k, float alpha, FloatMatrix a, FloatMatrix b, float beta,
+      FloatMatrix c) {
+    checkLeadingBlocks("gemm", transA, transB, m, n, k, a, b, c);
+    if (alpha == 0) {
+      float[] d = c.data();
+      for (int i = 0, off = 0; i < m; i++, off += c.cols()) {
+        if (beta == 0) {
+          Arrays.fill(d, off, off + n, 0f);
+        } else if (beta != 1) {
+          KERNELS.scal(n, beta, d, off);
+        }
+      }
+      return;
+    }
+    KERNELS.gemm(transA, transB, m, n, k, alpha, a.data(), a.cols(), b.data(), b.cols(), beta, c.data(), c.cols(),
+        Parallel.parallelism());
+  }
+
+  /**
+   * The least number of rows m from which the products of {@link #gemm} and of {@link Fused}'s GEMM
+   * epilogues compute each row of C by the same operations whatever m is: for products of at least this
+   * many rows (the other sizes, transposes and row lengths fixed), the first rows of a taller product are
+   * bit for bit those of the shorter one. Below it the kernel for a product is chosen by its number of rows
+   * (small and thin products), so appending rows may change how the others round. What lets rows ride
+   * along in a training batch without changing the batch's results.
+   *
+   * @return at least 1 (1 for the scalar kernels)
+   */
+  public static int rowIndependentFrom() {
+    return KERNELS.rowIndependentFrom();
+  }
+
+  /** The argument checks of the leading-block products (shared with {@link Fused}). */
+  static void checkLeadingBlocks(
+      String op, boolean transA, boolean transB, int m, int n, int k, FloatMatrix a, FloatMatrix b, FloatMatrix c) {
+    Objects.requireNonNull(a, "a");
+    Objects.requireNonNull(b, "b");
+    Objects.requireNonNull(c, "c");
+    int am = transA ? a.cols() : a.rows();
+    int ak = transA ? a.rows() : a.cols();
+    int bk = transB ? b.cols() : b.rows();
+    int bn = transB ? b.rows() : b.cols();
+    if (m < 1 || n < 1 || k < 1 || m > am || m > c.rows() || n > bn || n > c.cols() || k > ak || k > bk) {
+      throw new IllegalArgumentException(op + ": leading blocks m=" + m + ", n=" + n + ", k=" + k + " of "
+          + (transA ? "Aᵀ" : "A") + " " + am + "x" + ak + ", " + (transB ? "Bᵀ" : "B") + " " + bk + "x" + bn + ", C "
+          + c.rows() + "x" + c.cols() + ": need 1 <= m <= " + Math.min(am, c.rows()) + ", 1 <= n <= "
+          + Math.min(bn, c.cols()) + ", 1 <= k <= " + Math.min(ak, bk));
+    }
+    if (c == a || c.data() == a.data() || c == b || c.data() == b.data()) {
+      throw new IllegalArgumentException(
+          op + ": C must not alias " + (c == a || c.data() == a.data() ? "A" : "B") + " (" + c + ")");
+    }
+  }
+
   /** The argument checks of {@link #gemm} (shared with {@link Fused}'s products). */
   static void checkGemm(boolean transA, boolean transB, FloatMatrix a, FloatMatrix b, FloatMatrix c) {
     Objects.requireNonNull(a, "a");

@@ -330,6 +330,49 @@ public final class Fused {
     gemmEpilogue(transA, transB, alpha, a, b, beta, c, 0f, null, false, mask.data());
   }
 
+  /**
+   * As {@link #gemmMasked(boolean, boolean, float, FloatMatrix, FloatMatrix, float, FloatMatrix, FloatMatrix)}
+   * on leading blocks, as {@link Blas#gemm(boolean, boolean, int, int, int, float, FloatMatrix, FloatMatrix,
+   * float, FloatMatrix)} takes them: op(A)'s leading m×k, op(B)'s leading k×n, C's and the mask's leading
+   * m×n blocks, each read in place with its own row length as leading dimension; the rest of C is not
+   * touched. Back-propagation through a rectifier for a batch's first m rows only, the mask being the
+   * rectifier's output over the whole batch. The same for every thread count; on row prefixes (blocks
+   * spanning all columns), bit for bit {@code gemmMasked} on matrices holding just those rows.
+   *
+   * @param transA whether op(A) = Aᵀ
+   * @param transB whether op(B) = Bᵀ
+   * @param m rows of the product, 1 ≤ m ≤ rows of op(A), of C and of the mask
+   * @param n columns of the product, 1 ≤ n ≤ columns of op(B), of C and of the mask
+   * @param k the inner size, 1 ≤ k ≤ columns of op(A) and rows of op(B)
+   * @param alpha α
+   * @param a A, not modified
+   * @param b B, not modified
+   * @param beta β (0 overwrites C's block, ignoring NaN in it)
+   * @param mask M, not modified
+   * @param c C, modified in its leading m×n block only; must not share its array with A, B or M
+   * @throws IllegalArgumentException if a size is out of bounds or C aliases an input
+   */
+  public static void gemmMasked(
+      boolean transA, boolean transB, int m, int n, int k, float alpha, FloatMatrix a, FloatMatrix b, float beta,
+      FloatMatrix mask, FloatMatrix c) {
+    Blas.checkLeadingBlocks("gemmMasked", transA, transB, m, n, k, a, b, c);
+    Objects.requireNonNull(mask, "mask");
+    if (m > mask.rows() || n > mask.cols() || mask.data() == c.data()) {
+      throw new IllegalArgumentException("gemmMasked: the mask must be a separate matrix of at least " + m + "x" + n
+          + ", got " + (mask.data() == c.data() ? "C's own array" : mask.rows() + "x" + mask.cols()));
+    }
+    if (alpha == 0) {
+      Blas.gemm(transA, transB, m, n, k, 0f, a, b, beta, c);
+      float[] d = c.data();
+      for (int i = 0; i < m; i++) {
+        KERNELS.keepWherePositive(n, mask.data(), i * mask.cols(), d, i * c.cols(), d, i * c.cols());
+      }
+      return;
+    }
+    KERNELS.gemmEpilogue(transA, transB, m, n, k, alpha, a.data(), a.cols(), b.data(), b.cols(), beta, c.data(),
+        c.cols(), Blas.parallelism(), 0f, null, false, mask.data(), mask.cols());
+  }
+
   private static void gemmEpilogue(
       boolean transA, boolean transB, float alpha, FloatMatrix a, FloatMatrix b, float beta, FloatMatrix c,
       float biasScale, float[] bias, boolean rectify, float[] mask) {

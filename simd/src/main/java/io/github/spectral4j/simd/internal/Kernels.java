@@ -11,6 +11,16 @@ public interface Kernels {
   /** A short description of this implementation, e.g. {@code "panama (512-bit)"} or {@code "scalar"}. */
   String name();
 
+  /**
+   * The least m from which {@link #gemm} and {@link #gemmEpilogue} compute every row of C by the same
+   * operations whatever m is (for fixed n, k, transposes and leading dimensions): below it the kernel
+   * picked for a product depends on m, and a row of a taller product may round differently. 1 where no
+   * kernel is picked by m.
+   */
+  default int rowIndependentFrom() {
+    return 1;
+  }
+
   /** Σ x[xOff+i]·y[yOff+i] for i &lt; n. */
   float dot(int n, float[] x, int xOff, float[] y, int yOff);
 

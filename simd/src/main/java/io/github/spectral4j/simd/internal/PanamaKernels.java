@@ -85,17 +85,25 @@ final class PanamaKernels implements Kernels {
   }
 
   @Override
+  public int rowIndependentFrom() {
+    // Products of up to MAX_M rows take the small-m and thin kernels, chosen by m (gemm below).
+    return Math.max(SMALL_M, PanamaThinGemm.MAX_M + 1);
+  }
+
+  @Override
   public void gemm(
       boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int lda, float[] b, int ldb,
       float beta, float[] c, int ldc, int threads) {
     // A single row or column of C is a matrix-vector product; the packed path would pad it to a whole
-    // 6 × 32 tile. A 1 × k op(A) and a k × 1 op(B) are contiguous in memory whether transposed or not.
-    if (m == 1) {
+    // 6 × 32 tile. A 1 × k op(A) and a k × 1 op(B) of a whole matrix are contiguous in memory whether
+    // transposed or not; of a leading block (Blas.gemm with m, n, k) a transposed row or an untransposed
+    // column is strided, so those take the general paths.
+    if (m == 1 && (!transA || lda == 1)) {
       // cᵀ = α·op(B)ᵀ·aᵀ + β·cᵀ
       PanamaGemv.gemv(!transB, transB ? n : k, transB ? k : n, alpha, b, ldb, a, beta, c);
       return;
     }
-    if (n == 1 && ldc == 1) {
+    if (n == 1 && ldc == 1 && (transB || ldb == 1)) {
       PanamaGemv.gemv(transA, transA ? k : m, transA ? m : k, alpha, a, lda, b, beta, c);
       return;
     }
@@ -121,7 +129,8 @@ final class PanamaKernels implements Kernels {
       int ldm) {
     // The packed GEMM applies the epilogue in its write-back; the other paths (gemv, a thin A: a probe
     // batch, not a training batch; a few columns: passes over a small C) run it as passes over C.
-    if (m == 1 || n == 1 && ldc == 1 || !transA && transB && (m <= PanamaThinGemm.MAX_M || n <= SMALL_N)) {
+    if (m == 1 && (!transA || lda == 1) || n == 1 && ldc == 1 && (transB || ldb == 1)
+        || !transA && transB && (m <= PanamaThinGemm.MAX_M || n <= SMALL_N)) {
       Kernels.super.gemmEpilogue(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads, biasScale,
           bias, rectify, mask, ldm);
       return;
