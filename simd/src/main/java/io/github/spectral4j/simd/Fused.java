@@ -29,7 +29,9 @@ public final class Fused {
    * y = y + x in one pass that also returns {@code norms[0] = ‖x‖₂} and {@code norms[1] = ‖y‖₂} of the
    * updated y (squares accumulated in double): what an optimizer needs when it applies an update ΔW to
    * W, for the traffic of one {@link Blas#axpy} instead of that and two {@link Blas#nrm2} passes. Each y[i] is
-   * rounded as {@code Blas.axpy(1, x, y)} rounds it. y and norms are modified; x is not; x and y are
+   * rounded as {@code Blas.axpy(1, x, y)} rounds it. The squares are summed in blocks of 2¹⁶ elements,
+   * the blocks' sums added in order; a long array's blocks are split among {@link Blas#parallelism()}
+   * threads, with the same bits on any thread count. y and norms are modified; x is not; x and y are
    * distinct arrays of equal length and norms has at least two entries.
    */
   public static void addWithNorms(float[] x, float[] y, double[] norms) {

@@ -44,9 +44,21 @@ public interface Kernels {
 
   /**
    * y[i] += x[i] for i &lt; n in one pass, with sums[0] = Σ x[i]² and sums[1] = Σ y[i]² (after the
-   * addition), both accumulated in double. y and sums are modified.
+   * addition), both accumulated in double: {@link #updateBlock} on each block of {@link SquaresPass#BLOCK}
+   * elements, the blocks' sums added in block order (large arrays split their blocks among
+   * {@link Parallel#parallelism()} threads, with the same bits on any thread count). y and sums are modified.
    */
-  void addWithSquares(int n, float[] x, float[] y, double[] sums);
+  default void addWithSquares(int n, float[] x, float[] y, double[] sums) {
+    SquaresPass.run(this, n, 0f, null, x, y, sums);
+  }
+
+  /**
+   * One block of the optimizer's pass without products, elements [from, to): {@code d = α·g} (one
+   * rounding) when g is not null, else d is read as given, then {@code w = w + d} (one rounding), with
+   * {@code sums[0] = Σ d²} and {@code sums[1] = Σ w²} of the block's new w, accumulated in double
+   * (overwritten). d (when g is given), w and sums are modified.
+   */
+  void updateBlock(int from, int to, float alpha, float[] g, float[] d, float[] w, double[] sums);
 
   /**
    * y = α·A·x + β·y for the m×n matrix A (row stride lda), or y = α·Aᵀ·x + β·y when {@code transA}.
@@ -100,6 +112,10 @@ public interface Kernels {
   default void update(
       int m, int n, float alpha, float[] g, float[] d, float[] w, float[] ref, float[] x, float[] ax, float[] aOut,
       float[] y, float[] ey, float[] eOut, double[] sums) {
+    if (ref == null) {
+      SquaresPass.run(this, m * n, alpha, g, d, w, sums);
+      return;
+    }
     OptimizerPass.update(m, n, alpha, g, d, w, ref, x, ax, aOut, y, ey, eOut, sums);
   }
 

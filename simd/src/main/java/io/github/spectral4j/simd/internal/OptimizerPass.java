@@ -4,8 +4,8 @@ import java.util.Arrays;
 
 /**
  * The scalar optimizer pass of {@link Kernels#update}: the reference the Vector API version
- * ({@code PanamaOptimizerPass}) is tested against, and the fallback without {@code jdk.incubator.vector}.
- * Without a reference it is {@link ScalarKernels#addWithSquares} of {@code d = α·g}; with one, per row,
+ * ({@code PanamaOptimizerPass}) is tested against, and the fallback without {@code jdk.incubator.vector},
+ * with a reference (without one the pass is {@link SquaresPass} of {@code d = α·g}): per row,
  * one sweep forms {@code d = α·g} and {@code w = w + d}, their squares and the dot products of the new
  * row and of its drift, and a second sweep, the row still in L1, accumulates {@code aOut} and {@code eOut}.
  */
@@ -15,18 +15,6 @@ final class OptimizerPass {
   static void update(
       int m, int n, float alpha, float[] g, float[] d, float[] w, float[] ref, float[] x, float[] ax, float[] aOut,
       float[] y, float[] ey, float[] eOut, double[] sums) {
-    if (ref == null) {
-      // Without products: ScalarKernels.addWithSquares of α·g, the norms of Fused.addWithNorms.
-      if (g != null) {
-        for (int k = 0; k < m * n; k++) {
-          d[k] = alpha * g[k];
-        }
-      }
-      sums[0] = 0;
-      sums[1] = 0;
-      ScalarKernels.addWithSquares(0, m * n, d, w, sums);
-      return;
-    }
     Arrays.fill(aOut, 0, n, 0f);
     Arrays.fill(eOut, 0, n, 0f);
     double sd = 0;

@@ -58,14 +58,22 @@ final class PanamaKernels implements Kernels {
   }
 
   @Override
-  public void addWithSquares(int n, float[] x, float[] y, double[] sums) {
-    PanamaLevel1.addWithSquares(n, x, y, sums);
+  public void updateBlock(int from, int to, float alpha, float[] g, float[] d, float[] w, double[] sums) {
+    if (g == null) {
+      PanamaLevel1.addWithSquares(from, to, d, w, sums);
+    } else {
+      PanamaOptimizerPass.addScaledWithSquares(from, to, alpha, g, d, w, sums);
+    }
   }
 
   @Override
   public void update(
       int m, int n, float alpha, float[] g, float[] d, float[] w, float[] ref, float[] x, float[] ax, float[] aOut,
       float[] y, float[] ey, float[] eOut, double[] sums) {
+    if (ref == null) {
+      SquaresPass.run(this, m * n, alpha, g, d, w, sums);
+      return;
+    }
     PanamaOptimizerPass.update(m, n, alpha, g, d, w, ref, x, ax, aOut, y, ey, eOut, sums);
   }
 

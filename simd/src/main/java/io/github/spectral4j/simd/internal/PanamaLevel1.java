@@ -170,7 +170,8 @@ final class PanamaLevel1 {
     return s;
   }
 
-  static void addWithSquares(int n, float[] x, float[] y, double[] sums) {
+  /** y[i] += x[i] for from ≤ i &lt; to, sums[0] = Σ x[i]² and sums[1] = Σ y[i]² of that range (one block of {@link SquaresPass}). */
+  static void addWithSquares(int from, int to, float[] x, float[] y, double[] sums) {
     // Memory-bound (x and y read, y written once): one half-width step at a time, each half widened to
     // double for the squares; two accumulators per sum cover the FMA latency at the rate memory feeds them.
     int half = FLOAT_HALF.length();
@@ -178,8 +179,8 @@ final class PanamaLevel1 {
     DoubleVector sx1 = DoubleVector.zero(DOUBLE);
     DoubleVector sy0 = DoubleVector.zero(DOUBLE);
     DoubleVector sy1 = DoubleVector.zero(DOUBLE);
-    int i = 0;
-    int bound = n - n % (2 * half);
+    int i = from;
+    int bound = to - (to - from) % (2 * half);
     for (; i < bound; i += 2 * half) {
       FloatVector x0 = FloatVector.fromArray(FLOAT_HALF, x, i);
       FloatVector x1 = FloatVector.fromArray(FLOAT_HALF, x, i + half);
@@ -198,7 +199,7 @@ final class PanamaLevel1 {
     }
     sums[0] = sumLanes(sx0.add(sx1));
     sums[1] = sumLanes(sy0.add(sy1));
-    ScalarKernels.addWithSquares(i, n, x, y, sums);
+    ScalarKernels.addWithSquares(i, to, x, y, sums);
   }
 
   static void rectify(int n, float[] x, int xOff, float[] y, int yOff) {

@@ -37,18 +37,10 @@ final class PanamaOptimizerPass {
 
   private PanamaOptimizerPass() {}
 
+  /** The pass with products (ref given); without them {@link SquaresPass} runs {@link #addScaledWithSquares} by blocks. */
   static void update(
       int m, int n, float alpha, float[] g, float[] d, float[] w, float[] ref, float[] x, float[] ax, float[] aOut,
       float[] y, float[] ey, float[] eOut, double[] sums) {
-    if (ref == null) {
-      // Without products the pass is addWithSquares on α·g, so its norms are those of Fused.addWithNorms.
-      if (g == null) {
-        PanamaLevel1.addWithSquares(m * n, d, w, sums);
-      } else {
-        addScaledWithSquares(m * n, alpha, g, d, w, sums);
-      }
-      return;
-    }
     if (m < SPLIT_ROWS) {
       productRows(0, m, n, alpha, g, d, w, ref, x, ax, aOut, y, ey, eOut, sums);
       return;
@@ -210,17 +202,17 @@ final class PanamaOptimizerPass {
   }
 
   /**
-   * {@link PanamaLevel1#addWithSquares} of x = α·g (stored into d) into w, in its order of operations: the
-   * same sums, bit for bit, as forming d first and then adding it.
+   * {@link PanamaLevel1#addWithSquares} of x = α·g (stored into d) into w over [from, to), in its order of
+   * operations: the same sums, bit for bit, as forming d first and then adding it.
    */
-  private static void addScaledWithSquares(int n, float alpha, float[] g, float[] d, float[] w, double[] sums) {
+  static void addScaledWithSquares(int from, int to, float alpha, float[] g, float[] d, float[] w, double[] sums) {
     int half = FLOAT_HALF.length();
     DoubleVector sx0 = DoubleVector.zero(DOUBLE);
     DoubleVector sx1 = DoubleVector.zero(DOUBLE);
     DoubleVector sy0 = DoubleVector.zero(DOUBLE);
     DoubleVector sy1 = DoubleVector.zero(DOUBLE);
-    int i = 0;
-    int bound = n - n % (2 * half);
+    int i = from;
+    int bound = to - (to - from) % (2 * half);
     for (; i < bound; i += 2 * half) {
       FloatVector x0 = FloatVector.fromArray(FLOAT_HALF, g, i).mul(alpha);
       FloatVector x1 = FloatVector.fromArray(FLOAT_HALF, g, i + half).mul(alpha);
@@ -241,10 +233,10 @@ final class PanamaOptimizerPass {
     }
     sums[0] = PanamaLevel1.sumLanes(sx0.add(sx1));
     sums[1] = PanamaLevel1.sumLanes(sy0.add(sy1));
-    for (; i < n; i++) {
+    for (; i < to; i++) {
       d[i] = alpha * g[i];
     }
-    ScalarKernels.addWithSquares(bound, n, d, w, sums);
+    ScalarKernels.addWithSquares(bound, to, d, w, sums);
   }
 
   /** {@link #scaledRow} with E = w − ref: lane sums of E², w·x and E·y into t as well. */

@@ -64,10 +64,15 @@ final class ScalarKernels implements Kernels {
   }
 
   @Override
-  public void addWithSquares(int n, float[] x, float[] y, double[] sums) {
+  public void updateBlock(int from, int to, float alpha, float[] g, float[] d, float[] w, double[] sums) {
+    if (g != null) {
+      for (int i = from; i < to; i++) {
+        d[i] = alpha * g[i];
+      }
+    }
     sums[0] = 0;
     sums[1] = 0;
-    addWithSquares(0, n, x, y, sums);
+    addWithSquares(from, to, d, w, sums);
   }
 
   /** y[i] += x[i] for from ≤ i &lt; n, adding Σ x[i]² to sums[0] and Σ y[i]² (after) to sums[1]. */

@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The products a training step or a solver's pass repeats allocate nothing on the calling thread once
  * warm, on one thread and forked over two: each kernel (scalar and Panama) for the small-m, thin and few-column A·Bᵀ,
- * a GEMM large enough to fork, and the blocked Gram product of the spectral solvers. Forked calls used to
+ * a GEMM large enough to fork, the blocked Gram product of the spectral solvers and the optimizer's pass. Forked calls used to
  * allocate their capturing lambda (56–72 B per call); the 4-row small-m kernel boxed its 16 accumulators
  * (about 1.2 KB per four columns of C).
  */
@@ -51,6 +51,9 @@ class SteadyStateAllocationTest {
       cases.add(Arguments.of(impl, 2, "fewColumnsNT", 128, 10, 1024));
       cases.add(Arguments.of(impl, 2, "gemmNN", 128, 1024, 10));
       cases.add(Arguments.of(impl, 2, "gram", 3 * GramProducts.BLOCK_ROWS + 5, 350, 0));
+      // The optimizer's pass without products, its blocks split over the threads.
+      cases.add(Arguments.of(impl, 1, "update", 3, SquaresPass.BLOCK, 0));
+      cases.add(Arguments.of(impl, 2, "update", 3, SquaresPass.BLOCK, 0));
     }
     return cases.build();
   }
@@ -70,6 +73,13 @@ class SteadyStateAllocationTest {
             float[] out = new float[n];
             float[][] shares = new float[GramProducts.blocks(m) - 1][n];
             yield () -> GramProducts.gramTimes(kernels, m, n, a, v, av, out, shares, threads);
+          }
+          case "update" -> {
+            float[] g = Reference.random(random, m * n);
+            float[] d = new float[m * n];
+            float[] w = Reference.random(random, m * n);
+            double[] sums = new double[2];
+            yield () -> kernels.update(m, n, -1e-3f, g, d, w, null, null, null, null, null, null, null, sums);
           }
           case "gemmNN" -> {
             float[] a = Reference.random(random, m * k);
