@@ -8,9 +8,10 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
 
 /**
- * The threads the GEMM kernels may use: a dedicated {@link ForkJoinPool} of daemon threads and the
- * configured parallelism ({@code -Dspectral4j.threads}, default: available processors). The calling
- * thread always runs one share of the work itself, so the pool holds {@code parallelism − 1} workers.
+ * The threads the GEMM kernels may use: a {@link Team} of {@code parallelism − 1} spinning daemon workers
+ * for one calling thread at a time, a dedicated {@link ForkJoinPool} of daemon threads for any other, and
+ * the configured parallelism ({@code -Dspectral4j.threads}, default: available processors). The calling
+ * thread always runs one share of the work itself.
  */
 public final class Parallel {
   /** System property giving the default number of GEMM threads. */
@@ -72,16 +73,21 @@ public final class Parallel {
   }
 
   /**
-   * Runs {@code body.accept(t)} for every t in [0, tasks): t = 0 on the calling thread, the others on the
-   * pool; returns when all are done and rethrows the first failure (of the lowest t). With one task nothing
-   * is allocated; with more, a thread outside the pool reuses its own share tasks (allocated on its first
-   * call, grown with the task count), so a steady-state training step allocates nothing on any thread
-   * count. A nested call (from a share, or from a pool worker) takes the allocating path, which joins by
-   * helping the pool and so cannot deadlock.
+   * Runs {@code body.accept(t)} for every t in [0, tasks): t = 0 on the calling thread, the others on other
+   * threads; returns when all are done and rethrows the first failure (of the lowest t). Up to
+   * {@link #parallelism()} tasks run on the {@link Team} of spinning workers when no other thread holds it;
+   * otherwise a thread outside the pool reuses its own share tasks on the pool (allocated on its first call,
+   * grown with the task count). Either way a steady-state training step allocates nothing on any thread
+   * count. A nested call from a pool worker, or from a share of the pool path, takes the allocating path,
+   * which joins by helping the pool and so cannot deadlock; one from a share of the team's takes the pool
+   * path (the team is held).
    */
   public static void forEach(int tasks, IntConsumer body) {
     if (tasks == 1) {
       body.accept(0);
+      return;
+    }
+    if (tasks <= parallelism && Team.run(tasks, body)) {
       return;
     }
     if (!(Thread.currentThread() instanceof ForkJoinWorkerThread)) {
@@ -238,6 +244,183 @@ public final class Parallel {
         owner.done();
       }
       return false; // never "done" for the pool: see Shares
+    }
+  }
+
+  /**
+   * Nanoseconds a team worker keeps spinning for the next task after its last one before it parks. A
+   * training step forks a dozen times with short serial gaps between; a parked thread takes 5–100 µs to
+   * wake (a futex wake-up, on a VM an inter-processor interrupt), and the caller waits that long for
+   * its share each time. OpenMP runtimes and OpenBLAS spin for the same reason, longer.
+   */
+  static final long SPIN_NANOS = 50_000;
+
+  /**
+   * Spins of a waiting thread before it yields between checks: a few µs of pure spinning, then
+   * {@link Thread#yield()}, which returns at once when the CPU has nothing else to run and otherwise lets
+   * the thread being waited for run (on a loaded machine both may share one CPU; spinning there held
+   * the CPU the worker needed for the whole spin, measured 56 µs per fork against 13 µs parking at once).
+   */
+  static final int EAGER_SPINS = 128;
+
+  /**
+   * Workers 1 … size of a forked call, held by one calling thread at a time (others take the pool path):
+   * a caller posts the job by bumping {@link #posted} (volatile, after the job's fields; the low byte
+   * holds the job's task count, so a worker reads both at once), each worker that spins sees it within a
+   * few hundred cycles, and one parked after {@link #SPIN_NANOS} without work is unparked. Completion is
+   * counted as for {@link Shares}. The workers are daemon threads, created when first needed and kept
+   * (parked) for the life of the JVM.
+   */
+  static final class Team {
+    private static final java.util.concurrent.atomic.AtomicReference<Thread> OWNER =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    private static Worker[] workers = new Worker[0];
+    /** The job number times 256 plus its task count; written last when a job is posted. */
+    private static volatile long posted;
+    private static IntConsumer body;
+    private static final Throwable[] failures = new Throwable[64];
+    private static final AtomicInteger pending = new AtomicInteger();
+    private static volatile Thread waiter;
+
+    private Team() {}
+
+    /** Runs the tasks on the team if it is free and large enough (growing it up to parallelism − 1); false if not. */
+    static boolean run(int count, IntConsumer job) {
+      Thread caller = Thread.currentThread();
+      if (caller instanceof Worker || count >= failures.length || !OWNER.compareAndSet(null, caller)) {
+        return false;
+      }
+      try {
+        if (workers.length < count - 1) {
+          grow(count - 1);
+        }
+        body = job;
+        pending.set(count - 1);
+        posted = (posted & ~0xFFL) + 0x100 + count; // publishes body and pending to the workers
+        for (int t = 1; t < count; t++) {
+          Worker w = workers[t - 1];
+          if (w.parked) {
+            LockSupport.unpark(w);
+          }
+        }
+        Throwable failure = null;
+        try {
+          job.accept(0);
+        } catch (RuntimeException | Error e) {
+          failure = e;
+        }
+        await();
+        for (int t = 1; t < count; t++) {
+          if (failure == null) {
+            failure = failures[t];
+          }
+          failures[t] = null;
+        }
+        body = null;
+        if (failure instanceof RuntimeException e) {
+          throw e;
+        }
+        if (failure instanceof Error e) {
+          throw e;
+        }
+        return true;
+      } finally {
+        OWNER.set(null);
+      }
+    }
+
+    private static void grow(int size) {
+      Worker[] grown = java.util.Arrays.copyOf(workers, size);
+      for (int i = workers.length; i < size; i++) {
+        grown[i] = new Worker(i + 1, posted);
+        grown[i].start();
+      }
+      workers = grown;
+    }
+
+    private static void await() {
+      long start = 0;
+      for (int spin = 0; pending.get() != 0; spin++) {
+        if (spin < EAGER_SPINS) {
+          Thread.onSpinWait();
+          continue;
+        }
+        long now = System.nanoTime();
+        if (start == 0) {
+          start = now;
+        } else if (now - start > SPIN_NANOS) {
+          // As in Shares.await: the waiter is published before pending is read again.
+          waiter = Thread.currentThread();
+          while (pending.get() != 0) {
+            LockSupport.park(Team.class);
+          }
+          waiter = null;
+          return;
+        }
+        Thread.yield();
+      }
+    }
+
+    /** A team worker: runs task {@code index} of each posted job that has one for it. */
+    private static final class Worker extends Thread {
+      private final int index;
+      private long seen;
+      volatile boolean parked;
+
+      Worker(int index, long seen) {
+        super("spectral4j-team-" + index);
+        this.index = index;
+        this.seen = seen;
+        setDaemon(true);
+      }
+
+      @Override
+      public void run() {
+        for (;;) {
+          long p = next();
+          seen = p;
+          if (index >= (int) (p & 0xFF)) {
+            continue; // a job with fewer tasks: not ours (its body may already be the next job's)
+          }
+          try {
+            body.accept(index);
+          } catch (Throwable e) {
+            failures[index] = e;
+          }
+          if (pending.decrementAndGet() == 0) {
+            Thread w = waiter;
+            if (w != null) {
+              LockSupport.unpark(w);
+            }
+          }
+        }
+      }
+
+      /** Waits for a job after {@link #seen}: spins for {@link #SPIN_NANOS}, then parks until unparked. */
+      private long next() {
+        long start = System.nanoTime();
+        for (int spin = 0; ; spin++) {
+          long p = posted;
+          if (p != seen) {
+            return p;
+          }
+          if (spin < EAGER_SPINS) {
+            Thread.onSpinWait();
+            continue;
+          }
+          if (System.nanoTime() - start > SPIN_NANOS) {
+            // Publish parked before reading posted again; the caller bumps posted before reading parked,
+            // so one of the two sees the other.
+            parked = true;
+            while ((p = posted) == seen) {
+              LockSupport.park(this);
+            }
+            parked = false;
+            return p;
+          }
+          Thread.yield();
+        }
+      }
     }
   }
 

@@ -122,7 +122,8 @@ class SteadyStateAllocationTest {
     return least;
   }
 
-  private static long allocated() {
+  /** Bytes allocated so far by the current thread (also used by {@link ParallelTest}). */
+  static long allocated() {
     try {
       return (long) ALLOCATED.invokeExact();
     } catch (Throwable e) {
