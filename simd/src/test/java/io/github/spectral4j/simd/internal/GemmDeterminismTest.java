@@ -17,8 +17,10 @@ class GemmDeterminismTest {
 
   static Stream<Arguments> cases() {
     // Large enough to be split between threads; shapes that split by columns, by rows, unevenly, and
-    // wider than one packed column block.
-    int[][] shapes = {{207, 1000, 131}, {1000, 40, 300}, {127, 257, 513}, {61, 95, 1000}, {20, 3300, 64}, {50, 200, 2100}};
+    // wider than one packed column block; the MLP's first weight gradient (rows: its 13 column tiles
+    // would split unevenly).
+    int[][] shapes = {{207, 1000, 131}, {1000, 40, 300}, {127, 257, 513}, {61, 95, 1000}, {20, 3300, 64}, {50, 200, 2100},
+        {1024, 784, 128}};
     List<Arguments> cases = new ArrayList<>();
     long seed = 77;
     for (String impl : new String[] {"scalar", "panama"}) {
