@@ -88,4 +88,53 @@ class GramProductsTest {
     assertArrayEquals(avPlain, java.util.Arrays.copyOfRange(avOff, r0, m));
     assertArrayEquals(outPlain, outOff);
   }
+
+  static Stream<Arguments> backwardCases() {
+    List<Arguments> cases = new ArrayList<>();
+    long seed = 100;
+    for (int m : new int[] {1, 3, 4, 5, 8, 9, 37}) {
+      for (int n : new int[] {1, 7, 15, 16, 17, 31, 33, 207, 1023, 1024, 1039, 2048}) {
+        cases.add(Arguments.of(m, n, seed++));
+      }
+    }
+    return cases.stream();
+  }
+
+  /**
+   * The Panama Gram kernel sweeps each four rows' axpy from the last column to the first on wide rows;
+   * every element must still get the bits of the forward four-row kernels (PanamaGemv.dot4, then
+   * PanamaGemv.axpy4, one-row dot and axpy for the last m mod 4 rows), tails included, and the backward
+   * axpy alone must give the forward one's bits at every width (also below the width that uses it).
+   */
+  @ParameterizedTest(name = "panama {0}x{1} seed={2}")
+  @MethodSource("backwardCases")
+  void backwardSweepGivesTheForwardKernelsBits(int m, int n, long seed) {
+    Reference.kernels("panama");
+    SplittableRandom random = new SplittableRandom(seed);
+    float[] a = Reference.random(random, m * n);
+    float[] v = Reference.random(random, n);
+    float[] av = new float[m];
+    float[] out = new float[n];
+    PanamaGram.gramTimes(m, n, a, 0, n, v, av, 0, out);
+    float[] avForward = new float[m];
+    float[] outForward = new float[n];
+    int i = 0;
+    for (; i + 4 <= m; i += 4) {
+      PanamaGemv.dot4(n, a, i * n, n, v, 0, avForward, i, 1f, 0f);
+      PanamaGemv.axpy4(n, avForward[i], avForward[i + 1], avForward[i + 2], avForward[i + 3], a, i * n, n, outForward);
+    }
+    for (; i < m; i++) {
+      avForward[i] = PanamaLevel1.dot(n, a, i * n, v, 0);
+      PanamaLevel1.axpy(n, avForward[i], a, i * n, outForward, 0);
+    }
+    assertArrayEquals(avForward, av, "A·v");
+    assertArrayEquals(outForward, out, "Aᵀ·(A·v)");
+    if (m >= 4) {
+      float[] y = Reference.random(random, n);
+      float[] yBackward = y.clone();
+      PanamaGemv.axpy4(n, v[0], -v[n - 1], 0.5f, 3f, a, 0, n, y);
+      PanamaGram.axpy4Backward(n, v[0], -v[n - 1], 0.5f, 3f, a, 0, n, yBackward);
+      assertArrayEquals(y, yBackward, "axpy4Backward");
+    }
+  }
 }
