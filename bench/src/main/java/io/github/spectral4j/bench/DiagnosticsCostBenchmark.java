@@ -34,6 +34,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *       iterations on W and W − W₀ take their one tracking iteration) — without the products of that
  *       iteration, which SGD's pass forms inside the (untimed) step; {@code pass} and
  *       {@code passWithProducts} time them;
+ *   <li>{@code measureRiding}: the same after a step that carried the probe's rows
+ *       ({@code Training.step(Diagnostics)}, the per-step path): no probe forward pass here, its features
+ *       come from the step's (the untimed step pays for the extra rows);
  *   <li>{@code probe}: the probe's forward pass alone ({@code probeRows} × d₀ through all layers);
  *   <li>{@code pass}: plain SGD's pass over every weight, ΔW = α·G added to W with both norms
  *       ({@code Fused.update}; α = 0 here, so the model does not move, for the same traffic);
@@ -58,7 +61,7 @@ public class DiagnosticsCostBenchmark {
   @Param({"1024"})
   public int width;
 
-  @Param({"measure", "probe", "pass", "passWithProducts", "drift", "readW0", "none"})
+  @Param({"measure", "measureRiding", "probe", "pass", "passWithProducts", "drift", "readW0", "none"})
   public String part;
 
   /** Rows of the probe batch (16, as in the train command). */
@@ -110,14 +113,18 @@ public class DiagnosticsCostBenchmark {
 
   @Setup(Level.Invocation)
   public void trainingStep() {
-    training.step();
+    if (part.equals("measureRiding")) {
+      training.step(watcher);
+    } else {
+      training.step();
+    }
   }
 
   @Benchmark
   public Object part() {
     Mlp model = training.model();
     switch (part) {
-      case "measure" -> {
+      case "measure", "measureRiding" -> {
         return watcher.measure(training);
       }
       case "probe" -> {

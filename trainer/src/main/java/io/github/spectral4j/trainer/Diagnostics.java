@@ -43,8 +43,13 @@ import java.util.Objects;
  * step: SGD), so that {@code W₀} is the only extra read; otherwise a pass after the step
  * ({@link Fused#differenceGramTimes}) gives the same products.
  *
- * <p>The MLP ({@link #Diagnostics(Mlp, FloatMatrix)}) has a fast path: the probe runs layer by layer,
- * each layer just before the pass over its {@code W} and {@code W₀}, and for SGD without momentum or
+ * <p>The MLP ({@link #Diagnostics(Mlp, FloatMatrix)}) has a fast path. Per step
+ * ({@link Training#step(Diagnostics)}, then {@link #measure(Training)}) the probe's rows ride along in the
+ * training batch — after its rows, excluded from the loss, the backward pass and the update, which stay
+ * bit-identical — so its features come from the step's own forward pass, at the cost of a few more rows in
+ * the step's forward GEMMs: the features of the weights before that step's update, as μP's coord checks
+ * record them ({@link Measurement#featureStep()}). Otherwise the probe runs layer by layer after the step,
+ * each layer just before the pass over its {@code W} and {@code W₀}. For SGD without momentum or
  * weight decay {@code ΔW_t = −η_l·m_l·δᵀ·H} exactly (rank ≤ batch), so its power iteration and
  * alignment run on those factors — products with two batch × width matrices instead of passes over the
  * fan-out × fan-in update — when they are the smaller read ({@link #factorsAreSmaller}). Keep the probe
@@ -101,9 +106,6 @@ public final class Diagnostics {
   /** Whether optimizers are asked to form the tracking products in their pass (tests compare both ways). */
   boolean fuseProducts = true;
   private long lastStep = -1;
-  /** Batch-sized work vectors of the factored {@code ΔW} products ({@code δ·x} and {@code H·x}). */
-  private float[] batchWork1 = new float[0];
-  private float[] batchWork2 = new float[0];
 
   /**
    * Snapshots the MLP's {@code W₀} and the probe's features.
@@ -247,7 +249,12 @@ public final class Diagnostics {
 
   /**
    * Measures every parameter and output of {@code t}'s MLP now, with {@code ΔW_t} its last update.
-   * Nothing of {@code t} or its model changes.
+   * Nothing of {@code t} or its model changes. When the last step was {@link Training#step(Diagnostics)}
+   * with these diagnostics (the per-step path), the probe's features are read from that step's own forward
+   * pass, where the probe's rows rode along after the batch's: they are the features of the weights before
+   * the step's update ({@link Measurement#featureStep()} = step − 1), as μP's coord checks record them, and
+   * cost no forward pass here. Otherwise the probe runs through the model as it is now
+   * ({@code featureStep} = step), as {@link #measureToTolerance(Training)} always does.
    *
    * @param t the run whose model this was constructed for
    * @return per parameter {@code W1, b1, …} and per output {@code layer1 … layerL}
@@ -263,7 +270,8 @@ public final class Diagnostics {
    * ‖W − W₀‖* by {@link SpectralNorm} (Lanczos, which power iteration cannot match on a Gaussian W₀ whose
    * top singular values cluster) to residuals {@value #ACCURATE_WEIGHT_TOLERANCE} and
    * {@value #ACCURATE_DRIFT_TOLERANCE}, and ΔW's power iteration to {@value #TOLERANCE} from a cold start;
-   * the tracking vectors of {@link #measure(Training)} are not advanced.
+   * the tracking vectors of {@link #measure(Training)} are not advanced. The probe always runs through the
+   * model as it is now: the features are exactly those after the last update.
    *
    * @param t the run whose model this was constructed for
    * @return as {@link #measure(Training)}
@@ -369,7 +377,7 @@ public final class Diagnostics {
     }
     lastRun = optimizer;
     lastStep = step;
-    return new Measurement(step, parameters, features);
+    return new Measurement(step, step, parameters, features);
   }
 
   private Measurement measureMlp(Training t, boolean incremental, boolean accurate) {
@@ -384,16 +392,19 @@ public final class Diagnostics {
     int depth = layers.length;
     long step = t.stepCount();
     ParameterOptimizer optimizer = t.optimizer();
+    // The probe rode along in the step's forward pass: its features are there, those of the weights before
+    // the update (μP's convention). Else (and always to tolerance) the probe runs through the model now.
+    boolean riding = !accurate && t.probeRodeAlong(this);
+    int batchRows = t.config().batchSize();
     // ΔW_t = −s·δᵀ·H (SGD without momentum or decay): the step's factors, while the model still holds them.
     for (int l = 0; l < depth; l++) {
       MlpLayer layer = layers[l];
       layer.factorScale = t.lastUpdateFactorScale(l);
-      layer.errors = null;
-      layer.inputs = null;
       if (!Double.isNaN(layer.factorScale)) {
-        layer.errors = model.gradientError(l);
-        layer.inputs = model.gradientInput(l);
-        if (!factorsAreSmaller(layer.errors.rows(), layer.fanOut, layer.fanIn)) {
+        FloatMatrix errors = model.gradientError(l);
+        if (factorsAreSmaller(errors.rows(), layer.fanOut, layer.fanIn)) {
+          layer.factors.set((float) layer.factorScale, errors, model.gradientInput(l));
+        } else {
           layer.factorScale = Double.NaN;
         }
       }
@@ -402,14 +413,19 @@ public final class Diagnostics {
     List<FeatureStats> features = new ArrayList<>(depth);
     for (int l = 0; l < depth; l++) {
       MlpLayer layer = layers[l];
-      // The probe through layer l, then the pass over W_l and W₀_l while W_l is still in the cache.
       FloatMatrix input = l == 0 ? probe : layers[l - 1].h;
-      model.forwardLayer(l, input, layer.z, layer.h);
+      if (riding) {
+        // The probe's rows of the step's own forward pass (after the batch's rows).
+        FloatMatrix h = model.features(l);
+        System.arraycopy(h.data(), batchRows * h.cols(), layer.h.data(), 0, layer.h.data().length);
+      } else {
+        // The probe through layer l, then the pass over W_l and W₀_l while W_l is still in the cache.
+        model.forwardLayer(l, input, layer.z, layer.h);
+      }
       Tracked weight = layer.weight;
       FloatMatrix update = t.lastUpdate(l);
       boolean factored = !Double.isNaN(layer.factorScale);
-      PowerIteration.Gram updateGram =
-          factored ? factoredGram((float) layer.factorScale, layer.errors, layer.inputs) : dense(update);
+      PowerIteration.Gram updateGram = factored ? layer.factors : dense(update);
       weight.attach(fuseProducts ? optimizer : null);
       weight.measureMatrix(update, t.weightFrobeniusNorm(l), t.lastUpdateFrobeniusNorm(l), updateGram, incremental,
           accurate, step);
@@ -423,7 +439,12 @@ public final class Diagnostics {
     }
     lastRun = t;
     lastStep = step;
-    return new Measurement(step, parameters, features);
+    return new Measurement(step, riding ? step - 1 : step, parameters, features);
+  }
+
+  /** Whether these diagnostics were made for {@code model} (an MLP's). */
+  boolean measures(Mlp model) {
+    return model == mlp;
   }
 
   /**
@@ -711,10 +732,9 @@ public final class Diagnostics {
     final float[] alignmentImage;
     Tracked weight;
     Tracked bias;
-    // The step's factors of ΔW, when usable (factorScale not NaN).
+    /** The step's factors of ΔW, set when usable (factorScale not NaN). */
     double factorScale;
-    FloatMatrix errors;
-    FloatMatrix inputs;
+    final FactoredUpdate factors = new FactoredUpdate();
 
     MlpLayer(int l, int rows, int fanIn, int fanOut, int alignmentRows, int depth) {
       this.fanIn = fanIn;
@@ -736,11 +756,9 @@ public final class Diagnostics {
         // ΔW·x = −s·δᵀ·(H·x), row by row of the probe: two small products each.
         float[] x = alignmentRow;
         float[] y = alignmentImage;
-        float[] hx = batch1(inputs.rows());
         for (int r = 0; r < in.rows(); r++) {
           System.arraycopy(in.data(), r * fanIn, x, 0, fanIn);
-          Blas.gemv(false, 1f, inputs, x, 0f, hx);
-          Blas.gemv(true, (float) factorScale, errors, hx, 0f, y);
+          factors.times(2, x, y);
           System.arraycopy(y, 0, alignmentOutputs.data(), r * fanOut, fanOut);
         }
       } else {
@@ -766,33 +784,56 @@ public final class Diagnostics {
   }
 
   /**
-   * The Gram product of {@code A = s·Eᵀ·H} (E batch × fan-out, H batch × fan-in) from its factors:
-   * {@code A·x = s·Eᵀ·(H·x)}, {@code AᵀA·x = s·Hᵀ·(E·(A·x))} — four products with batch-row matrices
-   * instead of two passes over the fan-out × fan-in matrix. The sign of A does not change its norms.
+   * The Gram product of {@code A = s·Eᵀ·H} (E batch × fan-out, H the first batch rows of the layer's input,
+   * which may have probe rows after them) from its factors: {@code A·x = s·Eᵀ·(H·x)},
+   * {@code AᵀA·x = s·Hᵀ·(E·(A·x))} — four products with batch-row matrices instead of two passes over the
+   * fan-out × fan-in matrix; those with H read its row prefix in place (leading-block products on column
+   * vectors, which run as matrix-vector products). The sign of A does not change its norms. One per layer,
+   * reused: a measurement allocates nothing here once the vectors' wrappers exist.
    */
-  private PowerIteration.Gram factoredGram(float s, FloatMatrix e, FloatMatrix h) {
-    float[] hx = batch1(h.rows());
-    float[] eax = batch2(h.rows());
-    return (x, ax, out) -> {
-      Blas.gemv(false, 1f, h, x, 0f, hx);
-      Blas.gemv(true, s, e, hx, 0f, ax);
-      Blas.gemv(false, 1f, e, ax, 0f, eax);
-      Blas.gemv(true, s, h, eax, 0f, out);
-    };
-  }
+  private static final class FactoredUpdate implements PowerIteration.Gram {
+    private float scale;
+    private FloatMatrix errors;
+    private FloatMatrix inputs;
+    /** Batch-sized work vectors ({@code H·x}, {@code E·(A·x)}) and the column views of every vector used. */
+    private FloatMatrix hx;
+    private FloatMatrix eax;
+    private final FloatMatrix[] columns = new FloatMatrix[4];
 
-  private float[] batch1(int rows) {
-    if (batchWork1.length != rows) {
-      batchWork1 = new float[rows];
+    void set(float s, FloatMatrix e, FloatMatrix h) {
+      this.scale = s;
+      this.errors = e;
+      this.inputs = h;
+      if (hx == null || hx.rows() != e.rows()) {
+        hx = FloatMatrix.zeros(e.rows(), 1);
+        eax = FloatMatrix.zeros(e.rows(), 1);
+      }
     }
-    return batchWork1;
-  }
 
-  private float[] batch2(int rows) {
-    if (batchWork2.length != rows) {
-      batchWork2 = new float[rows];
+    @Override
+    public void apply(float[] x, float[] ax, float[] out) {
+      times(0, x, ax);
+      Blas.gemv(false, 1f, errors, ax, 0f, eax.data());
+      int b = errors.rows();
+      Blas.gemm(true, false, inputs.cols(), 1, b, scale, inputs, eax, 0f, column(1, out));
     }
-    return batchWork2;
+
+    /** {@code y = s·Eᵀ·(H·x)}: x of fan-in, y of fan-out entries (y modified); x's view cached in {@code slot}. */
+    void times(int slot, float[] x, float[] y) {
+      int b = errors.rows();
+      Blas.gemm(false, false, b, 1, inputs.cols(), 1f, inputs, column(slot, x), 0f, hx);
+      Blas.gemv(true, scale, errors, hx.data(), 0f, y);
+    }
+
+    /** A column view of {@code v}, cached in slot {@code i} (the solver passes the same arrays every time). */
+    private FloatMatrix column(int i, float[] v) {
+      FloatMatrix c = columns[i];
+      if (c == null || c.data() != v) {
+        c = FloatMatrix.wrap(v.length, 1, v);
+        columns[i] = c;
+      }
+      return c;
+    }
   }
 
   private static double square(double x) {

@@ -55,11 +55,19 @@ public enum Loss {
    * @throws IllegalArgumentException if shapes disagree or a label is out of range
    */
   public double lossAndGradient(FloatMatrix logits, Batch batch, FloatMatrix dLogits) {
-    int b = logits.rows();
+    return lossAndGradient(logits, logits.rows(), batch, dLogits);
+  }
+
+  /**
+   * As {@link #lossAndGradient(FloatMatrix, Batch, FloatMatrix)} on the first {@code b} rows of
+   * {@code logits} only (rows after them ride along in the forward pass, excluded from the loss).
+   */
+  double lossAndGradient(FloatMatrix logits, int b, Batch batch, FloatMatrix dLogits) {
     int n = logits.cols();
-    if (batch.size() != b || dLogits.rows() != b || dLogits.cols() != n) {
+    if (b > logits.rows() || batch.size() != b || dLogits.rows() != b || dLogits.cols() != n) {
       throw new IllegalArgumentException(
-          "loss shapes disagree: logits " + b + "x" + n + ", " + batch.size() + " labels, dLogits "
+          "loss shapes disagree: logits " + logits.rows() + "x" + n + (b != logits.rows() ? " (first " + b + " rows)" : "")
+              + ", " + batch.size() + " labels, dLogits "
               + dLogits.rows() + "x" + dLogits.cols());
     }
     int[] labels = batch.labels();

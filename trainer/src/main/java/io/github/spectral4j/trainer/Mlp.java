@@ -215,16 +215,21 @@ public final class Mlp {
 
   /**
    * Backward pass after {@link #forward}: fills every parameter's gradient ({@link #weightGradient},
-   * {@link #biasGradient}).
+   * {@link #biasGradient}). {@code dLogits} may cover only the first {@code r} rows of the last forward's
+   * logits: the rows after them rode along in the forward pass (probe rows whose features diagnostics
+   * read) and are excluded from the loss — no gradient, no backward flops; every product runs on row
+   * prefixes of the forward's buffers, and the gradients are bit for bit those of a forward and backward
+   * pass of the r rows alone when r ≥ {@code Blas.rowIndependentFrom()}.
    *
-   * @param dLogits {@code ∂loss/∂logits}, same shape as the last forward's logits; not modified
+   * @param dLogits {@code ∂loss/∂logits}, the shape of the last forward's logits or of their first rows;
+   *     not modified
    */
   public void backward(FloatMatrix dLogits) {
     if (!forwardDone) {
       throw new IllegalStateException("backward needs a forward pass first");
     }
     FloatMatrix last = outputs[depth - 1];
-    if (dLogits.rows() != last.rows() || dLogits.cols() != last.cols()) {
+    if (dLogits.rows() > last.rows() || dLogits.cols() != last.cols()) {
       throw new IllegalArgumentException(
           "dLogits is " + dLogits.rows() + "x" + dLogits.cols() + ", the last forward produced "
               + last.rows() + "x" + last.cols());
@@ -254,8 +259,9 @@ public final class Mlp {
   }
 
   /**
-   * The input {@code H_{l-1}} (batch × fan-in) of the last backward pass, the right factor of
-   * {@code ∂W_l}. A live buffer: valid only while {@link #passes()} is unchanged.
+   * The input {@code H_{l-1}} of the last backward pass, the right factor of {@code ∂W_l}: its first
+   * {@code gradientError(l).rows()} rows (all of them unless rows rode along in the forward pass). A live
+   * buffer: valid only while {@link #passes()} is unchanged.
    */
   FloatMatrix gradientInput(int l) {
     return inputs[Objects.checkIndex(l, depth)];

@@ -41,6 +41,16 @@ public final class Training {
   /** Copies the batch's rows of share t of {@link #fillShares}: made once, so a split fill allocates nothing. */
   private final java.util.function.IntConsumer fillShare = this::fillShare;
   private int fillShares;
+  /** The matrix {@link #fillShare} fills: {@link #inputs}, or {@link #carried} on a step with riding probe rows. */
+  private FloatMatrix fillTarget;
+  /**
+   * The batch followed by the probe rows of {@link #rider} (rows {@code [b, b + p)}), made on the first
+   * step that carries them; null before.
+   */
+  private FloatMatrix carried;
+  private Diagnostics rider;
+  /** The diagnostics whose probe rows rode along in the last step, or null. */
+  private Diagnostics lastRider;
   private int[] permutation;
   private long permutationEpoch = -1;
   private long steps;
@@ -106,10 +116,66 @@ public final class Training {
    * @throws DivergenceException if the loss, a layer's activations or a parameter becomes non-finite
    */
   public double step() {
+    lastRider = null;
+    return step(inputs);
+  }
+
+  /**
+   * One optimizer step as {@link #step()}, with the rows of {@code watcher}'s probe riding along in the
+   * batch: the forward pass runs on the batch's rows followed by the probe's, and the loss, the backward
+   * pass (on row prefixes of the forward's buffers: no flops on the probe's rows) and the update cover the
+   * batch's rows only — the same losses, gradients and weights bit for bit as {@link #step()}, on any
+   * thread count. {@link Diagnostics#measure(Training)} right after this reads the probe's features from
+   * this forward pass, instead of running the probe through the updated model: they are the features of
+   * the weights <em>before</em> this step's update, which is how μP's coord checks record them. A batch
+   * smaller than {@link Blas#rowIndependentFrom()} (where appending rows could change how the batch's
+   * own rows round) takes a plain {@link #step()}, and the measurement runs the probe after it.
+   *
+   * @param watcher diagnostics made for this run's model; its probe is copied into the batch once
+   * @return the batch's mean loss before the step
+   * @throws IllegalArgumentException if the diagnostics were made for another model
+   * @throws DivergenceException as {@link #step()}
+   */
+  public double step(Diagnostics watcher) {
+    Objects.requireNonNull(watcher, "watcher");
+    if (!watcher.measures(model)) {
+      throw new IllegalArgumentException("the diagnostics were made for another model than " + model.shape());
+    }
+    int b = config.batchSize();
+    if (b < Blas.rowIndependentFrom()) {
+      return step();
+    }
+    if (rider != watcher) {
+      FloatMatrix probe = watcher.probe();
+      if (carried == null || carried.rows() != b + probe.rows()) {
+        MemoryBudget.requireArray("the batch and its probe rows", b + probe.rows(), inputs.cols());
+        carried = FloatMatrix.zeros(b + probe.rows(), inputs.cols());
+      }
+      System.arraycopy(probe.data(), 0, carried.data(), b * inputs.cols(), probe.data().length);
+      rider = watcher;
+    }
+    lastRider = null;
+    double loss = step(carried);
+    lastRider = watcher;
+    return loss;
+  }
+
+  /**
+   * Whether the last step carried {@code watcher}'s probe rows and the model still holds that forward
+   * pass: then {@link Mlp#features}{@code (l)} holds the probe's features in its rows from
+   * {@link TrainingConfig#batchSize()}.
+   */
+  boolean probeRodeAlong(Diagnostics watcher) {
+    return lastRider == watcher && model.passes() == stepPasses;
+  }
+
+  /** The step on {@code x}: the batch in its first rows (filled here), probe rows after them if any. */
+  private double step(FloatMatrix x) {
     long t = steps + 1;
+    fillTarget = x;
     nextBatch(steps);
-    FloatMatrix logits = model.forward(inputs);
-    double loss = config.loss().lossAndGradient(logits, batch, dLogits);
+    FloatMatrix logits = model.forward(x);
+    double loss = config.loss().lossAndGradient(logits, dLogits.rows(), batch, dLogits);
     if (!Double.isFinite(loss)) {
       for (int l = 0; l < model.depth(); l++) {
         if (!model.features(l).isFinite()) {
@@ -148,7 +214,7 @@ public final class Training {
 
   private void fillShare(int t) {
     int n = indices.length;
-    train.fill(indices, n * t / fillShares, n * (t + 1) / fillShares, inputs, labels);
+    train.fill(indices, n * t / fillShares, n * (t + 1) / fillShares, fillTarget, labels);
   }
 
   /** Fisher–Yates shuffle of {@code 0 … n−1} from a stream seeded by {@code (seed, epoch)}. */

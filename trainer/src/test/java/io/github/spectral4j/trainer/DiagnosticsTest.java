@@ -84,6 +84,66 @@ class DiagnosticsTest {
     }
   }
 
+  /**
+   * The per-step path: the probe's rows ride along in the batch ({@link Training#step(Diagnostics)}), and
+   * {@code measure} reports the features of the weights before the step's update (featureStep = step − 1)
+   * — checked against the probe run through a copy of the model taken before the step (the rows come from
+   * another GEMM kernel than the probe alone: equal to float rounding) — with ‖ΔW‖* from the step's factors,
+   * whose input factor is the batch's row prefix of the layer's input, against Lanczos, and the alignment
+   * on the features before the update. A plain step or a measurement to tolerance then runs the probe
+   * through the updated model (featureStep = step).
+   */
+  @ParameterizedTest(name = "bias {0}")
+  @ValueSource(booleans = {false, true})
+  void ridingProbeGivesTheFeaturesBeforeTheUpdate(boolean bias) {
+    TrainingConfig c = TrainingConfig.defaults(new int[] {784, 96, 64, 10}).withBatchSize(48).withBias(bias);
+    org.junit.jupiter.api.Assumptions.assumeTrue(c.batchSize() >= Blas.rowIndependentFrom());
+    Training t = new Training(c, DATA);
+    FloatMatrix probe = DATA.range(100, 16).inputs();
+    Mlp initial = t.model().copy();
+    initial.forward(probe);
+    Diagnostics d = new Diagnostics(t.model(), probe);
+    for (int i = 0; i < 4; i++) {
+      Mlp before = t.model().copy();
+      before.forward(probe);
+      t.step(d);
+      Measurement m = d.measure(t);
+      assertEquals(t.stepCount(), m.step());
+      assertEquals(t.stepCount() - 1, m.featureStep());
+      for (int l = 0; l < 3; l++) {
+        FeatureStats f = m.features().get(l);
+        FloatMatrix h = before.features(l);
+        double rms = Blas.frobeniusNorm(h) / Math.sqrt(h.data().length);
+        FloatMatrix dh = h.copy();
+        Blas.axpy(-1f, initial.features(l).data(), dh.data());
+        double rmsDh = Blas.frobeniusNorm(dh) / Math.sqrt(dh.data().length);
+        assertEquals(rms, f.rmsH(), TOLERANCE * rms, "rms_h of layer " + (l + 1) + " at step " + t.stepCount());
+        // At the first step the weights are W0: rms_dh is rounding (the batch's kernel against the probe's).
+        assertEquals(rmsDh, f.rmsDh(), i == 0 ? 1e-6 * rms : TOLERANCE * rmsDh + 1e-6 * rms, "rms_dh of layer " + (l + 1));
+
+        ParameterStats s = m.parameter("W" + (l + 1));
+        FloatMatrix update = t.lastUpdate(l);
+        double uSpec = SpectralConditionPropertyTest.spectralNorm(update, 1e-6);
+        assertEquals(uSpec, s.updateNorm(), SPECTRAL_TOLERANCE * uSpec, "‖ΔW‖* of W" + (l + 1));
+        FloatMatrix full = l == 0 ? probe : before.features(l - 1);
+        FloatMatrix in = FloatMatrix.wrap(Diagnostics.ALIGNMENT_ROWS, full.cols(),
+            java.util.Arrays.copyOf(full.data(), Diagnostics.ALIGNMENT_ROWS * full.cols()));
+        FloatMatrix projected = FloatMatrix.zeros(in.rows(), update.rows());
+        Blas.gemm(false, true, 1f, in, update, 0f, projected);
+        double alignment = Blas.frobeniusNorm(projected) / (uSpec * Blas.frobeniusNorm(in));
+        assertEquals(alignment, s.alignment(), 2 * SPECTRAL_TOLERANCE * alignment, "alignment of W" + (l + 1));
+      }
+    }
+    assertEquals(t.stepCount(), d.measureToTolerance(t).featureStep(), "to tolerance: the probe after the update");
+    t.step();
+    Measurement after = d.measure(t);
+    assertEquals(t.stepCount(), after.featureStep(), "after a plain step: the probe after the update");
+    Mlp now = t.model().copy();
+    now.forward(probe);
+    FloatMatrix h = now.features(1);
+    assertEquals(Blas.frobeniusNorm(h) / Math.sqrt(h.data().length), after.features().get(1).rmsH(), 1e-5);
+  }
+
   /** The probe runs on the diagnostics' own buffers: the model's forward state and the step's factors survive. */
   @Test
   void measuringLeavesTheModelAsItWas() {

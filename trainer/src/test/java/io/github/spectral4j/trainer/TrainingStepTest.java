@@ -49,12 +49,83 @@ class TrainingStepTest {
     }
   }
 
+  /**
+   * The probe's rows riding along in the batch ({@link Training#step(Diagnostics)}, measured every step)
+   * change no bit of the run: the same losses and parameters as plain steps on 1, 2 and 3 threads — also
+   * below {@link Blas#rowIndependentFrom()}, where the step runs without them.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("ridingConfigs")
+  void probeRowsRidingAlongChangeNoBit(TrainingConfig c) {
+    int threads = Blas.parallelism();
+    try {
+      for (int t : new int[] {1, 2, 3}) {
+        Blas.setParallelism(t);
+        Training plain = new Training(c, DATA);
+        double[] losses = steps(plain, 4);
+        Training riding = new Training(c, DATA);
+        Diagnostics d = new Diagnostics(riding.model(), DATA.range(0, 16).inputs());
+        double[] ridingLosses = new double[4];
+        for (int i = 0; i < 4; i++) {
+          ridingLosses[i] = riding.step(d);
+          Measurement m = d.measure(riding);
+          long expected = c.batchSize() >= Blas.rowIndependentFrom() ? riding.stepCount() - 1 : riding.stepCount();
+          assertEquals(expected, m.featureStep(), "the step of the features");
+        }
+        assertArrayEquals(losses, ridingLosses, "losses on " + t + " threads");
+        for (int i = 0; i < plain.model().parameters().size(); i++) {
+          assertArrayEquals(plain.model().parameters().get(i).value().data(),
+              riding.model().parameters().get(i).value().data(),
+              plain.model().parameters().get(i).name() + " after 4 riding steps on " + t + " threads");
+        }
+      }
+    } finally {
+      Blas.setParallelism(threads);
+    }
+  }
+
+  static Stream<TrainingConfig> ridingConfigs() {
+    return Stream.concat(configs(), Stream.of(
+        TrainingConfig.defaults(new int[] {784, 100, 37, 10}).withBatchSize(45).withBias(true),
+        TrainingConfig.defaults(new int[] {784, 64, 10}).withBatchSize(16)));
+  }
+
   private static double[] steps(Training t, int n) {
     double[] losses = new double[n];
     for (int i = 0; i < n; i++) {
       losses[i] = t.step();
     }
     return losses;
+  }
+
+  /** A step that carries a probe's rows allocates nothing either, once its buffers exist. */
+  @org.junit.jupiter.api.Tag("allocation")
+  @Test
+  void aSteadyStateStepWithRidingProbeAllocatesNothing() {
+    int threads = Blas.parallelism();
+    try {
+      for (int t : new int[] {1, 2}) {
+        Blas.setParallelism(t);
+        TrainingConfig c = TrainingConfig.defaults(new int[] {784, 512, 256, 10}).withBatchSize(128).withBias(true);
+        Training training = new Training(c, Dataset.mnist10k().subset(0, 128 * 12));
+        Diagnostics d = new Diagnostics(training.model(), DATA.range(0, 16).inputs());
+        long least = Long.MAX_VALUE;
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (least > 0 && System.nanoTime() < deadline) {
+          while (training.stepCount() % training.stepsPerEpoch() != 1) {
+            training.step(d);
+          }
+          long before = ThreadAllocation.bytes();
+          for (int i = 0; i < 10; i++) {
+            training.step(d);
+          }
+          least = Math.min(least, ThreadAllocation.bytes() - before);
+        }
+        assertEquals(0, least, "least bytes allocated by a round of 10 riding steps on " + t + " threads");
+      }
+    } finally {
+      Blas.setParallelism(threads);
+    }
   }
 
   @org.junit.jupiter.api.Tag("allocation")

@@ -42,7 +42,10 @@ final class DiagnosticsTable {
           p.fanIn(), p.fanOut(), format("%.3f", p.wSpecRatio()), format("%.3g", p.dwSpecRatio()),
           format("%.3g", p.updateSpecRatio()), format("%.2f", p.stableRank()), format("%.3f", p.alignment()));
     }
-    out.printf(Locale.ROOT, "  " + name + " %7s %9s %9s%n", "output", "width", "rms_h", "rms_dh");
+    out.printf(Locale.ROOT, "  " + name + " %7s %9s %9s%s%n", "output", "width", "rms_h", "rms_dh",
+        m.featureStep() == m.step() ? ""
+            : String.format(Locale.ROOT, "   (features at step %d: the probe rode along in step %d, before its update)",
+                m.featureStep(), m.step()));
     for (FeatureStats f : m.features()) {
       out.printf(Locale.ROOT, "  " + name + " %7d %9.3f %9.3g%n", f.name(), f.width(), f.rmsH(), f.rmsDh());
     }

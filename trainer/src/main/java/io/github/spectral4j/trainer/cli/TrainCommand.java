@@ -198,7 +198,9 @@ final class TrainCommand implements Callable<Integer> {
     LossWatch watch = new LossWatch(training.model(), c.loss());
     try {
       for (long i = 1; i <= total; i++) {
-        double loss = training.step();
+        // On a measured step the probe rides along in the batch (its features: the weights before the update).
+        boolean measured = diagnostics != null && i % diagnosticsEvery == 0;
+        double loss = measured ? training.step(diagnostics) : training.step();
         String diverged = watch.check(training.stepCount(), loss);
         if (diverged != null) {
           out.flush();
@@ -212,7 +214,7 @@ final class TrainCommand implements Callable<Integer> {
           sum = 0;
           count = 0;
         }
-        if (diagnostics != null && i % diagnosticsEvery == 0) {
+        if (measured) {
           DiagnosticsTable.print(out, diagnostics.measure(training));
         }
       }

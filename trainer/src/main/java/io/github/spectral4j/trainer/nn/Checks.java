@@ -32,6 +32,20 @@ final class Checks {
     }
   }
 
+  /**
+   * An output gradient of the last pass's first rows ({@link Module#backward}'s leading rows): the output's
+   * columns and at most its rows, at least one. Returns its rows.
+   */
+  static int leadingRows(String module, FloatMatrix gradient, FloatMatrix output) {
+    Objects.requireNonNull(gradient, "outputGradient");
+    if (gradient.rows() > output.rows() || gradient.cols() != output.cols()) {
+      throw new IllegalArgumentException(module + ": output gradient is " + gradient.rows() + "x" + gradient.cols()
+          + ", the last forward pass produced " + output.rows() + "x" + output.cols()
+          + " (a gradient may cover its first rows only, with all its columns)");
+    }
+    return gradient.rows();
+  }
+
   static void forwardDone(String module, Object last) {
     if (last == null) {
       throw new IllegalStateException(module + ": backward needs a forward pass first");

@@ -22,6 +22,8 @@ public final class Linear implements Module {
   private final float biasMultiplier;
   private final List<Parameter> parameters;
   private final Workspaces<Work> works;
+  /** Input gradients of a backward pass over the first rows of the last forward's ({@link Module#backward}). */
+  private final Workspaces<FloatMatrix> leadingGradients;
   private Work last;
   private FloatMatrix lastInput;
   /** Whether the last forward wrote the rectified output elsewhere ({@link #forwardRectified}). */
@@ -72,6 +74,7 @@ public final class Linear implements Module {
       this.parameters = List.of(weight);
     }
     this.works = new Workspaces<>(rows -> new Work(rows, fanOut));
+    this.leadingGradients = new Workspaces<>(rows -> FloatMatrix.zeros(rows, fanIn));
   }
 
   /** The weight {@code W}, {@code fanOut × fanIn}. */
@@ -179,10 +182,22 @@ public final class Linear implements Module {
   @Override
   public FloatMatrix backward(FloatMatrix outputGradient) {
     Checks.forwardDone(name, last);
+    FloatMatrix inputGradient = inputGradient(Checks.leadingRows(name, outputGradient, last.output));
+    backward(outputGradient, inputGradient, 0f, null);
+    return inputGradient;
+  }
+
+  /**
+   * This layer's buffer for {@code ∂X} of a backward pass over the first {@code rows} rows of the last
+   * forward pass (all of them, or fewer: {@link Module#backward}).
+   */
+  FloatMatrix inputGradient(int rows) {
+    if (rows < lastInput.rows()) {
+      return leadingGradients.get(rows);
+    }
     if (last.inputGradient == null) {
       last.inputGradient = FloatMatrix.zeros(lastInput.rows(), inputWidth());
     }
-    backward(outputGradient, last.inputGradient, 0f, null);
     return last.inputGradient;
   }
 
@@ -200,12 +215,20 @@ public final class Linear implements Module {
    * {@code mask} is not positive, by the GEMM's write-back: with the output of a rectifier that produced
    * this layer's input as the mask, {@code inputGradient} is the gradient before that rectifier
    * (its derivative is [x &gt; 0], and its output is positive exactly where its input is). A null mask
-   * masks nothing.
+   * masks nothing. An output gradient of the last forward's first r rows (fewer than its rows:
+   * {@link Module#backward}) back-propagates those rows only: ∂W and ∂b from them, {@code inputGradient} with
+   * r rows, the mask's first r rows used — the products on row prefixes of the forward's buffers, no copy.
    */
   void backward(FloatMatrix outputGradient, FloatMatrix inputGradient, float beta, FloatMatrix mask) {
     Checks.forwardDone(name, last);
-    Checks.sameShape(name, outputGradient, last.output);
-    Blas.gemm(true, false, multiplier, outputGradient, lastInput, 0f, weight.gradient());
+    int r = Checks.leadingRows(name, outputGradient, last.output);
+    boolean all = r == lastInput.rows();
+    if (all) {
+      Blas.gemm(true, false, multiplier, outputGradient, lastInput, 0f, weight.gradient());
+    } else {
+      Blas.gemm(true, false, outputWidth(), inputWidth(), r, multiplier, outputGradient, lastInput, 0f,
+          weight.gradient());
+    }
     if (bias != null) {
       // m_b·Σ_rows ∂Y, split by columns among the GEMM's threads (each column summed in row order)
       Fused.columnSums(outputGradient, biasMultiplier, bias.gradient().data());
@@ -213,8 +236,11 @@ public final class Linear implements Module {
     if (inputGradient != null) {
       if (mask == null) {
         Blas.gemm(false, false, multiplier, outputGradient, weight.value(), beta, inputGradient);
-      } else {
+      } else if (all || mask.rows() == r) {
         Fused.gemmMasked(false, false, multiplier, outputGradient, weight.value(), beta, mask, inputGradient);
+      } else {
+        Fused.gemmMasked(false, false, r, inputWidth(), outputWidth(), multiplier, outputGradient, weight.value(),
+            beta, mask, inputGradient);
       }
     }
   }

@@ -35,9 +35,19 @@ public interface Module {
   /**
    * Backward pass of the last {@link #forward}: writes every parameter's gradient.
    *
-   * @param outputGradient {@code ∂loss/∂Y}, the shape of the last output; not modified
-   * @return {@code ∂loss/∂X}, a work buffer of this module
+   * <p>Row-wise modules ({@link Linear}, {@link Pointwise} and a {@link Sequential} of them) also take the
+   * gradient of the output's first {@code r} rows only: the rows after them ride along in the forward pass
+   * but are excluded from the loss (probe rows whose features diagnostics read), so they get no gradient and
+   * cost no backward flops — the parameter gradients are those of the first r rows, bit for bit what a
+   * forward and backward pass of those rows alone gives when {@code r} is at least
+   * {@code Blas.rowIndependentFrom()} — and the returned {@code ∂loss/∂X} has r rows. Other modules
+   * refuse such a gradient.
+   *
+   * @param outputGradient {@code ∂loss/∂Y}, the shape of the last output (or of its first rows, above); not
+   *     modified
+   * @return {@code ∂loss/∂X}, a work buffer of this module, with the gradient's rows
    * @throws IllegalStateException if there was no forward pass
+   * @throws IllegalArgumentException if the gradient's shape does not fit the last output
    */
   FloatMatrix backward(FloatMatrix outputGradient);
 }

@@ -20,6 +20,8 @@ public final class Pointwise implements Module {
   private final String name;
   private final int width;
   private final Workspaces<Work> works;
+  /** Input gradients of a backward pass over the first rows of the last forward's ({@link Module#backward}). */
+  private final Workspaces<FloatMatrix> leadingGradients;
   private Work last;
   private FloatMatrix lastInput;
 
@@ -42,6 +44,7 @@ public final class Pointwise implements Module {
     this.name = activation.id();
     this.width = Checks.positive("activation width", width);
     this.works = new Workspaces<>(rows -> new Work(rows, this.width));
+    this.leadingGradients = new Workspaces<>(rows -> FloatMatrix.zeros(rows, this.width));
   }
 
   /** φ. */
@@ -134,8 +137,15 @@ public final class Pointwise implements Module {
     if (layer.lastInput() != last.output) {
       throw new IllegalStateException(layer + " did not last run on the output of " + this);
     }
-    layer.backward(outputGradient, last.inputGradient, 0f, last.output);
-    return last.inputGradient;
+    // The layer checks the gradient's shape (all the rows of its last output, or its first rows).
+    FloatMatrix inputGradient = inputGradient(Objects.requireNonNull(outputGradient, "outputGradient").rows());
+    layer.backward(outputGradient, inputGradient, 0f, last.output);
+    return inputGradient;
+  }
+
+  /** The buffer for {@code ∂x} of a backward pass over the first {@code rows} rows of the last forward's. */
+  private FloatMatrix inputGradient(int rows) {
+    return rows >= 1 && rows < last.output.rows() ? leadingGradients.get(rows) : last.inputGradient;
   }
 
   private void compute(FloatMatrix input, FloatMatrix output) {
@@ -155,20 +165,30 @@ public final class Pointwise implements Module {
   @Override
   public FloatMatrix backward(FloatMatrix outputGradient) {
     Checks.forwardDone(name, last);
-    Checks.sameShape(name, outputGradient, last.output);
+    int rows = Checks.leadingRows(name, outputGradient, last.output);
     float[] dy = outputGradient.data();
-    float[] dx = last.inputGradient.data();
+    float[] dx = inputGradient(rows).data();
     switch (activation) {
-      case RELU -> Fused.keepWherePositive(last.output.data(), dy, dx);
+      case RELU -> {
+        if (rows == last.output.rows()) {
+          Fused.keepWherePositive(last.output.data(), dy, dx);
+        } else {
+          // The first rows only: the same selection, element by element (exact either way).
+          float[] y = last.output.data();
+          for (int i = 0; i < dy.length; i++) {
+            dx[i] = y[i] > 0 ? dy[i] : 0f;
+          }
+        }
+      }
       case IDENTITY -> System.arraycopy(dy, 0, dx, 0, dy.length);
       default -> {
         float[] x = lastInput.data();
-        for (int i = 0; i < x.length; i++) {
+        for (int i = 0; i < dy.length; i++) { // the gradient's rows: all, or the first ones
           dx[i] = dy[i] * activation.derivative(x[i]);
         }
       }
     }
-    return last.inputGradient;
+    return inputGradient(rows);
   }
 
   @Override
