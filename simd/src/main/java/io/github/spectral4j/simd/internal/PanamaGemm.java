@@ -28,9 +28,9 @@ import jdk.incubator.vector.VectorOperators;
  */
 final class PanamaGemm {
   /** Write-back modes of a micro-tile: C = α·acc, C = α·acc + β·C, C = α·acc + C. */
-  private static final int OVERWRITE = 0;
-  private static final int SCALE = 1;
-  private static final int ACCUMULATE = 2;
+  static final int OVERWRITE = 0;
+  static final int SCALE = 1;
+  static final int ACCUMULATE = 2;
 
   /** Packing buffers per thread, grown on demand and then reused: no allocation in steady state. */
   private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
@@ -44,6 +44,15 @@ final class PanamaGemm {
     float[] packA = new float[0];
     float[] packB = new float[0];
     final float[] tile = new float[MR * NR];
+    float[] transposed = new float[0];
+
+    /** The block of Cᵀ of {@link PanamaTransposedGemm}. */
+    float[] transposed(int size) {
+      if (transposed.length < size) {
+        transposed = new float[size];
+      }
+      return transposed;
+    }
 
     float[] packA(int size) {
       if (packA.length < size) {
@@ -143,7 +152,7 @@ final class PanamaGemm {
   private static final ThreadLocal<Epilogue> EPILOGUES = ThreadLocal.withInitial(Epilogue::new);
 
   /** What {@link #writeBackEpilogue} applies after α·acc + β·C; one per calling thread, reused. */
-  private static final class Epilogue {
+  static final class Epilogue {
     boolean busy;
     float biasScale;
     float[] bias;
@@ -153,6 +162,17 @@ final class PanamaGemm {
   }
 
   private static void gemm(
+      boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int lda, float[] b, int ldb,
+      float beta, float[] c, int ldc, int threads, Epilogue epilogue) {
+    if (PanamaTransposedGemm.applies(transA, transB, m, n, k)) {
+      PanamaTransposedGemm.gemm(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads, epilogue);
+      return;
+    }
+    packed(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads, epilogue);
+  }
+
+  /** The packed route whatever the shape (the other route gives the same bits; the tests compare them). */
+  static void packed(
       boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int lda, float[] b, int ldb,
       float beta, float[] c, int ldc, int threads, Epilogue epilogue) {
     int rowTiles = ceilDiv(m, MR);
@@ -350,7 +370,7 @@ final class PanamaGemm {
    * Packs op(B)[pc .. pc+kc) × [jc .. jc+nc) into panels of NR columns: panel q holds, for each p, the NR
    * values of row p contiguously at {@code PB_SKIP + q·kc·NR + p·NR}; columns past nc are zero.
    */
-  private static void packB(boolean transB, float[] b, int ldb, int pc, int kc, int jc, int nc, float[] pb) {
+  static void packB(boolean transB, float[] b, int ldb, int pc, int kc, int jc, int nc, float[] pb) {
     for (int jr = 0; jr < nc; jr += NR) {
       int nr = Math.min(NR, nc - jr);
       int dst = PB_SKIP + jr * kc;
@@ -383,7 +403,7 @@ final class PanamaGemm {
             int s0 = (col + cc) * ldb + pc;
             int p = 0;
             for (; p + 16 <= kc; p += 16) {
-              transpose16(b, s0 + p, ldb, pb, dst + cc + p * NR);
+              transpose16(b, s0 + p, ldb, pb, dst + cc + p * NR, NR);
             }
             for (; p < kc; p++) {
               for (int r = 0, d = dst + cc + p * NR; r < 16; r++) {
@@ -429,12 +449,12 @@ final class PanamaGemm {
 
   /**
    * Copies the 16 × 16 block of b at rows s, s + ldb, … (16 floats each) transposed into pb: column i of
-   * the block goes to pb[d + i·NR .. + 16). Four rounds of pairwise interleaving (vector i with vector
+   * the block goes to pb[d + i·ldd .. + 16). Four rounds of pairwise interleaving (vector i with vector
    * i + 8) each rotate the bits of (vector, lane) by one place, so four rounds swap them. In a method of
    * its own so that C2 compiles its 64 lane selects alone: inlined into packB it did not always keep them
    * intrinsic (measured 8 MB allocated per NT product at n = 1024).
    */
-  private static void transpose16(float[] b, int s, int ldb, float[] pb, int d) {
+  static void transpose16(float[] b, int s, int ldb, float[] pb, int d, int ldd) {
     FloatVector lo = FloatVector.fromArray(FLOAT, TRANSPOSE_INDEX, 0);
     FloatVector hi = FloatVector.fromArray(FLOAT, TRANSPOSE_INDEX, LANES);
     FloatVector x0 = FloatVector.fromArray(FLOAT, b, s);
@@ -518,21 +538,21 @@ final class PanamaGemm {
     FloatVector v14 = lo.selectFrom(u7, u15);
     FloatVector v15 = hi.selectFrom(u7, u15);
     v0.intoArray(pb, d);
-    v1.intoArray(pb, d + NR);
-    v2.intoArray(pb, d + 2 * NR);
-    v3.intoArray(pb, d + 3 * NR);
-    v4.intoArray(pb, d + 4 * NR);
-    v5.intoArray(pb, d + 5 * NR);
-    v6.intoArray(pb, d + 6 * NR);
-    v7.intoArray(pb, d + 7 * NR);
-    v8.intoArray(pb, d + 8 * NR);
-    v9.intoArray(pb, d + 9 * NR);
-    v10.intoArray(pb, d + 10 * NR);
-    v11.intoArray(pb, d + 11 * NR);
-    v12.intoArray(pb, d + 12 * NR);
-    v13.intoArray(pb, d + 13 * NR);
-    v14.intoArray(pb, d + 14 * NR);
-    v15.intoArray(pb, d + 15 * NR);
+    v1.intoArray(pb, d + ldd);
+    v2.intoArray(pb, d + 2 * ldd);
+    v3.intoArray(pb, d + 3 * ldd);
+    v4.intoArray(pb, d + 4 * ldd);
+    v5.intoArray(pb, d + 5 * ldd);
+    v6.intoArray(pb, d + 6 * ldd);
+    v7.intoArray(pb, d + 7 * ldd);
+    v8.intoArray(pb, d + 8 * ldd);
+    v9.intoArray(pb, d + 9 * ldd);
+    v10.intoArray(pb, d + 10 * ldd);
+    v11.intoArray(pb, d + 11 * ldd);
+    v12.intoArray(pb, d + 12 * ldd);
+    v13.intoArray(pb, d + 13 * ldd);
+    v14.intoArray(pb, d + 14 * ldd);
+    v15.intoArray(pb, d + 15 * ldd);
   }
 
   /**

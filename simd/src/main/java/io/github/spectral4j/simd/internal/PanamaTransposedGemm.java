@@ -1,0 +1,354 @@
+package io.github.spectral4j.simd.internal;
+
+import static io.github.spectral4j.simd.internal.PanamaConstants.FLOAT;
+import static io.github.spectral4j.simd.internal.PanamaConstants.GEMM_PARALLEL_THRESHOLD;
+import static io.github.spectral4j.simd.internal.PanamaConstants.KC;
+import static io.github.spectral4j.simd.internal.PanamaConstants.LANES;
+import static io.github.spectral4j.simd.internal.PanamaConstants.NR;
+import static io.github.spectral4j.simd.internal.PanamaConstants.PB_SKIP;
+import static io.github.spectral4j.simd.internal.PanamaConstants.WIDE_TILE;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * C = α·A·Bᵀ + β·C for a short A and a wide B (a training batch times a weight matrix, e.g. 128 × 1024
+ * times 1024 × 1024ᵀ) computed as its transpose Cᵀ = B·Aᵀ: the small operand Aᵀ is packed into
+ * {@link PanamaGemm}'s KC × NR panels (one or two of them, which stay in L2), and the big one, B, is read
+ * unpacked — each micro-kernel call broadcasts one element from each of six consecutive rows of B per step
+ * of k, against the four vectors of a panel row: the wide tile's 24 accumulators, with six sequential
+ * streams of B instead of a packed panel of A. Packing B, which the packed GEMM would do once per call for
+ * only ⌈m/6⌉ row tiles, is the cost this path removes (measured on a loaded Zen 5, 10th percentiles of
+ * interleaved runs: 128 × 1024 × 1024 from 0.74 to 0.83 × the FMA peak, 64 × 1024 × 1024 from 0.63 to 0.82). Blocks of {@link #BLOCK} rows of B
+ * give a block of Cᵀ in a per-thread buffer; 16 × 16 register transpositions then write it to C with the
+ * write-back mode and the epilogue of the packed GEMM.
+ *
+ * <p>Each element of C is the packed GEMM's: one chain of fused multiply-adds over each k slice in order
+ * (the same slices), from zero, then α·s (+ β·C) in one fused multiply-add, then the epilogue — a·b and
+ * b·a round alike. So the result is bit for bit the packed GEMM's, on any thread count.
+ */
+final class PanamaTransposedGemm {
+  /** Rows of B (columns of C) per micro-kernel call: the wide tile's MR. */
+  private static final int ROWS = 6;
+
+  /** Rows of B (columns of C) per block of Cᵀ: a multiple of ROWS and of 16, the transposition's side. */
+  private static final int BLOCK = 192;
+
+  /** The most panels of Aᵀ (NR rows of A each) this path takes: two panels of 256 KB stay in L2. */
+  private static final int MAX_PANELS = 2;
+
+  private PanamaTransposedGemm() {}
+
+  /**
+   * Whether C = A·Bᵀ (m × n, inner dimension k) takes this path: 512-bit vectors (the wide tile), A at
+   * most {@link #MAX_PANELS} panels tall and nearly filling them (the padding of the last panel is computed
+   * for nothing), and B at least four times as tall as A (otherwise packing B costs little per row of C,
+   * and this path's transposition of C costs more).
+   */
+  static boolean applies(boolean transA, boolean transB, int m, int n, int k) {
+    if (!WIDE_TILE || LANES != 16 || transA || !transB) {
+      return false;
+    }
+    int panels = ceilDiv(m, NR);
+    return panels <= MAX_PANELS && panels * NR - m <= m / 16 && n >= 4 * m;
+  }
+
+  static void gemm(
+      int m, int n, int k, float alpha, float[] a, int lda, float[] b, int ldb, float beta, float[] c, int ldc,
+      int threads, PanamaGemm.Epilogue epilogue) {
+    int groups = ceilDiv(n, ROWS);
+    int t = (long) m * n * k < GEMM_PARALLEL_THRESHOLD ? 1 : Math.min(threads, groups);
+    if (t <= 1) {
+      columns(0, n, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, epilogue);
+      return;
+    }
+    Call call = CALLS.get();
+    if (!call.claim()) { // a product inside a share of this thread's: never today
+      call = new Call();
+      call.claim();
+    }
+    call.tasks = t;
+    call.groups = groups;
+    call.m = m;
+    call.n = n;
+    call.k = k;
+    call.alpha = alpha;
+    call.beta = beta;
+    call.a = a;
+    call.lda = lda;
+    call.b = b;
+    call.ldb = ldb;
+    call.c = c;
+    call.ldc = ldc;
+    call.epilogue = epilogue;
+    call.run(t);
+  }
+
+  private static final ThreadLocal<Call> CALLS = ThreadLocal.withInitial(Call::new);
+
+  /** One calling thread's forked product: its arguments in fields, reused from call to call. */
+  private static final class Call extends Parallel.Job {
+    int tasks;
+    int groups;
+    int m;
+    int n;
+    int k;
+    float alpha;
+    float beta;
+    float[] a;
+    int lda;
+    float[] b;
+    int ldb;
+    float[] c;
+    int ldc;
+    PanamaGemm.Epilogue epilogue;
+
+    @Override
+    public void accept(int task) {
+      int j0 = Parallel.split(groups, tasks, task) * ROWS;
+      int j1 = Math.min(n, Parallel.split(groups, tasks, task + 1) * ROWS);
+      columns(j0, j1, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, epilogue);
+    }
+
+    @Override
+    void clear() {
+      a = null;
+      b = null;
+      c = null;
+      epilogue = null;
+    }
+  }
+
+  /** Columns [j0, j1) of C, from rows [j0, j1) of B; j0 is a multiple of ROWS. */
+  private static void columns(
+      int j0, int j1, int m, int n, int k, float alpha, float[] a, int lda, float[] b, int ldb, float beta,
+      float[] c, int ldc, PanamaGemm.Epilogue epilogue) {
+    PanamaGemm.Workspace w = PanamaGemm.workspace();
+    // The packed GEMM's slices of k, so that every element sees the same sums.
+    int slices = ceilDiv(k, KC);
+    int kcMax = ceilDiv(k, slices);
+    int panels = ceilDiv(m, NR);
+    int width = panels * NR;
+    float[] ct = w.transposed(BLOCK * width);
+    for (int s = 0; s < slices; s++) {
+      int pc = s * kcMax;
+      int kc = Math.min(kcMax, k - pc);
+      int mode = s > 0 ? PanamaGemm.ACCUMULATE : beta == 0 ? PanamaGemm.OVERWRITE : PanamaGemm.SCALE;
+      PanamaGemm.Epilogue e = s == slices - 1 ? epilogue : null;
+      // Aᵀ's slice as the packed GEMM packs a transposed B: panel q holds rows q·NR … of A, column by column.
+      float[] pa = w.packB(PB_SKIP + width * kc);
+      PanamaGemm.packB(true, a, lda, pc, kc, 0, m, pa);
+      for (int jb = j0; jb < j1; jb += BLOCK) {
+        int nb = Math.min(BLOCK, j1 - jb);
+        for (int jr = 0; jr < nb; jr += ROWS) {
+          // Rows past the block's last are read again from its last row (never past B) and never written.
+          int last = jb + nb - 1;
+          int o0 = jb + jr;
+          int o1 = Math.min(o0 + 1, last) * ldb + pc;
+          int o2 = Math.min(o0 + 2, last) * ldb + pc;
+          int o3 = Math.min(o0 + 3, last) * ldb + pc;
+          int o4 = Math.min(o0 + 4, last) * ldb + pc;
+          int o5 = Math.min(o0 + 5, last) * ldb + pc;
+          o0 = o0 * ldb + pc;
+          for (int q = 0; q < panels; q++) {
+            kernel(kc, b, o0, o1, o2, o3, o4, o5, pa, PB_SKIP + q * NR * kc, ct, jr * width + q * NR, width);
+          }
+        }
+        writeBack(ct, width, nb, m, c, jb, ldc, alpha, beta, mode, w.tile, e);
+      }
+    }
+  }
+
+  /**
+   * Six rows of B (at o0 … o5, each from the slice's first column) against one packed panel of Aᵀ: 24
+   * accumulators, row r of the tile (a column of C) stored at {@code ct[ci + r·ldt …]}, NR floats.
+   */
+  private static void kernel(
+      int kc, float[] b, int o0, int o1, int o2, int o3, int o4, int o5, float[] pa, int ai, float[] ct, int ci,
+      int ldt) {
+    FloatVector c00 = FloatVector.zero(FLOAT);
+    FloatVector c01 = FloatVector.zero(FLOAT);
+    FloatVector c02 = FloatVector.zero(FLOAT);
+    FloatVector c03 = FloatVector.zero(FLOAT);
+    FloatVector c10 = FloatVector.zero(FLOAT);
+    FloatVector c11 = FloatVector.zero(FLOAT);
+    FloatVector c12 = FloatVector.zero(FLOAT);
+    FloatVector c13 = FloatVector.zero(FLOAT);
+    FloatVector c20 = FloatVector.zero(FLOAT);
+    FloatVector c21 = FloatVector.zero(FLOAT);
+    FloatVector c22 = FloatVector.zero(FLOAT);
+    FloatVector c23 = FloatVector.zero(FLOAT);
+    FloatVector c30 = FloatVector.zero(FLOAT);
+    FloatVector c31 = FloatVector.zero(FLOAT);
+    FloatVector c32 = FloatVector.zero(FLOAT);
+    FloatVector c33 = FloatVector.zero(FLOAT);
+    FloatVector c40 = FloatVector.zero(FLOAT);
+    FloatVector c41 = FloatVector.zero(FLOAT);
+    FloatVector c42 = FloatVector.zero(FLOAT);
+    FloatVector c43 = FloatVector.zero(FLOAT);
+    FloatVector c50 = FloatVector.zero(FLOAT);
+    FloatVector c51 = FloatVector.zero(FLOAT);
+    FloatVector c52 = FloatVector.zero(FLOAT);
+    FloatVector c53 = FloatVector.zero(FLOAT);
+    for (int p = 0; p < kc; p++) {
+      int ao = ai + p * NR;
+      FloatVector x0 = FloatVector.fromArray(FLOAT, pa, ao);
+      FloatVector x1 = FloatVector.fromArray(FLOAT, pa, ao + LANES);
+      FloatVector x2 = FloatVector.fromArray(FLOAT, pa, ao + 2 * LANES);
+      FloatVector x3 = FloatVector.fromArray(FLOAT, pa, ao + 3 * LANES);
+      FloatVector bv = FloatVector.broadcast(FLOAT, b[o0 + p]);
+      c00 = bv.fma(x0, c00);
+      c01 = bv.fma(x1, c01);
+      c02 = bv.fma(x2, c02);
+      c03 = bv.fma(x3, c03);
+      bv = FloatVector.broadcast(FLOAT, b[o1 + p]);
+      c10 = bv.fma(x0, c10);
+      c11 = bv.fma(x1, c11);
+      c12 = bv.fma(x2, c12);
+      c13 = bv.fma(x3, c13);
+      bv = FloatVector.broadcast(FLOAT, b[o2 + p]);
+      c20 = bv.fma(x0, c20);
+      c21 = bv.fma(x1, c21);
+      c22 = bv.fma(x2, c22);
+      c23 = bv.fma(x3, c23);
+      bv = FloatVector.broadcast(FLOAT, b[o3 + p]);
+      c30 = bv.fma(x0, c30);
+      c31 = bv.fma(x1, c31);
+      c32 = bv.fma(x2, c32);
+      c33 = bv.fma(x3, c33);
+      bv = FloatVector.broadcast(FLOAT, b[o4 + p]);
+      c40 = bv.fma(x0, c40);
+      c41 = bv.fma(x1, c41);
+      c42 = bv.fma(x2, c42);
+      c43 = bv.fma(x3, c43);
+      bv = FloatVector.broadcast(FLOAT, b[o5 + p]);
+      c50 = bv.fma(x0, c50);
+      c51 = bv.fma(x1, c51);
+      c52 = bv.fma(x2, c52);
+      c53 = bv.fma(x3, c53);
+    }
+    c00.intoArray(ct, ci);
+    c01.intoArray(ct, ci + LANES);
+    c02.intoArray(ct, ci + 2 * LANES);
+    c03.intoArray(ct, ci + 3 * LANES);
+    ci += ldt;
+    c10.intoArray(ct, ci);
+    c11.intoArray(ct, ci + LANES);
+    c12.intoArray(ct, ci + 2 * LANES);
+    c13.intoArray(ct, ci + 3 * LANES);
+    ci += ldt;
+    c20.intoArray(ct, ci);
+    c21.intoArray(ct, ci + LANES);
+    c22.intoArray(ct, ci + 2 * LANES);
+    c23.intoArray(ct, ci + 3 * LANES);
+    ci += ldt;
+    c30.intoArray(ct, ci);
+    c31.intoArray(ct, ci + LANES);
+    c32.intoArray(ct, ci + 2 * LANES);
+    c33.intoArray(ct, ci + 3 * LANES);
+    ci += ldt;
+    c40.intoArray(ct, ci);
+    c41.intoArray(ct, ci + LANES);
+    c42.intoArray(ct, ci + 2 * LANES);
+    c43.intoArray(ct, ci + 3 * LANES);
+    ci += ldt;
+    c50.intoArray(ct, ci);
+    c51.intoArray(ct, ci + LANES);
+    c52.intoArray(ct, ci + 2 * LANES);
+    c53.intoArray(ct, ci + 3 * LANES);
+  }
+
+  /**
+   * Writes the block of Cᵀ (nb rows of {@code ct}, stride ldt, m valid columns) to columns [col, col + nb)
+   * of C, with the packed GEMM's write-back: C = α·s (OVERWRITE), α·s + β·C (SCALE) or α·s + C (ACCUMULATE)
+   * in one fused multiply-add, then the epilogue, if any (the bias as a fused multiply-add, the rectifier
+   * and the mask as compare-and-blend). Whole 16 × 16 squares go through {@code scratch} transposed in
+   * registers and are written a row of C at a time with vectors; the edges element by element, with the
+   * same roundings.
+   */
+  private static void writeBack(
+      float[] ct, int ldt, int nb, int m, float[] c, int col, int ldc, float alpha, float beta, int mode,
+      float[] scratch, PanamaGemm.Epilogue e) {
+    float betaEff = mode == PanamaGemm.SCALE ? beta : 1f;
+    int iFull = m / LANES * LANES;
+    int jFull = nb / LANES * LANES;
+    for (int i = 0; i < iFull; i += LANES) {
+      for (int j = 0; j < jFull; j += LANES) {
+        PanamaGemm.transpose16(ct, j * ldt + i, ldt, scratch, 0, LANES);
+        if (e == null) {
+          storeSquare(scratch, c, i * ldc + col + j, ldc, alpha, betaEff, mode);
+        } else {
+          storeSquareEpilogue(scratch, c, i, col + j, ldc, alpha, betaEff, mode, e);
+        }
+      }
+    }
+    // The edges: rows of C past the last whole square, and columns past the last whole square.
+    for (int j = 0; j < nb; j++) {
+      for (int i = j < jFull ? iFull : 0; i < m; i++) {
+        float acc = ct[j * ldt + i];
+        int o = i * ldc + col + j;
+        float v = mode == PanamaGemm.OVERWRITE ? acc * alpha : Math.fma(acc, alpha, c[o] * betaEff);
+        if (e != null) {
+          if (e.bias != null) {
+            v = Math.fma(e.bias[col + j], e.biasScale, v);
+          }
+          if (e.rectify) {
+            v = v > 0 ? v : 0f;
+          }
+          if (e.mask != null) {
+            v = e.mask[i * e.ldm + col + j] > 0 ? v : 0f;
+          }
+        }
+        c[o] = v;
+      }
+    }
+  }
+
+  /** 16 rows of C from the transposed square (row r at {@code square[16·r]}) at cOff. */
+  private static void storeSquare(float[] square, float[] c, int cOff, int ldc, float alpha, float betaEff, int mode) {
+    FloatVector alphaV = FloatVector.broadcast(FLOAT, alpha);
+    FloatVector betaV = FloatVector.broadcast(FLOAT, betaEff);
+    for (int r = 0, o = cOff; r < LANES; r++, o += ldc) {
+      FloatVector acc = FloatVector.fromArray(FLOAT, square, r * LANES);
+      if (mode == PanamaGemm.OVERWRITE) {
+        acc.mul(alphaV).intoArray(c, o);
+      } else {
+        acc.fma(alphaV, FloatVector.fromArray(FLOAT, c, o).mul(betaV)).intoArray(c, o);
+      }
+    }
+  }
+
+  /** As {@link #storeSquare}, then the epilogue, for the square at row {@code row}, column {@code col} of C. */
+  private static void storeSquareEpilogue(
+      float[] square, float[] c, int row, int col, int ldc, float alpha, float betaEff, int mode,
+      PanamaGemm.Epilogue e) {
+    FloatVector alphaV = FloatVector.broadcast(FLOAT, alpha);
+    FloatVector betaV = FloatVector.broadcast(FLOAT, betaEff);
+    FloatVector zero = FloatVector.zero(FLOAT);
+    float[] bias = e.bias;
+    float[] mask = e.mask;
+    FloatVector biasV = bias == null ? zero : FloatVector.fromArray(FLOAT, bias, col);
+    FloatVector sV = FloatVector.broadcast(FLOAT, e.biasScale);
+    for (int r = 0; r < LANES; r++) {
+      int o = (row + r) * ldc + col;
+      FloatVector acc = FloatVector.fromArray(FLOAT, square, r * LANES);
+      FloatVector v = mode == PanamaGemm.OVERWRITE
+          ? acc.mul(alphaV)
+          : acc.fma(alphaV, FloatVector.fromArray(FLOAT, c, o).mul(betaV));
+      if (bias != null) {
+        v = biasV.fma(sV, v);
+      }
+      if (e.rectify) {
+        v = zero.blend(v, v.compare(VectorOperators.GT, 0f));
+      }
+      if (mask != null) {
+        v = zero.blend(v, FloatVector.fromArray(FLOAT, mask, (row + r) * e.ldm + col).compare(VectorOperators.GT, 0f));
+      }
+      v.intoArray(c, o);
+    }
+  }
+
+  private static int ceilDiv(int x, int y) {
+    return (x + y - 1) / y;
+  }
+}

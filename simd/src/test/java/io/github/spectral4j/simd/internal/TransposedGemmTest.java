@@ -1,0 +1,167 @@
+package io.github.spectral4j.simd.internal;
+
+import static io.github.spectral4j.simd.internal.Reference.assertClose;
+import static io.github.spectral4j.simd.internal.Reference.random;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import java.util.stream.LongStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * {@link PanamaTransposedGemm}, C = α·A·Bᵀ + β·C computed as Cᵀ = B·Aᵀ with B unpacked: against the
+ * double oracle on awkward shapes (every m from 1 to two panels, n and k off every block size, k = 1, two
+ * and three k slices, ldc past n), and bit for bit against the packed route on 1, 2 and 3 threads, with
+ * and without the epilogue (bias, rectifier, mask) and β; and the shapes the dispatcher sends to it.
+ */
+class TransposedGemmTest {
+  /** The m that exercise the panels: 1, the edges of a vector and of a panel, and a full second panel. */
+  private static final int[] ROWS = {1, 2, 5, 6, 7, 15, 16, 17, 31, 33, 48, 61, 63, 64, 65, 97, 100, 121, 127, 128};
+
+  static Stream<Long> seeds() {
+    return LongStream.rangeClosed(1, 240).boxed();
+  }
+
+  /** A random case: m from ROWS, n and k small and odd mostly, sometimes one or two k slices more. */
+  private record Case(int m, int n, int k, int ldc, float alpha, float beta, int threads) {
+    static Case of(long seed) {
+      SplittableRandom r = new SplittableRandom(seed);
+      int m = ROWS[(int) (seed % ROWS.length)];
+      int n = switch (r.nextInt(4)) {
+        case 0 -> 1 + r.nextInt(7);
+        case 1 -> 190 + r.nextInt(8); // around one block of Cᵀ
+        default -> 1 + r.nextInt(300);
+      };
+      int k = switch (r.nextInt(6)) {
+        case 0 -> 1;
+        case 1 -> 1024 + r.nextInt(3); // one or two slices
+        case 2 -> 2049 + r.nextInt(40); // three slices
+        default -> 1 + r.nextInt(200);
+      };
+      int ldc = n + r.nextInt(3);
+      float alpha = r.nextInt(3) == 0 ? 1f : (float) r.nextDouble(-2, 2);
+      float beta = switch (r.nextInt(3)) {
+        case 0 -> 0f;
+        case 1 -> 1f;
+        default -> (float) r.nextDouble(-2, 2);
+      };
+      return new Case(m, n, k, ldc, alpha, beta, 1 + r.nextInt(3));
+    }
+  }
+
+  @ParameterizedTest(name = "seed={0}")
+  @MethodSource("seeds")
+  void matchesTheDoubleOracleOnAwkwardShapes(long seed) {
+    Reference.kernels("panama");
+    Case s = Case.of(seed);
+    SplittableRandom r = new SplittableRandom(seed * 31 + 7);
+    float[] a = random(r, s.m * s.k);
+    float[] opB = random(r, s.k * s.n);
+    float[] b = Reference.store(opB, s.k, s.n, true);
+    float[] c0 = random(r, s.m * s.ldc);
+    float[] c = c0.clone();
+    if (s.beta == 0) {
+      for (int i = 0; i < s.m; i++) {
+        Arrays.fill(c, i * s.ldc, i * s.ldc + s.n, Float.NaN);
+      }
+    }
+    PanamaTransposedGemm.gemm(s.m, s.n, s.k, s.alpha, a, s.k, b, s.k, s.beta, c, s.ldc, s.threads, null);
+    float[] packedC0 = new float[s.m * s.n];
+    for (int i = 0; i < s.m; i++) {
+      System.arraycopy(c0, i * s.ldc, packedC0, i * s.n, s.n);
+    }
+    double[][] ref = Reference.gemm(s.m, s.n, s.k, s.alpha, a, opB, s.beta, packedC0);
+    for (int i = 0; i < s.m; i++) {
+      for (int j = 0; j < s.ldc; j++) {
+        int o = i * s.ldc + j;
+        String what = s + " C(" + i + "," + j + ")";
+        if (j >= s.n) {
+          assertEquals(Float.floatToIntBits(c0[o]), Float.floatToIntBits(c[o]), what + " past n was written");
+        } else {
+          assertClose(ref[0][i * s.n + j], c[o], ref[1][i * s.n + j], s.k, what);
+        }
+      }
+    }
+  }
+
+  @ParameterizedTest(name = "seed={0}")
+  @MethodSource("seeds")
+  void isBitForBitThePackedRouteOnAnyThreadCount(long seed) {
+    Reference.kernels("panama");
+    Case s = Case.of(seed + 1000);
+    SplittableRandom r = new SplittableRandom(seed * 17 + 3);
+    float[] a = random(r, s.m * s.k);
+    float[] b = random(r, s.n * s.k);
+    float[] c0 = random(r, s.m * s.ldc);
+    PanamaGemm.Epilogue e = null;
+    if (r.nextBoolean()) {
+      e = new PanamaGemm.Epilogue();
+      e.biasScale = r.nextBoolean() ? 1f : (float) r.nextDouble(-2, 2);
+      e.bias = r.nextBoolean() ? random(r, s.n) : null;
+      e.rectify = r.nextBoolean();
+      e.ldm = s.n + r.nextInt(2);
+      e.mask = r.nextBoolean() ? random(r, s.m * e.ldm) : null;
+    }
+    float[] expected = c0.clone();
+    PanamaGemm.packed(false, true, s.m, s.n, s.k, s.alpha, a, s.k, b, s.k, s.beta, expected, s.ldc, 1, e);
+    assertFalse(Arrays.equals(expected, c0), "the packed route left C unchanged");
+    for (int threads = 1; threads <= 3; threads++) {
+      float[] c = c0.clone();
+      PanamaTransposedGemm.gemm(s.m, s.n, s.k, s.alpha, a, s.k, b, s.k, s.beta, c, s.ldc, threads, e);
+      for (int o = 0; o < c.length; o++) {
+        int i = o / s.ldc;
+        int j = o % s.ldc;
+        int row = i;
+        int col = j;
+        int t = threads;
+        assertEquals(Float.floatToIntBits(expected[o]), Float.floatToIntBits(c[o]),
+            () -> s + " epilogue " + (seed % 2) + " on " + t + " threads: C(" + row + "," + col + ")");
+      }
+    }
+  }
+
+  /**
+   * The training shapes take this route (H·Wᵀ at batch 64 and 128, widths 784 to 4096) and the shapes it
+   * would not pay on do not; through the kernels' entry point the result is the packed route's, bit for
+   * bit, with the forward layer's bias and rectifier.
+   */
+  @Test
+  void dispatchesTheTrainingShapesAndKeepsTheirBits() {
+    Kernels panama = Reference.kernels("panama");
+    boolean wide = PanamaConstants.WIDE_TILE && PanamaConstants.LANES == 16;
+    assertEquals(wide, PanamaTransposedGemm.applies(false, true, 128, 1024, 1024));
+    assertEquals(wide, PanamaTransposedGemm.applies(false, true, 64, 784, 128));
+    assertFalse(PanamaTransposedGemm.applies(false, true, 129, 4096, 64), "a third panel");
+    assertFalse(PanamaTransposedGemm.applies(false, true, 100, 4096, 64), "a panel padded by 28 rows");
+    assertFalse(PanamaTransposedGemm.applies(false, true, 128, 511, 64), "B not four times as tall as A");
+    assertFalse(PanamaTransposedGemm.applies(true, true, 128, 1024, 64));
+    assertFalse(PanamaTransposedGemm.applies(false, false, 128, 1024, 64));
+    SplittableRandom r = new SplittableRandom(2310);
+    int m = 128;
+    int n = 1030;
+    int k = 1100;
+    float[] a = random(r, m * k);
+    float[] b = random(r, n * k);
+    float[] bias = random(r, n);
+    float[] viaKernels = new float[m * n];
+    panama.gemmEpilogue(false, true, m, n, k, 1f, a, k, b, k, 0f, viaKernels, n, 2, 1f, bias, true, null, 0);
+    float[] packed = new float[m * n];
+    PanamaGemm.Epilogue e = new PanamaGemm.Epilogue();
+    e.biasScale = 1f;
+    e.bias = bias;
+    e.rectify = true;
+    PanamaGemm.packed(false, true, m, n, k, 1f, a, k, b, k, 0f, packed, n, 1, e);
+    int zeros = 0;
+    for (int o = 0; o < packed.length; o++) {
+      assertEquals(Float.floatToIntBits(packed[o]), Float.floatToIntBits(viaKernels[o]), "C[" + o + "]");
+      zeros += packed[o] == 0 ? 1 : 0;
+    }
+    assertTrue(zeros > 0 && zeros < packed.length, "the rectifier cut some elements and kept others: " + zeros);
+  }
+}
