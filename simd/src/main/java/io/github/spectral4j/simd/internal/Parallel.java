@@ -248,20 +248,21 @@ public final class Parallel {
   }
 
   /**
-   * Nanoseconds a team worker keeps spinning for the next task after its last one before it parks. A
-   * training step forks a dozen times with short serial gaps between; a parked thread takes 5–100 µs to
-   * wake (a futex wake-up, on a VM an inter-processor interrupt), and the caller waits that long for
-   * its share each time. OpenMP runtimes and OpenBLAS spin for the same reason, longer.
+   * The most nanoseconds a waiting thread spins (a team worker for its next task, the caller for its
+   * workers) before it parks. An MLP step forks 15 times with serial gaps of a few µs between; a parked
+   * thread takes 5–100 µs to wake (a futex wake-up, on a VM an inter-processor interrupt), and the caller
+   * waits that long for its share each time. But a spinning thread is a runnable one: on a loaded machine
+   * it waits in a CPU's queue where a woken thread would be placed on a free CPU (spinning 20 µs measured
+   * a median step 1.2–2× slower than parking at once there; yielding while spinning was no better), so
+   * the spin adapts ({@link Team#spinNanos}).
    */
-  static final long SPIN_NANOS = 50_000;
+  static final long SPIN_NANOS = 20_000;
 
-  /**
-   * Spins of a waiting thread before it yields between checks: a few µs of pure spinning, then
-   * {@link Thread#yield()}, which returns at once when the CPU has nothing else to run and otherwise lets
-   * the thread being waited for run (on a loaded machine both may share one CPU; spinning there held
-   * the CPU the worker needed for the whole spin, measured 56 µs per fork against 13 µs parking at once).
-   */
-  static final int EAGER_SPINS = 128;
+  /** The least spin: a probe that still catches back-to-back jobs, so that a quiet machine restores the spin. */
+  static final long MIN_SPIN_NANOS = 1_000;
+
+  /** A job picked up within this many ns of being posted was seen by a thread spinning on a CPU of its own. */
+  static final long PROMPT_NANOS = 3_000;
 
   /**
    * Workers 1 … size of a forked call, held by one calling thread at a time (others take the pool path):
@@ -281,6 +282,15 @@ public final class Parallel {
     private static final Throwable[] failures = new Throwable[64];
     private static final AtomicInteger pending = new AtomicInteger();
     private static volatile Thread waiter;
+    /** When the current job was posted (System.nanoTime), written before {@link #posted}. */
+    private static long postedAt;
+    /**
+     * Nanoseconds a waiting thread spins before it parks, between {@link #MIN_SPIN_NANOS} and
+     * {@link #SPIN_NANOS}: doubled whenever a spinning worker picks a job up at once (it had a CPU to
+     * itself), halved whenever it picks one up late (it spun without a CPU: a loaded machine, where parking
+     * and being woken onto a free CPU is faster). Racy updates are harmless: it only tunes waiting.
+     */
+    private static volatile long spinNanos = SPIN_NANOS;
 
     private Team() {}
 
@@ -296,7 +306,8 @@ public final class Parallel {
         }
         body = job;
         pending.set(count - 1);
-        posted = (posted & ~0xFFL) + 0x100 + count; // publishes body and pending to the workers
+        postedAt = System.nanoTime();
+        posted = (posted & ~0xFFL) + 0x100 + count; // publishes body, pending and postedAt to the workers
         for (int t = 1; t < count; t++) {
           Worker w = workers[t - 1];
           if (w.parked) {
@@ -339,16 +350,10 @@ public final class Parallel {
     }
 
     private static void await() {
-      long start = 0;
-      for (int spin = 0; pending.get() != 0; spin++) {
-        if (spin < EAGER_SPINS) {
-          Thread.onSpinWait();
-          continue;
-        }
-        long now = System.nanoTime();
-        if (start == 0) {
-          start = now;
-        } else if (now - start > SPIN_NANOS) {
+      long start = System.nanoTime();
+      long budget = spinNanos;
+      for (int spin = 1; pending.get() != 0; spin++) {
+        if ((spin & 63) == 0 && System.nanoTime() - start > budget) {
           // As in Shares.await: the waiter is published before pending is read again.
           waiter = Thread.currentThread();
           while (pending.get() != 0) {
@@ -357,7 +362,7 @@ public final class Parallel {
           waiter = null;
           return;
         }
-        Thread.yield();
+        Thread.onSpinWait();
       }
     }
 
@@ -396,19 +401,20 @@ public final class Parallel {
         }
       }
 
-      /** Waits for a job after {@link #seen}: spins for {@link #SPIN_NANOS}, then parks until unparked. */
+      /** Waits for a job after {@link #seen}: spins for {@link #spinNanos}, then parks until unparked. */
       private long next() {
         long start = System.nanoTime();
-        for (int spin = 0; ; spin++) {
+        long budget = spinNanos;
+        for (int spin = 1; ; spin++) {
           long p = posted;
           if (p != seen) {
+            // Picked up while spinning: promptly if this thread held a CPU, late if it waited for one.
+            long late = System.nanoTime() - postedAt;
+            spinNanos =
+                late <= PROMPT_NANOS ? Math.min(SPIN_NANOS, 2 * budget) : Math.max(MIN_SPIN_NANOS, budget / 2);
             return p;
           }
-          if (spin < EAGER_SPINS) {
-            Thread.onSpinWait();
-            continue;
-          }
-          if (System.nanoTime() - start > SPIN_NANOS) {
+          if ((spin & 63) == 0 && System.nanoTime() - start > budget) {
             // Publish parked before reading posted again; the caller bumps posted before reading parked,
             // so one of the two sees the other.
             parked = true;
@@ -418,7 +424,7 @@ public final class Parallel {
             parked = false;
             return p;
           }
-          Thread.yield();
+          Thread.onSpinWait();
         }
       }
     }
