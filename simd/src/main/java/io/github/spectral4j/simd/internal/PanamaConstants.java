@@ -82,13 +82,6 @@ final class PanamaConstants {
    */
   static final int SMALL_N = 16;
 
-  /**
-   * From this many columns the fused Gram product sweeps each four rows' axpy backward
-   * ({@link PanamaGram#axpy4Backward}, the same bits): measured 0.89–0.92× the forward sweep's time at
-   * n = 1024 and 2048 (0.95× at 4096) in interleaved runs; at 256–768 the two were within ±7% either way.
-   */
-  static final int GRAM_BACKWARD_COLUMNS = 1024;
-
   /** Below this many multiply-adds a few-column A·Bᵀ ({@link #SMALL_N}) runs on the calling thread only. */
   static final long THIN_N_PARALLEL_THRESHOLD = 1L << 19;
 

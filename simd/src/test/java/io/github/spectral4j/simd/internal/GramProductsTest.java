@@ -101,10 +101,10 @@ class GramProductsTest {
   }
 
   /**
-   * The Panama Gram kernel sweeps each four rows' axpy from the last column to the first on wide rows;
-   * every element must still get the bits of the forward four-row kernels (PanamaGemv.dot4, then
-   * PanamaGemv.axpy4, one-row dot and axpy for the last m mod 4 rows), tails included, and the backward
-   * axpy alone must give the forward one's bits at every width (also below the width that uses it).
+   * The Panama Gram kernel sweeps each four rows' axpy from the last column to the first; every element
+   * must still get the bits of the forward four-row kernels (PanamaGemv.dot4, then PanamaGemv.axpy4,
+   * one-row dot and axpy for the last m mod 4 rows), tails included, and the backward axpy alone the
+   * forward one's bits.
    */
   @ParameterizedTest(name = "panama {0}x{1} seed={2}")
   @MethodSource("backwardCases")
