@@ -253,8 +253,11 @@ public final class Diagnostics {
    * with these diagnostics (the per-step path), the probe's features are read from that step's own forward
    * pass, where the probe's rows rode along after the batch's: they are the features of the weights before
    * the step's update ({@link Measurement#featureStep()} = step − 1), as μP's coord checks record them, and
-   * cost no forward pass here. Otherwise the probe runs through the model as it is now
-   * ({@code featureStep} = step), as {@link #measureToTolerance(Training)} always does.
+   * cost no forward pass here. The batch's GEMMs round the probe's rows as they round any row, not as the
+   * probe's own smaller products did when {@code h⁽⁰⁾} was recorded, so at unchanged weights (the first
+   * step) {@code rms_dh} is float rounding (below 1e-6 of {@code rms_h}, tested) rather than exactly 0. Otherwise
+   * the probe runs through the model as it is now ({@code featureStep} = step), as
+   * {@link #measureToTolerance(Training)} always does.
    *
    * @param t the run whose model this was constructed for
    * @return per parameter {@code W1, b1, …} and per output {@code layer1 … layerL}
