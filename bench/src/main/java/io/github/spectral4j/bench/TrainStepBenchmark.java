@@ -22,7 +22,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The cost of watching feature learning: one SGD step of the default spectral-parametrization MLP
  * 784-w-w-w-10 (ReLU, batch 128, bundled MNIST-10k) with and without the per-step {@link Diagnostics}
- * (‖W‖*, ‖W − W₀‖*, ‖ΔW‖* by warm-started power iteration, RMS h and Δh on a probe of {@code probeRows} rows). The
+ * (‖W‖*, ‖W − W₀‖*, ‖ΔW‖* by warm-started power iteration, RMS h and Δh on a probe of {@code probeRows} rows,
+ * whose rows ride along in the step's batch: {@code Training.step(Diagnostics)}, the per-step path). The
  * issue's bar is with/without ≤ 1.10 at width 1024 and batch 128; {@link Report} prints the ratio. The
  * diagnostics' cost does not depend on the batch size and the step's does, so the ratio falls as the batch
  * grows ({@code -p batch=512}); {@link DiagnosticsCostBenchmark} times the parts. Training simply
