@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Objects;
-import java.util.SplittableRandom;
 
 /**
  * A training run: an {@link Mlp} (a {@code trainer.nn} {@code Sequential}) initialised from the config's
@@ -51,7 +50,8 @@ public final class Training {
   private Diagnostics rider;
   /** The diagnostics whose probe rows rode along in the last step, or null. */
   private Diagnostics lastRider;
-  private int[] permutation;
+  /** The current epoch's order of the examples (refilled in place each epoch: see {@link BatchOrder}). */
+  private final int[] permutation;
   private long permutationEpoch = -1;
   private long steps;
   /** {@link Mlp#passes()} right after the last step's backward pass. */
@@ -106,6 +106,7 @@ public final class Training {
     this.batch = new Batch(inputs, labels);
     this.dLogits = FloatMatrix.zeros(b, dims[dims.length - 1]);
     this.indices = new int[b];
+    this.permutation = new int[train.size()];
     this.stepsPerEpoch = train.size() / b;
   }
 
@@ -198,7 +199,7 @@ public final class Training {
     long epoch = step / stepsPerEpoch;
     int pos = (int) (step % stepsPerEpoch);
     if (epoch != permutationEpoch) {
-      permutation = permutation(train.size(), config.seed(), epoch);
+      BatchOrder.shuffle(permutation, config.seed(), epoch);
       permutationEpoch = epoch;
     }
     System.arraycopy(permutation, pos * indices.length, indices, 0, indices.length);
@@ -215,22 +216,6 @@ public final class Training {
   private void fillShare(int t) {
     int n = indices.length;
     train.fill(indices, n * t / fillShares, n * (t + 1) / fillShares, fillTarget, labels);
-  }
-
-  /** Fisher–Yates shuffle of {@code 0 … n−1} from a stream seeded by {@code (seed, epoch)}. */
-  static int[] permutation(int n, long seed, long epoch) {
-    int[] p = new int[n];
-    for (int i = 0; i < n; i++) {
-      p[i] = i;
-    }
-    SplittableRandom random = new SplittableRandom(Mlp.layerSeed(seed ^ 0x6A09E667F3BCC909L, (int) epoch));
-    for (int i = n - 1; i > 0; i--) {
-      int j = random.nextInt(i + 1);
-      int tmp = p[i];
-      p[i] = p[j];
-      p[j] = tmp;
-    }
-    return p;
   }
 
   /** Steps taken so far. */
