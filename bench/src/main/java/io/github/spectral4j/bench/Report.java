@@ -24,7 +24,7 @@ public final class Report {
   /** One benchmark result: class simple name, method, params, and the primary metric in seconds per operation. */
   record Row(String benchmark, String method, Map<String, String> params, String mode, double medianSeconds,
       double fastestForkSeconds, double slowestForkSeconds, int forks, Map<String, Double> secondary,
-      String jvmProperties) {
+      String jvmProperties, double iterationSeconds) {
     String param(String name) {
       return params.getOrDefault(name, "");
     }
@@ -156,7 +156,7 @@ public final class Report {
         });
       }
       rows.add(new Row(benchmark, method, params, (String) result.get("mode"), median(all), fastest, slowest,
-          raw.size(), secondary, spectral4jProperties(result.get("jvmArgs"))));
+          raw.size(), secondary, spectral4jProperties(result.get("jvmArgs")), duration(result.get("measurementTime"))));
       for (String key : new String[] {"jdkVersion", "vmName", "vmVersion"}) {
         if (result.get(key) != null) {
           vm.putIfAbsent(key, String.valueOf(result.get(key)));
@@ -242,6 +242,19 @@ public final class Report {
     return score * seconds(parts[0]);
   }
 
+  /** A JMH duration such as "1 s" or "500 ms" in seconds, or NaN when absent or unreadable. */
+  static double duration(Object time) {
+    if (time == null) {
+      return Double.NaN;
+    }
+    String[] parts = String.valueOf(time).trim().split("\\s+");
+    try {
+      return parts.length == 2 ? Double.parseDouble(parts[0]) * seconds(parts[1]) : Double.NaN;
+    } catch (IllegalArgumentException e) {
+      return Double.NaN;
+    }
+  }
+
   private static double seconds(String unit) {
     return switch (unit) {
       case "s" -> 1;
@@ -280,6 +293,7 @@ public final class Report {
     printShapesTable(out, peak);
     printSpectralTable(out);
     printTrainStepTable(out);
+    printAllocationControl(out);
     printOthers(out);
   }
 
@@ -398,13 +412,14 @@ public final class Report {
       return;
     }
     boolean profiled = steps.stream().anyMatch(r -> allocation(r) != null);
+    boolean controlled = profiled && rows.stream().anyMatch(r -> r.benchmark.equals(CONTROL) && allocation(r) != null);
     // A peer never runs diagnostics; say so only where spectral4j's rows have the parameter.
     boolean diagnosed = steps.isEmpty() || steps.stream().anyMatch(r -> r.params.containsKey("diagnostics"));
     out.println(title);
     out.println();
     out.println("| impl | width | batch | threads | diagnostics | ms per step | forks (ms) | with / without | this / PyTorch |"
-        + (profiled ? " B/op |" : ""));
-    out.println("|---|---|---|---|---|---:|---:|---:|---:|" + (profiled ? "---:|" : ""));
+        + (profiled ? " B/op |" : "") + (controlled ? " B/op net of JMH |" : ""));
+    out.println("|---|---|---|---|---|---:|---:|---:|---:|" + (profiled ? "---:|" : "") + (controlled ? "---:|" : ""));
     for (Row r : steps) {
       String ratio = "";
       if (r.param("diagnostics").equals("true")) {
@@ -416,19 +431,21 @@ public final class Report {
       int threads = r.params.containsKey("threads") ? r.intParam("threads") : 1;
       PeerRow peer = bestPeer(task, threads, r.params);
       Double bytes = allocation(r);
-      out.printf(Locale.ROOT, "| spectral4j%s | %s | %s | %d | %s | %s | %s–%s | %s | %s |%s%n", r.jvmProperties,
+      Double harness = controlled ? harnessBytesPerOp(r) : null;
+      out.printf(Locale.ROOT, "| spectral4j%s | %s | %s | %d | %s | %s | %s–%s | %s | %s |%s%s%n", r.jvmProperties,
           r.param("width"), r.param("batch"), threads, r.params.containsKey("diagnostics") ? r.param("diagnostics") : "",
           fmt(r.medianSeconds * 1e3), fmt(r.fastestForkSeconds * 1e3), fmt(r.slowestForkSeconds * 1e3), ratio,
           peer == null ? "" : ratio(r.medianSeconds / peer.medianSeconds),
-          profiled ? " " + (bytes == null ? "" : fmt(bytes)) + " |" : "");
+          profiled ? " " + (bytes == null ? "" : fmt(bytes)) + " |" : "",
+          controlled ? " " + (bytes == null || harness == null ? "" : fmt(bytes - harness)) + " |" : "");
     }
     for (PeerRow p : theirs) {
       boolean best = bestPeer(task, p.cores, p.shape) == p
           && theirs.stream().filter(q -> q.cores == p.cores && q.shape.equals(p.shape)).count() > 1;
-      out.printf(Locale.ROOT, "| %s%s | %s | %s | %d | %s | %s | %s–%s |  |  |%s%n", p.label(), best ? " — best" : "",
+      out.printf(Locale.ROOT, "| %s%s | %s | %s | %d | %s | %s | %s–%s |  |  |%s%s%n", p.label(), best ? " — best" : "",
           p.param("width"), p.param("batch"), p.cores, diagnosed ? "false" : "", fmt(p.medianSeconds * 1e3),
           fmt(p.fastestForkSeconds * 1e3),
-          fmt(p.slowestForkSeconds * 1e3), profiled ? "  |" : "");
+          fmt(p.slowestForkSeconds * 1e3), profiled ? "  |" : "", controlled ? "  |" : "");
     }
     out.println();
     if (!theirs.isEmpty()) {
@@ -436,10 +453,67 @@ public final class Report {
           + theirs.get(0).detail + ".");
       out.println();
     }
+    if (controlled) {
+      out.println("`B/op net of JMH`: B/op less the harness's share, the B/op of the " + shortName(CONTROL)
+          + " row nearest in ms/op, as bytes per iteration (see the control table) over this row's operations per"
+          + " iteration (⌊iteration time / ms per op⌋ + 1).");
+      out.println();
+    }
+  }
+
+  private static final String CONTROL = "AllocationControlBenchmark";
+
+  /**
+   * The bytes per operation that the harness alone accounts for at {@code r}'s time per operation: JMH's GC
+   * profiler divides the bytes allocated in an iteration by the operations in it, so the control nearest in
+   * time per operation (on a log scale), which allocates nothing itself, gives the harness's bytes per
+   * iteration (its B/op times its operations per iteration), and r's share is that over r's operations per
+   * iteration.
+   */
+  private Double harnessBytesPerOp(Row r) {
+    Row nearest = null;
+    for (Row c : rows) {
+      if (c.benchmark.equals(CONTROL) && allocation(c) != null && (nearest == null
+          || Math.abs(Math.log(c.medianSeconds / r.medianSeconds))
+              < Math.abs(Math.log(nearest.medianSeconds / r.medianSeconds)))) {
+        nearest = c;
+      }
+    }
+    return nearest == null ? null : allocation(nearest) * opsPerIteration(nearest) / opsPerIteration(r);
+  }
+
+  /**
+   * Operations in one measured iteration: JMH runs operations until the iteration's time has passed, so
+   * ⌊T/t⌋ + 1 of them for T per iteration and t per operation (2 for a 0.9 s operation in 1 s iterations);
+   * with T unknown, proportional to 1/t, which is all the ratios above need.
+   */
+  static double opsPerIteration(Row r) {
+    return Double.isNaN(r.iterationSeconds) ? 1 / r.medianSeconds
+        : Math.floor(r.iterationSeconds / r.medianSeconds) + 1;
+  }
+
+  /** The {@code -prof gc} control rows: the harness's own B/op at each time per operation, and per iteration. */
+  private void printAllocationControl(PrintStream out) {
+    List<Row> controls = rows.stream().filter(r -> r.benchmark.equals(CONTROL))
+        .sorted(Comparator.comparingDouble(Row::medianSeconds)).toList();
+    if (controls.isEmpty()) {
+      return;
+    }
+    out.println("Allocation control (`" + shortName(CONTROL) + "`: spins as long as a step, allocates nothing itself):");
+    out.println();
+    out.println("| ms per op | ops per iteration | B/op | B per iteration |");
+    out.println("|---:|---:|---:|---:|");
+    for (Row c : controls) {
+      Double bytes = allocation(c);
+      double ops = Double.isNaN(c.iterationSeconds) ? Double.NaN : opsPerIteration(c);
+      out.printf(Locale.ROOT, "| %s | %s | %s | %s |%n", fmt(c.medianSeconds * 1e3), fmt(ops),
+          bytes == null ? "" : fmt(bytes), bytes == null || Double.isNaN(ops) ? "" : fmt(bytes * ops));
+    }
+    out.println();
   }
 
   private void printOthers(PrintStream out) {
-    List<String> known = List.of("SpectralNormBenchmark", "TrainStepBenchmark", "GptStepBenchmark");
+    List<String> known = List.of("SpectralNormBenchmark", "TrainStepBenchmark", "GptStepBenchmark", CONTROL);
     List<Row> others = rows.stream()
         .filter(r -> Double.isNaN(r.flops()) && !known.contains(r.benchmark)).sorted(ORDER).toList();
     if (others.isEmpty()) {

@@ -18,6 +18,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * The cost of watching feature learning: one SGD step of the default spectral-parametrization MLP
@@ -70,13 +71,15 @@ public class TrainStepBenchmark {
     System.out.println(System.lineSeparator() + "# TrainStep " + config);
   }
 
+  /** Sinks the loss as a primitive: returned as an Object it was boxed, a Double per step under {@code -prof gc}. */
   @Benchmark
-  public Object step() {
+  public void step(Blackhole sink) {
     if (diagnostics) {
       // The per-step path: the probe rides along in the step's batch, measure reads its features there.
       training.step(watcher);
-      return watcher.measure(training);
+      sink.consume(watcher.measure(training));
+    } else {
+      sink.consume(training.step());
     }
-    return training.step();
   }
 }

@@ -163,6 +163,32 @@ class ReportTest {
     assertTrue(report.contains("| spectral4j | 512 | 16 | 1 |  | 250 | 250–250 |  |  | 0.50 |"), report);
   }
 
+  /**
+   * In 1 s iterations, the control at 95 ops/s (10.5 ms) runs ⌊95⌋ + 1 = 96 operations per iteration at 400
+   * B/op (38,400 B per iteration) and at 4.5 ops/s (222 ms) 5 operations at 10,000 B/op (50,000 B); the GPT
+   * step at 3.2 ops/s (312.5 ms) runs 4 operations at 13,000 B/op. Its nearest control (222 ms) stands for
+   * 50,000 / 4 = 12,500 B/op of harness, so 500 B/op remain; the 10.5 ms control would have left 3,400.
+   */
+  @Test
+  void stepTableSubtractsTheNearestControlsShare(@TempDir Path dir) throws IOException {
+    Path jmh = dir.resolve("gc.json");
+    Files.writeString(jmh, "[" + profiled(result("GptStepBenchmark.step",
+        "\"batch\":\"16\",\"threads\":\"1\",\"width\":\"512\"", "[[3.2]]"), 13_000) + ","
+        + profiled(result("AllocationControlBenchmark.spin", "\"millis\":\"10\"", "[[95.0]]"), 400) + ","
+        + profiled(result("AllocationControlBenchmark.spin", "\"millis\":\"200\"", "[[4.5]]"), 10_000) + "]");
+    String report = Report.render(List.of(jmh));
+    assertTrue(report.contains("| B/op | B/op net of JMH |"), report);
+    assertTrue(report.contains("| spectral4j | 512 | 16 | 1 |  | 313 | 313–313 |  |  | 13000 | 500 |"), report);
+    assertTrue(report.contains("| 10.5 | 96.0 | 400 | 38400 |"), report);
+    assertTrue(report.contains("| 222 | 5.00 | 10000 | 50000 |"), report);
+    assertTrue(!report.contains("AllocationControlBenchmark.spin |"), report);
+  }
+
+  private static String profiled(String result, double bytesPerOp) {
+    return result.replace("\"secondaryMetrics\":{}",
+        "\"measurementTime\":\"1 s\",\"secondaryMetrics\":{\"gc.alloc.rate.norm\":{\"score\":" + bytesPerOp + "}}");
+  }
+
   /** Lanczos at 25 solves/s is 40 ms; SciPy's fastest 1-core row is 80 ms (float32): 40/80 = 0.50. */
   @Test
   void spectralTableHasTheRatioToSvdsOnOneCore(@TempDir Path dir) throws IOException {
