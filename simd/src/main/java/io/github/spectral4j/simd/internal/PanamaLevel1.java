@@ -35,26 +35,28 @@ final class PanamaLevel1 {
     // four independent accumulators cover the 4-cycle FMA latency at that rate (more would only add
     // register pressure and a longer tail).
     int i = 0;
-    FloatVector acc = FloatVector.zero(FLOAT);
+    FloatVector acc = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
     int bound4 = n - n % (UNROLL * LANES);
     if (bound4 > 0) {
-      FloatVector s1 = FloatVector.zero(FLOAT);
-      FloatVector s2 = FloatVector.zero(FLOAT);
-      FloatVector s3 = FloatVector.zero(FLOAT);
+      FloatVector s1 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+      FloatVector s2 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+      FloatVector s3 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
       for (; i < bound4; i += UNROLL * LANES) {
-        acc = FloatVector.fromArray(FLOAT, x, xOff + i).fma(FloatVector.fromArray(FLOAT, y, yOff + i), acc);
-        s1 = FloatVector.fromArray(FLOAT, x, xOff + i + LANES)
-            .fma(FloatVector.fromArray(FLOAT, y, yOff + i + LANES), s1);
-        s2 = FloatVector.fromArray(FLOAT, x, xOff + i + 2 * LANES)
-            .fma(FloatVector.fromArray(FLOAT, y, yOff + i + 2 * LANES), s2);
-        s3 = FloatVector.fromArray(FLOAT, x, xOff + i + 3 * LANES)
-            .fma(FloatVector.fromArray(FLOAT, y, yOff + i + 3 * LANES), s3);
+        acc = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, x, xOff + i))
+            .fma(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, y, yOff + i)), acc);
+        s1 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, x, xOff + i + LANES))
+            .fma(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, y, yOff + i + LANES)), s1);
+        s2 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, x, xOff + i + 2 * LANES))
+            .fma(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, y, yOff + i + 2 * LANES)), s2);
+        s3 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, x, xOff + i + 3 * LANES))
+            .fma(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, y, yOff + i + 3 * LANES)), s3);
       }
       acc = acc.add(s1).add(s2.add(s3));
     }
     int bound = FLOAT.loopBound(n);
     for (; i < bound; i += LANES) {
-      acc = FloatVector.fromArray(FLOAT, x, xOff + i).fma(FloatVector.fromArray(FLOAT, y, yOff + i), acc);
+      acc = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, x, xOff + i))
+          .fma(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, y, yOff + i)), acc);
     }
     float s = sumLanes(acc);
     for (; i < n; i++) {
@@ -65,12 +67,12 @@ final class PanamaLevel1 {
 
   static void axpy(int n, float alpha, float[] x, int xOff, float[] y, int yOff) {
     // Every element is independent (no reduction chain), so one vector per step suffices; C2 unrolls.
-    FloatVector a = FloatVector.broadcast(FLOAT, alpha);
+    FloatVector a = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, alpha));
     int i = 0;
     int bound = FLOAT.loopBound(n);
     for (; i < bound; i += LANES) {
-      FloatVector.fromArray(FLOAT, x, xOff + i)
-          .fma(a, FloatVector.fromArray(FLOAT, y, yOff + i))
+      FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, x, xOff + i))
+          .fma(a, FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, y, yOff + i)))
           .intoArray(y, yOff + i);
     }
     for (; i < n; i++) {
@@ -83,7 +85,7 @@ final class PanamaLevel1 {
     int i = 0;
     int bound = FLOAT.loopBound(n);
     for (; i < bound; i += LANES) {
-      FloatVector.fromArray(FLOAT, x, xOff + i).mul(alpha).intoArray(x, xOff + i);
+      FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, x, xOff + i)).mul(alpha).intoArray(x, xOff + i);
     }
     for (; i < n; i++) {
       x[xOff + i] *= alpha;
@@ -95,23 +97,23 @@ final class PanamaLevel1 {
     // cover the FMA latency.
     int half = FLOAT_HALF.length();
     int i = 0;
-    DoubleVector acc = DoubleVector.zero(DOUBLE);
+    DoubleVector acc = DOUBLE_VECTOR.cast(DoubleVector.zero(DOUBLE));
     int bound4 = n - n % (UNROLL * half);
     if (bound4 > 0) {
-      DoubleVector s1 = DoubleVector.zero(DOUBLE);
-      DoubleVector s2 = DoubleVector.zero(DOUBLE);
-      DoubleVector s3 = DoubleVector.zero(DOUBLE);
+      DoubleVector s1 = DOUBLE_VECTOR.cast(DoubleVector.zero(DOUBLE));
+      DoubleVector s2 = DOUBLE_VECTOR.cast(DoubleVector.zero(DOUBLE));
+      DoubleVector s3 = DOUBLE_VECTOR.cast(DoubleVector.zero(DOUBLE));
       for (; i < bound4; i += UNROLL * half) {
-        acc = widen(x, i).fma(DoubleVector.fromArray(DOUBLE, y, i), acc);
-        s1 = widen(x, i + half).fma(DoubleVector.fromArray(DOUBLE, y, i + half), s1);
-        s2 = widen(x, i + 2 * half).fma(DoubleVector.fromArray(DOUBLE, y, i + 2 * half), s2);
-        s3 = widen(x, i + 3 * half).fma(DoubleVector.fromArray(DOUBLE, y, i + 3 * half), s3);
+        acc = widen(x, i).fma(DOUBLE_VECTOR.cast(DoubleVector.fromArray(DOUBLE, y, i)), acc);
+        s1 = widen(x, i + half).fma(DOUBLE_VECTOR.cast(DoubleVector.fromArray(DOUBLE, y, i + half)), s1);
+        s2 = widen(x, i + 2 * half).fma(DOUBLE_VECTOR.cast(DoubleVector.fromArray(DOUBLE, y, i + 2 * half)), s2);
+        s3 = widen(x, i + 3 * half).fma(DOUBLE_VECTOR.cast(DoubleVector.fromArray(DOUBLE, y, i + 3 * half)), s3);
       }
       acc = acc.add(s1).add(s2.add(s3));
     }
     int bound = n - n % half;
     for (; i < bound; i += half) {
-      acc = widen(x, i).fma(DoubleVector.fromArray(DOUBLE, y, i), acc);
+      acc = widen(x, i).fma(DOUBLE_VECTOR.cast(DoubleVector.fromArray(DOUBLE, y, i)), acc);
     }
     double s = sumLanes(acc);
     for (; i < n; i++) {
@@ -123,11 +125,11 @@ final class PanamaLevel1 {
   static void subtract(int n, double c, float[] x, double[] y) {
     // Independent elements: one vector per step, C2 unrolls.
     int half = FLOAT_HALF.length();
-    DoubleVector minusC = DoubleVector.broadcast(DOUBLE, -c);
+    DoubleVector minusC = DOUBLE_VECTOR.cast(DoubleVector.broadcast(DOUBLE, -c));
     int i = 0;
     int bound = n - n % half;
     for (; i < bound; i += half) {
-      widen(x, i).fma(minusC, DoubleVector.fromArray(DOUBLE, y, i)).intoArray(y, i);
+      widen(x, i).fma(minusC, DOUBLE_VECTOR.cast(DoubleVector.fromArray(DOUBLE, y, i))).intoArray(y, i);
     }
     for (; i < n; i++) {
       y[i] -= c * x[i];
@@ -139,12 +141,12 @@ final class PanamaLevel1 {
     // latency, as in dot (one load per FMA here, but the conversion also takes a pipe).
     int half = FLOAT_HALF.length();
     int i = 0;
-    DoubleVector acc = DoubleVector.zero(DOUBLE);
+    DoubleVector acc = DOUBLE_VECTOR.cast(DoubleVector.zero(DOUBLE));
     int bound4 = n - n % (UNROLL * half);
     if (bound4 > 0) {
-      DoubleVector s1 = DoubleVector.zero(DOUBLE);
-      DoubleVector s2 = DoubleVector.zero(DOUBLE);
-      DoubleVector s3 = DoubleVector.zero(DOUBLE);
+      DoubleVector s1 = DOUBLE_VECTOR.cast(DoubleVector.zero(DOUBLE));
+      DoubleVector s2 = DOUBLE_VECTOR.cast(DoubleVector.zero(DOUBLE));
+      DoubleVector s3 = DOUBLE_VECTOR.cast(DoubleVector.zero(DOUBLE));
       for (; i < bound4; i += UNROLL * half) {
         DoubleVector v0 = widen(x, xOff + i);
         DoubleVector v1 = widen(x, xOff + i + half);
@@ -174,24 +176,25 @@ final class PanamaLevel1 {
   static void addWithSquares(int from, int to, float[] x, float[] y, double[] sums) {
     // Memory-bound (x and y read, y written once): one half-width step at a time, each half widened to
     // double for the squares; two accumulators per sum cover the FMA latency at the rate memory feeds them.
+    // Every vector that leaves a load, a zero or a conversion is cast to its class (see FLOAT_VECTOR).
     int half = FLOAT_HALF.length();
-    DoubleVector sx0 = DoubleVector.zero(DOUBLE);
-    DoubleVector sx1 = DoubleVector.zero(DOUBLE);
-    DoubleVector sy0 = DoubleVector.zero(DOUBLE);
-    DoubleVector sy1 = DoubleVector.zero(DOUBLE);
+    DoubleVector sx0 = DOUBLE_VECTOR.cast(DoubleVector.zero(DOUBLE));
+    DoubleVector sx1 = DOUBLE_VECTOR.cast(DoubleVector.zero(DOUBLE));
+    DoubleVector sy0 = DOUBLE_VECTOR.cast(DoubleVector.zero(DOUBLE));
+    DoubleVector sy1 = DOUBLE_VECTOR.cast(DoubleVector.zero(DOUBLE));
     int i = from;
     int bound = to - (to - from) % (2 * half);
     for (; i < bound; i += 2 * half) {
-      FloatVector x0 = FloatVector.fromArray(FLOAT_HALF, x, i);
-      FloatVector x1 = FloatVector.fromArray(FLOAT_HALF, x, i + half);
-      FloatVector y0 = FloatVector.fromArray(FLOAT_HALF, y, i).add(x0);
-      FloatVector y1 = FloatVector.fromArray(FLOAT_HALF, y, i + half).add(x1);
+      FloatVector x0 = HALF_VECTOR.cast(FloatVector.fromArray(FLOAT_HALF, x, i));
+      FloatVector x1 = HALF_VECTOR.cast(FloatVector.fromArray(FLOAT_HALF, x, i + half));
+      FloatVector y0 = HALF_VECTOR.cast(FloatVector.fromArray(FLOAT_HALF, y, i)).add(x0);
+      FloatVector y1 = HALF_VECTOR.cast(FloatVector.fromArray(FLOAT_HALF, y, i + half)).add(x1);
       y0.intoArray(y, i);
       y1.intoArray(y, i + half);
-      DoubleVector dx0 = (DoubleVector) x0.convertShape(VectorOperators.F2D, DOUBLE, 0);
-      DoubleVector dx1 = (DoubleVector) x1.convertShape(VectorOperators.F2D, DOUBLE, 0);
-      DoubleVector dy0 = (DoubleVector) y0.convertShape(VectorOperators.F2D, DOUBLE, 0);
-      DoubleVector dy1 = (DoubleVector) y1.convertShape(VectorOperators.F2D, DOUBLE, 0);
+      DoubleVector dx0 = DOUBLE_VECTOR.cast(x0.convertShape(VectorOperators.F2D, DOUBLE, 0));
+      DoubleVector dx1 = DOUBLE_VECTOR.cast(x1.convertShape(VectorOperators.F2D, DOUBLE, 0));
+      DoubleVector dy0 = DOUBLE_VECTOR.cast(y0.convertShape(VectorOperators.F2D, DOUBLE, 0));
+      DoubleVector dy1 = DOUBLE_VECTOR.cast(y1.convertShape(VectorOperators.F2D, DOUBLE, 0));
       sx0 = dx0.fma(dx0, sx0);
       sx1 = dx1.fma(dx1, sx1);
       sy0 = dy0.fma(dy0, sy0);
@@ -205,11 +208,11 @@ final class PanamaLevel1 {
   static void rectify(int n, float[] x, int xOff, float[] y, int yOff) {
     // Compare and blend rather than lanewise MAX: x > 0 ? x : 0 maps NaN to 0 as the scalar kernel does,
     // where max would keep it. Independent elements: one vector per step, C2 unrolls.
-    FloatVector zero = FloatVector.zero(FLOAT);
+    FloatVector zero = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
     int i = 0;
     int bound = FLOAT.loopBound(n);
     for (; i < bound; i += LANES) {
-      FloatVector v = FloatVector.fromArray(FLOAT, x, xOff + i);
+      FloatVector v = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, x, xOff + i));
       zero.blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(y, yOff + i);
     }
     for (; i < n; i++) {
@@ -219,12 +222,13 @@ final class PanamaLevel1 {
   }
 
   static void keepWherePositive(int n, float[] mask, int mOff, float[] x, int xOff, float[] y, int yOff) {
-    FloatVector zero = FloatVector.zero(FLOAT);
+    FloatVector zero = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
     int i = 0;
     int bound = FLOAT.loopBound(n);
     for (; i < bound; i += LANES) {
-      VectorMask<Float> keep = FloatVector.fromArray(FLOAT, mask, mOff + i).compare(VectorOperators.GT, 0f);
-      zero.blend(FloatVector.fromArray(FLOAT, x, xOff + i), keep).intoArray(y, yOff + i);
+      VectorMask<Float> keep =
+          FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, mask, mOff + i)).compare(VectorOperators.GT, 0f);
+      zero.blend(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, x, xOff + i)), keep).intoArray(y, yOff + i);
     }
     for (; i < n; i++) {
       y[yOff + i] = mask[mOff + i] > 0 ? x[xOff + i] : 0f;
@@ -238,6 +242,7 @@ final class PanamaLevel1 {
    * lane-wise adds are exact IEEE operations in every tier, so this sum is bit-reproducible.
    */
   static float sumLanes(FloatVector v) {
+    v = FLOAT_VECTOR.cast(v); // a zero merged with a loop's sums: see FLOAT_VECTOR
     // Unrolled over static final shuffles (constants to C2; a loop over the list kept the vector boxed
     // and cost ~25 ns per call). The folds beyond FLOAT_FOLDS.size() are dead code for this species.
     if (F_FOLDS > 0) {
@@ -275,6 +280,7 @@ final class PanamaLevel1 {
 
   /** As {@link #sumLanes(FloatVector)}, for the double accumulators. */
   static double sumLanes(DoubleVector v) {
+    v = DOUBLE_VECTOR.cast(v);
     if (D_FOLDS > 0) {
       v = v.add(v.rearrange(D0));
     }
@@ -290,7 +296,35 @@ final class PanamaLevel1 {
     return v.lane(0);
   }
 
+  /**
+   * The class of {@link PanamaConstants#FLOAT}'s vectors (a final class of the incubator module). Every vector
+   * a kernel here takes from a load, a zero, a broadcast or a conversion is cast to its class with
+   * {@code FLOAT_VECTOR.cast(…)} and the like, written out at the call, not in a helper. Such a vector reaches
+   * C2's parser typed only as FloatVector (the Vector API expands those intrinsics late), so the first
+   * operation on it dispatches on the receiver-type profile of the JDK's own bytecode (FloatVector.add calls
+   * the abstract lanewise), a profile shared by every species used anywhere in the JVM. With two species seen
+   * there (ours at half width, or another library's), C2 inlined both implementations behind a type check
+   * and the merged result was boxed: a 64-byte payload per vector operation, 1.6 KB per momentum-SGD step of
+   * a small model in the JVM of a full test run (PanamaLevel1.addWithSquares, lines y0 = … .add(x0)). A cast
+   * to a constant class is a C2 intrinsic (used at any call-site frequency, unlike a helper method, which C2
+   * declined to inline at a cold site and so boxed its argument) that makes the type exact at parse time;
+   * the call then binds statically whatever the profile says, and the check folds once the load is expanded.
+   */
+  static final Class<? extends FloatVector> FLOAT_VECTOR = FloatVector.zero(FLOAT).getClass();
+
+  /** The class of {@link PanamaConstants#FLOAT_HALF}'s vectors (see {@link #FLOAT_VECTOR}). */
+  static final Class<? extends FloatVector> HALF_VECTOR = FloatVector.zero(FLOAT_HALF).getClass();
+
+  /** The class of {@link PanamaConstants#DOUBLE}'s vectors (see {@link #FLOAT_VECTOR}). */
+  static final Class<? extends DoubleVector> DOUBLE_VECTOR = DoubleVector.zero(DOUBLE).getClass();
+
+  /**
+   * The half-width floats at {@code x[offset …]} widened to one {@link PanamaConstants#DOUBLE} vector. Keep it
+   * under 35 bytes of bytecode (C2's MaxInlineSize): at a cold call site (a short row's unrolled loop) C2
+   * inlines only methods that small, and a widened vector returned from a call is boxed.
+   */
   static DoubleVector widen(float[] x, int offset) {
-    return (DoubleVector) FloatVector.fromArray(FLOAT_HALF, x, offset).convertShape(VectorOperators.F2D, DOUBLE, 0);
+    return DOUBLE_VECTOR.cast(
+        FloatVector.fromArray(FLOAT_HALF, x, offset).convertShape(VectorOperators.F2D, DOUBLE, 0));
   }
 }

@@ -9,6 +9,9 @@ import static io.github.spectral4j.simd.internal.PanamaConstants.FLOAT;
 import static io.github.spectral4j.simd.internal.PanamaConstants.F_FOLDS;
 import static io.github.spectral4j.simd.internal.PanamaConstants.FLOAT_HALF;
 import static io.github.spectral4j.simd.internal.PanamaConstants.LANES;
+import static io.github.spectral4j.simd.internal.PanamaLevel1.DOUBLE_VECTOR;
+import static io.github.spectral4j.simd.internal.PanamaLevel1.FLOAT_VECTOR;
+import static io.github.spectral4j.simd.internal.PanamaLevel1.HALF_VECTOR;
 
 import java.util.Arrays;
 import jdk.incubator.vector.DoubleVector;
@@ -207,25 +210,25 @@ final class PanamaOptimizerPass {
    */
   static void addScaledWithSquares(int from, int to, float alpha, float[] g, float[] d, float[] w, double[] sums) {
     int half = FLOAT_HALF.length();
-    DoubleVector sx0 = DoubleVector.zero(DOUBLE);
-    DoubleVector sx1 = DoubleVector.zero(DOUBLE);
-    DoubleVector sy0 = DoubleVector.zero(DOUBLE);
-    DoubleVector sy1 = DoubleVector.zero(DOUBLE);
+    DoubleVector sx0 = DOUBLE_VECTOR.cast(DoubleVector.zero(DOUBLE));
+    DoubleVector sx1 = DOUBLE_VECTOR.cast(DoubleVector.zero(DOUBLE));
+    DoubleVector sy0 = DOUBLE_VECTOR.cast(DoubleVector.zero(DOUBLE));
+    DoubleVector sy1 = DOUBLE_VECTOR.cast(DoubleVector.zero(DOUBLE));
     int i = from;
     int bound = to - (to - from) % (2 * half);
     for (; i < bound; i += 2 * half) {
-      FloatVector x0 = FloatVector.fromArray(FLOAT_HALF, g, i).mul(alpha);
-      FloatVector x1 = FloatVector.fromArray(FLOAT_HALF, g, i + half).mul(alpha);
+      FloatVector x0 = HALF_VECTOR.cast(FloatVector.fromArray(FLOAT_HALF, g, i)).mul(alpha);
+      FloatVector x1 = HALF_VECTOR.cast(FloatVector.fromArray(FLOAT_HALF, g, i + half)).mul(alpha);
       x0.intoArray(d, i);
       x1.intoArray(d, i + half);
-      FloatVector y0 = FloatVector.fromArray(FLOAT_HALF, w, i).add(x0);
-      FloatVector y1 = FloatVector.fromArray(FLOAT_HALF, w, i + half).add(x1);
+      FloatVector y0 = HALF_VECTOR.cast(FloatVector.fromArray(FLOAT_HALF, w, i)).add(x0);
+      FloatVector y1 = HALF_VECTOR.cast(FloatVector.fromArray(FLOAT_HALF, w, i + half)).add(x1);
       y0.intoArray(w, i);
       y1.intoArray(w, i + half);
-      DoubleVector dx0 = (DoubleVector) x0.convertShape(VectorOperators.F2D, DOUBLE, 0);
-      DoubleVector dx1 = (DoubleVector) x1.convertShape(VectorOperators.F2D, DOUBLE, 0);
-      DoubleVector dy0 = (DoubleVector) y0.convertShape(VectorOperators.F2D, DOUBLE, 0);
-      DoubleVector dy1 = (DoubleVector) y1.convertShape(VectorOperators.F2D, DOUBLE, 0);
+      DoubleVector dx0 = DOUBLE_VECTOR.cast(x0.convertShape(VectorOperators.F2D, DOUBLE, 0));
+      DoubleVector dx1 = DOUBLE_VECTOR.cast(x1.convertShape(VectorOperators.F2D, DOUBLE, 0));
+      DoubleVector dy0 = DOUBLE_VECTOR.cast(y0.convertShape(VectorOperators.F2D, DOUBLE, 0));
+      DoubleVector dy1 = DOUBLE_VECTOR.cast(y1.convertShape(VectorOperators.F2D, DOUBLE, 0));
       sx0 = dx0.fma(dx0, sx0);
       sx1 = dx1.fma(dx1, sx1);
       sy0 = dy0.fma(dy0, sy0);
@@ -242,22 +245,22 @@ final class PanamaOptimizerPass {
   /** {@link #scaledRow} with E = w − ref: lane sums of E², w·x and E·y into t as well. */
   private static void scaledRowWithProducts(
       int bound, float alpha, float[] g, float[] d, float[] w, float[] ref, float[] x, float[] y, int r, float[] t) {
-    FloatVector qd = FloatVector.zero(FLOAT);
-    FloatVector qw = FloatVector.zero(FLOAT);
-    FloatVector qe = FloatVector.zero(FLOAT);
-    FloatVector sx = FloatVector.zero(FLOAT);
-    FloatVector sy = FloatVector.zero(FLOAT);
+    FloatVector qd = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector qw = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector qe = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector sx = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector sy = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
     for (int j = 0; j < bound; j += LANES) {
-      FloatVector dv = FloatVector.fromArray(FLOAT, g, r + j).mul(alpha);
+      FloatVector dv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, g, r + j)).mul(alpha);
       dv.intoArray(d, r + j);
-      FloatVector wv = FloatVector.fromArray(FLOAT, w, r + j).add(dv);
+      FloatVector wv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, w, r + j)).add(dv);
       wv.intoArray(w, r + j);
-      FloatVector ev = wv.sub(FloatVector.fromArray(FLOAT, ref, r + j));
+      FloatVector ev = wv.sub(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, ref, r + j)));
       qd = dv.fma(dv, qd);
       qw = wv.fma(wv, qw);
       qe = ev.fma(ev, qe);
-      sx = wv.fma(FloatVector.fromArray(FLOAT, x, j), sx);
-      sy = ev.fma(FloatVector.fromArray(FLOAT, y, j), sy);
+      sx = wv.fma(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, x, j)), sx);
+      sy = ev.fma(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, y, j)), sy);
     }
     if (F_FOLDS > 4) {
       t[D] = PanamaLevel1.sumLanes(qd);
@@ -307,21 +310,21 @@ final class PanamaOptimizerPass {
   /** As {@link #scaledRowWithProducts} with d as given. */
   private static void givenRowWithProducts(
       int bound, float[] d, float[] w, float[] ref, float[] x, float[] y, int r, float[] t) {
-    FloatVector qd = FloatVector.zero(FLOAT);
-    FloatVector qw = FloatVector.zero(FLOAT);
-    FloatVector qe = FloatVector.zero(FLOAT);
-    FloatVector sx = FloatVector.zero(FLOAT);
-    FloatVector sy = FloatVector.zero(FLOAT);
+    FloatVector qd = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector qw = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector qe = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector sx = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector sy = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
     for (int j = 0; j < bound; j += LANES) {
-      FloatVector dv = FloatVector.fromArray(FLOAT, d, r + j);
-      FloatVector wv = FloatVector.fromArray(FLOAT, w, r + j).add(dv);
+      FloatVector dv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, d, r + j));
+      FloatVector wv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, w, r + j)).add(dv);
       wv.intoArray(w, r + j);
-      FloatVector ev = wv.sub(FloatVector.fromArray(FLOAT, ref, r + j));
+      FloatVector ev = wv.sub(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, ref, r + j)));
       qd = dv.fma(dv, qd);
       qw = wv.fma(wv, qw);
       qe = ev.fma(ev, qe);
-      sx = wv.fma(FloatVector.fromArray(FLOAT, x, j), sx);
-      sy = ev.fma(FloatVector.fromArray(FLOAT, y, j), sy);
+      sx = wv.fma(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, x, j)), sx);
+      sy = ev.fma(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, y, j)), sy);
     }
     t[D] = PanamaLevel1.sumLanes(qd);
     t[W] = PanamaLevel1.sumLanes(qw);
@@ -333,14 +336,14 @@ final class PanamaOptimizerPass {
   /** The row's second sweep, w and ref still in L1: aOut += fx·w, eOut += fy·(w − ref). */
   private static void axpys(
       int n, int bound, float fx, float fy, float[] w, float[] ref, int r, float[] aOut, float[] eOut) {
-    FloatVector fxv = FloatVector.broadcast(FLOAT, fx);
-    FloatVector fyv = FloatVector.broadcast(FLOAT, fy);
+    FloatVector fxv = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, fx));
+    FloatVector fyv = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, fy));
     int j = 0;
     for (; j < bound; j += LANES) {
-      FloatVector wv = FloatVector.fromArray(FLOAT, w, r + j);
-      FloatVector ev = wv.sub(FloatVector.fromArray(FLOAT, ref, r + j));
-      fxv.fma(wv, FloatVector.fromArray(FLOAT, aOut, j)).intoArray(aOut, j);
-      fyv.fma(ev, FloatVector.fromArray(FLOAT, eOut, j)).intoArray(eOut, j);
+      FloatVector wv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, w, r + j));
+      FloatVector ev = wv.sub(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, ref, r + j)));
+      fxv.fma(wv, FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, aOut, j))).intoArray(aOut, j);
+      fyv.fma(ev, FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, eOut, j))).intoArray(eOut, j);
     }
     for (; j < n; j++) {
       aOut[j] = Math.fma(fx, w[r + j], aOut[j]);
