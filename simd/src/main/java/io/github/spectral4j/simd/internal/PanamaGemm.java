@@ -116,6 +116,18 @@ final class PanamaGemm {
 
   private PanamaGemm() {}
 
+  /**
+   * Packs rows [ic, ic + mr) of op(A) (mr ≤ 4) into one 4-row panel at {@code pa[off …]}: for each p the
+   * four values of column p at {@code off + 4·p}, rows past mr zero.
+   */
+  private static void packA4(boolean transA, float[] a, int lda, int ic, int mr, int pc, int kc, float[] pa, int off) {
+    for (int p = 0, d = off; p < kc; p++, d += 4) {
+      for (int r = 0; r < 4; r++) {
+        pa[d + r] = r >= mr ? 0f : transA ? a[(pc + p) * lda + ic + r] : a[(ic + r) * lda + pc + p];
+      }
+    }
+  }
+
   static void gemm(
       boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int lda, float[] b, int ldb,
       float beta, float[] c, int ldc, int threads) {
@@ -290,9 +302,11 @@ final class PanamaGemm {
     // The k slices depend on k only (never on the rectangle), so every element sees the same slices.
     int slices = ceilDiv(k, KC);
     int kcMax = ceilDiv(k, slices);
-    // Shallow slices get taller blocks of A: the same L2 footprint, and fewer, longer reads of each
-    // row of a transposed A.
-    int mcMax = Math.max(MC, MC * KC / kcMax / MR * MR);
+    // Shallow slices get taller blocks of A (the same L2 footprint): fewer, longer reads of each row of a
+    // transposed A, fewer packs of A per pass over B. At most 4 × MC rows: taller blocks spread packA's
+    // stores of a transposed A over more panels (3 KB apart at k = 128) than L1's ways hold (measured at
+    // 1024 × 1024 × 128, loaded: 192 rows 4% faster than 48 and than 384).
+    int mcMax = Math.max(MC, Math.min(4 * MC, MC * KC / kcMax / MR * MR));
     boolean fewRows = i1 - i0 <= FEW_ROWS;
     for (int jc = j0; jc < j1; jc += NC) {
       int nc = Math.min(NC, j1 - jc);
@@ -304,14 +318,40 @@ final class PanamaGemm {
         if (fewRows) {
           // All of op(A) packed once, each panel of op(B) packed just before its tiles use it.
           int mc = i1 - i0;
-          float[] pa = w.packA(ceilDiv(mc, MR) * MR * kc);
-          packA(transA, a, lda, i0, mc, pc, kc, pa);
+          // The rows past the last whole six go in 4-row tiles where that saves padding: 2 → 4 + 4 (one
+          // six less), 3 or 4 → 4; 1 and 5 stay in a padded six. (128 rows: 20 sixes and two fours
+          // instead of 22 tiles, the last a third full.)
+          int rest = mc % MR;
+          int fours = NR != 4 * LANES ? 0 : rest == 2 && mc > MR ? 2 : rest >= 2 && rest <= 4 ? 1 : 0;
+          int sixRows = fours == 0 ? mc : fours == 2 ? mc - rest - MR : mc - rest;
+          float[] pa = w.packA(ceilDiv(sixRows, MR) * MR * kc + fours * 4 * kc);
+          packA(transA, a, lda, i0, sixRows, pc, kc, pa);
+          int fourOff = ceilDiv(sixRows, MR) * MR * kc;
+          for (int f = 0; f < fours; f++) {
+            packA4(transA, a, lda, i0 + sixRows + 4 * f, Math.min(4, mc - sixRows - 4 * f), pc, kc, pa, fourOff + f * 4 * kc);
+          }
           float[] pb = w.packB(PB_SKIP + NR * kc);
           for (int jr = 0; jr < nc; jr += NR) {
             int nr = Math.min(NR, nc - jr);
-            packB(transB, b, ldb, pc, kc, jc + jr, nr, pb);
-            for (int ir = 0; ir < mc; ir += MR) {
-              tile(kc, pa, ir, pb, 0, w.tile, c, i0 + ir, jc + jr, ldc, Math.min(MR, mc - ir), nr, alpha, beta, mode, e);
+            int ir = 0;
+            if (!transB && nr == NR && NR == 4 * LANES && sixRows > 0) {
+              // The first row tile reads its panel straight from b and packs it on the way, its loads
+              // overlapping its multiply-adds: packed apart, the panel's 4 KB-strided rows cost ~15% of
+              // a 128 × 1024 × 1024 product.
+              kernelWidePacking(kc, pa, 0, b, pc * ldb + jc + jr, ldb, pb, PB_SKIP, w.tile);
+              writeTile(c, i0, jc + jr, ldc, Math.min(MR, sixRows), nr, alpha, beta, mode, w.tile, e);
+              ir = MR;
+            } else {
+              packB(transB, b, ldb, pc, kc, jc + jr, nr, pb);
+            }
+            for (; ir < sixRows; ir += MR) {
+              tile(kc, pa, ir, pb, 0, w.tile, c, i0 + ir, jc + jr, ldc, Math.min(MR, sixRows - ir), nr, alpha, beta,
+                  mode, e);
+            }
+            for (int f = 0; f < fours; f++) {
+              kernelWide4(kc, pa, fourOff + f * 4 * kc, pb, PB_SKIP, w.tile);
+              writeTile(c, i0 + sixRows + 4 * f, jc + jr, ldc, Math.min(4, mc - sixRows - 4 * f), nr, alpha, beta,
+                  mode, w.tile, e);
             }
           }
           continue;
@@ -354,11 +394,21 @@ final class PanamaGemm {
   private static void tile(
       int kc, float[] pa, int ir, float[] pb, int jr, float[] tile, float[] c, int row, int col, int ldc, int mr,
       int nr, float alpha, float beta, int mode, Epilogue e) {
+    if (NR == 4 * LANES && e == null && mode == OVERWRITE && mr == MR && nr == NR) {
+      kernelWideOverwrite(kc, pa, ir * kc, pb, PB_SKIP + jr * kc, c, row * ldc + col, ldc, alpha);
+      return;
+    }
     if (NR == 4 * LANES) {
       kernelWide(kc, pa, ir * kc, pb, PB_SKIP + jr * kc, tile);
     } else {
       kernelNarrow(kc, pa, ir * kc, pb, PB_SKIP + jr * kc, tile);
     }
+    writeTile(c, row, col, ldc, mr, nr, alpha, beta, mode, tile, e);
+  }
+
+  private static void writeTile(
+      float[] c, int row, int col, int ldc, int mr, int nr, float alpha, float beta, int mode, float[] tile,
+      Epilogue e) {
     if (e == null) {
       writeBack(c, row * ldc + col, ldc, mr, nr, alpha, beta, mode, tile);
     } else {
@@ -765,6 +815,275 @@ final class PanamaGemm {
   }
 
   /**
+   * {@link #kernelWide} for a whole tile written with C = α·acc (no β, no epilogue): the accumulators go
+   * straight to C, without the round trip through the tile (the weight gradient's k = 128 tiles write
+   * back every 128 steps; measured 2–3% faster at 1024 × 1024 × 128, loaded machine). One mode, no
+   * branches: C2 keeps it intrinsic.
+   */
+  private static void kernelWideOverwrite(
+      int kc, float[] pa, int ai, float[] pb, int bi, float[] c, int o, int ldc, float alpha) {
+    FloatVector c00 = FloatVector.zero(FLOAT);
+    FloatVector c01 = FloatVector.zero(FLOAT);
+    FloatVector c02 = FloatVector.zero(FLOAT);
+    FloatVector c03 = FloatVector.zero(FLOAT);
+    FloatVector c10 = FloatVector.zero(FLOAT);
+    FloatVector c11 = FloatVector.zero(FLOAT);
+    FloatVector c12 = FloatVector.zero(FLOAT);
+    FloatVector c13 = FloatVector.zero(FLOAT);
+    FloatVector c20 = FloatVector.zero(FLOAT);
+    FloatVector c21 = FloatVector.zero(FLOAT);
+    FloatVector c22 = FloatVector.zero(FLOAT);
+    FloatVector c23 = FloatVector.zero(FLOAT);
+    FloatVector c30 = FloatVector.zero(FLOAT);
+    FloatVector c31 = FloatVector.zero(FLOAT);
+    FloatVector c32 = FloatVector.zero(FLOAT);
+    FloatVector c33 = FloatVector.zero(FLOAT);
+    FloatVector c40 = FloatVector.zero(FLOAT);
+    FloatVector c41 = FloatVector.zero(FLOAT);
+    FloatVector c42 = FloatVector.zero(FLOAT);
+    FloatVector c43 = FloatVector.zero(FLOAT);
+    FloatVector c50 = FloatVector.zero(FLOAT);
+    FloatVector c51 = FloatVector.zero(FLOAT);
+    FloatVector c52 = FloatVector.zero(FLOAT);
+    FloatVector c53 = FloatVector.zero(FLOAT);
+    for (int p = 0; p < kc; p++) {
+      int ao = ai + p * MR;
+      int bo = bi + p * NR;
+      FloatVector b0 = FloatVector.fromArray(FLOAT, pb, bo);
+      FloatVector b1 = FloatVector.fromArray(FLOAT, pb, bo + LANES);
+      FloatVector b2 = FloatVector.fromArray(FLOAT, pb, bo + 2 * LANES);
+      FloatVector b3 = FloatVector.fromArray(FLOAT, pb, bo + 3 * LANES);
+      FloatVector av = FloatVector.broadcast(FLOAT, pa[ao]);
+      c00 = av.fma(b0, c00);
+      c01 = av.fma(b1, c01);
+      c02 = av.fma(b2, c02);
+      c03 = av.fma(b3, c03);
+      av = FloatVector.broadcast(FLOAT, pa[ao + 1]);
+      c10 = av.fma(b0, c10);
+      c11 = av.fma(b1, c11);
+      c12 = av.fma(b2, c12);
+      c13 = av.fma(b3, c13);
+      av = FloatVector.broadcast(FLOAT, pa[ao + 2]);
+      c20 = av.fma(b0, c20);
+      c21 = av.fma(b1, c21);
+      c22 = av.fma(b2, c22);
+      c23 = av.fma(b3, c23);
+      av = FloatVector.broadcast(FLOAT, pa[ao + 3]);
+      c30 = av.fma(b0, c30);
+      c31 = av.fma(b1, c31);
+      c32 = av.fma(b2, c32);
+      c33 = av.fma(b3, c33);
+      av = FloatVector.broadcast(FLOAT, pa[ao + 4]);
+      c40 = av.fma(b0, c40);
+      c41 = av.fma(b1, c41);
+      c42 = av.fma(b2, c42);
+      c43 = av.fma(b3, c43);
+      av = FloatVector.broadcast(FLOAT, pa[ao + 5]);
+      c50 = av.fma(b0, c50);
+      c51 = av.fma(b1, c51);
+      c52 = av.fma(b2, c52);
+      c53 = av.fma(b3, c53);
+    }
+    FloatVector alphaV = FloatVector.broadcast(FLOAT, alpha);
+    c00.mul(alphaV).intoArray(c, o);
+    c01.mul(alphaV).intoArray(c, o + LANES);
+    c02.mul(alphaV).intoArray(c, o + 2 * LANES);
+    c03.mul(alphaV).intoArray(c, o + 3 * LANES);
+    o += ldc;
+    c10.mul(alphaV).intoArray(c, o);
+    c11.mul(alphaV).intoArray(c, o + LANES);
+    c12.mul(alphaV).intoArray(c, o + 2 * LANES);
+    c13.mul(alphaV).intoArray(c, o + 3 * LANES);
+    o += ldc;
+    c20.mul(alphaV).intoArray(c, o);
+    c21.mul(alphaV).intoArray(c, o + LANES);
+    c22.mul(alphaV).intoArray(c, o + 2 * LANES);
+    c23.mul(alphaV).intoArray(c, o + 3 * LANES);
+    o += ldc;
+    c30.mul(alphaV).intoArray(c, o);
+    c31.mul(alphaV).intoArray(c, o + LANES);
+    c32.mul(alphaV).intoArray(c, o + 2 * LANES);
+    c33.mul(alphaV).intoArray(c, o + 3 * LANES);
+    o += ldc;
+    c40.mul(alphaV).intoArray(c, o);
+    c41.mul(alphaV).intoArray(c, o + LANES);
+    c42.mul(alphaV).intoArray(c, o + 2 * LANES);
+    c43.mul(alphaV).intoArray(c, o + 3 * LANES);
+    o += ldc;
+    c50.mul(alphaV).intoArray(c, o);
+    c51.mul(alphaV).intoArray(c, o + LANES);
+    c52.mul(alphaV).intoArray(c, o + 2 * LANES);
+    c53.mul(alphaV).intoArray(c, o + 3 * LANES);
+  }
+
+  /**
+   * {@link #kernelWide} for a 4-row panel (stride 4, see {@link #packA4}): 16 accumulators, the same
+   * operations per element as the six-row tile.
+   */
+  private static void kernelWide4(int kc, float[] pa, int ai, float[] pb, int bi, float[] tile) {
+    FloatVector c00 = FloatVector.zero(FLOAT);
+    FloatVector c01 = FloatVector.zero(FLOAT);
+    FloatVector c02 = FloatVector.zero(FLOAT);
+    FloatVector c03 = FloatVector.zero(FLOAT);
+    FloatVector c10 = FloatVector.zero(FLOAT);
+    FloatVector c11 = FloatVector.zero(FLOAT);
+    FloatVector c12 = FloatVector.zero(FLOAT);
+    FloatVector c13 = FloatVector.zero(FLOAT);
+    FloatVector c20 = FloatVector.zero(FLOAT);
+    FloatVector c21 = FloatVector.zero(FLOAT);
+    FloatVector c22 = FloatVector.zero(FLOAT);
+    FloatVector c23 = FloatVector.zero(FLOAT);
+    FloatVector c30 = FloatVector.zero(FLOAT);
+    FloatVector c31 = FloatVector.zero(FLOAT);
+    FloatVector c32 = FloatVector.zero(FLOAT);
+    FloatVector c33 = FloatVector.zero(FLOAT);
+    for (int p = 0; p < kc; p++) {
+      int ao = ai + p * 4;
+      int bo = bi + p * NR;
+      FloatVector b0 = FloatVector.fromArray(FLOAT, pb, bo);
+      FloatVector b1 = FloatVector.fromArray(FLOAT, pb, bo + LANES);
+      FloatVector b2 = FloatVector.fromArray(FLOAT, pb, bo + 2 * LANES);
+      FloatVector b3 = FloatVector.fromArray(FLOAT, pb, bo + 3 * LANES);
+      FloatVector av = FloatVector.broadcast(FLOAT, pa[ao]);
+      c00 = av.fma(b0, c00);
+      c01 = av.fma(b1, c01);
+      c02 = av.fma(b2, c02);
+      c03 = av.fma(b3, c03);
+      av = FloatVector.broadcast(FLOAT, pa[ao + 1]);
+      c10 = av.fma(b0, c10);
+      c11 = av.fma(b1, c11);
+      c12 = av.fma(b2, c12);
+      c13 = av.fma(b3, c13);
+      av = FloatVector.broadcast(FLOAT, pa[ao + 2]);
+      c20 = av.fma(b0, c20);
+      c21 = av.fma(b1, c21);
+      c22 = av.fma(b2, c22);
+      c23 = av.fma(b3, c23);
+      av = FloatVector.broadcast(FLOAT, pa[ao + 3]);
+      c30 = av.fma(b0, c30);
+      c31 = av.fma(b1, c31);
+      c32 = av.fma(b2, c32);
+      c33 = av.fma(b3, c33);
+    }
+    c00.intoArray(tile, 0);
+    c01.intoArray(tile, LANES);
+    c02.intoArray(tile, 2 * LANES);
+    c03.intoArray(tile, 3 * LANES);
+    c10.intoArray(tile, NR);
+    c11.intoArray(tile, NR + LANES);
+    c12.intoArray(tile, NR + 2 * LANES);
+    c13.intoArray(tile, NR + 3 * LANES);
+    c20.intoArray(tile, 2 * NR);
+    c21.intoArray(tile, 2 * NR + LANES);
+    c22.intoArray(tile, 2 * NR + 2 * LANES);
+    c23.intoArray(tile, 2 * NR + 3 * LANES);
+    c30.intoArray(tile, 3 * NR);
+    c31.intoArray(tile, 3 * NR + LANES);
+    c32.intoArray(tile, 3 * NR + 2 * LANES);
+    c33.intoArray(tile, 3 * NR + 3 * LANES);
+  }
+
+  /**
+   * {@link #kernelWide} for an untransposed B whose panel is not packed yet: each k step loads the panel's
+   * four vectors from row pc + p of b (at bo + p·ldb) and also stores them where packB would put them,
+   * then multiplies exactly as kernelWide does.
+   */
+  private static void kernelWidePacking(
+      int kc, float[] pa, int ai, float[] b, int bo, int ldb, float[] pb, int bi, float[] tile) {
+    FloatVector c00 = FloatVector.zero(FLOAT);
+    FloatVector c01 = FloatVector.zero(FLOAT);
+    FloatVector c02 = FloatVector.zero(FLOAT);
+    FloatVector c03 = FloatVector.zero(FLOAT);
+    FloatVector c10 = FloatVector.zero(FLOAT);
+    FloatVector c11 = FloatVector.zero(FLOAT);
+    FloatVector c12 = FloatVector.zero(FLOAT);
+    FloatVector c13 = FloatVector.zero(FLOAT);
+    FloatVector c20 = FloatVector.zero(FLOAT);
+    FloatVector c21 = FloatVector.zero(FLOAT);
+    FloatVector c22 = FloatVector.zero(FLOAT);
+    FloatVector c23 = FloatVector.zero(FLOAT);
+    FloatVector c30 = FloatVector.zero(FLOAT);
+    FloatVector c31 = FloatVector.zero(FLOAT);
+    FloatVector c32 = FloatVector.zero(FLOAT);
+    FloatVector c33 = FloatVector.zero(FLOAT);
+    FloatVector c40 = FloatVector.zero(FLOAT);
+    FloatVector c41 = FloatVector.zero(FLOAT);
+    FloatVector c42 = FloatVector.zero(FLOAT);
+    FloatVector c43 = FloatVector.zero(FLOAT);
+    FloatVector c50 = FloatVector.zero(FLOAT);
+    FloatVector c51 = FloatVector.zero(FLOAT);
+    FloatVector c52 = FloatVector.zero(FLOAT);
+    FloatVector c53 = FloatVector.zero(FLOAT);
+    for (int p = 0; p < kc; p++) {
+      int ao = ai + p * MR;
+      int so = bo + p * ldb;
+      int d = bi + p * NR;
+      FloatVector b0 = FloatVector.fromArray(FLOAT, b, so);
+      FloatVector b1 = FloatVector.fromArray(FLOAT, b, so + LANES);
+      FloatVector b2 = FloatVector.fromArray(FLOAT, b, so + 2 * LANES);
+      FloatVector b3 = FloatVector.fromArray(FLOAT, b, so + 3 * LANES);
+      b0.intoArray(pb, d);
+      b1.intoArray(pb, d + LANES);
+      b2.intoArray(pb, d + 2 * LANES);
+      b3.intoArray(pb, d + 3 * LANES);
+      FloatVector av = FloatVector.broadcast(FLOAT, pa[ao]);
+      c00 = av.fma(b0, c00);
+      c01 = av.fma(b1, c01);
+      c02 = av.fma(b2, c02);
+      c03 = av.fma(b3, c03);
+      av = FloatVector.broadcast(FLOAT, pa[ao + 1]);
+      c10 = av.fma(b0, c10);
+      c11 = av.fma(b1, c11);
+      c12 = av.fma(b2, c12);
+      c13 = av.fma(b3, c13);
+      av = FloatVector.broadcast(FLOAT, pa[ao + 2]);
+      c20 = av.fma(b0, c20);
+      c21 = av.fma(b1, c21);
+      c22 = av.fma(b2, c22);
+      c23 = av.fma(b3, c23);
+      av = FloatVector.broadcast(FLOAT, pa[ao + 3]);
+      c30 = av.fma(b0, c30);
+      c31 = av.fma(b1, c31);
+      c32 = av.fma(b2, c32);
+      c33 = av.fma(b3, c33);
+      av = FloatVector.broadcast(FLOAT, pa[ao + 4]);
+      c40 = av.fma(b0, c40);
+      c41 = av.fma(b1, c41);
+      c42 = av.fma(b2, c42);
+      c43 = av.fma(b3, c43);
+      av = FloatVector.broadcast(FLOAT, pa[ao + 5]);
+      c50 = av.fma(b0, c50);
+      c51 = av.fma(b1, c51);
+      c52 = av.fma(b2, c52);
+      c53 = av.fma(b3, c53);
+    }
+    c00.intoArray(tile, 0);
+    c01.intoArray(tile, LANES);
+    c02.intoArray(tile, 2 * LANES);
+    c03.intoArray(tile, 3 * LANES);
+    c10.intoArray(tile, NR);
+    c11.intoArray(tile, NR + LANES);
+    c12.intoArray(tile, NR + 2 * LANES);
+    c13.intoArray(tile, NR + 3 * LANES);
+    c20.intoArray(tile, 2 * NR);
+    c21.intoArray(tile, 2 * NR + LANES);
+    c22.intoArray(tile, 2 * NR + 2 * LANES);
+    c23.intoArray(tile, 2 * NR + 3 * LANES);
+    c30.intoArray(tile, 3 * NR);
+    c31.intoArray(tile, 3 * NR + LANES);
+    c32.intoArray(tile, 3 * NR + 2 * LANES);
+    c33.intoArray(tile, 3 * NR + 3 * LANES);
+    c40.intoArray(tile, 4 * NR);
+    c41.intoArray(tile, 4 * NR + LANES);
+    c42.intoArray(tile, 4 * NR + 2 * LANES);
+    c43.intoArray(tile, 4 * NR + 3 * LANES);
+    c50.intoArray(tile, 5 * NR);
+    c51.intoArray(tile, 5 * NR + LANES);
+    c52.intoArray(tile, 5 * NR + 2 * LANES);
+    c53.intoArray(tile, 5 * NR + 3 * LANES);
+  }
+
+  /**
    * As {@link #kernelWide} for 16 vector registers (AVX2), NR = 2·LANES: 12 accumulators (6 rows × 2
    * vectors) + 2 vectors of B + 1 broadcast = 15 registers, where 24 accumulators would spill.
    */
@@ -825,16 +1144,16 @@ final class PanamaGemm {
 
   /**
    * Writes the mr × nr valid elements of a tile (its MR × NR accumulators in {@code tile}) to C: C = α·acc
-   * (OVERWRITE, C not read) or C = α·acc + β·C in one fused multiply-add (β = 1 for ACCUMULATE). A full
-   * tile is written with vectors, a partial one element by element with the same roundings.
+   * (OVERWRITE, C not read) or C = α·acc + β·C in one fused multiply-add (β = 1 for ACCUMULATE). Tiles of
+   * NR columns are written with vectors, narrower ones element by element with the same roundings.
    */
   private static void writeBack(
       float[] c, int cOff, int ldc, int mr, int nr, float alpha, float beta, int mode, float[] tile) {
     float betaEff = mode == SCALE ? beta : 1f;
-    if (mr == MR && nr == NR) {
+    if (nr == NR) {
       FloatVector alphaV = FloatVector.broadcast(FLOAT, alpha);
       FloatVector betaV = FloatVector.broadcast(FLOAT, betaEff);
-      for (int r = 0; r < MR; r++) {
+      for (int r = 0; r < mr; r++) {
         for (int j = 0, t = r * NR, o = cOff + r * ldc; j < NR; j += LANES, t += LANES, o += LANES) {
           FloatVector acc = FloatVector.fromArray(FLOAT, tile, t);
           if (mode == OVERWRITE) {
@@ -869,12 +1188,12 @@ final class PanamaGemm {
     float[] mask = e.mask;
     int ldm = e.ldm;
     int cOff = row * ldc + col;
-    if (mr == MR && nr == NR) {
+    if (nr == NR) {
       FloatVector alphaV = FloatVector.broadcast(FLOAT, alpha);
       FloatVector betaV = FloatVector.broadcast(FLOAT, betaEff);
       FloatVector sV = FloatVector.broadcast(FLOAT, s);
       FloatVector zero = FloatVector.zero(FLOAT);
-      for (int r = 0; r < MR; r++) {
+      for (int r = 0; r < mr; r++) {
         int mOff = (row + r) * ldm + col;
         for (int j = 0, t = r * NR, o = cOff + r * ldc; j < NR; j += LANES, t += LANES, o += LANES) {
           FloatVector acc = FloatVector.fromArray(FLOAT, tile, t);
