@@ -71,6 +71,30 @@ class ParallelTest {
     assertEquals(null, wrongThread.get());
   }
 
+  /**
+   * Jobs alternating back to back between two tasks and as many as the team has workers (more workers
+   * than this machine's CPUs, so that they are preempted mid-job): each task runs once in each job, also
+   * for the workers left out of every other job. (The race this guards against, a left-out worker reading
+   * the next job's task count, has too narrow a window to be caught reliably: the task count travels in
+   * the same volatile word as the job number so that it cannot happen.)
+   */
+  @Test
+  void workersLeftOutOfAJobDoNotRunTheNext() {
+    Parallel.setParallelism(6);
+    AtomicIntegerArray runs = new AtomicIntegerArray(6);
+    for (int job = 0; job < 30_000; job++) {
+      int tasks = job % 2 == 0 ? 2 : 6;
+      Parallel.forEach(tasks, runs::incrementAndGet);
+      for (int t = 0; t < 6; t++) {
+        int expected = t < tasks ? 1 : 0;
+        int got = runs.getAndSet(t, 0);
+        if (got != expected) {
+          assertEquals(expected, got, "runs of task " + t + " in job " + job + " of " + tasks);
+        }
+      }
+    }
+  }
+
   @Test
   void theLowestFailingTaskIsRethrown() {
     Parallel.setParallelism(3);
