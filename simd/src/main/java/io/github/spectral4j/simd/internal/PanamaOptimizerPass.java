@@ -22,7 +22,11 @@ import jdk.incubator.vector.VectorOperators;
  * {@link Kernels#update} on the Vector API: an optimizer's pass over a parameter, {@code d = α·g},
  * {@code w = w + d}, with the squares of both and, given a reference, the Gram products of power
  * iteration on the new W and on its drift W − ref — per row one sweep that reads g, w and ref once and
- * writes w and d, then, with the row in L1, one sweep for the two axpys. The pass is memory-bound (five
+ * writes w and d, then, after every four such rows (counted from the start of each fixed half of the rows,
+ * see {@link #SPLIT_ROWS}) and with them still in cache, one sweep for the two axpys of all four, which loads
+ * and stores aOut and eOut once per four rows instead of once per row (rows left after the last group of
+ * four get a sweep each). Each element of aOut and eOut still receives one fused multiply-add per row, in
+ * row order, so the grouping changes no bit. The pass is memory-bound (five
  * streams), so one accumulator per sum suffices. The elements of d and w get the roundings of the scalar
  * pass; without products the sums are those of {@link PanamaLevel1#addWithSquares}, bit for bit, and with
  * them they differ from the scalar pass's only in their order. Each row variant is a method of one loop
@@ -197,7 +201,15 @@ final class PanamaOptimizerPass {
       se += OptimizerPass.rowSquares(fe, w, ref, r, n);
       ax[i] = fx;
       ey[i] = fy;
-      axpys(n, bound, fx, fy, w, ref, r, aOut, eOut);
+      if (((i - from) & 3) == 3) {
+        int i0 = i - 3;
+        axpys4Backward(n, bound, ax[i0], ax[i0 + 1], ax[i0 + 2], ax[i], ey[i0], ey[i0 + 1], ey[i0 + 2], ey[i], w, ref,
+            r - 3 * n, aOut, eOut);
+      }
+    }
+    // The rows after the last whole group of four (counted from `from`, a fixed split point), one by one.
+    for (int i = to - (to - from) % 4; i < to; i++) {
+      axpys(n, bound, ax[i], ey[i], w, ref, i * n, aOut, eOut);
     }
     sums[0] = sd;
     sums[1] = sw;
@@ -348,6 +360,59 @@ final class PanamaOptimizerPass {
     for (; j < n; j++) {
       aOut[j] = Math.fma(fx, w[r + j], aOut[j]);
       eOut[j] = Math.fma(fy, w[r + j] - ref[r + j], eOut[j]);
+    }
+  }
+
+  /**
+   * The second sweep of four consecutive rows at r (all four updated): aOut += Σ fx_k·w_k and
+   * eOut += Σ fy_k·(w_k − ref_k), each element by the fused multiply-adds of {@link #axpys} row after row,
+   * in row order (so the bits of four {@link #axpys} calls), with aOut and eOut loaded and stored once for
+   * the four rows instead of once per row. Last column first, as {@link PanamaGram#axpy4Backward}: the
+   * first sweeps have just read these rows front to back, so their last lines are the most recently used.
+   */
+  private static void axpys4Backward(
+      int n, int bound, float fx0, float fx1, float fx2, float fx3, float fy0, float fy1, float fy2, float fy3,
+      float[] w, float[] ref, int r, float[] aOut, float[] eOut) {
+    int r1 = r + n;
+    int r2 = r1 + n;
+    int r3 = r2 + n;
+    for (int j = n - 1; j >= bound; j--) {
+      float a = aOut[j];
+      float e = eOut[j];
+      a = Math.fma(fx0, w[r + j], a);
+      e = Math.fma(fy0, w[r + j] - ref[r + j], e);
+      a = Math.fma(fx1, w[r1 + j], a);
+      e = Math.fma(fy1, w[r1 + j] - ref[r1 + j], e);
+      a = Math.fma(fx2, w[r2 + j], a);
+      e = Math.fma(fy2, w[r2 + j] - ref[r2 + j], e);
+      a = Math.fma(fx3, w[r3 + j], a);
+      e = Math.fma(fy3, w[r3 + j] - ref[r3 + j], e);
+      aOut[j] = a;
+      eOut[j] = e;
+    }
+    FloatVector x0 = FloatVector.broadcast(FLOAT, fx0);
+    FloatVector x1 = FloatVector.broadcast(FLOAT, fx1);
+    FloatVector x2 = FloatVector.broadcast(FLOAT, fx2);
+    FloatVector x3 = FloatVector.broadcast(FLOAT, fx3);
+    FloatVector y0 = FloatVector.broadcast(FLOAT, fy0);
+    FloatVector y1 = FloatVector.broadcast(FLOAT, fy1);
+    FloatVector y2 = FloatVector.broadcast(FLOAT, fy2);
+    FloatVector y3 = FloatVector.broadcast(FLOAT, fy3);
+    for (int j = bound - LANES; j >= 0; j -= LANES) {
+      FloatVector w0 = FloatVector.fromArray(FLOAT, w, r + j);
+      FloatVector w1 = FloatVector.fromArray(FLOAT, w, r1 + j);
+      FloatVector w2 = FloatVector.fromArray(FLOAT, w, r2 + j);
+      FloatVector w3 = FloatVector.fromArray(FLOAT, w, r3 + j);
+      FloatVector a = x0.fma(w0, FloatVector.fromArray(FLOAT, aOut, j));
+      a = x1.fma(w1, a);
+      a = x2.fma(w2, a);
+      a = x3.fma(w3, a);
+      a.intoArray(aOut, j);
+      FloatVector e = y0.fma(w0.sub(FloatVector.fromArray(FLOAT, ref, r + j)), FloatVector.fromArray(FLOAT, eOut, j));
+      e = y1.fma(w1.sub(FloatVector.fromArray(FLOAT, ref, r1 + j)), e);
+      e = y2.fma(w2.sub(FloatVector.fromArray(FLOAT, ref, r2 + j)), e);
+      e = y3.fma(w3.sub(FloatVector.fromArray(FLOAT, ref, r3 + j)), e);
+      e.intoArray(eOut, j);
     }
   }
 

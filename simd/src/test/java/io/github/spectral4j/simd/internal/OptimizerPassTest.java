@@ -142,9 +142,67 @@ class OptimizerPassTest {
     assertArrayEquals(eOut, eOut2, "Eᵀ·E·y (d given)");
   }
 
-  /** Split in two halves or not, the pass gives the same bits on one thread and on two. */
+  static Stream<Arguments> orderCases() {
+    List<Arguments> cases = new ArrayList<>();
+    long seed = 1000;
+    for (String impl : KernelsTest.IMPLS) {
+      for (int m : new int[] {1, 2, 3, 4, 5, 8, 9, 63, 64, 65, 66, 67, 131}) {
+        for (int n : new int[] {1, 15, 16, 17, 100, 1031}) {
+          cases.add(Arguments.of(impl, m, n, seed++));
+        }
+      }
+      SplittableRandom random = new SplittableRandom(11);
+      for (int i = 0; i < 60; i++) {
+        cases.add(Arguments.of(impl, 1 + random.nextInt(150), 1 + random.nextInt(300), seed++));
+      }
+    }
+    return cases.stream();
+  }
+
+  /**
+   * The order of aOut's and eOut's sums, whatever the grouping of rows in the second sweep: each element
+   * is a chain of fused multiply-adds from zero, one per row in row order, with the pass's own W·x and
+   * E·y as coefficients; the Vector API pass, from {@link PanamaOptimizerPass#SPLIT_ROWS} rows, forms one
+   * chain per fixed half of the rows (m/2 and the rest) and adds the second to the first. Bit for bit.
+   */
+  @ParameterizedTest(name = "{0} m={1} n={2} seed={3}")
+  @MethodSource("orderCases")
+  void productsAreOneFusedMultiplyAddPerRowInRowOrder(String impl, int m, int n, long seed) {
+    Kernels kernels = Reference.kernels(impl);
+    SplittableRandom random = new SplittableRandom(seed);
+    float[] g = random(random, m * n);
+    float[] w = random(random, m * n);
+    float[] ref = random(random, m * n);
+    float[] x = random(random, n);
+    float[] y = random(random, n);
+    float[] ax = filled(m);
+    float[] aOut = filled(n);
+    float[] ey = filled(m);
+    float[] eOut = filled(n);
+    kernels.update(m, n, -0.7f, g, new float[m * n], w, ref, x, ax, aOut, y, ey, eOut, new double[3]);
+    boolean split = impl.equals("panama") && m >= PanamaOptimizerPass.SPLIT_ROWS;
+    int half = split ? m / 2 : m;
+    for (int j = 0; j < n; j++) {
+      float a0 = 0;
+      float e0 = 0;
+      for (int i = 0; i < half; i++) {
+        a0 = Math.fma(ax[i], w[i * n + j], a0);
+        e0 = Math.fma(ey[i], w[i * n + j] - ref[i * n + j], e0);
+      }
+      float a1 = 0;
+      float e1 = 0;
+      for (int i = half; i < m; i++) {
+        a1 = Math.fma(ax[i], w[i * n + j], a1);
+        e1 = Math.fma(ey[i], w[i * n + j] - ref[i * n + j], e1);
+      }
+      assertEquals(split ? a0 + a1 : a0, aOut[j], "aOut[" + j + "]");
+      assertEquals(split ? e0 + e1 : e0, eOut[j], "eOut[" + j + "]");
+    }
+  }
+
+  /** Split in two halves or not, the pass gives the same bits on one, two and three threads. */
   @ParameterizedTest(name = "m={0}")
-  @ValueSource(ints = {7, PanamaOptimizerPass.SPLIT_ROWS, 201})
+  @ValueSource(ints = {7, PanamaOptimizerPass.SPLIT_ROWS, PanamaOptimizerPass.SPLIT_ROWS + 3, 201})
   void sameBitsOnOneAndTwoThreads(int m) {
     Kernels kernels = Reference.kernels("panama");
     int n = 131;
@@ -154,11 +212,11 @@ class OptimizerPassTest {
     float[] ref = random(random, m * n);
     float[] x = random(random, n);
     float[] y = random(random, n);
-    float[][] results = new float[2][];
-    double[][] sums = new double[2][3];
+    float[][] results = new float[3][];
+    double[][] sums = new double[3][3];
     int before = Parallel.parallelism();
     try {
-      for (int threads = 1; threads <= 2; threads++) {
+      for (int threads = 1; threads <= 3; threads++) {
         Parallel.setParallelism(threads);
         float[] w = w0.clone();
         float[] ax = new float[m];
@@ -177,8 +235,10 @@ class OptimizerPassTest {
     } finally {
       Parallel.setParallelism(before);
     }
-    assertArrayEquals(results[0], results[1], "W, W·x, E·y, WᵀW·x, EᵀE·y");
-    assertArrayEquals(sums[0], sums[1], "sums");
+    for (int t = 1; t < 3; t++) {
+      assertArrayEquals(results[0], results[t], "W, W·x, E·y, WᵀW·x, EᵀE·y on " + (t + 1) + " threads");
+      assertArrayEquals(sums[0], sums[t], "sums on " + (t + 1) + " threads");
+    }
   }
 
   /** A row whose float sum of squares overflows is summed again in double; a NaN makes the sum NaN. */

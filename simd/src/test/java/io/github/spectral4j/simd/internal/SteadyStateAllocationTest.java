@@ -54,6 +54,11 @@ class SteadyStateAllocationTest {
       // The optimizer's pass without products, its blocks split over the threads.
       cases.add(Arguments.of(impl, 1, "update", 3, SquaresPass.BLOCK, 0));
       cases.add(Arguments.of(impl, 2, "update", 3, SquaresPass.BLOCK, 0));
+      // With products: rows in groups of four and a remainder, not split (13 rows) and split in halves
+      // of 33 and 34 rows; a fan-in that is no multiple of the vector length.
+      cases.add(Arguments.of(impl, 1, "updateWithProducts", 13, 131, 0));
+      cases.add(Arguments.of(impl, 1, "updateWithProducts", PanamaOptimizerPass.SPLIT_ROWS + 3, 131, 0));
+      cases.add(Arguments.of(impl, 2, "updateWithProducts", PanamaOptimizerPass.SPLIT_ROWS + 3, 131, 0));
     }
     return cases.build();
   }
@@ -80,6 +85,20 @@ class SteadyStateAllocationTest {
             float[] w = Reference.random(random, m * n);
             double[] sums = new double[2];
             yield () -> kernels.update(m, n, -1e-3f, g, d, w, null, null, null, null, null, null, null, sums);
+          }
+          case "updateWithProducts" -> {
+            float[] g = Reference.random(random, m * n);
+            float[] d = new float[m * n];
+            float[] w = Reference.random(random, m * n);
+            float[] ref = Reference.random(random, m * n);
+            float[] x = Reference.random(random, n);
+            float[] y = Reference.random(random, n);
+            float[] ax = new float[m];
+            float[] aOut = new float[n];
+            float[] ey = new float[m];
+            float[] eOut = new float[n];
+            double[] sums = new double[3];
+            yield () -> kernels.update(m, n, 0f, g, d, w, ref, x, ax, aOut, y, ey, eOut, sums);
           }
           case "gemmNN" -> {
             float[] a = Reference.random(random, m * k);
