@@ -390,28 +390,29 @@ final class PanamaOptimizerPass {
       aOut[j] = a;
       eOut[j] = e;
     }
-    FloatVector x0 = FloatVector.broadcast(FLOAT, fx0);
-    FloatVector x1 = FloatVector.broadcast(FLOAT, fx1);
-    FloatVector x2 = FloatVector.broadcast(FLOAT, fx2);
-    FloatVector x3 = FloatVector.broadcast(FLOAT, fx3);
-    FloatVector y0 = FloatVector.broadcast(FLOAT, fy0);
-    FloatVector y1 = FloatVector.broadcast(FLOAT, fy1);
-    FloatVector y2 = FloatVector.broadcast(FLOAT, fy2);
-    FloatVector y3 = FloatVector.broadcast(FLOAT, fy3);
+    FloatVector x0 = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, fx0));
+    FloatVector x1 = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, fx1));
+    FloatVector x2 = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, fx2));
+    FloatVector x3 = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, fx3));
+    FloatVector y0 = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, fy0));
+    FloatVector y1 = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, fy1));
+    FloatVector y2 = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, fy2));
+    FloatVector y3 = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, fy3));
     for (int j = bound - LANES; j >= 0; j -= LANES) {
-      FloatVector w0 = FloatVector.fromArray(FLOAT, w, r + j);
-      FloatVector w1 = FloatVector.fromArray(FLOAT, w, r1 + j);
-      FloatVector w2 = FloatVector.fromArray(FLOAT, w, r2 + j);
-      FloatVector w3 = FloatVector.fromArray(FLOAT, w, r3 + j);
-      FloatVector a = x0.fma(w0, FloatVector.fromArray(FLOAT, aOut, j));
+      FloatVector w0 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, w, r + j));
+      FloatVector w1 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, w, r1 + j));
+      FloatVector w2 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, w, r2 + j));
+      FloatVector w3 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, w, r3 + j));
+      FloatVector a = x0.fma(w0, FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, aOut, j)));
       a = x1.fma(w1, a);
       a = x2.fma(w2, a);
       a = x3.fma(w3, a);
       a.intoArray(aOut, j);
-      FloatVector e = y0.fma(w0.sub(FloatVector.fromArray(FLOAT, ref, r + j)), FloatVector.fromArray(FLOAT, eOut, j));
-      e = y1.fma(w1.sub(FloatVector.fromArray(FLOAT, ref, r1 + j)), e);
-      e = y2.fma(w2.sub(FloatVector.fromArray(FLOAT, ref, r2 + j)), e);
-      e = y3.fma(w3.sub(FloatVector.fromArray(FLOAT, ref, r3 + j)), e);
+      FloatVector e = y0.fma(w0.sub(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, ref, r + j))),
+          FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, eOut, j)));
+      e = y1.fma(w1.sub(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, ref, r1 + j))), e);
+      e = y2.fma(w2.sub(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, ref, r2 + j))), e);
+      e = y3.fma(w3.sub(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, ref, r3 + j))), e);
       e.intoArray(eOut, j);
     }
   }
