@@ -2,6 +2,7 @@ package io.github.spectral4j.simd.internal;
 
 import static io.github.spectral4j.simd.internal.PanamaConstants.FLOAT;
 import static io.github.spectral4j.simd.internal.PanamaConstants.LANES;
+import static io.github.spectral4j.simd.internal.PanamaGemv.axpy4;
 import static io.github.spectral4j.simd.internal.PanamaGemv.dot4;
 import static io.github.spectral4j.simd.internal.PanamaLevel1.axpy;
 import static io.github.spectral4j.simd.internal.PanamaLevel1.dot;
@@ -23,57 +24,17 @@ final class PanamaGram {
   static void gramTimes(int m, int n, float[] a, int aOff, int lda, float[] v, float[] av, int avOff, float[] out) {
     java.util.Arrays.fill(out, 0, n, 0f);
     int i = 0;
-    // Four rows at a time: their dots with v, then (rows still in cache) their axpy into out, last
-    // column first (axpy4Backward: the same bits as the forward axpy4). One direction for every width:
-    // with a branch between the two per row group, C2 inlined both sweeps and, over its inlining budget,
-    // boxed vectors (1.9 KB per call in SteadyStateAllocationTest once both had run in one JVM).
+    // Four rows at a time: their dots with v, then (rows still in L1) their axpy into out.
     for (; i + 4 <= m; i += 4) {
       int r = aOff + i * lda;
       int o = avOff + i;
       dot4(n, a, r, lda, v, 0, av, o, 1f, 0f);
-      axpy4Backward(n, av[o], av[o + 1], av[o + 2], av[o + 3], a, r, lda, out);
+      axpy4(n, av[o], av[o + 1], av[o + 2], av[o + 3], a, r, lda, out);
     }
     for (; i < m; i++) {
       float s = dot(n, a, aOff + i * lda, v, 0);
       av[avOff + i] = s;
       axpy(n, s, a, aOff + i * lda, out, 0);
-    }
-  }
-
-  /**
-   * y += s0·row0 + s1·row1 + s2·row2 + s3·row3 for the four rows at aOff, each element of y by the same
-   * four fused multiply-adds in the same order as {@link PanamaGemv#axpy4} (so the same bits), but from
-   * the last column to the first: the dot products have just read these rows front to back, so their
-   * last lines are the most recently used (at n = 2048 the four rows, v and y fill the 48 KB L1, and a
-   * forward sweep refills the evicted first lines by evicting the last ones). Measured against the
-   * forward sweep in interleaved runs (loaded 2-core Zen 5): 0.89–0.92× its time at n = 1024 and 2048,
-   * 0.95× at 4096; at 256–768 within ±7%, faster or slower from run to run.
-   */
-  static void axpy4Backward(int n, float s0, float s1, float s2, float s3, float[] a, int aOff, int lda, float[] y) {
-    int r0 = aOff;
-    int r1 = aOff + lda;
-    int r2 = aOff + 2 * lda;
-    int r3 = aOff + 3 * lda;
-    int bound = FLOAT.loopBound(n);
-    for (int j = n - 1; j >= bound; j--) {
-      float yj = y[j];
-      yj = Math.fma(a[r0 + j], s0, yj);
-      yj = Math.fma(a[r1 + j], s1, yj);
-      yj = Math.fma(a[r2 + j], s2, yj);
-      yj = Math.fma(a[r3 + j], s3, yj);
-      y[j] = yj;
-    }
-    FloatVector v0 = FloatVector.broadcast(FLOAT, s0);
-    FloatVector v1 = FloatVector.broadcast(FLOAT, s1);
-    FloatVector v2 = FloatVector.broadcast(FLOAT, s2);
-    FloatVector v3 = FloatVector.broadcast(FLOAT, s3);
-    for (int j = bound - LANES; j >= 0; j -= LANES) {
-      FloatVector yv = FloatVector.fromArray(FLOAT, y, j);
-      yv = FloatVector.fromArray(FLOAT, a, r0 + j).fma(v0, yv);
-      yv = FloatVector.fromArray(FLOAT, a, r1 + j).fma(v1, yv);
-      yv = FloatVector.fromArray(FLOAT, a, r2 + j).fma(v2, yv);
-      yv = FloatVector.fromArray(FLOAT, a, r3 + j).fma(v3, yv);
-      yv.intoArray(y, j);
     }
   }
 
