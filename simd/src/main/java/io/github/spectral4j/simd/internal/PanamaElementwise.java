@@ -2,6 +2,7 @@ package io.github.spectral4j.simd.internal;
 
 import static io.github.spectral4j.simd.internal.PanamaConstants.FLOAT;
 import static io.github.spectral4j.simd.internal.PanamaConstants.LANES;
+import static io.github.spectral4j.simd.internal.PanamaLevel1.FLOAT_VECTOR;
 import static io.github.spectral4j.simd.internal.ScalarElementwise.A;
 import static io.github.spectral4j.simd.internal.ScalarElementwise.EXP_BIAS;
 import static io.github.spectral4j.simd.internal.ScalarElementwise.EXP_MIN;
@@ -20,6 +21,7 @@ import static io.github.spectral4j.simd.internal.ScalarElementwise.THREE_A;
 import static io.github.spectral4j.simd.internal.ScalarElementwise.TWO_C;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
@@ -33,39 +35,49 @@ import jdk.incubator.vector.VectorOperators;
 final class PanamaElementwise {
   private PanamaElementwise() {}
 
+  /**
+   * The class of the int vectors that {@link PanamaConstants#FLOAT}'s vectors reinterpret to. As every vector
+   * taken from a load, a zero or a broadcast here (cast to {@link PanamaLevel1#FLOAT_VECTOR} at the call), the
+   * exponent bits are cast to it so that C2 binds their shift and add statically, not through the JDK's
+   * receiver-type profile shared by every species in the JVM (which with two species seen made C2 box).
+   */
+  private static final Class<? extends IntVector> INT_VECTOR = FloatVector.zero(FLOAT).reinterpretAsInts().getClass();
+
   private static FloatVector expNonPositive(FloatVector z) {
+    z = FLOAT_VECTOR.cast(z); // exact type inside even where C2 does not see the caller's (see FLOAT_VECTOR)
     FloatVector shifted = z.mul(LOG2E).add(ROUNDER);
     FloatVector j = shifted.sub(ROUNDER);
-    FloatVector r = j.fma(FloatVector.broadcast(FLOAT, -LN2_HI), z);
-    r = j.fma(FloatVector.broadcast(FLOAT, -LN2_LO), r);
+    FloatVector r = j.fma(FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, -LN2_HI)), z);
+    r = j.fma(FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, -LN2_LO)), r);
     FloatVector p = r.fma(P7, P6);
-    p = p.fma(r, FloatVector.broadcast(FLOAT, P5));
-    p = p.fma(r, FloatVector.broadcast(FLOAT, P4));
-    p = p.fma(r, FloatVector.broadcast(FLOAT, P3));
-    p = p.fma(r, FloatVector.broadcast(FLOAT, P2));
-    p = p.fma(r, FloatVector.broadcast(FLOAT, 1f));
-    p = p.fma(r, FloatVector.broadcast(FLOAT, 1f));
-    FloatVector scale = shifted.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).add(EXP_BIAS)
-        .reinterpretAsFloats();
+    p = p.fma(r, FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, P5)));
+    p = p.fma(r, FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, P4)));
+    p = p.fma(r, FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, P3)));
+    p = p.fma(r, FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, P2)));
+    p = p.fma(r, FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, 1f)));
+    p = p.fma(r, FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, 1f)));
+    FloatVector scale = FLOAT_VECTOR.cast(
+        INT_VECTOR.cast(shifted.reinterpretAsInts()).lanewise(VectorOperators.LSHL, 23).add(EXP_BIAS)
+            .reinterpretAsFloats());
     return p.mul(scale).blend(0f, z.compare(VectorOperators.LT, EXP_MIN));
   }
 
   /** 1 − k, bit for bit as the scalar {@code 1f - k}. */
   private static FloatVector oneMinus(FloatVector k) {
-    return FloatVector.broadcast(FLOAT, 1f).sub(k);
+    return FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, 1f)).sub(k);
   }
 
   static void gelu(int from, int to, float[] x, float[] y, float[] keep) {
     int i = from;
     for (int bound = from + FLOAT.loopBound(to - from); i < bound; i += LANES) {
-      FloatVector v = FloatVector.fromArray(FLOAT, x, i);
+      FloatVector v = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, x, i));
       FloatVector z = v.abs().mul(NEG_2C).mul(v.mul(v).fma(A, 1f));
       FloatVector e = expNonPositive(z);
-      FloatVector k = e.div(e.add(1f));
+      FloatVector k = FLOAT_VECTOR.cast(e.div(e.add(1f)));
       k.intoArray(keep, i);
       VectorMask<Float> negative = v.compare(VectorOperators.LT, 0f);
       FloatVector s = k.blend(oneMinus(k), v.compare(VectorOperators.GE, 0f));
-      v.mul(s).blend(-0f, k.compare(VectorOperators.EQ, 0f).and(negative)).intoArray(y, i);
+      FLOAT_VECTOR.cast(v.mul(s).blend(-0f, k.compare(VectorOperators.EQ, 0f).and(negative))).intoArray(y, i);
     }
     ScalarElementwise.gelu(i, to, x, y, keep);
   }
@@ -73,12 +85,12 @@ final class PanamaElementwise {
   static void geluBackward(int from, int to, float[] x, float[] keep, float[] dy, float[] dx) {
     int i = from;
     for (int bound = from + FLOAT.loopBound(to - from); i < bound; i += LANES) {
-      FloatVector v = FloatVector.fromArray(FLOAT, x, i);
-      FloatVector k = FloatVector.fromArray(FLOAT, keep, i);
+      FloatVector v = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, x, i));
+      FloatVector k = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, keep, i));
       FloatVector s = k.blend(oneMinus(k), v.compare(VectorOperators.GE, 0f));
       FloatVector slope = v.mul(TWO_C).mul(v.mul(v).fma(THREE_A, 1f));
       FloatVector d = slope.fma(k.mul(oneMinus(k)), s).blend(s, k.compare(VectorOperators.EQ, 0f));
-      FloatVector.fromArray(FLOAT, dy, i).mul(d).intoArray(dx, i);
+      FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, dy, i)).mul(d).intoArray(dx, i);
     }
     ScalarElementwise.geluBackward(i, to, x, keep, dy, dx);
   }
@@ -89,13 +101,13 @@ final class PanamaElementwise {
     float a2 = 1 - b2;
     int k = from;
     for (int bound = from + FLOAT.loopBound(to - from); k < bound; k += LANES) {
-      FloatVector gk = FloatVector.fromArray(FLOAT, g, k);
-      FloatVector mk = FloatVector.fromArray(FLOAT, m, k).mul(b1).add(gk.mul(a1));
-      FloatVector vk = FloatVector.fromArray(FLOAT, v, k).mul(b2).add(gk.mul(a2).mul(gk));
+      FloatVector gk = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, g, k));
+      FloatVector mk = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, m, k)).mul(b1).add(gk.mul(a1));
+      FloatVector vk = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, v, k)).mul(b2).add(gk.mul(a2).mul(gk));
       mk.intoArray(m, k);
       vk.intoArray(v, k);
       FloatVector step = mk.mul(c1).div(vk.mul(c2).sqrt().add(eps));
-      step.add(FloatVector.fromArray(FLOAT, w, k).mul(wd)).mul(-lr).intoArray(d, k);
+      step.add(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, w, k)).mul(wd)).mul(-lr).intoArray(d, k);
     }
     ScalarElementwise.adamW(k, to, g, m, v, w, d, b1, b2, c1, c2, lr, wd, eps);
   }
@@ -110,7 +122,8 @@ final class PanamaElementwise {
       float s = multiplier * r;
       int j = 0;
       for (int bound = FLOAT.loopBound(width); j < bound; j += LANES) {
-        FloatVector.fromArray(FLOAT, gain, j).mul(s).mul(FloatVector.fromArray(FLOAT, x, off + j))
+        FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, gain, j)).mul(s)
+            .mul(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, x, off + j)))
             .intoArray(y, off + j);
       }
       ScalarElementwise.scaledProduct(j, width, s, gain, x, off, y);
@@ -123,19 +136,21 @@ final class PanamaElementwise {
     for (int i = rowFrom; i < rowTo; i++) {
       int off = i * width;
       // Two accumulators: the row is short (one or two hundred vectors at most), latency matters little.
-      FloatVector acc0 = FloatVector.zero(FLOAT);
-      FloatVector acc1 = FloatVector.zero(FLOAT);
+      FloatVector acc0 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+      FloatVector acc1 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
       int j = 0;
       for (; j + LANES < bound; j += 2 * LANES) {
-        acc0 = FloatVector.fromArray(FLOAT, gain, j).mul(multiplier).mul(FloatVector.fromArray(FLOAT, dy, off + j))
-            .fma(FloatVector.fromArray(FLOAT, x, off + j), acc0);
-        acc1 = FloatVector.fromArray(FLOAT, gain, j + LANES).mul(multiplier)
-            .mul(FloatVector.fromArray(FLOAT, dy, off + j + LANES))
-            .fma(FloatVector.fromArray(FLOAT, x, off + j + LANES), acc1);
+        acc0 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, gain, j)).mul(multiplier)
+            .mul(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, dy, off + j)))
+            .fma(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, x, off + j)), acc0);
+        acc1 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, gain, j + LANES)).mul(multiplier)
+            .mul(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, dy, off + j + LANES)))
+            .fma(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, x, off + j + LANES)), acc1);
       }
       for (; j < bound; j += LANES) {
-        acc0 = FloatVector.fromArray(FLOAT, gain, j).mul(multiplier).mul(FloatVector.fromArray(FLOAT, dy, off + j))
-            .fma(FloatVector.fromArray(FLOAT, x, off + j), acc0);
+        acc0 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, gain, j)).mul(multiplier)
+            .mul(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, dy, off + j)))
+            .fma(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, x, off + j)), acc0);
       }
       // sumLanes, not reduceLanes(ADD): its order differs between the interpreter and C2 (see sumLanes).
       float dot = PanamaLevel1.sumLanes(acc0.add(acc1));
@@ -146,8 +161,9 @@ final class PanamaElementwise {
       float c = r * dot / width;
       j = 0;
       for (; j < bound; j += LANES) {
-        FloatVector u = FloatVector.fromArray(FLOAT, gain, j).mul(multiplier).mul(FloatVector.fromArray(FLOAT, dy, off + j));
-        FloatVector xr = FloatVector.fromArray(FLOAT, x, off + j).mul(r).mul(c);
+        FloatVector u = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, gain, j)).mul(multiplier)
+            .mul(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, dy, off + j)));
+        FloatVector xr = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, x, off + j)).mul(r).mul(c);
         u.sub(xr).mul(r).intoArray(dx, off + j);
       }
       ScalarElementwise.rmsNormBackwardRow(j, width, off, r, c, x, gain, multiplier, dy, dx);
@@ -163,15 +179,16 @@ final class PanamaElementwise {
       float r = inverseRms[i];
       int j = colFrom;
       for (; j < bound; j += LANES) {
-        FloatVector.fromArray(FLOAT, dy, off + j).mul(FloatVector.fromArray(FLOAT, x, off + j).mul(r))
-            .add(FloatVector.fromArray(FLOAT, dg, j)).intoArray(dg, j);
+        FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, dy, off + j))
+            .mul(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, x, off + j)).mul(r))
+            .add(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, dg, j))).intoArray(dg, j);
       }
       ScalarElementwise.gainRow(j, colTo, off, r, x, dy, dg);
     }
     if (multiplier != 1f) {
       int j = colFrom;
       for (; j < bound; j += LANES) {
-        FloatVector.fromArray(FLOAT, dg, j).mul(multiplier).intoArray(dg, j);
+        FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, dg, j)).mul(multiplier).intoArray(dg, j);
       }
       for (; j < colTo; j++) {
         dg[j] *= multiplier;
@@ -184,20 +201,20 @@ final class PanamaElementwise {
     int j = 0;
     float max = Float.NEGATIVE_INFINITY;
     if (bound > 0) {
-      FloatVector m = FloatVector.fromArray(FLOAT, a, off);
+      FloatVector m = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, off));
       for (j = LANES; j < bound; j += LANES) {
-        m = m.max(FloatVector.fromArray(FLOAT, a, off + j));
+        m = FLOAT_VECTOR.cast(m).max(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, off + j)));
       }
       max = m.reduceLanes(VectorOperators.MAX);
     }
     for (; j < n; j++) {
       max = Math.max(max, a[off + j]);
     }
-    FloatVector acc = FloatVector.zero(FLOAT);
+    FloatVector acc = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
     for (j = 0; j < bound; j += LANES) {
-      FloatVector e = expNonPositive(FloatVector.fromArray(FLOAT, a, off + j).sub(max));
+      FloatVector e = expNonPositive(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, off + j)).sub(max));
       e.intoArray(a, off + j);
-      acc = acc.add(e);
+      acc = FLOAT_VECTOR.cast(acc).add(e); // a loop's phi is typed FloatVector again: cast it
     }
     // sumLanes, not reduceLanes(ADD): its order differs between the interpreter and C2 (see sumLanes).
     float sum = PanamaLevel1.sumLanes(acc);
@@ -208,7 +225,7 @@ final class PanamaElementwise {
     }
     float inv = 1 / sum;
     for (j = 0; j < bound; j += LANES) {
-      FloatVector.fromArray(FLOAT, a, off + j).mul(inv).intoArray(a, off + j);
+      FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, off + j)).mul(inv).intoArray(a, off + j);
     }
     ScalarElementwise.scale(a, off, j, n, inv);
   }
