@@ -80,10 +80,12 @@ public final class Fused {
    * {@code aOut = Wᵀ·ax}, {@code ey = E·y}, {@code eOut = Eᵀ·ey} (as {@link #differenceGramTimes} gives them
    * for the new W), and {@code norms[2] = ‖E‖_F}; here each row's squares are summed in float (again in
    * double for a row whose float sum overflows) and the rows in double. An optimizer's step that also advances the power
-   * iterations for ‖W‖* and ‖W − W₀‖* reads W₀ as its only extra traffic, the rows of W still in L1
-   * when their products are formed. x and y have W.cols() entries, ax and ey W.rows(), aOut and eOut
-   * W.cols(). w, d (unless g is null), ax, aOut, ey, eOut and norms are modified (aOut and eOut
-   * overwritten); g, ref, x and y are not. The matrices share one shape; every modified array is distinct
+   * iterations for ‖W‖* and ‖W − W₀‖* reads W₀ as its only extra traffic, the rows of W still in cache
+   * when their products are formed. Each element of aOut and eOut is one fused multiply-add per row, in
+   * row order (on the Vector API kernels from 64 rows, per fixed half of the rows, the second half's sum
+   * added to the first's), so the results are the same on any thread count. x and y have W.cols()
+   * entries, ax and ey W.rows(), aOut and eOut W.cols(). w, d (unless g is null), ax, aOut, ey, eOut
+   * and norms are modified (aOut and eOut overwritten); g, ref, x and y are not. The matrices share one shape; every modified array is distinct
    * from every other array; norms has at least three entries.
    *
    * @param alpha α, e.g. −η
