@@ -368,7 +368,9 @@ final class PanamaOptimizerPass {
    * eOut += Σ fy_k·(w_k − ref_k), each element by the fused multiply-adds of {@link #axpys} row after row,
    * in row order (so the bits of four {@link #axpys} calls), with aOut and eOut loaded and stored once for
    * the four rows instead of once per row. Last column first, as {@link PanamaGram#axpy4Backward}: the
-   * first sweeps have just read these rows front to back, so their last lines are the most recently used.
+   * first sweeps have just read these rows front to back, so their last lines are the most recently used
+   * (the four rows' g, d, w and ref exceed L1 at 1024 columns). The whole pass on three 1024² layers
+   * (loaded 2-core Zen 5, medians of 300, two runs): 2.36 and 2.42 ms backward, 2.72 and 2.92 ms forward.
    */
   private static void axpys4Backward(
       int n, int bound, float fx0, float fx1, float fx2, float fx3, float fy0, float fy1, float fy2, float fy3,
