@@ -47,46 +47,17 @@ final class PanamaSmallGemm {
       smallNT(0, m, 0, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
       return;
     }
-    Call call = CALLS.get();
-    if (!call.claim()) { // a product inside a share of this thread's: never today
-      call = new Call();
-      call.claim();
-    }
-    call.tasks = t;
-    call.groups = groups;
+    Call call = GemmCall.claim(CALLS, Call::new);
+    call.set(t, groups, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     call.byRows = byRows;
-    call.m = m;
-    call.n = n;
-    call.k = k;
-    call.alpha = alpha;
-    call.beta = beta;
-    call.a = a;
-    call.lda = lda;
-    call.b = b;
-    call.ldb = ldb;
-    call.c = c;
-    call.ldc = ldc;
     call.run(t);
   }
 
   private static final ThreadLocal<Call> CALLS = ThreadLocal.withInitial(Call::new);
 
   /** One calling thread's forked small-m product: its arguments in fields, reused from call to call. */
-  private static final class Call extends Parallel.Job {
-    int tasks;
-    int groups;
+  private static final class Call extends GemmCall {
     boolean byRows;
-    int m;
-    int n;
-    int k;
-    float alpha;
-    float beta;
-    float[] a;
-    int lda;
-    float[] b;
-    int ldb;
-    float[] c;
-    int ldc;
 
     @Override
     public void accept(int task) {
@@ -99,12 +70,6 @@ final class PanamaSmallGemm {
       }
     }
 
-    @Override
-    void clear() {
-      a = null;
-      b = null;
-      c = null;
-    }
   }
 
   /** Rows [i0, i1) × columns [j0, j1) of the product. */

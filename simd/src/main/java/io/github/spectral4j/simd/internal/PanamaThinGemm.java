@@ -57,59 +57,23 @@ final class PanamaThinGemm {
       rows(0, n, width, m, k, alpha, panel, b, ldb, beta, c, ldc);
       return;
     }
-    Call call = CALLS.get();
-    if (!call.claim()) { // a product inside a share of this thread's: never today
-      call = new Call();
-      call.claim();
-    }
-    call.tasks = t;
-    call.groups = groups;
+    Call call = GemmCall.claim(CALLS, Call::new);
+    call.set(t, groups, m, n, k, alpha, panel, width, b, ldb, beta, c, ldc);
     call.group = group;
-    call.width = width;
-    call.m = m;
-    call.n = n;
-    call.k = k;
-    call.alpha = alpha;
-    call.beta = beta;
-    call.panel = panel;
-    call.b = b;
-    call.ldb = ldb;
-    call.c = c;
-    call.ldc = ldc;
     call.run(t);
   }
 
   private static final ThreadLocal<Call> CALLS = ThreadLocal.withInitial(Call::new);
 
-  /** One calling thread's forked thin product: its arguments in fields, reused from call to call. */
-  private static final class Call extends Parallel.Job {
-    int tasks;
-    int groups;
+  /** One calling thread's forked thin product: A is the packed panel, {@code lda} its width. */
+  private static final class Call extends GemmCall {
     int group;
-    int width;
-    int m;
-    int n;
-    int k;
-    float alpha;
-    float beta;
-    float[] panel;
-    float[] b;
-    int ldb;
-    float[] c;
-    int ldc;
 
     @Override
     public void accept(int task) {
       int j0 = Parallel.split(groups, tasks, task) * group;
       int j1 = Math.min(n, Parallel.split(groups, tasks, task + 1) * group);
-      rows(j0, j1, width, m, k, alpha, panel, b, ldb, beta, c, ldc);
-    }
-
-    @Override
-    void clear() {
-      panel = null;
-      b = null;
-      c = null;
+      rows(j0, j1, lda, m, k, alpha, a, b, ldb, beta, c, ldc);
     }
   }
 

@@ -62,24 +62,8 @@ final class PanamaTransposedGemm {
       columns(0, n, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, epilogue);
       return;
     }
-    Call call = CALLS.get();
-    if (!call.claim()) { // a product inside a share of this thread's: never today
-      call = new Call();
-      call.claim();
-    }
-    call.tasks = t;
-    call.groups = groups;
-    call.m = m;
-    call.n = n;
-    call.k = k;
-    call.alpha = alpha;
-    call.beta = beta;
-    call.a = a;
-    call.lda = lda;
-    call.b = b;
-    call.ldb = ldb;
-    call.c = c;
-    call.ldc = ldc;
+    Call call = GemmCall.claim(CALLS, Call::new);
+    call.set(t, groups, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     call.epilogue = epilogue;
     call.run(t);
   }
@@ -87,20 +71,7 @@ final class PanamaTransposedGemm {
   private static final ThreadLocal<Call> CALLS = ThreadLocal.withInitial(Call::new);
 
   /** One calling thread's forked product: its arguments in fields, reused from call to call. */
-  private static final class Call extends Parallel.Job {
-    int tasks;
-    int groups;
-    int m;
-    int n;
-    int k;
-    float alpha;
-    float beta;
-    float[] a;
-    int lda;
-    float[] b;
-    int ldb;
-    float[] c;
-    int ldc;
+  private static final class Call extends GemmCall {
     PanamaGemm.Epilogue epilogue;
 
     @Override
@@ -112,9 +83,7 @@ final class PanamaTransposedGemm {
 
     @Override
     void clear() {
-      a = null;
-      b = null;
-      c = null;
+      super.clear();
       epilogue = null;
     }
   }

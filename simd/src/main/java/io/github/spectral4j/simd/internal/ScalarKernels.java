@@ -122,62 +122,33 @@ final class ScalarKernels implements Kernels {
     if (tasks == 1) {
       gemmRows(transA, transB, 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     } else {
-      GemmCall call = GEMM_CALLS.get();
-      if (!call.claim()) { // a GEMM inside a share of this thread's: never today
-        call = new GemmCall();
-        call.claim();
-      }
+      RowsCall call = GemmCall.claim(GEMM_CALLS, RowsCall::new);
+      call.set(tasks, m, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
       call.kernels = this;
       call.transA = transA;
       call.transB = transB;
-      call.tasks = tasks;
-      call.m = m;
-      call.n = n;
-      call.k = k;
-      call.alpha = alpha;
-      call.beta = beta;
-      call.a = a;
-      call.lda = lda;
-      call.b = b;
-      call.ldb = ldb;
-      call.c = c;
-      call.ldc = ldc;
       call.run(tasks);
     }
   }
 
-  private static final ThreadLocal<GemmCall> GEMM_CALLS = ThreadLocal.withInitial(GemmCall::new);
+  private static final ThreadLocal<RowsCall> GEMM_CALLS = ThreadLocal.withInitial(RowsCall::new);
 
   /** One calling thread's forked GEMM: its arguments in fields, reused from call to call. */
-  private static final class GemmCall extends Parallel.Job {
+  private static final class RowsCall extends GemmCall {
     ScalarKernels kernels;
     boolean transA;
     boolean transB;
-    int tasks;
-    int m;
-    int n;
-    int k;
-    float alpha;
-    float beta;
-    float[] a;
-    int lda;
-    float[] b;
-    int ldb;
-    float[] c;
-    int ldc;
 
     @Override
     public void accept(int t) {
-      kernels.gemmRows(transA, transB, Parallel.split(m, tasks, t), Parallel.split(m, tasks, t + 1), n, k, alpha, a,
-          lda, b, ldb, beta, c, ldc);
+      kernels.gemmRows(transA, transB, Parallel.split(groups, tasks, t), Parallel.split(groups, tasks, t + 1), n, k,
+          alpha, a, lda, b, ldb, beta, c, ldc);
     }
 
     @Override
     void clear() {
+      super.clear();
       kernels = null;
-      a = null;
-      b = null;
-      c = null;
     }
   }
 
