@@ -109,19 +109,9 @@ class TrainingStepTest {
         TrainingConfig c = TrainingConfig.defaults(new int[] {784, 512, 256, 10}).withBatchSize(128).withBias(true);
         Training training = new Training(c, Dataset.mnist10k().subset(0, 128 * 12));
         Diagnostics d = new Diagnostics(training.model(), DATA.range(0, 16).inputs());
-        long least = Long.MAX_VALUE;
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (least > 0 && System.nanoTime() < deadline) {
-          while (training.stepCount() % training.stepsPerEpoch() != 1) {
-            training.step(d);
-          }
-          long before = ThreadAllocation.bytes();
-          for (int i = 0; i < 10; i++) {
-            training.step(d);
-          }
-          least = Math.min(least, ThreadAllocation.bytes() - before);
-        }
-        assertEquals(0, least, "least bytes allocated by a round of 10 riding steps on " + t + " threads");
+        int round = training.stepsPerEpoch() + 1;
+        long least = ThreadAllocation.during(round, () -> training.step(d));
+        assertEquals(0, least, "least bytes allocated by a round of an epoch and a riding step on " + t + " threads");
       }
     } finally {
       Blas.setParallelism(threads);
@@ -133,24 +123,16 @@ class TrainingStepTest {
   void aSteadyStateStepAllocatesNothing() {
     int threads = Blas.parallelism();
     try {
-      // As in GptTest: until C2 has compiled them the Vector API kernels allocate their vectors, so rounds of
-      // steps run until one allocates nothing, for at most 60 s; a step that allocates never gets there.
-      // Each round is one epoch and one step (here 13 steps), so it always draws a new batch order: that
-      // draw refills the permutation in place and must allocate nothing either.
+      // ThreadAllocation.during: rounds of steps run until one allocates nothing (C2 compiles the Vector API
+      // kernels late on a loaded machine); a step that allocates never gets there. Each round is one epoch
+      // and one step (here 13 steps), so it always draws a new batch order: that draw refills the
+      // permutation in place and must allocate nothing either.
       for (int t : new int[] {1, 2}) {
         Blas.setParallelism(t);
         TrainingConfig c = TrainingConfig.defaults(new int[] {784, 512, 256, 10}).withBatchSize(128).withBias(true);
         Training training = new Training(c, Dataset.mnist10k().subset(0, 128 * 12));
         int round = training.stepsPerEpoch() + 1;
-        long least = Long.MAX_VALUE;
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (least > 0 && System.nanoTime() < deadline) {
-          long before = ThreadAllocation.bytes();
-          for (int i = 0; i < round; i++) {
-            training.step();
-          }
-          least = Math.min(least, ThreadAllocation.bytes() - before);
-        }
+        long least = ThreadAllocation.during(round, training::step);
         assertEquals(0, least, "least bytes allocated by a round of an epoch and a step on " + t + " threads");
       }
     } finally {
