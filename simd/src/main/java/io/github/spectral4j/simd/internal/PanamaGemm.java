@@ -10,6 +10,7 @@ import static io.github.spectral4j.simd.internal.PanamaConstants.NC;
 import static io.github.spectral4j.simd.internal.PanamaConstants.NR;
 import static io.github.spectral4j.simd.internal.PanamaConstants.PB_SKIP;
 import static io.github.spectral4j.simd.internal.PanamaConstants.WIDE_SHARE;
+import static io.github.spectral4j.simd.internal.PanamaLevel1.FLOAT_VECTOR;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
@@ -431,14 +432,14 @@ final class PanamaGemm {
         if (nr == NR) {
           for (int p = 0; p < kc; p++, src += ldb, dst += NR) {
             for (int v = 0; v < NR; v += LANES) {
-              FloatVector.fromArray(FLOAT, b, src + v).intoArray(pb, dst + v);
+              FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, b, src + v)).intoArray(pb, dst + v);
             }
           }
         } else {
           for (int v = 0; v < NR; v += LANES) {
             VectorMask<Float> mask = FLOAT.indexInRange(v, nr);
             for (int p = 0, s = src + v, d = dst + v; p < kc; p++, s += ldb, d += NR) {
-              FloatVector.fromArray(FLOAT, b, s, mask).intoArray(pb, d);
+              FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, b, s, mask)).intoArray(pb, d);
             }
           }
         }
@@ -505,24 +506,24 @@ final class PanamaGemm {
    * intrinsic (measured 8 MB allocated per NT product at n = 1024).
    */
   static void transpose16(float[] b, int s, int ldb, float[] pb, int d, int ldd) {
-    FloatVector lo = FloatVector.fromArray(FLOAT, TRANSPOSE_INDEX, 0);
-    FloatVector hi = FloatVector.fromArray(FLOAT, TRANSPOSE_INDEX, LANES);
-    FloatVector x0 = FloatVector.fromArray(FLOAT, b, s);
-    FloatVector x1 = FloatVector.fromArray(FLOAT, b, s + ldb);
-    FloatVector x2 = FloatVector.fromArray(FLOAT, b, s + 2 * ldb);
-    FloatVector x3 = FloatVector.fromArray(FLOAT, b, s + 3 * ldb);
-    FloatVector x4 = FloatVector.fromArray(FLOAT, b, s + 4 * ldb);
-    FloatVector x5 = FloatVector.fromArray(FLOAT, b, s + 5 * ldb);
-    FloatVector x6 = FloatVector.fromArray(FLOAT, b, s + 6 * ldb);
-    FloatVector x7 = FloatVector.fromArray(FLOAT, b, s + 7 * ldb);
-    FloatVector x8 = FloatVector.fromArray(FLOAT, b, s + 8 * ldb);
-    FloatVector x9 = FloatVector.fromArray(FLOAT, b, s + 9 * ldb);
-    FloatVector x10 = FloatVector.fromArray(FLOAT, b, s + 10 * ldb);
-    FloatVector x11 = FloatVector.fromArray(FLOAT, b, s + 11 * ldb);
-    FloatVector x12 = FloatVector.fromArray(FLOAT, b, s + 12 * ldb);
-    FloatVector x13 = FloatVector.fromArray(FLOAT, b, s + 13 * ldb);
-    FloatVector x14 = FloatVector.fromArray(FLOAT, b, s + 14 * ldb);
-    FloatVector x15 = FloatVector.fromArray(FLOAT, b, s + 15 * ldb);
+    FloatVector lo = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, TRANSPOSE_INDEX, 0));
+    FloatVector hi = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, TRANSPOSE_INDEX, LANES));
+    FloatVector x0 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, b, s));
+    FloatVector x1 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, b, s + ldb));
+    FloatVector x2 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, b, s + 2 * ldb));
+    FloatVector x3 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, b, s + 3 * ldb));
+    FloatVector x4 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, b, s + 4 * ldb));
+    FloatVector x5 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, b, s + 5 * ldb));
+    FloatVector x6 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, b, s + 6 * ldb));
+    FloatVector x7 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, b, s + 7 * ldb));
+    FloatVector x8 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, b, s + 8 * ldb));
+    FloatVector x9 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, b, s + 9 * ldb));
+    FloatVector x10 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, b, s + 10 * ldb));
+    FloatVector x11 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, b, s + 11 * ldb));
+    FloatVector x12 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, b, s + 12 * ldb));
+    FloatVector x13 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, b, s + 13 * ldb));
+    FloatVector x14 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, b, s + 14 * ldb));
+    FloatVector x15 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, b, s + 15 * ldb));
     FloatVector y0 = lo.selectFrom(x0, x8);
     FloatVector y1 = hi.selectFrom(x0, x8);
     FloatVector y2 = lo.selectFrom(x1, x9);
@@ -627,7 +628,7 @@ final class PanamaGemm {
           // would be enough, but mixing two vector shapes in one JVM can defeat C2's intrinsics.)
           int last = a.length - LANES;
           for (; q < fullPanels && src <= last; q++, src += MR, d += MR * kc) {
-            FloatVector.fromArray(FLOAT, a, src).intoArray(pa, d);
+            FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, src)).intoArray(pa, d);
           }
         }
         for (; q < fullPanels; q++, src += MR, d += MR * kc) {
@@ -658,22 +659,22 @@ final class PanamaGemm {
           // LANES columns of the six rows at once, transposed in registers with two-vector lane selects:
           // first rows 0|1, 2|3 and 4|5 are interleaved pairwise (each pair gives a vector for the low and
           // one for the high half of the columns), then each output vector merges the three pairs.
-          FloatVector lo = FloatVector.fromArray(FLOAT, TRANSPOSE_INDEX, 0);
-          FloatVector hi = FloatVector.fromArray(FLOAT, TRANSPOSE_INDEX, LANES);
-          FloatVector u0 = FloatVector.fromArray(FLOAT, TRANSPOSE_INDEX, 2 * LANES);
-          FloatVector w0 = FloatVector.fromArray(FLOAT, TRANSPOSE_INDEX, 3 * LANES);
-          FloatVector u1 = FloatVector.fromArray(FLOAT, TRANSPOSE_INDEX, 4 * LANES);
-          FloatVector w1 = FloatVector.fromArray(FLOAT, TRANSPOSE_INDEX, 5 * LANES);
-          FloatVector u2 = FloatVector.fromArray(FLOAT, TRANSPOSE_INDEX, 6 * LANES);
-          FloatVector w2 = FloatVector.fromArray(FLOAT, TRANSPOSE_INDEX, 7 * LANES);
+          FloatVector lo = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, TRANSPOSE_INDEX, 0));
+          FloatVector hi = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, TRANSPOSE_INDEX, LANES));
+          FloatVector u0 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, TRANSPOSE_INDEX, 2 * LANES));
+          FloatVector w0 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, TRANSPOSE_INDEX, 3 * LANES));
+          FloatVector u1 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, TRANSPOSE_INDEX, 4 * LANES));
+          FloatVector w1 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, TRANSPOSE_INDEX, 5 * LANES));
+          FloatVector u2 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, TRANSPOSE_INDEX, 6 * LANES));
+          FloatVector w2 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, TRANSPOSE_INDEX, 7 * LANES));
           for (; p + LANES <= kc; p += LANES) {
             int s = src + p;
-            FloatVector r0 = FloatVector.fromArray(FLOAT, a, s);
-            FloatVector r1 = FloatVector.fromArray(FLOAT, a, s + lda);
-            FloatVector r2 = FloatVector.fromArray(FLOAT, a, s + 2 * lda);
-            FloatVector r3 = FloatVector.fromArray(FLOAT, a, s + 3 * lda);
-            FloatVector r4 = FloatVector.fromArray(FLOAT, a, s + 4 * lda);
-            FloatVector r5 = FloatVector.fromArray(FLOAT, a, s + 5 * lda);
+            FloatVector r0 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, s));
+            FloatVector r1 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, s + lda));
+            FloatVector r2 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, s + 2 * lda));
+            FloatVector r3 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, s + 3 * lda));
+            FloatVector r4 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, s + 4 * lda));
+            FloatVector r5 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, s + 5 * lda));
             FloatVector l01 = lo.selectFrom(r0, r1);
             FloatVector l23 = lo.selectFrom(r2, r3);
             FloatVector l45 = lo.selectFrom(r4, r5);
@@ -722,63 +723,63 @@ final class PanamaGemm {
    * {@link #writeBack}, so results do not depend on where the tile grid falls.
    */
   private static void kernelWide(int kc, float[] pa, int ai, float[] pb, int bi, float[] tile) {
-    FloatVector c00 = FloatVector.zero(FLOAT);
-    FloatVector c01 = FloatVector.zero(FLOAT);
-    FloatVector c02 = FloatVector.zero(FLOAT);
-    FloatVector c03 = FloatVector.zero(FLOAT);
-    FloatVector c10 = FloatVector.zero(FLOAT);
-    FloatVector c11 = FloatVector.zero(FLOAT);
-    FloatVector c12 = FloatVector.zero(FLOAT);
-    FloatVector c13 = FloatVector.zero(FLOAT);
-    FloatVector c20 = FloatVector.zero(FLOAT);
-    FloatVector c21 = FloatVector.zero(FLOAT);
-    FloatVector c22 = FloatVector.zero(FLOAT);
-    FloatVector c23 = FloatVector.zero(FLOAT);
-    FloatVector c30 = FloatVector.zero(FLOAT);
-    FloatVector c31 = FloatVector.zero(FLOAT);
-    FloatVector c32 = FloatVector.zero(FLOAT);
-    FloatVector c33 = FloatVector.zero(FLOAT);
-    FloatVector c40 = FloatVector.zero(FLOAT);
-    FloatVector c41 = FloatVector.zero(FLOAT);
-    FloatVector c42 = FloatVector.zero(FLOAT);
-    FloatVector c43 = FloatVector.zero(FLOAT);
-    FloatVector c50 = FloatVector.zero(FLOAT);
-    FloatVector c51 = FloatVector.zero(FLOAT);
-    FloatVector c52 = FloatVector.zero(FLOAT);
-    FloatVector c53 = FloatVector.zero(FLOAT);
+    FloatVector c00 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c01 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c02 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c03 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c10 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c11 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c12 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c13 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c20 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c21 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c22 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c23 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c30 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c31 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c32 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c33 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c40 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c41 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c42 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c43 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c50 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c51 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c52 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c53 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
     for (int p = 0; p < kc; p++) {
       int ao = ai + p * MR;
       int bo = bi + p * NR;
-      FloatVector b0 = FloatVector.fromArray(FLOAT, pb, bo);
-      FloatVector b1 = FloatVector.fromArray(FLOAT, pb, bo + LANES);
-      FloatVector b2 = FloatVector.fromArray(FLOAT, pb, bo + 2 * LANES);
-      FloatVector b3 = FloatVector.fromArray(FLOAT, pb, bo + 3 * LANES);
-      FloatVector av = FloatVector.broadcast(FLOAT, pa[ao]);
+      FloatVector b0 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, pb, bo));
+      FloatVector b1 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, pb, bo + LANES));
+      FloatVector b2 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, pb, bo + 2 * LANES));
+      FloatVector b3 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, pb, bo + 3 * LANES));
+      FloatVector av = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, pa[ao]));
       c00 = av.fma(b0, c00);
       c01 = av.fma(b1, c01);
       c02 = av.fma(b2, c02);
       c03 = av.fma(b3, c03);
-      av = FloatVector.broadcast(FLOAT, pa[ao + 1]);
+      av = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, pa[ao + 1]));
       c10 = av.fma(b0, c10);
       c11 = av.fma(b1, c11);
       c12 = av.fma(b2, c12);
       c13 = av.fma(b3, c13);
-      av = FloatVector.broadcast(FLOAT, pa[ao + 2]);
+      av = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, pa[ao + 2]));
       c20 = av.fma(b0, c20);
       c21 = av.fma(b1, c21);
       c22 = av.fma(b2, c22);
       c23 = av.fma(b3, c23);
-      av = FloatVector.broadcast(FLOAT, pa[ao + 3]);
+      av = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, pa[ao + 3]));
       c30 = av.fma(b0, c30);
       c31 = av.fma(b1, c31);
       c32 = av.fma(b2, c32);
       c33 = av.fma(b3, c33);
-      av = FloatVector.broadcast(FLOAT, pa[ao + 4]);
+      av = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, pa[ao + 4]));
       c40 = av.fma(b0, c40);
       c41 = av.fma(b1, c41);
       c42 = av.fma(b2, c42);
       c43 = av.fma(b3, c43);
-      av = FloatVector.broadcast(FLOAT, pa[ao + 5]);
+      av = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, pa[ao + 5]));
       c50 = av.fma(b0, c50);
       c51 = av.fma(b1, c51);
       c52 = av.fma(b2, c52);
@@ -822,69 +823,69 @@ final class PanamaGemm {
    */
   private static void kernelWideOverwrite(
       int kc, float[] pa, int ai, float[] pb, int bi, float[] c, int o, int ldc, float alpha) {
-    FloatVector c00 = FloatVector.zero(FLOAT);
-    FloatVector c01 = FloatVector.zero(FLOAT);
-    FloatVector c02 = FloatVector.zero(FLOAT);
-    FloatVector c03 = FloatVector.zero(FLOAT);
-    FloatVector c10 = FloatVector.zero(FLOAT);
-    FloatVector c11 = FloatVector.zero(FLOAT);
-    FloatVector c12 = FloatVector.zero(FLOAT);
-    FloatVector c13 = FloatVector.zero(FLOAT);
-    FloatVector c20 = FloatVector.zero(FLOAT);
-    FloatVector c21 = FloatVector.zero(FLOAT);
-    FloatVector c22 = FloatVector.zero(FLOAT);
-    FloatVector c23 = FloatVector.zero(FLOAT);
-    FloatVector c30 = FloatVector.zero(FLOAT);
-    FloatVector c31 = FloatVector.zero(FLOAT);
-    FloatVector c32 = FloatVector.zero(FLOAT);
-    FloatVector c33 = FloatVector.zero(FLOAT);
-    FloatVector c40 = FloatVector.zero(FLOAT);
-    FloatVector c41 = FloatVector.zero(FLOAT);
-    FloatVector c42 = FloatVector.zero(FLOAT);
-    FloatVector c43 = FloatVector.zero(FLOAT);
-    FloatVector c50 = FloatVector.zero(FLOAT);
-    FloatVector c51 = FloatVector.zero(FLOAT);
-    FloatVector c52 = FloatVector.zero(FLOAT);
-    FloatVector c53 = FloatVector.zero(FLOAT);
+    FloatVector c00 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c01 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c02 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c03 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c10 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c11 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c12 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c13 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c20 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c21 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c22 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c23 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c30 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c31 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c32 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c33 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c40 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c41 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c42 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c43 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c50 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c51 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c52 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c53 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
     for (int p = 0; p < kc; p++) {
       int ao = ai + p * MR;
       int bo = bi + p * NR;
-      FloatVector b0 = FloatVector.fromArray(FLOAT, pb, bo);
-      FloatVector b1 = FloatVector.fromArray(FLOAT, pb, bo + LANES);
-      FloatVector b2 = FloatVector.fromArray(FLOAT, pb, bo + 2 * LANES);
-      FloatVector b3 = FloatVector.fromArray(FLOAT, pb, bo + 3 * LANES);
-      FloatVector av = FloatVector.broadcast(FLOAT, pa[ao]);
+      FloatVector b0 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, pb, bo));
+      FloatVector b1 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, pb, bo + LANES));
+      FloatVector b2 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, pb, bo + 2 * LANES));
+      FloatVector b3 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, pb, bo + 3 * LANES));
+      FloatVector av = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, pa[ao]));
       c00 = av.fma(b0, c00);
       c01 = av.fma(b1, c01);
       c02 = av.fma(b2, c02);
       c03 = av.fma(b3, c03);
-      av = FloatVector.broadcast(FLOAT, pa[ao + 1]);
+      av = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, pa[ao + 1]));
       c10 = av.fma(b0, c10);
       c11 = av.fma(b1, c11);
       c12 = av.fma(b2, c12);
       c13 = av.fma(b3, c13);
-      av = FloatVector.broadcast(FLOAT, pa[ao + 2]);
+      av = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, pa[ao + 2]));
       c20 = av.fma(b0, c20);
       c21 = av.fma(b1, c21);
       c22 = av.fma(b2, c22);
       c23 = av.fma(b3, c23);
-      av = FloatVector.broadcast(FLOAT, pa[ao + 3]);
+      av = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, pa[ao + 3]));
       c30 = av.fma(b0, c30);
       c31 = av.fma(b1, c31);
       c32 = av.fma(b2, c32);
       c33 = av.fma(b3, c33);
-      av = FloatVector.broadcast(FLOAT, pa[ao + 4]);
+      av = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, pa[ao + 4]));
       c40 = av.fma(b0, c40);
       c41 = av.fma(b1, c41);
       c42 = av.fma(b2, c42);
       c43 = av.fma(b3, c43);
-      av = FloatVector.broadcast(FLOAT, pa[ao + 5]);
+      av = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, pa[ao + 5]));
       c50 = av.fma(b0, c50);
       c51 = av.fma(b1, c51);
       c52 = av.fma(b2, c52);
       c53 = av.fma(b3, c53);
     }
-    FloatVector alphaV = FloatVector.broadcast(FLOAT, alpha);
+    FloatVector alphaV = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, alpha));
     c00.mul(alphaV).intoArray(c, o);
     c01.mul(alphaV).intoArray(c, o + LANES);
     c02.mul(alphaV).intoArray(c, o + 2 * LANES);
@@ -921,45 +922,45 @@ final class PanamaGemm {
    * operations per element as the six-row tile.
    */
   private static void kernelWide4(int kc, float[] pa, int ai, float[] pb, int bi, float[] tile) {
-    FloatVector c00 = FloatVector.zero(FLOAT);
-    FloatVector c01 = FloatVector.zero(FLOAT);
-    FloatVector c02 = FloatVector.zero(FLOAT);
-    FloatVector c03 = FloatVector.zero(FLOAT);
-    FloatVector c10 = FloatVector.zero(FLOAT);
-    FloatVector c11 = FloatVector.zero(FLOAT);
-    FloatVector c12 = FloatVector.zero(FLOAT);
-    FloatVector c13 = FloatVector.zero(FLOAT);
-    FloatVector c20 = FloatVector.zero(FLOAT);
-    FloatVector c21 = FloatVector.zero(FLOAT);
-    FloatVector c22 = FloatVector.zero(FLOAT);
-    FloatVector c23 = FloatVector.zero(FLOAT);
-    FloatVector c30 = FloatVector.zero(FLOAT);
-    FloatVector c31 = FloatVector.zero(FLOAT);
-    FloatVector c32 = FloatVector.zero(FLOAT);
-    FloatVector c33 = FloatVector.zero(FLOAT);
+    FloatVector c00 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c01 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c02 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c03 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c10 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c11 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c12 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c13 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c20 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c21 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c22 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c23 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c30 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c31 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c32 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c33 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
     for (int p = 0; p < kc; p++) {
       int ao = ai + p * 4;
       int bo = bi + p * NR;
-      FloatVector b0 = FloatVector.fromArray(FLOAT, pb, bo);
-      FloatVector b1 = FloatVector.fromArray(FLOAT, pb, bo + LANES);
-      FloatVector b2 = FloatVector.fromArray(FLOAT, pb, bo + 2 * LANES);
-      FloatVector b3 = FloatVector.fromArray(FLOAT, pb, bo + 3 * LANES);
-      FloatVector av = FloatVector.broadcast(FLOAT, pa[ao]);
+      FloatVector b0 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, pb, bo));
+      FloatVector b1 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, pb, bo + LANES));
+      FloatVector b2 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, pb, bo + 2 * LANES));
+      FloatVector b3 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, pb, bo + 3 * LANES));
+      FloatVector av = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, pa[ao]));
       c00 = av.fma(b0, c00);
       c01 = av.fma(b1, c01);
       c02 = av.fma(b2, c02);
       c03 = av.fma(b3, c03);
-      av = FloatVector.broadcast(FLOAT, pa[ao + 1]);
+      av = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, pa[ao + 1]));
       c10 = av.fma(b0, c10);
       c11 = av.fma(b1, c11);
       c12 = av.fma(b2, c12);
       c13 = av.fma(b3, c13);
-      av = FloatVector.broadcast(FLOAT, pa[ao + 2]);
+      av = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, pa[ao + 2]));
       c20 = av.fma(b0, c20);
       c21 = av.fma(b1, c21);
       c22 = av.fma(b2, c22);
       c23 = av.fma(b3, c23);
-      av = FloatVector.broadcast(FLOAT, pa[ao + 3]);
+      av = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, pa[ao + 3]));
       c30 = av.fma(b0, c30);
       c31 = av.fma(b1, c31);
       c32 = av.fma(b2, c32);
@@ -990,68 +991,68 @@ final class PanamaGemm {
    */
   private static void kernelWidePacking(
       int kc, float[] pa, int ai, float[] b, int bo, int ldb, float[] pb, int bi, float[] tile) {
-    FloatVector c00 = FloatVector.zero(FLOAT);
-    FloatVector c01 = FloatVector.zero(FLOAT);
-    FloatVector c02 = FloatVector.zero(FLOAT);
-    FloatVector c03 = FloatVector.zero(FLOAT);
-    FloatVector c10 = FloatVector.zero(FLOAT);
-    FloatVector c11 = FloatVector.zero(FLOAT);
-    FloatVector c12 = FloatVector.zero(FLOAT);
-    FloatVector c13 = FloatVector.zero(FLOAT);
-    FloatVector c20 = FloatVector.zero(FLOAT);
-    FloatVector c21 = FloatVector.zero(FLOAT);
-    FloatVector c22 = FloatVector.zero(FLOAT);
-    FloatVector c23 = FloatVector.zero(FLOAT);
-    FloatVector c30 = FloatVector.zero(FLOAT);
-    FloatVector c31 = FloatVector.zero(FLOAT);
-    FloatVector c32 = FloatVector.zero(FLOAT);
-    FloatVector c33 = FloatVector.zero(FLOAT);
-    FloatVector c40 = FloatVector.zero(FLOAT);
-    FloatVector c41 = FloatVector.zero(FLOAT);
-    FloatVector c42 = FloatVector.zero(FLOAT);
-    FloatVector c43 = FloatVector.zero(FLOAT);
-    FloatVector c50 = FloatVector.zero(FLOAT);
-    FloatVector c51 = FloatVector.zero(FLOAT);
-    FloatVector c52 = FloatVector.zero(FLOAT);
-    FloatVector c53 = FloatVector.zero(FLOAT);
+    FloatVector c00 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c01 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c02 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c03 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c10 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c11 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c12 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c13 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c20 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c21 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c22 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c23 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c30 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c31 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c32 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c33 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c40 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c41 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c42 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c43 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c50 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c51 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c52 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c53 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
     for (int p = 0; p < kc; p++) {
       int ao = ai + p * MR;
       int so = bo + p * ldb;
       int d = bi + p * NR;
-      FloatVector b0 = FloatVector.fromArray(FLOAT, b, so);
-      FloatVector b1 = FloatVector.fromArray(FLOAT, b, so + LANES);
-      FloatVector b2 = FloatVector.fromArray(FLOAT, b, so + 2 * LANES);
-      FloatVector b3 = FloatVector.fromArray(FLOAT, b, so + 3 * LANES);
+      FloatVector b0 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, b, so));
+      FloatVector b1 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, b, so + LANES));
+      FloatVector b2 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, b, so + 2 * LANES));
+      FloatVector b3 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, b, so + 3 * LANES));
       b0.intoArray(pb, d);
       b1.intoArray(pb, d + LANES);
       b2.intoArray(pb, d + 2 * LANES);
       b3.intoArray(pb, d + 3 * LANES);
-      FloatVector av = FloatVector.broadcast(FLOAT, pa[ao]);
+      FloatVector av = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, pa[ao]));
       c00 = av.fma(b0, c00);
       c01 = av.fma(b1, c01);
       c02 = av.fma(b2, c02);
       c03 = av.fma(b3, c03);
-      av = FloatVector.broadcast(FLOAT, pa[ao + 1]);
+      av = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, pa[ao + 1]));
       c10 = av.fma(b0, c10);
       c11 = av.fma(b1, c11);
       c12 = av.fma(b2, c12);
       c13 = av.fma(b3, c13);
-      av = FloatVector.broadcast(FLOAT, pa[ao + 2]);
+      av = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, pa[ao + 2]));
       c20 = av.fma(b0, c20);
       c21 = av.fma(b1, c21);
       c22 = av.fma(b2, c22);
       c23 = av.fma(b3, c23);
-      av = FloatVector.broadcast(FLOAT, pa[ao + 3]);
+      av = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, pa[ao + 3]));
       c30 = av.fma(b0, c30);
       c31 = av.fma(b1, c31);
       c32 = av.fma(b2, c32);
       c33 = av.fma(b3, c33);
-      av = FloatVector.broadcast(FLOAT, pa[ao + 4]);
+      av = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, pa[ao + 4]));
       c40 = av.fma(b0, c40);
       c41 = av.fma(b1, c41);
       c42 = av.fma(b2, c42);
       c43 = av.fma(b3, c43);
-      av = FloatVector.broadcast(FLOAT, pa[ao + 5]);
+      av = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, pa[ao + 5]));
       c50 = av.fma(b0, c50);
       c51 = av.fma(b1, c51);
       c52 = av.fma(b2, c52);
@@ -1088,39 +1089,39 @@ final class PanamaGemm {
    * vectors) + 2 vectors of B + 1 broadcast = 15 registers, where 24 accumulators would spill.
    */
   private static void kernelNarrow(int kc, float[] pa, int ai, float[] pb, int bi, float[] tile) {
-    FloatVector c00 = FloatVector.zero(FLOAT);
-    FloatVector c01 = FloatVector.zero(FLOAT);
-    FloatVector c10 = FloatVector.zero(FLOAT);
-    FloatVector c11 = FloatVector.zero(FLOAT);
-    FloatVector c20 = FloatVector.zero(FLOAT);
-    FloatVector c21 = FloatVector.zero(FLOAT);
-    FloatVector c30 = FloatVector.zero(FLOAT);
-    FloatVector c31 = FloatVector.zero(FLOAT);
-    FloatVector c40 = FloatVector.zero(FLOAT);
-    FloatVector c41 = FloatVector.zero(FLOAT);
-    FloatVector c50 = FloatVector.zero(FLOAT);
-    FloatVector c51 = FloatVector.zero(FLOAT);
+    FloatVector c00 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c01 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c10 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c11 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c20 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c21 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c30 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c31 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c40 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c41 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c50 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c51 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
     for (int p = 0; p < kc; p++) {
       int ao = ai + p * MR;
       int bo = bi + p * NR;
-      FloatVector b0 = FloatVector.fromArray(FLOAT, pb, bo);
-      FloatVector b1 = FloatVector.fromArray(FLOAT, pb, bo + LANES);
-      FloatVector av = FloatVector.broadcast(FLOAT, pa[ao]);
+      FloatVector b0 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, pb, bo));
+      FloatVector b1 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, pb, bo + LANES));
+      FloatVector av = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, pa[ao]));
       c00 = av.fma(b0, c00);
       c01 = av.fma(b1, c01);
-      av = FloatVector.broadcast(FLOAT, pa[ao + 1]);
+      av = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, pa[ao + 1]));
       c10 = av.fma(b0, c10);
       c11 = av.fma(b1, c11);
-      av = FloatVector.broadcast(FLOAT, pa[ao + 2]);
+      av = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, pa[ao + 2]));
       c20 = av.fma(b0, c20);
       c21 = av.fma(b1, c21);
-      av = FloatVector.broadcast(FLOAT, pa[ao + 3]);
+      av = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, pa[ao + 3]));
       c30 = av.fma(b0, c30);
       c31 = av.fma(b1, c31);
-      av = FloatVector.broadcast(FLOAT, pa[ao + 4]);
+      av = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, pa[ao + 4]));
       c40 = av.fma(b0, c40);
       c41 = av.fma(b1, c41);
-      av = FloatVector.broadcast(FLOAT, pa[ao + 5]);
+      av = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, pa[ao + 5]));
       c50 = av.fma(b0, c50);
       c51 = av.fma(b1, c51);
     }
@@ -1151,15 +1152,15 @@ final class PanamaGemm {
       float[] c, int cOff, int ldc, int mr, int nr, float alpha, float beta, int mode, float[] tile) {
     float betaEff = mode == SCALE ? beta : 1f;
     if (nr == NR) {
-      FloatVector alphaV = FloatVector.broadcast(FLOAT, alpha);
-      FloatVector betaV = FloatVector.broadcast(FLOAT, betaEff);
+      FloatVector alphaV = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, alpha));
+      FloatVector betaV = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, betaEff));
       for (int r = 0; r < mr; r++) {
         for (int j = 0, t = r * NR, o = cOff + r * ldc; j < NR; j += LANES, t += LANES, o += LANES) {
-          FloatVector acc = FloatVector.fromArray(FLOAT, tile, t);
+          FloatVector acc = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, tile, t));
           if (mode == OVERWRITE) {
             acc.mul(alphaV).intoArray(c, o);
           } else {
-            acc.fma(alphaV, FloatVector.fromArray(FLOAT, c, o).mul(betaV)).intoArray(c, o);
+            acc.fma(alphaV, FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, c, o)).mul(betaV)).intoArray(c, o);
           }
         }
       }
@@ -1189,25 +1190,25 @@ final class PanamaGemm {
     int ldm = e.ldm;
     int cOff = row * ldc + col;
     if (nr == NR) {
-      FloatVector alphaV = FloatVector.broadcast(FLOAT, alpha);
-      FloatVector betaV = FloatVector.broadcast(FLOAT, betaEff);
-      FloatVector sV = FloatVector.broadcast(FLOAT, s);
-      FloatVector zero = FloatVector.zero(FLOAT);
+      FloatVector alphaV = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, alpha));
+      FloatVector betaV = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, betaEff));
+      FloatVector sV = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, s));
+      FloatVector zero = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
       for (int r = 0; r < mr; r++) {
         int mOff = (row + r) * ldm + col;
         for (int j = 0, t = r * NR, o = cOff + r * ldc; j < NR; j += LANES, t += LANES, o += LANES) {
-          FloatVector acc = FloatVector.fromArray(FLOAT, tile, t);
+          FloatVector acc = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, tile, t));
           FloatVector v = mode == OVERWRITE
               ? acc.mul(alphaV)
-              : acc.fma(alphaV, FloatVector.fromArray(FLOAT, c, o).mul(betaV));
+              : acc.fma(alphaV, FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, c, o)).mul(betaV));
           if (bias != null) {
-            v = FloatVector.fromArray(FLOAT, bias, col + j).fma(sV, v);
+            v = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, bias, col + j)).fma(sV, v);
           }
           if (rectify) {
             v = zero.blend(v, v.compare(VectorOperators.GT, 0f));
           }
           if (mask != null) {
-            v = zero.blend(v, FloatVector.fromArray(FLOAT, mask, mOff + j).compare(VectorOperators.GT, 0f));
+            v = zero.blend(v, FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, mask, mOff + j)).compare(VectorOperators.GT, 0f));
           }
           v.intoArray(c, o);
         }
