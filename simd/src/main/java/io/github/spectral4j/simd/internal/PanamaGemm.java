@@ -10,6 +10,7 @@ import static io.github.spectral4j.simd.internal.PanamaConstants.NC;
 import static io.github.spectral4j.simd.internal.PanamaConstants.NR;
 import static io.github.spectral4j.simd.internal.PanamaConstants.PB_SKIP;
 import static io.github.spectral4j.simd.internal.PanamaConstants.WIDE_SHARE;
+import static io.github.spectral4j.simd.internal.PanamaLevel1.FLOAT_MASK;
 import static io.github.spectral4j.simd.internal.PanamaLevel1.FLOAT_VECTOR;
 
 import jdk.incubator.vector.FloatVector;
@@ -439,7 +440,7 @@ final class PanamaGemm {
           for (int v = 0; v < NR; v += LANES) {
             VectorMask<Float> mask = FLOAT.indexInRange(v, nr);
             for (int p = 0, s = src + v, d = dst + v; p < kc; p++, s += ldb, d += NR) {
-              FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, b, s, mask)).intoArray(pb, d);
+              FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, b, s, FLOAT_MASK.cast(mask))).intoArray(pb, d);
             }
           }
         }
@@ -675,19 +676,19 @@ final class PanamaGemm {
             FloatVector r3 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, s + 3 * lda));
             FloatVector r4 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, s + 4 * lda));
             FloatVector r5 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, s + 5 * lda));
-            FloatVector l01 = lo.selectFrom(r0, r1);
-            FloatVector l23 = lo.selectFrom(r2, r3);
-            FloatVector l45 = lo.selectFrom(r4, r5);
-            FloatVector h01 = hi.selectFrom(r0, r1);
-            FloatVector h23 = hi.selectFrom(r2, r3);
-            FloatVector h45 = hi.selectFrom(r4, r5);
+            FloatVector l01 = FLOAT_VECTOR.cast(lo).selectFrom(r0, r1);
+            FloatVector l23 = FLOAT_VECTOR.cast(lo).selectFrom(r2, r3);
+            FloatVector l45 = FLOAT_VECTOR.cast(lo).selectFrom(r4, r5);
+            FloatVector h01 = FLOAT_VECTOR.cast(hi).selectFrom(r0, r1);
+            FloatVector h23 = FLOAT_VECTOR.cast(hi).selectFrom(r2, r3);
+            FloatVector h45 = FLOAT_VECTOR.cast(hi).selectFrom(r4, r5);
             int d = dst + p * MR;
-            w0.selectFrom(u0.selectFrom(l01, l23), l45).intoArray(pa, d);
-            w1.selectFrom(u1.selectFrom(l01, l23), l45).intoArray(pa, d + LANES);
-            w2.selectFrom(u2.selectFrom(l01, l23), l45).intoArray(pa, d + 2 * LANES);
-            w0.selectFrom(u0.selectFrom(h01, h23), h45).intoArray(pa, d + 3 * LANES);
-            w1.selectFrom(u1.selectFrom(h01, h23), h45).intoArray(pa, d + 4 * LANES);
-            w2.selectFrom(u2.selectFrom(h01, h23), h45).intoArray(pa, d + 5 * LANES);
+            FLOAT_VECTOR.cast(w0).selectFrom(FLOAT_VECTOR.cast(u0).selectFrom(l01, l23), l45).intoArray(pa, d);
+            FLOAT_VECTOR.cast(w1).selectFrom(FLOAT_VECTOR.cast(u1).selectFrom(l01, l23), l45).intoArray(pa, d + LANES);
+            FLOAT_VECTOR.cast(w2).selectFrom(FLOAT_VECTOR.cast(u2).selectFrom(l01, l23), l45).intoArray(pa, d + 2 * LANES);
+            FLOAT_VECTOR.cast(w0).selectFrom(FLOAT_VECTOR.cast(u0).selectFrom(h01, h23), h45).intoArray(pa, d + 3 * LANES);
+            FLOAT_VECTOR.cast(w1).selectFrom(FLOAT_VECTOR.cast(u1).selectFrom(h01, h23), h45).intoArray(pa, d + 4 * LANES);
+            FLOAT_VECTOR.cast(w2).selectFrom(FLOAT_VECTOR.cast(u2).selectFrom(h01, h23), h45).intoArray(pa, d + 5 * LANES);
           }
         }
         for (int d = dst + p * MR; p < kc; p++, d += MR) {
@@ -789,30 +790,30 @@ final class PanamaGemm {
     // write-back modes and the edge case in here, C2 deoptimised this method whenever a new mode appeared
     // and could end up running it as allocating Java code (24 stores and loads per tile cost nothing
     // measurable).
-    c00.intoArray(tile, 0);
-    c01.intoArray(tile, LANES);
-    c02.intoArray(tile, 2 * LANES);
-    c03.intoArray(tile, 3 * LANES);
-    c10.intoArray(tile, NR);
-    c11.intoArray(tile, NR + LANES);
-    c12.intoArray(tile, NR + 2 * LANES);
-    c13.intoArray(tile, NR + 3 * LANES);
-    c20.intoArray(tile, 2 * NR);
-    c21.intoArray(tile, 2 * NR + LANES);
-    c22.intoArray(tile, 2 * NR + 2 * LANES);
-    c23.intoArray(tile, 2 * NR + 3 * LANES);
-    c30.intoArray(tile, 3 * NR);
-    c31.intoArray(tile, 3 * NR + LANES);
-    c32.intoArray(tile, 3 * NR + 2 * LANES);
-    c33.intoArray(tile, 3 * NR + 3 * LANES);
-    c40.intoArray(tile, 4 * NR);
-    c41.intoArray(tile, 4 * NR + LANES);
-    c42.intoArray(tile, 4 * NR + 2 * LANES);
-    c43.intoArray(tile, 4 * NR + 3 * LANES);
-    c50.intoArray(tile, 5 * NR);
-    c51.intoArray(tile, 5 * NR + LANES);
-    c52.intoArray(tile, 5 * NR + 2 * LANES);
-    c53.intoArray(tile, 5 * NR + 3 * LANES);
+    FLOAT_VECTOR.cast(c00).intoArray(tile, 0);
+    FLOAT_VECTOR.cast(c01).intoArray(tile, LANES);
+    FLOAT_VECTOR.cast(c02).intoArray(tile, 2 * LANES);
+    FLOAT_VECTOR.cast(c03).intoArray(tile, 3 * LANES);
+    FLOAT_VECTOR.cast(c10).intoArray(tile, NR);
+    FLOAT_VECTOR.cast(c11).intoArray(tile, NR + LANES);
+    FLOAT_VECTOR.cast(c12).intoArray(tile, NR + 2 * LANES);
+    FLOAT_VECTOR.cast(c13).intoArray(tile, NR + 3 * LANES);
+    FLOAT_VECTOR.cast(c20).intoArray(tile, 2 * NR);
+    FLOAT_VECTOR.cast(c21).intoArray(tile, 2 * NR + LANES);
+    FLOAT_VECTOR.cast(c22).intoArray(tile, 2 * NR + 2 * LANES);
+    FLOAT_VECTOR.cast(c23).intoArray(tile, 2 * NR + 3 * LANES);
+    FLOAT_VECTOR.cast(c30).intoArray(tile, 3 * NR);
+    FLOAT_VECTOR.cast(c31).intoArray(tile, 3 * NR + LANES);
+    FLOAT_VECTOR.cast(c32).intoArray(tile, 3 * NR + 2 * LANES);
+    FLOAT_VECTOR.cast(c33).intoArray(tile, 3 * NR + 3 * LANES);
+    FLOAT_VECTOR.cast(c40).intoArray(tile, 4 * NR);
+    FLOAT_VECTOR.cast(c41).intoArray(tile, 4 * NR + LANES);
+    FLOAT_VECTOR.cast(c42).intoArray(tile, 4 * NR + 2 * LANES);
+    FLOAT_VECTOR.cast(c43).intoArray(tile, 4 * NR + 3 * LANES);
+    FLOAT_VECTOR.cast(c50).intoArray(tile, 5 * NR);
+    FLOAT_VECTOR.cast(c51).intoArray(tile, 5 * NR + LANES);
+    FLOAT_VECTOR.cast(c52).intoArray(tile, 5 * NR + 2 * LANES);
+    FLOAT_VECTOR.cast(c53).intoArray(tile, 5 * NR + 3 * LANES);
   }
 
   /**
@@ -886,35 +887,35 @@ final class PanamaGemm {
       c53 = av.fma(b3, c53);
     }
     FloatVector alphaV = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, alpha));
-    c00.mul(alphaV).intoArray(c, o);
-    c01.mul(alphaV).intoArray(c, o + LANES);
-    c02.mul(alphaV).intoArray(c, o + 2 * LANES);
-    c03.mul(alphaV).intoArray(c, o + 3 * LANES);
+    FLOAT_VECTOR.cast(c00).mul(alphaV).intoArray(c, o);
+    FLOAT_VECTOR.cast(c01).mul(alphaV).intoArray(c, o + LANES);
+    FLOAT_VECTOR.cast(c02).mul(alphaV).intoArray(c, o + 2 * LANES);
+    FLOAT_VECTOR.cast(c03).mul(alphaV).intoArray(c, o + 3 * LANES);
     o += ldc;
-    c10.mul(alphaV).intoArray(c, o);
-    c11.mul(alphaV).intoArray(c, o + LANES);
-    c12.mul(alphaV).intoArray(c, o + 2 * LANES);
-    c13.mul(alphaV).intoArray(c, o + 3 * LANES);
+    FLOAT_VECTOR.cast(c10).mul(alphaV).intoArray(c, o);
+    FLOAT_VECTOR.cast(c11).mul(alphaV).intoArray(c, o + LANES);
+    FLOAT_VECTOR.cast(c12).mul(alphaV).intoArray(c, o + 2 * LANES);
+    FLOAT_VECTOR.cast(c13).mul(alphaV).intoArray(c, o + 3 * LANES);
     o += ldc;
-    c20.mul(alphaV).intoArray(c, o);
-    c21.mul(alphaV).intoArray(c, o + LANES);
-    c22.mul(alphaV).intoArray(c, o + 2 * LANES);
-    c23.mul(alphaV).intoArray(c, o + 3 * LANES);
+    FLOAT_VECTOR.cast(c20).mul(alphaV).intoArray(c, o);
+    FLOAT_VECTOR.cast(c21).mul(alphaV).intoArray(c, o + LANES);
+    FLOAT_VECTOR.cast(c22).mul(alphaV).intoArray(c, o + 2 * LANES);
+    FLOAT_VECTOR.cast(c23).mul(alphaV).intoArray(c, o + 3 * LANES);
     o += ldc;
-    c30.mul(alphaV).intoArray(c, o);
-    c31.mul(alphaV).intoArray(c, o + LANES);
-    c32.mul(alphaV).intoArray(c, o + 2 * LANES);
-    c33.mul(alphaV).intoArray(c, o + 3 * LANES);
+    FLOAT_VECTOR.cast(c30).mul(alphaV).intoArray(c, o);
+    FLOAT_VECTOR.cast(c31).mul(alphaV).intoArray(c, o + LANES);
+    FLOAT_VECTOR.cast(c32).mul(alphaV).intoArray(c, o + 2 * LANES);
+    FLOAT_VECTOR.cast(c33).mul(alphaV).intoArray(c, o + 3 * LANES);
     o += ldc;
-    c40.mul(alphaV).intoArray(c, o);
-    c41.mul(alphaV).intoArray(c, o + LANES);
-    c42.mul(alphaV).intoArray(c, o + 2 * LANES);
-    c43.mul(alphaV).intoArray(c, o + 3 * LANES);
+    FLOAT_VECTOR.cast(c40).mul(alphaV).intoArray(c, o);
+    FLOAT_VECTOR.cast(c41).mul(alphaV).intoArray(c, o + LANES);
+    FLOAT_VECTOR.cast(c42).mul(alphaV).intoArray(c, o + 2 * LANES);
+    FLOAT_VECTOR.cast(c43).mul(alphaV).intoArray(c, o + 3 * LANES);
     o += ldc;
-    c50.mul(alphaV).intoArray(c, o);
-    c51.mul(alphaV).intoArray(c, o + LANES);
-    c52.mul(alphaV).intoArray(c, o + 2 * LANES);
-    c53.mul(alphaV).intoArray(c, o + 3 * LANES);
+    FLOAT_VECTOR.cast(c50).mul(alphaV).intoArray(c, o);
+    FLOAT_VECTOR.cast(c51).mul(alphaV).intoArray(c, o + LANES);
+    FLOAT_VECTOR.cast(c52).mul(alphaV).intoArray(c, o + 2 * LANES);
+    FLOAT_VECTOR.cast(c53).mul(alphaV).intoArray(c, o + 3 * LANES);
   }
 
   /**
@@ -966,22 +967,22 @@ final class PanamaGemm {
       c32 = av.fma(b2, c32);
       c33 = av.fma(b3, c33);
     }
-    c00.intoArray(tile, 0);
-    c01.intoArray(tile, LANES);
-    c02.intoArray(tile, 2 * LANES);
-    c03.intoArray(tile, 3 * LANES);
-    c10.intoArray(tile, NR);
-    c11.intoArray(tile, NR + LANES);
-    c12.intoArray(tile, NR + 2 * LANES);
-    c13.intoArray(tile, NR + 3 * LANES);
-    c20.intoArray(tile, 2 * NR);
-    c21.intoArray(tile, 2 * NR + LANES);
-    c22.intoArray(tile, 2 * NR + 2 * LANES);
-    c23.intoArray(tile, 2 * NR + 3 * LANES);
-    c30.intoArray(tile, 3 * NR);
-    c31.intoArray(tile, 3 * NR + LANES);
-    c32.intoArray(tile, 3 * NR + 2 * LANES);
-    c33.intoArray(tile, 3 * NR + 3 * LANES);
+    FLOAT_VECTOR.cast(c00).intoArray(tile, 0);
+    FLOAT_VECTOR.cast(c01).intoArray(tile, LANES);
+    FLOAT_VECTOR.cast(c02).intoArray(tile, 2 * LANES);
+    FLOAT_VECTOR.cast(c03).intoArray(tile, 3 * LANES);
+    FLOAT_VECTOR.cast(c10).intoArray(tile, NR);
+    FLOAT_VECTOR.cast(c11).intoArray(tile, NR + LANES);
+    FLOAT_VECTOR.cast(c12).intoArray(tile, NR + 2 * LANES);
+    FLOAT_VECTOR.cast(c13).intoArray(tile, NR + 3 * LANES);
+    FLOAT_VECTOR.cast(c20).intoArray(tile, 2 * NR);
+    FLOAT_VECTOR.cast(c21).intoArray(tile, 2 * NR + LANES);
+    FLOAT_VECTOR.cast(c22).intoArray(tile, 2 * NR + 2 * LANES);
+    FLOAT_VECTOR.cast(c23).intoArray(tile, 2 * NR + 3 * LANES);
+    FLOAT_VECTOR.cast(c30).intoArray(tile, 3 * NR);
+    FLOAT_VECTOR.cast(c31).intoArray(tile, 3 * NR + LANES);
+    FLOAT_VECTOR.cast(c32).intoArray(tile, 3 * NR + 2 * LANES);
+    FLOAT_VECTOR.cast(c33).intoArray(tile, 3 * NR + 3 * LANES);
   }
 
   /**
@@ -1058,30 +1059,30 @@ final class PanamaGemm {
       c52 = av.fma(b2, c52);
       c53 = av.fma(b3, c53);
     }
-    c00.intoArray(tile, 0);
-    c01.intoArray(tile, LANES);
-    c02.intoArray(tile, 2 * LANES);
-    c03.intoArray(tile, 3 * LANES);
-    c10.intoArray(tile, NR);
-    c11.intoArray(tile, NR + LANES);
-    c12.intoArray(tile, NR + 2 * LANES);
-    c13.intoArray(tile, NR + 3 * LANES);
-    c20.intoArray(tile, 2 * NR);
-    c21.intoArray(tile, 2 * NR + LANES);
-    c22.intoArray(tile, 2 * NR + 2 * LANES);
-    c23.intoArray(tile, 2 * NR + 3 * LANES);
-    c30.intoArray(tile, 3 * NR);
-    c31.intoArray(tile, 3 * NR + LANES);
-    c32.intoArray(tile, 3 * NR + 2 * LANES);
-    c33.intoArray(tile, 3 * NR + 3 * LANES);
-    c40.intoArray(tile, 4 * NR);
-    c41.intoArray(tile, 4 * NR + LANES);
-    c42.intoArray(tile, 4 * NR + 2 * LANES);
-    c43.intoArray(tile, 4 * NR + 3 * LANES);
-    c50.intoArray(tile, 5 * NR);
-    c51.intoArray(tile, 5 * NR + LANES);
-    c52.intoArray(tile, 5 * NR + 2 * LANES);
-    c53.intoArray(tile, 5 * NR + 3 * LANES);
+    FLOAT_VECTOR.cast(c00).intoArray(tile, 0);
+    FLOAT_VECTOR.cast(c01).intoArray(tile, LANES);
+    FLOAT_VECTOR.cast(c02).intoArray(tile, 2 * LANES);
+    FLOAT_VECTOR.cast(c03).intoArray(tile, 3 * LANES);
+    FLOAT_VECTOR.cast(c10).intoArray(tile, NR);
+    FLOAT_VECTOR.cast(c11).intoArray(tile, NR + LANES);
+    FLOAT_VECTOR.cast(c12).intoArray(tile, NR + 2 * LANES);
+    FLOAT_VECTOR.cast(c13).intoArray(tile, NR + 3 * LANES);
+    FLOAT_VECTOR.cast(c20).intoArray(tile, 2 * NR);
+    FLOAT_VECTOR.cast(c21).intoArray(tile, 2 * NR + LANES);
+    FLOAT_VECTOR.cast(c22).intoArray(tile, 2 * NR + 2 * LANES);
+    FLOAT_VECTOR.cast(c23).intoArray(tile, 2 * NR + 3 * LANES);
+    FLOAT_VECTOR.cast(c30).intoArray(tile, 3 * NR);
+    FLOAT_VECTOR.cast(c31).intoArray(tile, 3 * NR + LANES);
+    FLOAT_VECTOR.cast(c32).intoArray(tile, 3 * NR + 2 * LANES);
+    FLOAT_VECTOR.cast(c33).intoArray(tile, 3 * NR + 3 * LANES);
+    FLOAT_VECTOR.cast(c40).intoArray(tile, 4 * NR);
+    FLOAT_VECTOR.cast(c41).intoArray(tile, 4 * NR + LANES);
+    FLOAT_VECTOR.cast(c42).intoArray(tile, 4 * NR + 2 * LANES);
+    FLOAT_VECTOR.cast(c43).intoArray(tile, 4 * NR + 3 * LANES);
+    FLOAT_VECTOR.cast(c50).intoArray(tile, 5 * NR);
+    FLOAT_VECTOR.cast(c51).intoArray(tile, 5 * NR + LANES);
+    FLOAT_VECTOR.cast(c52).intoArray(tile, 5 * NR + 2 * LANES);
+    FLOAT_VECTOR.cast(c53).intoArray(tile, 5 * NR + 3 * LANES);
   }
 
   /**
@@ -1129,18 +1130,18 @@ final class PanamaGemm {
     // write-back modes and the edge case in here, C2 deoptimised this method whenever a new mode appeared
     // and could end up running it as allocating Java code (24 stores and loads per tile cost nothing
     // measurable).
-    c00.intoArray(tile, 0);
-    c01.intoArray(tile, LANES);
-    c10.intoArray(tile, NR);
-    c11.intoArray(tile, NR + LANES);
-    c20.intoArray(tile, 2 * NR);
-    c21.intoArray(tile, 2 * NR + LANES);
-    c30.intoArray(tile, 3 * NR);
-    c31.intoArray(tile, 3 * NR + LANES);
-    c40.intoArray(tile, 4 * NR);
-    c41.intoArray(tile, 4 * NR + LANES);
-    c50.intoArray(tile, 5 * NR);
-    c51.intoArray(tile, 5 * NR + LANES);
+    FLOAT_VECTOR.cast(c00).intoArray(tile, 0);
+    FLOAT_VECTOR.cast(c01).intoArray(tile, LANES);
+    FLOAT_VECTOR.cast(c10).intoArray(tile, NR);
+    FLOAT_VECTOR.cast(c11).intoArray(tile, NR + LANES);
+    FLOAT_VECTOR.cast(c20).intoArray(tile, 2 * NR);
+    FLOAT_VECTOR.cast(c21).intoArray(tile, 2 * NR + LANES);
+    FLOAT_VECTOR.cast(c30).intoArray(tile, 3 * NR);
+    FLOAT_VECTOR.cast(c31).intoArray(tile, 3 * NR + LANES);
+    FLOAT_VECTOR.cast(c40).intoArray(tile, 4 * NR);
+    FLOAT_VECTOR.cast(c41).intoArray(tile, 4 * NR + LANES);
+    FLOAT_VECTOR.cast(c50).intoArray(tile, 5 * NR);
+    FLOAT_VECTOR.cast(c51).intoArray(tile, 5 * NR + LANES);
   }
 
   /**
@@ -1160,7 +1161,7 @@ final class PanamaGemm {
           if (mode == OVERWRITE) {
             acc.mul(alphaV).intoArray(c, o);
           } else {
-            acc.fma(alphaV, FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, c, o)).mul(betaV)).intoArray(c, o);
+            FLOAT_VECTOR.cast(acc).fma(alphaV, FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, c, o)).mul(betaV)).intoArray(c, o);
           }
         }
       }
@@ -1205,12 +1206,12 @@ final class PanamaGemm {
             v = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, bias, col + j)).fma(sV, v);
           }
           if (rectify) {
-            v = zero.blend(v, v.compare(VectorOperators.GT, 0f));
+            v = FLOAT_VECTOR.cast(zero).blend(v, FLOAT_VECTOR.cast(v).compare(VectorOperators.GT, 0f));
           }
           if (mask != null) {
-            v = zero.blend(v, FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, mask, mOff + j)).compare(VectorOperators.GT, 0f));
+            v = FLOAT_VECTOR.cast(zero).blend(v, FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, mask, mOff + j)).compare(VectorOperators.GT, 0f));
           }
-          v.intoArray(c, o);
+          FLOAT_VECTOR.cast(v).intoArray(c, o);
         }
       }
       return;

@@ -2,6 +2,7 @@ package io.github.spectral4j.simd.internal;
 
 import static io.github.spectral4j.simd.internal.PanamaConstants.FLOAT;
 import static io.github.spectral4j.simd.internal.PanamaConstants.LANES;
+import static io.github.spectral4j.simd.internal.PanamaLevel1.FLOAT_VECTOR;
 import static io.github.spectral4j.simd.internal.PanamaLevel1.axpy;
 import static io.github.spectral4j.simd.internal.PanamaLevel1.dot;
 import static io.github.spectral4j.simd.internal.PanamaLevel1.scal;
@@ -57,18 +58,18 @@ final class PanamaGemv {
     int r1 = aOff + lda;
     int r2 = aOff + 2 * lda;
     int r3 = aOff + 3 * lda;
-    FloatVector s0 = FloatVector.zero(FLOAT);
-    FloatVector s1 = FloatVector.zero(FLOAT);
-    FloatVector s2 = FloatVector.zero(FLOAT);
-    FloatVector s3 = FloatVector.zero(FLOAT);
+    FloatVector s0 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector s1 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector s2 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector s3 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
     int j = 0;
     int bound = FLOAT.loopBound(n);
     for (; j < bound; j += LANES) {
-      FloatVector xv = FloatVector.fromArray(FLOAT, x, xOff + j);
-      s0 = FloatVector.fromArray(FLOAT, a, r0 + j).fma(xv, s0);
-      s1 = FloatVector.fromArray(FLOAT, a, r1 + j).fma(xv, s1);
-      s2 = FloatVector.fromArray(FLOAT, a, r2 + j).fma(xv, s2);
-      s3 = FloatVector.fromArray(FLOAT, a, r3 + j).fma(xv, s3);
+      FloatVector xv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, x, xOff + j));
+      s0 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r0 + j)).fma(xv, s0);
+      s1 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r1 + j)).fma(xv, s1);
+      s2 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r2 + j)).fma(xv, s2);
+      s3 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r3 + j)).fma(xv, s3);
     }
     float d0 = sumLanes(s0);
     float d1 = sumLanes(s1);
@@ -100,18 +101,18 @@ final class PanamaGemv {
     int r1 = aOff + lda;
     int r2 = aOff + 2 * lda;
     int r3 = aOff + 3 * lda;
-    FloatVector v0 = FloatVector.broadcast(FLOAT, s0);
-    FloatVector v1 = FloatVector.broadcast(FLOAT, s1);
-    FloatVector v2 = FloatVector.broadcast(FLOAT, s2);
-    FloatVector v3 = FloatVector.broadcast(FLOAT, s3);
+    FloatVector v0 = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, s0));
+    FloatVector v1 = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, s1));
+    FloatVector v2 = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, s2));
+    FloatVector v3 = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, s3));
     int j = 0;
     int bound = FLOAT.loopBound(n);
     for (; j < bound; j += LANES) {
-      FloatVector yv = FloatVector.fromArray(FLOAT, y, j);
-      yv = FloatVector.fromArray(FLOAT, a, r0 + j).fma(v0, yv);
-      yv = FloatVector.fromArray(FLOAT, a, r1 + j).fma(v1, yv);
-      yv = FloatVector.fromArray(FLOAT, a, r2 + j).fma(v2, yv);
-      yv = FloatVector.fromArray(FLOAT, a, r3 + j).fma(v3, yv);
+      FloatVector yv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, y, j));
+      yv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r0 + j)).fma(v0, yv);
+      yv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r1 + j)).fma(v1, yv);
+      yv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r2 + j)).fma(v2, yv);
+      yv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r3 + j)).fma(v3, yv);
       yv.intoArray(y, j);
     }
     for (; j < n; j++) {

@@ -4,6 +4,7 @@ import static io.github.spectral4j.simd.internal.PanamaConstants.FLOAT;
 import static io.github.spectral4j.simd.internal.PanamaConstants.LANES;
 import static io.github.spectral4j.simd.internal.PanamaGemv.axpy4;
 import static io.github.spectral4j.simd.internal.PanamaGemv.dot4;
+import static io.github.spectral4j.simd.internal.PanamaLevel1.FLOAT_VECTOR;
 import static io.github.spectral4j.simd.internal.PanamaLevel1.axpy;
 import static io.github.spectral4j.simd.internal.PanamaLevel1.dot;
 import static io.github.spectral4j.simd.internal.PanamaLevel1.foldLanes;
@@ -59,14 +60,14 @@ final class PanamaGram {
       squares += differenceGram4(i, n, bound, a, b, ld, x, ax, aOut, y, dy, dOut);
     }
     for (int r = i * ld; i < m; i++, r += ld) {
-      FloatVector accX = FloatVector.zero(FLOAT);
-      FloatVector accY = FloatVector.zero(FLOAT);
-      FloatVector accQ = FloatVector.zero(FLOAT);
+      FloatVector accX = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+      FloatVector accY = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+      FloatVector accQ = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
       for (int j = 0; j < bound; j += LANES) {
-        FloatVector av = FloatVector.fromArray(FLOAT, a, r + j);
-        FloatVector d = av.sub(FloatVector.fromArray(FLOAT, b, r + j));
-        accX = av.fma(FloatVector.fromArray(FLOAT, x, j), accX);
-        accY = d.fma(FloatVector.fromArray(FLOAT, y, j), accY);
+        FloatVector av = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r + j));
+        FloatVector d = av.sub(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, b, r + j)));
+        accX = av.fma(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, x, j)), accX);
+        accY = d.fma(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, y, j)), accY);
         accQ = d.fma(d, accQ);
       }
       float sx = rowTail(sumLanes(accX), n, bound, a, r, x);
@@ -74,14 +75,14 @@ final class PanamaGram {
       squares += squaresTail(sumLanes(accQ), n, bound, a, b, r);
       ax[i] = sx;
       dy[i] = sy;
-      FloatVector sxv = FloatVector.broadcast(FLOAT, sx);
-      FloatVector syv = FloatVector.broadcast(FLOAT, sy);
+      FloatVector sxv = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, sx));
+      FloatVector syv = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, sy));
       int j = 0;
       for (; j < bound; j += LANES) {
-        FloatVector av = FloatVector.fromArray(FLOAT, a, r + j);
-        FloatVector d = av.sub(FloatVector.fromArray(FLOAT, b, r + j));
-        sxv.fma(av, FloatVector.fromArray(FLOAT, aOut, j)).intoArray(aOut, j);
-        syv.fma(d, FloatVector.fromArray(FLOAT, dOut, j)).intoArray(dOut, j);
+        FloatVector av = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r + j));
+        FloatVector d = av.sub(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, b, r + j)));
+        FLOAT_VECTOR.cast(sxv).fma(av, FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, aOut, j))).intoArray(aOut, j);
+        FLOAT_VECTOR.cast(syv).fma(d, FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, dOut, j))).intoArray(dOut, j);
       }
       for (; j < n; j++) {
         aOut[j] = Math.fma(sx, a[r + j], aOut[j]);
@@ -99,38 +100,38 @@ final class PanamaGram {
     int r1 = r0 + ld;
     int r2 = r1 + ld;
     int r3 = r2 + ld;
-    FloatVector x0 = FloatVector.zero(FLOAT);
-    FloatVector x1 = FloatVector.zero(FLOAT);
-    FloatVector x2 = FloatVector.zero(FLOAT);
-    FloatVector x3 = FloatVector.zero(FLOAT);
-    FloatVector y0 = FloatVector.zero(FLOAT);
-    FloatVector y1 = FloatVector.zero(FLOAT);
-    FloatVector y2 = FloatVector.zero(FLOAT);
-    FloatVector y3 = FloatVector.zero(FLOAT);
-    FloatVector q0 = FloatVector.zero(FLOAT);
-    FloatVector q1 = FloatVector.zero(FLOAT);
-    FloatVector q2 = FloatVector.zero(FLOAT);
-    FloatVector q3 = FloatVector.zero(FLOAT);
+    FloatVector x0 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector x1 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector x2 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector x3 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector y0 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector y1 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector y2 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector y3 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector q0 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector q1 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector q2 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector q3 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
     for (int j = 0; j < bound; j += LANES) {
-      FloatVector xv = FloatVector.fromArray(FLOAT, x, j);
-      FloatVector yv = FloatVector.fromArray(FLOAT, y, j);
-      FloatVector a0 = FloatVector.fromArray(FLOAT, a, r0 + j);
-      FloatVector d0 = a0.sub(FloatVector.fromArray(FLOAT, b, r0 + j));
+      FloatVector xv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, x, j));
+      FloatVector yv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, y, j));
+      FloatVector a0 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r0 + j));
+      FloatVector d0 = a0.sub(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, b, r0 + j)));
       x0 = a0.fma(xv, x0);
       y0 = d0.fma(yv, y0);
       q0 = d0.fma(d0, q0);
-      FloatVector a1 = FloatVector.fromArray(FLOAT, a, r1 + j);
-      FloatVector d1 = a1.sub(FloatVector.fromArray(FLOAT, b, r1 + j));
+      FloatVector a1 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r1 + j));
+      FloatVector d1 = a1.sub(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, b, r1 + j)));
       x1 = a1.fma(xv, x1);
       y1 = d1.fma(yv, y1);
       q1 = d1.fma(d1, q1);
-      FloatVector a2 = FloatVector.fromArray(FLOAT, a, r2 + j);
-      FloatVector d2 = a2.sub(FloatVector.fromArray(FLOAT, b, r2 + j));
+      FloatVector a2 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r2 + j));
+      FloatVector d2 = a2.sub(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, b, r2 + j)));
       x2 = a2.fma(xv, x2);
       y2 = d2.fma(yv, y2);
       q2 = d2.fma(d2, q2);
-      FloatVector a3 = FloatVector.fromArray(FLOAT, a, r3 + j);
-      FloatVector d3 = a3.sub(FloatVector.fromArray(FLOAT, b, r3 + j));
+      FloatVector a3 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r3 + j));
+      FloatVector d3 = a3.sub(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, b, r3 + j)));
       x3 = a3.fma(xv, x3);
       y3 = d3.fma(yv, y3);
       q3 = d3.fma(d3, q3);
@@ -138,18 +139,18 @@ final class PanamaGram {
     // The twelve lane sums go through memory: as calls of sumLanes they made this method too large for
     // C2 to inline them all, and the vectors of the calls left out were boxed on the heap.
     float[] t = PanamaGemm.workspace().tile;
-    x0.intoArray(t, 0);
-    x1.intoArray(t, LANES);
-    x2.intoArray(t, 2 * LANES);
-    x3.intoArray(t, 3 * LANES);
-    y0.intoArray(t, 4 * LANES);
-    y1.intoArray(t, 5 * LANES);
-    y2.intoArray(t, 6 * LANES);
-    y3.intoArray(t, 7 * LANES);
-    q0.intoArray(t, 8 * LANES);
-    q1.intoArray(t, 9 * LANES);
-    q2.intoArray(t, 10 * LANES);
-    q3.intoArray(t, 11 * LANES);
+    FLOAT_VECTOR.cast(x0).intoArray(t, 0);
+    FLOAT_VECTOR.cast(x1).intoArray(t, LANES);
+    FLOAT_VECTOR.cast(x2).intoArray(t, 2 * LANES);
+    FLOAT_VECTOR.cast(x3).intoArray(t, 3 * LANES);
+    FLOAT_VECTOR.cast(y0).intoArray(t, 4 * LANES);
+    FLOAT_VECTOR.cast(y1).intoArray(t, 5 * LANES);
+    FLOAT_VECTOR.cast(y2).intoArray(t, 6 * LANES);
+    FLOAT_VECTOR.cast(y3).intoArray(t, 7 * LANES);
+    FLOAT_VECTOR.cast(q0).intoArray(t, 8 * LANES);
+    FLOAT_VECTOR.cast(q1).intoArray(t, 9 * LANES);
+    FLOAT_VECTOR.cast(q2).intoArray(t, 10 * LANES);
+    FLOAT_VECTOR.cast(q3).intoArray(t, 11 * LANES);
     float sx0 = rowTail(foldLanes(t, 0), n, bound, a, r0, x);
     float sx1 = rowTail(foldLanes(t, LANES), n, bound, a, r1, x);
     float sx2 = rowTail(foldLanes(t, 2 * LANES), n, bound, a, r2, x);
@@ -170,30 +171,30 @@ final class PanamaGram {
     dy[i + 1] = sy1;
     dy[i + 2] = sy2;
     dy[i + 3] = sy3;
-    FloatVector sx0v = FloatVector.broadcast(FLOAT, sx0);
-    FloatVector sx1v = FloatVector.broadcast(FLOAT, sx1);
-    FloatVector sx2v = FloatVector.broadcast(FLOAT, sx2);
-    FloatVector sx3v = FloatVector.broadcast(FLOAT, sx3);
-    FloatVector sy0v = FloatVector.broadcast(FLOAT, sy0);
-    FloatVector sy1v = FloatVector.broadcast(FLOAT, sy1);
-    FloatVector sy2v = FloatVector.broadcast(FLOAT, sy2);
-    FloatVector sy3v = FloatVector.broadcast(FLOAT, sy3);
+    FloatVector sx0v = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, sx0));
+    FloatVector sx1v = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, sx1));
+    FloatVector sx2v = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, sx2));
+    FloatVector sx3v = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, sx3));
+    FloatVector sy0v = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, sy0));
+    FloatVector sy1v = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, sy1));
+    FloatVector sy2v = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, sy2));
+    FloatVector sy3v = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, sy3));
     int j = 0;
     for (; j < bound; j += LANES) {
-      FloatVector ao = FloatVector.fromArray(FLOAT, aOut, j);
-      FloatVector dO = FloatVector.fromArray(FLOAT, dOut, j);
-      FloatVector a0 = FloatVector.fromArray(FLOAT, a, r0 + j);
-      ao = sx0v.fma(a0, ao);
-      dO = sy0v.fma(a0.sub(FloatVector.fromArray(FLOAT, b, r0 + j)), dO);
-      FloatVector a1 = FloatVector.fromArray(FLOAT, a, r1 + j);
-      ao = sx1v.fma(a1, ao);
-      dO = sy1v.fma(a1.sub(FloatVector.fromArray(FLOAT, b, r1 + j)), dO);
-      FloatVector a2 = FloatVector.fromArray(FLOAT, a, r2 + j);
-      ao = sx2v.fma(a2, ao);
-      dO = sy2v.fma(a2.sub(FloatVector.fromArray(FLOAT, b, r2 + j)), dO);
-      FloatVector a3 = FloatVector.fromArray(FLOAT, a, r3 + j);
-      ao = sx3v.fma(a3, ao);
-      dO = sy3v.fma(a3.sub(FloatVector.fromArray(FLOAT, b, r3 + j)), dO);
+      FloatVector ao = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, aOut, j));
+      FloatVector dO = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, dOut, j));
+      FloatVector a0 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r0 + j));
+      ao = FLOAT_VECTOR.cast(sx0v).fma(a0, ao);
+      dO = FLOAT_VECTOR.cast(sy0v).fma(a0.sub(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, b, r0 + j))), dO);
+      FloatVector a1 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r1 + j));
+      ao = FLOAT_VECTOR.cast(sx1v).fma(a1, ao);
+      dO = FLOAT_VECTOR.cast(sy1v).fma(a1.sub(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, b, r1 + j))), dO);
+      FloatVector a2 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r2 + j));
+      ao = FLOAT_VECTOR.cast(sx2v).fma(a2, ao);
+      dO = FLOAT_VECTOR.cast(sy2v).fma(a2.sub(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, b, r2 + j))), dO);
+      FloatVector a3 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r3 + j));
+      ao = FLOAT_VECTOR.cast(sx3v).fma(a3, ao);
+      dO = FLOAT_VECTOR.cast(sy3v).fma(a3.sub(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, b, r3 + j))), dO);
       ao.intoArray(aOut, j);
       dO.intoArray(dOut, j);
     }
@@ -244,21 +245,23 @@ final class PanamaGram {
     int bound = FLOAT.loopBound(n);
     double squares = 0;
     for (int i = 0, r = 0; i < m; i++, r += ld) {
-      FloatVector accY = FloatVector.zero(FLOAT);
-      FloatVector accQ = FloatVector.zero(FLOAT);
+      FloatVector accY = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+      FloatVector accQ = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
       int j = 0;
       for (; j < bound; j += LANES) {
-        FloatVector d = FloatVector.fromArray(FLOAT, a, r + j).sub(FloatVector.fromArray(FLOAT, b, r + j));
-        accY = d.fma(FloatVector.fromArray(FLOAT, y, j), accY);
+        FloatVector d = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r + j))
+            .sub(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, b, r + j)));
+        accY = d.fma(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, y, j)), accY);
         accQ = d.fma(d, accQ);
       }
       float sy = diffTail(sumLanes(accY), n, j, a, b, r, y);
       squares += squaresTail(sumLanes(accQ), n, j, a, b, r);
       dy[i] = sy;
-      FloatVector syv = FloatVector.broadcast(FLOAT, sy);
+      FloatVector syv = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, sy));
       for (j = 0; j < bound; j += LANES) {
-        FloatVector d = FloatVector.fromArray(FLOAT, a, r + j).sub(FloatVector.fromArray(FLOAT, b, r + j));
-        syv.fma(d, FloatVector.fromArray(FLOAT, dOut, j)).intoArray(dOut, j);
+        FloatVector d = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r + j))
+            .sub(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, b, r + j)));
+        FLOAT_VECTOR.cast(syv).fma(d, FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, dOut, j))).intoArray(dOut, j);
       }
       for (; j < n; j++) {
         dOut[j] = Math.fma(sy, a[r + j] - b[r + j], dOut[j]);

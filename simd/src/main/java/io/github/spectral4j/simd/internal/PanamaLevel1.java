@@ -19,6 +19,7 @@ import static io.github.spectral4j.simd.internal.PanamaConstants.UNROLL;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.Vector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
@@ -51,7 +52,7 @@ final class PanamaLevel1 {
         s3 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, x, xOff + i + 3 * LANES))
             .fma(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, y, yOff + i + 3 * LANES)), s3);
       }
-      acc = acc.add(s1).add(s2.add(s3));
+      acc = FLOAT_VECTOR.cast(acc).add(s1).add(FLOAT_VECTOR.cast(s2).add(s3));
     }
     int bound = FLOAT.loopBound(n);
     for (; i < bound; i += LANES) {
@@ -104,16 +105,19 @@ final class PanamaLevel1 {
       DoubleVector s2 = DOUBLE_VECTOR.cast(DoubleVector.zero(DOUBLE));
       DoubleVector s3 = DOUBLE_VECTOR.cast(DoubleVector.zero(DOUBLE));
       for (; i < bound4; i += UNROLL * half) {
-        acc = widen(x, i).fma(DOUBLE_VECTOR.cast(DoubleVector.fromArray(DOUBLE, y, i)), acc);
-        s1 = widen(x, i + half).fma(DOUBLE_VECTOR.cast(DoubleVector.fromArray(DOUBLE, y, i + half)), s1);
-        s2 = widen(x, i + 2 * half).fma(DOUBLE_VECTOR.cast(DoubleVector.fromArray(DOUBLE, y, i + 2 * half)), s2);
-        s3 = widen(x, i + 3 * half).fma(DOUBLE_VECTOR.cast(DoubleVector.fromArray(DOUBLE, y, i + 3 * half)), s3);
+        acc = DOUBLE_VECTOR.cast(widen(x, i)).fma(DOUBLE_VECTOR.cast(DoubleVector.fromArray(DOUBLE, y, i)), acc);
+        s1 = DOUBLE_VECTOR.cast(widen(x, i + half))
+            .fma(DOUBLE_VECTOR.cast(DoubleVector.fromArray(DOUBLE, y, i + half)), s1);
+        s2 = DOUBLE_VECTOR.cast(widen(x, i + 2 * half))
+            .fma(DOUBLE_VECTOR.cast(DoubleVector.fromArray(DOUBLE, y, i + 2 * half)), s2);
+        s3 = DOUBLE_VECTOR.cast(widen(x, i + 3 * half))
+            .fma(DOUBLE_VECTOR.cast(DoubleVector.fromArray(DOUBLE, y, i + 3 * half)), s3);
       }
-      acc = acc.add(s1).add(s2.add(s3));
+      acc = DOUBLE_VECTOR.cast(acc).add(s1).add(DOUBLE_VECTOR.cast(s2).add(s3));
     }
     int bound = n - n % half;
     for (; i < bound; i += half) {
-      acc = widen(x, i).fma(DOUBLE_VECTOR.cast(DoubleVector.fromArray(DOUBLE, y, i)), acc);
+      acc = DOUBLE_VECTOR.cast(widen(x, i)).fma(DOUBLE_VECTOR.cast(DoubleVector.fromArray(DOUBLE, y, i)), acc);
     }
     double s = sumLanes(acc);
     for (; i < n; i++) {
@@ -129,7 +133,8 @@ final class PanamaLevel1 {
     int i = 0;
     int bound = n - n % half;
     for (; i < bound; i += half) {
-      widen(x, i).fma(minusC, DOUBLE_VECTOR.cast(DoubleVector.fromArray(DOUBLE, y, i))).intoArray(y, i);
+      DOUBLE_VECTOR.cast(widen(x, i)).fma(minusC, DOUBLE_VECTOR.cast(DoubleVector.fromArray(DOUBLE, y, i)))
+          .intoArray(y, i);
     }
     for (; i < n; i++) {
       y[i] -= c * x[i];
@@ -148,20 +153,20 @@ final class PanamaLevel1 {
       DoubleVector s2 = DOUBLE_VECTOR.cast(DoubleVector.zero(DOUBLE));
       DoubleVector s3 = DOUBLE_VECTOR.cast(DoubleVector.zero(DOUBLE));
       for (; i < bound4; i += UNROLL * half) {
-        DoubleVector v0 = widen(x, xOff + i);
-        DoubleVector v1 = widen(x, xOff + i + half);
-        DoubleVector v2 = widen(x, xOff + i + 2 * half);
-        DoubleVector v3 = widen(x, xOff + i + 3 * half);
+        DoubleVector v0 = DOUBLE_VECTOR.cast(widen(x, xOff + i));
+        DoubleVector v1 = DOUBLE_VECTOR.cast(widen(x, xOff + i + half));
+        DoubleVector v2 = DOUBLE_VECTOR.cast(widen(x, xOff + i + 2 * half));
+        DoubleVector v3 = DOUBLE_VECTOR.cast(widen(x, xOff + i + 3 * half));
         acc = v0.fma(v0, acc);
         s1 = v1.fma(v1, s1);
         s2 = v2.fma(v2, s2);
         s3 = v3.fma(v3, s3);
       }
-      acc = acc.add(s1).add(s2.add(s3));
+      acc = DOUBLE_VECTOR.cast(acc).add(s1).add(DOUBLE_VECTOR.cast(s2).add(s3));
     }
     int bound = n - n % half;
     for (; i < bound; i += half) {
-      DoubleVector v = widen(x, xOff + i);
+      DoubleVector v = DOUBLE_VECTOR.cast(widen(x, xOff + i));
       acc = v.fma(v, acc);
     }
     double s = sumLanes(acc);
@@ -200,8 +205,8 @@ final class PanamaLevel1 {
       sy0 = dy0.fma(dy0, sy0);
       sy1 = dy1.fma(dy1, sy1);
     }
-    sums[0] = sumLanes(sx0.add(sx1));
-    sums[1] = sumLanes(sy0.add(sy1));
+    sums[0] = sumLanes(DOUBLE_VECTOR.cast(sx0).add(sx1));
+    sums[1] = sumLanes(DOUBLE_VECTOR.cast(sy0).add(sy1));
     ScalarKernels.addWithSquares(i, to, x, y, sums);
   }
 
@@ -213,7 +218,7 @@ final class PanamaLevel1 {
     int bound = FLOAT.loopBound(n);
     for (; i < bound; i += LANES) {
       FloatVector v = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, x, xOff + i));
-      zero.blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(y, yOff + i);
+      FLOAT_VECTOR.cast(zero).blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(y, yOff + i);
     }
     for (; i < n; i++) {
       float v = x[xOff + i];
@@ -228,7 +233,7 @@ final class PanamaLevel1 {
     for (; i < bound; i += LANES) {
       VectorMask<Float> keep =
           FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, mask, mOff + i)).compare(VectorOperators.GT, 0f);
-      zero.blend(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, x, xOff + i)), keep).intoArray(y, yOff + i);
+      FLOAT_VECTOR.cast(zero).blend(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, x, xOff + i)), keep).intoArray(y, yOff + i);
     }
     for (; i < n; i++) {
       y[yOff + i] = mask[mOff + i] > 0 ? x[xOff + i] : 0f;
@@ -318,13 +323,21 @@ final class PanamaLevel1 {
   /** The class of {@link PanamaConstants#DOUBLE}'s vectors (see {@link #FLOAT_VECTOR}). */
   static final Class<? extends DoubleVector> DOUBLE_VECTOR = DoubleVector.zero(DOUBLE).getClass();
 
+  /** The class of {@link PanamaConstants#FLOAT}'s masks (see {@link #FLOAT_VECTOR}). */
+  @SuppressWarnings("unchecked") // getClass() of a VectorMask<Float> is typed by the erased VectorMask
+  static final Class<? extends VectorMask<Float>> FLOAT_MASK =
+      (Class<? extends VectorMask<Float>>) FLOAT.maskAll(true).getClass();
+
   /**
-   * The half-width floats at {@code x[offset …]} widened to one {@link PanamaConstants#DOUBLE} vector. Keep it
-   * under 35 bytes of bytecode (C2's MaxInlineSize): at a cold call site (a short row's unrolled loop) C2
-   * inlines only methods that small, and a widened vector returned from a call is boxed.
+   * The half-width floats at {@code x[offset …]} widened to one {@link PanamaConstants#DOUBLE} vector; the caller
+   * casts the result, {@code DOUBLE_VECTOR.cast(widen(x, i))}. Keep it under 35 bytes of bytecode (C2's
+   * MaxInlineSize; 28 now): at a cold call site (a short row's unrolled loop) C2 inlines only methods that
+   * small, and a widened vector returned from a call is boxed. Both casts inside came to 37 bytes, so the
+   * load's cast stays here (it binds convertShape to the half-width class whatever the shared profile saw)
+   * and the result's moves to the caller, where it costs no inlining budget.
    */
-  static DoubleVector widen(float[] x, int offset) {
-    return DOUBLE_VECTOR.cast(
-        FloatVector.fromArray(FLOAT_HALF, x, offset).convertShape(VectorOperators.F2D, DOUBLE, 0));
+  static Vector<Double> widen(float[] x, int offset) {
+    return HALF_VECTOR.cast(FloatVector.fromArray(FLOAT_HALF, x, offset))
+        .convertShape(VectorOperators.F2D, DOUBLE, 0);
   }
 }

@@ -5,6 +5,7 @@ import static io.github.spectral4j.simd.internal.PanamaConstants.LANES;
 import static io.github.spectral4j.simd.internal.PanamaConstants.SMALL_NT_PARALLEL_THRESHOLD;
 import static io.github.spectral4j.simd.internal.PanamaConstants.THIN_N_PARALLEL_THRESHOLD;
 import static io.github.spectral4j.simd.internal.PanamaGemv.dot4;
+import static io.github.spectral4j.simd.internal.PanamaLevel1.FLOAT_VECTOR;
 import static io.github.spectral4j.simd.internal.PanamaLevel1.foldLanes;
 import static io.github.spectral4j.simd.internal.PanamaLevel1.sumLanes;
 
@@ -115,11 +116,12 @@ final class PanamaSmallGemm {
 
   /** x·y with one accumulator, in the element order of {@link #dots4x4} and {@link PanamaGemv#dot4}. */
   private static float dot1(int n, float[] x, int xOff, float[] y, int yOff) {
-    FloatVector acc = FloatVector.zero(FLOAT);
+    FloatVector acc = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
     int p = 0;
     int bound = FLOAT.loopBound(n);
     for (; p < bound; p += LANES) {
-      acc = FloatVector.fromArray(FLOAT, x, xOff + p).fma(FloatVector.fromArray(FLOAT, y, yOff + p), acc);
+      acc = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, x, xOff + p))
+          .fma(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, y, yOff + p)), acc);
     }
     float s = sumLanes(acc);
     for (; p < n; p++) {
@@ -136,22 +138,22 @@ final class PanamaSmallGemm {
   private static void dots4x4(
       int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, float alpha,
       float beta) {
-    FloatVector c00 = FloatVector.zero(FLOAT);
-    FloatVector c01 = FloatVector.zero(FLOAT);
-    FloatVector c02 = FloatVector.zero(FLOAT);
-    FloatVector c03 = FloatVector.zero(FLOAT);
-    FloatVector c10 = FloatVector.zero(FLOAT);
-    FloatVector c11 = FloatVector.zero(FLOAT);
-    FloatVector c12 = FloatVector.zero(FLOAT);
-    FloatVector c13 = FloatVector.zero(FLOAT);
-    FloatVector c20 = FloatVector.zero(FLOAT);
-    FloatVector c21 = FloatVector.zero(FLOAT);
-    FloatVector c22 = FloatVector.zero(FLOAT);
-    FloatVector c23 = FloatVector.zero(FLOAT);
-    FloatVector c30 = FloatVector.zero(FLOAT);
-    FloatVector c31 = FloatVector.zero(FLOAT);
-    FloatVector c32 = FloatVector.zero(FLOAT);
-    FloatVector c33 = FloatVector.zero(FLOAT);
+    FloatVector c00 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c01 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c02 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c03 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c10 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c11 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c12 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c13 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c20 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c21 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c22 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c23 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c30 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c31 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c32 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c33 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
     int a0 = aOff;
     int a1 = a0 + lda;
     int a2 = a1 + lda;
@@ -163,26 +165,26 @@ final class PanamaSmallGemm {
     int p = 0;
     int bound = FLOAT.loopBound(k);
     for (; p < bound; p += LANES) {
-      FloatVector v0 = FloatVector.fromArray(FLOAT, b, b0 + p);
-      FloatVector v1 = FloatVector.fromArray(FLOAT, b, b1 + p);
-      FloatVector v2 = FloatVector.fromArray(FLOAT, b, b2 + p);
-      FloatVector v3 = FloatVector.fromArray(FLOAT, b, b3 + p);
-      FloatVector x = FloatVector.fromArray(FLOAT, a, a0 + p);
+      FloatVector v0 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, b, b0 + p));
+      FloatVector v1 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, b, b1 + p));
+      FloatVector v2 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, b, b2 + p));
+      FloatVector v3 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, b, b3 + p));
+      FloatVector x = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, a0 + p));
       c00 = x.fma(v0, c00);
       c01 = x.fma(v1, c01);
       c02 = x.fma(v2, c02);
       c03 = x.fma(v3, c03);
-      x = FloatVector.fromArray(FLOAT, a, a1 + p);
+      x = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, a1 + p));
       c10 = x.fma(v0, c10);
       c11 = x.fma(v1, c11);
       c12 = x.fma(v2, c12);
       c13 = x.fma(v3, c13);
-      x = FloatVector.fromArray(FLOAT, a, a2 + p);
+      x = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, a2 + p));
       c20 = x.fma(v0, c20);
       c21 = x.fma(v1, c21);
       c22 = x.fma(v2, c22);
       c23 = x.fma(v3, c23);
-      x = FloatVector.fromArray(FLOAT, a, a3 + p);
+      x = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, a3 + p));
       c30 = x.fma(v0, c30);
       c31 = x.fma(v1, c31);
       c32 = x.fma(v2, c32);
@@ -193,14 +195,14 @@ final class PanamaSmallGemm {
     // large for C2 to inline them all, and the accumulators were boxed on the heap (about 1.2 KB per call,
     // 320 KB per 4 x 1024 x 1024 product).
     float[] t = PanamaGemm.workspace().tile;
-    c00.intoArray(t, 0);
-    c01.intoArray(t, LANES);
-    c02.intoArray(t, 2 * LANES);
-    c03.intoArray(t, 3 * LANES);
-    c10.intoArray(t, 4 * LANES);
-    c11.intoArray(t, 5 * LANES);
-    c12.intoArray(t, 6 * LANES);
-    c13.intoArray(t, 7 * LANES);
+    FLOAT_VECTOR.cast(c00).intoArray(t, 0);
+    FLOAT_VECTOR.cast(c01).intoArray(t, LANES);
+    FLOAT_VECTOR.cast(c02).intoArray(t, 2 * LANES);
+    FLOAT_VECTOR.cast(c03).intoArray(t, 3 * LANES);
+    FLOAT_VECTOR.cast(c10).intoArray(t, 4 * LANES);
+    FLOAT_VECTOR.cast(c11).intoArray(t, 5 * LANES);
+    FLOAT_VECTOR.cast(c12).intoArray(t, 6 * LANES);
+    FLOAT_VECTOR.cast(c13).intoArray(t, 7 * LANES);
     float s00 = foldLanes(t, 0);
     float s01 = foldLanes(t, LANES);
     float s02 = foldLanes(t, 2 * LANES);
@@ -209,14 +211,14 @@ final class PanamaSmallGemm {
     float s11 = foldLanes(t, 5 * LANES);
     float s12 = foldLanes(t, 6 * LANES);
     float s13 = foldLanes(t, 7 * LANES);
-    c20.intoArray(t, 0);
-    c21.intoArray(t, LANES);
-    c22.intoArray(t, 2 * LANES);
-    c23.intoArray(t, 3 * LANES);
-    c30.intoArray(t, 4 * LANES);
-    c31.intoArray(t, 5 * LANES);
-    c32.intoArray(t, 6 * LANES);
-    c33.intoArray(t, 7 * LANES);
+    FLOAT_VECTOR.cast(c20).intoArray(t, 0);
+    FLOAT_VECTOR.cast(c21).intoArray(t, LANES);
+    FLOAT_VECTOR.cast(c22).intoArray(t, 2 * LANES);
+    FLOAT_VECTOR.cast(c23).intoArray(t, 3 * LANES);
+    FLOAT_VECTOR.cast(c30).intoArray(t, 4 * LANES);
+    FLOAT_VECTOR.cast(c31).intoArray(t, 5 * LANES);
+    FLOAT_VECTOR.cast(c32).intoArray(t, 6 * LANES);
+    FLOAT_VECTOR.cast(c33).intoArray(t, 7 * LANES);
     float s20 = foldLanes(t, 0);
     float s21 = foldLanes(t, LANES);
     float s22 = foldLanes(t, 2 * LANES);

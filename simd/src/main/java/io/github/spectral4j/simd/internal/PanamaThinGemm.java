@@ -2,6 +2,7 @@ package io.github.spectral4j.simd.internal;
 
 import static io.github.spectral4j.simd.internal.PanamaConstants.FLOAT;
 import static io.github.spectral4j.simd.internal.PanamaConstants.LANES;
+import static io.github.spectral4j.simd.internal.PanamaLevel1.FLOAT_VECTOR;
 
 import jdk.incubator.vector.FloatVector;
 
@@ -116,18 +117,18 @@ final class PanamaThinGemm {
 
   /** Twelve rows of B at {@code bOff} (stride ldb) against a one-vector panel: 12 accumulators. */
   private static void kernel12(int k, float[] panel, float[] b, int bOff, int ldb, float[] tile) {
-    FloatVector c0 = FloatVector.zero(FLOAT);
-    FloatVector c1 = FloatVector.zero(FLOAT);
-    FloatVector c2 = FloatVector.zero(FLOAT);
-    FloatVector c3 = FloatVector.zero(FLOAT);
-    FloatVector c4 = FloatVector.zero(FLOAT);
-    FloatVector c5 = FloatVector.zero(FLOAT);
-    FloatVector c6 = FloatVector.zero(FLOAT);
-    FloatVector c7 = FloatVector.zero(FLOAT);
-    FloatVector c8 = FloatVector.zero(FLOAT);
-    FloatVector c9 = FloatVector.zero(FLOAT);
-    FloatVector c10 = FloatVector.zero(FLOAT);
-    FloatVector c11 = FloatVector.zero(FLOAT);
+    FloatVector c0 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c1 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c2 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c3 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c4 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c5 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c6 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c7 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c8 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c9 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c10 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c11 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
     int o0 = bOff;
     int o1 = o0 + ldb;
     int o2 = o1 + ldb;
@@ -141,57 +142,58 @@ final class PanamaThinGemm {
     int o10 = o9 + ldb;
     int o11 = o10 + ldb;
     for (int p = 0; p < k; p++) {
-      FloatVector x = FloatVector.fromArray(FLOAT, panel, p * LANES);
-      c0 = FloatVector.broadcast(FLOAT, b[o0 + p]).fma(x, c0);
-      c1 = FloatVector.broadcast(FLOAT, b[o1 + p]).fma(x, c1);
-      c2 = FloatVector.broadcast(FLOAT, b[o2 + p]).fma(x, c2);
-      c3 = FloatVector.broadcast(FLOAT, b[o3 + p]).fma(x, c3);
-      c4 = FloatVector.broadcast(FLOAT, b[o4 + p]).fma(x, c4);
-      c5 = FloatVector.broadcast(FLOAT, b[o5 + p]).fma(x, c5);
-      c6 = FloatVector.broadcast(FLOAT, b[o6 + p]).fma(x, c6);
-      c7 = FloatVector.broadcast(FLOAT, b[o7 + p]).fma(x, c7);
-      c8 = FloatVector.broadcast(FLOAT, b[o8 + p]).fma(x, c8);
-      c9 = FloatVector.broadcast(FLOAT, b[o9 + p]).fma(x, c9);
-      c10 = FloatVector.broadcast(FLOAT, b[o10 + p]).fma(x, c10);
-      c11 = FloatVector.broadcast(FLOAT, b[o11 + p]).fma(x, c11);
+      FloatVector x = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, panel, p * LANES));
+      c0 = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, b[o0 + p])).fma(x, c0);
+      c1 = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, b[o1 + p])).fma(x, c1);
+      c2 = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, b[o2 + p])).fma(x, c2);
+      c3 = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, b[o3 + p])).fma(x, c3);
+      c4 = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, b[o4 + p])).fma(x, c4);
+      c5 = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, b[o5 + p])).fma(x, c5);
+      c6 = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, b[o6 + p])).fma(x, c6);
+      c7 = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, b[o7 + p])).fma(x, c7);
+      c8 = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, b[o8 + p])).fma(x, c8);
+      c9 = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, b[o9 + p])).fma(x, c9);
+      c10 = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, b[o10 + p])).fma(x, c10);
+      c11 = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, b[o11 + p])).fma(x, c11);
     }
-    c0.intoArray(tile, 0);
-    c1.intoArray(tile, LANES);
-    c2.intoArray(tile, 2 * LANES);
-    c3.intoArray(tile, 3 * LANES);
-    c4.intoArray(tile, 4 * LANES);
-    c5.intoArray(tile, 5 * LANES);
-    c6.intoArray(tile, 6 * LANES);
-    c7.intoArray(tile, 7 * LANES);
-    c8.intoArray(tile, 8 * LANES);
-    c9.intoArray(tile, 9 * LANES);
-    c10.intoArray(tile, 10 * LANES);
-    c11.intoArray(tile, 11 * LANES);
+    FLOAT_VECTOR.cast(c0).intoArray(tile, 0);
+    FLOAT_VECTOR.cast(c1).intoArray(tile, LANES);
+    FLOAT_VECTOR.cast(c2).intoArray(tile, 2 * LANES);
+    FLOAT_VECTOR.cast(c3).intoArray(tile, 3 * LANES);
+    FLOAT_VECTOR.cast(c4).intoArray(tile, 4 * LANES);
+    FLOAT_VECTOR.cast(c5).intoArray(tile, 5 * LANES);
+    FLOAT_VECTOR.cast(c6).intoArray(tile, 6 * LANES);
+    FLOAT_VECTOR.cast(c7).intoArray(tile, 7 * LANES);
+    FLOAT_VECTOR.cast(c8).intoArray(tile, 8 * LANES);
+    FLOAT_VECTOR.cast(c9).intoArray(tile, 9 * LANES);
+    FLOAT_VECTOR.cast(c10).intoArray(tile, 10 * LANES);
+    FLOAT_VECTOR.cast(c11).intoArray(tile, 11 * LANES);
   }
 
   /** One row of B against a one-vector panel: the operations of {@link #kernel12} for that row. */
   private static void kernel1(int k, float[] panel, float[] b, int bOff, float[] tile) {
-    FloatVector c0 = FloatVector.zero(FLOAT);
+    FloatVector c0 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
     for (int p = 0; p < k; p++) {
-      c0 = FloatVector.broadcast(FLOAT, b[bOff + p]).fma(FloatVector.fromArray(FLOAT, panel, p * LANES), c0);
+      c0 = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, b[bOff + p]))
+          .fma(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, panel, p * LANES)), c0);
     }
-    c0.intoArray(tile, 0);
+    FLOAT_VECTOR.cast(c0).intoArray(tile, 0);
   }
 
   /** Six rows of B against a two-vector panel: 12 accumulators. */
   private static void kernel6x2(int k, float[] panel, float[] b, int bOff, int ldb, float[] tile) {
-    FloatVector c00 = FloatVector.zero(FLOAT);
-    FloatVector c01 = FloatVector.zero(FLOAT);
-    FloatVector c10 = FloatVector.zero(FLOAT);
-    FloatVector c11 = FloatVector.zero(FLOAT);
-    FloatVector c20 = FloatVector.zero(FLOAT);
-    FloatVector c21 = FloatVector.zero(FLOAT);
-    FloatVector c30 = FloatVector.zero(FLOAT);
-    FloatVector c31 = FloatVector.zero(FLOAT);
-    FloatVector c40 = FloatVector.zero(FLOAT);
-    FloatVector c41 = FloatVector.zero(FLOAT);
-    FloatVector c50 = FloatVector.zero(FLOAT);
-    FloatVector c51 = FloatVector.zero(FLOAT);
+    FloatVector c00 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c01 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c10 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c11 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c20 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c21 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c30 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c31 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c40 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c41 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c50 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c51 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
     int o0 = bOff;
     int o1 = o0 + ldb;
     int o2 = o1 + ldb;
@@ -199,52 +201,52 @@ final class PanamaThinGemm {
     int o4 = o3 + ldb;
     int o5 = o4 + ldb;
     for (int p = 0; p < k; p++) {
-      FloatVector x0 = FloatVector.fromArray(FLOAT, panel, 2 * p * LANES);
-      FloatVector x1 = FloatVector.fromArray(FLOAT, panel, (2 * p + 1) * LANES);
-      FloatVector s = FloatVector.broadcast(FLOAT, b[o0 + p]);
+      FloatVector x0 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, panel, 2 * p * LANES));
+      FloatVector x1 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, panel, (2 * p + 1) * LANES));
+      FloatVector s = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, b[o0 + p]));
       c00 = s.fma(x0, c00);
       c01 = s.fma(x1, c01);
-      s = FloatVector.broadcast(FLOAT, b[o1 + p]);
+      s = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, b[o1 + p]));
       c10 = s.fma(x0, c10);
       c11 = s.fma(x1, c11);
-      s = FloatVector.broadcast(FLOAT, b[o2 + p]);
+      s = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, b[o2 + p]));
       c20 = s.fma(x0, c20);
       c21 = s.fma(x1, c21);
-      s = FloatVector.broadcast(FLOAT, b[o3 + p]);
+      s = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, b[o3 + p]));
       c30 = s.fma(x0, c30);
       c31 = s.fma(x1, c31);
-      s = FloatVector.broadcast(FLOAT, b[o4 + p]);
+      s = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, b[o4 + p]));
       c40 = s.fma(x0, c40);
       c41 = s.fma(x1, c41);
-      s = FloatVector.broadcast(FLOAT, b[o5 + p]);
+      s = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, b[o5 + p]));
       c50 = s.fma(x0, c50);
       c51 = s.fma(x1, c51);
     }
     int w = 2 * LANES;
-    c00.intoArray(tile, 0);
-    c01.intoArray(tile, LANES);
-    c10.intoArray(tile, w);
-    c11.intoArray(tile, w + LANES);
-    c20.intoArray(tile, 2 * w);
-    c21.intoArray(tile, 2 * w + LANES);
-    c30.intoArray(tile, 3 * w);
-    c31.intoArray(tile, 3 * w + LANES);
-    c40.intoArray(tile, 4 * w);
-    c41.intoArray(tile, 4 * w + LANES);
-    c50.intoArray(tile, 5 * w);
-    c51.intoArray(tile, 5 * w + LANES);
+    FLOAT_VECTOR.cast(c00).intoArray(tile, 0);
+    FLOAT_VECTOR.cast(c01).intoArray(tile, LANES);
+    FLOAT_VECTOR.cast(c10).intoArray(tile, w);
+    FLOAT_VECTOR.cast(c11).intoArray(tile, w + LANES);
+    FLOAT_VECTOR.cast(c20).intoArray(tile, 2 * w);
+    FLOAT_VECTOR.cast(c21).intoArray(tile, 2 * w + LANES);
+    FLOAT_VECTOR.cast(c30).intoArray(tile, 3 * w);
+    FLOAT_VECTOR.cast(c31).intoArray(tile, 3 * w + LANES);
+    FLOAT_VECTOR.cast(c40).intoArray(tile, 4 * w);
+    FLOAT_VECTOR.cast(c41).intoArray(tile, 4 * w + LANES);
+    FLOAT_VECTOR.cast(c50).intoArray(tile, 5 * w);
+    FLOAT_VECTOR.cast(c51).intoArray(tile, 5 * w + LANES);
   }
 
   /** One row of B against a two-vector panel: the operations of {@link #kernel6x2} for that row. */
   private static void kernel1x2(int k, float[] panel, float[] b, int bOff, float[] tile) {
-    FloatVector c0 = FloatVector.zero(FLOAT);
-    FloatVector c1 = FloatVector.zero(FLOAT);
+    FloatVector c0 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c1 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
     for (int p = 0; p < k; p++) {
-      FloatVector s = FloatVector.broadcast(FLOAT, b[bOff + p]);
-      c0 = s.fma(FloatVector.fromArray(FLOAT, panel, 2 * p * LANES), c0);
-      c1 = s.fma(FloatVector.fromArray(FLOAT, panel, (2 * p + 1) * LANES), c1);
+      FloatVector s = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, b[bOff + p]));
+      c0 = s.fma(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, panel, 2 * p * LANES)), c0);
+      c1 = s.fma(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, panel, (2 * p + 1) * LANES)), c1);
     }
-    c0.intoArray(tile, 0);
-    c1.intoArray(tile, LANES);
+    FLOAT_VECTOR.cast(c0).intoArray(tile, 0);
+    FLOAT_VECTOR.cast(c1).intoArray(tile, LANES);
   }
 }

@@ -7,6 +7,7 @@ import static io.github.spectral4j.simd.internal.PanamaConstants.LANES;
 import static io.github.spectral4j.simd.internal.PanamaConstants.NR;
 import static io.github.spectral4j.simd.internal.PanamaConstants.PB_SKIP;
 import static io.github.spectral4j.simd.internal.PanamaConstants.WIDE_TILE;
+import static io.github.spectral4j.simd.internal.PanamaLevel1.FLOAT_VECTOR;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -135,96 +136,96 @@ final class PanamaTransposedGemm {
   private static void kernel(
       int kc, float[] b, int o0, int o1, int o2, int o3, int o4, int o5, float[] pa, int ai, float[] ct, int ci,
       int ldt) {
-    FloatVector c00 = FloatVector.zero(FLOAT);
-    FloatVector c01 = FloatVector.zero(FLOAT);
-    FloatVector c02 = FloatVector.zero(FLOAT);
-    FloatVector c03 = FloatVector.zero(FLOAT);
-    FloatVector c10 = FloatVector.zero(FLOAT);
-    FloatVector c11 = FloatVector.zero(FLOAT);
-    FloatVector c12 = FloatVector.zero(FLOAT);
-    FloatVector c13 = FloatVector.zero(FLOAT);
-    FloatVector c20 = FloatVector.zero(FLOAT);
-    FloatVector c21 = FloatVector.zero(FLOAT);
-    FloatVector c22 = FloatVector.zero(FLOAT);
-    FloatVector c23 = FloatVector.zero(FLOAT);
-    FloatVector c30 = FloatVector.zero(FLOAT);
-    FloatVector c31 = FloatVector.zero(FLOAT);
-    FloatVector c32 = FloatVector.zero(FLOAT);
-    FloatVector c33 = FloatVector.zero(FLOAT);
-    FloatVector c40 = FloatVector.zero(FLOAT);
-    FloatVector c41 = FloatVector.zero(FLOAT);
-    FloatVector c42 = FloatVector.zero(FLOAT);
-    FloatVector c43 = FloatVector.zero(FLOAT);
-    FloatVector c50 = FloatVector.zero(FLOAT);
-    FloatVector c51 = FloatVector.zero(FLOAT);
-    FloatVector c52 = FloatVector.zero(FLOAT);
-    FloatVector c53 = FloatVector.zero(FLOAT);
+    FloatVector c00 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c01 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c02 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c03 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c10 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c11 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c12 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c13 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c20 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c21 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c22 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c23 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c30 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c31 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c32 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c33 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c40 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c41 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c42 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c43 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c50 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c51 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c52 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c53 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
     for (int p = 0; p < kc; p++) {
       int ao = ai + p * NR;
-      FloatVector x0 = FloatVector.fromArray(FLOAT, pa, ao);
-      FloatVector x1 = FloatVector.fromArray(FLOAT, pa, ao + LANES);
-      FloatVector x2 = FloatVector.fromArray(FLOAT, pa, ao + 2 * LANES);
-      FloatVector x3 = FloatVector.fromArray(FLOAT, pa, ao + 3 * LANES);
-      FloatVector bv = FloatVector.broadcast(FLOAT, b[o0 + p]);
+      FloatVector x0 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, pa, ao));
+      FloatVector x1 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, pa, ao + LANES));
+      FloatVector x2 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, pa, ao + 2 * LANES));
+      FloatVector x3 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, pa, ao + 3 * LANES));
+      FloatVector bv = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, b[o0 + p]));
       c00 = bv.fma(x0, c00);
       c01 = bv.fma(x1, c01);
       c02 = bv.fma(x2, c02);
       c03 = bv.fma(x3, c03);
-      bv = FloatVector.broadcast(FLOAT, b[o1 + p]);
+      bv = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, b[o1 + p]));
       c10 = bv.fma(x0, c10);
       c11 = bv.fma(x1, c11);
       c12 = bv.fma(x2, c12);
       c13 = bv.fma(x3, c13);
-      bv = FloatVector.broadcast(FLOAT, b[o2 + p]);
+      bv = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, b[o2 + p]));
       c20 = bv.fma(x0, c20);
       c21 = bv.fma(x1, c21);
       c22 = bv.fma(x2, c22);
       c23 = bv.fma(x3, c23);
-      bv = FloatVector.broadcast(FLOAT, b[o3 + p]);
+      bv = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, b[o3 + p]));
       c30 = bv.fma(x0, c30);
       c31 = bv.fma(x1, c31);
       c32 = bv.fma(x2, c32);
       c33 = bv.fma(x3, c33);
-      bv = FloatVector.broadcast(FLOAT, b[o4 + p]);
+      bv = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, b[o4 + p]));
       c40 = bv.fma(x0, c40);
       c41 = bv.fma(x1, c41);
       c42 = bv.fma(x2, c42);
       c43 = bv.fma(x3, c43);
-      bv = FloatVector.broadcast(FLOAT, b[o5 + p]);
+      bv = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, b[o5 + p]));
       c50 = bv.fma(x0, c50);
       c51 = bv.fma(x1, c51);
       c52 = bv.fma(x2, c52);
       c53 = bv.fma(x3, c53);
     }
-    c00.intoArray(ct, ci);
-    c01.intoArray(ct, ci + LANES);
-    c02.intoArray(ct, ci + 2 * LANES);
-    c03.intoArray(ct, ci + 3 * LANES);
+    FLOAT_VECTOR.cast(c00).intoArray(ct, ci);
+    FLOAT_VECTOR.cast(c01).intoArray(ct, ci + LANES);
+    FLOAT_VECTOR.cast(c02).intoArray(ct, ci + 2 * LANES);
+    FLOAT_VECTOR.cast(c03).intoArray(ct, ci + 3 * LANES);
     ci += ldt;
-    c10.intoArray(ct, ci);
-    c11.intoArray(ct, ci + LANES);
-    c12.intoArray(ct, ci + 2 * LANES);
-    c13.intoArray(ct, ci + 3 * LANES);
+    FLOAT_VECTOR.cast(c10).intoArray(ct, ci);
+    FLOAT_VECTOR.cast(c11).intoArray(ct, ci + LANES);
+    FLOAT_VECTOR.cast(c12).intoArray(ct, ci + 2 * LANES);
+    FLOAT_VECTOR.cast(c13).intoArray(ct, ci + 3 * LANES);
     ci += ldt;
-    c20.intoArray(ct, ci);
-    c21.intoArray(ct, ci + LANES);
-    c22.intoArray(ct, ci + 2 * LANES);
-    c23.intoArray(ct, ci + 3 * LANES);
+    FLOAT_VECTOR.cast(c20).intoArray(ct, ci);
+    FLOAT_VECTOR.cast(c21).intoArray(ct, ci + LANES);
+    FLOAT_VECTOR.cast(c22).intoArray(ct, ci + 2 * LANES);
+    FLOAT_VECTOR.cast(c23).intoArray(ct, ci + 3 * LANES);
     ci += ldt;
-    c30.intoArray(ct, ci);
-    c31.intoArray(ct, ci + LANES);
-    c32.intoArray(ct, ci + 2 * LANES);
-    c33.intoArray(ct, ci + 3 * LANES);
+    FLOAT_VECTOR.cast(c30).intoArray(ct, ci);
+    FLOAT_VECTOR.cast(c31).intoArray(ct, ci + LANES);
+    FLOAT_VECTOR.cast(c32).intoArray(ct, ci + 2 * LANES);
+    FLOAT_VECTOR.cast(c33).intoArray(ct, ci + 3 * LANES);
     ci += ldt;
-    c40.intoArray(ct, ci);
-    c41.intoArray(ct, ci + LANES);
-    c42.intoArray(ct, ci + 2 * LANES);
-    c43.intoArray(ct, ci + 3 * LANES);
+    FLOAT_VECTOR.cast(c40).intoArray(ct, ci);
+    FLOAT_VECTOR.cast(c41).intoArray(ct, ci + LANES);
+    FLOAT_VECTOR.cast(c42).intoArray(ct, ci + 2 * LANES);
+    FLOAT_VECTOR.cast(c43).intoArray(ct, ci + 3 * LANES);
     ci += ldt;
-    c50.intoArray(ct, ci);
-    c51.intoArray(ct, ci + LANES);
-    c52.intoArray(ct, ci + 2 * LANES);
-    c53.intoArray(ct, ci + 3 * LANES);
+    FLOAT_VECTOR.cast(c50).intoArray(ct, ci);
+    FLOAT_VECTOR.cast(c51).intoArray(ct, ci + LANES);
+    FLOAT_VECTOR.cast(c52).intoArray(ct, ci + 2 * LANES);
+    FLOAT_VECTOR.cast(c53).intoArray(ct, ci + 3 * LANES);
   }
 
   /**
@@ -275,14 +276,14 @@ final class PanamaTransposedGemm {
 
   /** 16 rows of C from the transposed square (row r at {@code square[16·r]}) at cOff. */
   private static void storeSquare(float[] square, float[] c, int cOff, int ldc, float alpha, float betaEff, int mode) {
-    FloatVector alphaV = FloatVector.broadcast(FLOAT, alpha);
-    FloatVector betaV = FloatVector.broadcast(FLOAT, betaEff);
+    FloatVector alphaV = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, alpha));
+    FloatVector betaV = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, betaEff));
     for (int r = 0, o = cOff; r < LANES; r++, o += ldc) {
-      FloatVector acc = FloatVector.fromArray(FLOAT, square, r * LANES);
+      FloatVector acc = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, square, r * LANES));
       if (mode == PanamaGemm.OVERWRITE) {
         acc.mul(alphaV).intoArray(c, o);
       } else {
-        acc.fma(alphaV, FloatVector.fromArray(FLOAT, c, o).mul(betaV)).intoArray(c, o);
+        FLOAT_VECTOR.cast(acc).fma(alphaV, FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, c, o)).mul(betaV)).intoArray(c, o);
       }
     }
   }
@@ -291,29 +292,30 @@ final class PanamaTransposedGemm {
   private static void storeSquareEpilogue(
       float[] square, float[] c, int row, int col, int ldc, float alpha, float betaEff, int mode,
       PanamaGemm.Epilogue e) {
-    FloatVector alphaV = FloatVector.broadcast(FLOAT, alpha);
-    FloatVector betaV = FloatVector.broadcast(FLOAT, betaEff);
-    FloatVector zero = FloatVector.zero(FLOAT);
+    FloatVector alphaV = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, alpha));
+    FloatVector betaV = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, betaEff));
+    FloatVector zero = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
     float[] bias = e.bias;
     float[] mask = e.mask;
-    FloatVector biasV = bias == null ? zero : FloatVector.fromArray(FLOAT, bias, col);
-    FloatVector sV = FloatVector.broadcast(FLOAT, e.biasScale);
+    FloatVector biasV = bias == null ? zero : FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, bias, col));
+    FloatVector sV = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, e.biasScale));
     for (int r = 0; r < LANES; r++) {
       int o = (row + r) * ldc + col;
-      FloatVector acc = FloatVector.fromArray(FLOAT, square, r * LANES);
+      FloatVector acc = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, square, r * LANES));
       FloatVector v = mode == PanamaGemm.OVERWRITE
           ? acc.mul(alphaV)
-          : acc.fma(alphaV, FloatVector.fromArray(FLOAT, c, o).mul(betaV));
+          : acc.fma(alphaV, FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, c, o)).mul(betaV));
       if (bias != null) {
-        v = biasV.fma(sV, v);
+        v = FLOAT_VECTOR.cast(biasV).fma(sV, v);
       }
       if (e.rectify) {
-        v = zero.blend(v, v.compare(VectorOperators.GT, 0f));
+        v = FLOAT_VECTOR.cast(zero).blend(v, FLOAT_VECTOR.cast(v).compare(VectorOperators.GT, 0f));
       }
       if (mask != null) {
-        v = zero.blend(v, FloatVector.fromArray(FLOAT, mask, (row + r) * e.ldm + col).compare(VectorOperators.GT, 0f));
+        v = FLOAT_VECTOR.cast(zero).blend(v,
+            FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, mask, (row + r) * e.ldm + col)).compare(VectorOperators.GT, 0f));
       }
-      v.intoArray(c, o);
+      FLOAT_VECTOR.cast(v).intoArray(c, o);
     }
   }
 
