@@ -53,7 +53,10 @@ import java.util.Objects;
  * weight decay {@code ΔW_t = −η_l·m_l·δᵀ·H} exactly (rank ≤ batch), so its power iteration and
  * alignment run on those factors — products with two batch × width matrices instead of passes over the
  * fan-out × fan-in update — when they are the smaller read ({@link #factorsAreSmaller}). Keep the probe
- * small: 16 rows are plenty for RMS statistics over a layer's width. A GPT
+ * small: 16 rows are plenty for RMS statistics over a layer's width. With {@link Blas#parallelism()} above
+ * one, {@link #measure(Training)} shares the layers among the threads (after placing the probe's features),
+ * each layer measured whole by one thread, so every value is the one-thread value bit for bit and a failure
+ * names the first layer in order, as on one thread. A GPT
  * ({@link #Diagnostics(Gpt, int[])}) runs its probe sequences through the model once per call and
  * measures the outputs of {@link Gpt#featureNames()}; any other model made of modules
  * ({@link #Diagnostics(Module, FloatMatrix)}) the outputs of its stages.
@@ -103,6 +106,8 @@ public final class Diagnostics {
   /** The GPT's measured outputs, or null. */
   private final Feature[] outputs;
   private Object lastRun;
+  /** Measures the MLP's layers (on one thread, or shared among Blas.parallelism() threads). */
+  private final LayerJob layerJob = new LayerJob();
   /** Whether optimizers are asked to form the tracking products in their pass (tests compare both ways). */
   boolean fuseProducts = true;
   private long lastStep = -1;
@@ -412,37 +417,120 @@ public final class Diagnostics {
         }
       }
     }
-    List<ParameterStats> parameters = new ArrayList<>(tracked.size());
-    List<FeatureStats> features = new ArrayList<>(depth);
+    // Layers are independent once their inputs are in place: with more than one thread (and not to tolerance,
+    // whose Lanczos forks by itself) the probe's features are placed first and the layers are then measured
+    // by the threads, each layer whole by one thread, so every value is the one-thread value.
+    int tasks = accurate ? 1 : Math.min(Blas.parallelism(), depth);
     for (int l = 0; l < depth; l++) {
       MlpLayer layer = layers[l];
-      FloatMatrix input = l == 0 ? probe : layers[l - 1].h;
       if (riding) {
         // The probe's rows of the step's own forward pass (after the batch's rows).
         FloatMatrix h = model.features(l);
         System.arraycopy(h.data(), batchRows * h.cols(), layer.h.data(), 0, layer.h.data().length);
-      } else {
-        // The probe through layer l, then the pass over W_l and W₀_l while W_l is still in the cache.
-        model.forwardLayer(l, input, layer.z, layer.h);
+      } else if (tasks > 1) {
+        model.forwardLayer(l, l == 0 ? probe : layers[l - 1].h, layer.z, layer.h);
       }
-      Tracked weight = layer.weight;
-      FloatMatrix update = t.lastUpdate(l);
-      boolean factored = !Double.isNaN(layer.factorScale);
-      PowerIteration.Gram updateGram = factored ? layer.factors : dense(update);
-      weight.attach(fuseProducts ? optimizer : null);
-      weight.measureMatrix(update, t.weightFrobeniusNorm(l), t.lastUpdateFrobeniusNorm(l), updateGram, incremental,
-          accurate, step);
-      features.add(layer.feature.measure(layer.h, step));
-      double alignment = weight.updateNorm > 0 ? layer.alignment(input, update, weight.updateNorm, factored) : Double.NaN;
-      parameters.add(weight.stats(alignment));
+      layer.weight.attach(fuseProducts ? optimizer : null);
+    }
+    LayerJob job = layerJob;
+    job.set(t, incremental, accurate, step, !riding && tasks == 1);
+    try {
+      if (tasks == 1) {
+        for (int l = 0; l < depth && (l == 0 || layers[l - 1].failure == null); l++) {
+          job.measureLayer(l);
+        }
+      } else {
+        Blas.forEachTask(tasks, job);
+      }
+    } finally {
+      job.clear();
+    }
+    List<ParameterStats> parameters = new ArrayList<>(tracked.size());
+    List<FeatureStats> features = new ArrayList<>(depth);
+    for (MlpLayer layer : layers) {
+      if (layer.failure != null) {
+        // The first failure in layer order, as a one-thread measurement meets it.
+        RuntimeException e = layer.failure;
+        for (MlpLayer other : layers) {
+          other.failure = null;
+        }
+        throw e;
+      }
+      features.add(layer.featureStats);
+      parameters.add(layer.weightStats);
       if (layer.bias != null) {
-        Parameter b = layer.bias.parameter;
-        parameters.add(layer.bias.measureOther(optimizer.lastUpdate(b), optimizer.lastUpdateNorm(b), step));
+        parameters.add(layer.biasStats);
       }
     }
     lastRun = t;
     lastStep = step;
     return new Measurement(step, riding ? step - 1 : step, parameters, features);
+  }
+
+  /**
+   * The per-layer part of {@link #measureMlp}: each layer (its parameters' norms, ΔW's power iteration, its
+   * features' RMS and its alignment) is measured whole by one thread, layers taken in order from a shared
+   * counter, so the values never depend on the thread count. A layer's failure is kept in the layer (its later
+   * work skipped) and thrown after all threads are done, the first layer's first. Reused: nothing is
+   * allocated to share the work.
+   */
+  private final class LayerJob implements java.util.function.IntConsumer {
+    private final java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+    private Training training;
+    private boolean incremental;
+    private boolean accurate;
+    private long step;
+    /** Whether the probe runs through each layer just before it is measured (one thread, not riding). */
+    private boolean forward;
+
+    void set(Training t, boolean incremental, boolean accurate, long step, boolean forward) {
+      this.training = t;
+      this.incremental = incremental;
+      this.accurate = accurate;
+      this.step = step;
+      this.forward = forward;
+      next.set(0);
+    }
+
+    void clear() {
+      training = null;
+    }
+
+    @Override
+    public void accept(int share) {
+      for (int l = next.getAndIncrement(); l < layers.length; l = next.getAndIncrement()) {
+        measureLayer(l);
+      }
+    }
+
+    void measureLayer(int l) {
+      MlpLayer layer = layers[l];
+      Training t = training;
+      try {
+        FloatMatrix input = l == 0 ? probe : layers[l - 1].h;
+        if (forward) {
+          // The probe through layer l, then the pass over W_l and W₀_l while W_l is still in the cache.
+          mlp.forwardLayer(l, input, layer.z, layer.h);
+        }
+        Tracked weight = layer.weight;
+        FloatMatrix update = t.lastUpdate(l);
+        boolean factored = !Double.isNaN(layer.factorScale);
+        PowerIteration.Gram updateGram = factored ? layer.factors : dense(update);
+        weight.measureMatrix(update, t.weightFrobeniusNorm(l), t.lastUpdateFrobeniusNorm(l), updateGram, incremental,
+            accurate, step);
+        layer.featureStats = layer.feature.measure(layer.h, step);
+        double alignment =
+            weight.updateNorm > 0 ? layer.alignment(input, update, weight.updateNorm, factored) : Double.NaN;
+        layer.weightStats = weight.stats(alignment);
+        if (layer.bias != null) {
+          Parameter b = layer.bias.parameter;
+          ParameterOptimizer optimizer = t.optimizer();
+          layer.biasStats = layer.bias.measureOther(optimizer.lastUpdate(b), optimizer.lastUpdateNorm(b), step);
+        }
+      } catch (RuntimeException e) {
+        layer.failure = e;
+      }
+    }
   }
 
   /** Whether these diagnostics were made for {@code model} (an MLP's). */
@@ -735,6 +823,11 @@ public final class Diagnostics {
     final float[] alignmentImage;
     Tracked weight;
     Tracked bias;
+    /** The last measurement's results, or the failure that stopped it. */
+    ParameterStats weightStats;
+    ParameterStats biasStats;
+    FeatureStats featureStats;
+    RuntimeException failure;
     /** The step's factors of ΔW, set when usable (factorScale not NaN). */
     double factorScale;
     final FactoredUpdate factors = new FactoredUpdate();
