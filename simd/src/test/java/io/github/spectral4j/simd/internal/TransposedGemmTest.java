@@ -127,6 +127,52 @@ class TransposedGemmTest {
   }
 
   /**
+   * Shapes large enough to fork (m·n·k ≥ 2²⁰): on 2 and 4 threads the panels of Aᵀ are split (rows of C),
+   * with columns as well on 4, and on 3 the columns alone; every split gives the packed route's bits, the
+   * epilogue's mask read at the split's rows, and nothing past n or outside C's rows written.
+   */
+  @ParameterizedTest(name = "seed={0}")
+  @MethodSource("seeds")
+  void splitsPanelsAndColumnsBitForBit(long seed) {
+    Reference.kernels("panama");
+    SplittableRandom r = new SplittableRandom(seed * 7919 + 11);
+    int m = switch (r.nextInt(4)) {
+      case 0 -> 1 + r.nextInt(64); // one panel: columns only
+      default -> 65 + r.nextInt(64); // two panels, the second partly padded
+    };
+    int n = 6 + r.nextInt(400);
+    int k = Math.max((int) ((1L << 20) / ((long) m * n)) + 1 + r.nextInt(40), 1 + r.nextInt(300));
+    int ldc = n + r.nextInt(3);
+    float alpha = r.nextBoolean() ? 1f : (float) r.nextDouble(-2, 2);
+    float beta = r.nextInt(3) == 0 ? 0f : (float) r.nextDouble(-2, 2);
+    float[] a = random(r, m * k);
+    float[] b = random(r, n * k);
+    float[] c0 = random(r, (m + 1) * ldc); // one row past C: never written
+    PanamaGemm.Epilogue e = null;
+    if (r.nextBoolean()) {
+      e = new PanamaGemm.Epilogue();
+      e.biasScale = (float) r.nextDouble(-2, 2);
+      e.bias = r.nextBoolean() ? random(r, n) : null;
+      e.rectify = r.nextBoolean();
+      e.ldm = n + r.nextInt(2);
+      e.mask = random(r, m * e.ldm);
+    }
+    float[] expected = c0.clone();
+    PanamaGemm.packed(false, true, m, n, k, alpha, a, k, b, k, beta, expected, ldc, 1, e);
+    for (int threads = 1; threads <= 4; threads++) {
+      float[] c = c0.clone();
+      PanamaTransposedGemm.gemm(m, n, k, alpha, a, k, b, k, beta, c, ldc, threads, e);
+      for (int o = 0; o < c.length; o++) {
+        int row = o / ldc;
+        int col = o % ldc;
+        int t = threads;
+        assertEquals(Float.floatToIntBits(expected[o]), Float.floatToIntBits(c[o]),
+            () -> m + "x" + n + "x" + k + " ldc " + ldc + " on " + t + " threads: C(" + row + "," + col + ")");
+      }
+    }
+  }
+
+  /**
    * The training shapes take this route (H·Wᵀ at batch 64 and 128, widths 784 to 4096) and the shapes it
    * would not pay on do not; through the kernels' entry point the result is the packed route's, bit for
    * bit, with the forward layer's bias and rectifier.
