@@ -5,8 +5,6 @@
  */
 module io.github.spectral4j.simd {
   requires static jdk.incubator.vector;
-  requires java.management;
-  exports io.github.spectral4j.simd.internal;
 
   exports io.github.spectral4j.simd;
 }

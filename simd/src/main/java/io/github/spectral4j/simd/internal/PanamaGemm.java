@@ -178,17 +178,11 @@ final class PanamaGemm {
   private static void gemm(
       boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int lda, float[] b, int ldb,
       float beta, float[] c, int ldc, int threads, Epilogue epilogue) {
-    long c0 = Parallel.PROF ? Parallel.cpu() : 0;
     if (PanamaTransposedGemm.applies(transA, transB, m, n, k)) {
       PanamaTransposedGemm.gemm(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads, epilogue);
-    } else {
+      return;
+    }
     packed(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads, epilogue);
-    }
-    if (Parallel.PROF && Parallel.rCount < Parallel.PMAX) {
-      int r = Parallel.rCount++;
-      Parallel.R[r] = Parallel.cpu() - c0;
-      Parallel.RNAME[r] = (transA ? "T" : "N") + (transB ? "T" : "N") + m + "x" + n + "x" + k;
-    }
   }
 
   /** The packed route whatever the shape (the other route gives the same bits; the tests compare them). */
@@ -285,11 +279,6 @@ final class PanamaGemm {
         this.c = null;
         this.epilogue = null;
       }
-    }
-
-    @Override
-    public String toString() {
-      return (transA ? "T" : "N") + (transB ? "T" : "N") + " " + m + "x" + n + "x" + k + " tr" + tr + " tc" + tc;
     }
 
     @Override

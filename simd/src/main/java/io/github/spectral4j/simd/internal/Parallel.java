@@ -23,22 +23,6 @@ public final class Parallel {
 
   private Parallel() {}
 
-  // ---- temporary fork profiler (not for commit) ----
-  public static final boolean PROF = Boolean.getBoolean("spectral4j.forkprof");
-  public static boolean SERIAL = Boolean.getBoolean("spectral4j.forkserial");
-  public static final int PMAX = 1 << 20;
-  public static final long[] P = new long[PMAX * 4]; // task0 cpu, task1 cpu, caller cpu in run, wall
-  public static final String[] PNAME = new String[PMAX];
-  public static int pCount;
-  public static int pOther;
-  static volatile int pCur;
-  private static final java.lang.management.ThreadMXBean TMX = java.lang.management.ManagementFactory.getThreadMXBean();
-  public static final long[] R = new long[PMAX];
-  public static final String[] RNAME = new String[PMAX];
-  public static int rCount;
-  public static int rDepth;
-  public static long cpu() { return TMX.getCurrentThreadCpuTime(); }
-
   /** The number of threads GEMM may use (≥ 1). */
   public static int parallelism() {
     return parallelism;
@@ -106,7 +90,6 @@ public final class Parallel {
     if (tasks <= parallelism && Team.run(tasks, body)) {
       return;
     }
-    if (PROF) pOther++;
     if (!(Thread.currentThread() instanceof ForkJoinWorkerThread)) {
       Shares shares = SHARES.get();
       if (!shares.busy) {
@@ -317,26 +300,6 @@ public final class Parallel {
       if (caller instanceof Worker || count >= failures.length || !OWNER.compareAndSet(null, caller)) {
         return false;
       }
-      int f = -1;
-      long c0 = 0, w0 = 0;
-      if (PROF && pCount < PMAX) {
-        f = pCount++;
-        pCur = f;
-        PNAME[f] = job.getClass().getSimpleName() + (job instanceof GemmCall g ? " " + g.m + "x" + g.n + "x" + g.k + " t" + count : " " + job.toString().replaceAll("@.*",""));
-        c0 = cpu();
-        w0 = System.nanoTime();
-      }
-      if (SERIAL && f >= 0) {
-        for (int t = 0; t < count; t++) {
-          long a = cpu();
-          job.accept(t);
-          P[4 * f + Math.min(t, 1)] += cpu() - a;
-        }
-        P[4 * f + 2] = cpu() - c0;
-        P[4 * f + 3] = System.nanoTime() - w0;
-        OWNER.set(null);
-        return true;
-      }
       try {
         if (workers.length < count - 1) {
           grow(count - 1);
@@ -352,15 +315,12 @@ public final class Parallel {
           }
         }
         Throwable failure = null;
-        long a0 = f >= 0 ? cpu() : 0;
         try {
           job.accept(0);
         } catch (RuntimeException | Error e) {
           failure = e;
         }
-        if (f >= 0) P[4 * f] = cpu() - a0;
         await();
-        if (f >= 0) { P[4 * f + 2] = cpu() - c0; P[4 * f + 3] = System.nanoTime() - w0; }
         for (int t = 1; t < count; t++) {
           if (failure == null) {
             failure = failures[t];
@@ -427,14 +387,11 @@ public final class Parallel {
           if (index >= (int) (p & 0xFF)) {
             continue; // a job with fewer tasks: not ours (its body may already be the next job's)
           }
-          int f = PROF ? pCur : -1;
-          long a0 = PROF ? cpu() : 0;
           try {
             body.accept(index);
           } catch (Throwable e) {
             failures[index] = e;
           }
-          if (PROF && f >= 0 && index == 1) P[4 * f + 1] = cpu() - a0;
           if (pending.decrementAndGet() == 0) {
             Thread w = waiter;
             if (w != null) {

@@ -41,15 +41,6 @@ final class SquaresPass extends Parallel.Job {
    * not null) and w modified, as {@link Kernels#update} without a reference states it.
    */
   static void run(Kernels kernels, int n, float alpha, float[] g, float[] d, float[] w, double[] sums) {
-    long c0 = Parallel.PROF ? Parallel.cpu() : 0;
-    run0(kernels, n, alpha, g, d, w, sums);
-    if (Parallel.PROF && Parallel.rCount < Parallel.PMAX) {
-      int r = Parallel.rCount++;
-      Parallel.R[r] = Parallel.cpu() - c0;
-      Parallel.RNAME[r] = "squares" + n;
-    }
-  }
-  static void run0(Kernels kernels, int n, float alpha, float[] g, float[] d, float[] w, double[] sums) {
     if (n <= BLOCK) {
       kernels.updateBlock(0, n, alpha, g, d, w, sums);
       return;
