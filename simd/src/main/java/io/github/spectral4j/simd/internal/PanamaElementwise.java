@@ -197,7 +197,7 @@ final class PanamaElementwise {
             .fma(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, x, off + j)), acc0);
       }
       // sumLanes, not reduceLanes(ADD): its order differs between the interpreter and C2 (see sumLanes).
-      float dot = PanamaLevel1.sumLanes(acc0.add(acc1));
+      float dot = PanamaLevel1.sumLanes(FLOAT_VECTOR.cast(acc0).add(acc1));
       for (; j < width; j++) {
         dot += multiplier * gain[j] * dy[off + j] * x[off + j];
       }
@@ -249,7 +249,7 @@ final class PanamaElementwise {
       for (j = LANES; j < bound; j += LANES) {
         m = FLOAT_VECTOR.cast(m).max(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, off + j)));
       }
-      max = m.reduceLanes(VectorOperators.MAX);
+      max = FLOAT_VECTOR.cast(m).reduceLanes(VectorOperators.MAX);
     }
     for (; j < n; j++) {
       max = Math.max(max, a[off + j]);

@@ -246,8 +246,8 @@ final class PanamaOptimizerPass {
       sy0 = dy0.fma(dy0, sy0);
       sy1 = dy1.fma(dy1, sy1);
     }
-    sums[0] = PanamaLevel1.sumLanes(sx0.add(sx1));
-    sums[1] = PanamaLevel1.sumLanes(sy0.add(sy1));
+    sums[0] = PanamaLevel1.sumLanes(DOUBLE_VECTOR.cast(sx0).add(sx1));
+    sums[1] = PanamaLevel1.sumLanes(DOUBLE_VECTOR.cast(sy0).add(sy1));
     for (; i < to; i++) {
       d[i] = alpha * g[i];
     }
@@ -285,38 +285,38 @@ final class PanamaOptimizerPass {
     // PanamaLevel1.sumLanes's folds, written out: once sumLanes was compiled on its own for other callers
     // (a full test run), C2 declined to inline the call here and boxed a vector per row.
     if (F_FOLDS > 0) {
-      qd = qd.add(qd.rearrange(F0));
-      qw = qw.add(qw.rearrange(F0));
-      qe = qe.add(qe.rearrange(F0));
-      sx = sx.add(sx.rearrange(F0));
-      sy = sy.add(sy.rearrange(F0));
+      qd = FLOAT_VECTOR.cast(qd).add(FLOAT_VECTOR.cast(qd).rearrange(F0));
+      qw = FLOAT_VECTOR.cast(qw).add(FLOAT_VECTOR.cast(qw).rearrange(F0));
+      qe = FLOAT_VECTOR.cast(qe).add(FLOAT_VECTOR.cast(qe).rearrange(F0));
+      sx = FLOAT_VECTOR.cast(sx).add(FLOAT_VECTOR.cast(sx).rearrange(F0));
+      sy = FLOAT_VECTOR.cast(sy).add(FLOAT_VECTOR.cast(sy).rearrange(F0));
     }
     if (F_FOLDS > 1) {
-      qd = qd.add(qd.rearrange(F1));
-      qw = qw.add(qw.rearrange(F1));
-      qe = qe.add(qe.rearrange(F1));
-      sx = sx.add(sx.rearrange(F1));
-      sy = sy.add(sy.rearrange(F1));
+      qd = FLOAT_VECTOR.cast(qd).add(FLOAT_VECTOR.cast(qd).rearrange(F1));
+      qw = FLOAT_VECTOR.cast(qw).add(FLOAT_VECTOR.cast(qw).rearrange(F1));
+      qe = FLOAT_VECTOR.cast(qe).add(FLOAT_VECTOR.cast(qe).rearrange(F1));
+      sx = FLOAT_VECTOR.cast(sx).add(FLOAT_VECTOR.cast(sx).rearrange(F1));
+      sy = FLOAT_VECTOR.cast(sy).add(FLOAT_VECTOR.cast(sy).rearrange(F1));
     }
     if (F_FOLDS > 2) {
-      qd = qd.add(qd.rearrange(F2));
-      qw = qw.add(qw.rearrange(F2));
-      qe = qe.add(qe.rearrange(F2));
-      sx = sx.add(sx.rearrange(F2));
-      sy = sy.add(sy.rearrange(F2));
+      qd = FLOAT_VECTOR.cast(qd).add(FLOAT_VECTOR.cast(qd).rearrange(F2));
+      qw = FLOAT_VECTOR.cast(qw).add(FLOAT_VECTOR.cast(qw).rearrange(F2));
+      qe = FLOAT_VECTOR.cast(qe).add(FLOAT_VECTOR.cast(qe).rearrange(F2));
+      sx = FLOAT_VECTOR.cast(sx).add(FLOAT_VECTOR.cast(sx).rearrange(F2));
+      sy = FLOAT_VECTOR.cast(sy).add(FLOAT_VECTOR.cast(sy).rearrange(F2));
     }
     if (F_FOLDS > 3) {
-      qd = qd.add(qd.rearrange(F3));
-      qw = qw.add(qw.rearrange(F3));
-      qe = qe.add(qe.rearrange(F3));
-      sx = sx.add(sx.rearrange(F3));
-      sy = sy.add(sy.rearrange(F3));
+      qd = FLOAT_VECTOR.cast(qd).add(FLOAT_VECTOR.cast(qd).rearrange(F3));
+      qw = FLOAT_VECTOR.cast(qw).add(FLOAT_VECTOR.cast(qw).rearrange(F3));
+      qe = FLOAT_VECTOR.cast(qe).add(FLOAT_VECTOR.cast(qe).rearrange(F3));
+      sx = FLOAT_VECTOR.cast(sx).add(FLOAT_VECTOR.cast(sx).rearrange(F3));
+      sy = FLOAT_VECTOR.cast(sy).add(FLOAT_VECTOR.cast(sy).rearrange(F3));
     }
-    t[D] = qd.lane(0);
-    t[W] = qw.lane(0);
-    t[E] = qe.lane(0);
-    t[X] = sx.lane(0);
-    t[Y] = sy.lane(0);
+    t[D] = FLOAT_VECTOR.cast(qd).lane(0);
+    t[W] = FLOAT_VECTOR.cast(qw).lane(0);
+    t[E] = FLOAT_VECTOR.cast(qe).lane(0);
+    t[X] = FLOAT_VECTOR.cast(sx).lane(0);
+    t[Y] = FLOAT_VECTOR.cast(sy).lane(0);
   }
 
   /** As {@link #scaledRowWithProducts} with d as given. */
@@ -354,8 +354,8 @@ final class PanamaOptimizerPass {
     for (; j < bound; j += LANES) {
       FloatVector wv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, w, r + j));
       FloatVector ev = wv.sub(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, ref, r + j)));
-      fxv.fma(wv, FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, aOut, j))).intoArray(aOut, j);
-      fyv.fma(ev, FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, eOut, j))).intoArray(eOut, j);
+      FLOAT_VECTOR.cast(fxv).fma(wv, FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, aOut, j))).intoArray(aOut, j);
+      FLOAT_VECTOR.cast(fyv).fma(ev, FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, eOut, j))).intoArray(eOut, j);
     }
     for (; j < n; j++) {
       aOut[j] = Math.fma(fx, w[r + j], aOut[j]);
@@ -405,16 +405,16 @@ final class PanamaOptimizerPass {
       FloatVector w1 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, w, r1 + j));
       FloatVector w2 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, w, r2 + j));
       FloatVector w3 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, w, r3 + j));
-      FloatVector a = x0.fma(w0, FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, aOut, j)));
-      a = x1.fma(w1, a);
-      a = x2.fma(w2, a);
-      a = x3.fma(w3, a);
+      FloatVector a = FLOAT_VECTOR.cast(x0).fma(w0, FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, aOut, j)));
+      a = FLOAT_VECTOR.cast(x1).fma(w1, a);
+      a = FLOAT_VECTOR.cast(x2).fma(w2, a);
+      a = FLOAT_VECTOR.cast(x3).fma(w3, a);
       a.intoArray(aOut, j);
-      FloatVector e = y0.fma(w0.sub(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, ref, r + j))),
+      FloatVector e = FLOAT_VECTOR.cast(y0).fma(w0.sub(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, ref, r + j))),
           FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, eOut, j)));
-      e = y1.fma(w1.sub(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, ref, r1 + j))), e);
-      e = y2.fma(w2.sub(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, ref, r2 + j))), e);
-      e = y3.fma(w3.sub(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, ref, r3 + j))), e);
+      e = FLOAT_VECTOR.cast(y1).fma(w1.sub(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, ref, r1 + j))), e);
+      e = FLOAT_VECTOR.cast(y2).fma(w2.sub(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, ref, r2 + j))), e);
+      e = FLOAT_VECTOR.cast(y3).fma(w3.sub(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, ref, r3 + j))), e);
       e.intoArray(eOut, j);
     }
   }
