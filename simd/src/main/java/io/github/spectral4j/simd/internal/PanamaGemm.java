@@ -116,6 +116,17 @@ final class PanamaGemm {
    */
   private static final long L2_PANEL_FLOATS = 1 << 17;
 
+  /**
+   * Most floats of op(A) that a column split packs once for all its threads (4 MB); before, each thread
+   * packed all of op(A) itself. Measured on a loaded Zen 5, both threads' CPU time per call, medians of
+   * 60 rounds alternating in one JVM: NN 128 × 1024 × 1024 1438 → 1394 µs (one thread: 1407), TN
+   * 1024 × 1024 × 128 1280 → 1259 µs (one thread: 1247). A larger op(A) stays private to each thread.
+   */
+  private static final long SHARED_A_FLOATS = 1 << 20;
+
+  /** Least floats of op(A) worth a fork of their own to pack once (a 128 × 256 block). */
+  private static final long SHARED_A_MIN = 1 << 15;
+
   private PanamaGemm() {}
 
   /**
@@ -234,7 +245,7 @@ final class PanamaGemm {
       tr = Math.min(Math.max(1, t / tc), rowTiles);
     }
     if (tr * tc == 1) {
-      block(transA, transB, 0, m, 0, n, k, alpha, a, lda, b, ldb, beta, c, ldc, epilogue);
+      block(transA, transB, 0, m, 0, n, k, alpha, a, lda, b, ldb, beta, c, ldc, epilogue, null);
       return;
     }
     Call call = CALLS.get();
@@ -270,6 +281,12 @@ final class PanamaGemm {
     int tr;
     int tc;
     Epilogue epilogue;
+    /** op(A) packed once per k slice as {@link #block} lays it out, when the shares use it; else null. */
+    float[][] packedA;
+    /** Grown, never shrunk: the per-slice buffers of {@link #packedA}. */
+    private float[][] sharedA = new float[0][];
+    /** While true the shares pack op(A) (panel units split among them) instead of computing. */
+    boolean packing;
 
     void run(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int lda, float[] b,
         int ldb, float beta, float[] c, int ldc, int rowTiles, int colTiles, int tr, int tc, Epilogue epilogue) {
@@ -293,9 +310,20 @@ final class PanamaGemm {
       this.epilogue = epilogue;
       busy = true;
       try {
+        long aFloats = (long) m * k;
+        if (tr == 1 && aFloats >= SHARED_A_MIN && aFloats <= SHARED_A_FLOATS) {
+          // A column split: every share would pack all of op(A). Pack it once, split among the threads,
+          // then compute; the same panels, so the same bits.
+          packedA = sharedA(m, k);
+          packing = true;
+          Parallel.forEach(tc, this);
+          packing = false;
+        }
         Parallel.forEach(tr * tc, this);
       } finally {
         busy = false;
+        packing = false;
+        packedA = null;
         this.a = null; // do not keep the caller's matrices alive
         this.b = null;
         this.c = null;
@@ -303,25 +331,101 @@ final class PanamaGemm {
       }
     }
 
+    /** The buffers for op(A)'s slices, grown to the layout {@link #block} packs for rows [0, m). */
+    private float[][] sharedA(int m, int k) {
+      int slices = ceilDiv(k, KC);
+      int kcMax = ceilDiv(k, slices);
+      if (sharedA.length < slices) {
+        sharedA = java.util.Arrays.copyOf(sharedA, slices);
+      }
+      int size = packedSize(m, kcMax);
+      for (int s = 0; s < slices; s++) {
+        if (sharedA[s] == null || sharedA[s].length < size) {
+          sharedA[s] = new float[size];
+        }
+      }
+      return sharedA;
+    }
+
     @Override
     public void accept(int task) {
+      if (packing) {
+        packShare(transA, a, lda, m, k, tc, task, packedA);
+        return;
+      }
       int r = task / tc;
       int q = task % tc;
       int i0 = Parallel.split(rowTiles, tr, r) * MR;
       int i1 = Math.min(m, Parallel.split(rowTiles, tr, r + 1) * MR);
       int j0 = Parallel.split(colTiles, tc, q) * NR;
       int j1 = Math.min(n, Parallel.split(colTiles, tc, q + 1) * NR);
-      block(transA, transB, i0, i1, j0, j1, k, alpha, a, lda, b, ldb, beta, c, ldc, epilogue);
+      block(transA, transB, i0, i1, j0, j1, k, alpha, a, lda, b, ldb, beta, c, ldc, epilogue, packedA);
+    }
+  }
+
+  /** The 4-row tiles after the six-row ones of a few-row rectangle of mc rows (see {@link #block}). */
+  private static int fourRowTiles(int mc) {
+    int rest = mc % MR;
+    return NR != 4 * LANES ? 0 : rest == 2 && mc > MR ? 2 : rest >= 2 && rest <= 4 ? 1 : 0;
+  }
+
+  /** Rows of a few-row rectangle of mc rows in six-row tiles. */
+  private static int sixRowTiles(int mc, int fours) {
+    int rest = mc % MR;
+    return fours == 0 ? mc : fours == 2 ? mc - rest - MR : mc - rest;
+  }
+
+  /** Floats of op(A)'s rows [0, m) packed for one k slice of depth kc, as block lays them out. */
+  private static int packedSize(int m, int kc) {
+    if (m > FEW_ROWS) {
+      return ceilDiv(m, MR) * MR * kc;
+    }
+    int fours = fourRowTiles(m);
+    return ceilDiv(sixRowTiles(m, fours), MR) * MR * kc + fours * 4 * kc;
+  }
+
+  /**
+   * Share {@code task} of {@code tasks} of packing op(A)'s rows [0, m) for every k slice into
+   * {@code packed[s]}, as {@link #block} packs them for a rectangle of all m rows: the slices' panels
+   * (six-row ones, then a few-row rectangle's 4-row ones) in one sequence, split into contiguous runs.
+   */
+  private static void packShare(boolean transA, float[] a, int lda, int m, int k, int tasks, int task, float[][] packed) {
+    int slices = ceilDiv(k, KC);
+    int kcMax = ceilDiv(k, slices);
+    boolean fewRows = m <= FEW_ROWS;
+    int fours = fewRows ? fourRowTiles(m) : 0;
+    int sixRows = fewRows ? sixRowTiles(m, fours) : m;
+    int sixPanels = ceilDiv(sixRows, MR);
+    int perSlice = sixPanels + fours;
+    int u0 = Parallel.split(slices * perSlice, tasks, task);
+    int u1 = Parallel.split(slices * perSlice, tasks, task + 1);
+    for (int s = u0 / perSlice; s * perSlice < u1; s++) {
+      int pc = s * kcMax;
+      int kc = Math.min(kcMax, k - pc);
+      int q0 = Math.max(u0 - s * perSlice, 0);
+      int q1 = Math.min(u1 - s * perSlice, perSlice);
+      float[] pa = packed[s];
+      // At most 4 × MC rows per packA call, as block packs them (a transposed A's stores spread over
+      // more panels would miss in L1).
+      for (int q = q0, end = Math.min(q1, sixPanels); q < end; q += 4 * MC / MR) {
+        int r0 = q * MR;
+        packA(transA, a, lda, r0, Math.min(sixRows, Math.min(end, q + 4 * MC / MR) * MR) - r0, pc, kc, pa, r0 * kc);
+      }
+      int fourOff = sixPanels * MR * kc;
+      for (int f = Math.max(q0, sixPanels) - sixPanels; f < q1 - sixPanels; f++) {
+        packA4(transA, a, lda, sixRows + 4 * f, Math.min(4, m - sixRows - 4 * f), pc, kc, pa, fourOff + f * 4 * kc);
+      }
     }
   }
 
   /**
    * The rectangle rows [i0, i1) × columns [j0, j1) of C; i0 is a multiple of MR and j0 of NR. The epilogue
-   * (or null) goes with the last k slice's write-back.
+   * (or null) goes with the last k slice's write-back. {@code packedA}, when not null, holds op(A)
+   * already packed for each k slice (by {@link #packShare}; then [i0, i1) is all of op(A)'s rows).
    */
   private static void block(
       boolean transA, boolean transB, int i0, int i1, int j0, int j1, int k, float alpha, float[] a, int lda,
-      float[] b, int ldb, float beta, float[] c, int ldc, Epilogue epilogue) {
+      float[] b, int ldb, float beta, float[] c, int ldc, Epilogue epilogue, float[][] packedA) {
     Workspace w = WORKSPACE.get();
     // The k slices depend on k only (never on the rectangle), so every element sees the same slices.
     int slices = ceilDiv(k, KC);
@@ -345,14 +449,16 @@ final class PanamaGemm {
           // The rows past the last whole six go in 4-row tiles where that saves padding: 2 → 4 + 4 (one
           // six less), 3 or 4 → 4; 1 and 5 stay in a padded six. (128 rows: 20 sixes and two fours
           // instead of 22 tiles, the last a third full.)
-          int rest = mc % MR;
-          int fours = NR != 4 * LANES ? 0 : rest == 2 && mc > MR ? 2 : rest >= 2 && rest <= 4 ? 1 : 0;
-          int sixRows = fours == 0 ? mc : fours == 2 ? mc - rest - MR : mc - rest;
-          float[] pa = w.packA(ceilDiv(sixRows, MR) * MR * kc + fours * 4 * kc);
-          packA(transA, a, lda, i0, sixRows, pc, kc, pa);
+          int fours = fourRowTiles(mc);
+          int sixRows = sixRowTiles(mc, fours);
           int fourOff = ceilDiv(sixRows, MR) * MR * kc;
-          for (int f = 0; f < fours; f++) {
-            packA4(transA, a, lda, i0 + sixRows + 4 * f, Math.min(4, mc - sixRows - 4 * f), pc, kc, pa, fourOff + f * 4 * kc);
+          float[] pa = packedA != null ? packedA[s] : w.packA(fourOff + fours * 4 * kc);
+          if (packedA == null) {
+            packA(transA, a, lda, i0, sixRows, pc, kc, pa, 0);
+            for (int f = 0; f < fours; f++) {
+              packA4(transA, a, lda, i0 + sixRows + 4 * f, Math.min(4, mc - sixRows - 4 * f), pc, kc, pa,
+                  fourOff + f * 4 * kc);
+            }
           }
           float[] pb = w.packB(PB_SKIP + NR * kc);
           for (int jr = 0; jr < nc; jr += NR) {
@@ -387,22 +493,25 @@ final class PanamaGemm {
         boolean rowsOuter = (long) kc * nc <= L2_PANEL_FLOATS;
         for (int ic = i0; ic < i1; ic += mcMax) {
           int mc = Math.min(mcMax, i1 - ic);
-          float[] pa = w.packA(ceilDiv(mc, MR) * MR * kc);
-          packA(transA, a, lda, ic, mc, pc, kc, pa);
+          float[] pa = packedA != null ? packedA[s] : w.packA(ceilDiv(mc, MR) * MR * kc);
+          int aRow = packedA != null ? ic : 0; // this block's first panel in pa
+          if (packedA == null) {
+            packA(transA, a, lda, ic, mc, pc, kc, pa, 0);
+          }
           if (rowsOuter) {
             for (int ir = 0; ir < mc; ir += MR) {
               int mr = Math.min(MR, mc - ir);
               for (int jr = 0; jr < nc; jr += NR) {
-                tile(kc, pa, ir, pb, jr, w.tile, c, ic + ir, jc + jr, ldc, mr, Math.min(NR, nc - jr), alpha, beta,
-                    mode, e);
+                tile(kc, pa, aRow + ir, pb, jr, w.tile, c, ic + ir, jc + jr, ldc, mr, Math.min(NR, nc - jr), alpha,
+                    beta, mode, e);
               }
             }
           } else {
             for (int jr = 0; jr < nc; jr += NR) {
               int nr = Math.min(NR, nc - jr);
               for (int ir = 0; ir < mc; ir += MR) {
-                tile(kc, pa, ir, pb, jr, w.tile, c, ic + ir, jc + jr, ldc, Math.min(MR, mc - ir), nr, alpha, beta,
-                    mode, e);
+                tile(kc, pa, aRow + ir, pb, jr, w.tile, c, ic + ir, jc + jr, ldc, Math.min(MR, mc - ir), nr, alpha,
+                    beta, mode, e);
               }
             }
           }
@@ -631,9 +740,10 @@ final class PanamaGemm {
 
   /**
    * Packs op(A)[ic .. ic+mc) × [pc .. pc+kc) into panels of MR rows: panel q holds, for each p, the MR
-   * values of column p contiguously at {@code q·MR·kc + p·MR}; rows past mc are zero.
+   * values of column p contiguously at {@code off + q·MR·kc + p·MR}; rows past mc are zero.
    */
-  private static void packA(boolean transA, float[] a, int lda, int ic, int mc, int pc, int kc, float[] pa) {
+  private static void packA(
+      boolean transA, float[] a, int lda, int ic, int mc, int pc, int kc, float[] pa, int off) {
     if (transA) {
       // op(A)(i, p) = a[p·lda + i]: row p of a holds column p of op(A) contiguously; read it once, in
       // order, and deal it out MR values per panel (rows of a are 4 KB apart at n = 1024, so reading a
@@ -642,7 +752,7 @@ final class PanamaGemm {
       int rest = mc - fullPanels * MR;
       for (int p = 0; p < kc; p++) {
         int src = (pc + p) * lda + ic;
-        int d = p * MR;
+        int d = off + p * MR;
         int q = 0;
         if (LANES >= MR && p + (LANES - 1) / MR < kc) {
           // One full vector per panel step: the lanes past MR land in the slots of the next steps of the
@@ -672,7 +782,7 @@ final class PanamaGemm {
     }
     for (int ir = 0; ir < mc; ir += MR) {
       int mr = Math.min(MR, mc - ir);
-      int dst = ir * kc;
+      int dst = off + ir * kc;
       // op(A)(i, p) = a[i·lda + p]: the rows of a go down the columns of the panel; a full panel reads
       // its six rows together, so each step writes six adjacent floats.
       int src = (ic + ir) * lda + pc;
