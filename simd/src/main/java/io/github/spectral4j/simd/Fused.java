@@ -213,7 +213,10 @@ public final class Fused {
    * ‖W − W₀‖* for the traffic of two matrices. x, ax and aOut may all be null (then only D's products
    * are formed). x and y have A.cols() entries, ax and dy A.rows(), aOut and dOut A.cols(); B has A's
    * shape. ax, aOut, dy and dOut are modified (aOut and dOut overwritten); A, B, x and y are not. The
-   * output arrays must be distinct from each other and from every input.
+   * output arrays must be distinct from each other and from every input. With both products, from 64 rows
+   * the Vector API pass is {@link #updateWithDifferenceGram}'s without the update (the same bits as that
+   * pass's on the same A): two fixed halves of the rows, on two threads when {@link Blas#parallelism()}
+   * allows, so the results are the same on any thread count.
    */
   public static double differenceGramTimes(
       FloatMatrix a, FloatMatrix b, float[] x, float[] ax, float[] aOut, float[] y, float[] dy, float[] dOut) {

@@ -431,6 +431,11 @@ public final class Diagnostics {
         model.forwardLayer(l, l == 0 ? probe : layers[l - 1].h, layer.z, layer.h);
       }
       layer.weight.attach(fuseProducts ? optimizer : null);
+      layer.weight.productsFormed = false;
+      if (tasks > 1) {
+        // The pass over W and W₀ (when the step's did not form the products) forks by itself: not from a share.
+        layer.weight.formProducts(t.weightFrobeniusNorm(l), t.lastUpdateFrobeniusNorm(l), incremental, step);
+      }
     }
     LayerJob job = layerJob;
     job.set(t, incremental, accurate, step, !riding && tasks == 1);
@@ -627,6 +632,10 @@ public final class Diagnostics {
     ParameterOptimizer fusedBy;
     /** ‖W − W₀‖_F at the last call. */
     double dwFrobenius;
+    /** Whether {@link #formProducts} ran for the coming {@link #measureMatrix}, and its ‖W‖_F² and ‖W − W₀‖_F². */
+    boolean productsFormed;
+    double formedSquares;
+    double formedDriftSquares;
     /** For a GPT's dense layer: the module whose input the update is aligned with, and the buffers; else null. */
     Linear linear;
     FloatMatrix alignmentInputs;
@@ -695,25 +704,19 @@ public final class Diagnostics {
      */
     void measureMatrix(FloatMatrix update, double knownValueFrobenius, double uFro, PowerIteration.Gram updateGram,
         boolean incremental, boolean accurateNorms, long step) {
+      if (!productsFormed) {
+        formProducts(knownValueFrobenius, uFro, incremental, step);
+      }
+      productsFormed = false;
       FloatMatrix w = parameter.value();
-      double sq = square(Double.isNaN(knownValueFrobenius) ? Blas.frobeniusNorm(w) : knownValueFrobenius);
+      double sq = formedSquares;
       requireFinite(sq, "weights", step);
       requireFinite(uFro, "update", step);
       double wFro = Math.sqrt(sq);
       PowerIteration wp = weightPower;
       PowerIteration dp = driftPower;
       FloatMatrix w0 = initial;
-      double dSq;
-      if (incremental && fused != null && fused.step() == step) {
-        // The step's pass formed the first products from the vectors prepared at the last call.
-        dSq = square(fused.driftFrobenius());
-      } else {
-        wp.prepare(wFro > 0 ? wFro : 1);
-        dp.prepare(dwFrobenius > 0 ? dwFrobenius : wFro > 0 ? wFro : 1);
-        dSq = Fused.differenceGramTimes(
-            w, w0, wp.scaledVector(), wp.leftVector(), wp.gramVector(), dp.scaledVector(), dp.leftVector(),
-            dp.gramVector());
-      }
+      double dSq = formedDriftSquares;
       requireFinite(dSq, "weights", step);
       double wSpec;
       double dSpec;
@@ -747,6 +750,38 @@ public final class Diagnostics {
       this.dwSq = dSq;
       this.dwNorm = dSpec;
       this.updateFrobenius = uFro;
+    }
+
+    /**
+     * The first half of {@link #measureMatrix}, which calls it unless it ran since: ‖W‖_F² and the first
+     * products of both tracking iterations with ‖W − W₀‖_F² — the optimizer's pass formed them at the step
+     * after the last call ({@link #fused}), else one pass over W and W₀ here (split by rows among the
+     * threads: {@link Fused#differenceGramTimes}). A measurement on several threads runs this for every
+     * layer first, so that the pass is not forked from a thread's share. Non-finite norms are left for
+     * measureMatrix to report.
+     */
+    void formProducts(double knownValueFrobenius, double uFro, boolean incremental, long step) {
+      FloatMatrix w = parameter.value();
+      double sq = square(Double.isNaN(knownValueFrobenius) ? Blas.frobeniusNorm(w) : knownValueFrobenius);
+      formedSquares = sq;
+      formedDriftSquares = Double.NaN;
+      productsFormed = true;
+      if (!Double.isFinite(sq) || !Double.isFinite(uFro)) {
+        return;
+      }
+      double wFro = Math.sqrt(sq);
+      PowerIteration wp = weightPower;
+      PowerIteration dp = driftPower;
+      if (incremental && fused != null && fused.step() == step) {
+        // The step's pass formed the first products from the vectors prepared at the last call.
+        formedDriftSquares = square(fused.driftFrobenius());
+      } else {
+        wp.prepare(wFro > 0 ? wFro : 1);
+        dp.prepare(dwFrobenius > 0 ? dwFrobenius : wFro > 0 ? wFro : 1);
+        formedDriftSquares = Fused.differenceGramTimes(
+            w, initial, wp.scaledVector(), wp.leftVector(), wp.gramVector(), dp.scaledVector(), dp.leftVector(),
+            dp.gramVector());
+      }
     }
 
     /** The last {@link #measureMatrix}'s values as a record. */

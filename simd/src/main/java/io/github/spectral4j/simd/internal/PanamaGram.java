@@ -42,6 +42,17 @@ final class PanamaGram {
   static double differenceGramTimes(
       int m, int n, float[] a, float[] b, int ld, float[] x, float[] ax, float[] aOut, float[] y, float[] dy,
       float[] dOut) {
+    return differenceGramTimes(0, m, n, a, b, ld, x, ax, aOut, y, dy, dOut);
+  }
+
+  /**
+   * {@link #differenceGramTimes(int, int, float[], float[], int, float[], float[], float[], float[], float[], float[])}
+   * on rows [from, m) only (A's products given): ax and dy receive those rows' entries, aOut and dOut those
+   * rows' share (overwritten); returns their Σ D². Every element gets the operations of the whole pass.
+   */
+  static double differenceGramTimes(
+      int from, int m, int n, float[] a, float[] b, int ld, float[] x, float[] ax, float[] aOut, float[] y,
+      float[] dy, float[] dOut) {
     // Per row: one sweep for the dot products and squares, then, with both rows still in L1, one sweep
     // for the axpys; the matrices are read from memory once, D is recomputed in the second sweep. With
     // and without A's products are separate loops, so that no loop branches on x.
@@ -52,7 +63,7 @@ final class PanamaGram {
     java.util.Arrays.fill(aOut, 0, n, 0f);
     int bound = FLOAT.loopBound(n);
     double squares = 0;
-    int i = 0;
+    int i = from;
     // Four rows at a time (as gramTimes): each vector of x, y, aOut and dOut is loaded once for four
     // rows, which halves the time per row against one row at a time. Every element still gets the
     // operations of the one-row loop below, in the same order.

@@ -173,6 +173,10 @@ final class PanamaKernels implements Kernels {
   public double differenceGramTimes(
       int m, int n, float[] a, float[] b, int ld, float[] x, float[] ax, float[] aOut, float[] y, float[] dy,
       float[] dOut) {
+    if (x != null && ld == n && m >= PanamaOptimizerPass.SPLIT_ROWS) {
+      // Both products of a whole matrix: the read-only pass with products, its rows in two halves.
+      return PanamaOptimizerPass.differenceProducts(m, n, a, b, x, ax, aOut, y, dy, dOut);
+    }
     return PanamaGram.differenceGramTimes(m, n, a, b, ld, x, ax, aOut, y, dy, dOut);
   }
 

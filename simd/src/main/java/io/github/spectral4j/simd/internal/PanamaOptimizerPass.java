@@ -68,6 +68,97 @@ final class PanamaOptimizerPass {
   }
 
   /**
+   * {@link Kernels#differenceGramTimes} with both products ({@code ax = W·x}, {@code aOut = Wᵀ·ax},
+   * {@code ey = E·y}, {@code eOut = Eᵀ·ey} for E = W − ref, W only read) on m ≥ {@link #SPLIT_ROWS} rows:
+   * {@link PanamaGram}'s four-row pass on the same two fixed halves of the rows as the pass with products,
+   * on two threads when there are — a read-only pass after a step whose product wrote W (the optimizer's
+   * own pass then no longer reads it) at half the time on two cores. W·x and E·y are the whole pass's bits;
+   * aOut, eOut and Σ E² add the second half's to the first's, whatever the thread count. ax, aOut, ey and
+   * eOut are modified.
+   */
+  static double differenceProducts(
+      int m, int n, float[] w, float[] ref, float[] x, float[] ax, float[] aOut, float[] y, float[] ey,
+      float[] eOut) {
+    DifferenceSplit split = DIFFERENCE_SPLIT.get();
+    if (!split.claim()) {
+      // A nested call (from a share of another forked job): the halves one after the other.
+      split = new DifferenceSplit();
+      split.set(m, n, w, ref, x, ax, aOut, y, ey, eOut);
+      split.accept(0);
+    } else {
+      split.set(m, n, w, ref, x, ax, aOut, y, ey, eOut);
+      split.tasks = Math.min(2, Parallel.parallelism());
+      split.run(split.tasks);
+    }
+    PanamaLevel1.axpy(n, 1f, split.aOut1, 0, aOut, 0);
+    PanamaLevel1.axpy(n, 1f, split.eOut1, 0, eOut, 0);
+    return split.squares0 + split.squares1;
+  }
+
+  private static final ThreadLocal<DifferenceSplit> DIFFERENCE_SPLIT = ThreadLocal.withInitial(DifferenceSplit::new);
+
+  /** The two halves of {@link #differenceProducts}, a job reused by its calling thread. */
+  private static final class DifferenceSplit extends Parallel.Job {
+    int m;
+    int n;
+    float[] w;
+    float[] ref;
+    float[] x;
+    float[] ax;
+    float[] aOut;
+    float[] y;
+    float[] ey;
+    float[] eOut;
+    float[] aOut1 = new float[0];
+    float[] eOut1 = new float[0];
+    double squares0;
+    double squares1;
+    int tasks = 1;
+
+    void set(int m, int n, float[] w, float[] ref, float[] x, float[] ax, float[] aOut, float[] y, float[] ey,
+        float[] eOut) {
+      this.m = m;
+      this.n = n;
+      this.w = w;
+      this.ref = ref;
+      this.x = x;
+      this.ax = ax;
+      this.aOut = aOut;
+      this.y = y;
+      this.ey = ey;
+      this.eOut = eOut;
+      if (aOut1.length < n) {
+        aOut1 = new float[n];
+        eOut1 = new float[n];
+      }
+    }
+
+    @Override
+    public void accept(int t) {
+      int half = m / 2;
+      for (int s = t; s < 2; s += tasks) {
+        if (s == 0) {
+          squares0 = PanamaGram.differenceGramTimes(0, half, n, w, ref, n, x, ax, aOut, y, ey, eOut);
+        } else {
+          squares1 = PanamaGram.differenceGramTimes(half, m, n, w, ref, n, x, ax, aOut1, y, ey, eOut1);
+        }
+      }
+    }
+
+    @Override
+    void clear() {
+      w = null;
+      ref = null;
+      x = null;
+      ax = null;
+      aOut = null;
+      y = null;
+      ey = null;
+      eOut = null;
+    }
+  }
+
+  /**
    * Rows at or above which the pass with products runs as two fixed halves of the rows (a split that
    * depends on the shape only, so results are the same for any thread count), on two threads when there
    * are: the second half's aOut and eOut go to buffers of their own, added to the first half's after both.

@@ -142,6 +142,66 @@ class OptimizerPassTest {
     assertArrayEquals(eOut, eOut2, "Eᵀ·E·y (d given)");
   }
 
+  static Stream<Arguments> readCases() {
+    List<Arguments> cases = new ArrayList<>();
+    long seed = 5000;
+    for (int m : new int[] {PanamaOptimizerPass.SPLIT_ROWS, 65, 66, 67, 131, 200}) {
+      for (int n : new int[] {1, 15, 16, 17, 100, 1031}) {
+        cases.add(Arguments.of(m, n, seed++));
+      }
+    }
+    SplittableRandom random = new SplittableRandom(13);
+    for (int i = 0; i < 170; i++) {
+      cases.add(Arguments.of(PanamaOptimizerPass.SPLIT_ROWS + random.nextInt(200), 1 + random.nextInt(300), seed++));
+    }
+    return cases.stream();
+  }
+
+  /**
+   * The read-only pass ({@link Kernels#differenceGramTimes} with both products, from
+   * {@link PanamaOptimizerPass#SPLIT_ROWS} rows on the Vector API): on the W an update pass has just written,
+   * the products and Σ E² of that pass, bit for bit, on 1, 2 and 3 threads; W and ref not written.
+   */
+  @ParameterizedTest(name = "panama m={0} n={1} seed={2}")
+  @MethodSource("readCases")
+  void readOnlyPassGivesTheUpdatePassProductsOnAnyThreadCount(int m, int n, long seed) {
+    Kernels kernels = Reference.kernels("panama");
+    SplittableRandom random = new SplittableRandom(seed);
+    float[] g = random(random, m * n);
+    float[] w = random(random, m * n);
+    float[] ref = random(random, m * n);
+    float[] x = random(random, n);
+    float[] y = random(random, n);
+    float[] ax = filled(m);
+    float[] aOut = filled(n);
+    float[] ey = filled(m);
+    float[] eOut = filled(n);
+    double[] sums = new double[3];
+    kernels.update(m, n, -0.3f, g, new float[m * n], w, ref, x, ax, aOut, y, ey, eOut, sums);
+    float[] wAfter = w.clone();
+    float[] refBefore = ref.clone();
+    int threads = Parallel.parallelism();
+    try {
+      for (int t = 1; t <= 3; t++) {
+        Parallel.setParallelism(t);
+        float[] rax = filled(m);
+        float[] raOut = filled(n);
+        float[] rey = filled(m);
+        float[] reOut = filled(n);
+        double squares = kernels.differenceGramTimes(m, n, w, ref, n, x, rax, raOut, y, rey, reOut);
+        assertArrayEquals(ax, rax, "W·x on " + t + " threads");
+        assertArrayEquals(aOut, raOut, "Wᵀ·W·x on " + t + " threads");
+        assertArrayEquals(ey, rey, "E·y on " + t + " threads");
+        assertArrayEquals(eOut, reOut, "Eᵀ·E·y on " + t + " threads");
+        assertEquals(sums[2], squares, "Σ E² on " + t + " threads");
+        assertArrayEquals(wAfter, w, "W is only read");
+        assertArrayEquals(refBefore, ref, "ref is only read");
+      }
+    } finally {
+      Parallel.setParallelism(threads);
+    }
+  }
+
   static Stream<Arguments> orderCases() {
     List<Arguments> cases = new ArrayList<>();
     long seed = 1000;
