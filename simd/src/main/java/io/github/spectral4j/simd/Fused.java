@@ -10,7 +10,8 @@ import java.util.Objects;
  * the loops of an optimizer and of the spectral solvers — an update added with both norms returned
  * ({@link #addWithNorms}: y ← y + x, ‖x‖₂, ‖y‖₂; {@link #update}: the same for plain SGD's x = −η·g, with
  * the Gram products of power iteration on the new y and its drift when asked,
- * {@link #updateWithDifferenceGram}), the Gram product of power iteration
+ * {@link #updateWithDifferenceGram}; plain SGD written by the weight gradient's GEMM, {@link #gemmUpdate}:
+ * W ← W + α·(γ·op(A)·op(B)) with both norms, the gradient never stored), the Gram product of power iteration
  * ({@link #gramTimes}: A·v and Aᵀ·(A·v) reading A once), and the same for a matrix and its drift from
  * a reference ({@link #differenceGramTimes}: D = A − B formed row by row, never stored, with ‖D‖_F²),
  * and a dense layer's element-wise work done by the GEMM's write-back ({@link #gemmBiasRectify}:
@@ -276,6 +277,113 @@ public final class Fused {
       throw new IllegalArgumentException(
           who + ": W is " + w.rows() + "x" + w.cols() + " but " + name + " is " + other.rows() + "x" + other.cols());
     }
+  }
+
+  /**
+   * Plain SGD written by the weight gradient's GEMM: {@code W ← W + α·G} with {@code G = γ·op(A)·op(B)}
+   * never stored — for a dense layer {@code C = W − η_l·(m·δᵀX)} (γ = m its forward multiplier, α = −η_l) —
+   * with {@code norms[0] = ‖α·G‖_F} and {@code norms[1] = ‖W‖_F} of the new W (squares in double; a norm is
+   * finite exactly when every entry is). Each element is rounded as {@link Blas#gemm} (γ, β = 0) into G and
+   * then {@link #update}{@code (α, G, D, W, norms)} round it: {@code g = γ·acc}, {@code u = α·g},
+   * {@code w = w + u}, so W (and D) are bit for bit those of the two calls, on any thread count, while W is
+   * read and written once by the product's write-back instead of G being written, read again and D written.
+   * The norms are the same on any thread count; their last bits differ from {@link #update}'s, whose sums are
+   * formed in another order. Where the product takes no packed write-back (a single row or column, the
+   * small-row NT kernels, an inner size above the kernel's k slice) the product goes to D (or a per-thread
+   * buffer, grown once) and then the update pass, with the same bits. Allocates nothing in steady state.
+   *
+   * @param transA whether op(A) = Aᵀ
+   * @param transB whether op(B) = Bᵀ
+   * @param gamma γ, finite
+   * @param a A, not modified
+   * @param b B, not modified
+   * @param alpha α, e.g. −η; finite
+   * @param w W, op(A)·op(B)'s shape, modified; must not share its array with A or B
+   * @param d receives α·G (W's shape), modified; or null to keep no copy of the update
+   * @param norms receives ‖α·G‖_F and ‖W‖_F, modified; at least two entries
+   * @throws IllegalArgumentException naming the shape, scale or array that does not fit
+   */
+  public static void gemmUpdate(
+      boolean transA, boolean transB, float gamma, FloatMatrix a, FloatMatrix b, float alpha, FloatMatrix w,
+      FloatMatrix d, double[] norms) {
+    Blas.checkGemm(transA, transB, a, b, w);
+    gemmUpdate("gemmUpdate", transA, transB, w.rows(), w.cols(), transA ? a.rows() : a.cols(), gamma, a, b, alpha, w,
+        d, norms);
+  }
+
+  /**
+   * {@link #gemmUpdate(boolean, boolean, float, FloatMatrix, FloatMatrix, float, FloatMatrix, FloatMatrix, double[])}
+   * on leading blocks as {@link Blas#gemm(boolean, boolean, int, int, int, float, FloatMatrix, FloatMatrix, float,
+   * FloatMatrix)} takes them: op(A)'s leading m×k and op(B)'s leading k×n blocks, read in place — the weight
+   * gradient of a batch's first k rows (rows after them rode along in the forward pass). W is m×n whole.
+   *
+   * @param transA whether op(A) = Aᵀ
+   * @param transB whether op(B) = Bᵀ
+   * @param m rows of W, 1 ≤ m ≤ rows of op(A)
+   * @param n columns of W, 1 ≤ n ≤ columns of op(B)
+   * @param k the inner size, 1 ≤ k ≤ columns of op(A) and rows of op(B)
+   * @param gamma γ, finite
+   * @param a A, not modified
+   * @param b B, not modified
+   * @param alpha α, e.g. −η; finite
+   * @param w W, m×n, modified; must not share its array with A or B
+   * @param d receives α·G (m×n), modified; or null to keep no copy of the update
+   * @param norms receives ‖α·G‖_F and ‖W‖_F, modified; at least two entries
+   * @throws IllegalArgumentException naming the size, scale or array that does not fit
+   */
+  public static void gemmUpdate(
+      boolean transA, boolean transB, int m, int n, int k, float gamma, FloatMatrix a, FloatMatrix b, float alpha,
+      FloatMatrix w, FloatMatrix d, double[] norms) {
+    Blas.checkLeadingBlocks("gemmUpdate", transA, transB, m, n, k, a, b, w);
+    if (w.rows() != m || w.cols() != n) {
+      throw new IllegalArgumentException("gemmUpdate: W must be the whole " + m + "x" + n + " product, got "
+          + w.rows() + "x" + w.cols());
+    }
+    gemmUpdate("gemmUpdate", transA, transB, m, n, k, gamma, a, b, alpha, w, d, norms);
+  }
+
+  private static void gemmUpdate(
+      String who, boolean transA, boolean transB, int m, int n, int k, float gamma, FloatMatrix a, FloatMatrix b,
+      float alpha, FloatMatrix w, FloatMatrix d, double[] norms) {
+    Objects.requireNonNull(norms, "norms");
+    if (!Float.isFinite(gamma) || !Float.isFinite(alpha)) {
+      throw new IllegalArgumentException(who + ": the scales must be finite, got "
+          + (Float.isFinite(gamma) ? "alpha " + alpha : "gamma " + gamma));
+    }
+    if (norms.length < 2) {
+      throw new IllegalArgumentException(who + ": norms needs 2 entries, got " + norms.length);
+    }
+    if (d != null) {
+      requireShapeOf(who, "D", d, w);
+      if (d.data() == w.data() || d.data() == a.data() || d.data() == b.data()) {
+        throw new IllegalArgumentException(who + ": D must be a separate array from "
+            + (d.data() == w.data() ? "W" : d.data() == a.data() ? "A" : "B"));
+      }
+    }
+    float[] dd = d == null ? null : d.data();
+    if (gamma == 0) {
+      // As Blas.gemm with γ = 0: A and B are not read, G = 0.
+      float[] wd = w.data();
+      double sd = 0;
+      double sw = 0;
+      for (int i = 0; i < m * n; i++) {
+        float u = alpha * 0f;
+        float v = wd[i] + u;
+        wd[i] = v;
+        if (dd != null) {
+          dd[i] = u;
+        }
+        sd += (double) u * u;
+        sw += (double) v * v;
+      }
+      norms[0] = Math.sqrt(sd);
+      norms[1] = Math.sqrt(sw);
+      return;
+    }
+    KERNELS.gemmUpdate(transA, transB, m, n, k, gamma, a.data(), a.cols(), b.data(), b.cols(), alpha, w.data(), n,
+        dd, Blas.parallelism(), norms);
+    norms[0] = Math.sqrt(norms[0]);
+    norms[1] = Math.sqrt(norms[1]);
   }
 
   /**

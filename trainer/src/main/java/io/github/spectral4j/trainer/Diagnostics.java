@@ -417,6 +417,12 @@ public final class Diagnostics {
         }
       }
     }
+    // A ΔW that plain SGD applied without storing it is recomputed by Training.lastUpdate: here, before the fork.
+    for (int l = 0; l < depth; l++) {
+      if (Double.isNaN(layers[l].factorScale)) {
+        t.lastUpdate(l);
+      }
+    }
     // Layers are independent once their inputs are in place: with more than one thread (and not to tolerance,
     // whose Lanczos forks by itself) the probe's features are placed first and the layers are then measured
     // by the threads, each layer whole by one thread, so every value is the one-thread value.
@@ -518,8 +524,9 @@ public final class Diagnostics {
           mlp.forwardLayer(l, input, layer.z, layer.h);
         }
         Tracked weight = layer.weight;
-        FloatMatrix update = t.lastUpdate(l);
         boolean factored = !Double.isNaN(layer.factorScale);
+        // Factored, ΔW itself is not read (plain SGD's fused step does not even store it).
+        FloatMatrix update = factored ? null : t.lastUpdate(l);
         PowerIteration.Gram updateGram = factored ? layer.factors : dense(update);
         weight.measureMatrix(update, t.weightFrobeniusNorm(l), t.lastUpdateFrobeniusNorm(l), updateGram, incremental,
             accurate, step);

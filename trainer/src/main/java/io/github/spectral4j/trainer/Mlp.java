@@ -5,6 +5,7 @@ import io.github.spectral4j.core.LayerRole;
 import io.github.spectral4j.core.LayerRule;
 import io.github.spectral4j.core.ModelShape;
 import io.github.spectral4j.simd.FloatMatrix;
+import io.github.spectral4j.trainer.nn.FusedStep;
 import io.github.spectral4j.trainer.nn.Linear;
 import io.github.spectral4j.trainer.nn.Module;
 import io.github.spectral4j.trainer.nn.Parameter;
@@ -39,6 +40,8 @@ public final class Mlp {
   private final FloatMatrix[] errors;
   /** Forward and backward passes so far: tells whether the last backward's factors are still intact. */
   private long passes;
+  /** Runs once before the next forward or backward pass overwrites the last one's buffers, or null. */
+  private Runnable beforeNextPass;
   private boolean forwardDone;
 
   private Mlp(ModelShape shape, Activation activation, List<LayerRule> rules, Sequential network) {
@@ -178,6 +181,7 @@ public final class Mlp {
     if (x.cols() != layers[0].inputWidth()) { // not shape.dims(), which copies
       throw new IllegalArgumentException("input has " + x.cols() + " columns, the model expects " + layers[0].inputWidth());
     }
+    passStarts();
     FloatMatrix h = x;
     for (int l = 0; l < depth; l++) {
       inputs[l] = h;
@@ -225,6 +229,20 @@ public final class Mlp {
    *     not modified
    */
   public void backward(FloatMatrix dLogits) {
+    backward(dLogits, null);
+  }
+
+  /**
+   * {@link #backward(FloatMatrix)} with an optimizer's {@link FusedStep}: each weight it covers is updated
+   * in place by its layer's weight-gradient GEMM ({@code W_l ← W_l + α·m_l·δ_lᵀ·H_{l-1}}, the bits of the
+   * gradient then the optimizer's pass), after that layer's input gradient has used the old weight; the
+   * other parameters get their gradients. The factors {@link #gradientError} and {@link #gradientInput} are
+   * kept as by {@link #backward(FloatMatrix)}.
+   *
+   * @param dLogits as for {@link #backward(FloatMatrix)}; not modified
+   * @param step the optimizer's offer ({@code ParameterOptimizer.fusedStep()}), or null for none
+   */
+  public void backward(FloatMatrix dLogits, FusedStep step) {
     if (!forwardDone) {
       throw new IllegalStateException("backward needs a forward pass first");
     }
@@ -234,15 +252,32 @@ public final class Mlp {
           "dLogits is " + dLogits.rows() + "x" + dLogits.cols() + ", the last forward produced "
               + last.rows() + "x" + last.cols());
     }
+    passStarts();
     passes++;
     FloatMatrix delta = dLogits;
     for (int l = depth - 1; l > 0; l--) {
       errors[l] = delta;
       // δ_{l-1} = (m_l·δ_l·W_l) ⊙ φ'(Z_{l-1}), the ReLU mask applied by the GEMM's write-back
-      delta = activations[l - 1].backwardThrough(layers[l], delta);
+      delta = activations[l - 1].backwardThrough(layers[l], delta, step);
     }
     errors[0] = delta;
-    layers[0].backwardParameters(delta); // X needs no gradient
+    layers[0].backwardParameters(delta, step); // X needs no gradient
+  }
+
+  /**
+   * Has {@code action} run once, right before the next forward or backward pass (which may overwrite the
+   * last passes' factors {@link #gradientError} and {@link #gradientInput}); null cancels it.
+   */
+  void beforeNextPass(Runnable action) {
+    beforeNextPass = action;
+  }
+
+  private void passStarts() {
+    Runnable r = beforeNextPass;
+    if (r != null) {
+      beforeNextPass = null;
+      r.run();
+    }
   }
 
   /** Forward and backward passes run so far (each one counts). */

@@ -5,6 +5,7 @@ import io.github.spectral4j.core.Optimizer;
 import io.github.spectral4j.core.Parametrization;
 import io.github.spectral4j.simd.Blas;
 import io.github.spectral4j.simd.FloatMatrix;
+import io.github.spectral4j.trainer.nn.FusedStep;
 import io.github.spectral4j.trainer.nn.Parameter;
 import io.github.spectral4j.trainer.optim.ParameterOptimizer;
 import java.io.IOException;
@@ -56,6 +57,8 @@ public final class Training {
   private long steps;
   /** {@link Mlp#passes()} right after the last step's backward pass. */
   private long stepPasses = -1;
+  /** Per weight whose ΔW plain SGD did not store, that ΔW once {@link #lastUpdate} recomputed it. */
+  private final java.util.Map<Parameter, Recomputed> recomputed = new java.util.IdentityHashMap<>();
 
   /**
    * Starts a run: initialises the model from {@code config.rules()} and {@code config.seed()}.
@@ -173,6 +176,7 @@ public final class Training {
   /** The step on {@code x}: the batch in its first rows (filled here), probe rows after them if any. */
   private double step(FloatMatrix x) {
     long t = steps + 1;
+    model.beforeNextPass(null); // this step's update replaces the last one's
     fillTarget = x;
     nextBatch(steps);
     FloatMatrix logits = model.forward(x);
@@ -185,12 +189,18 @@ public final class Training {
       }
       throw new DivergenceException("loss", "loss", t);
     }
-    model.backward(dLogits);
+    // Plain SGD's weights are updated by their gradients' GEMMs here (the optimizer's offer), the rest below.
+    FusedStep fused = fuseUpdates ? optimizer.fusedStep() : null;
+    model.backward(dLogits, fused);
     stepPasses = model.passes();
     try {
       optimizer.step();
     } finally {
       steps = t;
+    }
+    if (fused != null) {
+      // A weight whose ΔW was not stored keeps its factors only until the model's next pass of this size.
+      model.beforeNextPass(keepUpdates);
     }
     return loss;
   }
@@ -248,9 +258,84 @@ public final class Training {
     return optimizer;
   }
 
-  /** {@code ΔW_t} of the last step for weight layer {@code l} (a live buffer; zeros before the first step). */
+  /**
+   * {@code ΔW_t} of the last step for weight layer {@code l} (a live buffer; zeros before the first step).
+   * Plain SGD applies ΔW in the backward pass without storing it ({@link ParameterOptimizer#keptUpdate}):
+   * then it is recomputed here, bit for bit, from the step's factors {@code ΔW = −η_l·(m_l·δ_lᵀ·H_{l-1})}
+   * (one GEMM, into a buffer of this run allocated on the first such call), which the model holds until
+   * its next forward or backward pass.
+   *
+   * @throws IllegalStateException if ΔW was not stored and the model no longer holds the step's factors
+   *     (a pass since the step, or a run just resumed from a checkpoint)
+   */
   public FloatMatrix lastUpdate(int l) {
-    return optimizer.lastUpdate(model.weightParameter(l));
+    Parameter w = model.weightParameter(l);
+    if (optimizer.keptUpdate(w)) {
+      return optimizer.lastUpdate(w);
+    }
+    Recomputed r = recomputed.get(w);
+    if (r != null && r.step == steps) {
+      return r.update;
+    }
+    if (steps == 0 || model.passes() != stepPasses || config.optimizer() != Optimizer.SGD) {
+      throw new IllegalStateException("the update of " + w.name() + " at step " + steps + " was applied in the backward"
+          + " pass and not stored, and the model no longer holds that step's factors to recompute it (a run"
+          + " resumed from a checkpoint keeps only its norm)");
+    }
+    if (r == null) {
+      r = new Recomputed(FloatMatrix.zeros(w.value().rows(), w.value().cols()));
+      recomputed.put(w, r);
+    }
+    {
+      LayerRule rule = w.rule();
+      float multiplier = (float) rule.forwardMultiplier();
+      float alpha = -(float) (config.learningRate() * rule.learningRateMultiplier());
+      FloatMatrix delta = model.gradientError(l);
+      FloatMatrix h = model.gradientInput(l);
+      // As the layer's weight-gradient GEMM formed G, then α·G as the optimizer's step formed it.
+      if (delta.rows() == h.rows()) {
+        Blas.gemm(true, false, multiplier, delta, h, 0f, r.update);
+      } else {
+        Blas.gemm(true, false, delta.cols(), h.cols(), delta.rows(), multiplier, delta, h, 0f, r.update);
+      }
+      Blas.scal(alpha, r.update.data());
+      r.step = steps;
+    }
+    return r.update;
+  }
+
+  /**
+   * Recomputes, before the model's next pass overwrites the step's factors, each ΔW the step applied in the
+   * backward pass without storing it: {@link #lastUpdate} stays available after an evaluation or a probe.
+   */
+  private void keepUpdates() {
+    for (int l = 0; l < model.depth(); l++) {
+      lastUpdate(l);
+    }
+  }
+
+  /** {@link #keepUpdates} as an object made once (a method reference per step would allocate). */
+  private final Runnable keepUpdates = this::keepUpdates;
+
+  /** Whether steps let the optimizer apply updates in the backward pass ({@link #fuseUpdates(boolean)}). */
+  private boolean fuseUpdates = true;
+
+  /**
+   * Whether steps hand the optimizer's {@link FusedStep} to the backward pass (the default), or leave every
+   * update to the optimizer's own pass: the same losses and weights bit for bit, for tests and measurements.
+   */
+  void fuseUpdates(boolean fuse) {
+    this.fuseUpdates = fuse;
+  }
+
+  /** A weight's ΔW recomputed by {@link #lastUpdate}, and the step it belongs to. */
+  private static final class Recomputed {
+    final FloatMatrix update;
+    long step = -1;
+
+    Recomputed(FloatMatrix update) {
+      this.update = update;
+    }
   }
 
   /** {@code Δb_t} of the last step for bias {@code l} (a live buffer), or {@code null} without biases. */

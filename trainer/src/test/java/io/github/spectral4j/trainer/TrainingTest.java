@@ -85,6 +85,7 @@ class TrainingTest {
   void sgdUpdateIsMinusRateTimesMultiplierTimesGradient() {
     TrainingConfig c = TrainingConfig.defaults(new int[] {784, 40, 10}).withBatchSize(16).withBias(true);
     Training t = new Training(c, DATA);
+    t.fuseUpdates(false); // the gradients stored, for the formula (FusedStepTrainingTest: the fused step's bits)
     t.step();
     for (int l = 0; l < 2; l++) {
       float lr = (float) (c.learningRate() * t.model().weightRule(l).learningRateMultiplier());

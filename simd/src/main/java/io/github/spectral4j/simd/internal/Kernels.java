@@ -120,6 +120,37 @@ public interface Kernels {
   }
 
   /**
+   * A gradient step written by the product's write-back: with {@code g = α·(op(A)·op(B))[i][j]} rounded as
+   * {@link #gemm} with β = 0 rounds it, {@code u = scale·g} (one rounding), {@code w[i·ldw + j] = w + u} (one
+   * rounding) and {@code d[i·ldw + j] = u} when d is not null — bit for bit the gemm into a buffer G followed by
+   * {@link #update} with g = G — and {@code sums[0] = Σ u²}, {@code sums[1] = Σ w²} of the new w in double.
+   * The sums' order belongs to the implementation (so their last bits may differ from {@link #update}'s) but
+   * not to the thread count. This default computes the product into d (or a per-thread scratch buffer) and
+   * then runs the update over it; an implementation may apply it while each tile is in registers, so that G
+   * is never written. w, d and sums are modified.
+   */
+  default void gemmUpdate(
+      boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int lda, float[] b, int ldb,
+      float scale, float[] w, int ldw, float[] d, int threads, double[] sums) {
+    float[] g = d != null ? d : GemmUpdateScratch.get(m * ldw);
+    gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, 0f, g, ldw, threads);
+    if (ldw == n) {
+      // d = scale·g in place (each element read before it is written), then w += d with the sums.
+      update(m, n, scale, g, g, w, null, null, null, null, null, null, null, sums);
+      return;
+    }
+    double sd = 0;
+    double sw = 0;
+    for (int i = 0; i < m; i++) {
+      updateBlock(i * ldw, i * ldw + n, scale, g, g, w, sums);
+      sd += sums[0];
+      sw += sums[1];
+    }
+    sums[0] = sd;
+    sums[1] = sw;
+  }
+
+  /**
    * As {@link #gemm}, then on each element of C in this order: {@code c += biasScale·bias[j]} rounded as
    * {@link #axpy} rounds it (skipped when bias is null); {@code c = c > 0 ? c : 0} when {@code rectify}
    * (NaN gives 0); {@code c = mask[i·ldm + j] > 0 ? c : 0} (skipped when mask is null). Bit-identical to

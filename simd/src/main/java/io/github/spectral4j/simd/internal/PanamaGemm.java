@@ -206,6 +206,8 @@ final class PanamaGemm {
     float[] mask;
     float[] factor;
     int ldm;
+    /** Set instead: the gradient step of {@link PanamaGemmUpdate}, C being W (never read as β·C). */
+    PanamaGemmUpdate update;
   }
 
   private static void gemm(
@@ -501,6 +503,10 @@ final class PanamaGemm {
           if (rowsOuter) {
             for (int ir = 0; ir < mc; ir += MR) {
               int mr = Math.min(MR, mc - ir);
+              if (e != null && e.update != null) {
+                e.update.rowTile(kc, pa, ir, pb, w.tile, c, ic + ir, jc, ldc, mr, nc, alpha);
+                continue;
+              }
               for (int jr = 0; jr < nc; jr += NR) {
                 tile(kc, pa, aRow + ir, pb, jr, w.tile, c, ic + ir, jc + jr, ldc, mr, Math.min(NR, nc - jr), alpha,
                     beta, mode, e);
@@ -524,7 +530,7 @@ final class PanamaGemm {
    * One micro-tile: rows [ir, ir + mr) of the packed A block against the packed B panel starting at column
    * jr of the packed block, written to C at (row, col).
    */
-  private static void tile(
+  static void tile(
       int kc, float[] pa, int ir, float[] pb, int jr, float[] tile, float[] c, int row, int col, int ldc, int mr,
       int nr, float alpha, float beta, int mode, Epilogue e) {
     if (NR == 4 * LANES && e == null && mode == OVERWRITE && mr == MR && nr == NR) {
@@ -544,6 +550,8 @@ final class PanamaGemm {
       Epilogue e) {
     if (e == null) {
       writeBack(c, row * ldc + col, ldc, mr, nr, alpha, beta, mode, tile);
+    } else if (e.update != null) {
+      e.update.writeBack(c, row, col, ldc, mr, nr, alpha, tile);
     } else {
       writeBackEpilogue(c, row, col, ldc, mr, nr, alpha, beta, mode, tile, e);
     }

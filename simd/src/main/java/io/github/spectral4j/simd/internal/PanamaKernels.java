@@ -165,6 +165,19 @@ final class PanamaKernels implements Kernels {
   }
 
   @Override
+  public void gemmUpdate(
+      boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int lda, float[] b, int ldb,
+      float scale, float[] w, int ldw, float[] d, int threads, double[] sums) {
+    // Where gemm takes the packed GEMM (or its transposed route, the same bits) with one k slice, the step
+    // goes in its write-back; gemv, the small and thin NT kernels and deeper products take the default.
+    if (!writeBackApplies(transA, transB, m, n, lda, ldb, ldw) || !PanamaGemmUpdate.applies(k)) {
+      Kernels.super.gemmUpdate(transA, transB, m, n, k, alpha, a, lda, b, ldb, scale, w, ldw, d, threads, sums);
+      return;
+    }
+    PanamaGemmUpdate.gemmUpdate(transA, transB, m, n, k, alpha, a, lda, b, ldb, scale, w, ldw, d, threads, sums);
+  }
+
+  @Override
   public void gramTimes(int m, int n, float[] a, int aOff, int lda, float[] v, float[] av, int avOff, float[] out) {
     PanamaGram.gramTimes(m, n, a, aOff, lda, v, av, avOff, out);
   }

@@ -152,6 +152,88 @@ final class ScalarKernels implements Kernels {
     }
   }
 
+  /**
+   * The gradient step row by row: each row of the product computed by {@link #gemmRows} into a per-thread
+   * row buffer, then u = scale·g, w += u, d = u on that row while it is in cache, with the row's squares
+   * summed in double and stored at its index; the rows' sums are added in row order after the fork, so they
+   * are the same on any thread count. The same bits of w and d as gemm into G, then {@link #updateBlock}.
+   */
+  @Override
+  public void gemmUpdate(
+      boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int lda, float[] b, int ldb,
+      float scale, float[] w, int ldw, float[] d, int threads, double[] sums) {
+    UpdateCall call = GemmCall.claim(UPDATE_CALLS, UpdateCall::new);
+    if (call.rowSums.length < 2 * m) {
+      call.rowSums = new double[2 * m];
+    }
+    int tasks = (long) m * n * k < PARALLEL_THRESHOLD ? 1 : Math.min(threads, m);
+    call.set(tasks, m, m, n, k, alpha, a, lda, b, ldb, 0f, w, ldw);
+    call.kernels = this;
+    call.transA = transA;
+    call.transB = transB;
+    call.scale = scale;
+    call.d = d;
+    double[] rowSums = call.rowSums; // kept by clear(): read before this thread's next step
+    call.run(tasks);
+    double sd = 0;
+    double sw = 0;
+    for (int i = 0; i < 2 * m; i += 2) {
+      sd += rowSums[i];
+      sw += rowSums[i + 1];
+    }
+    sums[0] = sd;
+    sums[1] = sw;
+  }
+
+  private static final ThreadLocal<UpdateCall> UPDATE_CALLS = ThreadLocal.withInitial(UpdateCall::new);
+
+  /** Each share's rows of the product, one at a time in a row buffer of the thread it runs on. */
+  private static final ThreadLocal<float[][]> ROWS = ThreadLocal.withInitial(() -> new float[][] {new float[0]});
+
+  /** One calling thread's forked step (c is W, ldc its row stride): its arguments in fields, reused. */
+  private static final class UpdateCall extends GemmCall {
+    ScalarKernels kernels;
+    boolean transA;
+    boolean transB;
+    float scale;
+    float[] d;
+    double[] rowSums = new double[0];
+
+    @Override
+    public void accept(int t) {
+      float[][] holder = ROWS.get();
+      if (holder[0].length < n) {
+        holder[0] = new float[n];
+      }
+      float[] g = holder[0];
+      for (int i = Parallel.split(groups, tasks, t), end = Parallel.split(groups, tasks, t + 1); i < end; i++) {
+        // Row i of the product alone: gemmRows writes row r at r·ldc, so the row is shifted to index 0.
+        kernels.gemmRows(transA, transB, i, i + 1, n, k, alpha, a, lda, b, ldb, 0f, g, 0);
+        double sd = 0;
+        double sw = 0;
+        for (int j = 0, o = i * ldc; j < n; j++, o++) {
+          float u = scale * g[j];
+          float v = c[o] + u;
+          c[o] = v;
+          if (d != null) {
+            d[o] = u;
+          }
+          sd += (double) u * u;
+          sw += (double) v * v;
+        }
+        rowSums[2 * i] = sd;
+        rowSums[2 * i + 1] = sw;
+      }
+    }
+
+    @Override
+    void clear() {
+      super.clear();
+      kernels = null;
+      d = null;
+    }
+  }
+
   /** Rows [i0, i1) of C. */
   private void gemmRows(
       boolean transA, boolean transB, int i0, int i1, int n, int k, float alpha, float[] a, int lda, float[] b,

@@ -16,7 +16,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The products a training step or a solver's pass repeats allocate nothing on the calling thread once
  * warm, on one thread and forked over two: each kernel (scalar and Panama) for the small-m, thin and few-column A·Bᵀ,
- * a GEMM large enough to fork, the blocked Gram product of the spectral solvers and the optimizer's pass. Forked calls used to
+ * a GEMM large enough to fork, the blocked Gram product of the spectral solvers, the optimizer's pass and plain
+ * SGD in the weight gradient's write-back. Forked calls used to
  * allocate their capturing lambda (56–72 B per call); the 4-row small-m kernel boxed its 16 accumulators
  * (about 1.2 KB per four columns of C).
  */
@@ -54,6 +55,14 @@ class SteadyStateAllocationTest {
       // The optimizer's pass without products, its blocks split over the threads.
       cases.add(Arguments.of(impl, 1, "update", 3, SquaresPass.BLOCK, 0));
       cases.add(Arguments.of(impl, 2, "update", 3, SquaresPass.BLOCK, 0));
+      // Plain SGD in the weight gradient's write-back (TN): few rows (tile write-back), row tiles along an
+      // L2-sized block of B (the row buffer), forked over two threads, and the default's per-thread buffer
+      // (a single row, and more than one k slice).
+      cases.add(Arguments.of(impl, 1, "gemmUpdate", 22, 70, 33));
+      cases.add(Arguments.of(impl, 1, "gemmUpdate", 200, 100, 40));
+      cases.add(Arguments.of(impl, 2, "gemmUpdate", 300, 384, 64));
+      cases.add(Arguments.of(impl, 1, "gemmUpdate", 1, 70, 13));
+      cases.add(Arguments.of(impl, 1, "gemmUpdate", 9, 40, 1100));
       // With products: rows in groups of four and a remainder, not split (13 rows) and split in halves
       // of 33 and 34 rows; a fan-in that is no multiple of the vector length.
       cases.add(Arguments.of(impl, 1, "updateWithProducts", 13, 131, 0));
@@ -99,6 +108,13 @@ class SteadyStateAllocationTest {
             float[] eOut = new float[n];
             double[] sums = new double[3];
             yield () -> kernels.update(m, n, 0f, g, d, w, ref, x, ax, aOut, y, ey, eOut, sums);
+          }
+          case "gemmUpdate" -> {
+            float[] a = Reference.random(random, k * m);
+            float[] b = Reference.random(random, k * n);
+            float[] w = Reference.random(random, m * n);
+            double[] sums = new double[2];
+            yield () -> kernels.gemmUpdate(true, false, m, n, k, 1f, a, m, b, n, -1e-9f, w, n, null, threads, sums);
           }
           case "gemmNN" -> {
             float[] a = Reference.random(random, m * k);

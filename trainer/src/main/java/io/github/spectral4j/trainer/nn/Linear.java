@@ -24,6 +24,8 @@ public final class Linear implements Module {
   private final Workspaces<Work> works;
   /** Input gradients of a backward pass over the first rows of the last forward's ({@link Module#backward}). */
   private final Workspaces<FloatMatrix> leadingGradients;
+  /** ‖ΔW‖_F and ‖W‖_F of a weight updated in place ({@link FusedStep}). */
+  private final double[] norms = new double[2];
   private Work last;
   private FloatMatrix lastInput;
   /** Whether the last forward wrote the rectified output elsewhere ({@link #forwardRectified}). */
@@ -178,7 +180,19 @@ public final class Linear implements Module {
    * @throws IllegalStateException if there was no forward pass
    */
   public void backwardParameters(FloatMatrix outputGradient) {
-    backward(outputGradient, null, 0f, null);
+    backward(outputGradient, null, 0f, null, null);
+  }
+
+  /**
+   * {@link #backwardParameters(FloatMatrix)} with an optimizer's {@link FusedStep}: the weight, if the offer
+   * covers it, is updated in place ({@link Module#backward(FloatMatrix, FusedStep)}).
+   *
+   * @param outputGradient {@code ∂loss/∂Y}, the shape of the last output (or of its first rows); not modified
+   * @param step the offer, or null for none
+   * @throws IllegalStateException if there was no forward pass
+   */
+  public void backwardParameters(FloatMatrix outputGradient, FusedStep step) {
+    backward(outputGradient, null, 0f, null, step);
   }
 
   /** The output of the last forward pass (a work buffer), for modules that reuse it in backward. */
@@ -192,9 +206,14 @@ public final class Linear implements Module {
 
   @Override
   public FloatMatrix backward(FloatMatrix outputGradient) {
+    return backward(outputGradient, (FusedStep) null);
+  }
+
+  @Override
+  public FloatMatrix backward(FloatMatrix outputGradient, FusedStep step) {
     Checks.forwardDone(name, last);
     FloatMatrix inputGradient = inputGradient(Checks.leadingRows(name, outputGradient, last.output));
-    backward(outputGradient, inputGradient, 0f, null);
+    backward(outputGradient, inputGradient, 0f, null, step);
     return inputGradient;
   }
 
@@ -218,7 +237,7 @@ public final class Linear implements Module {
    * {@code inputGradient} is null. Parameter gradients are overwritten.
    */
   void backward(FloatMatrix outputGradient, FloatMatrix inputGradient, float beta) {
-    backward(outputGradient, inputGradient, beta, null);
+    backward(outputGradient, inputGradient, beta, null, null);
   }
 
   /**
@@ -231,19 +250,19 @@ public final class Linear implements Module {
    * r rows, the mask's first r rows used — the products on row prefixes of the forward's buffers, no copy.
    */
   void backward(FloatMatrix outputGradient, FloatMatrix inputGradient, float beta, FloatMatrix mask) {
+    backward(outputGradient, inputGradient, beta, mask, null);
+  }
+
+  /**
+   * As {@link #backward(FloatMatrix, FloatMatrix, float, FloatMatrix)}, with the weight updated in place when
+   * {@code step} covers it: {@code W ← W + α·(m·∂Yᵀ·X)} by the weight gradient's GEMM
+   * ({@link Fused#gemmUpdate}), whose gradient is then never written. {@code ∂X} is formed first, from the
+   * weight before its update.
+   */
+  void backward(FloatMatrix outputGradient, FloatMatrix inputGradient, float beta, FloatMatrix mask, FusedStep step) {
     Checks.forwardDone(name, last);
     int r = Checks.leadingRows(name, outputGradient, last.output);
     boolean all = r == lastInput.rows();
-    if (all) {
-      Blas.gemm(true, false, multiplier, outputGradient, lastInput, 0f, weight.gradient());
-    } else {
-      Blas.gemm(true, false, outputWidth(), inputWidth(), r, multiplier, outputGradient, lastInput, 0f,
-          weight.gradient());
-    }
-    if (bias != null) {
-      // m_b·Σ_rows ∂Y, split by columns among the GEMM's threads (each column summed in row order)
-      Fused.columnSums(outputGradient, biasMultiplier, bias.gradient().data());
-    }
     if (inputGradient != null) {
       if (mask == null) {
         Blas.gemm(false, false, multiplier, outputGradient, weight.value(), beta, inputGradient);
@@ -253,6 +272,27 @@ public final class Linear implements Module {
         Fused.gemmMasked(false, false, r, inputWidth(), outputWidth(), multiplier, outputGradient, weight.value(),
             beta, mask, inputGradient);
       }
+    }
+    float alpha = step == null ? Float.NaN : step.scale(weight);
+    if (!Float.isNaN(alpha)) {
+      // G = m·∂Yᵀ·X added as α·G to W tile by tile: the bits of the GEMM into G and then the optimizer's pass.
+      if (all) {
+        Fused.gemmUpdate(true, false, multiplier, outputGradient, lastInput, alpha, weight.value(), null, norms);
+      } else {
+        Fused.gemmUpdate(true, false, outputWidth(), inputWidth(), r, multiplier, outputGradient, lastInput, alpha,
+            weight.value(), null, norms);
+      }
+      weight.markApplied();
+      step.applied(weight, norms[0], norms[1]);
+    } else if (all) {
+      Blas.gemm(true, false, multiplier, outputGradient, lastInput, 0f, weight.gradientToWrite());
+    } else {
+      Blas.gemm(true, false, outputWidth(), inputWidth(), r, multiplier, outputGradient, lastInput, 0f,
+          weight.gradientToWrite());
+    }
+    if (bias != null) {
+      // m_b·Σ_rows ∂Y, split by columns among the GEMM's threads (each column summed in row order)
+      Fused.columnSums(outputGradient, biasMultiplier, bias.gradient().data());
     }
   }
 

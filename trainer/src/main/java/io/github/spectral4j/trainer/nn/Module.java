@@ -50,4 +50,18 @@ public interface Module {
    * @throws IllegalArgumentException if the gradient's shape does not fit the last output
    */
   FloatMatrix backward(FloatMatrix outputGradient);
+
+  /**
+   * {@link #backward(FloatMatrix)} with an optimizer's {@link FusedStep}: the parameters it covers are updated
+   * here ({@code W ← W + α·G}, their gradients not written), the others get their gradients. Every other
+   * module's input gradient is what {@link #backward(FloatMatrix)} returns, computed from the parameters'
+   * values before this pass's updates. This default applies nothing itself and writes every gradient.
+   *
+   * @param outputGradient as for {@link #backward(FloatMatrix)}; not modified
+   * @param step the offer, or null for none; called for each parameter this module can update in place
+   * @return {@code ∂loss/∂X}, as {@link #backward(FloatMatrix)}
+   */
+  default FloatMatrix backward(FloatMatrix outputGradient, FusedStep step) {
+    return backward(outputGradient);
+  }
 }

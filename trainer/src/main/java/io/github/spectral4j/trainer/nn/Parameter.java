@@ -25,6 +25,8 @@ public final class Parameter {
   private final LayerRule rule;
   private final FloatMatrix value;
   private final FloatMatrix gradient;
+  /** Whether the last backward pass applied the step in place instead of writing the gradient. */
+  private boolean applied;
   private final boolean vectorLike;
   private final boolean embedding;
 
@@ -151,9 +153,29 @@ public final class Parameter {
     return value;
   }
 
-  /** The live gradient {@code ∂loss/∂value} of the last backward pass, same shape as {@link #value()}. */
+  /**
+   * The live gradient {@code ∂loss/∂value} of the last backward pass, same shape as {@link #value()}.
+   *
+   * @throws IllegalStateException if the last backward pass applied this parameter's step in place
+   *     ({@link FusedStep}) and so wrote no gradient
+   */
   public FloatMatrix gradient() {
+    if (applied) {
+      throw new IllegalStateException("parameter " + name + ": the last backward pass applied its optimizer step in"
+          + " place (FusedStep) and did not store its gradient");
+    }
     return gradient;
+  }
+
+  /** The gradient buffer for a module about to overwrite it: clears the mark of {@link #markApplied}. */
+  FloatMatrix gradientToWrite() {
+    applied = false;
+    return gradient;
+  }
+
+  /** Marks the gradient as not stored: the backward pass applied the step in place ({@link FusedStep}). */
+  void markApplied() {
+    applied = true;
   }
 
   /**

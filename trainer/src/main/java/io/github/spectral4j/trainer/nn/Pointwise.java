@@ -130,8 +130,22 @@ public final class Pointwise implements Module {
    *     module's output
    */
   public FloatMatrix backwardThrough(Linear layer, FloatMatrix outputGradient) {
+    return backwardThrough(layer, outputGradient, null);
+  }
+
+  /**
+   * {@link #backwardThrough(Linear, FloatMatrix)} with an optimizer's {@link FusedStep} for the layer's
+   * parameters ({@link Module#backward(FloatMatrix, FusedStep)}); this module's input gradient is the same.
+   *
+   * @param layer the layer after this module
+   * @param outputGradient the layer's output gradient; not modified
+   * @param step the offer, or null for none
+   * @return this module's input gradient, a work buffer
+   * @throws IllegalStateException as {@link #backwardThrough(Linear, FloatMatrix)}
+   */
+  public FloatMatrix backwardThrough(Linear layer, FloatMatrix outputGradient, FusedStep step) {
     if (activation != Activation.RELU) {
-      return backward(layer.backward(outputGradient));
+      return backward(layer.backward(outputGradient, step));
     }
     Checks.forwardDone(name, last);
     if (layer.lastInput() != last.output) {
@@ -139,7 +153,7 @@ public final class Pointwise implements Module {
     }
     // The layer checks the gradient's shape (all the rows of its last output, or its first rows).
     FloatMatrix inputGradient = inputGradient(Objects.requireNonNull(outputGradient, "outputGradient").rows());
-    layer.backward(outputGradient, inputGradient, 0f, last.output);
+    layer.backward(outputGradient, inputGradient, 0f, last.output, step);
     return inputGradient;
   }
 

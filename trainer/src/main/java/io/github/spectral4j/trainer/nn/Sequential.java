@@ -140,17 +140,22 @@ public final class Sequential implements Module {
 
   @Override
   public FloatMatrix backward(FloatMatrix outputGradient) {
+    return backward(outputGradient, null);
+  }
+
+  @Override
+  public FloatMatrix backward(FloatMatrix outputGradient, FusedStep step) {
     Checks.forwardDone("sequential", lastOutput);
     FloatMatrix g = outputGradient;
     for (int i = modules.size() - 1; i >= 0; i--) {
       if (modules.get(i) instanceof Linear layer && i > 0 && modules.get(i - 1) instanceof Pointwise p) {
-        g = p.backwardThrough(layer, g);
+        g = p.backwardThrough(layer, g, step);
         i--;
       } else if (modules.get(i) instanceof Linear layer && i > 0 && modules.get(i - 1) instanceof Gelu act) {
         g = act.backwardThrough(layer, g);
         i--;
       } else {
-        g = modules.get(i).backward(g);
+        g = modules.get(i).backward(g, step);
       }
     }
     return g;

@@ -4,6 +4,7 @@ import io.github.spectral4j.core.Optimizer;
 import io.github.spectral4j.simd.FloatMatrix;
 import io.github.spectral4j.trainer.DivergenceException;
 import io.github.spectral4j.trainer.UpdateMode;
+import io.github.spectral4j.trainer.nn.FusedStep;
 import io.github.spectral4j.trainer.nn.Parameter;
 import java.io.DataInput;
 import java.io.DataOutput;
@@ -43,8 +44,34 @@ public interface ParameterOptimizer {
    * (zeros before the first step), overwritten by the next step.
    *
    * @throws IllegalArgumentException if this optimizer does not update {@code parameter}
+   * @throws IllegalStateException if the last step applied the update in the backward pass
+   *     ({@link #fusedStep}) and kept no copy of it ({@link #keptUpdate} is false)
    */
   FloatMatrix lastUpdate(Parameter parameter);
+
+  /**
+   * Whether {@link #lastUpdate} holds the last step's update of {@code parameter}: false when that step was
+   * applied in the backward pass ({@link #fusedStep}), which keeps {@link #lastUpdateNorm} and
+   * {@link #valueNorm} but not ΔW (writing it would cost a third of what the fusion saves), and after
+   * restoring such a step from a checkpoint.
+   *
+   * @throws IllegalArgumentException if this optimizer does not update {@code parameter}
+   */
+  default boolean keptUpdate(Parameter parameter) {
+    return true;
+  }
+
+  /**
+   * This optimizer's offer for the next backward pass, to apply some parameters' steps where their gradients
+   * are produced ({@link FusedStep}): then the next {@link #step} adopts those parameters' updates (checking
+   * them for divergence in their order) and applies the others. A backward pass given the offer must be
+   * followed by {@link #step} before another one. The default, and optimizers that cannot, return null.
+   *
+   * @return the offer (the same object each time), or null
+   */
+  default FusedStep fusedStep() {
+    return null;
+  }
 
   /**
    * {@code ‖ΔW‖_F} of the last step for {@code parameter}, measured while applying it (0 before the

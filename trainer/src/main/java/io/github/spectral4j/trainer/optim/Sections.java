@@ -84,6 +84,44 @@ final class Sections {
     }
   }
 
+  /**
+   * Writes a slot's last update: its values when kept, else −1 and the update's Frobenius norm (a step
+   * applied in the backward pass keeps only the norm).
+   */
+  static void writeUpdate(DataOutput out, Slot s) throws IOException {
+    if (s.updateKept) {
+      writeFloats(out, s.update.data());
+    } else {
+      out.writeInt(-1);
+      out.writeDouble(s.updateNorm);
+    }
+  }
+
+  /**
+   * Reads what {@link #writeUpdate} wrote into slot {@code s} (modified): the values and their norm, or the
+   * norm alone, the update then marked as not kept.
+   */
+  static void readUpdate(DataInput in, Slot s) throws IOException {
+    int n = in.readInt();
+    float[] target = s.update.data();
+    if (n == -1) {
+      double norm = in.readDouble();
+      if (!(norm >= 0)) {
+        throw new Corrupt(s.parameter.name() + " last update has the norm " + norm + " in the checkpoint");
+      }
+      s.updateNorm = norm;
+      s.updateKept = false;
+      return;
+    }
+    if (n != target.length) {
+      throw new Corrupt(s.parameter.name() + " last update has " + n + " values in the checkpoint, expected "
+          + target.length + " (or -1 and its norm)");
+    }
+    readValues(in, target, n);
+    s.updateNorm = io.github.spectral4j.simd.Blas.frobeniusNorm(s.update);
+    s.updateKept = true;
+  }
+
   /** Reads into {@code target} (modified), whose length the stored one must equal ({@code null}: −1). */
   static void readFloats(DataInput in, float[] target, String what) throws IOException {
     int n = in.readInt();
@@ -95,6 +133,10 @@ final class Sections {
     if (target == null) {
       return;
     }
+    readValues(in, target, n);
+  }
+
+  private static void readValues(DataInput in, float[] target, int n) throws IOException {
     byte[] bytes = new byte[4 * Math.min(n, CHUNK)];
     for (int from = 0; from < n; from += CHUNK) {
       int k = Math.min(CHUNK, n - from);

@@ -1,6 +1,6 @@
 package io.github.spectral4j.trainer.optim;
 
-import io.github.spectral4j.simd.Blas;
+import io.github.spectral4j.trainer.nn.FusedStep;
 import io.github.spectral4j.trainer.nn.Parameter;
 import java.io.DataInput;
 import java.io.DataOutput;
@@ -68,6 +68,10 @@ public final class Sgd extends SlotOptimizer {
     slots.begin();
     for (State state : states) {
       Slot s = state.slot;
+      if (s.appliedInBackward) {
+        slots.adopt(s); // applied by the weight gradient's GEMM (fusedStep)
+        continue;
+      }
       float lr = (float) (learningRate * s.parameter.rule().learningRateMultiplier());
       float wd = (float) (weightDecay * s.parameter.rule().weightDecayMultiplier());
       if (state.momentum == null && wd == 0) {
@@ -96,6 +100,42 @@ public final class Sgd extends SlotOptimizer {
     }
   }
 
+  /**
+   * Plain SGD's offer to the backward pass: without momentum, a parameter whose decay λ_l is 0 and whose
+   * pass is not asked for {@link FusedProducts} has {@code W ← W − η_l·G} applied by the GEMM that forms G
+   * ({@code Fused.gemmUpdate}): the same bits as this optimizer's own pass, without storing G or reading it
+   * again. Such a step keeps {@code ‖ΔW‖_F} and {@code ‖W‖_F} but not ΔW ({@link #keptUpdate}). Null with
+   * momentum (the buffer needs G).
+   */
+  @Override
+  public FusedStep fusedStep() {
+    return momentum == 0 ? inBackward : null;
+  }
+
+  private final FusedStep inBackward = new FusedStep() {
+    @Override
+    public float scale(Parameter parameter) {
+      Slot s = slots.slot(parameter);
+      if (s.appliedInBackward) {
+        throw new IllegalStateException("SGD: the step of " + parameter.name() + " was applied by a backward pass"
+            + " whose step() has not been taken");
+      }
+      FusedProducts p = s.products;
+      float alpha = -(float) (learningRate * parameter.rule().learningRateMultiplier());
+      // An η_l that overflows float is left to the pass, which applies it (and reports the divergence) as ever.
+      if (weightDecay * parameter.rule().weightDecayMultiplier() != 0 || p != null && p.requested
+          || !Float.isFinite(alpha)) {
+        return Float.NaN;
+      }
+      return alpha;
+    }
+
+    @Override
+    public void applied(Parameter parameter, double updateNorm, double valueNorm) {
+      slots.slot(parameter).appliedInBackward(updateNorm, valueNorm);
+    }
+  };
+
   /** Every parameter's pass can form {@link FusedProducts}. */
   @Override
   public boolean attach(FusedProducts products) {
@@ -107,7 +147,7 @@ public final class Sgd extends SlotOptimizer {
     Sections.writeHeader(out, KIND, steps, slots.parameters);
     for (State state : states) {
       Sections.writeFloats(out, state.momentum);
-      Sections.writeFloats(out, state.slot.update.data());
+      Sections.writeUpdate(out, state.slot);
     }
   }
 
@@ -117,8 +157,7 @@ public final class Sgd extends SlotOptimizer {
     for (State state : states) {
       Slot s = state.slot;
       Sections.readFloats(in, state.momentum, s.parameter.name() + " momentum");
-      Sections.readFloats(in, s.update.data(), s.parameter.name() + " last update");
-      s.updateNorm = Blas.frobeniusNorm(s.update);
+      Sections.readUpdate(in, s);
     }
     steps = stored;
   }

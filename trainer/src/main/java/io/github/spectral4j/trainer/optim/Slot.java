@@ -16,6 +16,13 @@ final class Slot {
   double valueNorm = Double.NaN;
   /** Products the pass forms when they are requested, or null. */
   FusedProducts products;
+  /**
+   * Whether {@link #update} holds the last step's update: false after a step applied in the backward pass
+   * ({@link #appliedInBackward}), which keeps only the norms.
+   */
+  boolean updateKept = true;
+  /** Whether a backward pass applied this parameter's step for the next step to adopt ({@code FusedStep}). */
+  boolean appliedInBackward;
 
   Slot(Parameter parameter) {
     this.parameter = parameter;
@@ -58,6 +65,15 @@ final class Slot {
   private boolean applied(double[] norms) {
     updateNorm = norms[0];
     valueNorm = norms[1];
+    updateKept = true;
     return Double.isFinite(norms[1]);
+  }
+
+  /** Records a step applied in the backward pass, with its norms; {@link #update} is not written. */
+  void appliedInBackward(double updateNorm, double valueNorm) {
+    this.updateNorm = updateNorm;
+    this.valueNorm = valueNorm;
+    updateKept = false;
+    appliedInBackward = true;
   }
 }

@@ -29,7 +29,18 @@ abstract sealed class SlotOptimizer implements ParameterOptimizer permits AdamW,
 
   @Override
   public final FloatMatrix lastUpdate(Parameter parameter) {
-    return slots.slot(parameter).update;
+    Slot s = slots.slot(parameter);
+    if (!s.updateKept) {
+      throw new IllegalStateException("the update of " + parameter.name() + " at step " + steps + " was applied in the"
+          + " backward pass (plain SGD in the weight gradient's GEMM) and not stored; its norm is lastUpdateNorm,"
+          + " and Training.lastUpdate recomputes it from the step's factors");
+    }
+    return s.update;
+  }
+
+  @Override
+  public final boolean keptUpdate(Parameter parameter) {
+    return slots.slot(parameter).updateKept;
   }
 
   @Override

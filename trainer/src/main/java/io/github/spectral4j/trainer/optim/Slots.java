@@ -76,6 +76,17 @@ final class Slots {
     }
   }
 
+  /**
+   * Takes slot {@code s}'s step as applied by the backward pass ({@link Slot#appliedInBackward}), remembering
+   * a divergence as {@link #apply} does.
+   */
+  void adopt(Slot s) {
+    s.appliedInBackward = false;
+    if (!Double.isFinite(s.valueNorm) && diverged == null) {
+      diverged = s.parameter.name();
+    }
+  }
+
   /** {@link ParameterOptimizer#attach} for an optimizer whose passes go through these slots. */
   boolean attach(FusedProducts products) {
     Objects.requireNonNull(products, "products");
