@@ -7,7 +7,6 @@ import static io.github.spectral4j.simd.internal.PanamaConstants.THIN_N_PARALLEL
 import static io.github.spectral4j.simd.internal.PanamaGemv.dot4;
 import static io.github.spectral4j.simd.internal.PanamaLevel1.FLOAT_VECTOR;
 import static io.github.spectral4j.simd.internal.PanamaLevel1.foldLanes;
-import static io.github.spectral4j.simd.internal.PanamaLevel1.sumLanes;
 
 import jdk.incubator.vector.FloatVector;
 
@@ -105,7 +104,7 @@ final class PanamaSmallGemm {
         c[o + 3 * ldc] = t[3];
       }
       for (; i < i1; i++) {
-        c[i * ldc + j] = scaled(dot1(k, a, i * lda, b, j * ldb), alpha, beta, c[i * ldc + j]);
+        c[i * ldc + j] = scaled(dot1(k, a, i * lda, b, j * ldb, t), alpha, beta, c[i * ldc + j]);
       }
     }
   }
@@ -114,8 +113,13 @@ final class PanamaSmallGemm {
     return beta == 0 ? alpha * s : alpha * s + beta * c;
   }
 
-  /** x·y with one accumulator, in the element order of {@link #dots4x4} and {@link PanamaGemv#dot4}. */
-  private static float dot1(int n, float[] x, int xOff, float[] y, int yOff) {
+  /**
+   * x·y with one accumulator, in the element order of {@link #dots4x4} and {@link PanamaGemv#dot4}. The lanes are
+   * summed through t with {@link PanamaLevel1#foldLanes}, not passed to sumLanes: dot1 runs a few times per
+   * product at most, so C2 may compile it while the call site is cold and then leaves a 127-byte sumLanes out
+   * of line, boxing the accumulator (384 B per 6 × 70 × 33 product in a JVM that had run other shapes first).
+   */
+  private static float dot1(int n, float[] x, int xOff, float[] y, int yOff, float[] t) {
     FloatVector acc = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
     int p = 0;
     int bound = FLOAT.loopBound(n);
@@ -123,7 +127,8 @@ final class PanamaSmallGemm {
       acc = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, x, xOff + p))
           .fma(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, y, yOff + p)), acc);
     }
-    float s = sumLanes(acc);
+    FLOAT_VECTOR.cast(acc).intoArray(t, 0);
+    float s = foldLanes(t, 0);
     for (; p < n; p++) {
       s = Math.fma(x[xOff + p], y[yOff + p], s);
     }
