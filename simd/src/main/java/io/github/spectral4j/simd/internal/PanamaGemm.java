@@ -504,7 +504,7 @@ final class PanamaGemm {
             for (int ir = 0; ir < mc; ir += MR) {
               int mr = Math.min(MR, mc - ir);
               if (e != null && e.update != null) {
-                e.update.rowTile(kc, pa, ir, pb, w.tile, c, ic + ir, jc, ldc, mr, nc, alpha);
+                e.update.rowTile(kc, pa, aRow + ir, pb, w.tile, c, ic + ir, jc, ldc, mr, nc, alpha);
                 continue;
               }
               for (int jr = 0; jr < nc; jr += NR) {

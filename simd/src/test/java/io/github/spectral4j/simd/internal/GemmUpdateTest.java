@@ -46,11 +46,12 @@ class GemmUpdateTest {
   static Stream<Arguments> cases() {
     // {m, n, k, transposes (0 = all four, 1 = TN only)}: gemv (m = 1, n = 1), thin and small A·Bᵀ, k = 1,
     // partial tiles, several k slices (k > 1024), few rows with four-row tiles (10, 14, 302 split in two),
-    // the MLP step's weight gradients (a row split at 1024 × 784); then random shapes.
+    // the MLP step's weight gradients (a row split at 1024 × 784; a column split of taller rectangles with
+    // op(A) packed once for both threads at 1024 × 1024 and 400 × 512); then random shapes.
     int[][] fixed = {
       {1, 70, 13, 0}, {9, 1, 40, 0}, {1, 1, 3, 0}, {7, 65, 31, 0}, {33, 128, 64, 0}, {48, 64, 1, 0},
       {128, 256, 200, 0}, {61, 200, 1025, 0}, {10, 1024, 128, 1}, {14, 130, 17, 0}, {302, 200, 64, 1},
-      {1024, 784, 128, 1}, {13, 129, 2100, 1}
+      {1024, 784, 128, 1}, {13, 129, 2100, 1}, {1024, 1024, 128, 1}, {400, 512, 100, 0}
     };
     List<Arguments> list = new ArrayList<>();
     long seed = 9100;
