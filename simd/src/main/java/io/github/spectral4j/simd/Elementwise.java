@@ -61,27 +61,6 @@ public final class Elementwise {
   }
 
   /**
-   * {@code y[i] = φ(x[i])} and {@code d[i] = φ'(x[i])} for i in [from, to): the y of {@link #gelu} and the
-   * derivative by which {@link #geluBackward} multiplies dy, bit for bit, so that back-propagation is one
-   * product per entry ({@code dx = dy·d}, which a following layer's GEMM can apply in its write-back:
-   * {@link Fused#gemmScaled}) instead of a second pass over x.
-   *
-   * @param from first entry
-   * @param to end of the range (exclusive)
-   * @param x the inputs; not modified
-   * @param y receives φ; modified (may be x itself, not d)
-   * @param d receives φ'; modified (distinct from x and y)
-   * @throws IllegalArgumentException if the range is not inside all three arrays or d aliases x or y
-   */
-  public static void geluWithDerivative(int from, int to, float[] x, float[] y, float[] d) {
-    checkRange("geluWithDerivative", from, to, x, y, d);
-    if (d == x || d == y) {
-      throw new IllegalArgumentException("geluWithDerivative: d must not be x or y");
-    }
-    KERNELS.geluWithDerivative(from, to, x, y, d);
-  }
-
-  /**
    * AdamW's moments and update (Loshchilov and Hutter) in one pass over i in [from, to):
    * {@code m ← β1·m + (1−β1)·g}, {@code v ← β2·v + (1−β2)·g²},
    * {@code d = −η·((m·c1)/(√(v·c2) + ε) + λ·w)} with the bias corrections {@code c1 = 1/(1−β1ᵗ)},

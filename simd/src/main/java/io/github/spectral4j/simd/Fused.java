@@ -16,8 +16,7 @@ import java.util.Objects;
  * a reference ({@link #differenceGramTimes}: D = A − B formed row by row, never stored, with ‖D‖_F²),
  * and a dense layer's element-wise work done by the GEMM's write-back ({@link #gemmBiasRectify}:
  * φ(α·A·Bᵀ + 1·bᵀ) with the rectifier φ; {@link #gemmMasked}: a product masked by [M &gt; 0], the
- * rectifier's derivative; {@link #gemmScaled}: a product times a kept derivative, the GELU's) with the
- * one-pass forms {@link #rectify} and {@link #keepWherePositive},
+ * rectifier's derivative) with their one-pass forms {@link #rectify} and {@link #keepWherePositive},
  * and its bias gradient ({@link #columnSums}: the scaled sum of a matrix's rows, split among threads).
  * Each checks its arguments as {@link Blas} does and runs on the same kernels; each method's Javadoc
  * says which argument is modified, all others are not. For σ₁ itself use {@link SpectralNorm}.
@@ -487,43 +486,6 @@ public final class Fused {
     }
     KERNELS.gemmEpilogue(transA, transB, m, n, k, alpha, a.data(), a.cols(), b.data(), b.cols(), beta, c.data(),
         c.cols(), Blas.parallelism(), 0f, null, false, mask.data(), mask.cols());
-  }
-
-  /**
-   * C = (α·op(A)·op(B) + β·C) ⊙ F, each element's product rounded once after the GEMM's: back-propagation
-   * through an element-wise function whose derivative F the forward pass kept (the GELU's, by
-   * {@link Elementwise#geluWithDerivative}), applied by the GEMM's write-back while C is produced. Bit-identical to
-   * {@link Blas#gemm} followed by the element-wise product, on any thread count.
-   *
-   * @param transA whether op(A) = Aᵀ
-   * @param transB whether op(B) = Bᵀ
-   * @param alpha α
-   * @param a A, not modified
-   * @param b B, not modified
-   * @param beta β (0 overwrites C, ignoring NaN in it)
-   * @param factor F, C's shape, not modified
-   * @param c C, modified; must not share its array with A, B or F
-   * @throws IllegalArgumentException if a shape does not fit or C aliases an input
-   */
-  public static void gemmScaled(
-      boolean transA, boolean transB, float alpha, FloatMatrix a, FloatMatrix b, float beta, FloatMatrix factor,
-      FloatMatrix c) {
-    Blas.checkGemm(transA, transB, a, b, c);
-    Objects.requireNonNull(factor, "factor");
-    int m = c.rows();
-    int n = c.cols();
-    if (factor.rows() != m || factor.cols() != n || factor.data() == c.data()) {
-      throw new IllegalArgumentException("gemmScaled: the factor must be a separate " + m + "x" + n
-          + " matrix, got " + (factor.data() == c.data() ? "C's own array" : factor.rows() + "x" + factor.cols()));
-    }
-    if (alpha == 0) {
-      Blas.gemm(transA, transB, 0f, a, b, beta, c);
-      KERNELS.multiply(m * n, c.data(), 0, factor.data(), 0, c.data(), 0);
-      return;
-    }
-    int k = transA ? a.rows() : a.cols();
-    KERNELS.gemmScaled(transA, transB, m, n, k, alpha, a.data(), a.cols(), b.data(), b.cols(), beta, c.data(), n,
-        Blas.parallelism(), factor.data(), n);
   }
 
   private static void gemmEpilogue(

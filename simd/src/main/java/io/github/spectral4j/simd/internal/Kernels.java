@@ -230,36 +230,6 @@ public interface Kernels {
   void geluBackward(int from, int to, float[] x, float[] keep, float[] dy, float[] dx);
 
   /**
-   * y[i] = φ(x[i]) and d[i] = φ'(x[i]) for i in [from, to): the values {@link #gelu} and, times dy,
-   * {@link #geluBackward} give, bit for bit, so that back-propagation is one product {@code dy·d}. y and d
-   * are modified (y may be x's array).
-   */
-  void geluWithDerivative(int from, int to, float[] x, float[] y, float[] d);
-
-  /** out[outOff+i] = x[xOff+i]·y[yOff+i] for i &lt; n, one rounding each. out is modified (may be x's range). */
-  default void multiply(int n, float[] x, int xOff, float[] y, int yOff, float[] out, int outOff) {
-    for (int i = 0; i < n; i++) {
-      out[outOff + i] = x[xOff + i] * y[yOff + i];
-    }
-  }
-
-  /**
-   * C = (α·op(A)·op(B) + β·C) ⊙ F, one product per element after the gemm's rounding: back-propagation
-   * through an element-wise function whose derivative F was kept by the forward pass (the GELU's d of
-   * {@link #geluWithDerivative}), applied by the GEMM's write-back while C is produced. Bit-identical to
-   * {@link #gemm} followed by {@link #multiply} on every row, which is what this default does. F has row
-   * stride ldf. C is modified.
-   */
-  default void gemmScaled(
-      boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int lda, float[] b, int ldb,
-      float beta, float[] c, int ldc, int threads, float[] f, int ldf) {
-    gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads);
-    for (int i = 0; i < m; i++) {
-      multiply(n, c, i * ldc, f, i * ldf, c, i * ldc);
-    }
-  }
-
-  /**
    * AdamW's moments and update for i in [from, to): {@code m = b1·m + (1−b1)·g}, {@code v = b2·v + (1−b2)·g²},
    * {@code d = −lr·(m·c1/(√(v·c2) + eps) + wd·w)}, in float, each operation rounded as written (both
    * implementations bit-identical). m, v and d are modified.

@@ -67,66 +67,19 @@ final class PanamaElementwise {
     return FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, 1f)).sub(k);
   }
 
-  /** {@link ScalarElementwise#geluKeep} on every lane: σ(−2|u(x)|). */
-  static FloatVector geluKeep(FloatVector v) {
-    v = FLOAT_VECTOR.cast(v);
-    FloatVector z = v.abs().mul(NEG_2C).mul(v.mul(v).fma(A, 1f));
-    FloatVector e = expNonPositive(z);
-    return FLOAT_VECTOR.cast(e.div(e.add(1f)));
-  }
-
-  /** {@link ScalarElementwise#gelu(float, float)} on every lane: φ(x) from x and its kept value k. */
-  static FloatVector geluOf(FloatVector v, FloatVector k) {
-    v = FLOAT_VECTOR.cast(v);
-    k = FLOAT_VECTOR.cast(k);
-    VectorMask<Float> negative = v.compare(VectorOperators.LT, 0f);
-    FloatVector s = k.blend(oneMinus(k), v.compare(VectorOperators.GE, 0f));
-    return FLOAT_VECTOR.cast(v.mul(s).blend(-0f, k.compare(VectorOperators.EQ, 0f).and(negative)));
-  }
-
-  /** {@link ScalarElementwise#geluDerivative} on every lane: φ'(x) from x and its kept value k. */
-  static FloatVector geluDerivativeOf(FloatVector v, FloatVector k) {
-    v = FLOAT_VECTOR.cast(v);
-    k = FLOAT_VECTOR.cast(k);
-    FloatVector s = k.blend(oneMinus(k), v.compare(VectorOperators.GE, 0f));
-    FloatVector slope = v.mul(TWO_C).mul(v.mul(v).fma(THREE_A, 1f));
-    return FLOAT_VECTOR.cast(slope.fma(k.mul(oneMinus(k)), s).blend(s, k.compare(VectorOperators.EQ, 0f)));
-  }
-
   static void gelu(int from, int to, float[] x, float[] y, float[] keep) {
     int i = from;
     for (int bound = from + FLOAT.loopBound(to - from); i < bound; i += LANES) {
       FloatVector v = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, x, i));
-      FloatVector k = geluKeep(v);
+      FloatVector z = v.abs().mul(NEG_2C).mul(v.mul(v).fma(A, 1f));
+      FloatVector e = expNonPositive(z);
+      FloatVector k = FLOAT_VECTOR.cast(e.div(e.add(1f)));
       k.intoArray(keep, i);
-      geluOf(v, k).intoArray(y, i);
+      VectorMask<Float> negative = v.compare(VectorOperators.LT, 0f);
+      FloatVector s = k.blend(oneMinus(k), v.compare(VectorOperators.GE, 0f));
+      FLOAT_VECTOR.cast(v.mul(s).blend(-0f, k.compare(VectorOperators.EQ, 0f).and(negative))).intoArray(y, i);
     }
     ScalarElementwise.gelu(i, to, x, y, keep);
-  }
-
-  /**
-   * φ and φ' per entry: two loops, the first keeping k in d, the second turning it into φ' and writing φ
-   * (y may be x). One loop doing both went past C2's node budget for inlining (NodeCountInliningCutoff),
-   * and a vector passed to a method not inlined is boxed: an allocation per vector.
-   */
-  static void geluWithDerivative(int from, int to, float[] x, float[] y, float[] d) {
-    int i = from;
-    int bound = from + FLOAT.loopBound(to - from);
-    for (; i < bound; i += LANES) {
-      geluKeep(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, x, i))).intoArray(d, i);
-    }
-    for (i = from; i < bound; i += LANES) {
-      // geluDerivativeOf and geluOf written out with their common terms once (the same operations).
-      FloatVector v = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, x, i));
-      FloatVector k = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, d, i));
-      FloatVector oneMinusK = oneMinus(k);
-      FloatVector s = k.blend(oneMinusK, v.compare(VectorOperators.GE, 0f));
-      VectorMask<Float> zeroK = k.compare(VectorOperators.EQ, 0f);
-      FloatVector slope = v.mul(TWO_C).mul(v.mul(v).fma(THREE_A, 1f));
-      slope.fma(k.mul(oneMinusK), s).blend(s, zeroK).intoArray(d, i);
-      v.mul(s).blend(-0f, zeroK.and(v.compare(VectorOperators.LT, 0f))).intoArray(y, i);
-    }
-    ScalarElementwise.geluWithDerivative(i, to, x, y, d);
   }
 
   static void geluBackward(int from, int to, float[] x, float[] keep, float[] dy, float[] dx) {
@@ -134,7 +87,10 @@ final class PanamaElementwise {
     for (int bound = from + FLOAT.loopBound(to - from); i < bound; i += LANES) {
       FloatVector v = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, x, i));
       FloatVector k = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, keep, i));
-      FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, dy, i)).mul(geluDerivativeOf(v, k)).intoArray(dx, i);
+      FloatVector s = k.blend(oneMinus(k), v.compare(VectorOperators.GE, 0f));
+      FloatVector slope = v.mul(TWO_C).mul(v.mul(v).fma(THREE_A, 1f));
+      FloatVector d = slope.fma(k.mul(oneMinus(k)), s).blend(s, k.compare(VectorOperators.EQ, 0f));
+      FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, dy, i)).mul(d).intoArray(dx, i);
     }
     ScalarElementwise.geluBackward(i, to, x, keep, dy, dx);
   }

@@ -155,22 +155,6 @@ final class PanamaGemm {
       boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int lda, float[] b, int ldb,
       float beta, float[] c, int ldc, int threads, float biasScale, float[] bias, boolean rectify, float[] mask,
       int ldm) {
-    withEpilogue(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads, biasScale, bias, rectify,
-        mask, null, ldm);
-  }
-
-  /** {@link Kernels#gemmScaled}: the product by F applied by the write-back of the last k slice. */
-  static void gemmScaled(
-      boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int lda, float[] b, int ldb,
-      float beta, float[] c, int ldc, int threads, float[] f, int ldf) {
-    withEpilogue(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads, 0f, null, false, null, f,
-        ldf);
-  }
-
-  private static void withEpilogue(
-      boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int lda, float[] b, int ldb,
-      float beta, float[] c, int ldc, int threads, float biasScale, float[] bias, boolean rectify, float[] mask,
-      float[] factor, int ldm) {
     Epilogue e = EPILOGUES.get();
     if (e.busy) { // as for Call: never today
       e = new Epilogue();
@@ -180,7 +164,6 @@ final class PanamaGemm {
     e.bias = bias;
     e.rectify = rectify;
     e.mask = mask;
-    e.factor = factor;
     e.ldm = ldm;
     try {
       gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads, e);
@@ -188,23 +171,18 @@ final class PanamaGemm {
       e.busy = false;
       e.bias = null; // do not keep the caller's arrays alive
       e.mask = null;
-      e.factor = null;
     }
   }
 
   private static final ThreadLocal<Epilogue> EPILOGUES = ThreadLocal.withInitial(Epilogue::new);
 
-  /**
-   * What {@link #writeBackEpilogue} applies after α·acc + β·C, in this order: the bias, the rectifier, the
-   * mask, the product by {@code factor} (mask and factor with row stride ldm). One per calling thread, reused.
-   */
+  /** What {@link #writeBackEpilogue} applies after α·acc + β·C; one per calling thread, reused. */
   static final class Epilogue {
     boolean busy;
     float biasScale;
     float[] bias;
     boolean rectify;
     float[] mask;
-    float[] factor;
     int ldm;
     /** Set instead: the gradient step of {@link PanamaGemmUpdate}, C being W (never read as β·C). */
     PanamaGemmUpdate update;
@@ -1328,7 +1306,6 @@ final class PanamaGemm {
     float s = e.biasScale;
     boolean rectify = e.rectify;
     float[] mask = e.mask;
-    float[] factor = e.factor;
     int ldm = e.ldm;
     int cOff = row * ldc + col;
     if (nr == NR) {
@@ -1352,9 +1329,6 @@ final class PanamaGemm {
           if (mask != null) {
             v = FLOAT_VECTOR.cast(zero).blend(v, FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, mask, mOff + j)).compare(VectorOperators.GT, 0f));
           }
-          if (factor != null) {
-            v = FLOAT_VECTOR.cast(v).mul(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, factor, mOff + j)));
-          }
           FLOAT_VECTOR.cast(v).intoArray(c, o);
         }
       }
@@ -1371,9 +1345,6 @@ final class PanamaGemm {
         }
         if (mask != null) {
           v = mask[(row + r) * ldm + col + j] > 0 ? v : 0f;
-        }
-        if (factor != null) {
-          v = v * factor[(row + r) * ldm + col + j];
         }
         c[o] = v;
       }

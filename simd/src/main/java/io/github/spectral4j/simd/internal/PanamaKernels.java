@@ -147,17 +147,6 @@ final class PanamaKernels implements Kernels {
         rectify, mask, ldm);
   }
 
-  @Override
-  public void gemmScaled(
-      boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int lda, float[] b, int ldb,
-      float beta, float[] c, int ldc, int threads, float[] f, int ldf) {
-    if (!writeBackApplies(transA, transB, m, n, lda, ldb, ldc)) {
-      Kernels.super.gemmScaled(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads, f, ldf);
-      return;
-    }
-    PanamaGemm.gemmScaled(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads, f, ldf);
-  }
-
   /** Whether {@link PanamaGemm}'s packed route (and so its write-back epilogue) takes this product. */
   private static boolean writeBackApplies(boolean transA, boolean transB, int m, int n, int lda, int ldb, int ldc) {
     return !(m == 1 && (!transA || lda == 1) || n == 1 && ldc == 1 && (transB || ldb == 1)
@@ -201,11 +190,6 @@ final class PanamaKernels implements Kernels {
   @Override
   public void geluBackward(int from, int to, float[] x, float[] keep, float[] dy, float[] dx) {
     PanamaElementwise.geluBackward(from, to, x, keep, dy, dx);
-  }
-
-  @Override
-  public void geluWithDerivative(int from, int to, float[] x, float[] y, float[] d) {
-    PanamaElementwise.geluWithDerivative(from, to, x, y, d);
   }
 
   @Override

@@ -291,9 +291,6 @@ final class PanamaTransposedGemm {
           if (e.mask != null) {
             v = e.mask[(i0 + i) * e.ldm + col + j] > 0 ? v : 0f;
           }
-          if (e.factor != null) {
-            v = v * e.factor[(i0 + i) * e.ldm + col + j];
-          }
         }
         c[o] = v;
       }
@@ -340,9 +337,6 @@ final class PanamaTransposedGemm {
       if (mask != null) {
         v = FLOAT_VECTOR.cast(zero).blend(v,
             FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, mask, (row + r) * e.ldm + col)).compare(VectorOperators.GT, 0f));
-      }
-      if (e.factor != null) {
-        v = FLOAT_VECTOR.cast(v).mul(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, e.factor, (row + r) * e.ldm + col)));
       }
       FLOAT_VECTOR.cast(v).intoArray(c, o);
     }

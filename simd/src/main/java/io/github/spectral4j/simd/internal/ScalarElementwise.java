@@ -95,16 +95,6 @@ final class ScalarElementwise {
     }
   }
 
-  /** y = φ(x) and d = φ'(x) per entry (y may be x's array; d is neither). */
-  static void geluWithDerivative(int from, int to, float[] x, float[] y, float[] d) {
-    for (int i = from; i < to; i++) {
-      float v = x[i];
-      float k = geluKeep(v);
-      d[i] = geluDerivative(v, k);
-      y[i] = gelu(v, k);
-    }
-  }
-
   static void geluBackward(int from, int to, float[] x, float[] keep, float[] dy, float[] dx) {
     for (int i = from; i < to; i++) {
       dx[i] = dy[i] * geluDerivative(x[i], keep[i]);

@@ -329,11 +329,6 @@ final class ScalarKernels implements Kernels {
   }
 
   @Override
-  public void geluWithDerivative(int from, int to, float[] x, float[] y, float[] d) {
-    ScalarElementwise.geluWithDerivative(from, to, x, y, d);
-  }
-
-  @Override
   public void adamW(int from, int to, float[] g, float[] m, float[] v, float[] w, float[] d, float b1, float b2,
       float c1, float c2, float lr, float wd, float eps) {
     ScalarElementwise.adamW(from, to, g, m, v, w, d, b1, b2, c1, c2, lr, wd, eps);

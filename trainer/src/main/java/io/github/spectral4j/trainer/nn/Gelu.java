@@ -8,11 +8,9 @@ import java.util.List;
 /**
  * The GELU nonlinearity, element-wise, in its tanh form {@code φ(x) = ½x(1 + tanh u)},
  * {@code u = √(2/π)(x + 0.044715x³)}, with {@code φ'(x) = ½(1 + tanh u) + ½x(1 − tanh²u)·√(2/π)(1 +
- * 3·0.044715x²)}: forward computes φ and keeps φ' per entry ({@link Elementwise#geluWithDerivative},
- * vectorised float, within a few ulps of the exact values), so that backward is one product
- * {@code ∂x = ∂y·φ'} — which the {@link Linear} after this module applies in its GEMM's write-back when a
- * {@link Sequential} runs them ({@link #backwardThrough}), leaving no pass of its own. No parameters. Large
- * inputs are split into {@code Blas.parallelism()} contiguous ranges of entries run by
+ * 3·0.044715x²)}, both by {@link Elementwise#gelu} and {@link Elementwise#geluBackward} (vectorised float,
+ * within a few ulps of the exact values; forward keeps {@code σ(−2|u|)} per entry so that backward needs
+ * no second exponential). No parameters. Large inputs are split into {@code Blas.parallelism()} contiguous ranges of entries run by
  * {@link Blas#forEachTask}; every entry is computed by the same code, so results are bit-identical for any
  * thread count.
  */
@@ -33,13 +31,13 @@ public final class Gelu implements Module {
   private static final class Work {
     final FloatMatrix output;
     final FloatMatrix inputGradient;
-    /** φ'(x) of every entry, kept from forward: backward is a product. */
-    final FloatMatrix derivative;
+    /** σ(−2|u|) of every entry, kept from forward so that backward needs no second exponential. */
+    final float[] keep;
 
     Work(int rows, int width) {
       output = FloatMatrix.zeros(rows, width);
       inputGradient = FloatMatrix.zeros(rows, width);
-      derivative = FloatMatrix.zeros(rows, width);
+      keep = new float[rows * width];
     }
   }
 
@@ -90,8 +88,8 @@ public final class Gelu implements Module {
 
   private void forwardShare(int part) {
     float[] x = lastInput.data();
-    Elementwise.geluWithDerivative(split(x.length, shares, part), split(x.length, shares, part + 1), x,
-        last.output.data(), last.derivative.data());
+    Elementwise.gelu(split(x.length, shares, part), split(x.length, shares, part + 1), x, last.output.data(),
+        last.keep);
   }
 
   @Override
@@ -107,35 +105,10 @@ public final class Gelu implements Module {
     return last.inputGradient;
   }
 
-  /** dx = dy·φ', one rounding per entry: what {@code Fused.gemmScaled} gives in {@link #backwardThrough}. */
   private void backwardShare(int part) {
-    float[] d = last.derivative.data();
-    float[] dx = last.inputGradient.data();
-    for (int i = split(d.length, shares, part), end = split(d.length, shares, part + 1); i < end; i++) {
-      dx[i] = gradientIn[i] * d[i];
-    }
-  }
-
-  /**
-   * {@code backward(layer.backward(outputGradient))} for the layer that follows this module and whose last
-   * input was this module's last output: φ' is applied by the layer's GEMM write-back while it produces
-   * {@code ∂x} ({@code Fused.gemmScaled}), bit-identical to the two passes, without this module's own. The
-   * layer's parameter gradients are written.
-   *
-   * @param layer the layer after this module
-   * @param outputGradient the layer's output gradient, all the rows of its last output; not modified
-   * @return this module's input gradient, a work buffer
-   * @throws IllegalStateException if there was no forward pass, or the layer's input was not this
-   *     module's output
-   * @throws IllegalArgumentException if the gradient's shape is not the layer's last output's
-   */
-  public FloatMatrix backwardThrough(Linear layer, FloatMatrix outputGradient) {
-    Checks.forwardDone("gelu", last);
-    if (layer.lastInput() != last.output) {
-      throw new IllegalStateException(layer + " did not last run on the output of " + this);
-    }
-    layer.backwardScaled(outputGradient, last.inputGradient, last.derivative);
-    return last.inputGradient;
+    float[] x = lastInput.data();
+    Elementwise.geluBackward(split(x.length, shares, part), split(x.length, shares, part + 1), x, last.keep,
+        gradientIn, last.inputGradient.data());
   }
 
   @Override

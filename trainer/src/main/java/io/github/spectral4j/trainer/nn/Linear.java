@@ -141,17 +141,6 @@ public final class Linear implements Module {
   }
 
   /**
-   * The backward pass over all the rows of the last forward's with {@code ∂X} multiplied element-wise by
-   * {@code factor} in the GEMM's write-back ({@link Fused#gemmScaled}): with the derivative that the
-   * {@link Gelu} before this layer kept as the factor, {@code inputGradient} is the gradient before that
-   * GELU. Parameter gradients are overwritten; {@code inputGradient} too.
-   */
-  void backwardScaled(FloatMatrix outputGradient, FloatMatrix inputGradient, FloatMatrix factor) {
-    backward(outputGradient, null, 0f, null);
-    Fused.gemmScaled(false, false, multiplier, outputGradient, weight.value(), 0f, factor, inputGradient);
-  }
-
-  /**
    * The forward map into a caller's buffer, {@code output = m·input·Wᵀ + m_b·1·bᵀ}, without touching
    * this layer's state: the last {@link #forward} and its {@link #backward} stay valid (diagnostics run a
    * probe batch through the layer this way between training steps).

@@ -15,9 +15,7 @@ import java.util.Set;
  * Composition {@code f_k ∘ … ∘ f_1}: forward runs the modules in order, backward in reverse, each
  * module's input gradient becoming the previous one's output gradient (the chain rule). A {@link Linear}
  * next to a ReLU {@link Pointwise} runs with it in one GEMM ({@link Pointwise#forwardAfter},
- * {@link Pointwise#backwardThrough}), and a {@link Linear} after a {@link Gelu} applies the GELU's kept
- * derivative in its backward GEMM ({@link Gelu#backwardThrough}): the same results bit for bit, without the
- * activations' passes.
+ * {@link Pointwise#backwardThrough}): the same results bit for bit, without the activation's passes.
  */
 public final class Sequential implements Module {
   private final List<Module> modules;
@@ -150,9 +148,6 @@ public final class Sequential implements Module {
     for (int i = modules.size() - 1; i >= 0; i--) {
       if (modules.get(i) instanceof Linear layer && i > 0 && modules.get(i - 1) instanceof Pointwise p) {
         g = p.backwardThrough(layer, g, step);
-        i--;
-      } else if (modules.get(i) instanceof Linear layer && i > 0 && modules.get(i - 1) instanceof Gelu act) {
-        g = act.backwardThrough(layer, g);
         i--;
       } else {
         g = modules.get(i).backward(g, step);
