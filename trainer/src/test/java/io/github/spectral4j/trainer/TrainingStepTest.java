@@ -126,11 +126,13 @@ class TrainingStepTest {
       // ThreadAllocation.during: rounds of steps run until one allocates nothing (C2 compiles the Vector API
       // kernels late on a loaded machine); a step that allocates never gets there. Each round is one epoch
       // and one step (here 13 steps), so it always draws a new batch order: that draw refills the
-      // permutation in place and must allocate nothing either.
+      // permutation in place and must allocate nothing either. Plain SGD: the weights' steps are the
+      // fused ones (Fused.gemmUpdate in the weight gradients' GEMMs), the biases' the optimizer's pass.
       for (int t : new int[] {1, 2}) {
         Blas.setParallelism(t);
         TrainingConfig c = TrainingConfig.defaults(new int[] {784, 512, 256, 10}).withBatchSize(128).withBias(true);
         Training training = new Training(c, Dataset.mnist10k().subset(0, 128 * 12));
+        assertEquals(true, training.optimizer().fusedStep() != null, "the fused step is offered");
         int round = training.stepsPerEpoch() + 1;
         long least = ThreadAllocation.during(round, training::step);
         assertEquals(0, least, "least bytes allocated by a round of an epoch and a step on " + t + " threads");

@@ -34,8 +34,9 @@ final class PanamaGemmUpdate {
   private float scale;
   /** Receives u, or null. */
   private float[] d;
-  private int panels;
-  /** Σ u² and Σ w² of row i and panel q at 2(i·panels + q) and the next index; grown, never shrunk. */
+  /** Rows of W. */
+  private int rows;
+  /** Σ u² and Σ w² of row i and panel q at 2(q·m + i) and the next index; grown, never shrunk. */
   private double[] sums = new double[0];
 
   private PanamaGemmUpdate() {
@@ -63,7 +64,7 @@ final class PanamaGemmUpdate {
     u.busy = true;
     u.scale = scale;
     u.d = d;
-    u.panels = panels;
+    u.rows = m;
     try {
       // β = 0 and one k slice: every tile is written once, in OVERWRITE mode, through writeBack below.
       PanamaGemm.packed(transA, transB, m, n, k, alpha, a, lda, b, ldb, 0f, w, ldw, threads, u.epilogue);
@@ -115,9 +116,12 @@ final class PanamaGemmUpdate {
 
   private static final ThreadLocal<float[][]> ROWS = ThreadLocal.withInitial(() -> new float[][] {new float[0]});
 
-  /** The index in {@link #sums} of the row and of the panel holding the column. */
+  /**
+   * The index in {@link #sums} of the row and of the panel holding the column: panel by panel, so that
+   * threads that split the columns write apart (row by row, their shares of a row met in one cache line).
+   */
   private int at(int row, int col) {
-    return 2 * (row * panels + col / NR);
+    return 2 * ((col / NR) * rows + row);
   }
 
   /**

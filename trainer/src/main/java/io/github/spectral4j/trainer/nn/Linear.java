@@ -12,7 +12,8 @@ import java.util.Objects;
  * A dense layer on row vectors, {@code Y = m·X·Wᵀ + m_b·1·bᵀ}, with {@code W} ({@code fanOut × fanIn})
  * drawn from {@code N(0, σ²)} and an optional bias {@code b} ({@code 1 × fanOut}, a fan-in-1 matrix as in
  * arXiv 2310.17813, drawn with its own rule's σ), m and m_b the rules' forward multipliers. Backward:
- * {@code ∂W = m·∂Yᵀ·X} (GEMM TN), {@code ∂b = m_b·Σ_rows ∂Y}, {@code ∂X = m·∂Y·W} (GEMM NN).
+ * {@code ∂W = m·∂Yᵀ·X} (GEMM TN), {@code ∂b = m_b·Σ_rows ∂Y}, {@code ∂X = m·∂Y·W} (GEMM NN); given an
+ * optimizer's {@link FusedStep} covering W, {@code W ← W + α·(m·∂Yᵀ·X)} by that GEMM instead, ∂X first.
  */
 public final class Linear implements Module {
   private final String name;

@@ -14,7 +14,9 @@ import java.util.List;
  * ({@code B = G + λ_l·W}, no buffer, when μ = 0). Under the
  * spectral rule {@code η_l = η·fo/fi}: a batch gradient is low-rank, so its spectral norm is about its
  * Frobenius norm and {@code ‖ΔW‖* = Θ(√(fo/fi))} (arXiv 2310.17813, Condition 1). Computed in float as
- * the MLP's optimizer has always computed it. Steps allocate nothing.
+ * the MLP's optimizer has always computed it. Steps allocate nothing. Without momentum it offers the
+ * backward pass a {@link FusedStep} ({@link #fusedStep}): plain SGD written into W by the weight gradient's
+ * GEMM, the same bits, with G never stored and ΔW not kept.
  */
 public final class Sgd extends SlotOptimizer {
   static final String KIND = "sgd";
