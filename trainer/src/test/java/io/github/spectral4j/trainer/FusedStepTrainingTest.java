@@ -35,10 +35,12 @@ class FusedStepTrainingTest {
 
   static Stream<TrainingConfig> configs() {
     // Widths that fork the GEMMs and take the row-tile route (512) and the few-row route (37, 10); a batch
-    // below Blas.rowIndependentFrom(); a GELU MLP with MSE; weight decay (not fused: the pass as before).
+    // below Blas.rowIndependentFrom(); a GELU MLP with MSE; weight decay (not fused: the pass as before);
+    // the step's 1024 × 1024 weight gradient, a column split whose op(A) is packed once for both threads.
     TrainingConfig base = TrainingConfig.defaults(new int[] {784, 512, 37, 10}).withBatchSize(128);
     return Stream.of(
         base,
+        TrainingConfig.defaults(new int[] {784, 1024, 1024, 10}).withBatchSize(128),
         base.withBias(true),
         base.withBias(true).withActivation(Activation.GELU).withLoss(Loss.MSE),
         TrainingConfig.defaults(new int[] {784, 64, 10}).withBatchSize(16).withBias(true),
