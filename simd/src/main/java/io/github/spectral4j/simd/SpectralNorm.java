@@ -69,6 +69,7 @@ public final class SpectralNorm {
   private final GramLanczos lanczos;
   private final float[][] shares;
   private int maxPasses = 1000;
+  private int warmPowerPasses = WARM_POWER_PASSES;
   private double tolerance = 1e-6;
   private boolean warm;
   /** The fixed-seed start of every cold run, drawn once (a cold run then allocates only its result). */
@@ -230,6 +231,40 @@ public final class SpectralNorm {
     }
   }
 
+  /**
+   * σ₁ of a rows × cols matrix A given only by its Gram product ({@code gram.apply(x, ax, out)}: ax = A·x,
+   * out = Aᵀ·A·x, as {@link PowerIteration#run(PowerIteration.Gram, double, int)} takes it), with
+   * {@code frobenius} = ‖A‖_F as the caller knows it (finite, ≥ 0; 0 means the zero matrix): the same
+   * algorithm and stopping rule as {@link #of}, warm-started from the last run — e.g. a training step's
+   * update from its low-rank factors, whose top vector moves from step to step. Nothing checks the
+   * entries of A. IllegalArgumentException if ‖A‖_F is not finite or lies outside the float products'
+   * range (2^±64), or if a product is not finite.
+   */
+  public Result of(PowerIteration.Gram gram, double frobenius) {
+    if (gram == null) {
+      throw new IllegalArgumentException(WHO + ": gram is null");
+    }
+    if (!(frobenius >= 0) || !Double.isFinite(frobenius)) {
+      throw new IllegalArgumentException(WHO + ": ‖A‖_F must be finite and >= 0, got " + frobenius);
+    }
+    requireProductRange(frobenius);
+    return solve(gram, frobenius);
+  }
+
+  /**
+   * Sets how many power-iteration steps a warm run takes before Lanczos continues (≥ 0, default
+   * {@link #WARM_POWER_PASSES}): 0 makes every run Lanczos from its start vector, which usually needs fewer
+   * passes than power iteration from a warm vector too (the best vector of the whole Krylov space, not its
+   * last), at the cost of a few vectors of basis. Returns this.
+   */
+  public SpectralNorm setWarmPowerPasses(int passes) {
+    if (passes < 0) {
+      throw new IllegalArgumentException(WHO + ": warm power passes must be >= 0, got " + passes);
+    }
+    this.warmPowerPasses = passes;
+    return this;
+  }
+
   private static void requireProductRange(double frobenius) {
     if (frobenius != 0 && !SolverSupport.inProductRange(frobenius)) {
       int e = Math.getExponent(frobenius);
@@ -249,14 +284,16 @@ public final class SpectralNorm {
     float[] v = rightVector();
     int passes = 0;
     if (warm && normalize(v)) {
-      power.markWarm();
-      power.setOptions(Math.min(WARM_POWER_PASSES, maxPasses), tolerance);
-      PowerIteration.Result r = power.run(gram, frobenius, Math.min(WARM_POWER_PASSES, maxPasses));
-      passes = r.iterations();
-      if (r.converged() || passes >= maxPasses) {
-        return new Result(r.sigma(), r.converged(), passes, Method.POWER_ITERATION);
+      if (warmPowerPasses > 0) {
+        power.markWarm();
+        power.setOptions(Math.min(warmPowerPasses, maxPasses), tolerance);
+        PowerIteration.Result r = power.run(gram, frobenius, Math.min(warmPowerPasses, maxPasses));
+        passes = r.iterations();
+        if (r.converged() || passes >= maxPasses) {
+          return new Result(r.sigma(), r.converged(), passes, Method.POWER_ITERATION);
+        }
+        // v has taken the step just computed: Lanczos continues from there.
       }
-      // v has taken the step just computed: Lanczos continues from there.
     } else {
       if (coldStart == null) {
         coldStart = new float[cols];

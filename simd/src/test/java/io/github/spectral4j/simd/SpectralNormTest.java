@@ -247,4 +247,78 @@ class SpectralNormTest {
     assertTrue(huge.getMessage().contains("down"), huge.getMessage());
     assertFalse(huge.getMessage().isEmpty());
   }
+
+  /**
+   * The Gram entry ({@link SpectralNorm#of(PowerIteration.Gram, double)}) on a sequence of low-rank
+   * updates s·Lᵀ·R whose factors drift from step to step (a training step's ΔW): each run, warm from the
+   * last with no power steps (Lanczos at once) or the default four, against EJML's SVD of the formed
+   * product in double, to the residual tolerance's accuracy.
+   */
+  @ParameterizedTest(name = "gram sequence seed={0}")
+  @MethodSource("seeds")
+  void gramEntryTracksDriftingLowRankUpdates(long seed) {
+    SplittableRandom random = new SplittableRandom(seed);
+    int m = 1 + random.nextInt(50);
+    int n = 1 + random.nextInt(50);
+    int r = 1 + random.nextInt(8);
+    double tolerance = random.nextBoolean() ? 1e-2 : 1e-6;
+    FloatMatrix left = FloatMatrix.gaussian(r, m, 1, seed);
+    FloatMatrix right = FloatMatrix.gaussian(r, n, 1, seed + 1000);
+    float[] rx = new float[r];
+    float[] lax = new float[r];
+    float[] scale = {1f};
+    PowerIteration.Gram gram = (x, ax, out) -> {
+      Blas.gemv(false, 1f, right, x, 0f, rx);
+      Blas.gemv(true, scale[0], left, rx, 0f, ax);
+      Blas.gemv(false, 1f, left, ax, 0f, lax);
+      Blas.gemv(true, scale[0], right, lax, 0f, out);
+    };
+    SpectralNorm lanczos = new SpectralNorm(m, n).setWarmPowerPasses(0).setOptions(300, tolerance);
+    SpectralNorm mixed = new SpectralNorm(m, n).setOptions(300, tolerance);
+    FloatMatrix product = FloatMatrix.zeros(m, n);
+    for (int step = 0; step < 4; step++) {
+      scale[0] = (float) random.nextDouble(0.1, 3);
+      Blas.gemm(true, false, scale[0], left, right, 0f, product);
+      double expected = SolverFixtures.singularValues(product)[0];
+      double frobenius = Blas.frobeniusNorm(product);
+      // σ from a residual ≤ tol·σ lies within tol·σ of a singular value; from a warm start, σ₁'s.
+      double allowed = (tolerance + SIGMA_TOL) * expected + 1e-6;
+      SpectralNorm.Result a = lanczos.of(gram, frobenius);
+      assertTrue(a.converged(), a.toString());
+      assertEquals(expected, a.sigma(), allowed, "Lanczos at step " + step + ": " + a);
+      if (step > 0) {
+        assertEquals(SpectralNorm.Method.LANCZOS, a.method());
+      }
+      SpectralNorm.Result b = mixed.of(gram, frobenius);
+      assertTrue(b.converged(), b.toString());
+      assertEquals(expected, b.sigma(), allowed, "power, then Lanczos, at step " + step + ": " + b);
+      for (int i = 0; i < left.data().length; i++) {
+        left.data()[i] += (float) (0.1 * random.nextGaussian());
+      }
+      for (int i = 0; i < right.data().length; i++) {
+        right.data()[i] += (float) (0.1 * random.nextGaussian());
+      }
+    }
+  }
+
+  @Test
+  void gramEntryByHandAndItsArguments() {
+    // [[3, 0], [4, 5]] by its Gram product: σ₁ = √45 (see handComputedTwoByTwo).
+    FloatMatrix a = FloatMatrix.of(2, 2, 3, 0, 4, 5);
+    PowerIteration.Gram gram = (x, ax, out) -> Fused.gramTimes(a, x, ax, out);
+    SpectralNorm s = new SpectralNorm(2, 2).setWarmPowerPasses(0);
+    SpectralNorm.Result r = s.of(gram, Math.sqrt(50));
+    assertTrue(r.converged());
+    assertEquals(Math.sqrt(45), r.sigma(), 1e-6);
+    assertEquals(Math.sqrt(45), s.of(gram, Math.sqrt(50)).sigma(), 1e-6, "warm");
+    assertEquals(0, s.of(gram, 0).sigma(), "‖A‖_F = 0 is the zero matrix");
+    assertThrows(IllegalArgumentException.class, () -> s.of((PowerIteration.Gram) null, 1));
+    assertThrows(IllegalArgumentException.class, () -> s.of(gram, Double.NaN));
+    assertThrows(IllegalArgumentException.class, () -> s.of(gram, -1));
+    assertThrows(IllegalArgumentException.class, () -> s.of(gram, Double.POSITIVE_INFINITY));
+    IllegalArgumentException huge = assertThrows(IllegalArgumentException.class, () -> s.of(gram, 1e30));
+    assertTrue(huge.getMessage().contains("1.0E30"), huge.getMessage());
+    IllegalArgumentException negative = assertThrows(IllegalArgumentException.class, () -> s.setWarmPowerPasses(-1));
+    assertTrue(negative.getMessage().contains("-1"), negative.getMessage());
+  }
 }
