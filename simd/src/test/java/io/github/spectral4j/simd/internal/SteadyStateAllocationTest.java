@@ -68,6 +68,10 @@ class SteadyStateAllocationTest {
       cases.add(Arguments.of(impl, 1, "updateWithProducts", 13, 131, 0));
       cases.add(Arguments.of(impl, 1, "updateWithProducts", PanamaOptimizerPass.SPLIT_ROWS + 3, 131, 0));
       cases.add(Arguments.of(impl, 2, "updateWithProducts", PanamaOptimizerPass.SPLIT_ROWS + 3, 131, 0));
+      // The read-only pass with both products (after a step written by its GEMM): not split, and in halves.
+      cases.add(Arguments.of(impl, 1, "differenceGram", 13, 131, 0));
+      cases.add(Arguments.of(impl, 1, "differenceGram", PanamaOptimizerPass.SPLIT_ROWS + 3, 131, 0));
+      cases.add(Arguments.of(impl, 2, "differenceGram", PanamaOptimizerPass.SPLIT_ROWS + 3, 131, 0));
     }
     return cases.build();
   }
@@ -87,6 +91,17 @@ class SteadyStateAllocationTest {
             float[] out = new float[n];
             float[][] shares = new float[GramProducts.blocks(m) - 1][n];
             yield () -> GramProducts.gramTimes(kernels, m, n, a, v, av, out, shares, threads);
+          }
+          case "differenceGram" -> {
+            float[] w = Reference.random(random, m * n);
+            float[] ref = Reference.random(random, m * n);
+            float[] x = Reference.random(random, n);
+            float[] y = Reference.random(random, n);
+            float[] ax = new float[m];
+            float[] aOut = new float[n];
+            float[] ey = new float[m];
+            float[] eOut = new float[n];
+            yield () -> kernels.differenceGramTimes(m, n, w, ref, n, x, ax, aOut, y, ey, eOut);
           }
           case "update" -> {
             float[] g = Reference.random(random, m * n);

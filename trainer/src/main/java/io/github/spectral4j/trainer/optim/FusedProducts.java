@@ -28,6 +28,8 @@ public final class FusedProducts {
   float[] eOut;
   /** Whether the next step forms the products. */
   boolean requested;
+  /** Whether the caller reads the next step's stored update ΔW ({@link #keepUpdate}). */
+  boolean keepUpdate = true;
   /** Whether the current step formed them (stamped with the step number when it ends). */
   boolean formed;
   private long step = -1;
@@ -80,6 +82,16 @@ public final class FusedProducts {
     this.ey = ey;
     this.eOut = eOut;
     requested = true;
+  }
+
+  /**
+   * Says whether the caller will read the step's stored update ΔW (default true). An optimizer that can
+   * apply a step where its gradient is produced without storing ΔW (plain SGD's weight-gradient GEMM) does so
+   * for a requested parameter only when the caller will not: then it forms the products in a pass that
+   * reads W and W₀ after the step instead of in its update pass.
+   */
+  public void keepUpdate(boolean keep) {
+    this.keepUpdate = keep;
   }
 
   /** Withdraws a request not yet served. */

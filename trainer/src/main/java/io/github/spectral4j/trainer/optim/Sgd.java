@@ -104,9 +104,10 @@ public final class Sgd extends SlotOptimizer {
 
   /**
    * Plain SGD's offer to the backward pass: without momentum, a parameter whose decay λ_l is 0 and whose
-   * pass is not asked for {@link FusedProducts} has {@code W ← W − η_l·G} applied by the GEMM that forms G
-   * ({@code Fused.gemmUpdate}): the same bits as this optimizer's own pass, without storing G or reading it
-   * again. Such a step keeps {@code ‖ΔW‖_F} and {@code ‖W‖_F} but not ΔW ({@link #keptUpdate}). Null with
+   * stored ΔW no requested {@link FusedProducts} needs ({@link FusedProducts#keepUpdate}) has
+   * {@code W ← W − η_l·G} applied by the GEMM that forms G ({@code Fused.gemmUpdate}): the same bits as this
+   * optimizer's own pass, without storing G or reading it again; requested products are then formed by a
+   * pass that reads W and W₀ when the step adopts it ({@code Slot.formProducts}). Such a step keeps {@code ‖ΔW‖_F} and {@code ‖W‖_F} but not ΔW ({@link #keptUpdate}). Null with
    * momentum (the buffer needs G).
    */
   @Override
@@ -125,7 +126,7 @@ public final class Sgd extends SlotOptimizer {
       FusedProducts p = s.products;
       float alpha = -(float) (learningRate * parameter.rule().learningRateMultiplier());
       // An η_l that overflows float is left to the pass, which applies it (and reports the divergence) as ever.
-      if (weightDecay * parameter.rule().weightDecayMultiplier() != 0 || p != null && p.requested
+      if (weightDecay * parameter.rule().weightDecayMultiplier() != 0 || p != null && p.requested && p.keepUpdate
           || !Float.isFinite(alpha)) {
         return Float.NaN;
       }

@@ -62,6 +62,20 @@ final class Slot {
     return applied(norms);
   }
 
+  /**
+   * Forms the requested {@link #products} on the value as it is, in a pass that only reads W and W₀
+   * ({@link Fused#differenceGramTimes}): for a step applied where W was written without a pass of ours
+   * (in the backward pass's GEMM, {@link #appliedInBackward}), the products the update pass forms (from 64
+   * rows on the Vector API the same bits).
+   */
+  void formProducts() {
+    FusedProducts p = products;
+    if (p != null && p.requested) {
+      double drift = Fused.differenceGramTimes(parameter.value(), p.reference, p.x, p.ax, p.aOut, p.y, p.ey, p.eOut);
+      p.served(Math.sqrt(drift));
+    }
+  }
+
   private boolean applied(double[] norms) {
     updateNorm = norms[0];
     valueNorm = norms[1];

@@ -82,8 +82,12 @@ final class Slots {
    */
   void adopt(Slot s) {
     s.appliedInBackward = false;
-    if (!Double.isFinite(s.valueNorm) && diverged == null) {
-      diverged = s.parameter.name();
+    if (!Double.isFinite(s.valueNorm)) {
+      if (diverged == null) {
+        diverged = s.parameter.name();
+      }
+    } else {
+      s.formProducts();
     }
   }
 
