@@ -87,8 +87,10 @@ final class PanamaGemmUpdate {
    * A row tile of the product (rows [row, row + mr) of W, columns [col, col + nc)) on the route whose row
    * tiles sweep a packed block of B that stays in L2: its tiles write G = α·acc into a per-thread buffer of
    * MR × nc floats (L1-sized at nc = 1024) straight from their registers, then the step runs along those rows
-   * of W as one pass. Applied tile by tile, each tile's six short reads of W waited on memory (W is read
-   * once per step, so it is never in cache); along whole rows they overlap like a streaming pass's.
+   * of W as one pass. Measured on a loaded Zen 5 (TN 1024 × 1024 × 128 after the input gradient's product,
+   * one thread, CPU time, three alternating JVMs): 0.05–0.16 ms below the product and the separate pass,
+   * where the step in each tile's write-back (six 256-byte reads of W per tile, waiting on memory) was
+   * 0.08 ms above to 0.01 ms below it; in a whole MLP step the two forms could not be told apart.
    */
   void rowTile(
       int kc, float[] pa, int ir, float[] pb, float[] tile, float[] w, int row, int col, int ldw, int mr, int nc,

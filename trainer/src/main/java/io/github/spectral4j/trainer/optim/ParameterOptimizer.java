@@ -52,7 +52,8 @@ public interface ParameterOptimizer {
   /**
    * Whether {@link #lastUpdate} holds the last step's update of {@code parameter}: false when that step was
    * applied in the backward pass ({@link #fusedStep}), which keeps {@link #lastUpdateNorm} and
-   * {@link #valueNorm} but not ΔW (writing it would cost a third of what the fusion saves), and after
+   * {@link #valueNorm} but not ΔW (writing it cost about what the fusion saves: 0.07 to 0.17 ms more per
+   * 1024 × 1024 layer, loaded machine), and after
    * restoring such a step from a checkpoint.
    *
    * @throws IllegalArgumentException if this optimizer does not update {@code parameter}
