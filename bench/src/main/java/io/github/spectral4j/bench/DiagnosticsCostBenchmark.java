@@ -44,7 +44,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *       ({@code Fused.updateWithDifferenceGram}): its excess over {@code pass} is what the per-step
  *       ‖W‖* and ‖W − W₀‖* cost;
  *   <li>{@code drift}: those products by a pass of their own over W and W₀ after the step
- *       ({@code Fused.differenceGramTimes}, the path of optimizers that cannot form them);
+ *       ({@code Fused.differenceGramTimes}, split by rows among the threads): the path of optimizers that
+ *       cannot form them, and of plain SGD, whose step (measured or not) writes a weight whose ΔW the
+ *       diagnostics take from its factors in the weight gradient's GEMM and then forms its products this way
+ *       (then {@code pass} and {@code passWithProducts} describe only the layers that keep their update);
  *   <li>{@code readW0}: reading W₀ once ({@code Blas.nrm2} of every layer): the memory traffic no
  *       per-step ‖W − W₀‖* can avoid;
  *   <li>{@code none}: nothing (the harness).
