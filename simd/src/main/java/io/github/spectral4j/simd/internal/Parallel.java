@@ -78,9 +78,13 @@ public final class Parallel {
    * {@link #parallelism()} tasks run on the {@link Team} of spinning workers when no other thread holds it;
    * otherwise a thread outside the pool reuses its own share tasks on the pool (allocated on its first call,
    * grown with the task count). Either way a steady-state training step allocates nothing on any thread
-   * count. A nested call from a pool worker, or from a share of the pool path, takes the allocating path,
-   * which joins by helping the pool and so cannot deadlock; one from a share of the team's takes the pool
-   * path (the team is held).
+   * count. A nested call from a share of a team job that already keeps all {@link #parallelism()} threads
+   * busy (the MLP's diagnostics measure their layers that way, and their kernels fork) runs its tasks one
+   * after another on the calling thread: pool workers forked there could only wait for a core behind the
+   * team's threads. Same results, since every kernel's split is bit for bit its one-thread result. Another
+   * nested call from a share of the team's takes the pool path
+   * (the team is held); one from a pool worker, or from a share of the pool path, takes the allocating path,
+   * which joins by helping the pool and so cannot deadlock.
    */
   public static void forEach(int tasks, IntConsumer body) {
     if (tasks == 1) {
@@ -88,6 +92,10 @@ public final class Parallel {
       return;
     }
     if (tasks <= parallelism && Team.run(tasks, body)) {
+      return;
+    }
+    if (Team.inShareOfFullJob(parallelism)) {
+      forEachInline(tasks, body);
       return;
     }
     if (!(Thread.currentThread() instanceof ForkJoinWorkerThread)) {
@@ -98,6 +106,31 @@ public final class Parallel {
       }
     }
     forEachAllocating(tasks, body);
+  }
+
+  /** Runs every task on this thread, in order; rethrows the first failure (of the lowest t) after all ran. */
+  private static void forEachInline(int tasks, IntConsumer body) {
+    Throwable failure = null;
+    for (int t = 0; t < tasks; t++) {
+      try {
+        body.accept(t);
+      } catch (RuntimeException | Error e) {
+        if (failure == null) {
+          failure = e;
+        }
+      }
+    }
+    rethrow(failure);
+  }
+
+  /** Throws {@code failure} (a RuntimeException or an Error, as the forks catch them) unless it is null. */
+  private static void rethrow(Throwable failure) {
+    if (failure instanceof RuntimeException e) {
+      throw e;
+    }
+    if (failure instanceof Error e) {
+      throw e;
+    }
   }
 
   private static final ThreadLocal<Shares> SHARES = ThreadLocal.withInitial(Shares::new);
@@ -177,12 +210,7 @@ public final class Parallel {
           s.body = null;
           s.failure = null;
         }
-        if (failure instanceof RuntimeException e) {
-          throw e;
-        }
-        if (failure instanceof Error e) {
-          throw e;
-        }
+        rethrow(failure);
       } finally {
         busy = false;
       }
@@ -328,16 +356,20 @@ public final class Parallel {
           failures[t] = null;
         }
         body = null;
-        if (failure instanceof RuntimeException e) {
-          throw e;
-        }
-        if (failure instanceof Error e) {
-          throw e;
-        }
+        rethrow(failure);
         return true;
       } finally {
         OWNER.set(null);
       }
+    }
+
+    /**
+     * Whether the calling thread is running a share of the team's current job (as a worker, or as the
+     * owner inside its own share) and that job has at least {@code threads} tasks.
+     */
+    static boolean inShareOfFullJob(int threads) {
+      Thread t = Thread.currentThread();
+      return (t instanceof Worker || OWNER.get() == t) && (int) (posted & 0xFF) >= threads;
     }
 
     private static void grow(int size) {
@@ -452,12 +484,7 @@ public final class Parallel {
         }
       }
     }
-    if (failure instanceof RuntimeException e) {
-      throw e;
-    }
-    if (failure instanceof Error e) {
-      throw e;
-    }
+    rethrow(failure);
   }
 
   /**

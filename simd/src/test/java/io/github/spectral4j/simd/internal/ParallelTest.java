@@ -135,6 +135,43 @@ class ParallelTest {
     }
   }
 
+  /**
+   * A nested call from a share of a job that keeps every thread busy runs all its tasks, in order, on that
+   * share's thread (more threads there would only oversubscribe the cores), and rethrows its lowest failing
+   * task's failure after all ran.
+   */
+  @Test
+  void aNestedCallInAFullJobRunsOnTheSharesThread() {
+    Parallel.setParallelism(2);
+    for (int round = 0; round < 200; round++) {
+      Thread[] outerThreads = new Thread[2];
+      Thread[][] innerThreads = new Thread[2][3];
+      int[][] order = new int[2][3];
+      RuntimeException[] thrown = new RuntimeException[2];
+      Parallel.forEach(2, outer -> {
+        outerThreads[outer] = Thread.currentThread();
+        int[] next = {0};
+        Parallel.forEach(outer == 0 ? 2 : 3, inner -> {
+          innerThreads[outer][inner] = Thread.currentThread();
+          order[outer][inner] = next[0]++;
+        });
+        thrown[outer] = assertThrows(IllegalStateException.class, () -> Parallel.forEach(3, inner -> {
+          if (inner > 0) {
+            throw new IllegalStateException("inner " + inner);
+          }
+        }));
+      });
+      assertTrue(outerThreads[0] != outerThreads[1], "the outer job ran on two threads");
+      for (int outer = 0; outer < 2; outer++) {
+        for (int inner = 0; inner < (outer == 0 ? 2 : 3); inner++) {
+          assertSame(outerThreads[outer], innerThreads[outer][inner], "outer " + outer + ", inner " + inner);
+          assertEquals(inner, order[outer][inner], "outer " + outer + ", inner " + inner);
+        }
+        assertEquals("inner 1", thrown[outer].getMessage());
+      }
+    }
+  }
+
   /** Several callers at once: one holds the team, the others take the pool; all complete, each task once. */
   @Test
   void concurrentCallersComplete() throws InterruptedException {
