@@ -137,8 +137,7 @@ final class PanamaKernels implements Kernels {
       int ldm) {
     // The packed GEMM applies the epilogue in its write-back; the other paths (gemv, a thin A: a probe
     // batch, not a training batch; a few columns: passes over a small C) run it as passes over C.
-    if (m == 1 && (!transA || lda == 1) || n == 1 && ldc == 1 && (transB || ldb == 1)
-        || !transA && transB && (m <= PanamaThinGemm.MAX_M || n <= SMALL_N)) {
+    if (!writeBackApplies(transA, transB, m, n, lda, ldb, ldc)) {
       Kernels.super.gemmEpilogue(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads, biasScale,
           bias, rectify, mask, ldm);
       return;
