@@ -52,19 +52,10 @@ final class PanamaOptimizerPass {
       productRows(0, m, n, alpha, g, d, w, ref, x, ax, aOut, y, ey, eOut, sums);
       return;
     }
-    Split split = SPLIT.get();
-    if (split.claim()) {
-      split.set(m, n, alpha, g, d, w, ref, x, ax, aOut, y, ey, eOut);
-      split.start(Math.min(2, Parallel.parallelism()));
-      split.merge(n, aOut, eOut, sums);
-    } else {
-      // A nested call (from a share of another forked job): the same two halves, one after the other.
-      Split fresh = new Split();
-      fresh.set(m, n, alpha, g, d, w, ref, x, ax, aOut, y, ey, eOut);
-      fresh.tasks = 1;
-      fresh.accept(0);
-      fresh.merge(n, aOut, eOut, sums);
-    }
+    Split split = Split.halves(false, m, n, alpha, g, d, w, ref, x, ax, aOut, y, ey, eOut);
+    sums[0] = split.sums0[0] + split.sums1[0];
+    sums[1] = split.sums0[1] + split.sums1[1];
+    sums[2] = split.sums0[2] + split.sums1[2];
   }
 
   /**
@@ -79,83 +70,8 @@ final class PanamaOptimizerPass {
   static double differenceProducts(
       int m, int n, float[] w, float[] ref, float[] x, float[] ax, float[] aOut, float[] y, float[] ey,
       float[] eOut) {
-    DifferenceSplit split = DIFFERENCE_SPLIT.get();
-    if (!split.claim()) {
-      // A nested call (from a share of another forked job): the halves one after the other.
-      split = new DifferenceSplit();
-      split.set(m, n, w, ref, x, ax, aOut, y, ey, eOut);
-      split.accept(0);
-    } else {
-      split.set(m, n, w, ref, x, ax, aOut, y, ey, eOut);
-      split.tasks = Math.min(2, Parallel.parallelism());
-      split.run(split.tasks);
-    }
-    PanamaLevel1.axpy(n, 1f, split.aOut1, 0, aOut, 0);
-    PanamaLevel1.axpy(n, 1f, split.eOut1, 0, eOut, 0);
-    return split.squares0 + split.squares1;
-  }
-
-  private static final ThreadLocal<DifferenceSplit> DIFFERENCE_SPLIT = ThreadLocal.withInitial(DifferenceSplit::new);
-
-  /** The two halves of {@link #differenceProducts}, a job reused by its calling thread. */
-  private static final class DifferenceSplit extends Parallel.Job {
-    int m;
-    int n;
-    float[] w;
-    float[] ref;
-    float[] x;
-    float[] ax;
-    float[] aOut;
-    float[] y;
-    float[] ey;
-    float[] eOut;
-    float[] aOut1 = new float[0];
-    float[] eOut1 = new float[0];
-    double squares0;
-    double squares1;
-    int tasks = 1;
-
-    void set(int m, int n, float[] w, float[] ref, float[] x, float[] ax, float[] aOut, float[] y, float[] ey,
-        float[] eOut) {
-      this.m = m;
-      this.n = n;
-      this.w = w;
-      this.ref = ref;
-      this.x = x;
-      this.ax = ax;
-      this.aOut = aOut;
-      this.y = y;
-      this.ey = ey;
-      this.eOut = eOut;
-      if (aOut1.length < n) {
-        aOut1 = new float[n];
-        eOut1 = new float[n];
-      }
-    }
-
-    @Override
-    public void accept(int t) {
-      int half = m / 2;
-      for (int s = t; s < 2; s += tasks) {
-        if (s == 0) {
-          squares0 = PanamaGram.differenceGramTimes(0, half, n, w, ref, n, x, ax, aOut, y, ey, eOut);
-        } else {
-          squares1 = PanamaGram.differenceGramTimes(half, m, n, w, ref, n, x, ax, aOut1, y, ey, eOut1);
-        }
-      }
-    }
-
-    @Override
-    void clear() {
-      w = null;
-      ref = null;
-      x = null;
-      ax = null;
-      aOut = null;
-      y = null;
-      ey = null;
-      eOut = null;
-    }
+    Split split = Split.halves(true, m, n, 0f, null, null, w, ref, x, ax, aOut, y, ey, eOut);
+    return split.sums0[2] + split.sums1[2];
   }
 
   /**
@@ -167,8 +83,13 @@ final class PanamaOptimizerPass {
 
   private static final ThreadLocal<Split> SPLIT = ThreadLocal.withInitial(Split::new);
 
-  /** The two halves of a pass with products, a job reused by its calling thread (nothing allocated per step). */
+  /**
+   * The two halves of a pass with products ({@link #productRows}) or of the read-only pass
+   * ({@link PanamaGram}'s, {@link #differenceProducts}), a job reused by its calling thread (nothing
+   * allocated per step).
+   */
   private static final class Split extends Parallel.Job {
+    boolean readOnly;
     int m;
     int n;
     float alpha;
@@ -184,56 +105,70 @@ final class PanamaOptimizerPass {
     float[] eOut;
     float[] aOut1 = new float[0];
     float[] eOut1 = new float[0];
+    /** Each half's squares: ‖ΔW‖², ‖W‖², ‖E‖² (the read-only pass: ‖E‖² only). */
     final double[] sums0 = new double[3];
     final double[] sums1 = new double[3];
     int tasks = 1;
 
-    void set(int m, int n, float alpha, float[] g, float[] d, float[] w, float[] ref, float[] x, float[] ax,
-        float[] aOut, float[] y, float[] ey, float[] eOut) {
-      this.m = m;
-      this.n = n;
-      this.alpha = alpha;
-      this.g = g;
-      this.d = d;
-      this.w = w;
-      this.ref = ref;
-      this.x = x;
-      this.ax = ax;
-      this.aOut = aOut;
-      this.y = y;
-      this.ey = ey;
-      this.eOut = eOut;
-      if (aOut1.length < n) {
-        aOut1 = new float[n];
-        eOut1 = new float[n];
+    /**
+     * Runs both halves, on up to two threads with this thread's split, or one after the other on a fresh
+     * split for a nested call (from a share of another forked job); then adds the second half's aOut and eOut
+     * to the first's. Returns the split that ran, whose {@link #sums0} and {@link #sums1} hold the halves'
+     * squares.
+     */
+    static Split halves(boolean readOnly, int m, int n, float alpha, float[] g, float[] d, float[] w, float[] ref,
+        float[] x, float[] ax, float[] aOut, float[] y, float[] ey, float[] eOut) {
+      Split split = SPLIT.get();
+      boolean claimed = split.claim();
+      if (!claimed) {
+        split = new Split();
       }
-    }
-
-    /** Runs both halves on up to {@code threads} threads. */
-    void start(int threads) {
-      tasks = threads;
-      run(threads);
+      split.readOnly = readOnly;
+      split.m = m;
+      split.n = n;
+      split.alpha = alpha;
+      split.g = g;
+      split.d = d;
+      split.w = w;
+      split.ref = ref;
+      split.x = x;
+      split.ax = ax;
+      split.aOut = aOut;
+      split.y = y;
+      split.ey = ey;
+      split.eOut = eOut;
+      if (split.aOut1.length < n) {
+        split.aOut1 = new float[n];
+        split.eOut1 = new float[n];
+      }
+      if (claimed) {
+        split.tasks = Math.min(2, Parallel.parallelism());
+        split.run(split.tasks);
+      } else {
+        split.tasks = 1;
+        split.accept(0);
+      }
+      PanamaLevel1.axpy(n, 1f, split.aOut1, 0, aOut, 0);
+      PanamaLevel1.axpy(n, 1f, split.eOut1, 0, eOut, 0);
+      return split;
     }
 
     @Override
     public void accept(int t) {
+      int half = m / 2;
       for (int s = t; s < 2; s += tasks) {
-        int half = m / 2;
-        if (s == 0) {
+        if (readOnly) {
+          if (s == 0) {
+            sums0[2] = PanamaGram.differenceGramTimes(0, half, n, w, ref, n, x, ax, aOut, y, ey, eOut);
+          } else {
+            sums1[2] = PanamaGram.differenceGramTimes(half, m, n, w, ref, n, x, ax, aOut1, y, ey, eOut1);
+          }
+        } else if (s == 0) {
           productRows(0, half, n, alpha, g, d, w, ref, x, ax, aOut, y, ey, eOut, sums0);
         } else {
           productRows(half, m, n, alpha, g, d, w, ref, x, ax, aOut1, y, ey, eOut1, sums1);
         }
       }
-    }
-
-    /** aOut += the second half's, eOut likewise, and sums = the halves' sums, in that order. */
-    void merge(int n, float[] aOut, float[] eOut, double[] sums) {
-      PanamaLevel1.axpy(n, 1f, aOut1, 0, aOut, 0);
-      PanamaLevel1.axpy(n, 1f, eOut1, 0, eOut, 0);
-      sums[0] = sums0[0] + sums1[0];
-      sums[1] = sums0[1] + sums1[1];
-      sums[2] = sums0[2] + sums1[2];
     }
 
     @Override
