@@ -103,11 +103,50 @@ final class PanamaGram {
     return squares;
   }
 
-  /** Rows i … i + 3 of differenceGramTimes; returns their Σ D². */
+  /**
+   * Rows i … i + 3 of differenceGramTimes; returns their Σ D². The dot products' sweep and the axpys' sweep
+   * are methods of their own: as one method of 2 KB of bytecode, C2's node budget
+   * (NodeCountInliningCutoff) ran out on some profiles before the second sweep, whose vector operations
+   * then ran as the Vector API's Java fallback, boxing every vector (3.8 KB per call of a 13×131 product).
+   */
   private static double differenceGram4(
       int i, int n, int bound, float[] a, float[] b, int ld, float[] x, float[] ax, float[] aOut, float[] y,
       float[] dy, float[] dOut) {
     int r0 = i * ld;
+    int r1 = r0 + ld;
+    int r2 = r1 + ld;
+    int r3 = r2 + ld;
+    // The twelve lane sums go through memory: as calls of sumLanes they made this method too large for
+    // C2 to inline them all, and the vectors of the calls left out were boxed on the heap.
+    float[] t = PanamaGemm.workspace().tile;
+    differenceDots4(bound, a, b, r0, ld, x, y, t);
+    float sx0 = rowTail(foldLanes(t, 0), n, bound, a, r0, x);
+    float sx1 = rowTail(foldLanes(t, LANES), n, bound, a, r1, x);
+    float sx2 = rowTail(foldLanes(t, 2 * LANES), n, bound, a, r2, x);
+    float sx3 = rowTail(foldLanes(t, 3 * LANES), n, bound, a, r3, x);
+    float sy0 = diffTail(foldLanes(t, 4 * LANES), n, bound, a, b, r0, y);
+    float sy1 = diffTail(foldLanes(t, 5 * LANES), n, bound, a, b, r1, y);
+    float sy2 = diffTail(foldLanes(t, 6 * LANES), n, bound, a, b, r2, y);
+    float sy3 = diffTail(foldLanes(t, 7 * LANES), n, bound, a, b, r3, y);
+    double squares = squaresTail(foldLanes(t, 8 * LANES), n, bound, a, b, r0);
+    squares += squaresTail(foldLanes(t, 9 * LANES), n, bound, a, b, r1);
+    squares += squaresTail(foldLanes(t, 10 * LANES), n, bound, a, b, r2);
+    squares += squaresTail(foldLanes(t, 11 * LANES), n, bound, a, b, r3);
+    ax[i] = sx0;
+    ax[i + 1] = sx1;
+    ax[i + 2] = sx2;
+    ax[i + 3] = sx3;
+    dy[i] = sy0;
+    dy[i + 1] = sy1;
+    dy[i + 2] = sy2;
+    dy[i + 3] = sy3;
+    differenceAxpys4(n, bound, a, b, r0, ld, sx0, sx1, sx2, sx3, sy0, sy1, sy2, sy3, aOut, dOut);
+    return squares;
+  }
+
+  /** The four rows' vector sums of A·x, D·y and D² from row offset r0, into t by twelve lots of LANES. */
+  private static void differenceDots4(
+      int bound, float[] a, float[] b, int r0, int ld, float[] x, float[] y, float[] t) {
     int r1 = r0 + ld;
     int r2 = r1 + ld;
     int r3 = r2 + ld;
@@ -147,9 +186,6 @@ final class PanamaGram {
       y3 = d3.fma(yv, y3);
       q3 = d3.fma(d3, q3);
     }
-    // The twelve lane sums go through memory: as calls of sumLanes they made this method too large for
-    // C2 to inline them all, and the vectors of the calls left out were boxed on the heap.
-    float[] t = PanamaGemm.workspace().tile;
     FLOAT_VECTOR.cast(x0).intoArray(t, 0);
     FLOAT_VECTOR.cast(x1).intoArray(t, LANES);
     FLOAT_VECTOR.cast(x2).intoArray(t, 2 * LANES);
@@ -162,26 +198,15 @@ final class PanamaGram {
     FLOAT_VECTOR.cast(q1).intoArray(t, 9 * LANES);
     FLOAT_VECTOR.cast(q2).intoArray(t, 10 * LANES);
     FLOAT_VECTOR.cast(q3).intoArray(t, 11 * LANES);
-    float sx0 = rowTail(foldLanes(t, 0), n, bound, a, r0, x);
-    float sx1 = rowTail(foldLanes(t, LANES), n, bound, a, r1, x);
-    float sx2 = rowTail(foldLanes(t, 2 * LANES), n, bound, a, r2, x);
-    float sx3 = rowTail(foldLanes(t, 3 * LANES), n, bound, a, r3, x);
-    float sy0 = diffTail(foldLanes(t, 4 * LANES), n, bound, a, b, r0, y);
-    float sy1 = diffTail(foldLanes(t, 5 * LANES), n, bound, a, b, r1, y);
-    float sy2 = diffTail(foldLanes(t, 6 * LANES), n, bound, a, b, r2, y);
-    float sy3 = diffTail(foldLanes(t, 7 * LANES), n, bound, a, b, r3, y);
-    double squares = squaresTail(foldLanes(t, 8 * LANES), n, bound, a, b, r0);
-    squares += squaresTail(foldLanes(t, 9 * LANES), n, bound, a, b, r1);
-    squares += squaresTail(foldLanes(t, 10 * LANES), n, bound, a, b, r2);
-    squares += squaresTail(foldLanes(t, 11 * LANES), n, bound, a, b, r3);
-    ax[i] = sx0;
-    ax[i + 1] = sx1;
-    ax[i + 2] = sx2;
-    ax[i + 3] = sx3;
-    dy[i] = sy0;
-    dy[i + 1] = sy1;
-    dy[i + 2] = sy2;
-    dy[i + 3] = sy3;
+  }
+
+  /** aOut += Σ sx_q·A_q and dOut += Σ sy_q·D_q over the four rows from row offset r0, in order of q. */
+  private static void differenceAxpys4(
+      int n, int bound, float[] a, float[] b, int r0, int ld, float sx0, float sx1, float sx2, float sx3, float sy0,
+      float sy1, float sy2, float sy3, float[] aOut, float[] dOut) {
+    int r1 = r0 + ld;
+    int r2 = r1 + ld;
+    int r3 = r2 + ld;
     FloatVector sx0v = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, sx0));
     FloatVector sx1v = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, sx1));
     FloatVector sx2v = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, sx2));
@@ -223,7 +248,6 @@ final class PanamaGram {
       aOut[j] = ao;
       dOut[j] = dO;
     }
-    return squares;
   }
 
   /** s + Σ a[r + j]·x[j] over the scalar tail j ∈ [from, n), in order. */
