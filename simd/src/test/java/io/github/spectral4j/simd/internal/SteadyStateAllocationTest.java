@@ -151,10 +151,13 @@ class SteadyStateAllocationTest {
   }
 
   /**
-   * Bytes the current thread allocated in {@code repetitions} runs of {@code body}: the least over up to
-   * twenty rounds, after at least as many warm-up runs and half a second. Compilation by C2 takes its
-   * time on a loaded machine, and the JIT's transitions occasionally allocate a few hundred bytes; code
-   * that allocates per run shows at least 16·repetitions bytes in every round.
+   * Bytes the current thread allocated in {@code repetitions} runs of {@code body}: the least over rounds,
+   * stopping at the first that allocates nothing and otherwise after twenty rounds and thirty seconds,
+   * after at least as many warm-up runs and half a second. Until C2 has compiled them the Vector API's
+   * operations run as Java code that boxes every vector, and on a loaded machine C2's queue can hold a
+   * kernel back for seconds (as the trainer's ThreadAllocation waits for); the JIT's transitions
+   * occasionally allocate a few hundred bytes. Code that allocates per run shows at least
+   * 16·repetitions bytes in every round, so waiting longer cannot hide it.
    */
   private static long during(int repetitions, Runnable body) {
     long warm = System.nanoTime() + 500_000_000L;
@@ -162,7 +165,8 @@ class SteadyStateAllocationTest {
       body.run();
     }
     long least = Long.MAX_VALUE;
-    for (int round = 0; round < 20 && least > 0; round++) {
+    long patience = System.nanoTime() + 30_000_000_000L;
+    for (int round = 0; least > 0 && (round < 20 || System.nanoTime() < patience); round++) {
       long before = allocated();
       for (int i = 0; i < repetitions; i++) {
         body.run();
