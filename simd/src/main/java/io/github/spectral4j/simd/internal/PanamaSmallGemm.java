@@ -137,28 +137,16 @@ final class PanamaSmallGemm {
 
   /**
    * C(i + r, j + q) = α·(row r of the 4 A rows at aOff)·(row q of the 4 B rows at bOff) + β·C for r, q &lt; 4:
-   * 16 accumulators, each step loading four vectors of B and four of A. (The rows of A left over below a
+   * the vector sums of rows 0–1 and then 2–3 of A ({@link #sums2x4}, eight accumulators each), their lanes
+   * folded through the tile, then the scalar tails in element order, as in dot1. (The rows of A left over below a
    * multiple of four go through {@link PanamaGemv#dot4}, with the four B rows as its matrix: the same operations.)
+   * As one method of sixteen accumulators this was 1876 bytes of bytecode, past what C2 compiles whole in
+   * every JVM history (see KernelMethodSizeTest); the halves load B twice, which costs nothing while two
+   * loads per cycle feed the two FMA pipes.
    */
   private static void dots4x4(
       int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, float alpha,
       float beta) {
-    FloatVector c00 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
-    FloatVector c01 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
-    FloatVector c02 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
-    FloatVector c03 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
-    FloatVector c10 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
-    FloatVector c11 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
-    FloatVector c12 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
-    FloatVector c13 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
-    FloatVector c20 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
-    FloatVector c21 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
-    FloatVector c22 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
-    FloatVector c23 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
-    FloatVector c30 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
-    FloatVector c31 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
-    FloatVector c32 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
-    FloatVector c33 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
     int a0 = aOff;
     int a1 = a0 + lda;
     int a2 = a1 + lda;
@@ -167,47 +155,9 @@ final class PanamaSmallGemm {
     int b1 = b0 + ldb;
     int b2 = b1 + ldb;
     int b3 = b2 + ldb;
-    int p = 0;
     int bound = FLOAT.loopBound(k);
-    for (; p < bound; p += LANES) {
-      FloatVector v0 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, b, b0 + p));
-      FloatVector v1 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, b, b1 + p));
-      FloatVector v2 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, b, b2 + p));
-      FloatVector v3 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, b, b3 + p));
-      FloatVector x = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, a0 + p));
-      c00 = x.fma(v0, c00);
-      c01 = x.fma(v1, c01);
-      c02 = x.fma(v2, c02);
-      c03 = x.fma(v3, c03);
-      x = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, a1 + p));
-      c10 = x.fma(v0, c10);
-      c11 = x.fma(v1, c11);
-      c12 = x.fma(v2, c12);
-      c13 = x.fma(v3, c13);
-      x = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, a2 + p));
-      c20 = x.fma(v0, c20);
-      c21 = x.fma(v1, c21);
-      c22 = x.fma(v2, c22);
-      c23 = x.fma(v3, c23);
-      x = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, a3 + p));
-      c30 = x.fma(v0, c30);
-      c31 = x.fma(v1, c31);
-      c32 = x.fma(v2, c32);
-      c33 = x.fma(v3, c33);
-    }
-    // Lane sums first, then the scalar tails in element order: as in dot1. The sums go through memory,
-    // eight vectors at a time (the GEMM tile holds eight): sixteen calls of sumLanes made this method too
-    // large for C2 to inline them all, and the accumulators were boxed on the heap (about 1.2 KB per call,
-    // 320 KB per 4 x 1024 x 1024 product).
     float[] t = PanamaGemm.workspace().tile;
-    FLOAT_VECTOR.cast(c00).intoArray(t, 0);
-    FLOAT_VECTOR.cast(c01).intoArray(t, LANES);
-    FLOAT_VECTOR.cast(c02).intoArray(t, 2 * LANES);
-    FLOAT_VECTOR.cast(c03).intoArray(t, 3 * LANES);
-    FLOAT_VECTOR.cast(c10).intoArray(t, 4 * LANES);
-    FLOAT_VECTOR.cast(c11).intoArray(t, 5 * LANES);
-    FLOAT_VECTOR.cast(c12).intoArray(t, 6 * LANES);
-    FLOAT_VECTOR.cast(c13).intoArray(t, 7 * LANES);
+    sums2x4(bound, a, a0, lda, b, b0, ldb, t);
     float s00 = foldLanes(t, 0);
     float s01 = foldLanes(t, LANES);
     float s02 = foldLanes(t, 2 * LANES);
@@ -216,14 +166,7 @@ final class PanamaSmallGemm {
     float s11 = foldLanes(t, 5 * LANES);
     float s12 = foldLanes(t, 6 * LANES);
     float s13 = foldLanes(t, 7 * LANES);
-    FLOAT_VECTOR.cast(c20).intoArray(t, 0);
-    FLOAT_VECTOR.cast(c21).intoArray(t, LANES);
-    FLOAT_VECTOR.cast(c22).intoArray(t, 2 * LANES);
-    FLOAT_VECTOR.cast(c23).intoArray(t, 3 * LANES);
-    FLOAT_VECTOR.cast(c30).intoArray(t, 4 * LANES);
-    FLOAT_VECTOR.cast(c31).intoArray(t, 5 * LANES);
-    FLOAT_VECTOR.cast(c32).intoArray(t, 6 * LANES);
-    FLOAT_VECTOR.cast(c33).intoArray(t, 7 * LANES);
+    sums2x4(bound, a, a2, lda, b, b0, ldb, t);
     float s20 = foldLanes(t, 0);
     float s21 = foldLanes(t, LANES);
     float s22 = foldLanes(t, 2 * LANES);
@@ -232,6 +175,7 @@ final class PanamaSmallGemm {
     float s31 = foldLanes(t, 5 * LANES);
     float s32 = foldLanes(t, 6 * LANES);
     float s33 = foldLanes(t, 7 * LANES);
+    int p = bound;
     for (; p < k; p++) {
       float x0 = a[a0 + p];
       float x1 = a[a1 + p];
@@ -278,5 +222,49 @@ final class PanamaSmallGemm {
     c[o + 1] = scaled(s31, alpha, beta, c[o + 1]);
     c[o + 2] = scaled(s32, alpha, beta, c[o + 2]);
     c[o + 3] = scaled(s33, alpha, beta, c[o + 3]);
+  }
+
+  /**
+   * The vector sums over [0, bound) of rows a0 and a0 + lda of A against the four B rows from b0, into t as eight
+   * vectors (row r, column q at (4r + q)·LANES). The sums go through memory: as calls of sumLanes they boxed the
+   * accumulators that C2 left out of line (about 1.2 KB per call).
+   */
+  private static void sums2x4(int bound, float[] a, int a0, int lda, float[] b, int b0, int ldb, float[] t) {
+    FloatVector c00 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c01 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c02 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c03 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c10 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c11 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c12 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c13 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    int a1 = a0 + lda;
+    int b1 = b0 + ldb;
+    int b2 = b1 + ldb;
+    int b3 = b2 + ldb;
+    for (int p = 0; p < bound; p += LANES) {
+      FloatVector v0 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, b, b0 + p));
+      FloatVector v1 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, b, b1 + p));
+      FloatVector v2 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, b, b2 + p));
+      FloatVector v3 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, b, b3 + p));
+      FloatVector x = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, a0 + p));
+      c00 = x.fma(v0, c00);
+      c01 = x.fma(v1, c01);
+      c02 = x.fma(v2, c02);
+      c03 = x.fma(v3, c03);
+      x = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, a1 + p));
+      c10 = x.fma(v0, c10);
+      c11 = x.fma(v1, c11);
+      c12 = x.fma(v2, c12);
+      c13 = x.fma(v3, c13);
+    }
+    FLOAT_VECTOR.cast(c00).intoArray(t, 0);
+    FLOAT_VECTOR.cast(c01).intoArray(t, LANES);
+    FLOAT_VECTOR.cast(c02).intoArray(t, 2 * LANES);
+    FLOAT_VECTOR.cast(c03).intoArray(t, 3 * LANES);
+    FLOAT_VECTOR.cast(c10).intoArray(t, 4 * LANES);
+    FLOAT_VECTOR.cast(c11).intoArray(t, 5 * LANES);
+    FLOAT_VECTOR.cast(c12).intoArray(t, 6 * LANES);
+    FLOAT_VECTOR.cast(c13).intoArray(t, 7 * LANES);
   }
 }
