@@ -200,7 +200,14 @@ final class PanamaGram {
     FLOAT_VECTOR.cast(q3).intoArray(t, 11 * LANES);
   }
 
-  /** aOut += Σ sx_q·A_q and dOut += Σ sy_q·D_q over the four rows from row offset r0, in order of q. */
+  /**
+   * aOut += Σ sx_q·A_q and dOut += Σ sy_q·D_q over the four rows from row offset r0, in order of q, last
+   * column first: the dot products' sweep has just read these rows front to back, so their last lines are
+   * the most recently used, and the four rows of A and B with x, y, aOut and dOut exceed L1 from 768
+   * columns. Every element gets the same operations in either direction, so this changes no bit. Paired
+   * medians against the forward sweep (loaded 2-core Zen 5, 80 interleaved rounds): 0.93 × the pass's
+   * time at 1024 × 1024, 0.89–0.93 × at 1024 × 784, 0.93 × at 2048 × 2048.
+   */
   private static void differenceAxpys4(
       int n, int bound, float[] a, float[] b, int r0, int ld, float sx0, float sx1, float sx2, float sx3, float sy0,
       float sy1, float sy2, float sy3, float[] aOut, float[] dOut) {
@@ -215,8 +222,21 @@ final class PanamaGram {
     FloatVector sy1v = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, sy1));
     FloatVector sy2v = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, sy2));
     FloatVector sy3v = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, sy3));
-    int j = 0;
-    for (; j < bound; j += LANES) {
+    for (int j = n - 1; j >= bound; j--) {
+      float ao = aOut[j];
+      float dO = dOut[j];
+      ao = Math.fma(sx0, a[r0 + j], ao);
+      dO = Math.fma(sy0, a[r0 + j] - b[r0 + j], dO);
+      ao = Math.fma(sx1, a[r1 + j], ao);
+      dO = Math.fma(sy1, a[r1 + j] - b[r1 + j], dO);
+      ao = Math.fma(sx2, a[r2 + j], ao);
+      dO = Math.fma(sy2, a[r2 + j] - b[r2 + j], dO);
+      ao = Math.fma(sx3, a[r3 + j], ao);
+      dO = Math.fma(sy3, a[r3 + j] - b[r3 + j], dO);
+      aOut[j] = ao;
+      dOut[j] = dO;
+    }
+    for (int j = bound - LANES; j >= 0; j -= LANES) {
       FloatVector ao = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, aOut, j));
       FloatVector dO = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, dOut, j));
       FloatVector a0 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r0 + j));
@@ -233,20 +253,6 @@ final class PanamaGram {
       dO = FLOAT_VECTOR.cast(sy3v).fma(a3.sub(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, b, r3 + j))), dO);
       ao.intoArray(aOut, j);
       dO.intoArray(dOut, j);
-    }
-    for (; j < n; j++) {
-      float ao = aOut[j];
-      float dO = dOut[j];
-      ao = Math.fma(sx0, a[r0 + j], ao);
-      dO = Math.fma(sy0, a[r0 + j] - b[r0 + j], dO);
-      ao = Math.fma(sx1, a[r1 + j], ao);
-      dO = Math.fma(sy1, a[r1 + j] - b[r1 + j], dO);
-      ao = Math.fma(sx2, a[r2 + j], ao);
-      dO = Math.fma(sy2, a[r2 + j] - b[r2 + j], dO);
-      ao = Math.fma(sx3, a[r3 + j], ao);
-      dO = Math.fma(sy3, a[r3 + j] - b[r3 + j], dO);
-      aOut[j] = ao;
-      dOut[j] = dO;
     }
   }
 

@@ -393,7 +393,7 @@ final class PanamaOptimizerPass {
    * The second sweep of four consecutive rows at r (all four updated): aOut += Σ fx_k·w_k and
    * eOut += Σ fy_k·(w_k − ref_k), each element by the fused multiply-adds of {@link #axpys} row after row,
    * in row order (so the bits of four {@link #axpys} calls), with aOut and eOut loaded and stored once for
-   * the four rows instead of once per row. Last column first, as {@link PanamaGram#axpy4Backward}: the
+   * the four rows instead of once per row. Last column first, as {@code PanamaGram.differenceAxpys4}: the
    * first sweeps have just read these rows front to back, so their last lines are the most recently used
    * (the four rows' g, d, w and ref exceed L1 at 1024 columns). The whole pass on three 1024² layers
    * (loaded 2-core Zen 5, medians of 300, two runs): 2.36 and 2.42 ms backward, 2.72 and 2.92 ms forward.
