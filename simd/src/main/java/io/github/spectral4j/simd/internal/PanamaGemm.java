@@ -478,13 +478,11 @@ final class PanamaGemm {
           if (packedA == null) {
             packA(transA, a, lda, ic, mc, pc, kc, pa, 0);
           }
-          if (rowsOuter) {
+          if (rowsOuter && e != null && e.update != null) {
+            e.update.rowBlock(kc, pa, aRow, pb, w.tile, c, ic, jc, ldc, mc, nc, alpha);
+          } else if (rowsOuter) {
             for (int ir = 0; ir < mc; ir += MR) {
               int mr = Math.min(MR, mc - ir);
-              if (e != null && e.update != null) {
-                e.update.rowTile(kc, pa, aRow + ir, pb, w.tile, c, ic + ir, jc, ldc, mr, nc, alpha);
-                continue;
-              }
               for (int jr = 0; jr < nc; jr += NR) {
                 tile(kc, pa, aRow + ir, pb, jr, w.tile, c, ic + ir, jc + jr, ldc, mr, Math.min(NR, nc - jr), alpha,
                     beta, mode, e);

@@ -15,8 +15,8 @@ import jdk.incubator.vector.FloatVector;
  * optimizer's pass over it (read G, write ΔW, read and write W) disappears: W is read and written once where
  * the plain product wrote G. Per element the operations of the separate passes in their order
  * ({@code g = acc·α}, {@code u = g·s}, {@code w + u}), so W and ΔW are bit for bit the same. On the route
- * whose row tiles sweep an L2-sized block of B (the weight gradients of an MLP with K = 128) a row tile's G
- * goes to an L1-sized buffer and the step then runs along its rows ({@link #rowTile}); elsewhere each tile's
+ * whose row tiles sweep an L2-sized block of B (the weight gradients of an MLP with K = 128) a block of rows
+ * of G goes to a buffer and the step then runs along those rows ({@link #rowBlock}); elsewhere each tile's
  * write-back applies it ({@link #writeBack}).
  *
  * <p>The squares of u and of the new w are summed per row of W and NR-column panel (the product's column
@@ -84,30 +84,35 @@ final class PanamaGemmUpdate {
   }
 
   /**
-   * A row tile of the product (rows [row, row + mr) of W, columns [col, col + nc)) on the route whose row
-   * tiles sweep a packed block of B that stays in L2: its tiles write G = α·acc into a per-thread buffer of
-   * MR × nc floats (L1-sized at nc = 1024) straight from their registers, then the step runs along those rows
-   * of W as one pass. Measured on a loaded Zen 5 (TN 1024 × 1024 × 128 after the input gradient's product,
-   * one thread, CPU time, three alternating JVMs): 0.05–0.16 ms below the product and the separate pass,
-   * where the step in each tile's write-back (six 256-byte reads of W per tile, waiting on memory) was
-   * 0.08 ms above to 0.01 ms below it; in a whole MLP step the two forms could not be told apart.
+   * A block of rows of the product (rows [row, row + mc) of W, columns [col, col + nc)) on the route whose
+   * row tiles sweep a packed block of B that stays in L2: its tiles write G = α·acc into a per-thread buffer
+   * of mc × nc floats (768 KB at 192 × 1024) straight from their registers, then the step runs along those
+   * rows of W, contiguous in memory when W is as wide as the product, as one pass. W is read from memory in
+   * bursts that long passes take at streaming speed. Measured on a loaded Zen 5 (one thread, CPU time,
+   * medians of 20–24 rounds alternating in one JVM, the MLP step's three weight gradients): a step after
+   * each six-row tile (24 KB of W per burst) 5.76–5.90 ms, after every 8 tiles 5.57–5.65, every 16
+   * 5.52–5.59, after the whole block of 32 tiles 5.35; blocks of 96 to 1024 rows instead of 192 did no
+   * better (5.15–5.36 ms against 5.22).
    */
-  void rowTile(
-      int kc, float[] pa, int ir, float[] pb, float[] tile, float[] w, int row, int col, int ldw, int mr, int nc,
+  void rowBlock(
+      int kc, float[] pa, int ir, float[] pb, float[] tile, float[] w, int row, int col, int ldw, int mc, int nc,
       float alpha) {
-    float[] g = rows(MR * nc);
-    for (int jr = 0; jr < nc; jr += NR) {
-      PanamaGemm.tile(kc, pa, ir, pb, jr, tile, g, 0, jr, nc, mr, Math.min(NR, nc - jr), alpha, 0f,
-          PanamaGemm.OVERWRITE, null);
+    float[] g = rows(mc * nc);
+    for (int i = 0; i < mc; i += MR) {
+      int mr = Math.min(MR, mc - i);
+      for (int jr = 0; jr < nc; jr += NR) {
+        PanamaGemm.tile(kc, pa, ir + i, pb, jr, tile, g, i, jr, nc, mr, Math.min(NR, nc - jr), alpha, 0f,
+            PanamaGemm.OVERWRITE, null);
+      }
     }
-    for (int r = 0; r < mr; r++) {
+    for (int r = 0; r < mc; r++) {
       for (int jr = 0; jr < nc; jr += NR) {
         step(g, r * nc + jr, w, (row + r) * ldw + col + jr, Math.min(NR, nc - jr), at(row + r, col + jr));
       }
     }
   }
 
-  /** The rows of G of {@link #rowTile}: one buffer per thread, grown and never shrunk. */
+  /** The rows of G of {@link #rowBlock}: one buffer per thread, grown and never shrunk. */
   private static float[] rows(int size) {
     float[][] holder = ROWS.get();
     if (holder[0].length < size) {
