@@ -229,8 +229,10 @@ final class PanamaOptimizerPass {
       ey[i] = fy;
       if (((i - from) & 3) == 3) {
         int i0 = i - 3;
-        axpys4Backward(n, bound, ax[i0], ax[i0 + 1], ax[i0 + 2], ax[i], ey[i0], ey[i0 + 1], ey[i0 + 2], ey[i], w, ref,
-            r - 3 * n, aOut, eOut);
+        // The read-only pass's four-row sweep (last column first), with aOut and eOut loaded once per four rows:
+        // each element by the fused multiply-adds of four axpys calls in row order.
+        PanamaGram.differenceAxpys4(n, bound, w, ref, r - 3 * n, n, ax[i0], ax[i0 + 1], ax[i0 + 2], ax[i], ey[i0],
+            ey[i0 + 1], ey[i0 + 2], ey[i], aOut, eOut);
       }
     }
     // The rows after the last whole group of four (counted from `from`, a fixed split point), one by one.
@@ -386,62 +388,6 @@ final class PanamaOptimizerPass {
     for (; j < n; j++) {
       aOut[j] = Math.fma(fx, w[r + j], aOut[j]);
       eOut[j] = Math.fma(fy, w[r + j] - ref[r + j], eOut[j]);
-    }
-  }
-
-  /**
-   * The second sweep of four consecutive rows at r (all four updated): aOut += Σ fx_k·w_k and
-   * eOut += Σ fy_k·(w_k − ref_k), each element by the fused multiply-adds of {@link #axpys} row after row,
-   * in row order (so the bits of four {@link #axpys} calls), with aOut and eOut loaded and stored once for
-   * the four rows instead of once per row. Last column first, as {@code PanamaGram.differenceAxpys4}: the
-   * first sweeps have just read these rows front to back, so their last lines are the most recently used
-   * (the four rows' g, d, w and ref exceed L1 at 1024 columns). The whole pass on three 1024² layers
-   * (loaded 2-core Zen 5, medians of 300, two runs): 2.36 and 2.42 ms backward, 2.72 and 2.92 ms forward.
-   */
-  private static void axpys4Backward(
-      int n, int bound, float fx0, float fx1, float fx2, float fx3, float fy0, float fy1, float fy2, float fy3,
-      float[] w, float[] ref, int r, float[] aOut, float[] eOut) {
-    int r1 = r + n;
-    int r2 = r1 + n;
-    int r3 = r2 + n;
-    for (int j = n - 1; j >= bound; j--) {
-      float a = aOut[j];
-      float e = eOut[j];
-      a = Math.fma(fx0, w[r + j], a);
-      e = Math.fma(fy0, w[r + j] - ref[r + j], e);
-      a = Math.fma(fx1, w[r1 + j], a);
-      e = Math.fma(fy1, w[r1 + j] - ref[r1 + j], e);
-      a = Math.fma(fx2, w[r2 + j], a);
-      e = Math.fma(fy2, w[r2 + j] - ref[r2 + j], e);
-      a = Math.fma(fx3, w[r3 + j], a);
-      e = Math.fma(fy3, w[r3 + j] - ref[r3 + j], e);
-      aOut[j] = a;
-      eOut[j] = e;
-    }
-    FloatVector x0 = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, fx0));
-    FloatVector x1 = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, fx1));
-    FloatVector x2 = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, fx2));
-    FloatVector x3 = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, fx3));
-    FloatVector y0 = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, fy0));
-    FloatVector y1 = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, fy1));
-    FloatVector y2 = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, fy2));
-    FloatVector y3 = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, fy3));
-    for (int j = bound - LANES; j >= 0; j -= LANES) {
-      FloatVector w0 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, w, r + j));
-      FloatVector w1 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, w, r1 + j));
-      FloatVector w2 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, w, r2 + j));
-      FloatVector w3 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, w, r3 + j));
-      FloatVector a = FLOAT_VECTOR.cast(x0).fma(w0, FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, aOut, j)));
-      a = FLOAT_VECTOR.cast(x1).fma(w1, a);
-      a = FLOAT_VECTOR.cast(x2).fma(w2, a);
-      a = FLOAT_VECTOR.cast(x3).fma(w3, a);
-      a.intoArray(aOut, j);
-      FloatVector e = FLOAT_VECTOR.cast(y0).fma(w0.sub(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, ref, r + j))),
-          FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, eOut, j)));
-      e = FLOAT_VECTOR.cast(y1).fma(w1.sub(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, ref, r1 + j))), e);
-      e = FLOAT_VECTOR.cast(y2).fma(w2.sub(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, ref, r2 + j))), e);
-      e = FLOAT_VECTOR.cast(y3).fma(w3.sub(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, ref, r3 + j))), e);
-      e.intoArray(eOut, j);
     }
   }
 
