@@ -286,21 +286,16 @@ public final class Training {
       r = new Recomputed(FloatMatrix.zeros(w.value().rows(), w.value().cols()));
       recomputed.put(w, r);
     }
-    {
-      LayerRule rule = w.rule();
-      float multiplier = (float) rule.forwardMultiplier();
-      float alpha = -(float) (config.learningRate() * rule.learningRateMultiplier());
-      FloatMatrix delta = model.gradientError(l);
-      FloatMatrix h = model.gradientInput(l);
-      // As the layer's weight-gradient GEMM formed G, then α·G as the optimizer's step formed it.
-      if (delta.rows() == h.rows()) {
-        Blas.gemm(true, false, multiplier, delta, h, 0f, r.update);
-      } else {
-        Blas.gemm(true, false, delta.cols(), h.cols(), delta.rows(), multiplier, delta, h, 0f, r.update);
-      }
-      Blas.scal(alpha, r.update.data());
-      r.step = steps;
-    }
+    LayerRule rule = w.rule();
+    float multiplier = (float) rule.forwardMultiplier();
+    float alpha = -(float) (config.learningRate() * rule.learningRateMultiplier());
+    FloatMatrix delta = model.gradientError(l);
+    FloatMatrix h = model.gradientInput(l);
+    // As the layer's weight-gradient GEMM formed G (on the batch's rows of h; probe rows may follow them),
+    // then α·G as the optimizer's step formed it.
+    Blas.gemm(true, false, delta.cols(), h.cols(), delta.rows(), multiplier, delta, h, 0f, r.update);
+    Blas.scal(alpha, r.update.data());
+    r.step = steps;
     return r.update;
   }
 

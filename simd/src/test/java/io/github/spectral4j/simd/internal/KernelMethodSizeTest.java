@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.lang.classfile.Attributes;
 import java.lang.classfile.ClassFile;
 import java.lang.classfile.ClassModel;
 import java.lang.classfile.MethodModel;
@@ -38,7 +39,7 @@ class KernelMethodSizeTest {
       for (Path file : files.filter(f -> f.getFileName().toString().startsWith("Panama")).sorted().toList()) {
         ClassModel model = ClassFile.of().parse(file);
         for (MethodModel method : model.methods()) {
-          int size = method.findAttribute(java.lang.classfile.Attributes.code())
+          int size = method.findAttribute(Attributes.code())
               .map(CodeAttribute::codeLength).orElse(0);
           methods++;
           largest = Math.max(largest, size);

@@ -61,8 +61,8 @@ final class Slots {
 
   /** Applies slot {@code s}'s update, remembering the first parameter of this step that became non-finite. */
   void apply(Slot s) {
-    if (!s.apply(norms) && diverged == null) {
-      diverged = s.parameter.name();
+    if (!s.apply(norms)) {
+      diverging(s);
     }
   }
 
@@ -71,8 +71,8 @@ final class Slots {
    * remembering a divergence as {@link #apply} does.
    */
   void applyScaled(Slot s, float alpha, FloatMatrix g) {
-    if (!s.applyScaled(alpha, g, norms) && diverged == null) {
-      diverged = s.parameter.name();
+    if (!s.applyScaled(alpha, g, norms)) {
+      diverging(s);
     }
   }
 
@@ -83,11 +83,16 @@ final class Slots {
   void adopt(Slot s) {
     s.appliedInBackward = false;
     if (!Double.isFinite(s.valueNorm)) {
-      if (diverged == null) {
-        diverged = s.parameter.name();
-      }
+      diverging(s);
     } else {
       s.formProducts();
+    }
+  }
+
+  /** Records that slot {@code s}'s parameter became non-finite, unless an earlier one of this step did. */
+  private void diverging(Slot s) {
+    if (diverged == null) {
+      diverged = s.parameter.name();
     }
   }
 
