@@ -1,5 +1,6 @@
 package io.github.spectral4j.bench;
 
+import io.github.spectral4j.trainer.nn.GptConfig;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -292,7 +293,7 @@ public final class Report {
     printFlopsTable(out, peak);
     printShapesTable(out, peak);
     printSpectralTable(out);
-    printTrainStepTable(out);
+    printTrainStepTable(out, peak);
     printAllocationControl(out);
     printOthers(out);
   }
@@ -396,15 +397,51 @@ public final class Report {
     }
   }
 
-  private void printTrainStepTable(PrintStream out) {
+  private void printTrainStepTable(PrintStream out, double peak) {
     printStepTable(out, "TrainStepBenchmark", "mlp-step",
-        "Training step (MLP 784-w-w-w-10, SGD), with and without per-step diagnostics, beside PyTorch:");
+        "Training step (MLP 784-w-w-w-10, SGD), with and without per-step diagnostics, beside PyTorch:", peak);
     printStepTable(out, "GptStepBenchmark", "gpt-step",
-        "Training step (GPT, AdamW, batch × context tokens), beside PyTorch:");
+        "Training step (GPT, AdamW, batch × context tokens), beside PyTorch:", peak);
+  }
+
+  /**
+   * The floating-point operations of one training step's matrix products, forward and backward, at the given
+   * width and batch (the rest of each model as its benchmark builds it), or NaN for another benchmark. MLP
+   * 784-w-w-w-10 on B rows: {@code 2B·Σ nᵢ·nᵢ₊₁} forward, as much for the weight gradients and
+   * {@code 2B·Σ_{i≥1} nᵢ·nᵢ₊₁} for the input gradients (none for the data): 2.03 GFLOP at w = 1024, B = 128.
+   * GPT ({@code GptConfig.of(w)}, B windows of C tokens, T = B·C, L blocks, vocabulary V): forward
+   * {@code L·(24·T·w² + 4·B·C²·w) + 2·T·w·V} (q, k, v, output and the 4w MLP; the full C × C scores and
+   * their product with V, as both implementations compute them; the readout), three times that for the step:
+   * 39.9 GFLOP at w = 512, B = 16. Element-wise work (norms, softmax, GELU, the optimizer) is not counted, so
+   * a step's fraction of the peak is a lower bound of its GEMMs' efficiency.
+   */
+  static double stepFlops(String benchmark, int width, int batch) {
+    double w = width;
+    double b = batch;
+    return switch (benchmark) {
+      case "TrainStepBenchmark" -> {
+        double[] n = {784, w, w, w, 10};
+        double forward = 0;
+        double inputGradients = 0;
+        for (int i = 0; i + 1 < n.length; i++) {
+          forward += 2 * b * n[i] * n[i + 1];
+          inputGradients += i == 0 ? 0 : 2 * b * n[i] * n[i + 1];
+        }
+        yield 2 * forward + inputGradients;
+      }
+      case "GptStepBenchmark" -> {
+        GptConfig c = GptConfig.of(width);
+        double t = b * c.context();
+        double forward = c.blocks() * (24 * t * w * w + 4 * b * c.context() * c.context() * w)
+            + 2 * t * w * c.vocabulary();
+        yield 3 * forward;
+      }
+      default -> Double.NaN;
+    };
   }
 
   /** The JMH rows of {@code benchmark} and the peer rows of {@code task}, with ratios to the best peer. */
-  private void printStepTable(PrintStream out, String benchmark, String task, String title) {
+  private void printStepTable(PrintStream out, String benchmark, String task, String title, double peak) {
     List<Row> steps = rows.stream().filter(r -> r.benchmark.equals(benchmark)).sorted(ORDER).toList();
     List<PeerRow> theirs = peers.stream().filter(p -> p.task.equals(task))
         .sorted(Comparator.comparingInt(PeerRow::cores).thenComparing(PeerRow::medianSeconds)).toList();
@@ -417,9 +454,11 @@ public final class Report {
     boolean diagnosed = steps.isEmpty() || steps.stream().anyMatch(r -> r.params.containsKey("diagnostics"));
     out.println(title);
     out.println();
+    boolean peaked = !Double.isNaN(peak);
     out.println("| impl | width | batch | threads | diagnostics | ms per step | forks (ms) | with / without | this / PyTorch |"
-        + (profiled ? " B/op |" : "") + (controlled ? " B/op net of JMH |" : ""));
-    out.println("|---|---|---|---|---|---:|---:|---:|---:|" + (profiled ? "---:|" : "") + (controlled ? "---:|" : ""));
+        + (peaked ? " × peak |" : "") + (profiled ? " B/op |" : "") + (controlled ? " B/op net of JMH |" : ""));
+    out.println("|---|---|---|---|---|---:|---:|---:|---:|" + (peaked ? "---:|" : "") + (profiled ? "---:|" : "")
+        + (controlled ? "---:|" : ""));
     for (Row r : steps) {
       String ratio = "";
       if (r.param("diagnostics").equals("true")) {
@@ -432,25 +471,32 @@ public final class Report {
       PeerRow peer = bestPeer(task, threads, r.params);
       Double bytes = allocation(r);
       Double harness = controlled ? harnessBytesPerOp(r) : null;
-      out.printf(Locale.ROOT, "| spectral4j%s | %s | %s | %d | %s | %s | %s–%s | %s | %s |%s%s%n", r.jvmProperties,
+      out.printf(Locale.ROOT, "| spectral4j%s | %s | %s | %d | %s | %s | %s–%s | %s | %s |%s%s%s%n", r.jvmProperties,
           r.param("width"), r.param("batch"), threads, r.params.containsKey("diagnostics") ? r.param("diagnostics") : "",
           fmt(r.medianSeconds * 1e3), fmt(r.fastestForkSeconds * 1e3), fmt(r.slowestForkSeconds * 1e3), ratio,
           peer == null ? "" : ratio(r.medianSeconds / peer.medianSeconds),
+          peaked ? " " + ofPeak(benchmark, r.param("width"), r.param("batch"), r.medianSeconds, threads, peak) + " |" : "",
           profiled ? " " + (bytes == null ? "" : fmt(bytes)) + " |" : "",
           controlled ? " " + (bytes == null || harness == null ? "" : fmt(bytes - harness)) + " |" : "");
     }
     for (PeerRow p : theirs) {
       boolean best = bestPeer(task, p.cores, p.shape) == p
           && theirs.stream().filter(q -> q.cores == p.cores && q.shape.equals(p.shape)).count() > 1;
-      out.printf(Locale.ROOT, "| %s%s | %s | %s | %d | %s | %s | %s–%s |  |  |%s%s%n", p.label(), best ? " — best" : "",
+      out.printf(Locale.ROOT, "| %s%s | %s | %s | %d | %s | %s | %s–%s |  |  |%s%s%s%n", p.label(), best ? " — best" : "",
           p.param("width"), p.param("batch"), p.cores, diagnosed ? "false" : "", fmt(p.medianSeconds * 1e3),
-          fmt(p.fastestForkSeconds * 1e3),
-          fmt(p.slowestForkSeconds * 1e3), profiled ? "  |" : "", controlled ? "  |" : "");
+          fmt(p.fastestForkSeconds * 1e3), fmt(p.slowestForkSeconds * 1e3),
+          peaked ? " " + ofPeak(benchmark, p.param("width"), p.param("batch"), p.medianSeconds, p.cores, peak) + " |" : "",
+          profiled ? "  |" : "", controlled ? "  |" : "");
     }
     out.println();
     if (!theirs.isEmpty()) {
       out.println("`this / PyTorch`: against PyTorch's fastest configuration on as many cores, same run. "
           + theirs.get(0).detail + ".");
+      out.println();
+    }
+    if (peaked) {
+      out.println("`× peak`: the step's matrix-product FLOPs (forward and backward, element-wise work not counted)"
+          + " over its time, against PeakFlops of the same run times the threads or cores.");
       out.println();
     }
     if (controlled) {
@@ -459,6 +505,15 @@ public final class Report {
           + " iteration (⌊iteration time / ms per op⌋ + 1).");
       out.println();
     }
+  }
+
+  /** A step's {@link #stepFlops} per second over {@code peak · cores} GFLOP/s, or "–" without its shape. */
+  private static String ofPeak(String benchmark, String width, String batch, double seconds, int cores, double peak) {
+    if (width.isEmpty() || batch.isEmpty()) {
+      return "–";
+    }
+    double flops = stepFlops(benchmark, Integer.parseInt(width), Integer.parseInt(batch));
+    return ratio(flops / seconds / 1e9 / (peak * cores));
   }
 
   private static final String CONTROL = "AllocationControlBenchmark";

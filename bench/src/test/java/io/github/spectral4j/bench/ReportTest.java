@@ -151,6 +151,40 @@ class ReportTest {
     assertTrue(!report.contains("MLP 784"), report);
   }
 
+  /**
+   * The steps' matrix-product FLOPs by hand. MLP 784-1024-1024-1024-10, batch 128: Σ nᵢ·nᵢ₊₁ = 802,816 +
+   * 2·1,048,576 + 10,240 = 2,910,208, forward 2·128·that = 745,013,248, the same for the weight gradients and
+   * 2·128·2,107,392 = 539,492,352 for the input gradients: 2,029,518,848. GPT at width 512, batch 16 (T =
+   * 1024, 2 blocks, context 64, vocabulary 128): a block 24·1024·512² + 4·16·64²·512 = 6,576,668,672, the
+   * readout 2·1024·512·128 = 134,217,728, the step 3·(2·6,576,668,672 + 134,217,728) = 39,862,665,216.
+   */
+  @Test
+  void stepFlopsByHand() {
+    assertEquals(2_029_518_848.0, Report.stepFlops("TrainStepBenchmark", 1024, 128), 0);
+    assertEquals(39_862_665_216.0, Report.stepFlops("GptStepBenchmark", 512, 16), 0);
+    assertTrue(Double.isNaN(Report.stepFlops("GemmBenchmark", 512, 16)));
+  }
+
+  /**
+   * With PeakFlops in the run (250 GFLOP/s) the step table gains × peak: the GPT step at 200 ms does
+   * 39.86 GFLOP / 0.2 s = 199.3 GFLOP/s, 0.80 of one core's peak; PyTorch's 250 ms on one core 0.64.
+   */
+  @Test
+  void stepTableShowsTheFractionOfThePeak(@TempDir Path dir) throws IOException {
+    Path jmh = dir.resolve("gptstep.json");
+    Files.writeString(jmh, "[" + result("GptStepBenchmark.step",
+        "\"batch\":\"16\",\"threads\":\"1\",\"width\":\"512\"", "[[5.0]]") + ","
+        + result("PeakFlops.fma", "", "[[2.5E11]]") + "]");
+    Path peers = dir.resolve("peers.json");
+    Files.writeString(peers, "[" + peer("gpt-step", 1, 1, 1, "[[250.0]]").replace("\"width\":1024,\"batch\":128",
+        "\"width\":512,\"batch\":16,\"context\":64") + "]");
+    String report = Report.render(List.of(jmh, peers));
+    assertTrue(report.contains("| this / PyTorch | × peak |"), report);
+    assertTrue(report.contains("| spectral4j | 512 | 16 | 1 |  | 200 | 200–200 |  | 0.80 | 0.80 |"), report);
+    assertTrue(report.contains("| PyTorch 1.13.1 (torch 1, OpenBLAS 1 thread) | 512 | 16 | 1 |  | 250 | 250–250 |  |  | 0.64 |"),
+        report);
+  }
+
   /** With {@code -prof gc} the step table gains a B/op column from gc.alloc.rate.norm. */
   @Test
   void stepTableShowsAllocationWhenProfiled(@TempDir Path dir) throws IOException {
