@@ -61,6 +61,8 @@ public class GemmShapesBenchmark {
     r.put("TN-10x1024x128", "MLP weight gradient δᵀ·H, output layer");
     r.put("NT-16x1024x784", "probe forward (16 rows), layer 1");
     r.put("NT-16x1024x1024", "probe forward (16 rows), layers 2–3");
+    r.put("NT-144x1024x784", "MLP forward with the 16 probe rows riding along, layer 1");
+    r.put("NT-144x1024x1024", "MLP forward with the 16 probe rows riding along, layers 2–3");
     r.put("NT-64x64x128", "GPT per head: Q·Kᵀ (and dP = dO·Vᵀ)");
     r.put("NN-64x128x64", "GPT per head: P·V (and dQ = dS·K)");
     r.put("TN-64x128x64", "GPT per head: dK = dSᵀ·Q, dV = Pᵀ·dO");
@@ -78,7 +80,7 @@ public class GemmShapesBenchmark {
   /** {@code OP-MxNxK}: op(A) is M×K, op(B) is K×N; see {@link #ROLES}. */
   @Param({"NT-128x1024x784", "NT-128x1024x1024", "NT-128x10x1024", "NN-128x1024x10", "NN-128x1024x1024",
       "TN-1024x784x128", "TN-1024x1024x128", "TN-10x1024x128", "NT-16x1024x784", "NT-16x1024x1024",
-      "NT-64x64x128", "NN-64x128x64", "TN-64x128x64",
+      "NT-144x1024x784", "NT-144x1024x1024", "NT-64x64x128", "NN-64x128x64", "TN-64x128x64",
       "NT-1024x1536x512", "NT-1024x2048x512", "NT-1024x512x2048", "TN-2048x512x1024"})
   public String shape;
 

@@ -24,57 +24,132 @@ import jdk.incubator.vector.VectorOperators;
  * give a block of Cᵀ in a per-thread buffer; 16 × 16 register transpositions then write it to C with the
  * write-back mode and the epilogue of the packed GEMM.
  *
+ * <p>Past 128 rows (a batch of 128 with the diagnostics' 16 probe rows riding along is 144) a third wide
+ * panel would compute up to 63 padded columns (+33 % at 144), and the packed GEMM packs B on every call.
+ * So Aᵀ may also be cut into narrow panels of 48 columns (three vectors), run by an 8 × 3-vector kernel
+ * ({@link #kernel8}: 24 accumulators again, 8 broadcasts and 3 loads per 24 multiply-adds): 144 rows are
+ * three narrow panels with no padding, and up to 192 rows some {@link #layout} of wide and narrow panels
+ * pads fewer than 16. Each group of {@link #GROUP} rows of B runs the wide kernel over the wide panels,
+ * then the narrow kernel over the narrow ones, while the group's rows are in L1 or L2: B is still read
+ * from memory once per call.
+ *
  * <p>Each element of C is the packed GEMM's: one chain of fused multiply-adds over each k slice in order
  * (the same slices), from zero, then α·s (+ β·C) in one fused multiply-add, then the epilogue — a·b and
  * b·a round alike. So the result is bit for bit the packed GEMM's, on any thread count.
  */
 final class PanamaTransposedGemm {
-  /** Rows of B (columns of C) per micro-kernel call: the wide tile's MR. */
+  /** Rows of B (columns of C) per call of the wide kernel: the wide tile's MR. */
   private static final int ROWS = 6;
 
-  /** Rows of B (columns of C) per block of Cᵀ: a multiple of ROWS and of 16, the transposition's side. */
+  /** Rows of B (columns of C) per call of {@link #kernel8}. */
+  private static final int ROWS8 = 8;
+
+  /** Rows of B per group: each group runs the wide kernel, then {@link #kernel8}, over its rows. */
+  private static final int GROUP = 24;
+
+  /** Columns of a narrow panel of Aᵀ (three vectors), against the wide panel's NR = 64. */
+  private static final int NARROW = 3 * LANES;
+
+  /** Rows of B (columns of C) per block of Cᵀ: a multiple of GROUP and of 16, the transposition's side. */
   private static final int BLOCK = 192;
 
-  /** The most panels of Aᵀ (NR rows of A each) this path takes: two panels of 256 KB stay in L2. */
-  private static final int MAX_PANELS = 2;
+  /** The widest packed Aᵀ this path takes: 192 columns, 768 KB at KC = 1024, stay in the 1 MB L2. */
+  private static final int MAX_WIDTH = 3 * 64;
 
   private PanamaTransposedGemm() {}
 
   /**
-   * Whether C = A·Bᵀ (m × n, inner dimension k) takes this path: 512-bit vectors (the wide tile), A at
-   * most {@link #MAX_PANELS} panels tall and nearly filling them (the padding of the last panel is computed
-   * for nothing), and B at least four times as tall as A (otherwise packing B costs little per row of C,
-   * and this path's transposition of C costs more).
+   * Whether C = A·Bᵀ (m × n, inner dimension k) takes this path: 512-bit vectors (the wide tile), A's rows
+   * fitting a {@link #layout} (padded columns are computed for nothing: at most m/16 of them, or fewer than
+   * 16 past 128 rows, where the packed GEMM is the only other route and packs B on every call), and B at
+   * least four times as tall as A (otherwise packing B costs little per row of C, and this path's
+   * transposition of C costs more).
    */
   static boolean applies(boolean transA, boolean transB, int m, int n, int k) {
-    if (!WIDE_TILE || LANES != 16 || transA || !transB) {
+    if (!WIDE_TILE || LANES != 16 || NR != 64 || transA || !transB || m < 1 || n < 4 * m) {
       return false;
     }
-    int panels = ceilDiv(m, NR);
-    return panels <= MAX_PANELS && panels * NR - m <= m / 16 && n >= 4 * m;
+    int layout = layout(m);
+    if (layout < 0) {
+      return false;
+    }
+    int pad = width(layout) - m;
+    return pad <= m / 16 || m > 2 * NR && pad < LANES;
   }
 
   /**
-   * Threads split the panels of Aᵀ (rows of C) when their number is a multiple of the panel count, and
-   * columns of C (rows of B) otherwise or in addition. Each thread packs the panels it uses: a split of
+   * The panels of Aᵀ for m rows of A: {@code wide · 8 + narrow}, wide panels of NR = 64 columns (run by
+   * the 6 × 4-vector {@link #kernel}) first, then narrow ones of {@link #NARROW} = 48 ({@link #kernel8},
+   * 8 × 3 vectors), the fewest padded columns, then the fewest panels, at most {@link #MAX_WIDTH} columns;
+   * -1 past that. So 128 rows are two wide panels as before, 144 (a batch of 128 with 16 probe rows) three
+   * narrow ones with no padding, 160 one wide and two narrow, 176 two and one, 192 three wide.
+   * Why narrow panels and not a 16-column third panel: a one-vector panel has one multiply-add per
+   * broadcast element of B, so its kernel would be bound by loads (R + 1 per R multiply-adds).
+   */
+  static int layout(int m) {
+    int best = -1;
+    for (int wide = 0; wide * NR <= MAX_WIDTH; wide++) {
+      for (int narrow = 0; wide * NR + narrow * NARROW <= MAX_WIDTH; narrow++) {
+        int width = wide * NR + narrow * NARROW;
+        if (width < m) {
+          continue;
+        }
+        int candidate = wide * 8 + narrow;
+        if (best < 0 || width < width(best) || width == width(best) && wide + narrow < panels(best)) {
+          best = candidate;
+        }
+        break; // more narrow panels only widen it
+      }
+    }
+    return best;
+  }
+
+  private static int width(int layout) {
+    return layout / 8 * NR + layout % 8 * NARROW;
+  }
+
+  private static int panels(int layout) {
+    return layout / 8 + layout % 8;
+  }
+
+  /** The first column of panel q of the packed Aᵀ (a row of A). */
+  private static int offset(int layout, int q) {
+    int wide = layout / 8;
+    return q <= wide ? q * NR : wide * NR + (q - wide) * NARROW;
+  }
+
+  /**
+   * Threads split the panels of Aᵀ (rows of C) when they are all of one width and their number is a
+   * multiple of the thread count's, and columns of C (rows of B) otherwise or in addition. Each thread packs the panels it uses: a split of
    * columns alone has every thread pack all of Aᵀ (measured, loaded Zen 5, CPU time of the two shares
    * run one after the other against the unsplit product: +80 µs of 1.3 ms at 128 × 1024 × 784), while a
-   * thread with one panel packs only that one and reads all of B, from L3, once.
+   * thread with one panel packs only that one and reads all of B, from L3, once. Column shares start on
+   * a multiple of the kernels' rows (6, 8, or 24 when both kernels run), so that no share computes rows
+   * for nothing inside.
    */
   static void gemm(
       int m, int n, int k, float alpha, float[] a, int lda, float[] b, int ldb, float beta, float[] c, int ldc,
       int threads, PanamaGemm.Epilogue epilogue) {
-    int groups = ceilDiv(n, ROWS);
-    int panels = ceilDiv(m, NR);
+    int layout = layout(m);
+    if (layout < 0) {
+      throw new IllegalArgumentException("m = " + m + " rows are more than this path's panels hold");
+    }
+    int wide = layout / 8;
+    int narrow = layout % 8;
+    int unit = narrow == 0 ? ROWS : wide == 0 ? ROWS8 : GROUP;
+    int groups = ceilDiv(n, unit);
+    int panels = wide + narrow;
     int t = (long) m * n * k < GEMM_PARALLEL_THRESHOLD ? 1 : Math.min(threads, groups * panels);
     if (t <= 1) {
-      columns(0, n, 0, panels, m, k, alpha, a, lda, b, ldb, beta, c, ldc, epilogue);
+      columns(0, n, layout, 0, panels, m, k, alpha, a, lda, b, ldb, beta, c, ldc, epilogue);
       return;
     }
-    int tp = panels > 1 && t % panels == 0 ? panels : 1;
+    int tp = panels > 1 && t % panels == 0 && (wide == 0 || narrow == 0) ? panels : 1;
     Call call = GemmCall.claim(CALLS, Call::new);
     call.set(t, groups, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     call.panelShares = tp;
+    call.layout = layout;
+    call.unit = unit;
     call.epilogue = epilogue;
     call.run(t);
   }
@@ -85,19 +160,23 @@ final class PanamaTransposedGemm {
   private static final class Call extends GemmCall {
     /** Shares of the panels of Aᵀ; tasks / panelShares shares of the columns of C. */
     int panelShares;
+    /** The panels of Aᵀ ({@link #layout}). */
+    int layout;
+    /** Rows of B per group of {@link GemmCall#groups}. */
+    int unit;
     PanamaGemm.Epilogue epilogue;
 
     @Override
     public void accept(int task) {
       int columnShares = tasks / panelShares;
       int share = task % columnShares;
-      int panels = ceilDiv(m, NR);
+      int panels = panels(layout);
       int q = task / columnShares;
-      int j0 = Parallel.split(groups, columnShares, share) * ROWS;
-      int j1 = Math.min(n, Parallel.split(groups, columnShares, share + 1) * ROWS);
+      int j0 = Parallel.split(groups, columnShares, share) * unit;
+      int j1 = Math.min(n, Parallel.split(groups, columnShares, share + 1) * unit);
       int q0 = Parallel.split(panels, panelShares, q);
       int q1 = Parallel.split(panels, panelShares, q + 1);
-      columns(j0, j1, q0, q1, m, k, alpha, a, lda, b, ldb, beta, c, ldc, epilogue);
+      columns(j0, j1, layout, q0, q1, m, k, alpha, a, lda, b, ldb, beta, c, ldc, epilogue);
     }
 
     @Override
@@ -108,46 +187,104 @@ final class PanamaTransposedGemm {
   }
 
   /**
-   * Columns [j0, j1) of C, from rows [j0, j1) of B (j0 a multiple of ROWS), and its rows of panels
-   * [q0, q1) of Aᵀ (rows q0·NR … of A; all of them when q1 is the last).
+   * Columns [j0, j1) of C, from rows [j0, j1) of B, and its rows of panels [q0, q1) of Aᵀ as the layout
+   * lays them out (rows offset(q0) … of A; all of them when q1 is the last).
    */
   private static void columns(
-      int j0, int j1, int q0, int q1, int m, int k, float alpha, float[] a, int lda, float[] b, int ldb,
-      float beta, float[] c, int ldc, PanamaGemm.Epilogue epilogue) {
+      int j0, int j1, int layout, int q0, int q1, int m, int k, float alpha, float[] a, int lda, float[] b,
+      int ldb, float beta, float[] c, int ldc, PanamaGemm.Epilogue epilogue) {
     PanamaGemm.Workspace w = PanamaGemm.workspace();
     // The packed GEMM's slices of k, so that every element sees the same sums.
     int slices = ceilDiv(k, KC);
     int kcMax = ceilDiv(k, slices);
-    int panels = q1 - q0;
-    int width = panels * NR;
-    int i0 = q0 * NR;
-    int rows = Math.min(m, q1 * NR) - i0;
+    int i0 = offset(layout, q0);
+    int width = offset(layout, q1) - i0;
+    int rows = Math.min(m, i0 + width) - i0;
+    // This share's wide panels, then its narrow ones (wide columns, a multiple of NR).
+    int wideWidth = Math.max(0, offset(layout, Math.min(q1, layout / 8)) - i0);
+    int narrow = (width - wideWidth) / NARROW;
+    int wide = wideWidth / NR;
     float[] ct = w.transposed(BLOCK * width);
     for (int s = 0; s < slices; s++) {
       int pc = s * kcMax;
       int kc = Math.min(kcMax, k - pc);
       int mode = s > 0 ? PanamaGemm.ACCUMULATE : beta == 0 ? PanamaGemm.OVERWRITE : PanamaGemm.SCALE;
       PanamaGemm.Epilogue e = s == slices - 1 ? epilogue : null;
-      // Aᵀ's slice as the packed GEMM packs a transposed B: panel q holds rows q·NR … of A, column by column.
+      // Aᵀ's slice: the wide panels as the packed GEMM packs a transposed B (panel q holds rows q·NR … of A,
+      // column by column), then the narrow ones alike, NARROW columns each.
       float[] pa = w.packB(PB_SKIP + width * kc);
-      PanamaGemm.packB(true, a, lda, pc, kc, i0, rows, pa);
+      if (wide > 0) {
+        PanamaGemm.packB(true, a, lda, pc, kc, i0, Math.min(rows, wideWidth), pa);
+      }
+      if (narrow > 0) {
+        packNarrow(a, lda, pc, kc, i0 + wideWidth, rows - wideWidth, narrow, pa, PB_SKIP + wideWidth * kc);
+      }
       for (int jb = j0; jb < j1; jb += BLOCK) {
         int nb = Math.min(BLOCK, j1 - jb);
-        for (int jr = 0; jr < nb; jr += ROWS) {
-          // Rows past the block's last are read again from its last row (never past B) and never written.
-          int last = jb + nb - 1;
-          int o0 = jb + jr;
-          int o1 = Math.min(o0 + 1, last) * ldb + pc;
-          int o2 = Math.min(o0 + 2, last) * ldb + pc;
-          int o3 = Math.min(o0 + 3, last) * ldb + pc;
-          int o4 = Math.min(o0 + 4, last) * ldb + pc;
-          int o5 = Math.min(o0 + 5, last) * ldb + pc;
-          o0 = o0 * ldb + pc;
-          for (int q = 0; q < panels; q++) {
-            kernel(kc, b, o0, o1, o2, o3, o4, o5, pa, PB_SKIP + q * NR * kc, ct, jr * width + q * NR, width);
+        // Rows past the block's last are read again from its last row (never past B) and never written.
+        int last = jb + nb - 1;
+        for (int g = 0; g < nb; g += GROUP) {
+          int gEnd = Math.min(g + GROUP, nb);
+          // Each kernel sweeps its rows of B along the slice, and every panel then finds them in L1; the
+          // narrow panels find the group's rows (96 KB at kc = 1024) in L2.
+          for (int jr = g; wide > 0 && jr < gEnd; jr += ROWS) {
+            int o0 = jb + jr;
+            int o1 = Math.min(o0 + 1, last) * ldb + pc;
+            int o2 = Math.min(o0 + 2, last) * ldb + pc;
+            int o3 = Math.min(o0 + 3, last) * ldb + pc;
+            int o4 = Math.min(o0 + 4, last) * ldb + pc;
+            int o5 = Math.min(o0 + 5, last) * ldb + pc;
+            o0 = o0 * ldb + pc;
+            for (int q = 0; q < wide; q++) {
+              kernel(kc, b, o0, o1, o2, o3, o4, o5, pa, PB_SKIP + q * NR * kc, ct, jr * width + q * NR, width);
+            }
+          }
+          for (int jr = g; narrow > 0 && jr < gEnd; jr += ROWS8) {
+            int o0 = jb + jr;
+            int o1 = Math.min(o0 + 1, last) * ldb + pc;
+            int o2 = Math.min(o0 + 2, last) * ldb + pc;
+            int o3 = Math.min(o0 + 3, last) * ldb + pc;
+            int o4 = Math.min(o0 + 4, last) * ldb + pc;
+            int o5 = Math.min(o0 + 5, last) * ldb + pc;
+            int o6 = Math.min(o0 + 6, last) * ldb + pc;
+            int o7 = Math.min(o0 + 7, last) * ldb + pc;
+            o0 = o0 * ldb + pc;
+            for (int q = 0; q < narrow; q++) {
+              int col = wideWidth + q * NARROW;
+              kernel8(kc, b, o0, o1, o2, o3, o4, o5, o6, o7, pa, PB_SKIP + col * kc, ct, jr * width + col, width);
+            }
           }
         }
         writeBack(ct, width, nb, i0, rows, c, jb, ldc, alpha, beta, mode, w.tile, e);
+      }
+    }
+  }
+
+  /**
+   * Packs rows [row, row + rows) of A, columns [pc, pc + kc), transposed into {@code count} panels of
+   * {@link #NARROW} columns at {@code pa[dst …]}: panel f holds, for each p, the NARROW values of column p
+   * of rows row + f·NARROW … at {@code dst + f·NARROW·kc + p·NARROW}; rows past the last are zero. Whole
+   * 16 × 16 squares go through {@link PanamaGemm#transpose16}.
+   */
+  private static void packNarrow(float[] a, int lda, int pc, int kc, int row, int rows, int count, float[] pa, int dst) {
+    for (int f = 0; f < count; f++) {
+      int base = dst + f * NARROW * kc;
+      for (int cc = 0; cc < NARROW; cc += LANES) {
+        int r0 = f * NARROW + cc; // this vector's first row, from row
+        int nr = Math.max(0, Math.min(LANES, rows - r0));
+        int p = 0;
+        if (nr == LANES) {
+          int s0 = (row + r0) * lda + pc;
+          for (; p + LANES <= kc; p += LANES) {
+            PanamaGemm.transpose16(a, s0 + p, lda, pa, base + cc + p * NARROW, NARROW);
+          }
+        }
+        for (int r = 0; r < LANES; r++) {
+          int src = (row + r0 + r) * lda + pc;
+          for (int q = p, d = base + cc + r + p * NARROW; q < kc; q++, d += NARROW) {
+            pa[d] = r < nr ? a[src + q] : 0f;
+          }
+        }
       }
     }
   }
@@ -249,6 +386,110 @@ final class PanamaTransposedGemm {
     FLOAT_VECTOR.cast(c51).intoArray(ct, ci + LANES);
     FLOAT_VECTOR.cast(c52).intoArray(ct, ci + 2 * LANES);
     FLOAT_VECTOR.cast(c53).intoArray(ct, ci + 3 * LANES);
+  }
+
+  /**
+   * Eight rows of B (at o0 … o7, each from the slice's first column) against one packed panel of Aᵀ
+   * {@link #NARROW} columns wide: 24 accumulators, row r of the tile (a column of C) stored at
+   * {@code ct[ci + r·ldt …]}, three vectors. Each step of k loads three vectors of the panel and broadcasts
+   * eight elements of B, 11 loads per 24 multiply-adds against the wide kernel's 10.
+   */
+  private static void kernel8(
+      int kc, float[] b, int o0, int o1, int o2, int o3, int o4, int o5, int o6, int o7, float[] pa, int ai,
+      float[] ct, int ci, int ldt) {
+    FloatVector c00 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c01 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c02 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c10 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c11 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c12 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c20 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c21 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c22 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c30 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c31 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c32 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c40 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c41 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c42 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c50 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c51 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c52 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c60 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c61 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c62 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c70 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c71 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c72 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    for (int p = 0; p < kc; p++) {
+      int ao = ai + p * NARROW;
+      FloatVector x0 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, pa, ao));
+      FloatVector x1 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, pa, ao + LANES));
+      FloatVector x2 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, pa, ao + 2 * LANES));
+      FloatVector bv = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, b[o0 + p]));
+      c00 = bv.fma(x0, c00);
+      c01 = bv.fma(x1, c01);
+      c02 = bv.fma(x2, c02);
+      bv = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, b[o1 + p]));
+      c10 = bv.fma(x0, c10);
+      c11 = bv.fma(x1, c11);
+      c12 = bv.fma(x2, c12);
+      bv = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, b[o2 + p]));
+      c20 = bv.fma(x0, c20);
+      c21 = bv.fma(x1, c21);
+      c22 = bv.fma(x2, c22);
+      bv = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, b[o3 + p]));
+      c30 = bv.fma(x0, c30);
+      c31 = bv.fma(x1, c31);
+      c32 = bv.fma(x2, c32);
+      bv = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, b[o4 + p]));
+      c40 = bv.fma(x0, c40);
+      c41 = bv.fma(x1, c41);
+      c42 = bv.fma(x2, c42);
+      bv = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, b[o5 + p]));
+      c50 = bv.fma(x0, c50);
+      c51 = bv.fma(x1, c51);
+      c52 = bv.fma(x2, c52);
+      bv = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, b[o6 + p]));
+      c60 = bv.fma(x0, c60);
+      c61 = bv.fma(x1, c61);
+      c62 = bv.fma(x2, c62);
+      bv = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, b[o7 + p]));
+      c70 = bv.fma(x0, c70);
+      c71 = bv.fma(x1, c71);
+      c72 = bv.fma(x2, c72);
+    }
+    FLOAT_VECTOR.cast(c00).intoArray(ct, ci);
+    FLOAT_VECTOR.cast(c01).intoArray(ct, ci + LANES);
+    FLOAT_VECTOR.cast(c02).intoArray(ct, ci + 2 * LANES);
+    ci += ldt;
+    FLOAT_VECTOR.cast(c10).intoArray(ct, ci);
+    FLOAT_VECTOR.cast(c11).intoArray(ct, ci + LANES);
+    FLOAT_VECTOR.cast(c12).intoArray(ct, ci + 2 * LANES);
+    ci += ldt;
+    FLOAT_VECTOR.cast(c20).intoArray(ct, ci);
+    FLOAT_VECTOR.cast(c21).intoArray(ct, ci + LANES);
+    FLOAT_VECTOR.cast(c22).intoArray(ct, ci + 2 * LANES);
+    ci += ldt;
+    FLOAT_VECTOR.cast(c30).intoArray(ct, ci);
+    FLOAT_VECTOR.cast(c31).intoArray(ct, ci + LANES);
+    FLOAT_VECTOR.cast(c32).intoArray(ct, ci + 2 * LANES);
+    ci += ldt;
+    FLOAT_VECTOR.cast(c40).intoArray(ct, ci);
+    FLOAT_VECTOR.cast(c41).intoArray(ct, ci + LANES);
+    FLOAT_VECTOR.cast(c42).intoArray(ct, ci + 2 * LANES);
+    ci += ldt;
+    FLOAT_VECTOR.cast(c50).intoArray(ct, ci);
+    FLOAT_VECTOR.cast(c51).intoArray(ct, ci + LANES);
+    FLOAT_VECTOR.cast(c52).intoArray(ct, ci + 2 * LANES);
+    ci += ldt;
+    FLOAT_VECTOR.cast(c60).intoArray(ct, ci);
+    FLOAT_VECTOR.cast(c61).intoArray(ct, ci + LANES);
+    FLOAT_VECTOR.cast(c62).intoArray(ct, ci + 2 * LANES);
+    ci += ldt;
+    FLOAT_VECTOR.cast(c70).intoArray(ct, ci);
+    FLOAT_VECTOR.cast(c71).intoArray(ct, ci + LANES);
+    FLOAT_VECTOR.cast(c72).intoArray(ct, ci + 2 * LANES);
   }
 
   /**

@@ -51,6 +51,11 @@ class SteadyStateAllocationTest {
       // The logits layer's forward (few-column A·Bᵀ, rows split) and backward (forked from 2^20) products.
       cases.add(Arguments.of(impl, 2, "fewColumnsNT", 128, 10, 1024));
       cases.add(Arguments.of(impl, 2, "gemmNN", 128, 1024, 10));
+      // The forward with probe rows riding along (A·Bᵀ past 128 rows): three narrow panels of Aᵀ, and a
+      // wide one with two narrow ones, on one thread and forked.
+      cases.add(Arguments.of(impl, 1, "transposedNT", 144, 600, 40));
+      cases.add(Arguments.of(impl, 2, "transposedNT", 144, 1024, 64));
+      cases.add(Arguments.of(impl, 2, "transposedNT", 160, 700, 48));
       cases.add(Arguments.of(impl, 2, "gram", 3 * GramProducts.BLOCK_ROWS + 5, 350, 0));
       // The optimizer's pass without products, its blocks split over the threads.
       cases.add(Arguments.of(impl, 1, "update", 3, SquaresPass.BLOCK, 0));

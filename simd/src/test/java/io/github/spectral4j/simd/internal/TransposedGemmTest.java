@@ -12,17 +12,24 @@ import java.util.stream.LongStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * {@link PanamaTransposedGemm}, C = α·A·Bᵀ + β·C computed as Cᵀ = B·Aᵀ with B unpacked: against the
- * double oracle on awkward shapes (every m from 1 to two panels, n and k off every block size, k = 1, two
- * and three k slices, ldc past n), and bit for bit against the packed route on 1, 2 and 3 threads, with
- * and without the epilogue (bias, rectifier, mask) and β; and the shapes the dispatcher sends to it.
+ * double oracle on awkward shapes (m from 1 to 192 rows in every layout of wide and narrow panels, n and k
+ * off every block size, k = 1, two and three k slices, ldc past n), and bit for bit against the packed
+ * route on 1, 2 and 3 threads, with and without the epilogue (bias, rectifier, mask) and β; and the shapes
+ * the dispatcher sends to it.
  */
 class TransposedGemmTest {
-  /** The m that exercise the panels: 1, the edges of a vector and of a panel, and a full second panel. */
-  private static final int[] ROWS = {1, 2, 5, 6, 7, 15, 16, 17, 31, 33, 48, 61, 63, 64, 65, 97, 100, 121, 127, 128};
+  /**
+   * The m that exercise the panels: 1, the edges of a vector and of a panel, a full second panel, and past
+   * 128 rows the narrow panels' layouts (three narrow; one wide and two narrow; two wide and one narrow;
+   * three wide), full and padded, e.g. 144 = a batch of 128 with 16 probe rows.
+   */
+  private static final int[] ROWS = {1, 2, 5, 6, 7, 15, 16, 17, 31, 33, 47, 48, 61, 63, 64, 65, 95, 97, 100, 111, 121,
+      127, 128, 129, 130, 137, 144, 145, 150, 159, 160, 170, 176, 177, 185, 191, 192};
 
   static Stream<Long> seeds() {
     return LongStream.rangeClosed(1, 240).boxed();
@@ -127,6 +134,103 @@ class TransposedGemmTest {
   }
 
   /**
+   * The panels for m rows, hand-counted: wide (64) panels first, then narrow (48) ones, the fewest padded
+   * columns and then the fewest panels; nothing past 192.
+   */
+  @Test
+  void choosesTheLayoutWithTheLeastPadding() {
+    Reference.kernels("panama");
+    int[][] expected = { // m, wide, narrow
+      {1, 0, 1}, {48, 0, 1}, {49, 1, 0}, {64, 1, 0}, {65, 0, 2}, {96, 0, 2}, {97, 1, 1}, {112, 1, 1}, {113, 2, 0},
+      {128, 2, 0}, {129, 0, 3}, {144, 0, 3}, {145, 1, 2}, {160, 1, 2}, {161, 2, 1}, {176, 2, 1}, {177, 3, 0},
+      {192, 3, 0}};
+    for (int[] x : expected) {
+      assertEquals(x[1] * 8 + x[2], PanamaTransposedGemm.layout(x[0]), "m = " + x[0]);
+    }
+    assertEquals(-1, PanamaTransposedGemm.layout(193));
+  }
+
+  static Stream<Arguments> probeRowShapes() {
+    Stream.Builder<Arguments> cases = Stream.builder();
+    for (int m : new int[] {130, 144, 150, 191}) {
+      for (int epilogue = 0; epilogue < 3; epilogue++) {
+        cases.add(Arguments.of(m, epilogue));
+      }
+    }
+    return cases.build();
+  }
+
+  /**
+   * A batch with probe rows riding along (m past 128: three narrow panels, or wide and narrow ones),
+   * n = 203 (no multiple of 6, 8 or 16), k = 1100 (two k slices), α and β neither 0 nor 1, without an
+   * epilogue, with the bias and the rectifier, and with the mask too: bit for bit the packed route on 1, 2
+   * and 3 threads, and within the rounding bound of the double oracle.
+   */
+  @ParameterizedTest(name = "m={0} epilogue={1}")
+  @MethodSource("probeRowShapes")
+  void probeRowShapesAreThePackedRouteAndTheOracle(int m, int epilogue) {
+    Reference.kernels("panama");
+    int n = 203;
+    int k = 1100;
+    int ldc = n + 1;
+    float alpha = 0.75f;
+    float beta = -1.25f;
+    SplittableRandom r = new SplittableRandom(m * 3L + epilogue);
+    float[] a = random(r, m * k);
+    float[] opB = random(r, k * n);
+    float[] b = Reference.store(opB, k, n, true);
+    float[] c0 = random(r, m * ldc);
+    PanamaGemm.Epilogue e = null;
+    if (epilogue > 0) {
+      e = new PanamaGemm.Epilogue();
+      e.biasScale = 0.5f;
+      e.bias = random(r, n);
+      e.rectify = true;
+      e.ldm = n + 3;
+      e.mask = epilogue == 2 ? random(r, m * e.ldm) : null;
+    }
+    float[] expected = c0.clone();
+    PanamaGemm.packed(false, true, m, n, k, alpha, a, k, b, k, beta, expected, ldc, 1, e);
+    float[] packedC0 = new float[m * n];
+    for (int i = 0; i < m; i++) {
+      System.arraycopy(c0, i * ldc, packedC0, i * n, n);
+    }
+    double[][] ref = Reference.gemm(m, n, k, alpha, a, opB, beta, packedC0);
+    int zeros = 0;
+    for (int threads = 1; threads <= 3; threads++) {
+      float[] c = c0.clone();
+      PanamaTransposedGemm.gemm(m, n, k, alpha, a, k, b, k, beta, c, ldc, threads, e);
+      for (int i = 0; i < m; i++) {
+        for (int j = 0; j < ldc; j++) {
+          int o = i * ldc + j;
+          String what = m + "x" + n + "x" + k + " epilogue " + epilogue + " on " + threads + " threads: C(" + i + ","
+              + j + ")";
+          assertEquals(Float.floatToIntBits(expected[o]), Float.floatToIntBits(c[o]), what + " against the packed route");
+          if (j >= n) {
+            assertEquals(Float.floatToIntBits(c0[o]), Float.floatToIntBits(c[o]), what + " past n was written");
+            continue;
+          }
+          double exact = ref[0][i * n + j];
+          double scale = ref[1][i * n + j];
+          if (e != null) {
+            exact += (double) e.biasScale * e.bias[j];
+            scale += Math.abs((double) e.biasScale * e.bias[j]);
+            exact = Math.max(exact, 0);
+            if (e.mask != null && e.mask[i * e.ldm + j] <= 0) {
+              exact = 0;
+            }
+          }
+          assertClose(exact, c[o], scale, k, what);
+          zeros += c[o] == 0 ? 1 : 0;
+        }
+      }
+    }
+    if (e != null) {
+      assertTrue(zeros > 0 && zeros < 3 * m * n, "the rectifier cut some elements and kept others: " + zeros);
+    }
+  }
+
+  /**
    * Shapes large enough to fork (m·n·k ≥ 2²⁰): on 2 and 4 threads the panels of Aᵀ are split (rows of C),
    * with columns as well on 4, and on 3 the columns alone; every split gives the packed route's bits, the
    * epilogue's mask read at the split's rows, and nothing past n or outside C's rows written.
@@ -136,9 +240,10 @@ class TransposedGemmTest {
   void splitsPanelsAndColumnsBitForBit(long seed) {
     Reference.kernels("panama");
     SplittableRandom r = new SplittableRandom(seed * 7919 + 11);
-    int m = switch (r.nextInt(4)) {
+    int m = switch (r.nextInt(5)) {
       case 0 -> 1 + r.nextInt(64); // one panel: columns only
-      default -> 65 + r.nextInt(64); // two panels, the second partly padded
+      case 1, 2 -> 65 + r.nextInt(64); // two panels, the second partly padded
+      default -> 129 + r.nextInt(64); // three or four panels, narrow ones among them
     };
     int n = 6 + r.nextInt(400);
     int k = Math.max((int) ((1L << 20) / ((long) m * n)) + 1 + r.nextInt(40), 1 + r.nextInt(300));
@@ -183,8 +288,13 @@ class TransposedGemmTest {
     boolean wide = PanamaConstants.WIDE_TILE && PanamaConstants.LANES == 16;
     assertEquals(wide, PanamaTransposedGemm.applies(false, true, 128, 1024, 1024));
     assertEquals(wide, PanamaTransposedGemm.applies(false, true, 64, 784, 128));
-    assertFalse(PanamaTransposedGemm.applies(false, true, 129, 4096, 64), "a third panel");
-    assertFalse(PanamaTransposedGemm.applies(false, true, 100, 4096, 64), "a panel padded by 28 rows");
+    assertEquals(wide, PanamaTransposedGemm.applies(false, true, 144, 1024, 1024), "a batch of 128 with 16 probe rows");
+    assertEquals(wide, PanamaTransposedGemm.applies(false, true, 144, 1024, 784));
+    assertEquals(wide, PanamaTransposedGemm.applies(false, true, 129, 4096, 64), "padded by 15 past 128 rows");
+    assertEquals(wide, PanamaTransposedGemm.applies(false, true, 176, 1024, 64), "two wide panels and a narrow one");
+    assertEquals(wide, PanamaTransposedGemm.applies(false, true, 192, 1024, 64));
+    assertFalse(PanamaTransposedGemm.applies(false, true, 193, 4096, 64), "wider than 192 columns");
+    assertFalse(PanamaTransposedGemm.applies(false, true, 100, 4096, 64), "a panel padded by 12 rows");
     assertFalse(PanamaTransposedGemm.applies(false, true, 128, 511, 64), "B not four times as tall as A");
     assertFalse(PanamaTransposedGemm.applies(true, true, 128, 1024, 64));
     assertFalse(PanamaTransposedGemm.applies(false, false, 128, 1024, 64));
