@@ -11,7 +11,8 @@ import java.util.Objects;
  * ({@link #addWithNorms}: y ← y + x, ‖x‖₂, ‖y‖₂; {@link #update}: the same for plain SGD's x = −η·g, with
  * the Gram products of power iteration on the new y and its drift when asked,
  * {@link #updateWithDifferenceGram}; plain SGD written by the weight gradient's GEMM, {@link #gemmUpdate}:
- * W ← W + α·(γ·op(A)·op(B)) with both norms, the gradient never stored), the Gram product of power iteration
+ * W ← W + α·(γ·op(A)·op(B)) with both norms, the gradient never stored, and with the Gram products of power
+ * iteration on the new W and its drift, {@link #gemmUpdateWithDifferenceGram}), the Gram product of power iteration
  * ({@link #gramTimes}: A·v and Aᵀ·(A·v) reading A once), and the same for a matrix and its drift from
  * a reference ({@link #differenceGramTimes}: D = A − B formed row by row, never stored, with ‖D‖_F²),
  * and a dense layer's element-wise work done by the GEMM's write-back ({@link #gemmBiasRectify}:
@@ -341,6 +342,99 @@ public final class Fused {
     gemmUpdate("gemmUpdate", transA, transB, m, n, k, gamma, a, b, alpha, w, d, norms);
   }
 
+  /**
+   * {@link #gemmUpdate(boolean, boolean, int, int, int, float, FloatMatrix, FloatMatrix, float, FloatMatrix,
+   * FloatMatrix, double[])} with the Gram products of power iteration on the new W and on its drift E = W − ref
+   * formed in the same pass, as {@link #updateWithDifferenceGram} forms them in an optimizer's pass:
+   * {@code ax = W·x}, {@code aOut = Wᵀ·ax}, {@code ey = E·y}, {@code eOut = Eᵀ·ey} and {@code norms[2] = ‖E‖_F}
+   * — plain SGD written by the weight gradient's GEMM that also advances the power iterations for ‖W‖* and
+   * ‖W − W₀‖*. W, D, {@code norms[0]} and {@code norms[1]} are bit for bit those of {@code gemmUpdate}. On the
+   * Vector API kernels the products are formed per fixed bucket of 48 rows of W, each four rows right after
+   * their update while they are in cache (W₀ is the only extra read), the buckets' shares of aOut and eOut
+   * added in bucket order: the same bits on any thread count (and on any route of the product), which may
+   * differ in their last bits from {@link #differenceGramTimes}' on the same W. The scalar kernels, and γ = 0
+   * (A and B are not read), run the step and then {@code differenceGramTimes}. Allocates nothing in steady
+   * state. x and y have n entries, ax and ey m, aOut and eOut n; every output array is distinct from every
+   * other array.
+   *
+   * @param transA whether op(A) = Aᵀ
+   * @param transB whether op(B) = Bᵀ
+   * @param m rows of W, 1 ≤ m ≤ rows of op(A)
+   * @param n columns of W, 1 ≤ n ≤ columns of op(B)
+   * @param k the inner size, 1 ≤ k ≤ columns of op(A) and rows of op(B)
+   * @param gamma γ, finite
+   * @param a A, not modified
+   * @param b B, not modified
+   * @param alpha α, e.g. −η; finite
+   * @param w W, m×n, modified; must not share its array with A or B
+   * @param d receives α·G (m×n), modified; or null to keep no copy of the update
+   * @param ref the reference W₀, m×n, not modified
+   * @param x W's input vector, not modified
+   * @param ax receives W·x
+   * @param aOut receives Wᵀ·(W·x)
+   * @param y the drift's input vector, not modified
+   * @param ey receives E·y
+   * @param eOut receives Eᵀ·(E·y)
+   * @param norms receives ‖α·G‖_F, ‖W‖_F and ‖W − ref‖_F, modified; at least three entries
+   * @throws IllegalArgumentException naming the size, scale, length or array that does not fit
+   */
+  public static void gemmUpdateWithDifferenceGram(
+      boolean transA, boolean transB, int m, int n, int k, float gamma, FloatMatrix a, FloatMatrix b, float alpha,
+      FloatMatrix w, FloatMatrix d, FloatMatrix ref, float[] x, float[] ax, float[] aOut, float[] y, float[] ey,
+      float[] eOut, double[] norms) {
+    String who = "gemmUpdateWithDifferenceGram";
+    Blas.checkLeadingBlocks(who, transA, transB, m, n, k, a, b, w);
+    if (w.rows() != m || w.cols() != n) {
+      throw new IllegalArgumentException(who + ": W must be the whole " + m + "x" + n + " product, got " + w.rows()
+          + "x" + w.cols());
+    }
+    Objects.requireNonNull(ref, "ref");
+    Objects.requireNonNull(norms, "norms");
+    requireShapeOf(who, "the reference", ref, w);
+    if (norms.length < 3) {
+      throw new IllegalArgumentException(who + ": norms needs 3 entries, got " + norms.length);
+    }
+    Objects.requireNonNull(x, "x");
+    Objects.requireNonNull(ax, "ax");
+    Objects.requireNonNull(aOut, "aOut");
+    Objects.requireNonNull(y, "y");
+    Objects.requireNonNull(ey, "ey");
+    Objects.requireNonNull(eOut, "eOut");
+    if (x.length != n || y.length != n || ax.length != m || ey.length != m || aOut.length != n || eOut.length != n) {
+      throw new IllegalArgumentException(who + ": W " + m + "x" + n + " needs x and y of length " + n
+          + ", ax and ey of length " + m + ", aOut and eOut of length " + n + ", got x " + x.length + ", y " + y.length
+          + ", ax " + ax.length + ", ey " + ey.length + ", aOut " + aOut.length + ", eOut " + eOut.length);
+    }
+    float[] dd = d == null ? null : d.data();
+    // The outputs against every other array (A and B counted as the gradient "g"), and ref against W and D.
+    for (int i = 0; i < 4; i++) {
+      float[] p = pickUpdate(i, ax, aOut, ey, eOut, dd, w.data(), ref.data(), x, y, null);
+      for (int j = i + 1; j < 9; j++) {
+        if (p == pickUpdate(j, ax, aOut, ey, eOut, dd, w.data(), ref.data(), x, y, null)) {
+          throw new IllegalArgumentException(
+              who + ": " + UPDATE_NAMES.get(i) + " and " + UPDATE_NAMES.get(j) + " are the same array");
+        }
+      }
+      if (p == a.data() || p == b.data()) {
+        throw new IllegalArgumentException(who + ": " + UPDATE_NAMES.get(i) + " is the array of A or B");
+      }
+    }
+    if (ref.data() == w.data() || ref.data() == dd) {
+      throw new IllegalArgumentException(who + ": the reference must be a separate array from W and D");
+    }
+    if (gamma == 0 || !Float.isFinite(gamma) || !Float.isFinite(alpha)) {
+      gemmUpdate(who, transA, transB, m, n, k, gamma, a, b, alpha, w, d, norms); // γ = 0 (or throws)
+      norms[2] = Math.sqrt(KERNELS.differenceGramTimes(m, n, w.data(), ref.data(), n, x, ax, aOut, y, ey, eOut));
+      return;
+    }
+    checkGemmUpdate(who, a, b, w, d, norms);
+    KERNELS.gemmUpdate(transA, transB, m, n, k, gamma, a.data(), a.cols(), b.data(), b.cols(), alpha, w.data(), n,
+        dd, Blas.parallelism(), ref.data(), x, ax, aOut, y, ey, eOut, norms);
+    norms[0] = Math.sqrt(norms[0]);
+    norms[1] = Math.sqrt(norms[1]);
+    norms[2] = Math.sqrt(norms[2]);
+  }
+
   private static void gemmUpdate(
       String who, boolean transA, boolean transB, int m, int n, int k, float gamma, FloatMatrix a, FloatMatrix b,
       float alpha, FloatMatrix w, FloatMatrix d, double[] norms) {
@@ -349,16 +443,7 @@ public final class Fused {
       throw new IllegalArgumentException(who + ": the scales must be finite, got "
           + (Float.isFinite(gamma) ? "alpha " + alpha : "gamma " + gamma));
     }
-    if (norms.length < 2) {
-      throw new IllegalArgumentException(who + ": norms needs 2 entries, got " + norms.length);
-    }
-    if (d != null) {
-      requireShapeOf(who, "D", d, w);
-      if (d.data() == w.data() || d.data() == a.data() || d.data() == b.data()) {
-        throw new IllegalArgumentException(who + ": D must be a separate array from "
-            + (d.data() == w.data() ? "W" : d.data() == a.data() ? "A" : "B"));
-      }
-    }
+    checkGemmUpdate(who, a, b, w, d, norms);
     float[] dd = d == null ? null : d.data();
     if (gamma == 0) {
       // As Blas.gemm with γ = 0: A and B are not read, G = 0.
@@ -383,6 +468,21 @@ public final class Fused {
         dd, Blas.parallelism(), norms);
     norms[0] = Math.sqrt(norms[0]);
     norms[1] = Math.sqrt(norms[1]);
+  }
+
+  /** The checks of the gemmUpdate forms on norms (two entries) and D. */
+  private static void checkGemmUpdate(String who, FloatMatrix a, FloatMatrix b, FloatMatrix w, FloatMatrix d,
+      double[] norms) {
+    if (norms.length < 2) {
+      throw new IllegalArgumentException(who + ": norms needs 2 entries, got " + norms.length);
+    }
+    if (d != null) {
+      requireShapeOf(who, "D", d, w);
+      if (d.data() == w.data() || d.data() == a.data() || d.data() == b.data()) {
+        throw new IllegalArgumentException(who + ": D must be a separate array from "
+            + (d.data() == w.data() ? "W" : d.data() == a.data() ? "A" : "B"));
+      }
+    }
   }
 
   /**

@@ -151,6 +151,27 @@ public interface Kernels {
   }
 
   /**
+   * {@link #gemmUpdate(boolean, boolean, int, int, int, float, float[], int, float[], int, float, float[], int,
+   * float[], int, double[])} — W, d, {@code sums[0]} and {@code sums[1]} bit for bit — and, when ref is not null,
+   * the Gram products of power iteration on the new W and on E = W − ref as {@link #differenceGramTimes} gives
+   * them ({@code ax = W·x}, {@code aOut = Wᵀ·ax}, {@code ey = E·y}, {@code eOut = Eᵀ·ey}) with
+   * {@code sums[2] = Σ E²}; ref has W's row stride ldw; x, ax, aOut, y, ey and eOut are then all given, else all
+   * null. The products are the same on any thread count; their order of operations belongs to the
+   * implementation. This default runs the step, then {@link #differenceGramTimes} over the new W and ref (a
+   * second read of W); an implementation may form them while the step's rows of W are in cache. w, d, ax, aOut,
+   * ey, eOut and sums are modified.
+   */
+  default void gemmUpdate(
+      boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int lda, float[] b, int ldb,
+      float scale, float[] w, int ldw, float[] d, int threads, float[] ref, float[] x, float[] ax, float[] aOut,
+      float[] y, float[] ey, float[] eOut, double[] sums) {
+    gemmUpdate(transA, transB, m, n, k, alpha, a, lda, b, ldb, scale, w, ldw, d, threads, sums);
+    if (ref != null) {
+      sums[2] = differenceGramTimes(m, n, w, ref, ldw, x, ax, aOut, y, ey, eOut);
+    }
+  }
+
+  /**
    * As {@link #gemm}, then on each element of C in this order: {@code c += biasScale·bias[j]} rounded as
    * {@link #axpy} rounds it (skipped when bias is null); {@code c = c > 0 ? c : 0} when {@code rectify}
    * (NaN gives 0); {@code c = mask[i·ldm + j] > 0 ? c : 0} (skipped when mask is null). Bit-identical to

@@ -214,7 +214,13 @@ final class PanamaGemm {
     int tr;
     boolean rowsBalanceBetter =
         rowTiles >= t && (long) ceilDiv(rowTiles, t) * colTiles < (long) ceilDiv(colTiles, t) * rowTiles;
-    if (colTiles >= t && (n >= m || n / t >= WIDE_SHARE) && !rowsBalanceBetter) {
+    // A step that forms products per fixed bucket of rows (PanamaGemmUpdate) needs whole rows per thread,
+    // split at bucket boundaries: then each bucket is one thread's, formed in row order.
+    int unit = epilogue != null && epilogue.update != null ? epilogue.update.splitRows() : 0;
+    if (unit > 0) {
+      tc = 1;
+      tr = Math.min(t, ceilDiv(m, unit));
+    } else if (colTiles >= t && (n >= m || n / t >= WIDE_SHARE) && !rowsBalanceBetter) {
       tc = t;
       tr = 1;
     } else if (rowTiles >= t) {
@@ -232,6 +238,7 @@ final class PanamaGemm {
     if (call.busy) { // a GEMM inside a share of this thread's GEMM: never today, but not to be corrupted
       call = new Call();
     }
+    call.unitTiles = unit > 0 ? unit / MR : 1;
     call.run(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, rowTiles, colTiles, tr, tc, epilogue);
   }
 
@@ -260,6 +267,8 @@ final class PanamaGemm {
     int colTiles;
     int tr;
     int tc;
+    /** Row tiles per unit of the row split (1: any tile). */
+    int unitTiles = 1;
     Epilogue epilogue;
     /** op(A) packed once per k slice as {@link #block} lays it out, when the shares use it; else null. */
     float[][] packedA;
@@ -335,8 +344,9 @@ final class PanamaGemm {
       }
       int r = task / tc;
       int q = task % tc;
-      int i0 = Parallel.split(rowTiles, tr, r) * MR;
-      int i1 = Math.min(m, Parallel.split(rowTiles, tr, r + 1) * MR);
+      int units = ceilDiv(rowTiles, unitTiles);
+      int i0 = Parallel.split(units, tr, r) * unitTiles * MR;
+      int i1 = Math.min(m, Parallel.split(units, tr, r + 1) * unitTiles * MR);
       int j0 = Parallel.split(colTiles, tc, q) * NR;
       int j1 = Math.min(n, Parallel.split(colTiles, tc, q + 1) * NR);
       block(transA, transB, i0, i1, j0, j1, k, alpha, a, lda, b, ldb, beta, c, ldc, epilogue, packedA);

@@ -25,9 +25,29 @@ import jdk.incubator.vector.FloatVector;
  * order after the fork: the sums are the same on any thread count. Their last bits differ from the separate
  * pass's, which sums in double in blocks of 2¹⁶ elements. Only for products of one k slice (k ≤ KC): with
  * more, C would hold partial sums of the product between slices.
+ *
+ * <p>Given a reference, the power-iteration products on the new W and on E = W − ref ({@code ax = W·x},
+ * {@code aOut = Wᵀ·ax}, {@code ey = E·y}, {@code eOut = Eᵀ·ey}, Σ E²) are formed per fixed bucket of
+ * {@link #BUCKET} rows, each bucket's share of aOut and eOut (and its Σ E²) in a buffer of its own, the
+ * buckets added in order after the fork ({@link #finish}): {@link #rowBlock} forms a bucket's rows four at a
+ * time right after their step, W's rows still in L1, so that W₀ is the only extra read (a read-only pass
+ * after the product read W and W₀ again: 23 MB per step of the MLP, memory-bound, ~10 % of the step with
+ * diagnostics). The product then splits rows among threads at bucket boundaries ({@link #splitRows}), never
+ * columns, so each bucket is formed by one thread in row order; buckets the route did not form (a thread's
+ * rectangle of few rows, columns wider than a block) are formed by a read-only pass over their rows after
+ * the product, with the same operations ({@link PanamaGram#differenceGramRows} four rows at a time from the
+ * bucket's start). So every bit of the products depends on the shape only, never on the thread count or the
+ * route. Why fixed buckets and not the read-only pass's two halves of the rows: a thread's rows depend on the
+ * thread count, and a half formed by two threads would chain its rows' multiply-adds in another order. 48
+ * rows (eight six-row tiles) keep a 2-thread split of 1024 rows at 528 | 496 (the tile split: 516 | 508) and
+ * cost 22 buffers of 2 × 4 KB at 1024 columns. The products' last bits differ from the read-only pass's
+ * (two halves) and from the optimizer's pass; W, ΔW and the two sums are those without products, bit for bit.
  */
 final class PanamaGemmUpdate {
   private static final ThreadLocal<PanamaGemmUpdate> UPDATES = ThreadLocal.withInitial(PanamaGemmUpdate::new);
+
+  /** Rows of a bucket of the products: a multiple of four (their groups) and of MR (the split's unit). */
+  static final int BUCKET = 8 * MR;
 
   private final PanamaGemm.Epilogue epilogue = new PanamaGemm.Epilogue();
   private boolean busy;
@@ -38,6 +58,24 @@ final class PanamaGemmUpdate {
   private int rows;
   /** Σ u² and Σ w² of row i and panel q at 2(q·m + i) and the next index; grown, never shrunk. */
   private double[] sums = new double[0];
+  /** Columns of W. */
+  private int cols;
+  /** Row stride of W and of ref. */
+  private int ld;
+  /** The products' inputs and row outputs while a call forms them; ref null otherwise. */
+  private float[] w;
+  private float[] ref;
+  private float[] x;
+  private float[] ax;
+  private float[] y;
+  private float[] ey;
+  /** Bucket b's share of aOut and eOut, its Σ E² and its rows formed so far; grown, never shrunk. */
+  private float[][] aOuts = new float[0][];
+  private float[][] eOuts = new float[0][];
+  private double[] squares = new double[0];
+  private int[] formed = new int[0];
+  /** The read-only pass over the buckets the product did not form, forked over their rows. */
+  private final Rest rest = new Rest(this);
 
   private PanamaGemmUpdate() {
     epilogue.update = this;
@@ -52,6 +90,18 @@ final class PanamaGemmUpdate {
   static void gemmUpdate(
       boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int lda, float[] b, int ldb,
       float scale, float[] w, int ldw, float[] d, int threads, double[] sums) {
+    gemmUpdate(transA, transB, m, n, k, alpha, a, lda, b, ldb, scale, w, ldw, d, threads, null, null, null, null,
+        null, null, null, sums);
+  }
+
+  /**
+   * {@link Kernels#gemmUpdate} with the products (ref given, with W's row stride; else they are all null), for
+   * a product that {@link #applies}, on the packed route.
+   */
+  static void gemmUpdate(
+      boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int lda, float[] b, int ldb,
+      float scale, float[] w, int ldw, float[] d, int threads, float[] ref, float[] x, float[] ax, float[] aOut,
+      float[] y, float[] ey, float[] eOut, double[] sums) {
     PanamaGemmUpdate u = UPDATES.get();
     if (u.busy) { // a step inside a share of this thread's step: never today
       u = new PanamaGemmUpdate();
@@ -65,12 +115,19 @@ final class PanamaGemmUpdate {
     u.scale = scale;
     u.d = d;
     u.rows = m;
+    if (ref != null) {
+      u.products(m, n, w, ref, ldw, x, ax, y, ey);
+    }
     try {
       // β = 0 and one k slice: every tile is written once, in OVERWRITE mode, through writeBack below.
       PanamaGemm.packed(transA, transB, m, n, k, alpha, a, lda, b, ldb, 0f, w, ldw, threads, u.epilogue);
+      if (ref != null) {
+        sums[2] = u.finish(threads, aOut, eOut);
+      }
     } finally {
       u.busy = false;
-      u.d = null; // do not keep the caller's array alive
+      u.d = null; // do not keep the caller's arrays alive
+      u.clearProducts();
     }
     double[] s = u.sums;
     double sd = 0;
@@ -81,6 +138,164 @@ final class PanamaGemmUpdate {
     }
     sums[0] = sd;
     sums[1] = sw;
+  }
+
+  /**
+   * The products of {@link Kernels#gemmUpdate} on a W already updated (by a route that takes no write-back):
+   * the same buckets and bits as the write-back forms. Returns Σ E². ax, aOut, ey and eOut are modified.
+   */
+  static double products(
+      int m, int n, float[] w, float[] ref, int ld, float[] x, float[] ax, float[] aOut, float[] y, float[] ey,
+      float[] eOut, int threads) {
+    PanamaGemmUpdate u = UPDATES.get();
+    if (u.busy) {
+      u = new PanamaGemmUpdate();
+    }
+    u.busy = true;
+    u.products(m, n, w, ref, ld, x, ax, y, ey);
+    try {
+      return u.finish(threads, aOut, eOut);
+    } finally {
+      u.busy = false;
+      u.clearProducts();
+    }
+  }
+
+  /** Sets up the products of a call: inputs, and the buckets' buffers grown to m × n, none formed. */
+  private void products(int m, int n, float[] w, float[] ref, int ld, float[] x, float[] ax, float[] y, float[] ey) {
+    int buckets = (m + BUCKET - 1) / BUCKET;
+    if (aOuts.length < buckets) {
+      aOuts = java.util.Arrays.copyOf(aOuts, buckets);
+      eOuts = java.util.Arrays.copyOf(eOuts, buckets);
+      squares = new double[buckets];
+      formed = new int[buckets];
+    }
+    for (int q = 0; q < buckets; q++) {
+      if (aOuts[q] == null || aOuts[q].length < n) {
+        aOuts[q] = new float[n];
+        eOuts[q] = new float[n];
+      }
+    }
+    java.util.Arrays.fill(formed, 0, buckets, 0);
+    rows = m;
+    cols = n;
+    this.ld = ld;
+    this.w = w;
+    this.ref = ref;
+    this.x = x;
+    this.ax = ax;
+    this.y = y;
+    this.ey = ey;
+  }
+
+  private void clearProducts() {
+    w = null;
+    ref = null;
+    x = null;
+    ax = null;
+    y = null;
+    ey = null;
+  }
+
+  /**
+   * Rows per unit of the product's row split ({@link PanamaGemm#packed}): {@link #BUCKET} while products are
+   * formed (each bucket then belongs to one thread, which forms its rows in order), else 0 (any split).
+   */
+  int splitRows() {
+    return ref != null ? BUCKET : 0;
+  }
+
+  /**
+   * After the product: the buckets it did not form by a read-only pass over their rows (forked), then
+   * aOut and eOut as the buckets' shares added in bucket order; returns their Σ E² added in bucket order.
+   */
+  private double finish(int threads, float[] aOut, float[] eOut) {
+    int buckets = (rows + BUCKET - 1) / BUCKET;
+    int missing = 0;
+    for (int q = 0; q < buckets; q++) {
+      if (formed[q] != bucketRows(q)) {
+        missing++;
+      }
+    }
+    if (missing > 0) {
+      // Each bucket whole on one thread, so the split changes no bit; few rows stay on this thread.
+      int tasks = (long) missing * BUCKET * cols < REST_PARALLEL_FLOATS ? 1 : Math.min(threads, missing);
+      rest.run(tasks, buckets);
+    }
+    int n = cols;
+    System.arraycopy(aOuts[0], 0, aOut, 0, n);
+    System.arraycopy(eOuts[0], 0, eOut, 0, n);
+    double sq = squares[0];
+    for (int q = 1; q < buckets; q++) {
+      PanamaLevel1.axpy(n, 1f, aOuts[q], 0, aOut, 0);
+      PanamaLevel1.axpy(n, 1f, eOuts[q], 0, eOut, 0);
+      sq += squares[q];
+    }
+    return sq;
+  }
+
+  /** Floats of W below which the read-only pass over missing buckets stays on the calling thread. */
+  private static final long REST_PARALLEL_FLOATS = 1 << 16;
+
+  /** Rows of bucket q. */
+  private int bucketRows(int q) {
+    return Math.min(BUCKET, rows - q * BUCKET);
+  }
+
+  /**
+   * The products of rows [lo, hi) of W, updated: the next rows of one bucket, from its start or from where
+   * it stopped, ending at a multiple of four rows after the bucket's start or at m.
+   */
+  private void formRows(int lo, int hi) {
+    int q = lo / BUCKET;
+    float[] ao = aOuts[q];
+    float[] eo = eOuts[q];
+    double s = squares[q];
+    if (lo == q * BUCKET) {
+      java.util.Arrays.fill(ao, 0, cols, 0f);
+      java.util.Arrays.fill(eo, 0, cols, 0f);
+      s = 0;
+    }
+    squares[q] = PanamaGram.differenceGramRows(lo, hi, cols, w, ref, ld, x, ax, ao, y, ey, eo, s);
+    formed[q] += hi - lo;
+  }
+
+  /** The read-only pass over the buckets the product did not form: a job reused by its calling thread. */
+  private static final class Rest extends Parallel.Job {
+    private final PanamaGemmUpdate u;
+    private int tasks;
+    private int buckets;
+
+    Rest(PanamaGemmUpdate u) {
+      this.u = u;
+    }
+
+    void run(int tasks, int buckets) {
+      this.tasks = tasks;
+      this.buckets = buckets;
+      if (tasks == 1 || !claim()) {
+        for (int t = 0; t < tasks; t++) {
+          accept(t);
+        }
+        return;
+      }
+      run(tasks);
+    }
+
+    @Override
+    public void accept(int t) {
+      int q0 = Parallel.split(buckets, tasks, t);
+      int q1 = Parallel.split(buckets, tasks, t + 1);
+      for (int q = q0; q < q1; q++) {
+        if (u.formed[q] != u.bucketRows(q)) {
+          u.formed[q] = 0;
+          u.formRows(q * BUCKET, q * BUCKET + u.bucketRows(q));
+        }
+      }
+    }
+
+    @Override
+    void clear() {}
   }
 
   /**
@@ -105,9 +320,19 @@ final class PanamaGemmUpdate {
             PanamaGemm.OVERWRITE, null);
       }
     }
+    // Products along whole rows: every four rows counted from the bucket's start, right after their step.
+    // The rows of the last group of the block before (this thread's, as its buckets are) come first: the
+    // thread's first block starts a bucket, where row & -4 is row itself.
+    boolean products = ref != null && col == 0 && nc == cols;
+    int due = row & -4;
     for (int r = 0; r < mc; r++) {
       for (int jr = 0; jr < nc; jr += NR) {
         step(g, r * nc + jr, w, (row + r) * ldw + col + jr, Math.min(NR, nc - jr), at(row + r, col + jr));
+      }
+      int done = row + r + 1;
+      if (products && ((done & 3) == 0 || done == rows)) {
+        formRows(due, done);
+        due = done;
       }
     }
   }

@@ -66,16 +66,29 @@ final class PanamaGram {
       return driftGram(m, n, a, b, ld, y, dy, dOut);
     }
     java.util.Arrays.fill(aOut, 0, n, 0f);
+    return differenceGramRows(from, m, n, a, b, ld, x, ax, aOut, y, dy, dOut, 0);
+  }
+
+  /**
+   * Rows [from, to) of the pass with both products, added to aOut and dOut as they are (not cleared): ax and
+   * dy receive those rows' entries; returns {@code squares} plus their Σ D², the four-row groups (counted from
+   * {@code from}) each summed in double and added in order, then the rows after the last whole group one by
+   * one. So rows [s, e) in consecutive calls from s, each ending at a multiple of four rows after s or at e,
+   * chaining {@code squares}, give the bits of one call on [s, e) ({@link PanamaGemmUpdate} forms its fixed
+   * buckets of rows that way, four rows at a time, right after their update).
+   */
+  static double differenceGramRows(
+      int from, int to, int n, float[] a, float[] b, int ld, float[] x, float[] ax, float[] aOut, float[] y,
+      float[] dy, float[] dOut, double squares) {
     int bound = FLOAT.loopBound(n);
-    double squares = 0;
     int i = from;
     // Four rows at a time (as gramTimes): each vector of x, y, aOut and dOut is loaded once for four
     // rows, which halves the time per row against one row at a time. Every element still gets the
     // operations of the one-row loop below, in the same order.
-    for (; i + 4 <= m; i += 4) {
+    for (; i + 4 <= to; i += 4) {
       squares += differenceGram4(i, n, bound, a, b, ld, x, ax, aOut, y, dy, dOut);
     }
-    for (int r = i * ld; i < m; i++, r += ld) {
+    for (int r = i * ld; i < to; i++, r += ld) {
       FloatVector accX = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
       FloatVector accY = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
       FloatVector accQ = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
@@ -86,9 +99,16 @@ final class PanamaGram {
         accY = d.fma(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, y, j)), accY);
         accQ = d.fma(d, accQ);
       }
-      float sx = rowTail(sumLanes(accX), n, bound, a, r, x);
-      float sy = diffTail(sumLanes(accY), n, bound, a, b, r, y);
-      squares += squaresTail(sumLanes(accQ), n, bound, a, b, r);
+      // The lane sums through memory, as differenceGram4's: C2 compiles this loop with the profile of the four-row
+      // groups before it (a caller whose rows are all in groups never runs it), and then left sumLanes out of
+      // line and boxed its vectors (288 B per row).
+      float[] t = PanamaGemm.workspace().tile;
+      FLOAT_VECTOR.cast(accX).intoArray(t, 0);
+      FLOAT_VECTOR.cast(accY).intoArray(t, LANES);
+      FLOAT_VECTOR.cast(accQ).intoArray(t, 2 * LANES);
+      float sx = rowTail(foldLanes(t, 0), n, bound, a, r, x);
+      float sy = diffTail(foldLanes(t, LANES), n, bound, a, b, r, y);
+      squares += squaresTail(foldLanes(t, 2 * LANES), n, bound, a, b, r);
       ax[i] = sx;
       dy[i] = sy;
       FloatVector sxv = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, sx));

@@ -165,6 +165,26 @@ final class PanamaKernels implements Kernels {
     PanamaGemmUpdate.gemmUpdate(transA, transB, m, n, k, alpha, a, lda, b, ldb, scale, w, ldw, d, threads, sums);
   }
 
+  /**
+   * The products in {@link PanamaGemmUpdate}'s fixed buckets of rows on every route: formed in the write-back
+   * where the product takes it, else by the same read-only pass after the step (same bits either way).
+   */
+  @Override
+  public void gemmUpdate(
+      boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int lda, float[] b, int ldb,
+      float scale, float[] w, int ldw, float[] d, int threads, float[] ref, float[] x, float[] ax, float[] aOut,
+      float[] y, float[] ey, float[] eOut, double[] sums) {
+    if (ref == null) {
+      gemmUpdate(transA, transB, m, n, k, alpha, a, lda, b, ldb, scale, w, ldw, d, threads, sums);
+    } else if (!writeBackApplies(transA, transB, m, n, lda, ldb, ldw) || !PanamaGemmUpdate.applies(k)) {
+      Kernels.super.gemmUpdate(transA, transB, m, n, k, alpha, a, lda, b, ldb, scale, w, ldw, d, threads, sums);
+      sums[2] = PanamaGemmUpdate.products(m, n, w, ref, ldw, x, ax, aOut, y, ey, eOut, threads);
+    } else {
+      PanamaGemmUpdate.gemmUpdate(transA, transB, m, n, k, alpha, a, lda, b, ldb, scale, w, ldw, d, threads, ref, x,
+          ax, aOut, y, ey, eOut, sums);
+    }
+  }
+
   @Override
   public void gramTimes(int m, int n, float[] a, int aOff, int lda, float[] v, float[] av, int avOff, float[] out) {
     PanamaGram.gramTimes(m, n, a, aOff, lda, v, av, avOff, out);

@@ -68,6 +68,11 @@ class SteadyStateAllocationTest {
       cases.add(Arguments.of(impl, 2, "gemmUpdate", 300, 384, 64));
       cases.add(Arguments.of(impl, 1, "gemmUpdate", 1, 70, 13));
       cases.add(Arguments.of(impl, 1, "gemmUpdate", 9, 40, 1100));
+      // The step with its products: buckets formed in the write-back on one and two threads (300 rows: the
+      // second thread's 144 are few rows, formed after the product), and after the default's pass.
+      cases.add(Arguments.of(impl, 1, "gemmUpdateProducts", 200, 100, 40));
+      cases.add(Arguments.of(impl, 2, "gemmUpdateProducts", 300, 384, 64));
+      cases.add(Arguments.of(impl, 1, "gemmUpdateProducts", 9, 40, 1100));
       // With products: rows in groups of four and a remainder, not split (13 rows) and split in halves
       // of 33 and 34 rows; a fan-in that is no multiple of the vector length.
       cases.add(Arguments.of(impl, 1, "updateWithProducts", 13, 131, 0));
@@ -135,6 +140,21 @@ class SteadyStateAllocationTest {
             float[] w = Reference.random(random, m * n);
             double[] sums = new double[2];
             yield () -> kernels.gemmUpdate(true, false, m, n, k, 1f, a, m, b, n, -1e-9f, w, n, null, threads, sums);
+          }
+          case "gemmUpdateProducts" -> {
+            float[] a = Reference.random(random, k * m);
+            float[] b = Reference.random(random, k * n);
+            float[] w = Reference.random(random, m * n);
+            float[] ref = Reference.random(random, m * n);
+            float[] x = Reference.random(random, n);
+            float[] y = Reference.random(random, n);
+            float[] ax = new float[m];
+            float[] aOut = new float[n];
+            float[] ey = new float[m];
+            float[] eOut = new float[n];
+            double[] sums = new double[3];
+            yield () -> kernels.gemmUpdate(true, false, m, n, k, 1f, a, m, b, n, -1e-9f, w, n, null, threads, ref, x, ax,
+                aOut, y, ey, eOut, sums);
           }
           case "gemmNN" -> {
             float[] a = Reference.random(random, m * k);
