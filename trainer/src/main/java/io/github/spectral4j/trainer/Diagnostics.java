@@ -47,9 +47,10 @@ import java.util.Objects;
  * step: SGD), so that {@code W₀} is the only extra read; otherwise a pass after the step
  * ({@link Fused#differenceGramTimes}) gives the same products. Plain SGD, which writes a weight in its
  * gradient's GEMM without storing ΔW, does so also when measured, for every layer whose ΔW is taken from
- * its factors ({@link FusedProducts#keepUpdate}), and forms that layer's products in the read-only pass as
- * its step adopts the layer: on one loaded Zen 5 core, CPU time, 3 alternating JVMs, the measured step over
- * the plain one was 1.196/1.223/1.233 this way against 1.223/1.244/1.215 with the update pass.
+ * its factors ({@link FusedProducts#keepUpdate}), and forms that layer's products in the same GEMM's
+ * write-back, each four rows of the new W right after their update ({@link Fused#gemmUpdateWithDifferenceGram}:
+ * W₀ is the only extra read; session 8's read-only pass after the step read W and W₀ again, about a tenth of
+ * the measured step).
  *
  * <p>The MLP ({@link #Diagnostics(Mlp, FloatMatrix)}) has a fast path. Per step
  * ({@link Training#step(Diagnostics)}, then {@link #measure(Training)}) the probe's rows ride along in the

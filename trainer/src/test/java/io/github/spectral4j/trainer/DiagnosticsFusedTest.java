@@ -56,8 +56,8 @@ class DiagnosticsFusedTest {
 
   /**
    * Plain SGD measured every step: a layer whose ΔW the diagnostics take from its factors (W1 here) is
-   * updated in its weight gradient's GEMM, as in a plain step, ΔW not stored, and its products formed by a
-   * read-only pass when the step adopts it (the request served at that step); the layers whose stored ΔW is
+   * updated in its weight gradient's GEMM, as in a plain step, ΔW not stored, and its products formed in that
+   * GEMM's write-back (the request served at that step); the layers whose stored ΔW is
    * read (W2, W3: factors not the smaller read) keep the update pass that stores it and forms them. Weights
    * and losses are those of plain steps, bit for bit.
    */

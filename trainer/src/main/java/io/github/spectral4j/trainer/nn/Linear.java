@@ -265,15 +265,11 @@ public final class Linear implements Module {
     }
     float alpha = step == null ? Float.NaN : step.scale(weight);
     if (!Float.isNaN(alpha)) {
-      // G = m·∂Yᵀ·X added as α·G to W tile by tile: the bits of the GEMM into G and then the optimizer's pass.
-      if (all) {
-        Fused.gemmUpdate(true, false, multiplier, outputGradient, lastInput, alpha, weight.value(), null, norms);
-      } else {
-        Fused.gemmUpdate(true, false, outputWidth(), inputWidth(), r, multiplier, outputGradient, lastInput, alpha,
-            weight.value(), null, norms);
-      }
+      // G = m·∂Yᵀ·X added as α·G to W tile by tile: the bits of the GEMM into G and then the optimizer's pass
+      // (the step's own call, so that it can form what it needs of the new W in the same write-back).
+      step.gemmUpdate(weight, alpha, true, false, outputWidth(), inputWidth(), r, multiplier, outputGradient,
+          lastInput, norms);
       weight.markApplied();
-      step.applied(weight, norms[0], norms[1]);
     } else if (all) {
       Blas.gemm(true, false, multiplier, outputGradient, lastInput, 0f, weight.gradientToWrite());
     } else {

@@ -1,5 +1,6 @@
 package io.github.spectral4j.trainer.optim;
 
+import io.github.spectral4j.simd.FloatMatrix;
 import io.github.spectral4j.trainer.nn.FusedStep;
 import io.github.spectral4j.trainer.nn.Parameter;
 import java.io.DataInput;
@@ -106,9 +107,10 @@ public final class Sgd extends SlotOptimizer {
    * Plain SGD's offer to the backward pass: without momentum, a parameter whose decay λ_l is 0 and whose
    * stored ΔW no requested {@link FusedProducts} needs ({@link FusedProducts#keepUpdate}) has
    * {@code W ← W − η_l·G} applied by the GEMM that forms G ({@code Fused.gemmUpdate}): the same bits as this
-   * optimizer's own pass, without storing G or reading it again; requested products are then formed by a
-   * pass that reads W and W₀ when the step adopts it ({@code Slot.formProducts}). Such a step keeps {@code ‖ΔW‖_F} and {@code ‖W‖_F} but not ΔW ({@link #keptUpdate}). Null with
-   * momentum (the buffer needs G).
+   * optimizer's own pass, without storing G or reading it again; requested products are formed in the same
+   * write-back on the new W ({@code Slot.gemmUpdate}: W₀ is the only extra read; a pass after the step read W
+   * and W₀ again, about a tenth of the MLP's step with diagnostics). Such a step keeps {@code ‖ΔW‖_F} and
+   * {@code ‖W‖_F} but not ΔW ({@link #keptUpdate}). Null with momentum (the buffer needs G).
    */
   @Override
   public FusedStep fusedStep() {
@@ -137,7 +139,21 @@ public final class Sgd extends SlotOptimizer {
     public void applied(Parameter parameter, double updateNorm, double valueNorm) {
       slots.slot(parameter).appliedInBackward(updateNorm, valueNorm);
     }
+
+    @Override
+    public void gemmUpdate(Parameter parameter, float alpha, boolean transA, boolean transB, int m, int n, int k,
+        float gamma, FloatMatrix a, FloatMatrix b, double[] norms) {
+      Slot s = slots.slot(parameter);
+      double[] scratch = gemmNorms;
+      s.gemmUpdate(alpha, transA, transB, m, n, k, gamma, a, b, scratch);
+      norms[0] = scratch[0];
+      norms[1] = scratch[1];
+      s.appliedInBackward(scratch[0], scratch[1]);
+    }
   };
+
+  /** ‖ΔW‖_F, ‖W‖_F and ‖W − W₀‖_F of a step applied in the backward pass. */
+  private final double[] gemmNorms = new double[3];
 
   /** Every parameter's pass can form {@link FusedProducts}. */
   @Override

@@ -64,15 +64,35 @@ final class Slot {
 
   /**
    * Forms the requested {@link #products} on the value as it is, in a pass that only reads W and W₀
-   * ({@link Fused#differenceGramTimes}): for a step applied where W was written without a pass of ours
-   * (in the backward pass's GEMM, {@link #appliedInBackward}), the products the update pass forms (from 64
-   * rows on the Vector API the same bits).
+   * ({@link Fused#differenceGramTimes}): for a step applied where W was written without a pass of ours that
+   * formed them (in the backward pass's GEMM, {@link #appliedInBackward}, through {@code Fused.gemmUpdate} of a
+   * {@code FusedStep} other than this optimizer's), the products the update pass forms (from 64 rows on the
+   * Vector API the same bits). A step applied by {@link #gemmUpdate} has already served them.
    */
   void formProducts() {
     FusedProducts p = products;
     if (p != null && p.requested) {
       double drift = Fused.differenceGramTimes(parameter.value(), p.reference, p.x, p.ax, p.aOut, p.y, p.ey, p.eOut);
       p.served(Math.sqrt(drift));
+    }
+  }
+
+  /**
+   * The step {@code W ← W + α·(γ·op(A)·op(B))} applied by the weight gradient's GEMM for a backward pass
+   * ({@code FusedStep}; {@link #update} not written), with the requested {@link #products} formed in its
+   * write-back on the new W ({@link Fused#gemmUpdateWithDifferenceGram}: W₀ the only extra read, where a pass
+   * after the step read W and W₀ again). {@code norms} is scratch of three entries, modified: ‖ΔW‖_F and ‖W‖_F
+   * in its first two.
+   */
+  void gemmUpdate(float alpha, boolean transA, boolean transB, int m, int n, int k, float gamma, FloatMatrix a,
+      FloatMatrix b, double[] norms) {
+    FusedProducts p = products;
+    if (p != null && p.requested) {
+      Fused.gemmUpdateWithDifferenceGram(transA, transB, m, n, k, gamma, a, b, alpha, parameter.value(), null,
+          p.reference, p.x, p.ax, p.aOut, p.y, p.ey, p.eOut, norms);
+      p.served(norms[2]);
+    } else {
+      Fused.gemmUpdate(transA, transB, m, n, k, gamma, a, b, alpha, parameter.value(), null, norms);
     }
   }
 
