@@ -53,17 +53,23 @@ final class PanamaTransposedGemm {
   /** Rows of B (columns of C) per block of Cᵀ: a multiple of GROUP and of 16, the transposition's side. */
   private static final int BLOCK = 192;
 
-  /** The widest packed Aᵀ this path takes: 192 columns, 768 KB at KC = 1024, stay in the 1 MB L2. */
-  private static final int MAX_WIDTH = 3 * 64;
+  /**
+   * The widest packed Aᵀ this path takes: 160 columns (640 KB at KC = 1024, in the 1 MB L2). Measured on a
+   * loaded Zen 5, B (1024 × 1024) evicted before each call as in a training step, this path's time over
+   * the packed GEMM's, paired medians of 100 interleaved rounds, with the forward's bias and rectifier:
+   * 128 rows 0.977, 144 0.979, 160 1.000, 176 1.027, 192 1.056 (three wide panels; four narrow ones were
+   * no faster): past 160 columns the panels crowd W's rows out of L2.
+   */
+  private static final int MAX_WIDTH = 160;
 
   private PanamaTransposedGemm() {}
 
   /**
    * Whether C = A·Bᵀ (m × n, inner dimension k) takes this path: 512-bit vectors (the wide tile), A's rows
-   * fitting a {@link #layout} (padded columns are computed for nothing: at most m/16 of them, or fewer than
-   * 16 past 128 rows, where the packed GEMM is the only other route and packs B on every call), and B at
-   * least four times as tall as A (otherwise packing B costs little per row of C, and this path's
-   * transposition of C costs more).
+   * fitting a {@link #layout} with at most m/16 padded columns (they are computed for nothing: 130 rows in
+   * 144 columns took 1.04 × the packed GEMM's time, 150 in 160 1.06 ×, measured as for
+   * {@link #MAX_WIDTH}), and B at least four times as tall as A (otherwise packing B costs little per row
+   * of C, and this path's transposition of C costs more).
    */
   static boolean applies(boolean transA, boolean transB, int m, int n, int k) {
     if (!WIDE_TILE || LANES != 16 || NR != 64 || transA || !transB || m < 1 || n < 4 * m) {
@@ -73,8 +79,7 @@ final class PanamaTransposedGemm {
     if (layout < 0) {
       return false;
     }
-    int pad = width(layout) - m;
-    return pad <= m / 16 || m > 2 * NR && pad < LANES;
+    return width(layout) - m <= m / 16;
   }
 
   /**
@@ -82,7 +87,7 @@ final class PanamaTransposedGemm {
    * the 6 × 4-vector {@link #kernel}) first, then narrow ones of {@link #NARROW} = 48 ({@link #kernel8},
    * 8 × 3 vectors), the fewest padded columns, then the fewest panels, at most {@link #MAX_WIDTH} columns;
    * -1 past that. So 128 rows are two wide panels as before, 144 (a batch of 128 with 16 probe rows) three
-   * narrow ones with no padding, 160 one wide and two narrow, 176 two and one, 192 three wide.
+   * narrow ones with no padding, 160 one wide and two narrow.
    * Why narrow panels and not a 16-column third panel: a one-vector panel has one multiply-add per
    * broadcast element of B, so its kernel would be bound by loads (R + 1 per R multiply-adds).
    */
