@@ -31,7 +31,9 @@ import jdk.incubator.vector.VectorOperators;
  * three narrow panels with no padding, and up to 192 rows some {@link #layout} of wide and narrow panels
  * pads fewer than 16. Each group of {@link #GROUP} rows of B runs the wide kernel over the wide panels,
  * then the narrow kernel over the narrow ones, while the group's rows are in L1 or L2: B is still read
- * from memory once per call.
+ * from memory once per call. Measured on a loaded Zen 5 at 144 × 1024 × 1024 with the forward's bias and
+ * rectifier and B evicted before each call (paired medians of 100 interleaved rounds): 1.08 × the time of
+ * 128 rows on this path (12.5 % more rows), 0.98 × the packed GEMM's time for the same 144 rows.
  *
  * <p>Each element of C is the packed GEMM's: one chain of fused multiply-adds over each k slice in order
  * (the same slices), from zero, then α·s (+ β·C) in one fused multiply-add, then the epilogue — a·b and
