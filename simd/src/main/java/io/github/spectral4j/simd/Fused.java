@@ -349,8 +349,8 @@ public final class Fused {
    * {@code ax = W·x}, {@code aOut = Wᵀ·ax}, {@code ey = E·y}, {@code eOut = Eᵀ·ey} and {@code norms[2] = ‖E‖_F}
    * — plain SGD written by the weight gradient's GEMM that also advances the power iterations for ‖W‖* and
    * ‖W − W₀‖*. W, D, {@code norms[0]} and {@code norms[1]} are bit for bit those of {@code gemmUpdate}. On the
-   * Vector API kernels the products are formed per fixed bucket of 48 rows of W, each four rows right after
-   * their update while they are in cache (W₀ is the only extra read), the buckets' shares of aOut and eOut
+   * Vector API kernels the products are formed per fixed bucket of 48 rows of W, right after the bucket's
+   * update while its rows are in cache (W₀ is the only extra read), the buckets' shares of aOut and eOut
    * added in bucket order: the same bits on any thread count (and on any route of the product), which may
    * differ in their last bits from {@link #differenceGramTimes}' on the same W. The scalar kernels, and γ = 0
    * (A and B are not read), run the step and then {@code differenceGramTimes}. Allocates nothing in steady

@@ -48,7 +48,7 @@ import java.util.Objects;
  * ({@link Fused#differenceGramTimes}) gives the same products. Plain SGD, which writes a weight in its
  * gradient's GEMM without storing ΔW, does so also when measured, for every layer whose ΔW is taken from
  * its factors ({@link FusedProducts#keepUpdate}), and forms that layer's products in the same GEMM's
- * write-back, each four rows of the new W right after their update ({@link Fused#gemmUpdateWithDifferenceGram}:
+ * write-back, each 48 rows of the new W right after their update ({@link Fused#gemmUpdateWithDifferenceGram}:
  * W₀ is the only extra read; session 8's read-only pass after the step read W and W₀ again, about a tenth of
  * the measured step).
  *

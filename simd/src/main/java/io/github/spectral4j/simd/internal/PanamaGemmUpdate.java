@@ -29,8 +29,8 @@ import jdk.incubator.vector.FloatVector;
  * <p>Given a reference, the power-iteration products on the new W and on E = W − ref ({@code ax = W·x},
  * {@code aOut = Wᵀ·ax}, {@code ey = E·y}, {@code eOut = Eᵀ·ey}, Σ E²) are formed per fixed bucket of
  * {@link #BUCKET} rows, each bucket's share of aOut and eOut (and its Σ E²) in a buffer of its own, the
- * buckets added in order after the fork ({@link #finish}): {@link #rowBlock} forms a bucket's rows four at a
- * time right after their step, W's rows still in L1, so that W₀ is the only extra read (a read-only pass
+ * buckets added in order after the fork ({@link #finish}): {@link #rowBlock} forms a bucket's rows (four at a
+ * time) right after the step of its last row, W's rows still in L2, so that W₀ is the only extra read (a read-only pass
  * after the product read W and W₀ again: 23 MB per step of the MLP, memory-bound, ~10 % of the step with
  * diagnostics). The product then splits rows among threads at bucket boundaries ({@link #splitRows}), never
  * columns, so each bucket is formed by one thread in row order; buckets the route did not form (a thread's
@@ -247,6 +247,14 @@ final class PanamaGemmUpdate {
    * it stopped, ending at a multiple of four rows after the bucket's start or at m.
    */
   private void formRows(int lo, int hi) {
+    while (lo < hi) {
+      int stop = Math.min(hi, (lo / BUCKET + 1) * BUCKET);
+      formBucketRows(lo, stop);
+      lo = stop;
+    }
+  }
+
+  private void formBucketRows(int lo, int hi) {
     int q = lo / BUCKET;
     float[] ao = aOuts[q];
     float[] eo = eOuts[q];
@@ -320,9 +328,13 @@ final class PanamaGemmUpdate {
             PanamaGemm.OVERWRITE, null);
       }
     }
-    // Products along whole rows: every four rows counted from the bucket's start, right after their step.
-    // The rows of the last group of the block before (this thread's, as its buckets are) come first: the
-    // thread's first block starts a bucket, where row & -4 is row itself.
+    // Products along whole rows: a bucket's rows as soon as its last row has taken its step, the bucket's rows
+    // of W (192 KB at 1024 columns) still in L2, and at the block's end its rows up to a multiple of four (the
+    // rest of that bucket with the next block of this thread, which owns the bucket; its first block starts
+    // one, where row & -4 is row). Paired medians, 3 layers of 1024 x 1024 x 128 after a 64 MB scrub, loaded
+    // 2-core Zen 5, products' cost over the step alone: read-only pass after the steps 431-471 us per layer,
+    // products every 4 rows (W in L1) 569-609, every 16 rows 391-425, every 48 355-415, every 192 386-429:
+    // per four rows the short bursts of W₀ stream slower than they gain from W in L1.
     boolean products = ref != null && col == 0 && nc == cols;
     int due = row & -4;
     for (int r = 0; r < mc; r++) {
@@ -330,9 +342,15 @@ final class PanamaGemmUpdate {
         step(g, r * nc + jr, w, (row + r) * ldw + col + jr, Math.min(NR, nc - jr), at(row + r, col + jr));
       }
       int done = row + r + 1;
-      if (products && ((done & 3) == 0 || done == rows)) {
+      if (products && (done % BUCKET == 0 || done == rows)) {
         formRows(due, done);
         due = done;
+      }
+    }
+    if (products) {
+      int end = row + mc == rows ? rows : (row + mc) & -4;
+      if (due < end) {
+        formRows(due, end);
       }
     }
   }

@@ -75,7 +75,7 @@ final class PanamaGram {
    * {@code from}) each summed in double and added in order, then the rows after the last whole group one by
    * one. So rows [s, e) in consecutive calls from s, each ending at a multiple of four rows after s or at e,
    * chaining {@code squares}, give the bits of one call on [s, e) ({@link PanamaGemmUpdate} forms its fixed
-   * buckets of rows that way, four rows at a time, right after their update).
+   * buckets of rows that way, right after their update).
    */
   static double differenceGramRows(
       int from, int to, int n, float[] a, float[] b, int ld, float[] x, float[] ax, float[] aOut, float[] y,
