@@ -28,8 +28,8 @@ import jdk.incubator.vector.VectorOperators;
  * panel would compute up to 63 padded columns (+33 % at 144), and the packed GEMM packs B on every call.
  * So Aᵀ may also be cut into narrow panels of 48 columns (three vectors), run by an 8 × 3-vector kernel
  * ({@link #kernel8}: 24 accumulators again, 8 broadcasts and 3 loads per 24 multiply-adds): 144 rows are
- * three narrow panels with no padding, and up to 192 rows some {@link #layout} of wide and narrow panels
- * pads fewer than 16. Each group of {@link #GROUP} rows of B runs the wide kernel over the wide panels,
+ * three narrow panels with no padding, and up to {@link #MAX_WIDTH} rows a {@link #layout} of wide and
+ * narrow panels takes those that it pads by at most m/16. Each group of {@link #GROUP} rows of B runs the wide kernel over the wide panels,
  * then the narrow kernel over the narrow ones, while the group's rows are in L1 or L2: B is still read
  * from memory once per call. Measured on a loaded Zen 5 at 144 × 1024 × 1024 with the forward's bias and
  * rectifier and B evicted before each call (paired medians of 100 interleaved rounds): 1.08 × the time of
@@ -90,8 +90,9 @@ final class PanamaTransposedGemm {
    * 8 × 3 vectors), the fewest padded columns, then the fewest panels, at most {@link #MAX_WIDTH} columns;
    * -1 past that. So 128 rows are two wide panels as before, 144 (a batch of 128 with 16 probe rows) three
    * narrow ones with no padding, 160 one wide and two narrow.
-   * Why narrow panels and not a 16-column third panel: a one-vector panel has one multiply-add per
-   * broadcast element of B, so its kernel would be bound by loads (R + 1 per R multiply-adds).
+   * Why narrow panels and not two wide ones and a 16-column third (not built): a one-vector panel has one
+   * multiply-add per broadcast element of B, so its kernel would be bound by loads (R + 1 loads per R
+   * multiply-adds, against 11 per 24 here), on 16 of the 144 columns.
    */
   static int layout(int m) {
     int best = -1;
@@ -126,8 +127,9 @@ final class PanamaTransposedGemm {
   }
 
   /**
-   * Threads split the panels of Aᵀ (rows of C) when they are all of one width and their number is a
-   * multiple of the thread count's, and columns of C (rows of B) otherwise or in addition. Each thread packs the panels it uses: a split of
+   * Threads split the panels of Aᵀ (rows of C) when the thread count is a multiple of the panel count and
+   * the panels are all of one width, and columns of C (rows of B) otherwise or in addition (three narrow
+   * panels on two threads: columns). Each thread packs the panels it uses: a split of
    * columns alone has every thread pack all of Aᵀ (measured, loaded Zen 5, CPU time of the two shares
    * run one after the other against the unsplit product: +80 µs of 1.3 ms at 128 × 1024 × 784), while a
    * thread with one panel packs only that one and reads all of B, from L3, once. Column shares start on
