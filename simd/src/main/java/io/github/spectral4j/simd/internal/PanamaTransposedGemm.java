@@ -89,7 +89,9 @@ final class PanamaTransposedGemm {
    * the 6 × 4-vector {@link #kernel}) first, then narrow ones of {@link #NARROW} = 48 ({@link #kernel8},
    * 8 × 3 vectors), the fewest padded columns, then the fewest panels, at most {@link #MAX_WIDTH} columns;
    * -1 past that. So 128 rows are two wide panels as before, 144 (a batch of 128 with 16 probe rows) three
-   * narrow ones with no padding, 160 one wide and two narrow.
+   * narrow ones with no padding, 160 one wide and two narrow. Below 128 rows the narrow panels also open
+   * this path to 46–48, 91–96 and 106–112 rows (measured as for {@link #MAX_WIDTH}: 48, 96 and 112 rows
+   * took 0.79, 0.92 and 0.97 × the packed GEMM's time).
    * Why narrow panels and not two wide ones and a 16-column third (not built): a one-vector panel has one
    * multiply-add per broadcast element of B, so its kernel would be bound by loads (R + 1 loads per R
    * multiply-adds, against 11 per 24 here), on 16 of the 144 columns.
