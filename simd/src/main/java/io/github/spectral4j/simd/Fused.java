@@ -12,8 +12,8 @@ import java.util.Objects;
  * the Gram products of power iteration on the new y and its drift when asked,
  * {@link #updateWithDifferenceGram}; plain SGD written by the weight gradient's GEMM, {@link #gemmUpdate}:
  * W ← W + α·(γ·op(A)·op(B)) with both norms, the gradient never stored, and with the Gram products of power
- * iteration on the new W and its drift, {@link #gemmUpdateWithDifferenceGram}), the Gram product of power iteration
- * ({@link #gramTimes}: A·v and Aᵀ·(A·v) reading A once), and the same for a matrix and its drift from
+ * iteration on the new W and its drift, {@link #gemmUpdateWithDifferenceGram}), the Gram product of power
+ * iteration ({@link #gramTimes}: A·v and Aᵀ·(A·v) reading A once), and the same for a matrix and its drift from
  * a reference ({@link #differenceGramTimes}: D = A − B formed row by row, never stored, with ‖D‖_F²),
  * and a dense layer's element-wise work done by the GEMM's write-back ({@link #gemmBiasRectify}:
  * φ(α·A·Bᵀ + 1·bᵀ) with the rectifier φ; {@link #gemmMasked}: a product masked by [M &gt; 0], the
