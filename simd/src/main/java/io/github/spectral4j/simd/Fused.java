@@ -111,28 +111,8 @@ public final class Fused {
     checkUpdate("updateWithDifferenceGram", g, d, w, ref, norms, 3);
     int m = w.rows();
     int n = w.cols();
-    Objects.requireNonNull(x, "x");
-    Objects.requireNonNull(ax, "ax");
-    Objects.requireNonNull(aOut, "aOut");
-    Objects.requireNonNull(y, "y");
-    Objects.requireNonNull(ey, "ey");
-    Objects.requireNonNull(eOut, "eOut");
-    if (x.length != n || y.length != n || ax.length != m || ey.length != m || aOut.length != n || eOut.length != n) {
-      throw new IllegalArgumentException("updateWithDifferenceGram: W " + m + "x" + n + " needs x and y of length " + n
-          + ", ax and ey of length " + m + ", aOut and eOut of length " + n + ", got x " + x.length + ", y " + y.length
-          + ", ax " + ax.length + ", ey " + ey.length + ", aOut " + aOut.length + ", eOut " + eOut.length);
-    }
-    // Every output against every other array, without building arrays of them (this runs every step).
-    float[] gd = g == null ? null : g.data();
-    for (int i = 0; i < 4; i++) {
-      float[] p = pickUpdate(i, ax, aOut, ey, eOut, d.data(), w.data(), ref.data(), x, y, gd);
-      for (int j = i + 1; j < 10; j++) {
-        if (p == pickUpdate(j, ax, aOut, ey, eOut, d.data(), w.data(), ref.data(), x, y, gd)) {
-          throw new IllegalArgumentException("updateWithDifferenceGram: " + UPDATE_NAMES.get(i) + " and "
-              + UPDATE_NAMES.get(j) + " are the same array");
-        }
-      }
-    }
+    checkProducts("updateWithDifferenceGram", m, n, x, ax, aOut, y, ey, eOut, d.data(), w.data(), ref.data(),
+        g == null ? null : g.data());
     KERNELS.update(m, n, alpha, g == null ? null : g.data(), d.data(), w.data(), ref.data(), x, ax, aOut, y, ey,
         eOut, norms);
     norms[0] = Math.sqrt(norms[0]);
@@ -159,6 +139,35 @@ public final class Fused {
       case 8 -> y;
       default -> g;
     };
+  }
+
+  /**
+   * The products' vectors of an m×n W (x, y, aOut, eOut of n entries, ax, ey of m) present, and each output
+   * (ax, aOut, ey, eOut) a separate array from every other array named in {@link #UPDATE_NAMES} (g may be null).
+   * Without building arrays of them: this runs every step.
+   */
+  private static void checkProducts(String who, int m, int n, float[] x, float[] ax, float[] aOut, float[] y,
+      float[] ey, float[] eOut, float[] d, float[] w, float[] ref, float[] g) {
+    Objects.requireNonNull(x, "x");
+    Objects.requireNonNull(ax, "ax");
+    Objects.requireNonNull(aOut, "aOut");
+    Objects.requireNonNull(y, "y");
+    Objects.requireNonNull(ey, "ey");
+    Objects.requireNonNull(eOut, "eOut");
+    if (x.length != n || y.length != n || ax.length != m || ey.length != m || aOut.length != n || eOut.length != n) {
+      throw new IllegalArgumentException(who + ": W " + m + "x" + n + " needs x and y of length " + n
+          + ", ax and ey of length " + m + ", aOut and eOut of length " + n + ", got x " + x.length + ", y " + y.length
+          + ", ax " + ax.length + ", ey " + ey.length + ", aOut " + aOut.length + ", eOut " + eOut.length);
+    }
+    for (int i = 0; i < 4; i++) {
+      float[] p = pickUpdate(i, ax, aOut, ey, eOut, d, w, ref, x, y, g);
+      for (int j = i + 1; j < 10; j++) {
+        if (p == pickUpdate(j, ax, aOut, ey, eOut, d, w, ref, x, y, g)) {
+          throw new IllegalArgumentException(
+              who + ": " + UPDATE_NAMES.get(i) + " and " + UPDATE_NAMES.get(j) + " are the same array");
+        }
+      }
+    }
   }
 
   /** The checks {@link #update} and {@link #updateWithDifferenceGram} share on the matrices and norms. */
@@ -394,27 +403,11 @@ public final class Fused {
     if (norms.length < 3) {
       throw new IllegalArgumentException(who + ": norms needs 3 entries, got " + norms.length);
     }
-    Objects.requireNonNull(x, "x");
-    Objects.requireNonNull(ax, "ax");
-    Objects.requireNonNull(aOut, "aOut");
-    Objects.requireNonNull(y, "y");
-    Objects.requireNonNull(ey, "ey");
-    Objects.requireNonNull(eOut, "eOut");
-    if (x.length != n || y.length != n || ax.length != m || ey.length != m || aOut.length != n || eOut.length != n) {
-      throw new IllegalArgumentException(who + ": W " + m + "x" + n + " needs x and y of length " + n
-          + ", ax and ey of length " + m + ", aOut and eOut of length " + n + ", got x " + x.length + ", y " + y.length
-          + ", ax " + ax.length + ", ey " + ey.length + ", aOut " + aOut.length + ", eOut " + eOut.length);
-    }
     float[] dd = d == null ? null : d.data();
-    // The outputs against every other array (A and B counted as the gradient "g"), and ref against W and D.
+    checkProducts(who, m, n, x, ax, aOut, y, ey, eOut, dd, w.data(), ref.data(), null);
+    // The outputs against A and B (the gradient's factors), and ref against W and D.
     for (int i = 0; i < 4; i++) {
       float[] p = pickUpdate(i, ax, aOut, ey, eOut, dd, w.data(), ref.data(), x, y, null);
-      for (int j = i + 1; j < 9; j++) {
-        if (p == pickUpdate(j, ax, aOut, ey, eOut, dd, w.data(), ref.data(), x, y, null)) {
-          throw new IllegalArgumentException(
-              who + ": " + UPDATE_NAMES.get(i) + " and " + UPDATE_NAMES.get(j) + " are the same array");
-        }
-      }
       if (p == a.data() || p == b.data()) {
         throw new IllegalArgumentException(who + ": " + UPDATE_NAMES.get(i) + " is the array of A or B");
       }
