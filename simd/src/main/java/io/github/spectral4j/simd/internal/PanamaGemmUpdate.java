@@ -87,14 +87,6 @@ final class PanamaGemmUpdate {
     return k <= KC;
   }
 
-  /** {@link Kernels#gemmUpdate} for a product that {@link #applies}, on the packed route. */
-  static void gemmUpdate(
-      boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int lda, float[] b, int ldb,
-      float scale, float[] w, int ldw, float[] d, int threads, double[] sums) {
-    gemmUpdate(transA, transB, m, n, k, alpha, a, lda, b, ldb, scale, w, ldw, d, threads, null, null, null, null,
-        null, null, null, sums);
-  }
-
   /**
    * {@link Kernels#gemmUpdate} with the products (ref given, with W's row stride; else they are all null), for
    * a product that {@link #applies}, on the packed route.

@@ -156,13 +156,8 @@ final class PanamaKernels implements Kernels {
   public void gemmUpdate(
       boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int lda, float[] b, int ldb,
       float scale, float[] w, int ldw, float[] d, int threads, double[] sums) {
-    // Where gemm takes the packed GEMM (or its transposed route, the same bits) with one k slice, the step
-    // goes in its write-back; gemv, the small and thin NT kernels and deeper products take the default.
-    if (!writeBackApplies(transA, transB, m, n, lda, ldb, ldw) || !PanamaGemmUpdate.applies(k)) {
-      Kernels.super.gemmUpdate(transA, transB, m, n, k, alpha, a, lda, b, ldb, scale, w, ldw, d, threads, sums);
-      return;
-    }
-    PanamaGemmUpdate.gemmUpdate(transA, transB, m, n, k, alpha, a, lda, b, ldb, scale, w, ldw, d, threads, sums);
+    gemmUpdate(transA, transB, m, n, k, alpha, a, lda, b, ldb, scale, w, ldw, d, threads, null, null, null, null,
+        null, null, null, sums);
   }
 
   /**
@@ -174,15 +169,17 @@ final class PanamaKernels implements Kernels {
       boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int lda, float[] b, int ldb,
       float scale, float[] w, int ldw, float[] d, int threads, float[] ref, float[] x, float[] ax, float[] aOut,
       float[] y, float[] ey, float[] eOut, double[] sums) {
-    if (ref == null) {
-      gemmUpdate(transA, transB, m, n, k, alpha, a, lda, b, ldb, scale, w, ldw, d, threads, sums);
-    } else if (!writeBackApplies(transA, transB, m, n, lda, ldb, ldw) || !PanamaGemmUpdate.applies(k)) {
+    // Where gemm takes the packed GEMM (or its transposed route, the same bits) with one k slice, the step
+    // goes in its write-back; gemv, the small and thin NT kernels and deeper products take the default.
+    if (!writeBackApplies(transA, transB, m, n, lda, ldb, ldw) || !PanamaGemmUpdate.applies(k)) {
       Kernels.super.gemmUpdate(transA, transB, m, n, k, alpha, a, lda, b, ldb, scale, w, ldw, d, threads, sums);
-      sums[2] = PanamaGemmUpdate.products(m, n, w, ref, ldw, x, ax, aOut, y, ey, eOut, threads);
-    } else {
-      PanamaGemmUpdate.gemmUpdate(transA, transB, m, n, k, alpha, a, lda, b, ldb, scale, w, ldw, d, threads, ref, x,
-          ax, aOut, y, ey, eOut, sums);
+      if (ref != null) {
+        sums[2] = PanamaGemmUpdate.products(m, n, w, ref, ldw, x, ax, aOut, y, ey, eOut, threads);
+      }
+      return;
     }
+    PanamaGemmUpdate.gemmUpdate(transA, transB, m, n, k, alpha, a, lda, b, ldb, scale, w, ldw, d, threads, ref, x,
+        ax, aOut, y, ey, eOut, sums);
   }
 
   @Override
