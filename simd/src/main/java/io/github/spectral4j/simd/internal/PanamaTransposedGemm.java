@@ -129,14 +129,17 @@ final class PanamaTransposedGemm {
   }
 
   /**
-   * Threads split the panels of Aᵀ (rows of C) when the thread count is a multiple of the panel count and
-   * the panels are all of one width, and columns of C (rows of B) otherwise or in addition (three narrow
-   * panels on two threads: columns). Each thread packs the panels it uses: a split of
-   * columns alone has every thread pack all of Aᵀ (measured, loaded Zen 5, CPU time of the two shares
-   * run one after the other against the unsplit product: +80 µs of 1.3 ms at 128 × 1024 × 784), while a
-   * thread with one panel packs only that one and reads all of B, from L3, once. Column shares start on
-   * a multiple of the kernels' rows (6, 8, or 24 when both kernels run), so that no share computes rows
-   * for nothing inside.
+   * Threads split the sequence of (panel of Aᵀ, group of rows of B) units, panel by panel, into contiguous
+   * runs of equal work (a unit weighs its panel's width; {@link #boundary}): each thread packs only the
+   * panels its run touches and reads B once, the rows of each group against every one of its panels in
+   * turn. So 128 rows on two threads are a wide panel each (as before), 144 rows on three a narrow panel
+   * each, and 144 rows on two one and a half narrow panels each (the first thread all of panel 0 and the
+   * first half of panel 1's columns): each thread packs two panels, where a split of the columns alone had
+   * both pack all three (measured on a loaded Zen 5, W evicted before each call, thread time summed over
+   * both threads, paired medians of interleaved rounds: 0.94–0.98 × the column split's at 144 × 1024 ×
+   * 1024 and 784; Aᵀ packed once by both threads in a fork of its own, then a column split, measured
+   * 0.98–0.99 × at 144 rows and 1.02 × at 128, so not kept). Run boundaries fall on whole groups: no
+   * share computes rows of B for nothing inside.
    */
   static void gemm(
       int m, int n, int k, float alpha, float[] a, int lda, float[] b, int ldb, float beta, float[] c, int ldc,
@@ -145,32 +148,50 @@ final class PanamaTransposedGemm {
     if (layout < 0) {
       throw new IllegalArgumentException("m = " + m + " rows are more than this path's panels hold");
     }
-    int wide = layout / 8;
-    int narrow = layout % 8;
-    int unit = narrow == 0 ? ROWS : wide == 0 ? ROWS8 : GROUP;
+    int unit = unit(layout);
     int groups = ceilDiv(n, unit);
-    int panels = wide + narrow;
+    int panels = panels(layout);
     int t = (long) m * n * k < GEMM_PARALLEL_THRESHOLD ? 1 : Math.min(threads, groups * panels);
     if (t <= 1) {
-      columns(0, n, layout, 0, panels, m, k, alpha, a, lda, b, ldb, beta, c, ldc, epilogue);
+      share(0, groups * panels, groups, unit, n, layout, m, k, alpha, a, lda, b, ldb, beta, c, ldc, epilogue);
       return;
     }
-    int tp = panels > 1 && t % panels == 0 && (wide == 0 || narrow == 0) ? panels : 1;
     Call call = GemmCall.claim(CALLS, Call::new);
     call.set(t, groups, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-    call.panelShares = tp;
     call.layout = layout;
     call.unit = unit;
     call.epilogue = epilogue;
     call.run(t);
   }
 
+  /** Rows of B per group: the wide kernel's 6, {@link #kernel8}'s 8, or {@link #GROUP} when both run. */
+  static int unit(int layout) {
+    return layout % 8 == 0 ? ROWS : layout / 8 == 0 ? ROWS8 : GROUP;
+  }
+
+  /**
+   * The first unit of share {@code share} of {@code shares} (share s is units [boundary(s), boundary(s +
+   * 1))): unit q·groups + g is panel q against group g, and a unit weighs its panel's columns, so the
+   * split point of the weighted sequence is rounded to the nearest whole group of its panel.
+   */
+  static int boundary(int layout, int groups, int shares, int share) {
+    long point = (long) width(layout) * groups * share / shares;
+    int q = 0;
+    while (q < panels(layout) && (long) offset(layout, q + 1) * groups <= point) {
+      q++;
+    }
+    if (q == panels(layout)) {
+      return q * groups;
+    }
+    int wq = offset(layout, q + 1) - offset(layout, q);
+    long g = (point - (long) offset(layout, q) * groups + wq / 2) / wq;
+    return q * groups + (int) g;
+  }
+
   private static final ThreadLocal<Call> CALLS = ThreadLocal.withInitial(Call::new);
 
   /** One calling thread's forked product: its arguments in fields, reused from call to call. */
   private static final class Call extends GemmCall {
-    /** Shares of the panels of Aᵀ; tasks / panelShares shares of the columns of C. */
-    int panelShares;
     /** The panels of Aᵀ ({@link #layout}). */
     int layout;
     /** Rows of B per group of {@link GemmCall#groups}. */
@@ -179,15 +200,9 @@ final class PanamaTransposedGemm {
 
     @Override
     public void accept(int task) {
-      int columnShares = tasks / panelShares;
-      int share = task % columnShares;
-      int panels = panels(layout);
-      int q = task / columnShares;
-      int j0 = Parallel.split(groups, columnShares, share) * unit;
-      int j1 = Math.min(n, Parallel.split(groups, columnShares, share + 1) * unit);
-      int q0 = Parallel.split(panels, panelShares, q);
-      int q1 = Parallel.split(panels, panelShares, q + 1);
-      columns(j0, j1, layout, q0, q1, m, k, alpha, a, lda, b, ldb, beta, c, ldc, epilogue);
+      int u0 = boundary(layout, groups, tasks, task);
+      int u1 = boundary(layout, groups, tasks, task + 1);
+      share(u0, u1, groups, unit, n, layout, m, k, alpha, a, lda, b, ldb, beta, c, ldc, epilogue);
     }
 
     @Override
@@ -198,105 +213,138 @@ final class PanamaTransposedGemm {
   }
 
   /**
-   * Columns [j0, j1) of C, from rows [j0, j1) of B, and its rows of panels [q0, q1) of Aᵀ as the layout
-   * lays them out (rows offset(q0) … of A; all of them when q1 is the last).
+   * Units [u0, u1) (panel-major, {@link #boundary}) on this thread: per k slice, its panels [qa, qb] of Aᵀ
+   * packed, then its columns of C in at most three runs of columns, each with the panels that run covers
+   * (from the first unit, panel qa covers groups [ga, groups); panel qb groups [0, gb); those between, all).
    */
-  private static void columns(
-      int j0, int j1, int layout, int q0, int q1, int m, int k, float alpha, float[] a, int lda, float[] b,
-      int ldb, float beta, float[] c, int ldc, PanamaGemm.Epilogue epilogue) {
+  private static void share(
+      int u0, int u1, int groups, int unit, int n, int layout, int m, int k, float alpha, float[] a, int lda,
+      float[] b, int ldb, float beta, float[] c, int ldc, PanamaGemm.Epilogue epilogue) {
+    if (u0 >= u1) {
+      return;
+    }
+    int qa = u0 / groups;
+    int ga = u0 % groups;
+    int qb = (u1 - 1) / groups;
+    int gb = (u1 - 1) % groups + 1;
     PanamaGemm.Workspace w = PanamaGemm.workspace();
     // The packed GEMM's slices of k, so that every element sees the same sums.
     int slices = ceilDiv(k, KC);
     int kcMax = ceilDiv(k, slices);
-    int i0 = offset(layout, q0);
-    int width = offset(layout, q1) - i0;
-    int rows = Math.min(m, i0 + width) - i0;
-    // This share's wide panels, then its narrow ones (wide columns, a multiple of NR).
-    int wideWidth = Math.max(0, offset(layout, Math.min(q1, layout / 8)) - i0);
-    int narrow = (width - wideWidth) / NARROW;
-    int wide = wideWidth / NR;
-    float[] ct = w.transposed(BLOCK * width);
+    int i0 = offset(layout, qa);
+    int rows = Math.min(m, offset(layout, qb + 1)) - i0;
+    int width = offset(layout, qb + 1) - i0;
     for (int s = 0; s < slices; s++) {
       int pc = s * kcMax;
       int kc = Math.min(kcMax, k - pc);
-      int mode = s > 0 ? PanamaGemm.ACCUMULATE : beta == 0 ? PanamaGemm.OVERWRITE : PanamaGemm.SCALE;
-      PanamaGemm.Epilogue e = s == slices - 1 ? epilogue : null;
-      // Aᵀ's slice: the wide panels as the packed GEMM packs a transposed B (panel q holds rows q·NR … of A,
-      // column by column), then the narrow ones alike, NARROW columns each.
       float[] pa = w.packB(PB_SKIP + width * kc);
-      if (wide > 0) {
-        PanamaGemm.packB(true, a, lda, pc, kc, i0, Math.min(rows, wideWidth), pa);
+      pack(a, lda, pc, kc, i0, rows, layout, qa, qb + 1, pa);
+      PanamaGemm.Epilogue e = s == slices - 1 ? epilogue : null;
+      if (qa == qb) {
+        compute(ga * unit, Math.min(n, gb * unit), layout, qa, qa + 1, qa, m, pc, kc, alpha, pa, b, ldb, beta, c,
+            ldc, s, e);
+        continue;
       }
-      if (narrow > 0) {
-        packNarrow(a, lda, pc, kc, i0 + wideWidth, rows - wideWidth, narrow, pa, PB_SKIP + wideWidth * kc);
-      }
-      for (int jb = j0; jb < j1; jb += BLOCK) {
-        int nb = Math.min(BLOCK, j1 - jb);
-        // Rows past the block's last are read again from its last row (never past B) and never written.
-        int last = jb + nb - 1;
-        for (int g = 0; g < nb; g += GROUP) {
-          int gEnd = Math.min(g + GROUP, nb);
-          // Each kernel sweeps its rows of B along the slice, and every panel then finds them in L1; the
-          // narrow panels find the group's rows (96 KB at kc = 1024) in L2.
-          for (int jr = g; wide > 0 && jr < gEnd; jr += ROWS) {
-            int o0 = jb + jr;
-            int o1 = Math.min(o0 + 1, last) * ldb + pc;
-            int o2 = Math.min(o0 + 2, last) * ldb + pc;
-            int o3 = Math.min(o0 + 3, last) * ldb + pc;
-            int o4 = Math.min(o0 + 4, last) * ldb + pc;
-            int o5 = Math.min(o0 + 5, last) * ldb + pc;
-            o0 = o0 * ldb + pc;
-            for (int q = 0; q < wide; q++) {
-              kernel(kc, b, o0, o1, o2, o3, o4, o5, pa, PB_SKIP + q * NR * kc, ct, jr * width + q * NR, width);
-            }
-          }
-          for (int jr = g; narrow > 0 && jr < gEnd; jr += ROWS8) {
-            int o0 = jb + jr;
-            int o1 = Math.min(o0 + 1, last) * ldb + pc;
-            int o2 = Math.min(o0 + 2, last) * ldb + pc;
-            int o3 = Math.min(o0 + 3, last) * ldb + pc;
-            int o4 = Math.min(o0 + 4, last) * ldb + pc;
-            int o5 = Math.min(o0 + 5, last) * ldb + pc;
-            int o6 = Math.min(o0 + 6, last) * ldb + pc;
-            int o7 = Math.min(o0 + 7, last) * ldb + pc;
-            o0 = o0 * ldb + pc;
-            for (int q = 0; q < narrow; q++) {
-              int col = wideWidth + q * NARROW;
-              kernel8(kc, b, o0, o1, o2, o3, o4, o5, o6, o7, pa, PB_SKIP + col * kc, ct, jr * width + col, width);
-            }
+      // Columns [0, x0): panels qa + 1 … qb; [x0, x1): qa … qb when ga < gb, else qa + 1 … qb − 1;
+      // [x1, n): qa … qb − 1.
+      int x0 = Math.min(n, Math.min(ga, gb) * unit);
+      int x1 = Math.min(n, Math.max(ga, gb) * unit);
+      compute(0, x0, layout, qa + 1, qb + 1, qa, m, pc, kc, alpha, pa, b, ldb, beta, c, ldc, s, e);
+      compute(x0, x1, layout, ga < gb ? qa : qa + 1, ga < gb ? qb + 1 : qb, qa, m, pc, kc, alpha, pa, b, ldb, beta,
+          c, ldc, s, e);
+      compute(x1, n, layout, qa, qb, qa, m, pc, kc, alpha, pa, b, ldb, beta, c, ldc, s, e);
+    }
+  }
+
+  /**
+   * Packs k slice pc … pc + kc of panels [q0, q1) of Aᵀ (rows i0 = offset(q0) … of A, of which the first
+   * {@code rows} exist) into pa as the kernels read them: panel q, wq = 64 or 48 columns wide, at
+   * PB_SKIP + (offset(q) − i0)·kc, holding row offset(q) + r of A's column pc + p at + p·wq + r (the
+   * layout of the packed GEMM's transposed B panels); padded columns are zero. Whole 16 × 16 squares go
+   * through {@link PanamaGemm#transpose16}.
+   */
+  private static void pack(
+      float[] a, int lda, int pc, int kc, int i0, int rows, int layout, int q0, int q1, float[] pa) {
+    int wideEnd = layout / 8;
+    for (int q = q0; q < q1; q++) {
+      int wq = q < wideEnd ? NR : NARROW;
+      int r0 = offset(layout, q) - i0;
+      int base = PB_SKIP + r0 * kc;
+      for (int cc = 0; cc < wq; cc += LANES) {
+        int nr = Math.max(0, Math.min(LANES, rows - r0 - cc));
+        int p = 0;
+        int src = (i0 + r0 + cc) * lda + pc;
+        if (nr == LANES) {
+          for (; p + LANES <= kc; p += LANES) {
+            PanamaGemm.transpose16(a, src + p, lda, pa, base + cc + p * wq, wq);
           }
         }
-        writeBack(ct, width, nb, i0, rows, c, jb, ldc, alpha, beta, mode, w.tile, e);
+        for (int r = 0; r < LANES; r++) {
+          for (int x = p, d = base + cc + r + p * wq; x < kc; x++, d += wq) {
+            pa[d] = r < nr ? a[src + r * lda + x] : 0f;
+          }
+        }
       }
     }
   }
 
   /**
-   * Packs rows [row, row + rows) of A, columns [pc, pc + kc), transposed into {@code count} panels of
-   * {@link #NARROW} columns at {@code pa[dst …]}: panel f holds, for each p, the NARROW values of column p
-   * of rows row + f·NARROW … at {@code dst + f·NARROW·kc + p·NARROW}; rows past the last are zero. Whole
-   * 16 × 16 squares go through {@link PanamaGemm#transpose16}.
+   * Columns [j0, j1) of C (rows of B) against panels [q0, q1) of Aᵀ for k slice s (columns pc … pc + kc),
+   * from pa packed from panel qp ≤ q0 on, written back with the slice's mode and the epilogue e (or null).
+   * Blocks of {@link #BLOCK} rows of B give a block of Cᵀ; in each group of {@link #GROUP} rows the wide
+   * kernel runs over the wide panels, then {@link #kernel8} over the narrow ones, so each row of B is read
+   * from memory once and from L1 or L2 by the other panels.
    */
-  private static void packNarrow(float[] a, int lda, int pc, int kc, int row, int rows, int count, float[] pa, int dst) {
-    for (int f = 0; f < count; f++) {
-      int base = dst + f * NARROW * kc;
-      for (int cc = 0; cc < NARROW; cc += LANES) {
-        int r0 = f * NARROW + cc; // this vector's first row, from row
-        int nr = Math.max(0, Math.min(LANES, rows - r0));
-        int p = 0;
-        if (nr == LANES) {
-          int s0 = (row + r0) * lda + pc;
-          for (; p + LANES <= kc; p += LANES) {
-            PanamaGemm.transpose16(a, s0 + p, lda, pa, base + cc + p * NARROW, NARROW);
+  private static void compute(
+      int j0, int j1, int layout, int q0, int q1, int qp, int m, int pc, int kc, float alpha, float[] pa,
+      float[] b, int ldb, float beta, float[] c, int ldc, int s, PanamaGemm.Epilogue e) {
+    if (j0 >= j1 || q0 >= q1) {
+      return;
+    }
+    PanamaGemm.Workspace w = PanamaGemm.workspace();
+    int mode = s > 0 ? PanamaGemm.ACCUMULATE : beta == 0 ? PanamaGemm.OVERWRITE : PanamaGemm.SCALE;
+    int i0 = offset(layout, q0);
+    int width = offset(layout, q1) - i0;
+    int rows = Math.min(m, i0 + width) - i0;
+    int wideWidth = Math.max(0, offset(layout, Math.min(q1, layout / 8)) - i0);
+    int narrow = (width - wideWidth) / NARROW;
+    int wide = wideWidth / NR;
+    int ao = PB_SKIP + (i0 - offset(layout, qp)) * kc;
+    float[] ct = w.transposed(BLOCK * width);
+    for (int jb = j0; jb < j1; jb += BLOCK) {
+      int nb = Math.min(BLOCK, j1 - jb);
+      int last = jb + nb - 1;
+      for (int g = 0; g < nb; g += GROUP) {
+        int gEnd = Math.min(g + GROUP, nb);
+        for (int jr = g; wide > 0 && jr < gEnd; jr += ROWS) {
+          int o0 = jb + jr;
+          int o1 = Math.min(o0 + 1, last) * ldb + pc;
+          int o2 = Math.min(o0 + 2, last) * ldb + pc;
+          int o3 = Math.min(o0 + 3, last) * ldb + pc;
+          int o4 = Math.min(o0 + 4, last) * ldb + pc;
+          int o5 = Math.min(o0 + 5, last) * ldb + pc;
+          o0 = o0 * ldb + pc;
+          for (int q = 0; q < wide; q++) {
+            kernel(kc, b, o0, o1, o2, o3, o4, o5, pa, ao + q * NR * kc, ct, jr * width + q * NR, width);
           }
         }
-        for (int r = 0; r < LANES; r++) {
-          int src = (row + r0 + r) * lda + pc;
-          for (int q = p, d = base + cc + r + p * NARROW; q < kc; q++, d += NARROW) {
-            pa[d] = r < nr ? a[src + q] : 0f;
+        for (int jr = g; narrow > 0 && jr < gEnd; jr += ROWS8) {
+          int o0 = jb + jr;
+          int o1 = Math.min(o0 + 1, last) * ldb + pc;
+          int o2 = Math.min(o0 + 2, last) * ldb + pc;
+          int o3 = Math.min(o0 + 3, last) * ldb + pc;
+          int o4 = Math.min(o0 + 4, last) * ldb + pc;
+          int o5 = Math.min(o0 + 5, last) * ldb + pc;
+          int o6 = Math.min(o0 + 6, last) * ldb + pc;
+          int o7 = Math.min(o0 + 7, last) * ldb + pc;
+          o0 = o0 * ldb + pc;
+          for (int q = 0; q < narrow; q++) {
+            int col = wideWidth + q * NARROW;
+            kernel8(kc, b, o0, o1, o2, o3, o4, o5, o6, o7, pa, ao + col * kc, ct, jr * width + col, width);
           }
         }
       }
+      writeBack(ct, width, nb, i0, rows, c, jb, ldc, alpha, beta, mode, w.tile, e);
     }
   }
 

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
@@ -149,6 +151,75 @@ class TransposedGemmTest {
     assertEquals(-1, PanamaTransposedGemm.layout(161));
   }
 
+  /**
+   * The threads' shares of (panel, group) units, hand-counted for the training shapes: 128 rows on two
+   * threads a wide panel each; 144 rows on three a narrow panel each, on two one and a half (the split in
+   * the middle of panel 1's 128 groups of 8 rows); 160 rows (64 + 48 + 48 columns, 43 groups of 24 rows)
+   * on two split at 80 of its 160 columns, i.e. after panel 0 and a third of panel 1 (16 of 48 columns:
+   * 14.33 groups, rounded to 14).
+   */
+  @Test
+  void splitsTheUnitsIntoRunsOfEqualWork() {
+    Reference.kernels("panama");
+    int l128 = PanamaTransposedGemm.layout(128);
+    int l144 = PanamaTransposedGemm.layout(144);
+    int l160 = PanamaTransposedGemm.layout(160);
+    assertEquals(6, PanamaTransposedGemm.unit(l128));
+    assertEquals(8, PanamaTransposedGemm.unit(l144));
+    assertEquals(24, PanamaTransposedGemm.unit(l160));
+    int g128 = 1024 / 6 + 1;
+    assertEquals(List.of(0, g128, 2 * g128), boundaries(l128, g128, 2));
+    assertEquals(List.of(0, 128, 256, 384), boundaries(l144, 128, 3));
+    assertEquals(List.of(0, 192, 384), boundaries(l144, 128, 2));
+    assertEquals(List.of(0, 43 + 14, 3 * 43), boundaries(l160, 43, 2));
+  }
+
+  private static List<Integer> boundaries(int layout, int groups, int shares) {
+    List<Integer> b = new ArrayList<>();
+    for (int s = 0; s <= shares; s++) {
+      b.add(PanamaTransposedGemm.boundary(layout, groups, shares, s));
+    }
+    return b;
+  }
+
+  /**
+   * For every layout, group count and share count up to 8: the runs start at 0, end at the last unit, never
+   * go back, and each run's work (its units weighted by their panels' columns) is an even share's within
+   * 66: each of its two ends is rounded to the nearest group of its panel (at most 32 of a wide panel's
+   * 64), after the even split point was rounded down (less than 1).
+   */
+  @ParameterizedTest(name = "seed={0}")
+  @MethodSource("seeds")
+  void runsCoverEveryUnitOnceAndBalanceTheWork(long seed) {
+    Reference.kernels("panama");
+    SplittableRandom r = new SplittableRandom(seed * 104729 + 1);
+    int m = 1 + r.nextInt(160);
+    int layout = PanamaTransposedGemm.layout(m);
+    int groups = 1 + r.nextInt(seed % 3 == 0 ? 4 : 300);
+    int shares = 1 + r.nextInt(8);
+    int panels = layout / 8 + layout % 8;
+    long total = 0;
+    int[] widths = new int[panels];
+    for (int q = 0; q < panels; q++) {
+      widths[q] = q < layout / 8 ? 64 : 48;
+      total += (long) widths[q] * groups;
+    }
+    String what = "m " + m + " groups " + groups + " shares " + shares;
+    assertEquals(0, PanamaTransposedGemm.boundary(layout, groups, shares, 0), what);
+    assertEquals(panels * groups, PanamaTransposedGemm.boundary(layout, groups, shares, shares), what);
+    for (int s = 0; s < shares; s++) {
+      int u0 = PanamaTransposedGemm.boundary(layout, groups, shares, s);
+      int u1 = PanamaTransposedGemm.boundary(layout, groups, shares, s + 1);
+      assertTrue(u0 <= u1, what + ": share " + s + " runs back from " + u0 + " to " + u1);
+      long work = 0;
+      for (int u = u0; u < u1; u++) {
+        work += widths[u / groups];
+      }
+      double even = (double) total / shares;
+      assertTrue(Math.abs(work - even) <= 66, what + ": share " + s + " has " + work + " columns·groups, even " + even);
+    }
+  }
+
   static Stream<Arguments> probeRowShapes() {
     Stream.Builder<Arguments> cases = Stream.builder();
     for (int m : new int[] {130, 137, 144, 150, 159, 191}) {
@@ -238,8 +309,9 @@ class TransposedGemmTest {
   }
 
   /**
-   * Shapes large enough to fork (m·n·k ≥ 2²⁰): on 2 and 4 threads the panels of Aᵀ are split (rows of C),
-   * with columns as well on 4, and on 3 the columns alone; every split gives the packed route's bits, the
+   * Shapes large enough to fork (m·n·k ≥ 2²⁰) on 1 to 4 threads: the runs of (panel, group) units start
+   * and end inside panels (three panels on two threads: one and a half each), so each thread computes
+   * up to three runs of columns against different panels; every split gives the packed route's bits, the
    * epilogue's mask read at the split's rows, and nothing past n or outside C's rows written.
    */
   @ParameterizedTest(name = "seed={0}")
