@@ -25,7 +25,7 @@ public final class Report {
   /** One benchmark result: class simple name, method, params, and the primary metric in seconds per operation. */
   record Row(String benchmark, String method, Map<String, String> params, String mode, double medianSeconds,
       double fastestForkSeconds, double slowestForkSeconds, int forks, Map<String, Double> secondary,
-      String jvmProperties, double iterationSeconds) {
+      String jvmProperties, double iterationSeconds, int round, List<Double> samples, List<Double> forkMeans) {
     String param(String name) {
       return params.getOrDefault(name, "");
     }
@@ -64,7 +64,7 @@ public final class Report {
    */
   record PeerRow(String peer, String version, String task, String dtype, int cores, String configuration,
       String blas, String detail, Map<String, String> shape, double medianSeconds, double fastestForkSeconds,
-      double slowestForkSeconds) {
+      double slowestForkSeconds, int round, List<Double> samples, List<Double> forkMeans) {
     String param(String name) {
       return shape.getOrDefault(name, "");
     }
@@ -76,8 +76,11 @@ public final class Report {
     }
   }
 
-  private final List<Row> rows = new ArrayList<>();
-  private final List<PeerRow> peers = new ArrayList<>();
+  private List<Row> rows = new ArrayList<>();
+  private List<PeerRow> peers = new ArrayList<>();
+  /** The rows as read, one per round (bench/run's BENCH_ROUNDS), before {@link #pool} merges them. */
+  private List<Row> roundRows = List.of();
+  private List<PeerRow> roundPeers = List.of();
   private final Map<String, String> vm = new LinkedHashMap<>();
 
   private Report() {}
@@ -104,6 +107,7 @@ public final class Report {
         System.err.println("Report: skipping " + file + ": " + e.getMessage());
       }
     }
+    report.pool();
     java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
     PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
     report.print(out);
@@ -113,10 +117,11 @@ public final class Report {
   @SuppressWarnings("unchecked")
   private void read(Path file) throws IOException {
     Object parsed = Json.parse(Files.readString(file, StandardCharsets.UTF_8));
+    int round = round(file);
     for (Object item : (List<Object>) parsed) {
       Map<String, Object> result = (Map<String, Object>) item;
       if (result.containsKey("peer")) {
-        peers.add(peer(result));
+        peers.add(peer(result, round));
         continue;
       }
       String full = (String) result.get("benchmark");
@@ -132,20 +137,8 @@ public final class Report {
       String unit = (String) primary.get("scoreUnit");
       List<Object> raw = (List<Object>) primary.get("rawData");
       List<Double> all = new ArrayList<>();
-      double fastest = Double.POSITIVE_INFINITY;
-      double slowest = 0;
-      for (Object fork : raw) {
-        double sum = 0;
-        List<Object> values = (List<Object>) fork;
-        for (Object v : values) {
-          double seconds = secondsPerOp(((Number) v).doubleValue(), unit);
-          all.add(seconds);
-          sum += seconds;
-        }
-        double mean = sum / values.size();
-        fastest = Math.min(fastest, mean);
-        slowest = Math.max(slowest, mean);
-      }
+      List<Double> means = new ArrayList<>();
+      readForks(raw, unit, all, means);
       Map<String, Double> secondary = new LinkedHashMap<>();
       Object s = result.get("secondaryMetrics");
       if (s instanceof Map<?, ?> map) {
@@ -156,8 +149,9 @@ public final class Report {
           }
         });
       }
-      rows.add(new Row(benchmark, method, params, (String) result.get("mode"), median(all), fastest, slowest,
-          raw.size(), secondary, spectral4jProperties(result.get("jvmArgs")), duration(result.get("measurementTime"))));
+      rows.add(new Row(benchmark, method, params, (String) result.get("mode"), median(all), min(means), max(means),
+          raw.size(), secondary, spectral4jProperties(result.get("jvmArgs")), duration(result.get("measurementTime")),
+          round, all, means));
       for (String key : new String[] {"jdkVersion", "vmName", "vmVersion"}) {
         if (result.get(key) != null) {
           vm.putIfAbsent(key, String.valueOf(result.get(key)));
@@ -168,22 +162,11 @@ public final class Report {
 
   /** A result of the peer script; its rounds are milliseconds per operation, one list per process. */
   @SuppressWarnings("unchecked")
-  static PeerRow peer(Map<String, Object> result) {
+  static PeerRow peer(Map<String, Object> result, int round) {
     String unit = String.valueOf(result.get("unit"));
     List<Double> all = new ArrayList<>();
-    double fastest = Double.POSITIVE_INFINITY;
-    double slowest = 0;
-    for (Object process : (List<Object>) result.get("rounds")) {
-      double sum = 0;
-      List<Object> values = (List<Object>) process;
-      for (Object v : values) {
-        double seconds = secondsPerOp(((Number) v).doubleValue(), unit);
-        all.add(seconds);
-        sum += seconds;
-      }
-      fastest = Math.min(fastest, sum / values.size());
-      slowest = Math.max(slowest, sum / values.size());
-    }
+    List<Double> means = new ArrayList<>();
+    readForks((List<Object>) result.get("rounds"), unit, all, means);
     Map<String, String> shape = new LinkedHashMap<>();
     for (String key : new String[] {"width", "batch", "context", "n", "spectrum"}) {
       Object v = result.get(key);
@@ -198,13 +181,103 @@ public final class Report {
         : result.get("dtype") + ", OpenBLAS " + blasThreads + (blasThreads == 1 ? " thread" : " threads");
     return new PeerRow(String.valueOf(result.get("peer")), String.valueOf(result.get("version")),
         String.valueOf(result.get("task")), String.valueOf(result.get("dtype")), cores, configuration,
-        String.valueOf(result.getOrDefault("blasKernel", result.get("blas"))), String.valueOf(result.get("detail")), shape, median(all), fastest, slowest);
+        String.valueOf(result.getOrDefault("blasKernel", result.get("blas"))), String.valueOf(result.get("detail")), shape,
+        median(all), min(means), max(means), round, all, means);
+  }
+
+  /** Appends every value of every fork (or peer process), in seconds per operation, to all, and each one's mean to means. */
+  @SuppressWarnings("unchecked")
+  private static void readForks(List<Object> forks, String unit, List<Double> all, List<Double> means) {
+    for (Object fork : forks) {
+      double sum = 0;
+      List<Object> values = (List<Object>) fork;
+      for (Object v : values) {
+        double seconds = secondsPerOp(((Number) v).doubleValue(), unit);
+        all.add(seconds);
+        sum += seconds;
+      }
+      means.add(sum / values.size());
+    }
+  }
+
+  /** The round of a result file: k for a file in a directory {@code round-k} (bench/run's BENCH_ROUNDS), else 0. */
+  static int round(Path file) {
+    Path parent = file.toAbsolutePath().getParent();
+    String name = parent == null ? "" : parent.getFileName().toString();
+    return name.matches("round-[0-9]{1,6}") ? Integer.parseInt(name.substring("round-".length())) : 0;
+  }
+
+  /**
+   * Merges the rows of one benchmark and params (and the peer rows of one task and configuration) from
+   * several rounds into one: the median over every iteration of every round, the range over every fork. The
+   * rows as read stay in {@link #roundRows} and {@link #roundPeers} for the per-round ratios.
+   */
+  private void pool() {
+    roundRows = rows;
+    roundPeers = peers;
+    Map<List<Object>, List<Row>> byKey = new LinkedHashMap<>();
+    for (Row r : rows) {
+      byKey.computeIfAbsent(List.of(r.benchmark, r.method, r.params, String.valueOf(r.mode), r.jvmProperties),
+          k -> new ArrayList<>()).add(r);
+    }
+    List<Row> pooled = new ArrayList<>();
+    for (List<Row> group : byKey.values()) {
+      Row first = group.get(0);
+      if (group.size() == 1) {
+        pooled.add(first);
+        continue;
+      }
+      List<Double> all = new ArrayList<>();
+      List<Double> means = new ArrayList<>();
+      Map<String, Double> secondary = new LinkedHashMap<>();
+      int forks = 0;
+      for (Row r : group) {
+        all.addAll(r.samples);
+        means.addAll(r.forkMeans);
+        forks += r.forks;
+        r.secondary.forEach((k, v) -> secondary.merge(k, v / group.size(), Double::sum));
+      }
+      pooled.add(new Row(first.benchmark, first.method, first.params, first.mode, median(all), min(means), max(means),
+          forks, secondary, first.jvmProperties, first.iterationSeconds, 0, all, means));
+    }
+    rows = pooled;
+    Map<List<Object>, List<PeerRow>> peersByKey = new LinkedHashMap<>();
+    for (PeerRow p : peers) {
+      peersByKey.computeIfAbsent(List.of(p.peer, p.version, p.task, p.dtype, p.cores, p.configuration, p.shape),
+          k -> new ArrayList<>()).add(p);
+    }
+    List<PeerRow> pooledPeers = new ArrayList<>();
+    for (List<PeerRow> group : peersByKey.values()) {
+      PeerRow p = group.get(0);
+      List<Double> all = new ArrayList<>();
+      List<Double> means = new ArrayList<>();
+      for (PeerRow q : group) {
+        all.addAll(q.samples);
+        means.addAll(q.forkMeans);
+      }
+      pooledPeers.add(group.size() == 1 ? p : new PeerRow(p.peer, p.version, p.task, p.dtype, p.cores, p.configuration,
+          p.blas, p.detail, p.shape, median(all), min(means), max(means), 0, all, means));
+    }
+    peers = pooledPeers;
+  }
+
+  private static double min(List<Double> values) {
+    return values.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
+  }
+
+  private static double max(List<Double> values) {
+    return values.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
   }
 
   /** The fastest peer result for {@code task} on {@code cores} cores whose shape agrees with {@code params}. */
   private PeerRow bestPeer(String task, int cores, Map<String, String> params) {
+    return bestPeer(peers, task, cores, params);
+  }
+
+  /** As {@link #bestPeer(String, int, Map)} among {@code among}. */
+  private static PeerRow bestPeer(List<PeerRow> among, String task, int cores, Map<String, String> params) {
     PeerRow best = null;
-    for (PeerRow p : peers) {
+    for (PeerRow p : among) {
       boolean same = p.task.equals(task) && p.cores == cores;
       for (Map.Entry<String, String> e : p.shape.entrySet()) {
         String mine = params.get(e.getKey());
@@ -294,6 +367,7 @@ public final class Report {
     printShapesTable(out, peak);
     printSpectralTable(out);
     printTrainStepTable(out, peak);
+    printRounds(out);
     printAllocationControl(out);
     printOthers(out);
   }
@@ -403,6 +477,81 @@ public final class Report {
     printStepTable(out, "GptStepBenchmark", "gpt-step",
         "Training step (GPT, AdamW, batch × context tokens), beside PyTorch:", peak);
   }
+
+  /**
+   * For each training step and σ₁ result measured in several rounds (bench/run's BENCH_ROUNDS, each round a
+   * JMH run and then the peers), its ratio to the best peer of the same round, and for a step with
+   * diagnostics its ratio to the step without them in the same round: a machine whose speed drifts between
+   * rounds moves both sides of a ratio, so these are the comparisons to quote, with their median and range.
+   */
+  private void printRounds(PrintStream out) {
+    List<Integer> rounds = roundRows.stream().map(Row::round).filter(k -> k > 0).distinct().sorted().toList();
+    if (rounds.size() < 2) {
+      return;
+    }
+    out.println("Per round (" + rounds.size() + " rounds, each a JMH run followed by the peers): each ratio within its round,"
+        + " then their median and range:");
+    out.println();
+    out.println("| benchmark | params | ratio | per round | median | range |");
+    out.println("|---|---|---|---|---:|---:|");
+    for (Row pooled : rows.stream().filter(r -> TASKS.containsKey(r.benchmark)).sorted(ORDER).toList()) {
+      if (pooled.benchmark.equals("SpectralNormBenchmark") && pooled.param("impl").equals("ejml-svd")) {
+        continue;
+      }
+      int cores = pooled.params.containsKey("threads") ? pooled.intParam("threads") : 1;
+      List<Double> versusPeer = new ArrayList<>();
+      List<Double> versusOff = new ArrayList<>();
+      for (int k : rounds) {
+        Row mine = inRound(pooled, k, null, null);
+        if (mine == null) {
+          continue;
+        }
+        PeerRow peer = bestPeer(roundPeers.stream().filter(p -> p.round == k).toList(),
+            TASKS.get(pooled.benchmark), cores, pooled.params);
+        if (peer != null) {
+          versusPeer.add(mine.medianSeconds / peer.medianSeconds);
+        }
+        Row off = pooled.param("diagnostics").equals("true") ? inRound(pooled, k, "diagnostics", "false") : null;
+        if (off != null) {
+          versusOff.add(mine.medianSeconds / off.medianSeconds);
+        }
+      }
+      String params = pooled.params.entrySet().stream().filter(e -> !e.getKey().equals("probeRows"))
+          .map(e -> e.getKey() + "=" + e.getValue()).collect(java.util.stream.Collectors.joining(", "));
+      String label = pooled.benchmark.equals("SpectralNormBenchmark") ? "this / svds" : "this / PyTorch";
+      printRoundRatios(out, shortName(pooled.benchmark), params, label, versusPeer);
+      printRoundRatios(out, shortName(pooled.benchmark), params, "with / without diagnostics", versusOff);
+    }
+    out.println();
+  }
+
+  private static void printRoundRatios(PrintStream out, String benchmark, String params, String label, List<Double> ratios) {
+    if (ratios.size() < 2) {
+      return;
+    }
+    out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s | %s–%s |%n", benchmark, params, label,
+        ratios.stream().map(Report::ratio).collect(java.util.stream.Collectors.joining(", ")), ratio(median(ratios)),
+        ratio(min(ratios)), ratio(max(ratios)));
+  }
+
+  /** The row of round k like {@code like}, with param {@code name} set to {@code value} when name is not null. */
+  private Row inRound(Row like, int k, String name, String value) {
+    Map<String, String> wanted = new LinkedHashMap<>(like.params);
+    if (name != null) {
+      wanted.put(name, value);
+    }
+    for (Row r : roundRows) {
+      if (r.round == k && r.benchmark.equals(like.benchmark) && r.method.equals(like.method) && r.params.equals(wanted)
+          && r.jvmProperties.equals(like.jvmProperties)) {
+        return r;
+      }
+    }
+    return null;
+  }
+
+  /** The peer task of each benchmark that has one. */
+  private static final Map<String, String> TASKS = Map.of(
+      "TrainStepBenchmark", "mlp-step", "GptStepBenchmark", "gpt-step", "SpectralNormBenchmark", "sigma1");
 
   /**
    * The floating-point operations of one training step's matrix products, forward and backward, at the given

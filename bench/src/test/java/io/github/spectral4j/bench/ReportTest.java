@@ -1,6 +1,7 @@
 package io.github.spectral4j.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -236,6 +237,51 @@ class ReportTest {
     assertTrue(report.contains("| lanczos | 2048 | gaussian | 1 | 40.0 | 40.0–40.0 |  |  | 0.50 |"), report);
     assertTrue(report.contains("| SciPy svds (ARPACK) 1.10.1 (float32, OpenBLAS 2 threads) | 2048 | gaussian | 2 | 60.0 | 60.0–60.0 |"), report);
     assertTrue(report.contains("- Peer SciPy svds (ARPACK) 1.10.1, BLAS: core=Cooperlake"), report);
+  }
+
+  /**
+   * Two rounds, the machine faster in the second: step 20 then 16 ms, with diagnostics 25 then 20 ms, PyTorch 25
+   * then 18 ms. Per round: this / PyTorch 0.80 and 0.89 (median 0.84), with / without 1.25 both times; the main
+   * table pools the rounds (step median of 20 and 16 = 18.0 ms, forks 16.0–20.0).
+   */
+  @Test
+  void roundsGiveEachRoundsRatiosAndPoolTheTables(@TempDir Path dir) throws IOException {
+    String common = "\"width\":\"1024\",\"probeRows\":\"16\",";
+    double[][] rounds = {{50.0, 40.0, 25.0}, {62.5, 50.0, 18.0}};
+    List<Path> files = new java.util.ArrayList<>();
+    for (int k = 0; k < 2; k++) {
+      Path round = Files.createDirectories(dir.resolve("round-" + (k + 1)));
+      Path jmh = round.resolve("custom.json");
+      Files.writeString(jmh, "["
+          + result("TrainStepBenchmark.step", common + "\"diagnostics\":\"false\",\"batch\":\"128\",\"threads\":\"1\"",
+              "[[" + rounds[k][0] + "]]") + ","
+          + result("TrainStepBenchmark.step", common + "\"diagnostics\":\"true\",\"batch\":\"128\",\"threads\":\"1\"",
+              "[[" + rounds[k][1] + "]]") + "]");
+      Path peers = round.resolve("peers.json");
+      Files.writeString(peers, "[" + peer("mlp-step", 1, 1, 1, "[[" + rounds[k][2] + "]]") + "]");
+      files.add(jmh);
+      files.add(peers);
+    }
+    String report = Report.render(files);
+    assertTrue(report.contains("| spectral4j | 1024 | 128 | 1 | false | 18.0 | 16.0–20.0 |  | 0.84 |"), report);
+    assertTrue(report.contains("| spectral4j | 1024 | 128 | 1 | true | 22.5 | 20.0–25.0 | 1.25 | 1.05 |"), report);
+    assertTrue(report.contains("| TrainStep | width=1024, diagnostics=false, batch=128, threads=1 | this / PyTorch"
+        + " | 0.80, 0.89 | 0.84 | 0.80–0.89 |"), report);
+    assertTrue(report.contains("| TrainStep | width=1024, diagnostics=true, batch=128, threads=1 | with / without diagnostics"
+        + " | 1.25, 1.25 | 1.25 | 1.25–1.25 |"), report);
+    assertTrue(report.contains("Per round (2 rounds"), report);
+  }
+
+  /** A file's round is k in a directory round-k, else 0; a single run prints no per-round table. */
+  @Test
+  void roundIsReadFromTheDirectoryName(@TempDir Path dir) throws IOException {
+    assertEquals(3, Report.round(dir.resolve("round-3").resolve("custom.json")));
+    assertEquals(0, Report.round(dir.resolve("round-").resolve("custom.json")));
+    assertEquals(0, Report.round(dir.resolve("rounds-2").resolve("custom.json")));
+    assertEquals(0, Report.round(Path.of("custom.json")));
+    Path jmh = dir.resolve("trainstep.json");
+    Files.writeString(jmh, "[" + result("TrainStepBenchmark.step", "\"width\":\"1024\",\"batch\":\"128\"", "[[50.0]]") + "]");
+    assertFalse(Report.render(List.of(jmh)).contains("Per round"));
   }
 
   private static String peer(String task, int cores, int torch, int blas, String rounds) {
