@@ -16,8 +16,8 @@ import jdk.incubator.vector.VectorOperators;
  * C = α·A·Bᵀ + β·C for a short A and a wide B (a training batch times a weight matrix, e.g. 128 × 1024
  * times 1024 × 1024ᵀ) computed as its transpose Cᵀ = B·Aᵀ: the small operand Aᵀ is packed into
  * {@link PanamaGemm}'s KC × NR panels (one or two of them, which stay in L2), and the big one, B, is read
- * unpacked — each micro-kernel call broadcasts one element from each of six consecutive rows of B per step
- * of k, against the four vectors of a panel row: the wide tile's 24 accumulators, with six sequential
+ * unpacked — each micro-kernel call broadcasts one element from each of five consecutive rows of B per step
+ * of k, against the four vectors of a panel row: 20 accumulators ({@link #kernel}), with five sequential
  * streams of B instead of a packed panel of A. Packing B, which the packed GEMM would do once per call for
  * only ⌈m/6⌉ row tiles, is the cost this path removes (measured on a loaded Zen 5, 10th percentiles of
  * interleaved runs: 128 × 1024 × 1024 from 0.74 to 0.83 × the FMA peak, 64 × 1024 × 1024 from 0.63 to 0.82). Blocks of {@link #BLOCK} rows of B
@@ -27,33 +27,34 @@ import jdk.incubator.vector.VectorOperators;
  * <p>Past 128 rows (a batch of 128 with the diagnostics' 16 probe rows riding along is 144) a third wide
  * panel would compute up to 63 padded columns (+33 % at 144), and the packed GEMM packs B on every call.
  * So Aᵀ may also be cut into narrow panels of 48 columns (three vectors), run by an 8 × 3-vector kernel
- * ({@link #kernel8}: 24 accumulators again, 8 broadcasts and 3 loads per 24 multiply-adds): 144 rows are
+ * ({@link #kernel8}: 24 accumulators, 8 broadcasts and 3 loads per 24 multiply-adds): 144 rows are
  * three narrow panels with no padding, and up to {@link #MAX_WIDTH} rows a {@link #layout} of wide and
  * narrow panels takes those that it pads by at most m/16. Each group of {@link #GROUP} rows of B runs the wide kernel over the wide panels,
  * then the narrow kernel over the narrow ones, while the group's rows are in L1 or L2: B is still read
  * from memory once per call. Measured on a loaded Zen 5 at 144 × 1024 × 1024 with the forward's bias and
  * rectifier and B evicted before each call (paired medians of 100 interleaved rounds): 1.08 × the time of
- * 128 rows on this path (12.5 % more rows), 0.98 × the packed GEMM's time for the same 144 rows.
+ * 128 rows on this path (12.5 % more rows), 0.98 × the packed GEMM's time for the same 144 rows (both
+ * with the six-row wide kernel that the five-row one replaced, 0.91–0.97 × its time at 128 rows).
  *
  * <p>Each element of C is the packed GEMM's: one chain of fused multiply-adds over each k slice in order
  * (the same slices), from zero, then α·s (+ β·C) in one fused multiply-add, then the epilogue — a·b and
  * b·a round alike. So the result is bit for bit the packed GEMM's, on any thread count.
  */
 final class PanamaTransposedGemm {
-  /** Rows of B (columns of C) per call of the wide kernel: the wide tile's MR. */
-  private static final int ROWS = 6;
+  /** Rows of B (columns of C) per call of the wide {@link #kernel}. */
+  private static final int ROWS = 5;
 
   /** Rows of B (columns of C) per call of {@link #kernel8}. */
   private static final int ROWS8 = 8;
 
-  /** Rows of B per group: each group runs the wide kernel, then {@link #kernel8}, over its rows. */
-  private static final int GROUP = 24;
+  /** Rows of B per group (a multiple of ROWS and ROWS8): each runs the wide kernel, then {@link #kernel8}, over its rows. */
+  private static final int GROUP = 40;
 
   /** Columns of a narrow panel of Aᵀ (three vectors), against the wide panel's NR = 64. */
   private static final int NARROW = 3 * LANES;
 
   /** Rows of B (columns of C) per block of Cᵀ: a multiple of GROUP and of 16, the transposition's side. */
-  private static final int BLOCK = 192;
+  private static final int BLOCK = 240;
 
   /**
    * The widest packed Aᵀ this path takes: 160 columns (640 KB at KC = 1024, in the 1 MB L2). Measured on a
@@ -86,7 +87,7 @@ final class PanamaTransposedGemm {
 
   /**
    * The panels of Aᵀ for m rows of A: {@code wide · 8 + narrow}, wide panels of NR = 64 columns (run by
-   * the 6 × 4-vector {@link #kernel}) first, then narrow ones of {@link #NARROW} = 48 ({@link #kernel8},
+   * the 5 × 4-vector {@link #kernel}) first, then narrow ones of {@link #NARROW} = 48 ({@link #kernel8},
    * 8 × 3 vectors), the fewest padded columns, then the fewest panels, at most {@link #MAX_WIDTH} columns;
    * -1 past that. So 128 rows are two wide panels as before, 144 (a batch of 128 with 16 probe rows) three
    * narrow ones with no padding, 160 one wide and two narrow. Below 128 rows the narrow panels also open
@@ -164,7 +165,7 @@ final class PanamaTransposedGemm {
     call.run(t);
   }
 
-  /** Rows of B per group: the wide kernel's 6, {@link #kernel8}'s 8, or {@link #GROUP} when both run. */
+  /** Rows of B per group: the wide kernel's 5, {@link #kernel8}'s 8, or {@link #GROUP} when both run. */
   static int unit(int layout) {
     return layout % 8 == 0 ? ROWS : layout / 8 == 0 ? ROWS8 : GROUP;
   }
@@ -322,10 +323,9 @@ final class PanamaTransposedGemm {
           int o2 = Math.min(o0 + 2, last) * ldb + pc;
           int o3 = Math.min(o0 + 3, last) * ldb + pc;
           int o4 = Math.min(o0 + 4, last) * ldb + pc;
-          int o5 = Math.min(o0 + 5, last) * ldb + pc;
           o0 = o0 * ldb + pc;
           for (int q = 0; q < wide; q++) {
-            kernel(kc, b, o0, o1, o2, o3, o4, o5, pa, ao + q * NR * kc, ct, jr * width + q * NR, width);
+            kernel(kc, b, o0, o1, o2, o3, o4, pa, ao + q * NR * kc, ct, jr * width + q * NR, width);
           }
         }
         for (int jr = g; narrow > 0 && jr < gEnd; jr += ROWS8) {
@@ -349,11 +349,16 @@ final class PanamaTransposedGemm {
   }
 
   /**
-   * Six rows of B (at o0 … o5, each from the slice's first column) against one packed panel of Aᵀ: 24
-   * accumulators, row r of the tile (a column of C) stored at {@code ct[ci + r·ldt …]}, NR floats.
+   * Five rows of B (at o0 … o4, each from the slice's first column) against one packed panel of Aᵀ: 20
+   * accumulators, row r of the tile (a column of C) stored at {@code ct[ci + r·ldt …]}, NR floats. Five
+   * rows and not the packed GEMM's six: with six (24 accumulators, 4 panel vectors and a broadcast: 29 of
+   * the 32 vector registers live) this kernel ran 5 % slower per multiply-add (measured on a loaded Zen 5,
+   * both kernels in one JVM, 150 interleaved rounds, paired medians of thread time, 1 thread, B in cache:
+   * 0.95 × the time at 128 × 1024 × 128 and at 128 × 1024 × 1024), while {@link #kernel8}, at 28 live,
+   * did not: six rows likely spill a register in the loop.
    */
   private static void kernel(
-      int kc, float[] b, int o0, int o1, int o2, int o3, int o4, int o5, float[] pa, int ai, float[] ct, int ci,
+      int kc, float[] b, int o0, int o1, int o2, int o3, int o4, float[] pa, int ai, float[] ct, int ci,
       int ldt) {
     FloatVector c00 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
     FloatVector c01 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
@@ -375,10 +380,6 @@ final class PanamaTransposedGemm {
     FloatVector c41 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
     FloatVector c42 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
     FloatVector c43 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
-    FloatVector c50 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
-    FloatVector c51 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
-    FloatVector c52 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
-    FloatVector c53 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
     for (int p = 0; p < kc; p++) {
       int ao = ai + p * NR;
       FloatVector x0 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, pa, ao));
@@ -410,11 +411,6 @@ final class PanamaTransposedGemm {
       c41 = bv.fma(x1, c41);
       c42 = bv.fma(x2, c42);
       c43 = bv.fma(x3, c43);
-      bv = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, b[o5 + p]));
-      c50 = bv.fma(x0, c50);
-      c51 = bv.fma(x1, c51);
-      c52 = bv.fma(x2, c52);
-      c53 = bv.fma(x3, c53);
     }
     FLOAT_VECTOR.cast(c00).intoArray(ct, ci);
     FLOAT_VECTOR.cast(c01).intoArray(ct, ci + LANES);
@@ -440,18 +436,13 @@ final class PanamaTransposedGemm {
     FLOAT_VECTOR.cast(c41).intoArray(ct, ci + LANES);
     FLOAT_VECTOR.cast(c42).intoArray(ct, ci + 2 * LANES);
     FLOAT_VECTOR.cast(c43).intoArray(ct, ci + 3 * LANES);
-    ci += ldt;
-    FLOAT_VECTOR.cast(c50).intoArray(ct, ci);
-    FLOAT_VECTOR.cast(c51).intoArray(ct, ci + LANES);
-    FLOAT_VECTOR.cast(c52).intoArray(ct, ci + 2 * LANES);
-    FLOAT_VECTOR.cast(c53).intoArray(ct, ci + 3 * LANES);
   }
 
   /**
    * Eight rows of B (at o0 … o7, each from the slice's first column) against one packed panel of Aᵀ
    * {@link #NARROW} columns wide: 24 accumulators, row r of the tile (a column of C) stored at
    * {@code ct[ci + r·ldt …]}, three vectors. Each step of k loads three vectors of the panel and broadcasts
-   * eight elements of B, 11 loads per 24 multiply-adds against the wide kernel's 10.
+   * eight elements of B, 11 loads per 24 multiply-adds against the wide kernel's 9 per 20.
    */
   private static void kernel8(
       int kc, float[] b, int o0, int o1, int o2, int o3, int o4, int o5, int o6, int o7, float[] pa, int ai,

@@ -44,7 +44,7 @@ class TransposedGemmTest {
       int m = ROWS[(int) (seed % ROWS.length)];
       int n = switch (r.nextInt(4)) {
         case 0 -> 1 + r.nextInt(7);
-        case 1 -> 190 + r.nextInt(8); // around one block of Cᵀ
+        case 1 -> 236 + r.nextInt(8); // around one block of Cᵀ (240 rows of B)
         default -> 1 + r.nextInt(300);
       };
       int k = switch (r.nextInt(6)) {
@@ -154,9 +154,9 @@ class TransposedGemmTest {
   /**
    * The threads' shares of (panel, group) units, hand-counted for the training shapes: 128 rows on two
    * threads a wide panel each; 144 rows on three a narrow panel each, on two one and a half (the split in
-   * the middle of panel 1's 128 groups of 8 rows); 160 rows (64 + 48 + 48 columns, 43 groups of 24 rows)
+   * the middle of panel 1's 128 groups of 8 rows); 160 rows (64 + 48 + 48 columns, 26 groups of 40 rows)
    * on two split at 80 of its 160 columns, i.e. after panel 0 and a third of panel 1 (16 of 48 columns:
-   * 14.33 groups, rounded to 14).
+   * 8.67 groups, rounded to 9).
    */
   @Test
   void splitsTheUnitsIntoRunsOfEqualWork() {
@@ -164,14 +164,14 @@ class TransposedGemmTest {
     int l128 = PanamaTransposedGemm.layout(128);
     int l144 = PanamaTransposedGemm.layout(144);
     int l160 = PanamaTransposedGemm.layout(160);
-    assertEquals(6, PanamaTransposedGemm.unit(l128));
+    assertEquals(5, PanamaTransposedGemm.unit(l128));
     assertEquals(8, PanamaTransposedGemm.unit(l144));
-    assertEquals(24, PanamaTransposedGemm.unit(l160));
-    int g128 = 1024 / 6 + 1;
+    assertEquals(40, PanamaTransposedGemm.unit(l160));
+    int g128 = 1024 / 5 + 1;
     assertEquals(List.of(0, g128, 2 * g128), boundaries(l128, g128, 2));
     assertEquals(List.of(0, 128, 256, 384), boundaries(l144, 128, 3));
     assertEquals(List.of(0, 192, 384), boundaries(l144, 128, 2));
-    assertEquals(List.of(0, 43 + 14, 3 * 43), boundaries(l160, 43, 2));
+    assertEquals(List.of(0, 26 + 9, 3 * 26), boundaries(l160, 26, 2));
   }
 
   private static List<Integer> boundaries(int layout, int groups, int shares) {
