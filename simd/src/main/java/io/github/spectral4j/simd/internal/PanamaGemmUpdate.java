@@ -327,7 +327,17 @@ final class PanamaGemmUpdate {
     // one, where row & -4 is row). Paired medians, 3 layers of 1024 x 1024 x 128 after a 64 MB scrub, loaded
     // 2-core Zen 5, products' cost over the step alone: read-only pass after the steps 431-471 us per layer,
     // products every 4 rows (W in L1) 569-609, every 16 rows 391-425, every 48 355-415, every 192 386-429:
-    // per four rows the short bursts of W₀ stream slower than they gain from W in L1.
+    // per four rows the short bursts of W₀ stream slower than they gain from W in L1. Measured slower still (one
+    // JVM, 300-400 interleaved rounds, W evicted before each call, loaded 2-core Zen 5, 1 thread, per layer: the
+    // step alone 1.52-1.91 ms, the products +0.43-0.48): touching this block's W₀ rows (one load per cache
+    // line) while its tiles compute, after each row tile +0.01 ms, after each tile +0.33 (its own lines) or
+    // +0.53 (the row tile's next 25), inside the kernel's k loop +0.26 (W₀) to +0.31 (W₀ and W), W alone in the
+    // step without products +0.25: Java has no prefetch instruction, a load that misses stalls retirement, and
+    // the touched lines push the 512 KB packed B out of L2. The
+    // products' dot sweep in the step's own sweep (W₀ read beside W, each row's lane sums carried across the
+    // panels, the same bits) +0.46 ms: W₀ streams slower beside the step's W and G than in a bucket's long run.
+    // What the products cost: their two sweeps at load and FMA throughput, 0.17-0.18 ms with a bucket's rows in
+    // L2 (0.13 with four rows in L1), and W₀'s 4 MB read at this core's 13-20 GB/s, about 0.25 ms.
     boolean products = ref != null && col == 0 && nc == cols;
     int due = row & -4;
     for (int r = 0; r < mc; r++) {

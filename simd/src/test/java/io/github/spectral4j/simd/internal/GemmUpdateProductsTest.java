@@ -60,11 +60,13 @@ class GemmUpdateProductsTest {
     // {m, n, k, transposes (0 = all four, 1 = TN only)}: 1 × 1, a single row and column; few rows (tile
     // write-back: read-only pass after it), one bucket and one more row, buckets along whole rows with a split
     // that gives some threads few rows (193, 300), the MLP's weight gradients (1024 × 784, 1024 × 1024),
-    // more than one k slice, columns not a multiple of the vector; then random shapes.
+    // more than one k slice, columns not a multiple of the vector; rows not a multiple of four with a last
+    // column panel of whole vectors and a scalar tail (the step's dot sweep and the row's tails); then
+    // random shapes.
     int[][] fixed = {
       {1, 1, 1, 0}, {7, 13, 5, 0}, {1, 70, 13, 0}, {9, 1, 40, 0}, {49, 50, 3, 1}, {193, 1000, 64, 1},
       {300, 131, 100, 1}, {1024, 784, 128, 1}, {1024, 1024, 128, 1}, {200, 77, 1100, 1}, {250, 200, 64, 0},
-      {10, 1024, 128, 1}
+      {10, 1024, 128, 1}, {251, 100, 60, 1}, {390, 165, 128, 1}
     };
     List<Arguments> list = new ArrayList<>();
     long seed = 7700;
