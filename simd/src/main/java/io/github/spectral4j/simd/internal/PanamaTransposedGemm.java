@@ -351,11 +351,13 @@ final class PanamaTransposedGemm {
   /**
    * Five rows of B (at o0 … o4, each from the slice's first column) against one packed panel of Aᵀ: 20
    * accumulators, row r of the tile (a column of C) stored at {@code ct[ci + r·ldt …]}, NR floats. Five
-   * rows and not the packed GEMM's six: with six (24 accumulators, 4 panel vectors and a broadcast: 29 of
-   * the 32 vector registers live) this kernel ran 5 % slower per multiply-add (measured on a loaded Zen 5,
-   * both kernels in one JVM, 150 interleaved rounds, paired medians of thread time, 1 thread, B in cache:
-   * 0.95 × the time at 128 × 1024 × 128 and at 128 × 1024 × 1024), while {@link #kernel8}, at 28 live,
-   * did not: six rows likely spill a register in the loop.
+   * rows and not the packed GEMM's six: with six rows of B (24 accumulators) this kernel ran 5–9 % slower
+   * per multiply-add (measured on a loaded Zen 5, both kernels in one JVM, 80–150 interleaved rounds,
+   * paired medians of thread time, 1 thread, B in cache: 0.95 × the time at 128 × 1024 × 128, 0.91–0.95 ×
+   * at 128 × 1024 × 1024), even with the panel in L1. Why is not measured (no counters on this machine):
+   * the packed GEMM's six-row kernel, which reads one packed stream of A instead of six rows of B, runs
+   * at full speed (1024 × 1536 × 512: 226 GFLOP/s, against 212 for this path over 128-row chunks), and
+   * {@link #kernel8} with eight rows was not improved by seven (1.05–1.09 × its time).
    */
   private static void kernel(
       int kc, float[] b, int o0, int o1, int o2, int o3, int o4, float[] pa, int ai, float[] ct, int ci,
