@@ -22,6 +22,16 @@ import java.util.Arrays;
  * Not thread-safe; buffers are allocated as the basis grows and kept.
  */
 final class GramLanczos {
+  // Block Lanczos (four vectors per pass over A) was measured and not taken (issue 11). In a float64 model with
+  // this stopping rule a 2048² Gaussian matrix needs 38 block passes against 61-63 single ones (0.62x), so a
+  // block pass must cost under ~1.6x a single one to break even. The best four-vector pass (panels of 32-64 rows:
+  // their 16 dots while A streams in, then the 4 outputs' axpys from L2 with 16 sums in registers; bit for bit
+  // four single passes) took 1.57-1.66x a single pass (paired medians of 300 rounds of thread time in one JVM,
+  // loaded 2-core Zen 5; 1.36x only when contention slowed the single pass to 0.70 ms): the dots keep up with the
+  // stream (0.93-1.02x), the axpys add ~0.25 ms (55 % of the FMA peak, panel in L2). Slower still: the next
+  // panel's dots interleaved with the axpys (32 or 8 KB units), touching the next panel during the axpys, a
+  // packed panel, 24 sums in registers (C2 boxed them). Even with the axpys at the FMA peak (0.14 ms) the block
+  // solve would take ~0.85x this one's passes' time, before its larger reorthogonalisation.
   private static final double FLOAT_EPS = Math.ulp(1f);
   /** Second Gram–Schmidt pass when the first leaves less than this fraction of the norm. */
   private static final double REORTHOGONALIZE = Math.sqrt(0.5);
