@@ -13,7 +13,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The packed GEMM's few-row route (m ≤ 192 rows per thread: all of op(A) packed once, the first row tile
- * packing an untransposed B panel on the way, the rows past the last six in 4-row tiles) and its
+ * packing an untransposed B panel on the way (and copying the next panel's columns of the same rows), the rows past the last six in 4-row tiles) and its
  * shallow-k blocking: against the double oracle on every transpose and awkward shapes (each residue of m
  * modulo 6, m = 1, n off the 64-column panels, k = 1 and two k slices, ldc past n), and bit for bit the
  * rows of a taller product that takes the many-row route, with and without the epilogue, on 1, 2 and 3
@@ -25,8 +25,11 @@ class FewRowsGemmTest {
     1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 14, 16, 20, 21, 22, 33, 62, 64, 65, 100, 126, 127, 128, 130, 190, 191, 192
   };
 
-  /** Columns: whole 64-column panels and not. */
-  private static final int[] COLS = {1, 7, 63, 64, 65, 128, 130, 192, 200};
+  /**
+   * Columns: whole 64-column panels and not; an untransposed B's panels go in pairs where two whole ones
+   * remain (128: one pair; 192: a pair and one alone; 320: two pairs and one; 130, 200: a partial panel after).
+   */
+  private static final int[] COLS = {1, 7, 63, 64, 65, 128, 130, 192, 200, 320};
 
   static Stream<Long> seeds() {
     return LongStream.rangeClosed(1, 240).boxed();
