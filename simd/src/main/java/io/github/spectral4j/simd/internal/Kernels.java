@@ -42,6 +42,9 @@ public interface Kernels {
   /** y[i] −= c·x[i] for i &lt; n in double (x widened). y is modified. */
   void subtract(int n, double c, float[] x, double[] y);
 
+  /** The blocks of {@link #addWithSquares} ({@link SquaresPass#BLOCK}), for callers that sum blocks themselves. */
+  int SQUARES_BLOCK = SquaresPass.BLOCK;
+
   /**
    * y[i] += x[i] for i &lt; n in one pass, with sums[0] = Σ x[i]² and sums[1] = Σ y[i]² (after the
    * addition), both accumulated in double: {@link #updateBlock} on each block of {@link SquaresPass#BLOCK}
@@ -257,6 +260,18 @@ public interface Kernels {
    */
   void adamW(int from, int to, float[] g, float[] m, float[] v, float[] w, float[] d, float b1, float b2, float c1,
       float c2, float lr, float wd, float eps);
+
+  /**
+   * {@link #adamW} on [from, to), then {@code w = w + d} with {@code sums[0] = Σ d²} and {@code sums[1] = Σ w²}
+   * of the new w: bit for bit {@link #adamW} followed by {@link #updateBlock}{@code (from, to, 0, null, d, w,
+   * sums)}, which is what this default does; an implementation may fuse the two passes (the update then
+   * never leaves the cache before it is added). m, v, d, w and sums are modified.
+   */
+  default void adamWApply(int from, int to, float[] g, float[] m, float[] v, float[] w, float[] d, float b1,
+      float b2, float c1, float c2, float lr, float wd, float eps, double[] sums) {
+    adamW(from, to, g, m, v, w, d, b1, b2, c1, c2, lr, wd, eps);
+    updateBlock(from, to, 0f, null, d, w, sums);
+  }
 
   /**
    * RMS normalisation of rows [rowFrom, rowTo) of the row-major {@code x} (rows of {@code width}):

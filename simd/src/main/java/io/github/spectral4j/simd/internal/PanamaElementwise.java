@@ -1,8 +1,16 @@
 package io.github.spectral4j.simd.internal;
 
+import static io.github.spectral4j.simd.internal.PanamaConstants.D0;
+import static io.github.spectral4j.simd.internal.PanamaConstants.D1;
+import static io.github.spectral4j.simd.internal.PanamaConstants.D2;
+import static io.github.spectral4j.simd.internal.PanamaConstants.DOUBLE;
+import static io.github.spectral4j.simd.internal.PanamaConstants.D_FOLDS;
 import static io.github.spectral4j.simd.internal.PanamaConstants.FLOAT;
+import static io.github.spectral4j.simd.internal.PanamaConstants.FLOAT_HALF;
 import static io.github.spectral4j.simd.internal.PanamaConstants.LANES;
+import static io.github.spectral4j.simd.internal.PanamaLevel1.DOUBLE_VECTOR;
 import static io.github.spectral4j.simd.internal.PanamaLevel1.FLOAT_VECTOR;
+import static io.github.spectral4j.simd.internal.PanamaLevel1.HALF_VECTOR;
 import static io.github.spectral4j.simd.internal.ScalarElementwise.A;
 import static io.github.spectral4j.simd.internal.ScalarElementwise.EXP_BIAS;
 import static io.github.spectral4j.simd.internal.ScalarElementwise.EXP_MIN;
@@ -20,6 +28,7 @@ import static io.github.spectral4j.simd.internal.ScalarElementwise.ROUNDER;
 import static io.github.spectral4j.simd.internal.ScalarElementwise.THREE_A;
 import static io.github.spectral4j.simd.internal.ScalarElementwise.TWO_C;
 
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
@@ -110,6 +119,84 @@ final class PanamaElementwise {
       step.add(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, w, k)).mul(wd)).mul(-lr).intoArray(d, k);
     }
     ScalarElementwise.adamW(k, to, g, m, v, w, d, b1, b2, c1, c2, lr, wd, eps);
+  }
+
+  /**
+   * {@link #adamW} and then {@link PanamaLevel1#addWithSquares}{@code (from, to, d, w, sums)} in one pass: the
+   * same half-width steps, accumulators and tail as that kernel, so the same bits of d, w and the sums, with
+   * the update added while it is still in a register (AdamW's pass then reads g, m, v, w and writes m, v, d,
+   * w once, where the two passes read d and w again).
+   */
+  static void adamWApply(int from, int to, float[] g, float[] m, float[] v, float[] w, float[] d, float b1,
+      float b2, float c1, float c2, float lr, float wd, float eps, double[] sums) {
+    float a1 = 1 - b1;
+    float a2 = 1 - b2;
+    int half = FLOAT_HALF.length();
+    DoubleVector sd0 = DOUBLE_VECTOR.cast(DoubleVector.zero(DOUBLE));
+    DoubleVector sd1 = DOUBLE_VECTOR.cast(DoubleVector.zero(DOUBLE));
+    DoubleVector sw0 = DOUBLE_VECTOR.cast(DoubleVector.zero(DOUBLE));
+    DoubleVector sw1 = DOUBLE_VECTOR.cast(DoubleVector.zero(DOUBLE));
+    int k = from;
+    int bound = to - (to - from) % (2 * half);
+    for (; k < bound; k += 2 * half) {
+      // Written out for both halves, not in a helper: a helper C2 did not inline (small arrays, cold
+      // profile) would box the vectors it takes and returns.
+      FloatVector g0 = HALF_VECTOR.cast(FloatVector.fromArray(FLOAT_HALF, g, k));
+      FloatVector g1 = HALF_VECTOR.cast(FloatVector.fromArray(FLOAT_HALF, g, k + half));
+      FloatVector m0 = HALF_VECTOR.cast(FloatVector.fromArray(FLOAT_HALF, m, k)).mul(b1).add(g0.mul(a1));
+      FloatVector m1 = HALF_VECTOR.cast(FloatVector.fromArray(FLOAT_HALF, m, k + half)).mul(b1).add(g1.mul(a1));
+      FloatVector v0 = HALF_VECTOR.cast(FloatVector.fromArray(FLOAT_HALF, v, k)).mul(b2).add(g0.mul(a2).mul(g0));
+      FloatVector v1 =
+          HALF_VECTOR.cast(FloatVector.fromArray(FLOAT_HALF, v, k + half)).mul(b2).add(g1.mul(a2).mul(g1));
+      m0.intoArray(m, k);
+      m1.intoArray(m, k + half);
+      v0.intoArray(v, k);
+      v1.intoArray(v, k + half);
+      FloatVector w0 = HALF_VECTOR.cast(FloatVector.fromArray(FLOAT_HALF, w, k));
+      FloatVector w1 = HALF_VECTOR.cast(FloatVector.fromArray(FLOAT_HALF, w, k + half));
+      FloatVector d0 = HALF_VECTOR.cast(
+          m0.mul(c1).div(v0.mul(c2).sqrt().add(eps)).add(w0.mul(wd)).mul(-lr));
+      FloatVector d1 = HALF_VECTOR.cast(
+          m1.mul(c1).div(v1.mul(c2).sqrt().add(eps)).add(w1.mul(wd)).mul(-lr));
+      d0.intoArray(d, k);
+      d1.intoArray(d, k + half);
+      w0 = HALF_VECTOR.cast(w0.add(d0));
+      w1 = HALF_VECTOR.cast(w1.add(d1));
+      w0.intoArray(w, k);
+      w1.intoArray(w, k + half);
+      DoubleVector dd0 = DOUBLE_VECTOR.cast(d0.convertShape(VectorOperators.F2D, DOUBLE, 0));
+      DoubleVector dd1 = DOUBLE_VECTOR.cast(d1.convertShape(VectorOperators.F2D, DOUBLE, 0));
+      DoubleVector dw0 = DOUBLE_VECTOR.cast(w0.convertShape(VectorOperators.F2D, DOUBLE, 0));
+      DoubleVector dw1 = DOUBLE_VECTOR.cast(w1.convertShape(VectorOperators.F2D, DOUBLE, 0));
+      sd0 = dd0.fma(dd0, sd0);
+      sd1 = dd1.fma(dd1, sd1);
+      sw0 = dw0.fma(dw0, sw0);
+      sw1 = dw1.fma(dw1, sw1);
+    }
+    // PanamaLevel1.sumLanes's folds written out: a call of it that C2 did not inline (this method is large)
+    // boxed its argument on every call.
+    DoubleVector sd = DOUBLE_VECTOR.cast(sd0).add(sd1);
+    DoubleVector sw = DOUBLE_VECTOR.cast(sw0).add(sw1);
+    if (D_FOLDS > 0) {
+      sd = sd.add(sd.rearrange(D0));
+      sw = sw.add(sw.rearrange(D0));
+    }
+    if (D_FOLDS > 1) {
+      sd = sd.add(sd.rearrange(D1));
+      sw = sw.add(sw.rearrange(D1));
+    }
+    if (D_FOLDS > 2) {
+      sd = sd.add(sd.rearrange(D2));
+      sw = sw.add(sw.rearrange(D2));
+    }
+    for (int i = 3; i < D_FOLDS; i++) {
+      sd = sd.add(sd.rearrange(PanamaConstants.DOUBLE_FOLDS.get(i)));
+      sw = sw.add(sw.rearrange(PanamaConstants.DOUBLE_FOLDS.get(i)));
+    }
+    sums[0] = sd.lane(0);
+    sums[1] = sw.lane(0);
+    ScalarElementwise.adamW(k, to, g, m, v, w, d, b1, b2, c1, c2, lr, wd, eps);
+    ScalarKernels.addWithSquares(k, to, d, w, sums);
   }
 
   static void rmsNorm(int rowFrom, int rowTo, int width, float[] x, float[] gain, float multiplier, float eps,

@@ -215,6 +215,12 @@ final class PanamaKernels implements Kernels {
   }
 
   @Override
+  public void adamWApply(int from, int to, float[] g, float[] m, float[] v, float[] w, float[] d, float b1,
+      float b2, float c1, float c2, float lr, float wd, float eps, double[] sums) {
+    PanamaElementwise.adamWApply(from, to, g, m, v, w, d, b1, b2, c1, c2, lr, wd, eps, sums);
+  }
+
+  @Override
   public void rmsNorm(int rowFrom, int rowTo, int width, float[] x, float[] gain, float multiplier, float eps,
       float[] y, float[] inverseRms) {
     PanamaElementwise.rmsNorm(rowFrom, rowTo, width, x, gain, multiplier, eps, y, inverseRms);

@@ -2,6 +2,7 @@ package io.github.spectral4j.simd.internal;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.spectral4j.simd.Elementwise;
@@ -325,6 +326,78 @@ class ElementwiseKernelsTest {
       double size = lr * (Math.abs(mi * c1) / (Math.sqrt(vi * c2) + eps) + Math.abs(wd * w[i]));
       assertEquals(di, d[0][i], 1e-5 * size, "d[" + i + "]");
     }
+  }
+
+  /**
+   * The fused pass (moments, update, w + d and both sums of squares) equals, bit for bit in every array and
+   * sum, {@code adamW} followed by {@code updateBlock} of the same implementation: the optimizer's norms are
+   * those of {@code Fused.addWithNorms} as before. Values outside the range are untouched.
+   */
+  @ParameterizedTest(name = "seed {0}: length {1}, [{2}, {3})")
+  @MethodSource("ranges")
+  void adamWApplyIsAdamWThenTheSlotPass(long seed, int length, int from, int to) {
+    SplittableRandom r = new SplittableRandom(seed);
+    float[] g = new float[length];
+    float[] m0 = new float[length];
+    float[] v0 = new float[length];
+    float[] w0 = new float[length];
+    for (int i = 0; i < length; i++) {
+      g[i] = (float) (r.nextGaussian() * Math.pow(10, r.nextInt(7) - 3));
+      m0[i] = (float) (r.nextGaussian() * 0.1);
+      v0[i] = (float) (r.nextDouble() * 0.01);
+      w0[i] = (float) r.nextGaussian();
+    }
+    float c1 = (float) (1 / (1 - Math.pow(0.9, 5)));
+    float c2 = (float) (1 / (1 - Math.pow(0.999, 5)));
+    for (String impl : new String[] {"scalar", "panama"}) {
+      Kernels k = Reference.kernels(impl);
+      float[] m = m0.clone();
+      float[] v = v0.clone();
+      float[] w = w0.clone();
+      float[] d = new float[length];
+      double[] sums = {Double.NaN, Double.NaN};
+      k.adamW(from, to, g, m, v, w, d, 0.9f, 0.999f, c1, c2, 0.01f, 0.1f, 1e-8f);
+      k.updateBlock(from, to, 0f, null, d, w, sums);
+      float[] fm = m0.clone();
+      float[] fv = v0.clone();
+      float[] fw = w0.clone();
+      float[] fd = new float[length];
+      double[] fsums = {Double.NaN, Double.NaN};
+      k.adamWApply(from, to, g, fm, fv, fw, fd, 0.9f, 0.999f, c1, c2, 0.01f, 0.1f, 1e-8f, fsums);
+      for (int i = 0; i < length; i++) {
+        assertEquals(Float.floatToRawIntBits(d[i]), Float.floatToRawIntBits(fd[i]), impl + " d[" + i + "]");
+        assertEquals(Float.floatToRawIntBits(m[i]), Float.floatToRawIntBits(fm[i]), impl + " m[" + i + "]");
+        assertEquals(Float.floatToRawIntBits(v[i]), Float.floatToRawIntBits(fv[i]), impl + " v[" + i + "]");
+        assertEquals(Float.floatToRawIntBits(w[i]), Float.floatToRawIntBits(fw[i]), impl + " w[" + i + "]");
+        if (i < from || i >= to) {
+          assertEquals(w0[i], fw[i], "outside the range");
+        }
+      }
+      assertEquals(Double.doubleToRawLongBits(sums[0]), Double.doubleToRawLongBits(fsums[0]), impl + " Σ d²");
+      assertEquals(Double.doubleToRawLongBits(sums[1]), Double.doubleToRawLongBits(fsums[1]), impl + " Σ w²");
+      double sd = 0;
+      double sw = 0;
+      for (int i = from; i < to; i++) {
+        sd += (double) fd[i] * fd[i];
+        sw += (double) fw[i] * fw[i];
+      }
+      assertEquals(sd, fsums[0], 1e-12 * sd, impl + " Σ d² against a plain sum");
+      assertEquals(sw, fsums[1], 1e-12 * sw, impl + " Σ w² against a plain sum");
+    }
+  }
+
+  @Test
+  void adamWApplyRejectsAliasesAndShortSums() {
+    float[] a = new float[4];
+    float[] b = new float[4];
+    float[] c = new float[4];
+    float[] d = new float[4];
+    assertThrows(IllegalArgumentException.class,
+        () -> Elementwise.adamWApply(0, 4, a, b, c, a, d, 0.9f, 0.9f, 1f, 1f, 1f, 0f, 1e-8f, new double[2]));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Elementwise.adamWApply(0, 4, a, b, c, new float[4], d, 0.9f, 0.9f, 1f, 1f, 1f, 0f, 1e-8f,
+            new double[1]));
+    assertTrue(e.getMessage().contains("1"), e.getMessage());
   }
 
   /** The first step from zero moments is −η·(g/(|g| + ε) + λw), sign-like: hand-computed for g = ±4, w = 2. */

@@ -96,7 +96,13 @@ final class Slot {
     }
   }
 
-  private boolean applied(double[] norms) {
+  /**
+   * Records an update added to the value by the optimizer's own pass, with {@code norms[0] = ‖ΔW‖_F} and
+   * {@code norms[1] = ‖W‖_F} of the new value, as {@link #apply} does.
+   *
+   * @return whether the value is finite
+   */
+  boolean applied(double[] norms) {
     updateNorm = norms[0];
     valueNorm = norms[1];
     updateKept = true;

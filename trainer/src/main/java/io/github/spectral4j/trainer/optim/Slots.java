@@ -67,6 +67,16 @@ final class Slots {
   }
 
   /**
+   * Records slot {@code s}'s update as added by the optimizer's own pass ({@link Slot#applied}; no
+   * products were requested), remembering a divergence as {@link #apply} does.
+   */
+  void applied(Slot s, double[] norms) {
+    if (!s.applied(norms)) {
+      diverging(s);
+    }
+  }
+
+  /**
    * Sets slot {@code s}'s update to {@code α·g} and applies it in one pass ({@link Slot#applyScaled}),
    * remembering a divergence as {@link #apply} does.
    */
