@@ -59,6 +59,8 @@ public final class Gpt {
     final FloatMatrix logitGradient;
     /** Each token's loss {@code lse − z_y}, summed in order after the (split) pass. */
     final double[] tokenLoss;
+    /** exp(z_j − max) of the row in progress, one row per loss share; grown (once) with the parallelism. */
+    double[][] exps = new double[0][];
     FloatMatrix logits;
 
     Work(int rows, int context, int width, int blocks, int vocabulary) {
@@ -237,6 +239,13 @@ public final class Gpt {
     // depend on the thread count.
     lossTargets = targets;
     lossShares = n * v < PARALLEL_LOGITS ? 1 : Math.max(1, Math.min(n, Blas.parallelism()));
+    if (last.exps.length < lossShares) {
+      double[][] grown = java.util.Arrays.copyOf(last.exps, lossShares);
+      for (int i = last.exps.length; i < lossShares; i++) {
+        grown[i] = new double[v];
+      }
+      last.exps = grown;
+    }
     try {
       if (lossShares == 1) {
         lossShare(0);
@@ -260,6 +269,7 @@ public final class Gpt {
     float[] z = last.logits.data();
     float[] g = last.logitGradient.data();
     double scale = 1.0 / n;
+    double[] e = last.exps[part];
     for (int i = (int) ((long) n * part / lossShares), end = (int) ((long) n * (part + 1) / lossShares); i < end;
         i++) {
       int off = i * v;
@@ -270,11 +280,16 @@ public final class Gpt {
       }
       double sum = 0;
       for (int j = 0; j < v; j++) {
-        sum += Math.exp(z[off + j] - max);
+        double ej = Math.exp(z[off + j] - max);
+        e[j] = ej;
+        sum += ej;
       }
       double lse = max + Math.log(sum);
+      // softmax · (1/N) from the exponentials already taken (in double, one rounding to float): the second
+      // exponential per logit, exp(z − lse), cost about a third of this pass.
+      double r = scale / sum;
       for (int j = 0; j < v; j++) {
-        g[off + j] = (float) (Math.exp(z[off + j] - lse) * scale);
+        g[off + j] = (float) (e[j] * r);
       }
       g[off + y] -= (float) scale;
       last.tokenLoss[i] = lse - z[off + y];
