@@ -127,6 +127,14 @@ final class PanamaGemm {
   /** Least floats of op(A) worth a fork of their own to pack once (a 128 × 256 block). */
   private static final long SHARED_A_MIN = 1 << 15;
 
+  /**
+   * Floats of padding after each packed panel of a transposed A (one cache line). Unpadded, the panels of a
+   * deep slice are a multiple of 4 KB apart (24 KB at kc = 1024), so packA's stores of one step p, one per
+   * panel, all fall in the same set of the L1 cache: 16 panels (96 rows) took 3.1 × as long to pack as 8,
+   * where padded they take 0.76 × (packing 1536 × 1024 alone, loaded Zen 5).
+   */
+  private static final int PANEL_PAD = 16;
+
   private PanamaGemm() {}
 
   /**
@@ -424,7 +432,14 @@ final class PanamaGemm {
     // transposed A, fewer packs of A per pass over B. At most 4 × MC rows: taller blocks spread packA's
     // stores of a transposed A over more panels (3 KB apart at k = 128) than L1's ways hold (measured at
     // 1024 × 1024 × 128, loaded: 192 rows 4% faster than 48 and than 384).
-    int mcMax = Math.max(MC, Math.min(4 * MC, MC * KC / kcMax / MR * MR));
+    // A transposed A packed by this rectangle (not shared, not for a gradient step's rowBlock, which reads
+    // unpadded panels) gets padded panels (PANEL_PAD) and blocks of at least 2 × MC rows: each packA pass
+    // reads 96 floats of each row of a instead of 48, and the B panels are swept half as often. Measured
+    // on the GPT's weight gradients (k = 1024, one thread, loaded Zen 5, paired medians of 300 rounds):
+    // 1536 × 512 0.96–0.98 ×, 2048 × 512 0.97 ×, 512 × 512 and 512 × 2048 1.00 ×; 3 × MC and 4 × MC no
+    // better; padding alone at MC rows 1.00 ×.
+    boolean padded = transA && packedA == null && (epilogue == null || epilogue.update == null);
+    int mcMax = Math.max(padded ? 2 * MC : MC, Math.min(4 * MC, MC * KC / kcMax / MR * MR));
     boolean fewRows = i1 - i0 <= FEW_ROWS;
     for (int jc = j0; jc < j1; jc += NC) {
       int nc = Math.min(NC, j1 - jc);
@@ -494,29 +509,30 @@ final class PanamaGemm {
         // A packed block of B that fits in L2 is swept by each row tile in turn, so that C is written row
         // by row; a deeper one is swept one panel at a time by all the row tiles (its panel stays in L2).
         boolean rowsOuter = (long) kc * nc <= L2_PANEL_FLOATS;
+        int ps = padded ? MR * kc + PANEL_PAD : MR * kc; // floats from one panel of pa to the next
         for (int ic = i0; ic < i1; ic += mcMax) {
           int mc = Math.min(mcMax, i1 - ic);
-          float[] pa = packedA != null ? packedA[s] : w.packA(ceilDiv(mc, MR) * MR * kc);
-          int aRow = packedA != null ? ic : 0; // this block's first panel in pa
+          float[] pa = packedA != null ? packedA[s] : w.packA(ceilDiv(mc, MR) * ps);
+          int ai = packedA != null ? ic * kc : 0; // this block's first panel in pa
           if (packedA == null) {
-            packA(transA, a, lda, ic, mc, pc, kc, pa, 0);
+            packA(transA, a, lda, ic, mc, pc, kc, pa, 0, ps);
           }
           if (rowsOuter && e != null && e.update != null) {
-            e.update.rowBlock(kc, pa, aRow, pb, w.tile, c, ic, jc, ldc, mc, nc, alpha);
+            e.update.rowBlock(kc, pa, ai / kc, pb, w.tile, c, ic, jc, ldc, mc, nc, alpha);
           } else if (rowsOuter) {
             for (int ir = 0; ir < mc; ir += MR) {
               int mr = Math.min(MR, mc - ir);
               for (int jr = 0; jr < nc; jr += NR) {
-                tile(kc, pa, aRow + ir, pb, jr, w.tile, c, ic + ir, jc + jr, ldc, mr, Math.min(NR, nc - jr), alpha,
-                    beta, mode, e);
+                tileAt(kc, pa, ai + ir / MR * ps, pb, jr, w.tile, c, ic + ir, jc + jr, ldc, mr, Math.min(NR, nc - jr),
+                    alpha, beta, mode, e);
               }
             }
           } else {
             for (int jr = 0; jr < nc; jr += NR) {
               int nr = Math.min(NR, nc - jr);
               for (int ir = 0; ir < mc; ir += MR) {
-                tile(kc, pa, aRow + ir, pb, jr, w.tile, c, ic + ir, jc + jr, ldc, Math.min(MR, mc - ir), nr, alpha,
-                    beta, mode, e);
+                tileAt(kc, pa, ai + ir / MR * ps, pb, jr, w.tile, c, ic + ir, jc + jr, ldc, Math.min(MR, mc - ir), nr,
+                    alpha, beta, mode, e);
               }
             }
           }
@@ -532,14 +548,21 @@ final class PanamaGemm {
   static void tile(
       int kc, float[] pa, int ir, float[] pb, int jr, float[] tile, float[] c, int row, int col, int ldc, int mr,
       int nr, float alpha, float beta, int mode, Epilogue e) {
+    tileAt(kc, pa, ir * kc, pb, jr, tile, c, row, col, ldc, mr, nr, alpha, beta, mode, e);
+  }
+
+  /** {@link #tile} with the packed A panel at {@code pa[ai …]}. */
+  private static void tileAt(
+      int kc, float[] pa, int ai, float[] pb, int jr, float[] tile, float[] c, int row, int col, int ldc, int mr,
+      int nr, float alpha, float beta, int mode, Epilogue e) {
     if (NR == 4 * LANES && e == null && mode == OVERWRITE && mr == MR && nr == NR) {
-      kernelWideOverwrite(kc, pa, ir * kc, pb, PB_SKIP + jr * kc, c, row * ldc + col, ldc, alpha);
+      kernelWideOverwrite(kc, pa, ai, pb, PB_SKIP + jr * kc, c, row * ldc + col, ldc, alpha);
       return;
     }
     if (NR == 4 * LANES) {
-      kernelWide(kc, pa, ir * kc, pb, PB_SKIP + jr * kc, tile);
+      kernelWide(kc, pa, ai, pb, PB_SKIP + jr * kc, tile);
     } else {
-      kernelNarrow(kc, pa, ir * kc, pb, PB_SKIP + jr * kc, tile);
+      kernelNarrow(kc, pa, ai, pb, PB_SKIP + jr * kc, tile);
     }
     writeTile(c, row, col, ldc, mr, nr, alpha, beta, mode, tile, e);
   }
@@ -751,6 +774,12 @@ final class PanamaGemm {
    */
   private static void packA(
       boolean transA, float[] a, int lda, int ic, int mc, int pc, int kc, float[] pa, int off) {
+    packA(transA, a, lda, ic, mc, pc, kc, pa, off, MR * kc);
+  }
+
+  /** {@link #packA} with panel q at {@code off + q·ps} ({@code ps ≥ MR·kc}; only a transposed A uses it). */
+  private static void packA(
+      boolean transA, float[] a, int lda, int ic, int mc, int pc, int kc, float[] pa, int off, int ps) {
     if (transA) {
       // op(A)(i, p) = a[p·lda + i]: row p of a holds column p of op(A) contiguously; read it once, in
       // order, and deal it out MR values per panel (rows of a are 4 KB apart at n = 1024, so reading a
@@ -771,11 +800,11 @@ final class PanamaGemm {
           // the load would run past it; the scalar loop below takes over there. (A narrower species
           // would be enough, but mixing two vector shapes in one JVM can defeat C2's intrinsics.)
           int last = a.length - LANES;
-          for (; q < fullPanels && src <= last; q++, src += MR, d += MR * kc) {
+          for (; q < fullPanels && src <= last; q++, src += MR, d += ps) {
             FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, src)).intoArray(pa, d);
           }
         }
-        for (; q < fullPanels; q++, src += MR, d += MR * kc) {
+        for (; q < fullPanels; q++, src += MR, d += ps) {
           pa[d] = a[src];
           pa[d + 1] = a[src + 1];
           pa[d + 2] = a[src + 2];
