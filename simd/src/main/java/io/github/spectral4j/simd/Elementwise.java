@@ -93,6 +93,24 @@ public final class Elementwise {
   }
 
   /**
+   * {@code out[i] = x[i] + α·f[i]} for i in [from, to) in one pass — a residual connection's sum — each
+   * element bit for bit as a copy of x into out followed by {@link Blas#axpy}{@code (α, f, out)} rounds it
+   * (which read and wrote out twice).
+   *
+   * @param from first entry
+   * @param to end of the range (exclusive)
+   * @param x the base; not modified (unless it is out)
+   * @param alpha α
+   * @param f the scaled term; not modified (unless it is out)
+   * @param out receives the sum; modified; may be x or f
+   * @throws IllegalArgumentException if the range is not inside all three arrays
+   */
+  public static void addScaled(int from, int to, float[] x, float alpha, float[] f, float[] out) {
+    checkRange("addScaled", from, to, x, f, out);
+    KERNELS.addScaled(from, to, x, alpha, f, out);
+  }
+
+  /**
    * {@link #adamW} and the update applied, in one pass: then {@code w ← w + d} (one rounding) with
    * {@code sums[0] = Σ d²} and {@code sums[1] = Σ w²} of the new w over [from, to), accumulated in double
    * (overwritten). d and w are bit for bit those of {@link #adamW} followed by {@code w[i] += d[i]}; for a

@@ -262,6 +262,18 @@ public interface Kernels {
       float c2, float lr, float wd, float eps);
 
   /**
+   * {@code out[i] = x[i] + α·f[i]} for i in [from, to), each element rounded as {@link #axpy} rounds
+   * {@code y += α·f} from {@code y = x}: this default copies x into out and calls axpy; an implementation may do
+   * it in one pass (same bits). out may be x or f. out is modified.
+   */
+  default void addScaled(int from, int to, float[] x, float alpha, float[] f, float[] out) {
+    if (out != x) {
+      System.arraycopy(x, from, out, from, to - from);
+    }
+    axpy(to - from, alpha, f, from, out, from);
+  }
+
+  /**
    * {@link #adamW} on [from, to), then {@code w = w + d} with {@code sums[0] = Σ d²} and {@code sums[1] = Σ w²}
    * of the new w: bit for bit {@link #adamW} followed by {@link #updateBlock}{@code (from, to, 0, null, d, w,
    * sums)}, which is what this default does; an implementation may fuse the two passes (the update then

@@ -122,6 +122,23 @@ final class PanamaElementwise {
   }
 
   /**
+   * out = x + α·f in one pass, each element {@code fma(f, α, x)} as {@link PanamaLevel1#axpy} rounds it after a
+   * copy of x into out (which read and wrote out a second time).
+   */
+  static void addScaled(int from, int to, float[] x, float alpha, float[] f, float[] out) {
+    FloatVector a = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, alpha));
+    int i = from;
+    for (int bound = from + FLOAT.loopBound(to - from); i < bound; i += LANES) {
+      FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, f, i))
+          .fma(a, FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, x, i)))
+          .intoArray(out, i);
+    }
+    for (; i < to; i++) {
+      out[i] = Math.fma(f[i], alpha, x[i]);
+    }
+  }
+
+  /**
    * {@link #adamW} and then {@link PanamaLevel1#addWithSquares}{@code (from, to, d, w, sums)} in one pass: the
    * same half-width steps, accumulators and tail as that kernel, so the same bits of d, w and the sums, with
    * the update added while it is still in a register (AdamW's pass then reads g, m, v, w and writes m, v, d,

@@ -215,6 +215,11 @@ final class PanamaKernels implements Kernels {
   }
 
   @Override
+  public void addScaled(int from, int to, float[] x, float alpha, float[] f, float[] out) {
+    PanamaElementwise.addScaled(from, to, x, alpha, f, out);
+  }
+
+  @Override
   public void adamWApply(int from, int to, float[] g, float[] m, float[] v, float[] w, float[] d, float b1,
       float b2, float c1, float c2, float lr, float wd, float eps, double[] sums) {
     PanamaElementwise.adamWApply(from, to, g, m, v, w, d, b1, b2, c1, c2, lr, wd, eps, sums);

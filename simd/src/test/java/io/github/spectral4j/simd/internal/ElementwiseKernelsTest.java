@@ -386,6 +386,40 @@ class ElementwiseKernelsTest {
     }
   }
 
+  /**
+   * The one-pass residual sum equals, bit for bit, a copy of x into out and then axpy of the same
+   * implementation, in place (out = x) too; entries outside the range are untouched.
+   */
+  @ParameterizedTest(name = "seed {0}: length {1}, [{2}, {3})")
+  @MethodSource("ranges")
+  void addScaledIsACopyThenAxpy(long seed, int length, int from, int to) {
+    SplittableRandom r = new SplittableRandom(seed);
+    float[] x = new float[length];
+    float[] f = new float[length];
+    float[] out0 = new float[length];
+    for (int i = 0; i < length; i++) {
+      x[i] = (float) (r.nextGaussian() * Math.pow(10, r.nextInt(5) - 2));
+      f[i] = (float) r.nextGaussian();
+      out0[i] = (float) r.nextGaussian();
+    }
+    float alpha = (float) r.nextGaussian();
+    for (String impl : new String[] {"scalar", "panama"}) {
+      Kernels k = Reference.kernels(impl);
+      float[] expected = out0.clone();
+      System.arraycopy(x, from, expected, from, to - from);
+      k.axpy(to - from, alpha, f, from, expected, from);
+      float[] out = out0.clone();
+      k.addScaled(from, to, x, alpha, f, out);
+      float[] inPlace = x.clone();
+      k.addScaled(from, to, inPlace, alpha, f, inPlace);
+      for (int i = 0; i < length; i++) {
+        assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(out[i]), impl + " out[" + i + "]");
+        float e = i < from || i >= to ? x[i] : expected[i];
+        assertEquals(Float.floatToRawIntBits(e), Float.floatToRawIntBits(inPlace[i]), impl + " in place [" + i + "]");
+      }
+    }
+  }
+
   @Test
   void adamWApplyRejectsAliasesAndShortSums() {
     float[] a = new float[4];

@@ -2,6 +2,7 @@ package io.github.spectral4j.trainer.nn;
 
 import io.github.spectral4j.core.LayerRule;
 import io.github.spectral4j.simd.Blas;
+import io.github.spectral4j.simd.Elementwise;
 import io.github.spectral4j.simd.FloatMatrix;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -195,8 +196,7 @@ public final class Gpt {
     Work w = works.get(tokens.length);
     FloatMatrix tok = tokenEmbedding.forward(tokens);
     FloatMatrix pos = positionEmbedding.forward(w.positions);
-    System.arraycopy(tok.data(), 0, w.embedded.data(), 0, w.embedded.data().length);
-    Blas.axpy(1f, pos.data(), w.embedded.data());
+    Elementwise.addScaled(0, w.embedded.data().length, tok.data(), 1f, pos.data(), w.embedded.data());
     FloatMatrix h = w.embedded;
     for (int l = 0; l < blocks.size(); l++) {
       h = blocks.get(l).forward(h);

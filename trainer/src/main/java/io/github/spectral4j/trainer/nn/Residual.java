@@ -1,6 +1,7 @@
 package io.github.spectral4j.trainer.nn;
 
 import io.github.spectral4j.simd.Blas;
+import io.github.spectral4j.simd.Elementwise;
 import io.github.spectral4j.simd.FloatMatrix;
 import java.util.List;
 import java.util.Objects;
@@ -135,8 +136,7 @@ public final class Residual implements Module {
   private void addShare(int part) {
     int from = (int) ((long) target.length * part / shares);
     int to = (int) ((long) target.length * (part + 1) / shares);
-    System.arraycopy(base, from, target, from, to - from);
-    Blas.axpy(to - from, alpha, term, from, target, from);
+    Elementwise.addScaled(from, to, base, alpha, term, target); // one pass: copy + axpy's bits
   }
 
   /** target = α·base on the share's range. */
