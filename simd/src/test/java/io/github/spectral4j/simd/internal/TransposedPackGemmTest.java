@@ -65,4 +65,43 @@ class TransposedPackGemmTest {
           () -> "TN " + m + "x" + n + "x" + k + " lda " + lda + ": C(" + row + "," + col + ")");
     }
   }
+
+  /**
+   * The column split's op(A) packed once for all threads (unpadded panels, at most 8 per L1 set per packA
+   * call: 8 at k = 512 and 1024) is bit for bit the one-thread product (padded panels) on 2 to 4 threads.
+   */
+  @ParameterizedTest(name = "seed={0}")
+  @MethodSource("seeds")
+  void sharedPackIsBitForBitTheOneThreadProduct(long seed) {
+    Reference.kernels("panama");
+    SplittableRandom r = new SplittableRandom(seed * 4099 + 11);
+    int m = ROWS[(int) (seed % ROWS.length)];
+    int k = switch (r.nextInt(3)) {
+      case 0 -> 1024;
+      case 1 -> 512;
+      default -> 2048; // two slices of 1024
+    };
+    int n = Math.max(m, 256) + r.nextInt(100);
+    int ldc = n + r.nextInt(3);
+    int lda = m + r.nextInt(3);
+    float alpha = (float) r.nextDouble(-2, 2);
+    float beta = r.nextBoolean() ? 0f : (float) r.nextDouble(-2, 2);
+    float[] a = random(r, k * lda);
+    float[] b = random(r, k * n);
+    float[] c0 = random(r, (m + 1) * ldc);
+    float[] expected = c0.clone();
+    PanamaGemm.packed(true, false, m, n, k, alpha, a, lda, b, n, beta, expected, ldc, 1, null);
+    assertFalse(Arrays.equals(expected, c0), "the product left C unchanged");
+    for (int threads = 2; threads <= 4; threads++) {
+      float[] c = c0.clone();
+      PanamaGemm.packed(true, false, m, n, k, alpha, a, lda, b, n, beta, c, ldc, threads, null);
+      for (int o = 0; o < c.length; o++) {
+        int row = o / ldc;
+        int col = o % ldc;
+        int t = threads;
+        assertEquals(Float.floatToIntBits(expected[o]), Float.floatToIntBits(c[o]),
+            () -> "TN " + m + "x" + n + "x" + k + " on " + t + " threads: C(" + row + "," + col + ")");
+      }
+    }
+  }
 }
