@@ -791,7 +791,14 @@ final class PanamaGemm {
       // six values in place (stride lda instead of MR, the same bits) and skip this pass; measured 1.02× slower
       // at 1024 × 1024 × 128 (paired medians of 800, loaded Zen 5), and the SGD write-back step 1.02–1.03×: a
       // tile's 128 lines of A in 128 pages cost more than the pack. Dealing out 4 to 16 rows of a per panel
-      // at a time (stores of a panel together) was 1.00–1.08× slower.
+      // at a time (stores of a panel together) was 1.00–1.08× slower. For the GPT's weight gradients
+      // (k = 1024; paired medians, loaded Zen 5), also slower: the first column panel's row tiles packing
+      // their own panel inside the kernel (a vector load of row p per step, stored to pa, broadcast from
+      // there) 1.03–1.05×, the stride misses then stall the multiply-adds; packing 2–32 blocks in one pass
+      // (padded) 0.97–1.11×; KC = 512 1.00–1.06× on all twelve of the step's products; on two threads,
+      // sharing an op(A) of up to 8 MB (SHARED_A_FLOATS 2^21) 1.01–1.05× (CPU time). Without the Vector
+      // API's bounds checks (VECTOR_ACCESS_OOB_CHECK=0) the NT products were slower, not faster: the
+      // checkIndex samples under transpose16 (23 of its 27 at the first load of b) are that load's miss.
       int fullPanels = mc / MR;
       int rest = mc - fullPanels * MR;
       for (int p = 0; p < kc; p++) {
