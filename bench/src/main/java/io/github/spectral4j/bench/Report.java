@@ -482,7 +482,8 @@ public final class Report {
    * For each training step and σ₁ result measured in several rounds (bench/run's BENCH_ROUNDS, each round a
    * JMH run and then the peers), its ratio to the best peer of the same round, and for a step with
    * diagnostics its ratio to the step without them in the same round: a machine whose speed drifts between
-   * rounds moves both sides of a ratio, so these are the comparisons to quote, with their median and range.
+   * rounds moves both sides of a ratio, so these are the comparisons to quote, with their median and range;
+   * a row on several threads also gets its speed-up over the same row on one thread, within each round.
    */
   private void printRounds(PrintStream out) {
     List<Integer> rounds = roundRows.stream().map(Row::round).filter(k -> k > 0).distinct().sorted().toList();
@@ -501,6 +502,7 @@ public final class Report {
       int cores = pooled.params.containsKey("threads") ? pooled.intParam("threads") : 1;
       List<Double> versusPeer = new ArrayList<>();
       List<Double> versusOff = new ArrayList<>();
+      List<Double> speedUp = new ArrayList<>();
       for (int k : rounds) {
         Row mine = inRound(pooled, k, null, null);
         if (mine == null) {
@@ -515,12 +517,17 @@ public final class Report {
         if (off != null) {
           versusOff.add(mine.medianSeconds / off.medianSeconds);
         }
+        Row one = cores > 1 ? inRound(pooled, k, "threads", "1") : null;
+        if (one != null) {
+          speedUp.add(one.medianSeconds / mine.medianSeconds);
+        }
       }
       String params = pooled.params.entrySet().stream().filter(e -> !e.getKey().equals("probeRows"))
           .map(e -> e.getKey() + "=" + e.getValue()).collect(java.util.stream.Collectors.joining(", "));
       String label = pooled.benchmark.equals("SpectralNormBenchmark") ? "this / svds" : "this / PyTorch";
       printRoundRatios(out, shortName(pooled.benchmark), params, label, versusPeer);
       printRoundRatios(out, shortName(pooled.benchmark), params, "with / without diagnostics", versusOff);
+      printRoundRatios(out, shortName(pooled.benchmark), params, "1 thread / this (speed-up)", speedUp);
     }
     out.println();
   }

@@ -242,12 +242,13 @@ class ReportTest {
   /**
    * Two rounds, the machine faster in the second: step 20 then 16 ms, with diagnostics 25 then 20 ms, PyTorch 25
    * then 18 ms. Per round: this / PyTorch 0.80 and 0.89 (median 0.84), with / without 1.25 both times; the main
-   * table pools the rounds (step median of 20 and 16 = 18.0 ms, forks 16.0–20.0).
+   * table pools the rounds (step median of 20 and 16 = 18.0 ms, forks 16.0–20.0); the 2-thread step's speed-up
+   * over one thread within each round.
    */
   @Test
   void roundsGiveEachRoundsRatiosAndPoolTheTables(@TempDir Path dir) throws IOException {
     String common = "\"width\":\"1024\",\"probeRows\":\"16\",";
-    double[][] rounds = {{50.0, 40.0, 25.0}, {62.5, 50.0, 18.0}};
+    double[][] rounds = {{50.0, 40.0, 25.0, 100.0}, {62.5, 50.0, 18.0, 110.0}};
     List<Path> files = new java.util.ArrayList<>();
     for (int k = 0; k < 2; k++) {
       Path round = Files.createDirectories(dir.resolve("round-" + (k + 1)));
@@ -256,7 +257,9 @@ class ReportTest {
           + result("TrainStepBenchmark.step", common + "\"diagnostics\":\"false\",\"batch\":\"128\",\"threads\":\"1\"",
               "[[" + rounds[k][0] + "]]") + ","
           + result("TrainStepBenchmark.step", common + "\"diagnostics\":\"true\",\"batch\":\"128\",\"threads\":\"1\"",
-              "[[" + rounds[k][1] + "]]") + "]");
+              "[[" + rounds[k][1] + "]]") + ","
+          + result("TrainStepBenchmark.step", common + "\"diagnostics\":\"false\",\"batch\":\"128\",\"threads\":\"2\"",
+              "[[" + rounds[k][3] + "]]") + "]");
       Path peers = round.resolve("peers.json");
       Files.writeString(peers, "[" + peer("mlp-step", 1, 1, 1, "[[" + rounds[k][2] + "]]") + "]");
       files.add(jmh);
@@ -269,6 +272,9 @@ class ReportTest {
         + " | 0.80, 0.89 | 0.84 | 0.80–0.89 |"), report);
     assertTrue(report.contains("| TrainStep | width=1024, diagnostics=true, batch=128, threads=1 | with / without diagnostics"
         + " | 1.25, 1.25 | 1.25 | 1.25–1.25 |"), report);
+    // Two threads: 10.0 then 9.09 ms against 20 then 16 ms on one, speed-ups 2.00 and 1.76 (median 1.88).
+    assertTrue(report.contains("| TrainStep | width=1024, diagnostics=false, batch=128, threads=2 | 1 thread / this (speed-up)"
+        + " | 2.00, 1.76 | 1.88 | 1.76–2.00 |"), report);
     assertTrue(report.contains("Per round (2 rounds"), report);
   }
 
