@@ -111,16 +111,12 @@ public final class Elementwise {
   }
 
   /**
-   * {@link #adamW} and the update applied, in one pass: then {@code w ← w + d} (one rounding) with
-   * {@code sums[0] = Σ d²} and {@code sums[1] = Σ w²} of the new w over [from, to), accumulated in double
-   * (overwritten). d and w are bit for bit those of {@link #adamW} followed by {@code w[i] += d[i]}; for a
-   * range of at most {@link #ADAMW_BLOCK} entries the sums are bit for bit those that
-   * {@link Fused#addWithNorms} forms for one of its blocks, so a caller that runs the blocks of
-   * {@link #ADAMW_BLOCK} entries and adds their sums in block order gets that method's squared norms on any
-   * split. One read of g, m, v and w and one write of m, v, d and w, where the two passes read d and w again.
+   * {@link #adamW} over whole arrays with the update applied, in one pass: m, v, d and w, and
+   * {@code norms[0] = ‖d‖₂}, {@code norms[1] = ‖w‖₂} of the new w, bit for bit those of {@link #adamW}
+   * followed by {@link Fused#addWithNorms}{@code (d, w, norms)}, in that method's blocks of 2¹⁶ entries
+   * split among {@link Blas#parallelism()} threads (the same bits on any thread count). One read of g, m, v and
+   * w and one write of m, v, d and w, where the two passes read d and w again.
    *
-   * @param from first entry
-   * @param to end of the range (exclusive)
    * @param g the gradient; not modified
    * @param m the first moment; modified
    * @param v the second moment; modified
@@ -133,30 +129,30 @@ public final class Elementwise {
    * @param learningRate η
    * @param weightDecay λ
    * @param epsilon ε
-   * @param sums receives Σ d² and Σ w² in its first two entries; modified
-   * @throws IllegalArgumentException if the range is not inside all five arrays, m, v, d alias each other or g,
-   *     w, w is g, or sums has fewer than two entries
+   * @param norms receives ‖d‖₂ and ‖w‖₂ in its first two entries; modified
+   * @throws IllegalArgumentException if the five arrays differ in length, m, v, d alias each other or g,
+   *     w, w is g, or norms has fewer than two entries
    */
-  public static void adamWApply(int from, int to, float[] g, float[] m, float[] v, float[] w, float[] d,
-      float beta1, float beta2, float c1, float c2, float learningRate, float weightDecay, float epsilon,
-      double[] sums) {
-    checkRange("adamWApply", from, to, g, m, v);
-    checkRange("adamWApply", from, to, w, d, d);
+  public static void adamWApply(float[] g, float[] m, float[] v, float[] w, float[] d, float beta1, float beta2,
+      float c1, float c2, float learningRate, float weightDecay, float epsilon, double[] norms) {
+    int n = g == null ? 0 : g.length;
+    checkRange("adamWApply", 0, n, g, m, v);
+    checkRange("adamWApply", 0, n, w, d, d);
+    if (m.length != n || v.length != n || w.length != n || d.length != n) {
+      throw new IllegalArgumentException("adamWApply: g, m, v, w and d must have one length, got " + n + ", "
+          + m.length + ", " + v.length + ", " + w.length + " and " + d.length);
+    }
     if (m == v || m == d || v == d || m == g || v == g || d == g || m == w || v == w || d == w || g == w) {
       throw new IllegalArgumentException("adamWApply: g, m, v, w and d must be distinct arrays");
     }
-    if (sums == null || sums.length < 2) {
+    if (norms == null || norms.length < 2) {
       throw new IllegalArgumentException(
-          "adamWApply: sums needs 2 entries, got " + (sums == null ? "null" : sums.length));
+          "adamWApply: norms needs 2 entries, got " + (norms == null ? "null" : norms.length));
     }
-    KERNELS.adamWApply(from, to, g, m, v, w, d, beta1, beta2, c1, c2, learningRate, weightDecay, epsilon, sums);
+    KERNELS.adamWWithSquares(n, g, m, v, w, d, beta1, beta2, c1, c2, learningRate, weightDecay, epsilon, norms);
+    norms[0] = Math.sqrt(norms[0]);
+    norms[1] = Math.sqrt(norms[1]);
   }
-
-  /**
-   * The blocks in which {@link Fused#addWithNorms} sums its squares (and {@link #adamWApply}'s callers should,
-   * to get its norms bit for bit).
-   */
-  public static final int ADAMW_BLOCK = Kernels.SQUARES_BLOCK;
 
   /**
    * RMS normalisation of rows [rowFrom, rowTo) of the row-major {@code x} with {@code width} columns:

@@ -42,9 +42,6 @@ public interface Kernels {
   /** y[i] −= c·x[i] for i &lt; n in double (x widened). y is modified. */
   void subtract(int n, double c, float[] x, double[] y);
 
-  /** The blocks of {@link #addWithSquares} ({@link SquaresPass#BLOCK}), for callers that sum blocks themselves. */
-  int SQUARES_BLOCK = SquaresPass.BLOCK;
-
   /**
    * y[i] += x[i] for i &lt; n in one pass, with sums[0] = Σ x[i]² and sums[1] = Σ y[i]² (after the
    * addition), both accumulated in double: {@link #updateBlock} on each block of {@link SquaresPass#BLOCK}
@@ -283,6 +280,17 @@ public interface Kernels {
       float b2, float c1, float c2, float lr, float wd, float eps, double[] sums) {
     adamW(from, to, g, m, v, w, d, b1, b2, c1, c2, lr, wd, eps);
     updateBlock(from, to, 0f, null, d, w, sums);
+  }
+
+  /**
+   * AdamW on [0, n) with the update applied: m, v, d and w as {@link #adamW} followed by
+   * {@link #addWithSquares}{@code (n, d, w, sums)} leaves them, and that method's sums, bit for bit: its blocks,
+   * each by {@link #adamWApply}, on up to {@link Parallel#parallelism()} threads. m, v, d, w and sums are
+   * modified.
+   */
+  default void adamWWithSquares(int n, float[] g, float[] m, float[] v, float[] w, float[] d, float b1, float b2,
+      float c1, float c2, float lr, float wd, float eps, double[] sums) {
+    SquaresPass.runAdamW(this, n, g, m, v, w, d, b1, b2, c1, c2, lr, wd, eps, sums);
   }
 
   /**

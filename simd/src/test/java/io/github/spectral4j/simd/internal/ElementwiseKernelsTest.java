@@ -427,10 +427,9 @@ class ElementwiseKernelsTest {
     float[] c = new float[4];
     float[] d = new float[4];
     assertThrows(IllegalArgumentException.class,
-        () -> Elementwise.adamWApply(0, 4, a, b, c, a, d, 0.9f, 0.9f, 1f, 1f, 1f, 0f, 1e-8f, new double[2]));
+        () -> Elementwise.adamWApply(a, b, c, a, d, 0.9f, 0.9f, 1f, 1f, 1f, 0f, 1e-8f, new double[2]));
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> Elementwise.adamWApply(0, 4, a, b, c, new float[4], d, 0.9f, 0.9f, 1f, 1f, 1f, 0f, 1e-8f,
-            new double[1]));
+        () -> Elementwise.adamWApply(a, b, c, new float[4], d, 0.9f, 0.9f, 1f, 1f, 1f, 0f, 1e-8f, new double[1]));
     assertTrue(e.getMessage().contains("1"), e.getMessage());
   }
 

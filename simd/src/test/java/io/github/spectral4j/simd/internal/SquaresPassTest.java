@@ -111,6 +111,31 @@ class SquaresPassTest {
           givenSums);
       assertArrayEquals(expectedW, wGiven, "w + given d on " + threads + " threads");
       assertArrayEquals(sums, givenSums, "sums with d given on " + threads + " threads");
+
+      // AdamW's pass: adamW, then this pass with d given, bit for bit (moments, d, w and the sums).
+      float[] m0 = random(random, n);
+      float[] v0 = random(random, n);
+      for (int k = 0; k < n; k++) {
+        v0[k] *= v0[k];
+      }
+      float[] am = m0.clone();
+      float[] av = v0.clone();
+      float[] ad = new float[n];
+      float[] aw = w0.clone();
+      kernels.adamW(0, n, g, am, av, aw, ad, 0.9f, 0.999f, 1.5f, 1.2f, 0.01f, 0.1f, 1e-8f);
+      double[] adamSums = new double[2];
+      kernels.addWithSquares(n, ad, aw, adamSums);
+      float[] fm = m0.clone();
+      float[] fv = v0.clone();
+      float[] fd = new float[n];
+      float[] fw = w0.clone();
+      double[] fusedSums = {Double.NaN, Double.NaN};
+      kernels.adamWWithSquares(n, g, fm, fv, fw, fd, 0.9f, 0.999f, 1.5f, 1.2f, 0.01f, 0.1f, 1e-8f, fusedSums);
+      assertArrayEquals(am, fm, "AdamW's m on " + threads + " threads");
+      assertArrayEquals(av, fv, "AdamW's v on " + threads + " threads");
+      assertArrayEquals(ad, fd, "AdamW's d on " + threads + " threads");
+      assertArrayEquals(aw, fw, "AdamW's w on " + threads + " threads");
+      assertArrayEquals(adamSums, fusedSums, "AdamW's sums on " + threads + " threads");
     }
   }
 

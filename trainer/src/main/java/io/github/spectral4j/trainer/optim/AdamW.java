@@ -20,13 +20,12 @@ import java.util.List;
  * takes {@code η_l = η/fi} (arXiv 2310.17813). The decay is multiplied by {@code η_l}, as in the MLP's
  * optimizer and PyTorch's AdamW. Computed in float by {@link Elementwise#adamWApply}: moments, update, the
  * update added to the value and both norms in one vectorised pass (the update is added while still in a
- * register; it was a second pass reading ΔW and W again), over blocks of {@link Elementwise#ADAMW_BLOCK}
- * entries whose squared norms are added in block order: bit for bit the values and norms of
- * {@link Elementwise#adamW} followed by {@code Fused.addWithNorms}. A large parameter's blocks are split into
- * up to {@code Blas.parallelism()} contiguous shares run by {@link Blas#forEachTask}; every entry and every
- * block's sums are computed by the same operations wherever a split falls, so results are bit-identical for
- * any thread count. When the slot's products are requested (diagnostics), the update is instead added by the
- * slot's own pass, which forms them. Steps allocate nothing.
+ * register; it was a second pass reading ΔW and W again), bit for bit the values and norms of
+ * {@link Elementwise#adamW} followed by {@code Fused.addWithNorms}, on any thread count. When the slot's
+ * products are requested (diagnostics), {@link Elementwise#adamW} computes the update, a large parameter's
+ * entries split into {@code Blas.parallelism()} contiguous ranges run by {@link Blas#forEachTask} (every entry
+ * is computed by the same operations wherever a split falls), and the slot's own pass adds it and forms the
+ * products. Steps allocate nothing.
  */
 public final class AdamW extends SlotOptimizer {
   static final String KIND = "adamw";
@@ -56,12 +55,6 @@ public final class AdamW extends SlotOptimizer {
   private float lr;
   private float wd;
   private float eps;
-  /** Whether the pass in progress also applies the update ({@link Elementwise#adamWApply}). */
-  private boolean applying;
-  /** Σ ΔW² and Σ W² of block b at 2b and 2b + 1, sized for the largest parameter. */
-  private final double[] blockSums;
-  /** One two-entry scratch per share for the kernel's sums; grown (once) when the parallelism grows. */
-  private double[][] scratch = new double[0][];
   private final double[] norms = new double[2];
 
   /** Below this many entries a parameter's pass runs on the calling thread (forking costs more). */
@@ -108,13 +101,10 @@ public final class AdamW extends SlotOptimizer {
     this.epsilon = epsilon;
     this.weightDecay = Slots.requireWeightDecay("AdamW", weightDecay);
     this.states = new State[slots.slots.length];
-    int most = 0;
     for (int i = 0; i < states.length; i++) {
       int n = slots.slots[i].parameter.size();
       states[i] = new State(slots.slots[i], new float[n], new float[n]);
-      most = Math.max(most, n);
     }
-    this.blockSums = new double[2 * blocks(most)];
   }
 
   /** η. */
@@ -148,19 +138,16 @@ public final class AdamW extends SlotOptimizer {
       lr = (float) (learningRate * rule.learningRateMultiplier());
       wd = (float) (weightDecay * rule.weightDecayMultiplier());
       eps = (float) (epsilon * rule.epsilonMultiplier());
+      if (s.products == null || !s.products.requested) {
+        Elementwise.adamWApply(s.parameter.gradient().data(), state.first, state.second, s.parameter.value().data(),
+            s.update.data(), b1, b2, c1, c2, lr, wd, eps, norms);
+        slots.applied(s, norms);
+        continue;
+      }
+      // With products requested the slot's pass applies the update and forms them.
       current = state;
       int n = s.update.data().length;
-      // With products requested the slot's pass applies the update and forms them.
-      applying = s.products == null || !s.products.requested;
-      int blocks = blocks(n);
-      shares = n < PARALLEL_ENTRIES ? 1 : Math.max(1, Math.min(Blas.parallelism(), blocks));
-      if (scratch.length < shares) {
-        double[][] grown = java.util.Arrays.copyOf(scratch, shares);
-        for (int i = scratch.length; i < shares; i++) {
-          grown[i] = new double[2];
-        }
-        scratch = grown;
-      }
+      shares = n < PARALLEL_ENTRIES ? 1 : Math.max(1, Blas.parallelism());
       try {
         if (shares == 1) {
           share(0);
@@ -170,47 +157,17 @@ public final class AdamW extends SlotOptimizer {
       } finally {
         current = null;
       }
-      if (applying) {
-        double sd = 0;
-        double sw = 0;
-        for (int b = 0; b < blocks; b++) {
-          sd += blockSums[2 * b];
-          sw += blockSums[2 * b + 1];
-        }
-        norms[0] = Math.sqrt(sd);
-        norms[1] = Math.sqrt(sw);
-        slots.applied(s, norms);
-      } else {
-        slots.apply(s);
-      }
+      slots.apply(s);
     }
-  }
-
-  private static int blocks(int n) {
-    return (n + Elementwise.ADAMW_BLOCK - 1) / Elementwise.ADAMW_BLOCK;
   }
 
   private void share(int part) {
     State state = current;
     Slot s = state.slot;
     int n = s.update.data().length;
-    int blocks = blocks(n);
-    float[] g = s.parameter.gradient().data();
-    float[] w = s.parameter.value().data();
-    float[] d = s.update.data();
-    double[] sums = scratch[part];
-    for (int b = (int) ((long) blocks * part / shares), end = (int) ((long) blocks * (part + 1) / shares); b < end;
-        b++) {
-      int from = b * Elementwise.ADAMW_BLOCK;
-      int to = Math.min(n, from + Elementwise.ADAMW_BLOCK);
-      if (applying) {
-        Elementwise.adamWApply(from, to, g, state.first, state.second, w, d, b1, b2, c1, c2, lr, wd, eps, sums);
-        blockSums[2 * b] = sums[0];
-        blockSums[2 * b + 1] = sums[1];
-      } else {
-        Elementwise.adamW(from, to, g, state.first, state.second, w, d, b1, b2, c1, c2, lr, wd, eps);
-      }
-    }
+    Elementwise.adamW((int) ((long) n * part / shares), (int) ((long) n * (part + 1) / shares),
+        s.parameter.gradient().data(), state.first, state.second, s.parameter.value().data(), s.update.data(), b1, b2,
+        c1, c2, lr, wd, eps);
   }
 
   @Override
