@@ -541,19 +541,13 @@ public final class Report {
         ratio(min(ratios)), ratio(max(ratios)));
   }
 
-  /** The row of round k like {@code like}, with param {@code name} set to {@code value} when name is not null. */
+  /**
+   * The row of round k like {@code like} (same JVM properties), with param {@code name} set to {@code value}
+   * when name is not null.
+   */
   private Row inRound(Row like, int k, String name, String value) {
-    Map<String, String> wanted = new LinkedHashMap<>(like.params);
-    if (name != null) {
-      wanted.put(name, value);
-    }
-    for (Row r : roundRows) {
-      if (r.round == k && r.benchmark.equals(like.benchmark) && r.method.equals(like.method) && r.params.equals(wanted)
-          && r.jvmProperties.equals(like.jvmProperties)) {
-        return r;
-      }
-    }
-    return null;
+    return findWith(roundRows.stream().filter(r -> r.round == k && r.jvmProperties.equals(like.jvmProperties)).toList(),
+        like, name, value);
   }
 
   /** The peer task of each benchmark that has one. */
@@ -755,9 +749,16 @@ public final class Report {
 
   /** The row of the same benchmark and params except {@code name}, which has {@code value}. */
   private Row findWith(Row like, String name, String value) {
+    return findWith(rows, like, name, value);
+  }
+
+  /** As {@link #findWith(Row, String, String)} among {@code among}; a null name asks for like's params unchanged. */
+  private static Row findWith(List<Row> among, Row like, String name, String value) {
     Map<String, String> wanted = new LinkedHashMap<>(like.params);
-    wanted.put(name, value);
-    for (Row r : rows) {
+    if (name != null) {
+      wanted.put(name, value);
+    }
+    for (Row r : among) {
       if (r.benchmark.equals(like.benchmark) && r.method.equals(like.method) && r.params.equals(wanted)) {
         return r;
       }
