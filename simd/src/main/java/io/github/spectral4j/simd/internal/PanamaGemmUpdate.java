@@ -21,8 +21,8 @@ import jdk.incubator.vector.FloatVector;
  *
  * <p>The squares of u and of the new w are summed per row of W and NR-column panel (the product's column
  * tiles, whose bounds depend on n only; each (row, panel) goes through {@link #step} exactly once whatever the
- * threads' rectangles and the route are), stored at that (row, panel)'s index and added in double in index
- * order after the fork: the sums are the same on any thread count. Their last bits differ from the separate
+ * threads' rectangles and the route are), stored at that (row, panel)'s index ({@link #at}: row by row) and
+ * added in double in index order after the fork: the sums are the same on any thread count. Their last bits differ from the separate
  * pass's, which sums in double in blocks of 2¹⁶ elements. Only for products of one k slice (k ≤ KC): with
  * more, C would hold partial sums of the product between slices.
  *
@@ -57,7 +57,9 @@ final class PanamaGemmUpdate {
   private float[] d;
   /** Rows of W. */
   private int rows;
-  /** Σ u² and Σ w² of row i and panel q at 2(q·m + i) and the next index; grown, never shrunk. */
+  /** NR-column panels of W. */
+  private int panels;
+  /** Σ u² and Σ w² of row i and panel q at 2(i·panels + q) and the next index; grown, never shrunk. */
   private double[] sums = new double[0];
   /** Columns of W. */
   private int cols;
@@ -108,6 +110,7 @@ final class PanamaGemmUpdate {
     u.scale = scale;
     u.d = d;
     u.rows = m;
+    u.panels = panels;
     if (ref != null) {
       u.products(m, n, w, ref, ldw, x, ax, y, ey);
     }
@@ -309,6 +312,18 @@ final class PanamaGemmUpdate {
    * each six-row tile (24 KB of W per burst) 5.76–5.90 ms, after every 8 tiles 5.57–5.65, every 16
    * 5.52–5.59, after the whole block of 32 tiles 5.35; blocks of 96 to 1024 rows instead of 192 did no
    * better (5.15–5.36 ms against 5.22).
+   *
+   * <p>Not taken: a dense layer's masked ∂X = δ·W and this step in one sweep over W's column panels (∂X's
+   * panel by {@link PanamaGemm}'s rectangle code, then the step's rectangle on the same panel of W, δ packed
+   * once for each product), to save the step's read of W; the same bits as the two calls (checked). One
+   * thread, CPU time, paired medians of 200 interleaved calls after a 64 MB scrub, loaded 2-core Zen 5,
+   * 128 × 1024 → 1024 (the two calls 3.6 ms): panels of 128–256 columns 37–73 µs faster, but one panel of
+   * 1024 columns (the same code, nothing fused) 54 µs, so the fusion itself bought 0–20 µs, in the noise. W's
+   * source hardly matters here: W evicted to memory instead of in L3, +0–8 µs. This route's 0.33 ms over the
+   * plain product into G (1.70 against 1.36 ms at 1024 × 1024 × 128) is the step pass (0.19 ms, of which
+   * 0.06 its loads of W), the sums (0.11) and the buffer of G (0.04); and W's panel cannot stay in the 1 MB
+   * L2 from one product to the other: ∂X's packed δ (512 KB at 128 × 1024) and packed panels of W (256–512
+   * KB) fill it, and the step's packed δᵀ (512 KB) streams through it.
    */
   void rowBlock(
       int kc, float[] pa, int ir, float[] pb, float[] tile, float[] w, int row, int col, int ldw, int mc, int nc,
@@ -370,11 +385,17 @@ final class PanamaGemmUpdate {
   private static final ThreadLocal<float[][]> ROWS = ThreadLocal.withInitial(() -> new float[][] {new float[0]});
 
   /**
-   * The index in {@link #sums} of the row and of the panel holding the column: panel by panel, so that
-   * threads that split the columns write apart (row by row, their shares of a row met in one cache line).
+   * The index in {@link #sums} of the row and of the panel holding the column: row by row, so that a row's
+   * steps store to adjacent entries (4 cache lines at 1024 columns) and the sums are added in that order.
+   * Panel by panel, as before, a row's 16 stores went 16 KB apart (one L1 set, 256 KB of lines): this layout
+   * took 46–95 µs off the route of a 1024 × 1024 × 128 step of 1.7–2.0 ms (one thread, CPU time, paired
+   * medians of 200 interleaved calls after a 64 MB scrub, loaded 2-core Zen 5); the same stores added in the
+   * old order (the old bits) only 17–72 µs, the strided summation giving the rest back. So the norms' last
+   * bits differ from earlier versions' (a double sum in another order), never between thread counts. Threads
+   * that split the columns share at most one cache line per row, at their boundary.
    */
   private int at(int row, int col) {
-    return 2 * ((col / NR) * rows + row);
+    return 2 * (row * panels + col / NR);
   }
 
   /**
