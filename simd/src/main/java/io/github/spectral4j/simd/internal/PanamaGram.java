@@ -4,6 +4,7 @@ import static io.github.spectral4j.simd.internal.PanamaConstants.FLOAT;
 import static io.github.spectral4j.simd.internal.PanamaConstants.LANES;
 import static io.github.spectral4j.simd.internal.PanamaGemv.axpy4;
 import static io.github.spectral4j.simd.internal.PanamaGemv.dot4;
+import static io.github.spectral4j.simd.internal.PanamaLevel1.FLOAT_MASK;
 import static io.github.spectral4j.simd.internal.PanamaLevel1.FLOAT_VECTOR;
 import static io.github.spectral4j.simd.internal.PanamaLevel1.axpy;
 import static io.github.spectral4j.simd.internal.PanamaLevel1.dot;
@@ -11,6 +12,7 @@ import static io.github.spectral4j.simd.internal.PanamaLevel1.foldLanes;
 import static io.github.spectral4j.simd.internal.PanamaLevel1.sumLanes;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 
 /**
  * The fused Gram kernels of the spectral solvers on the Vector API: av = A·v and out = Aᵀ·(A·v) in one
@@ -22,7 +24,31 @@ import jdk.incubator.vector.FloatVector;
 final class PanamaGram {
   private PanamaGram() {}
 
+  /**
+   * The index of a float array whose address is taken to be a multiple of 64 bytes (a cache line): HotSpot's
+   * default array header is 16 bytes (compressed class pointers), and a large array (G1's humongous objects, from
+   * half a heap region) starts at a region boundary, so element 12 of a 2048² matrix begins a cache line and so
+   * does every row of it whose length is a multiple of 16. Only a guess for speed: {@link #gramTimes} gives the
+   * same bits whatever the true alignment (a wrong guess costs what unaligned loads always cost).
+   */
+  static final int ALIGNED_INDEX = 12;
+
+  /** Per thread: a copy of v from index LANES, whose vectors the aligned kernels read up to LANES before and after v. */
+  private static final ThreadLocal<float[][]> PADDED = ThreadLocal.withInitial(() -> new float[][] {new float[0]});
+
   static void gramTimes(int m, int n, float[] a, int aOff, int lda, float[] v, float[] av, int avOff, float[] out) {
+    gramTimes(m, n, a, aOff, lda, v, av, avOff, out, ALIGNED_INDEX);
+  }
+
+  /**
+   * As the public kernel, with the loads of each four-row group's first row taken from index
+   * {@code alignedIndex} modulo LANES of a (the rows then start their vectors at an aligned address when the
+   * guess is right). Every element of av and out gets exactly the operations of dot4 and axpy4, in the same
+   * order, for every alignedIndex: the dot products' lanes are shifted by the head h and their sums taken in the
+   * lanes' original order (see alignedDot4).
+   */
+  static void gramTimes(
+      int m, int n, float[] a, int aOff, int lda, float[] v, float[] av, int avOff, float[] out, int alignedIndex) {
     java.util.Arrays.fill(out, 0, n, 0f);
     int i = 0;
     // Four rows at a time: their dots with v, then (rows still in L1) their axpy into out. A software
@@ -31,16 +57,172 @@ final class PanamaGram {
     // 1.5x with every row in cache, as eight 8 KB rows with v and out exceed the 48 KB L1 and the axpys'
     // rows then come from L2; pipelining only the first eighth of the columns 1.25x, 8-row blocks
     // 1.1-1.2x, 3-row 0.97x (quartiles 0.84-1.17). The stream is the floor: the dots alone take 0.61x.
+    // Axpys last column first (rows' last lines most recent in L1): 1.19x - the forward sweep runs the
+    // hardware prefetcher on into the next rows.
+    // Alignment: a 64-byte load from a row that starts 16 bytes into a cache line (a 2048² matrix in a
+    // humongous array) spans two lines; loading from the first aligned element of the row took 0.78-0.85x
+    // the pass (paired medians, loaded 2-core Zen 5), for the dots alone 0.86x.
+    int bound = FLOAT.loopBound(n);
+    float[] padded = null;
+    float[] tile = null;
+    if (bound >= 2 * LANES) {
+      float[][] holder = PADDED.get();
+      padded = holder[0];
+      if (padded.length < n + 2 * LANES) {
+        padded = new float[n + 2 * LANES];
+        holder[0] = padded;
+      }
+      System.arraycopy(v, 0, padded, LANES, n);
+      tile = PanamaGemm.workspace().tile;
+      java.util.Arrays.fill(padded, LANES + n, n + 2 * LANES, 0f);
+    }
     for (; i + 4 <= m; i += 4) {
       int r = aOff + i * lda;
       int o = avOff + i;
-      dot4(n, a, r, lda, v, 0, av, o, 1f, 0f);
-      axpy4(n, av[o], av[o + 1], av[o + 2], av[o + 3], a, r, lda, out);
+      int h = Math.floorMod(alignedIndex - r, LANES);
+      // The aligned kernels read up to LANES elements before the group's first row and after its last:
+      // the first and last group of the array take the plain ones (the same bits).
+      if (padded == null || h == 0 || r < LANES - h || r + 3 * lda + bound + h > a.length) {
+        plain4(n, a, r, lda, v, av, o, out);
+      } else {
+        alignedDot4(bound, h, a, r, lda, padded, tile);
+        laneSums4(n, bound, a, r, lda, padded, tile, av, o);
+        alignedAxpy4(n, bound, h, av[o], av[o + 1], av[o + 2], av[o + 3], a, r, lda, out);
+      }
     }
     for (; i < m; i++) {
       float s = dot(n, a, aOff + i * lda, v, 0);
       av[avOff + i] = s;
       axpy(n, s, a, aOff + i * lda, out, 0);
+    }
+  }
+
+  /**
+   * dot4 then axpy4: a method of its own, so that a pass with two such groups compiles them with their own
+   * profile (inlined at a call site as cold as the first and last groups', their vector calls were left to the
+   * Java fallback).
+   */
+  private static void plain4(int n, float[] a, int r, int lda, float[] v, float[] av, int o, float[] out) {
+    dot4(n, a, r, lda, v, 0, av, o, 1f, 0f);
+    axpy4(n, av[o], av[o + 1], av[o + 2], av[o + 3], a, r, lda, out);
+  }
+
+  /**
+   * dot4 (α = 1, β = 0) of the four rows at r0 with v (from index LANES of {@code padded}), loading
+   * the rows from element h (0 &lt; h &lt; LANES, 2·LANES ≤ bound). Lane k then sums the elements ≡ k + h
+   * (mod LANES) - dot4's lane (k + h) mod LANES - in the same order: the first h elements enter first, in the
+   * lanes LANES − h and up (blended), and the elements from bound − (LANES − h) to bound last, in the lanes below
+   * LANES − h (blended). The lanes are dot4's rotated by h, and sumLanes' tree (lane i + s onto lane i for
+   * s = LANES/2, …, 1) pairs the same lanes under any rotation, so with commutative float addition their sum has
+   * dot4's bits. The sums go to t by four lots of LANES for laneSums4 (in this method C2's node budget ran out
+   * before the four sumLanes, which it then left out of line, boxing their vectors).
+   */
+  private static void alignedDot4(int bound, int h, float[] a, int r0, int lda, float[] padded, float[] t) {
+    int r1 = r0 + lda;
+    int r2 = r1 + lda;
+    int r3 = r2 + lda;
+    VectorMask<Float> low = FLOAT_MASK.cast(FLOAT.indexInRange(0, LANES - h));
+    VectorMask<Float> high = FLOAT_MASK.cast(low.not());
+    FloatVector s0 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector s1 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector s2 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector s3 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    // Elements 0 … h − 1 in lanes LANES − h and up; the blend drops the other lanes (the previous row's end).
+    int j = h - LANES;
+    FloatVector xv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, padded, LANES + j));
+    s0 = FLOAT_VECTOR.cast(s0).blend(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r0 + j)).fma(xv, s0), high);
+    s1 = FLOAT_VECTOR.cast(s1).blend(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r1 + j)).fma(xv, s1), high);
+    s2 = FLOAT_VECTOR.cast(s2).blend(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r2 + j)).fma(xv, s2), high);
+    s3 = FLOAT_VECTOR.cast(s3).blend(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r3 + j)).fma(xv, s3), high);
+    // A counted loop (j + LANES <= bound is not one to C2): the full vectors end LANES − h before bound.
+    int end = bound - LANES + h;
+    for (j = h; j < end; j += LANES) {
+      xv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, padded, LANES + j));
+      s0 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r0 + j)).fma(xv, s0);
+      s1 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r1 + j)).fma(xv, s1);
+      s2 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r2 + j)).fma(xv, s2);
+      s3 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r3 + j)).fma(xv, s3);
+    }
+    // Elements j … bound − 1 in lanes 0 … LANES − h − 1; the blend drops the others.
+    xv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, padded, LANES + j));
+    s0 = FLOAT_VECTOR.cast(s0).blend(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r0 + j)).fma(xv, s0), low);
+    s1 = FLOAT_VECTOR.cast(s1).blend(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r1 + j)).fma(xv, s1), low);
+    s2 = FLOAT_VECTOR.cast(s2).blend(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r2 + j)).fma(xv, s2), low);
+    s3 = FLOAT_VECTOR.cast(s3).blend(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r3 + j)).fma(xv, s3), low);
+    FLOAT_VECTOR.cast(s0).intoArray(t, 0);
+    FLOAT_VECTOR.cast(s1).intoArray(t, LANES);
+    FLOAT_VECTOR.cast(s2).intoArray(t, 2 * LANES);
+    FLOAT_VECTOR.cast(s3).intoArray(t, 3 * LANES);
+  }
+
+  /** out[o + q] = the lane sum of t's q-th vector plus row q's scalar tail, as dot4 ends. */
+  private static void laneSums4(
+      int n, int bound, float[] a, int r0, int lda, float[] padded, float[] t, float[] out, int o) {
+    int r1 = r0 + lda;
+    int r2 = r1 + lda;
+    int r3 = r2 + lda;
+    float d0 = sumLanes(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, t, 0)));
+    float d1 = sumLanes(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, t, LANES)));
+    float d2 = sumLanes(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, t, 2 * LANES)));
+    float d3 = sumLanes(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, t, 3 * LANES)));
+    for (int j = bound; j < n; j++) {
+      float xj = padded[LANES + j];
+      d0 = Math.fma(a[r0 + j], xj, d0);
+      d1 = Math.fma(a[r1 + j], xj, d1);
+      d2 = Math.fma(a[r2 + j], xj, d2);
+      d3 = Math.fma(a[r3 + j], xj, d3);
+    }
+    out[o] = d0;
+    out[o + 1] = d1;
+    out[o + 2] = d2;
+    out[o + 3] = d3;
+  }
+
+  /**
+   * axpy4 of the four rows at r0 into y, loading the rows from element h (0 &lt; h &lt; LANES,
+   * 2·LANES ≤ bound): the same operations on every element, which run in whichever lane.
+   */
+  private static void alignedAxpy4(
+      int n, int bound, int h, float s0, float s1, float s2, float s3, float[] a, int r0, int lda, float[] y) {
+    int r1 = r0 + lda;
+    int r2 = r1 + lda;
+    int r3 = r2 + lda;
+    FloatVector v0 = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, s0));
+    FloatVector v1 = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, s1));
+    FloatVector v2 = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, s2));
+    FloatVector v3 = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, s3));
+    int j = h;
+    for (int end = bound - LANES + h; j < end; j += LANES) {
+      FloatVector yv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, y, j));
+      yv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r0 + j)).fma(v0, yv);
+      yv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r1 + j)).fma(v1, yv);
+      yv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r2 + j)).fma(v2, yv);
+      yv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r3 + j)).fma(v3, yv);
+      yv.intoArray(y, j);
+    }
+    // Elements j … bound − 1, in the lanes from h of the vector that ends at bound, then elements 0 … h − 1;
+    // the blends keep the other lanes as the loop left them (plain loads: masked ones past an array's end ran
+    // as the Vector API's Java fallback).
+    int c = bound - LANES;
+    FloatVector old = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, y, c));
+    FloatVector yv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r0 + c)).fma(v0, old);
+    yv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r1 + c)).fma(v1, yv);
+    yv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r2 + c)).fma(v2, yv);
+    yv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r3 + c)).fma(v3, yv);
+    FLOAT_VECTOR.cast(old).blend(yv, FLOAT_MASK.cast(FLOAT.indexInRange(0, h).not())).intoArray(y, c);
+    old = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, y, 0));
+    yv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r0)).fma(v0, old);
+    yv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r1)).fma(v1, yv);
+    yv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r2)).fma(v2, yv);
+    yv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r3)).fma(v3, yv);
+    FLOAT_VECTOR.cast(old).blend(yv, FLOAT_MASK.cast(FLOAT.indexInRange(0, h))).intoArray(y, 0);
+    for (j = bound; j < n; j++) {
+      float yj = y[j];
+      yj = Math.fma(a[r0 + j], s0, yj);
+      yj = Math.fma(a[r1 + j], s1, yj);
+      yj = Math.fma(a[r2 + j], s2, yj);
+      yj = Math.fma(a[r3 + j], s3, yj);
+      y[j] = yj;
     }
   }
 
