@@ -61,6 +61,42 @@ public final class Elementwise {
   }
 
   /**
+   * {@code y[i] = φ(x[i])} and {@code d[i] = φ'(x[i])} for i in [from, to): the forward pass of GELU keeping
+   * the derivative itself for backward ({@link #multiply}), by the operations of {@link #gelu} and
+   * {@link #geluBackward}, so that {@code dy[i]·d[i]} is geluBackward's {@code dx[i]} bit for bit.
+   *
+   * @param from first entry
+   * @param to end of the range (exclusive)
+   * @param x the inputs; not modified
+   * @param y receives φ; modified (distinct from x and d)
+   * @param d receives φ'; modified (distinct from x and y)
+   * @throws IllegalArgumentException if the range is not inside all three arrays or arrays alias
+   */
+  public static void geluWithDerivative(int from, int to, float[] x, float[] y, float[] d) {
+    checkRange("geluWithDerivative", from, to, x, y, d);
+    if (y == x || d == x || d == y) {
+      throw new IllegalArgumentException("geluWithDerivative: x, y and d must be distinct arrays");
+    }
+    KERNELS.geluWithDerivative(to - from, x, from, y, from, d, from);
+  }
+
+  /**
+   * {@code y[i] = x[i]·s[i]} for i in [from, to), each product rounded once: e.g. a gradient times a
+   * derivative kept by the forward pass ({@link #geluWithDerivative}).
+   *
+   * @param from first entry
+   * @param to end of the range (exclusive)
+   * @param x not modified
+   * @param s not modified
+   * @param y modified; may be x or s
+   * @throws IllegalArgumentException if the range is not inside all three arrays
+   */
+  public static void multiply(int from, int to, float[] x, float[] s, float[] y) {
+    checkRange("multiply", from, to, x, s, y);
+    KERNELS.multiply(to - from, x, from, s, from, y, from);
+  }
+
+  /**
    * AdamW's moments and update (Loshchilov and Hutter) in one pass over i in [from, to):
    * {@code m ← β1·m + (1−β1)·g}, {@code v ← β2·v + (1−β2)·g²},
    * {@code d = −η·((m·c1)/(√(v·c2) + ε) + λ·w)} with the bias corrections {@code c1 = 1/(1−β1ᵗ)},

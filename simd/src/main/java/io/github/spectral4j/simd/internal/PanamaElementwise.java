@@ -104,6 +104,60 @@ final class PanamaElementwise {
     ScalarElementwise.geluBackward(i, to, x, keep, dy, dx);
   }
 
+  /**
+   * {@code y = φ(x)} and {@code d = φ'(x)} over n entries, each by the operations of {@link #gelu} and
+   * {@link #geluBackward} (so {@code dy·d} is that kernel's {@code dx} bit for bit); y may be x's range.
+   * A GEMM's write-back calls it on one row of a tile.
+   */
+  static void geluWithDerivative(int n, float[] x, int xOff, float[] y, int yOff, float[] d, int dOff) {
+    int i = 0;
+    for (int bound = FLOAT.loopBound(n); i < bound; i += LANES) {
+      FloatVector v = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, x, xOff + i));
+      FloatVector z = v.abs().mul(NEG_2C).mul(v.mul(v).fma(A, 1f));
+      // expNonPositive(z) written out: this kernel runs inside the GEMM's write-back, where a helper
+      // that C2 had already compiled on its own (softmax calls it) was not inlined, and boxed its vectors.
+      FloatVector shifted = z.mul(LOG2E).add(ROUNDER);
+      FloatVector j = shifted.sub(ROUNDER);
+      FloatVector r = j.fma(FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, -LN2_HI)), z);
+      r = j.fma(FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, -LN2_LO)), r);
+      FloatVector p = r.fma(P7, P6);
+      p = p.fma(r, FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, P5)));
+      p = p.fma(r, FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, P4)));
+      p = p.fma(r, FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, P3)));
+      p = p.fma(r, FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, P2)));
+      p = p.fma(r, FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, 1f)));
+      p = p.fma(r, FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, 1f)));
+      FloatVector scale = FLOAT_VECTOR.cast(
+          INT_VECTOR.cast(shifted.reinterpretAsInts()).lanewise(VectorOperators.LSHL, 23).add(EXP_BIAS)
+              .reinterpretAsFloats());
+      FloatVector e = FLOAT_VECTOR.cast(p.mul(scale).blend(0f, z.compare(VectorOperators.LT, EXP_MIN)));
+      FloatVector k = FLOAT_VECTOR.cast(e.div(e.add(1f)));
+      FloatVector one = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, 1f));
+      FloatVector kc = FLOAT_VECTOR.cast(one.sub(k));
+      VectorMask<Float> nonNegative = v.compare(VectorOperators.GE, 0f);
+      VectorMask<Float> zero = k.compare(VectorOperators.EQ, 0f);
+      FloatVector s = k.blend(kc, nonNegative);
+      FloatVector slope = v.mul(TWO_C).mul(v.mul(v).fma(THREE_A, 1f));
+      FLOAT_VECTOR.cast(slope.fma(k.mul(kc), s).blend(s, zero)).intoArray(d, dOff + i);
+      FLOAT_VECTOR.cast(v.mul(s).blend(-0f, zero.and(v.compare(VectorOperators.LT, 0f))))
+          .intoArray(y, yOff + i);
+    }
+    ScalarElementwise.geluWithDerivative(n - i, x, xOff + i, y, yOff + i, d, dOff + i);
+  }
+
+  /** {@code y = x ⊙ s} over n entries ({@code x·s} rounded once); y may be x's or s's range. */
+  static void multiply(int n, float[] x, int xOff, float[] s, int sOff, float[] y, int yOff) {
+    int i = 0;
+    for (int bound = FLOAT.loopBound(n); i < bound; i += LANES) {
+      FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, x, xOff + i))
+          .mul(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, s, sOff + i)))
+          .intoArray(y, yOff + i);
+    }
+    for (; i < n; i++) {
+      y[yOff + i] = x[xOff + i] * s[sOff + i];
+    }
+  }
+
   static void adamW(int from, int to, float[] g, float[] m, float[] v, float[] w, float[] d, float b1, float b2,
       float c1, float c2, float lr, float wd, float eps) {
     float a1 = 1 - b1;

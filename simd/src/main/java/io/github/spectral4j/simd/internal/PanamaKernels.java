@@ -146,6 +146,28 @@ final class PanamaKernels implements Kernels {
         rectify, mask, ldm);
   }
 
+  @Override
+  public void gemmGelu(
+      boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int lda, float[] b, int ldb,
+      float[] c, int ldc, int threads, float[] d, int ldd) {
+    if (!writeBackApplies(transA, transB, m, n, lda, ldb, ldc)) {
+      Kernels.super.gemmGelu(transA, transB, m, n, k, alpha, a, lda, b, ldb, c, ldc, threads, d, ldd);
+      return;
+    }
+    PanamaGemm.gemmElementwise(transA, transB, m, n, k, alpha, a, lda, b, ldb, 0f, c, ldc, threads, d, null, ldd);
+  }
+
+  @Override
+  public void gemmScaled(
+      boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int lda, float[] b, int ldb,
+      float beta, float[] c, int ldc, int threads, float[] s, int lds) {
+    if (!writeBackApplies(transA, transB, m, n, lda, ldb, ldc)) {
+      Kernels.super.gemmScaled(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads, s, lds);
+      return;
+    }
+    PanamaGemm.gemmElementwise(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads, null, s, lds);
+  }
+
   /** Whether {@link PanamaGemm}'s packed route (and so its write-back epilogue) takes this product. */
   private static boolean writeBackApplies(boolean transA, boolean transB, int m, int n, int lda, int ldb, int ldc) {
     return !(m == 1 && (!transA || lda == 1) || n == 1 && ldc == 1 && (transB || ldb == 1)
@@ -206,6 +228,16 @@ final class PanamaKernels implements Kernels {
   @Override
   public void geluBackward(int from, int to, float[] x, float[] keep, float[] dy, float[] dx) {
     PanamaElementwise.geluBackward(from, to, x, keep, dy, dx);
+  }
+
+  @Override
+  public void geluWithDerivative(int n, float[] x, int xOff, float[] y, int yOff, float[] d, int dOff) {
+    PanamaElementwise.geluWithDerivative(n, x, xOff, y, yOff, d, dOff);
+  }
+
+  @Override
+  public void multiply(int n, float[] x, int xOff, float[] s, int sOff, float[] y, int yOff) {
+    PanamaElementwise.multiply(n, x, xOff, s, sOff, y, yOff);
   }
 
   @Override

@@ -276,6 +276,58 @@ class ElementwiseKernelsTest {
     }
   }
 
+  /**
+   * {@link Kernels#geluWithDerivative} gives gelu's φ and, as φ', geluBackward's dx for dy = 1, bit for bit, at
+   * any offsets of x, y and d (scalar and Vector API, loop tails included), in place (y = x) too; and
+   * {@link Kernels#multiply} times that φ' is geluBackward's dx for any dy.
+   */
+  @ParameterizedTest(name = "seed {0}: length {1}, [{2}, {3})")
+  @MethodSource("ranges")
+  void geluWithDerivativeIsGeluAndItsBackward(long seed, int length, int from, int to) {
+    SplittableRandom r = new SplittableRandom(seed);
+    float[] special = {0f, -0f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MIN_VALUE,
+        -Float.MIN_VALUE, -9.99f, -10.5f, 1e-20f, -1e-20f};
+    float[] x = new float[length];
+    float[] dy = new float[length];
+    for (int i = 0; i < length; i++) {
+      double g = r.nextGaussian() * 3;
+      x[i] = r.nextInt(10) == 0 ? special[r.nextInt(special.length)] : (float) (r.nextInt(20) == 0 ? g * 10 : g);
+      dy[i] = (float) r.nextGaussian();
+    }
+    int n = to - from;
+    float[] ones = new float[length];
+    java.util.Arrays.fill(ones, 1f);
+    for (String impl : new String[] {"scalar", "panama"}) {
+      Kernels k = Reference.kernels(impl);
+      float[] y = new float[length];
+      float[] keep = new float[length];
+      float[] d1 = new float[length];
+      float[] dx = new float[length];
+      k.gelu(from, to, x, y, keep);
+      k.geluBackward(from, to, x, keep, ones, d1);
+      k.geluBackward(from, to, x, keep, dy, dx);
+      int yOff = r.nextInt(3);
+      int dOff = r.nextInt(3);
+      float[] y2 = new float[n + yOff];
+      float[] d2 = new float[n + dOff];
+      k.geluWithDerivative(n, x, from, y2, yOff, d2, dOff);
+      float[] inPlace = x.clone();
+      float[] d3 = new float[length];
+      k.geluWithDerivative(n, inPlace, from, inPlace, from, d3, from);
+      float[] dx2 = new float[n + 1];
+      k.multiply(n, dy, from, d2, dOff, dx2, 1);
+      for (int i = 0; i < n; i++) {
+        String at = impl + " x=" + x[from + i];
+        assertEquals(Float.floatToRawIntBits(y[from + i]), Float.floatToRawIntBits(y2[yOff + i]), "φ " + at);
+        assertEquals(Float.floatToRawIntBits(d1[from + i]), Float.floatToRawIntBits(d2[dOff + i]), "φ' " + at);
+        assertEquals(Float.floatToRawIntBits(y[from + i]), Float.floatToRawIntBits(inPlace[from + i]), "in place " + at);
+        assertEquals(Float.floatToRawIntBits(d1[from + i]), Float.floatToRawIntBits(d3[from + i]), "in place φ' " + at);
+        assertEquals(Float.floatToRawIntBits(dx[from + i]), Float.floatToRawIntBits(dx2[1 + i]), "dy·φ' " + at);
+      }
+      assertEquals(0f, dx2[0], "multiply wrote before its range");
+    }
+  }
+
   /** AdamW's pass: the Vector API equals the scalar loop bit for bit, and both the double formula to float accuracy. */
   @ParameterizedTest(name = "seed {0}: length {1}, [{2}, {3})")
   @MethodSource("ranges")

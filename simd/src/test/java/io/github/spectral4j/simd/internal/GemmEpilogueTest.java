@@ -119,6 +119,85 @@ class GemmEpilogueTest {
     }
   }
 
+  /**
+   * The GELU and the scale epilogues ({@link Kernels#gemmGelu}, {@link Kernels#gemmScaled}) are the GEMM followed
+   * by {@link Kernels#geluWithDerivative} and {@link Kernels#multiply}, bit for bit, on every route and 1–3
+   * threads; φ and φ' then also match a double-precision oracle of the product to float accuracy (checked on
+   * the largest entries' scale: the product itself is float-rounded).
+   */
+  @ParameterizedTest(name = "{0} m={1} n={2} k={3} seed={4}")
+  @MethodSource("cases")
+  void geluAndScaleAreTheGemmFollowedByTheirPasses(String impl, int m, int n, int k, long seed) {
+    Kernels kernels = Reference.kernels(impl);
+    SplittableRandom r = new SplittableRandom(seed);
+    boolean ta = r.nextBoolean();
+    boolean tb = r.nextBoolean();
+    float alpha = r.nextBoolean() ? 1f : (float) (0.25 + r.nextDouble());
+    float beta = r.nextBoolean() ? 0f : (float) (r.nextDouble() - 0.5);
+    float[] a = random(r, m * k);
+    float[] b = random(r, k * n);
+    float[] c0 = random(r, m * n);
+    float[] s = random(r, m * n);
+    for (int i = 0; i < s.length; i += 5) {
+      s[i] = i % 3 == 0 ? 0f : i % 3 == 1 ? -0f : Float.NaN;
+    }
+    if (m > 1) { // a NaN row of A: a NaN row of the product
+      int row = r.nextInt(m);
+      for (int p = 0; p < k; p++) {
+        a[ta ? p * m + row : row * k + p] = Float.NaN;
+      }
+    }
+    int lda = ta ? m : k;
+    int ldb = tb ? k : n;
+    String what = impl + " " + (ta ? "T" : "N") + (tb ? "T" : "N") + " " + m + "x" + n + "x" + k;
+    float[] product = new float[m * n];
+    kernels.gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, 0f, product, n, 1);
+    float[] y = new float[m * n];
+    float[] d = new float[m * n];
+    float[] scaled = c0.clone();
+    kernels.gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, scaled, n, 1);
+    for (int i = 0; i < m; i++) {
+      kernels.geluWithDerivative(n, product, i * n, y, i * n, d, i * n);
+      kernels.multiply(n, scaled, i * n, s, i * n, scaled, i * n);
+    }
+    for (int threads = 1; threads <= 3; threads++) {
+      float[] gotY = random(r, m * n); // overwritten
+      float[] gotD = random(r, m * n);
+      kernels.gemmGelu(ta, tb, m, n, k, alpha, a, lda, b, ldb, gotY, n, threads, gotD, n);
+      assertArrayEquals(y, gotY, 0f, what + " gelu on " + threads + " threads");
+      assertArrayEquals(d, gotD, 0f, what + " gelu derivative on " + threads + " threads");
+      float[] got = c0.clone();
+      kernels.gemmScaled(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, got, n, threads, s, n);
+      assertArrayEquals(scaled, got, 0f, what + " scaled on " + threads + " threads");
+    }
+    // The oracle: φ and φ' of the exact product, in double (the product's float rounding is part of the error).
+    for (int i = 0; i < m; i++) {
+      for (int j = 0; j < n; j++) {
+        double x = 0;
+        double size = 0;
+        for (int p = 0; p < k; p++) {
+          double t = (double) (ta ? a[p * lda + i] : a[i * lda + p]) * (tb ? b[j * ldb + p] : b[p * ldb + j]);
+          x += t;
+          size += Math.abs(t);
+        }
+        x *= alpha;
+        size *= Math.abs(alpha);
+        if (Double.isNaN(x)) {
+          assertTrue(Float.isNaN(y[i * n + j]) && Float.isNaN(d[i * n + j]), what + " NaN row");
+          continue;
+        }
+        double u = Math.sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x);
+        double t = Math.tanh(u);
+        double phi = 0.5 * x * (1 + t);
+        double dphi = 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * Math.sqrt(2 / Math.PI) * (1 + 3 * 0.044715 * x * x);
+        // |φ'| ≤ 1.13 and |φ''| ≤ 0.8: an error e in the product moves φ by ≤ 1.13·e and φ' by ≤ 0.8·e
+        double e = (k + 2) * 0x1p-24 * size + 1e-6;
+        assertEquals(phi, y[i * n + j], 1.2 * e + 1e-6 * Math.abs(phi), what + " φ at " + i + "," + j);
+        assertEquals(dphi, d[i * n + j], 0.8 * e + 1e-6, what + " φ' at " + i + "," + j);
+      }
+    }
+  }
+
   static Stream<Arguments> vectorCases() {
     List<Arguments> list = new ArrayList<>();
     for (String impl : IMPLS) {

@@ -14,8 +14,9 @@ import java.util.Set;
 /**
  * Composition {@code f_k ∘ … ∘ f_1}: forward runs the modules in order, backward in reverse, each
  * module's input gradient becoming the previous one's output gradient (the chain rule). A {@link Linear}
- * next to a ReLU {@link Pointwise} runs with it in one GEMM ({@link Pointwise#forwardAfter},
- * {@link Pointwise#backwardThrough}): the same results bit for bit, without the activation's passes.
+ * next to a ReLU {@link Pointwise} or a {@link Gelu} runs with it in one GEMM ({@link Pointwise#forwardAfter},
+ * {@link Pointwise#backwardThrough}, {@link Gelu#forwardAfter}, {@link Gelu#backwardThrough}): the same
+ * results bit for bit, without the activation's passes.
  */
 public final class Sequential implements Module {
   private final List<Module> modules;
@@ -128,6 +129,9 @@ public final class Sequential implements Module {
       if (modules.get(i) instanceof Linear layer && i + 1 < modules.size() && modules.get(i + 1) instanceof Pointwise p) {
         h = p.forwardAfter(layer, h);
         i++;
+      } else if (modules.get(i) instanceof Linear layer && i + 1 < modules.size() && modules.get(i + 1) instanceof Gelu g) {
+        h = g.forwardAfter(layer, h);
+        i++;
       } else {
         h = modules.get(i).forward(h);
       }
@@ -148,6 +152,9 @@ public final class Sequential implements Module {
     for (int i = modules.size() - 1; i >= 0; i--) {
       if (modules.get(i) instanceof Linear layer && i > 0 && modules.get(i - 1) instanceof Pointwise p) {
         g = p.backwardThrough(layer, g, step);
+        i--;
+      } else if (modules.get(i) instanceof Linear layer && i > 0 && modules.get(i - 1) instanceof Gelu gelu) {
+        g = gelu.backwardThrough(layer, g, step);
         i--;
       } else {
         g = modules.get(i).backward(g, step);
