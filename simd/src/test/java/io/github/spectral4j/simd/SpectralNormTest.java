@@ -87,6 +87,22 @@ class SpectralNormTest {
   }
 
   @Test
+  void convergenceChecksAreSkippedForHalfThePredictedDistance() {
+    // Bound ratio 1e-2 at step 10, 1e-3 at step 20: ln(0.1)/10 a step, so 1e-6 is 30 steps on; half of them is
+    // 15, capped at a quarter of 20.
+    assertEquals(5, GramLanczos.predictedSkip(20, 1e-3, 10, 1e-2, 1e-6));
+    // 1e-4 at 36, 1e-5 at 40: 1e-6 four steps on, skip two (the cap is 10).
+    assertEquals(2, GramLanczos.predictedSkip(40, 1e-5, 36, 1e-4, 1e-6));
+    // 1e-4 at 38, 1e-5 at 40: a target 10^-0.75 below is 1.5 steps on, none skipped.
+    assertEquals(0, GramLanczos.predictedSkip(40, 1e-5, 38, 1e-4, 1e-5 * Math.pow(10, -0.75)));
+    // No earlier check, a bound that did not fall, a bound already at the target: check the next step.
+    assertEquals(0, GramLanczos.predictedSkip(20, 1e-3, 0, Double.NaN, 1e-6));
+    assertEquals(0, GramLanczos.predictedSkip(20, 1e-3, 10, 1e-3, 1e-6));
+    assertEquals(0, GramLanczos.predictedSkip(20, 1e-3, 10, 2e-3, 1e-2));
+    assertEquals(0, GramLanczos.predictedSkip(20, Double.NaN, 10, 2e-3, 1e-6));
+  }
+
+  @Test
   void restartsWhenTheBasisIsFullAndStillConverges() {
     // 1100 × 600 with a geometric spectrum (ratio 0.999 at the top): more than MAX_BASIS steps needed?
     // Either way the answer must converge to the oracle within the pass limit.

@@ -61,7 +61,9 @@ final class PanamaGram {
     // hardware prefetcher on into the next rows.
     // Alignment: a 64-byte load from a row that starts 16 bytes into a cache line (a 2048² matrix in a
     // humongous array) spans two lines; loading from the first aligned element of the row took 0.78-0.85x
-    // the pass (paired medians, loaded 2-core Zen 5), for the dots alone 0.86x.
+    // the pass (paired medians, loaded 2-core Zen 5), for the dots alone 0.86x. With aligned rows the
+    // pipeline above still lost (1.12x), and so did loading 1-8 lines of each of the next four rows before
+    // the axpys, to start their stream early (1.05-1.07x).
     int bound = FLOAT.loopBound(n);
     float[] padded = null;
     float[] tile = null;
