@@ -193,18 +193,10 @@ final class PanamaGram {
     FloatVector v1 = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, s1));
     FloatVector v2 = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, s2));
     FloatVector v3 = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, s3));
-    int j = h;
-    for (int end = bound - LANES + h; j < end; j += LANES) {
-      FloatVector yv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, y, j));
-      yv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r0 + j)).fma(v0, yv);
-      yv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r1 + j)).fma(v1, yv);
-      yv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r2 + j)).fma(v2, yv);
-      yv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r3 + j)).fma(v3, yv);
-      yv.intoArray(y, j);
-    }
-    // Elements j … bound − 1, in the lanes from h of the vector that ends at bound, then elements 0 … h − 1;
-    // the blends keep the other lanes as the loop left them (plain loads: masked ones past an array's end ran
-    // as the Vector API's Java fallback).
+    // Elements bound − (LANES − h) … bound − 1 first, in the lanes from h of the vector that ends at bound (the
+    // blend keeps its other lanes, which the loop then updates), then the loop, then elements 0 … h − 1 in the
+    // lanes below h of the first vector: so no vector of y is loaded right after a store that overlaps it, which
+    // would stall on the store (plain loads: masked ones past an array's end ran as the Java fallback).
     int c = bound - LANES;
     FloatVector old = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, y, c));
     FloatVector yv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r0 + c)).fma(v0, old);
@@ -212,6 +204,15 @@ final class PanamaGram {
     yv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r2 + c)).fma(v2, yv);
     yv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r3 + c)).fma(v3, yv);
     FLOAT_VECTOR.cast(old).blend(yv, FLOAT_MASK.cast(FLOAT.indexInRange(0, h).not())).intoArray(y, c);
+    int j = h;
+    for (int end = bound - LANES + h; j < end; j += LANES) {
+      yv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, y, j));
+      yv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r0 + j)).fma(v0, yv);
+      yv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r1 + j)).fma(v1, yv);
+      yv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r2 + j)).fma(v2, yv);
+      yv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r3 + j)).fma(v3, yv);
+      yv.intoArray(y, j);
+    }
     old = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, y, 0));
     yv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r0)).fma(v0, old);
     yv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r1)).fma(v1, yv);
