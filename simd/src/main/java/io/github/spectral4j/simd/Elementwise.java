@@ -240,6 +240,43 @@ public final class Elementwise {
   }
 
   /**
+   * {@link #rmsNormBackward(int, int, int, float[], float[], float, float[], float[], float[])} and more in the
+   * same pass over x and dy: when {@code base} is not null, {@code dx = base + dx} (rounded once, as
+   * {@link #addScaled} with α = 1 rounds it: the gradient of a residual connection {@code y = x + f(x)} whose
+   * branch starts with the norm); when {@code dg} is not null, the gain gradient of rows [rowFrom, rowTo) as
+   * {@link #rmsNormGainGradient} forms it (rows added in order), bit for bit that method on all columns when
+   * the rows are all of them.
+   *
+   * @param rowFrom first row
+   * @param rowTo end of the rows (exclusive)
+   * @param width columns, ≥ 1
+   * @param x the forward input; not modified
+   * @param gain g; not modified
+   * @param multiplier m
+   * @param inverseRms r as {@link #rmsNorm} left it; not modified
+   * @param dy the output gradient; not modified
+   * @param base added to dx, or null; not modified (may be dy)
+   * @param dx receives the input gradient; modified (not x, gain, dy or base)
+   * @param dg receives the gain gradient (width entries, overwritten), or null; modified
+   * @throws IllegalArgumentException if a range does not fit an array, or an output aliases an input
+   */
+  public static void rmsNormBackward(int rowFrom, int rowTo, int width, float[] x, float[] gain, float multiplier,
+      float[] inverseRms, float[] dy, float[] base, float[] dx, float[] dg) {
+    checkRows("rmsNormBackward", rowFrom, rowTo, width, x, dy, dx, gain, inverseRms);
+    if (dx == x || dx == dy || dx == gain || dx == base) {
+      throw new IllegalArgumentException("rmsNormBackward: dx must not be x, dy, the gain or base");
+    }
+    if (base != null) {
+      checkRows("rmsNormBackward", rowFrom, rowTo, width, base, base, base, gain, inverseRms);
+    }
+    if (dg != null && (dg.length < width || dg == x || dg == dy || dg == dx || dg == gain || dg == base)) {
+      throw new IllegalArgumentException("rmsNormBackward: dg must be a separate array of at least " + width
+          + " entries, got length " + dg.length);
+    }
+    KERNELS.rmsNormBackward(rowFrom, rowTo, width, x, gain, multiplier, inverseRms, dy, base, dx, dg);
+  }
+
+  /**
    * The gain gradient of {@link #rmsNorm} on columns [colFrom, colTo) over all {@code rows}:
    * {@code dg_j = m·Σ_i dy_ij·(x_ij·r_i)}, the rows added in order in float; every column is computed by
    * the same operations whatever range it is in (so a split of the columns never changes a result).

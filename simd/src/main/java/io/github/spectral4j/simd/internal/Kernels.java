@@ -354,6 +354,34 @@ public interface Kernels {
       float[] inverseRms, float[] dy, float[] dx);
 
   /**
+   * {@link #rmsNormBackward(int, int, int, float[], float[], float, float[], float[], float[])} with, when
+   * {@code base} is not null, {@code dx = base + dx} (one rounding: the gradient of a residual connection
+   * around the norm), and, when {@code dg} is not null, dg overwritten with the gain gradient of rows
+   * [rowFrom, rowTo), the rows added in order, bit for bit {@link #rmsNormGainGradient} over all columns when
+   * the rows are [0, rows). An implementation may do it all in one pass over x and dy. dx and dg are modified.
+   */
+  default void rmsNormBackward(int rowFrom, int rowTo, int width, float[] x, float[] gain, float multiplier,
+      float[] inverseRms, float[] dy, float[] base, float[] dx, float[] dg) {
+    rmsNormBackward(rowFrom, rowTo, width, x, gain, multiplier, inverseRms, dy, dx);
+    if (base != null) {
+      for (int k = rowFrom * width; k < rowTo * width; k++) {
+        dx[k] = base[k] + dx[k];
+      }
+    }
+    if (dg != null) {
+      java.util.Arrays.fill(dg, 0, width, 0f);
+      for (int i = rowFrom; i < rowTo; i++) {
+        ScalarElementwise.gainRow(0, width, i * width, inverseRms[i], x, dy, dg);
+      }
+      if (multiplier != 1f) {
+        for (int k = 0; k < width; k++) {
+          dg[k] *= multiplier;
+        }
+      }
+    }
+  }
+
+  /**
    * The gain gradient of {@link #rmsNorm} for columns [colFrom, colTo): {@code dg_j = multiplier·Σ_i
    * dy_ij·(x_ij·r_i)}, the rows summed in order in float, each column by the same operations in both
    * implementations (bit-identical). dg is modified.

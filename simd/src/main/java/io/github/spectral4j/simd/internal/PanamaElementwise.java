@@ -328,6 +328,76 @@ final class PanamaElementwise {
     }
   }
 
+  /**
+   * {@link Kernels#rmsNormBackward(int, int, int, float[], float[], float, float[], float[], float[], float[],
+   * float[])}: {@link #rmsNormBackward}'s operations, then {@code base + v} (one rounding, as addScaled with
+   * α = 1 rounds it) and the gain gradient's row terms added in row order as {@link #rmsNormGainGradient} adds
+   * them, in the same pass over x and dy.
+   */
+  static void rmsNormBackwardFused(int rowFrom, int rowTo, int width, float[] x, float[] gain, float multiplier,
+      float[] inverseRms, float[] dy, float[] base, float[] dx, float[] dg) {
+    int bound = FLOAT.loopBound(width);
+    if (dg != null) {
+      java.util.Arrays.fill(dg, 0, width, 0f);
+    }
+    for (int i = rowFrom; i < rowTo; i++) {
+      int off = i * width;
+      FloatVector acc0 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+      FloatVector acc1 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+      int j = 0;
+      for (; j + LANES < bound; j += 2 * LANES) {
+        acc0 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, gain, j)).mul(multiplier)
+            .mul(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, dy, off + j)))
+            .fma(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, x, off + j)), acc0);
+        acc1 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, gain, j + LANES)).mul(multiplier)
+            .mul(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, dy, off + j + LANES)))
+            .fma(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, x, off + j + LANES)), acc1);
+      }
+      for (; j < bound; j += LANES) {
+        acc0 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, gain, j)).mul(multiplier)
+            .mul(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, dy, off + j)))
+            .fma(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, x, off + j)), acc0);
+      }
+      float dot = PanamaLevel1.sumLanes(FLOAT_VECTOR.cast(acc0).add(acc1));
+      for (; j < width; j++) {
+        dot += multiplier * gain[j] * dy[off + j] * x[off + j];
+      }
+      float r = inverseRms[i];
+      float c = r * dot / width;
+      for (j = 0; j < bound; j += LANES) {
+        FloatVector dyj = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, dy, off + j));
+        FloatVector xj = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, x, off + j));
+        FloatVector u = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, gain, j)).mul(multiplier).mul(dyj);
+        FloatVector v = u.sub(xj.mul(r).mul(c)).mul(r);
+        if (base != null) {
+          v = FLOAT_VECTOR.cast(v).add(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, base, off + j)));
+        }
+        FLOAT_VECTOR.cast(v).intoArray(dx, off + j);
+        if (dg != null) {
+          dyj.mul(xj.mul(r)).add(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, dg, j))).intoArray(dg, j);
+        }
+      }
+      ScalarElementwise.rmsNormBackwardRow(j, width, off, r, c, x, gain, multiplier, dy, dx);
+      if (base != null) {
+        for (int q = j; q < width; q++) {
+          dx[off + q] = base[off + q] + dx[off + q];
+        }
+      }
+      if (dg != null) {
+        ScalarElementwise.gainRow(j, width, off, r, x, dy, dg);
+      }
+    }
+    if (dg != null && multiplier != 1f) {
+      int j = 0;
+      for (; j < bound; j += LANES) {
+        FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, dg, j)).mul(multiplier).intoArray(dg, j);
+      }
+      for (; j < width; j++) {
+        dg[j] *= multiplier;
+      }
+    }
+  }
+
   static void rmsNormGainGradient(int colFrom, int colTo, int rows, int width, float[] x, float[] inverseRms,
       float[] dy, float multiplier, float[] dg) {
     java.util.Arrays.fill(dg, colFrom, colTo, 0f);

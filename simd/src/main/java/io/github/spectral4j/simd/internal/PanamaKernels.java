@@ -270,6 +270,12 @@ final class PanamaKernels implements Kernels {
   }
 
   @Override
+  public void rmsNormBackward(int rowFrom, int rowTo, int width, float[] x, float[] gain, float multiplier,
+      float[] inverseRms, float[] dy, float[] base, float[] dx, float[] dg) {
+    PanamaElementwise.rmsNormBackwardFused(rowFrom, rowTo, width, x, gain, multiplier, inverseRms, dy, base, dx, dg);
+  }
+
+  @Override
   public void rmsNormGainGradient(int colFrom, int colTo, int rows, int width, float[] x, float[] inverseRms,
       float[] dy, float multiplier, float[] dg) {
     PanamaElementwise.rmsNormGainGradient(colFrom, colTo, rows, width, x, inverseRms, dy, multiplier, dg);

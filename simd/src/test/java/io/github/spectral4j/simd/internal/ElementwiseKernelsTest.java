@@ -608,6 +608,66 @@ class ElementwiseKernelsTest {
     }
   }
 
+  /**
+   * The one-pass backward of RMSNorm ({@code base} added, gain gradient formed on the way) is bit for bit the
+   * separate kernels — rmsNormBackward, then {@code base + dx} as addScaled with α = 1 rounds it, then
+   * rmsNormGainGradient over all columns — on both implementations, any row range (the gain gradient then
+   * over those rows), base or dg absent, multiplier 1 or not, NaN and signed zeros in base.
+   */
+  @ParameterizedTest(name = "seed {0}: width {1}, rows [{2}, {3})")
+  @MethodSource("ranges")
+  void rmsNormBackwardInOnePassIsTheSeparateKernels(long seed, int width, int from, int to) {
+    SplittableRandom r = new SplittableRandom(seed);
+    int rows = to + r.nextInt(3);
+    float[] x = new float[rows * width];
+    float[] dy = new float[rows * width];
+    float[] base = new float[rows * width];
+    float[] g = new float[width];
+    float[] inv = new float[rows];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) (r.nextGaussian() * 2);
+      dy[i] = (float) r.nextGaussian();
+      base[i] = r.nextInt(30) == 0 ? (r.nextBoolean() ? -0f : Float.NaN) : (float) r.nextGaussian();
+    }
+    for (int j = 0; j < width; j++) {
+      g[j] = (float) (0.5 + r.nextDouble());
+    }
+    for (int i = 0; i < rows; i++) {
+      inv[i] = (float) (0.5 + r.nextDouble());
+    }
+    float m = Math.floorMod(seed, 3) == 0 ? 1f : 0.625f;
+    boolean withBase = Math.floorMod(seed, 4) != 1;
+    boolean withGain = Math.floorMod(seed, 4) != 2;
+    for (String impl : new String[] {"scalar", "panama"}) {
+      Kernels k = Reference.kernels(impl);
+      float[] dx = new float[x.length];
+      k.rmsNormBackward(from, to, width, x, g, m, inv, dy, dx);
+      if (withBase) {
+        float[] sum = new float[x.length];
+        k.addScaled(from * width, to * width, base, 1f, dx, sum);
+        dx = sum;
+      }
+      float[] dg = new float[width];
+      int n = to - from;
+      // the gain kernel over rows [from, to): its arrays from row `from` on
+      k.rmsNormGainGradient(0, width, n, width, java.util.Arrays.copyOfRange(x, from * width, to * width),
+          java.util.Arrays.copyOfRange(inv, from, to), java.util.Arrays.copyOfRange(dy, from * width, to * width),
+          m, dg);
+      float[] dx2 = new float[x.length];
+      float[] dg2 = new float[width];
+      java.util.Arrays.fill(dg2, Float.NaN); // overwritten
+      k.rmsNormBackward(from, to, width, x, g, m, inv, dy, withBase ? base : null, dx2, withGain ? dg2 : null);
+      for (int q = 0; q < x.length; q++) {
+        assertEquals(Float.floatToRawIntBits(dx[q]), Float.floatToRawIntBits(dx2[q]), impl + " dx[" + q + "]");
+      }
+      if (withGain) {
+        for (int j = 0; j < width; j++) {
+          assertEquals(Float.floatToRawIntBits(dg[j]), Float.floatToRawIntBits(dg2[j]), impl + " dg[" + j + "]");
+        }
+      }
+    }
+  }
+
   static Stream<Arguments> softmaxRows() {
     return Stream.of("scalar", "panama").flatMap(impl -> IntStream.of(1, 2, 15, 16, 17, 33, 64, 130)
         .mapToObj(n -> Arguments.of(impl, n)));

@@ -43,6 +43,8 @@ public final class RmsNorm implements Module {
   private final java.util.function.IntConsumer backwardShare = this::backwardShare;
   private final java.util.function.IntConsumer gainShare = this::gainShare;
   private float[] gradientIn;
+  private float[] baseIn;
+  private float[] target;
   private int shares;
 
   /** Below this many entries a pass runs on the calling thread (forking costs more than it saves). */
@@ -131,22 +133,41 @@ public final class RmsNorm implements Module {
 
   @Override
   public FloatMatrix backward(FloatMatrix outputGradient) {
+    return backwardAdding(outputGradient, null, last == null ? null : last.inputGradient);
+  }
+
+  /**
+   * {@code out = base + backward(outputGradient)} (base null: plus nothing), the add done by the norm's own
+   * pass over the rows (one rounding, as {@link Residual}'s add): the input gradient of a residual connection
+   * whose branch starts with this norm. On one thread the gain gradient is formed in the same pass (its rows
+   * in the same order, so the same bits); on several, its columns are split in a second pass as before.
+   */
+  FloatMatrix backwardAdding(FloatMatrix outputGradient, FloatMatrix base, FloatMatrix out) {
     Checks.forwardDone(name, last);
     Checks.sameShape(name, outputGradient, last.output);
+    if (base != null) {
+      Checks.sameShape(name, base, last.output);
+    }
+    Checks.sameShape(name, out, last.output);
     gradientIn = outputGradient.data();
+    baseIn = base == null ? null : base.data();
+    target = out.data();
     try {
       run(gradientIn.length, backwardShare);
-      run(gradientIn.length, gainShare);
+      if (shares > 1) {
+        run(gradientIn.length, gainShare);
+      }
     } finally {
-      gradientIn = null;
+      gradientIn = baseIn = target = null;
     }
-    return last.inputGradient;
+    return out;
   }
 
   private void backwardShare(int part) {
     int rows = lastInput.rows();
     Elementwise.rmsNormBackward(split(rows, shares, part), split(rows, shares, part + 1), width, lastInput.data(),
-        gain.value().data(), multiplier, last.inverseRms, gradientIn, last.inputGradient.data());
+        gain.value().data(), multiplier, last.inverseRms, gradientIn, baseIn, target,
+        shares == 1 ? gain.gradient().data() : null);
   }
 
   private void gainShare(int part) {

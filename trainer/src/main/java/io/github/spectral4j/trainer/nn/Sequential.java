@@ -163,6 +163,34 @@ public final class Sequential implements Module {
     return g;
   }
 
+  /**
+   * {@code out = base + backward(outputGradient, step)} for a composition that starts with an
+   * {@link RmsNorm} ({@link #startsWithNorm}): the add done by the norm's backward pass
+   * ({@link RmsNorm#backwardAdding}), as {@link Residual} asks of its branch. Returns out.
+   */
+  FloatMatrix backwardAdding(FloatMatrix outputGradient, FusedStep step, FloatMatrix base, FloatMatrix out) {
+    Checks.forwardDone("sequential", lastOutput);
+    FloatMatrix g = outputGradient;
+    // As backward down to module 1: no pair reaches module 0, a norm.
+    for (int i = modules.size() - 1; i >= 1; i--) {
+      if (modules.get(i) instanceof Linear layer && modules.get(i - 1) instanceof Pointwise p) {
+        g = p.backwardThrough(layer, g, step);
+        i--;
+      } else if (modules.get(i) instanceof Linear layer && modules.get(i - 1) instanceof Gelu gelu) {
+        g = gelu.backwardThrough(layer, g, step);
+        i--;
+      } else {
+        g = modules.get(i).backward(g, step);
+      }
+    }
+    return ((RmsNorm) modules.getFirst()).backwardAdding(g, base, out);
+  }
+
+  /** Whether the first module is an {@link RmsNorm} (then {@link #backwardAdding} applies). */
+  boolean startsWithNorm() {
+    return modules.getFirst() instanceof RmsNorm;
+  }
+
   @Override
   public String toString() {
     return "Sequential" + modules;
