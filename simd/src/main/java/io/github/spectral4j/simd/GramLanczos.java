@@ -35,8 +35,9 @@ final class GramLanczos {
   // A pass inside the solve costs what a bare pass does: in one JVM alternating cold 2048² solves with 50 bare
   // passes through the same route (GramProducts, same A; thread CPU time, loaded 2-core Zen 5), the in-solve
   // pass's median was 0.98-1.06x the bare one's over 6 runs of 60 rounds, by step from 1.0x to ~1.08x at step 50
-  // as the basis grows (0.8 MB of vectors and products). The ~20 % gap reported before compared passes measured
-  // in different JVMs. Beyond its passes a solve spends ~10 %: the QL checks, Gram–Schmidt and ‖A‖_F.
+  // as the basis grows (0.8 MB of vectors and products); the ~20 % gap reported before did not reproduce this way
+  // (the bare passes through Fused.gramTimes, one block, cost the same as GramProducts' eight). Beyond its passes
+  // a solve then spent ~10 % (the QL checks, Gram–Schmidt, ‖A‖_F), less since the checks are skipped.
   private static final double FLOAT_EPS = Math.ulp(1f);
   /** Second Gram–Schmidt pass when the first leaves less than this fraction of the norm. */
   private static final double REORTHOGONALIZE = Math.sqrt(0.5);
