@@ -16,7 +16,10 @@ import java.util.Objects;
  * {@link Linear} ({@link #forwardAfter}, as {@link Sequential} runs them) both are done by that layer's GEMM
  * write-back ({@link Fused#gemmGelu}, {@link Fused#gemmScaled}): the pre-activation is never stored, and neither
  * the forward nor the backward pass runs over memory on its own. The results are bit for bit those of the
- * separate passes of {@link Elementwise#gelu} and {@link Elementwise#geluBackward}. No parameters. Large inputs
+ * separate passes of {@link Elementwise#gelu} and {@link Elementwise#geluBackward}. Measured (the GPT's
+ * 1024 × 2048 × 512 products, one thread, thread CPU time, paired medians of 100 interleaved calls, loaded
+ * Zen 5): GEMM with GELU 0.97–0.98 × the GEMM and then the pass, backward 0.95–0.97 ×; GELU's arithmetic,
+ * not its memory traffic, was most of the pass. No parameters. Large inputs
  * of the separate passes are split into {@code Blas.parallelism()} contiguous ranges of entries run by
  * {@link Blas#forEachTask}; every entry is computed by the same code, so results are bit-identical for any
  * thread count.
