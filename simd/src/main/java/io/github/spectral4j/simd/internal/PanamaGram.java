@@ -34,7 +34,36 @@ final class PanamaGram {
   static final int ALIGNED_INDEX = 12;
 
   /** Per thread: a copy of v from index LANES, whose vectors the aligned kernels read up to LANES before and after v. */
-  private static final ThreadLocal<float[][]> PADDED = ThreadLocal.withInitial(() -> new float[][] {new float[0]});
+  private static final ThreadLocal<float[][]> PADDED =
+      ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
+
+  /**
+   * Per thread: v copied from index LANES of the array of the given slot (0 or 1), zeros after it, for aligned
+   * kernels that read v's vectors up to LANES elements before and after it. The array is reused (no allocation
+   * once it is large enough).
+   */
+  static float[] paddedCopy(int slot, float[] v, int n) {
+    float[][] holder = PADDED.get();
+    float[] padded = holder[slot];
+    if (padded.length < n + 2 * LANES) {
+      padded = new float[n + 2 * LANES];
+      holder[slot] = padded;
+    }
+    System.arraycopy(v, 0, padded, LANES, n);
+    java.util.Arrays.fill(padded, LANES + n, n + 2 * LANES, 0f);
+    return padded;
+  }
+
+  /**
+   * The head h (0 &lt; h &lt; LANES) from which a four-row group at r0 loads its aligned vectors, given that
+   * index alignedIndex modulo LANES begins a cache line, or 0 where the plain kernels must run: the row start is
+   * already aligned, or the aligned dot products' reads, from LANES − h before the first row to h after the last
+   * row's bound, would leave an array of the given length (the first and last group of an array; the same bits).
+   */
+  static int alignedHead(int alignedIndex, int r0, int ld, int bound, int length) {
+    int h = Math.floorMod(alignedIndex - r0, LANES);
+    return h == 0 || r0 < LANES - h || r0 + 3 * ld + bound + h > length ? 0 : h;
+  }
 
   static void gramTimes(int m, int n, float[] a, int aOff, int lda, float[] v, float[] av, int avOff, float[] out) {
     gramTimes(m, n, a, aOff, lda, v, av, avOff, out, ALIGNED_INDEX);
@@ -68,23 +97,14 @@ final class PanamaGram {
     float[] padded = null;
     float[] tile = null;
     if (bound >= 2 * LANES) {
-      float[][] holder = PADDED.get();
-      padded = holder[0];
-      if (padded.length < n + 2 * LANES) {
-        padded = new float[n + 2 * LANES];
-        holder[0] = padded;
-      }
-      System.arraycopy(v, 0, padded, LANES, n);
+      padded = paddedCopy(0, v, n);
       tile = PanamaGemm.workspace().tile;
-      java.util.Arrays.fill(padded, LANES + n, n + 2 * LANES, 0f);
     }
     for (; i + 4 <= m; i += 4) {
       int r = aOff + i * lda;
       int o = avOff + i;
-      int h = Math.floorMod(alignedIndex - r, LANES);
-      // The aligned kernels read up to LANES elements before the group's first row and after its last:
-      // the first and last group of the array take the plain ones (the same bits).
-      if (padded == null || h == 0 || r < LANES - h || r + 3 * lda + bound + h > a.length) {
+      int h = alignedHead(alignedIndex, r, lda, bound, a.length);
+      if (padded == null || h == 0) {
         plain4(n, a, r, lda, v, av, o, out);
       } else {
         alignedDot4(bound, h, a, r, lda, padded, tile);
@@ -265,15 +285,37 @@ final class PanamaGram {
   static double differenceGramRows(
       int from, int to, int n, float[] a, float[] b, int ld, float[] x, float[] ax, float[] aOut, float[] y,
       float[] dy, float[] dOut, double squares) {
+    return differenceGramRows(from, to, n, a, b, ld, x, ax, aOut, y, dy, dOut, squares, ALIGNED_INDEX);
+  }
+
+  /**
+   * As {@link #differenceGramRows(int, int, int, float[], float[], int, float[], float[], float[], float[],
+   * float[], float[], double)}, the four-row groups loading A and B from index {@code alignedIndex} modulo LANES
+   * (A and B share their layout), as {@link #gramTimes}: the same bits for every alignedIndex.
+   */
+  static double differenceGramRows(
+      int from, int to, int n, float[] a, float[] b, int ld, float[] x, float[] ax, float[] aOut, float[] y,
+      float[] dy, float[] dOut, double squares, int alignedIndex) {
     int bound = FLOAT.loopBound(n);
     int i = from;
+    // Aligned loads as gramTimes': the rows of a 1024-wide humongous W (and W0) start 16 bytes into a cache line.
+    // The pass at 1024 x 1024 took 0.90-0.92x (0.98x at 1024 x 784; a wrong guess 1.02-1.04x), paired medians of
+    // 200-300 rounds of thread CPU time, guess 12 against 0 (the plain kernels) in one JVM, loaded 2-core Zen 5.
+    float[] px = null;
+    float[] py = null;
+    int length = Math.min(a.length, b.length);
+    if (bound >= 2 * LANES && to - from >= 4) {
+      px = paddedCopy(0, x, n);
+      py = paddedCopy(1, y, n);
+    }
     // Four rows at a time (as gramTimes): each vector of x, y, aOut and dOut is loaded once for four
     // rows, which halves the time per row against one row at a time. Every element still gets the
     // operations of the one-row loop below, in the same order. As for gramTimes, one sweep for the next four
     // rows' dots and these four's axpys (the same bits) was slower at 1024 × 1024: 1.50× with both matrices
     // from memory, 1.52× with A in L2 and B from memory (paired medians of 500 rounds, loaded 2-core Zen 5).
     for (; i + 4 <= to; i += 4) {
-      squares += differenceGram4(i, n, bound, a, b, ld, x, ax, aOut, y, dy, dOut);
+      int h = px == null ? 0 : alignedHead(alignedIndex, i * ld, ld, bound, length);
+      squares += differenceGram4(i, n, bound, h, a, b, ld, x, ax, aOut, y, dy, dOut, px, py);
     }
     for (int r = i * ld; i < to; i++, r += ld) {
       FloatVector accX = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
@@ -322,8 +364,8 @@ final class PanamaGram {
    * then ran as the Vector API's Java fallback, boxing every vector (3.8 KB per call of a 13×131 product).
    */
   private static double differenceGram4(
-      int i, int n, int bound, float[] a, float[] b, int ld, float[] x, float[] ax, float[] aOut, float[] y,
-      float[] dy, float[] dOut) {
+      int i, int n, int bound, int h, float[] a, float[] b, int ld, float[] x, float[] ax, float[] aOut, float[] y,
+      float[] dy, float[] dOut, float[] px, float[] py) {
     int r0 = i * ld;
     int r1 = r0 + ld;
     int r2 = r1 + ld;
@@ -331,7 +373,16 @@ final class PanamaGram {
     // The twelve lane sums go through memory: as calls of sumLanes they made this method too large for
     // C2 to inline them all, and the vectors of the calls left out were boxed on the heap.
     float[] t = PanamaGemm.workspace().tile;
-    differenceDots4(bound, a, b, r0, ld, x, y, t);
+    if (h == 0) {
+      clearSums(t, 12);
+      differenceDots4(0, bound, a, b, r0, ld, x, 0, y, 0, t);
+    } else {
+      // Lanes rotated by h (see alignedDot4): elements 0 … h − 1 in the top lanes, then whole vectors from h,
+      // then the elements up to bound in the bottom lanes; foldLanes' tree gives dot4's bits under any rotation.
+      differenceDotsEdge4(true, h, h - LANES, a, b, r0, ld, px, py, t);
+      differenceDots4(h, bound - LANES + h, a, b, r0, ld, px, LANES, py, LANES, t);
+      differenceDotsEdge4(false, h, bound - LANES + h, a, b, r0, ld, px, py, t);
+    }
     float sx0 = rowTail(foldLanes(t, 0), n, bound, a, r0, x);
     float sx1 = rowTail(foldLanes(t, LANES), n, bound, a, r1, x);
     float sx2 = rowTail(foldLanes(t, 2 * LANES), n, bound, a, r2, x);
@@ -352,31 +403,43 @@ final class PanamaGram {
     dy[i + 1] = sy1;
     dy[i + 2] = sy2;
     dy[i + 3] = sy3;
-    differenceAxpys4(n, bound, a, b, r0, ld, sx0, sx1, sx2, sx3, sy0, sy1, sy2, sy3, aOut, dOut);
+    differenceAxpys4(n, bound, h, a, b, r0, ld, sx0, sx1, sx2, sx3, sy0, sy1, sy2, sy3, aOut, dOut);
     return squares;
   }
 
-  /** The four rows' vector sums of A·x, D·y and D² from row offset r0, into t by twelve lots of LANES. */
+  /** Zero vectors into t's first {@code vectors} lots of LANES (vector stores, which later vector loads forward). */
+  private static void clearSums(float[] t, int vectors) {
+    for (int k = 0; k < vectors * LANES; k += LANES) {
+      FLOAT_VECTOR.cast(FloatVector.zero(FLOAT)).intoArray(t, k);
+    }
+  }
+
+  /**
+   * The four rows' vector sums of A·x, D·y and D² from row offset r0 over columns [from, end) (a whole number of
+   * vectors), added to t's twelve lots of LANES (the sums start there, not in registers: this method had no
+   * bytecode to spare); x and y are read from index xOff and yOff (column 0).
+   */
   private static void differenceDots4(
-      int bound, float[] a, float[] b, int r0, int ld, float[] x, float[] y, float[] t) {
+      int from, int end, float[] a, float[] b, int r0, int ld, float[] x, int xOff, float[] y,
+      int yOff, float[] t) {
     int r1 = r0 + ld;
     int r2 = r1 + ld;
     int r3 = r2 + ld;
-    FloatVector x0 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
-    FloatVector x1 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
-    FloatVector x2 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
-    FloatVector x3 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
-    FloatVector y0 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
-    FloatVector y1 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
-    FloatVector y2 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
-    FloatVector y3 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
-    FloatVector q0 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
-    FloatVector q1 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
-    FloatVector q2 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
-    FloatVector q3 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
-    for (int j = 0; j < bound; j += LANES) {
-      FloatVector xv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, x, j));
-      FloatVector yv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, y, j));
+    FloatVector x0 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, t, 0));
+    FloatVector x1 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, t, LANES));
+    FloatVector x2 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, t, 2 * LANES));
+    FloatVector x3 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, t, 3 * LANES));
+    FloatVector y0 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, t, 4 * LANES));
+    FloatVector y1 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, t, 5 * LANES));
+    FloatVector y2 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, t, 6 * LANES));
+    FloatVector y3 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, t, 7 * LANES));
+    FloatVector q0 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, t, 8 * LANES));
+    FloatVector q1 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, t, 9 * LANES));
+    FloatVector q2 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, t, 10 * LANES));
+    FloatVector q3 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, t, 11 * LANES));
+    for (int j = from; j < end; j += LANES) {
+      FloatVector xv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, x, xOff + j));
+      FloatVector yv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, y, yOff + j));
       FloatVector a0 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r0 + j));
       FloatVector d0 = a0.sub(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, b, r0 + j)));
       x0 = a0.fma(xv, x0);
@@ -413,6 +476,34 @@ final class PanamaGram {
   }
 
   /**
+   * One vector of the aligned dot products at column j (h − LANES, from zero sums, into the lanes from
+   * LANES − h; or the last, bound − LANES + h, added to t's sums in the lanes below LANES − h): the blend drops
+   * the other lanes, which hold the neighbouring rows' elements (px, py: x and y from index LANES).
+   */
+  private static void differenceDotsEdge4(
+      boolean head, int h, int j, float[] a, float[] b, int r0, int ld, float[] px, float[] py, float[] t) {
+    VectorMask<Float> low = FLOAT_MASK.cast(FLOAT.indexInRange(0, LANES - h));
+    VectorMask<Float> keep = FLOAT_MASK.cast(head ? low.not() : low);
+    FloatVector xv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, px, LANES + j));
+    FloatVector yv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, py, LANES + j));
+    for (int q = 0, r = r0 + j; q < 4; q++, r += ld) {
+      FloatVector sx = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+      FloatVector sy = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+      FloatVector sq = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+      if (!head) {
+        sx = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, t, q * LANES));
+        sy = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, t, (4 + q) * LANES));
+        sq = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, t, (8 + q) * LANES));
+      }
+      FloatVector av = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r));
+      FloatVector d = av.sub(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, b, r)));
+      FLOAT_VECTOR.cast(sx).blend(av.fma(xv, sx), keep).intoArray(t, q * LANES);
+      FLOAT_VECTOR.cast(sy).blend(d.fma(yv, sy), keep).intoArray(t, (4 + q) * LANES);
+      FLOAT_VECTOR.cast(sq).blend(d.fma(d, sq), keep).intoArray(t, (8 + q) * LANES);
+    }
+  }
+
+  /**
    * aOut += Σ sx_q·A_q and dOut += Σ sy_q·D_q over the four rows from row offset r0, in order of q, last
    * column first: the dot products' sweep has just read these rows front to back, so their last lines are
    * the most recently used, and the four rows of A and B with x, y, aOut and dOut exceed L1 from 768
@@ -425,17 +516,22 @@ final class PanamaGram {
   static void differenceAxpys4(
       int n, int bound, float[] a, float[] b, int r0, int ld, float sx0, float sx1, float sx2, float sx3, float sy0,
       float sy1, float sy2, float sy3, float[] aOut, float[] dOut) {
+    int h = bound >= 2 * LANES ? Math.floorMod(ALIGNED_INDEX - r0, LANES) : 0;
+    differenceAxpys4(n, bound, h, a, b, r0, ld, sx0, sx1, sx2, sx3, sy0, sy1, sy2, sy3, aOut, dOut);
+  }
+
+  /**
+   * The same, the vectors loaded from column h (0 ≤ h &lt; LANES; h &gt; 0 needs 2·LANES ≤ bound): first the
+   * lanes below h of the vector at column 0, then whole vectors from bound − 2·LANES + h down to h, then the lanes
+   * from h of the vector ending at bound, so that no vector of aOut or dOut is loaded right after a store
+   * overlapping it. The same operations on every element, in whichever lane. Reads no element outside the rows.
+   */
+  static void differenceAxpys4(
+      int n, int bound, int h, float[] a, float[] b, int r0, int ld, float sx0, float sx1, float sx2, float sx3,
+      float sy0, float sy1, float sy2, float sy3, float[] aOut, float[] dOut) {
     int r1 = r0 + ld;
     int r2 = r1 + ld;
     int r3 = r2 + ld;
-    FloatVector sx0v = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, sx0));
-    FloatVector sx1v = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, sx1));
-    FloatVector sx2v = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, sx2));
-    FloatVector sx3v = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, sx3));
-    FloatVector sy0v = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, sy0));
-    FloatVector sy1v = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, sy1));
-    FloatVector sy2v = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, sy2));
-    FloatVector sy3v = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, sy3));
     for (int j = n - 1; j >= bound; j--) {
       float ao = aOut[j];
       float dO = dOut[j];
@@ -450,7 +546,55 @@ final class PanamaGram {
       aOut[j] = ao;
       dOut[j] = dO;
     }
-    for (int j = bound - LANES; j >= 0; j -= LANES) {
+    if (h == 0) {
+      differenceAxpyColumns4(bound - LANES, 0, a, b, r0, ld, sx0, sx1, sx2, sx3, sy0, sy1, sy2, sy3, aOut, dOut);
+      return;
+    }
+    differenceAxpyEdge4(0, h, false, a, b, r0, ld, sx0, sx1, sx2, sx3, sy0, sy1, sy2, sy3, aOut, dOut);
+    differenceAxpyColumns4(bound - 2 * LANES + h, h, a, b, r0, ld, sx0, sx1, sx2, sx3, sy0, sy1, sy2, sy3, aOut,
+        dOut);
+    differenceAxpyEdge4(bound - LANES, h, true, a, b, r0, ld, sx0, sx1, sx2, sx3, sy0, sy1, sy2, sy3, aOut, dOut);
+  }
+
+  /** The vector of the axpys at column j, stored in the lanes below h only, or ({@code upper}) from h only. */
+  private static void differenceAxpyEdge4(
+      int j, int h, boolean upper, float[] a, float[] b, int r0, int ld, float sx0, float sx1, float sx2, float sx3,
+      float sy0, float sy1, float sy2, float sy3, float[] aOut, float[] dOut) {
+    VectorMask<Float> below = FLOAT_MASK.cast(FLOAT.indexInRange(0, h));
+    VectorMask<Float> keep = FLOAT_MASK.cast(upper ? below.not() : below);
+    int r = r0 + j;
+    FloatVector oldA = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, aOut, j));
+    FloatVector oldD = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, dOut, j));
+    FloatVector ao = oldA;
+    FloatVector dO = oldD;
+    for (int q = 0; q < 4; q++, r += ld) {
+      float sx = q == 0 ? sx0 : q == 1 ? sx1 : q == 2 ? sx2 : sx3;
+      float sy = q == 0 ? sy0 : q == 1 ? sy1 : q == 2 ? sy2 : sy3;
+      FloatVector av = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r));
+      ao = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, sx)).fma(av, ao);
+      dO = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, sy))
+          .fma(av.sub(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, b, r))), dO);
+    }
+    FLOAT_VECTOR.cast(oldA).blend(ao, keep).intoArray(aOut, j);
+    FLOAT_VECTOR.cast(oldD).blend(dO, keep).intoArray(dOut, j);
+  }
+
+  /** The axpys' whole vectors at columns high, high − LANES, …, down to low. */
+  private static void differenceAxpyColumns4(
+      int high, int low, float[] a, float[] b, int r0, int ld, float sx0, float sx1, float sx2, float sx3, float sy0,
+      float sy1, float sy2, float sy3, float[] aOut, float[] dOut) {
+    int r1 = r0 + ld;
+    int r2 = r1 + ld;
+    int r3 = r2 + ld;
+    FloatVector sx0v = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, sx0));
+    FloatVector sx1v = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, sx1));
+    FloatVector sx2v = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, sx2));
+    FloatVector sx3v = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, sx3));
+    FloatVector sy0v = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, sy0));
+    FloatVector sy1v = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, sy1));
+    FloatVector sy2v = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, sy2));
+    FloatVector sy3v = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, sy3));
+    for (int j = high; j >= low; j -= LANES) {
       FloatVector ao = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, aOut, j));
       FloatVector dO = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, dOut, j));
       FloatVector a0 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r0 + j));

@@ -1,6 +1,7 @@
 package io.github.spectral4j.simd.internal;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
@@ -65,6 +66,74 @@ class GramAlignmentTest {
       String what = m + "x" + n + " (lda " + lda + ", offset " + aOff + "), aligned index guessed " + guess;
       assertArrayEquals(expectedAv, av, what + ": av");
       assertArrayEquals(expectedOut, out, what + ": out");
+    }
+  }
+
+  /**
+   * The difference pass (W and its reference W0 in the per-step diagnostics) loads its four-row groups from the
+   * guessed aligned element as well: for every guess, ax, aOut, dy, dOut and Σ D² must be the bits of the
+   * one-row loop (rows one call each, the squares summed per group of four in double as the groups do), with
+   * the rows from a random first row of NaN-filled arrays, a row stride above the width and NaN after the end.
+   */
+  @ParameterizedTest(name = "seed={0}")
+  @MethodSource("seeds")
+  void differencePassGivesTheBitsOfTheOneRowLoopForEveryGuess(long seed) {
+    Reference.kernels("panama"); // skips without jdk.incubator.vector
+    SplittableRandom random = new SplittableRandom(seed);
+    int from = random.nextInt(6);
+    int to = from + 1 + random.nextInt(30);
+    int n = random.nextInt(8) == 0 ? 1000 + random.nextInt(100) : 1 + random.nextInt(300);
+    int ld = n + (random.nextBoolean() ? 0 : random.nextInt(20));
+    int length = to * ld + random.nextInt(40);
+    float[] a = new float[length];
+    float[] b = new float[length];
+    Arrays.fill(a, Float.NaN);
+    Arrays.fill(b, Float.NaN);
+    for (int i = from; i < to; i++) {
+      for (int j = 0; j < n; j++) {
+        a[i * ld + j] = (float) (2 * random.nextDouble() - 1);
+        b[i * ld + j] = a[i * ld + j] + (float) (0.1 * (2 * random.nextDouble() - 1));
+      }
+    }
+    float[] x = Reference.random(random, n);
+    float[] y = Reference.random(random, n);
+    float[] aStart = Reference.random(random, n); // the outputs are added to, not cleared
+    float[] dStart = Reference.random(random, n);
+    float[] expectedAx = new float[to];
+    float[] expectedDy = new float[to];
+    float[] expectedAOut = aStart.clone();
+    float[] expectedDOut = dStart.clone();
+    double expectedSquares = 0.5;
+    double group = 0;
+    for (int i = from; i < to; i++) {
+      double rowSquares = PanamaGram.differenceGramRows(
+          i, i + 1, n, a, b, ld, x, expectedAx, expectedAOut, y, expectedDy, expectedDOut, 0);
+      boolean whole = to - (i - (i - from) % 4) >= 4;
+      if (!whole) {
+        expectedSquares += rowSquares;
+        continue;
+      }
+      group = (i - from) % 4 == 0 ? rowSquares : group + rowSquares;
+      if ((i - from) % 4 == 3) {
+        expectedSquares += group;
+      }
+    }
+    for (float v : expectedAOut) {
+      assertTrue(Float.isFinite(v), "the reference read outside the rows");
+    }
+    for (int guess = 0; guess < PanamaConstants.LANES; guess++) {
+      float[] ax = new float[to];
+      float[] dy = new float[to];
+      float[] aOut = aStart.clone();
+      float[] dOut = dStart.clone();
+      double squares =
+          PanamaGram.differenceGramRows(from, to, n, a, b, ld, x, ax, aOut, y, dy, dOut, 0.5, guess);
+      String what = "rows " + from + ".." + to + " x " + n + " (ld " + ld + "), aligned index guessed " + guess;
+      assertArrayEquals(expectedAx, ax, what + ": ax");
+      assertArrayEquals(expectedDy, dy, what + ": dy");
+      assertArrayEquals(expectedAOut, aOut, what + ": aOut");
+      assertArrayEquals(expectedDOut, dOut, what + ": dOut");
+      assertEquals(expectedSquares, squares, 0.0, what + ": squares");
     }
   }
 }
