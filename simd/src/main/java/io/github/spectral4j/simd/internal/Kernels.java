@@ -304,15 +304,10 @@ public interface Kernels {
 
   /**
    * {@code out[i] = x[i] + α·f[i]} for i in [from, to), each element rounded as {@link #axpy} rounds
-   * {@code y += α·f} from {@code y = x}: this default copies x into out and calls axpy; an implementation may do
-   * it in one pass (same bits). out may be x or f. out is modified.
+   * {@code y += α·f} from {@code y = x}, in one pass (a copy of x into out first would overwrite f when out is
+   * f). out may be x or f. out is modified.
    */
-  default void addScaled(int from, int to, float[] x, float alpha, float[] f, float[] out) {
-    if (out != x) {
-      System.arraycopy(x, from, out, from, to - from);
-    }
-    axpy(to - from, alpha, f, from, out, from);
-  }
+  void addScaled(int from, int to, float[] x, float alpha, float[] f, float[] out);
 
   /**
    * {@link #adamW} on [from, to), then {@code w = w + d} with {@code sums[0] = Σ d²} and {@code sums[1] = Σ w²}

@@ -32,6 +32,14 @@ final class ScalarKernels implements Kernels {
     }
   }
 
+  /** {@code x + α·f} rounded as {@link #axpy} rounds it: the product, then the sum. */
+  @Override
+  public void addScaled(int from, int to, float[] x, float alpha, float[] f, float[] out) {
+    for (int i = from; i < to; i++) {
+      out[i] = x[i] + alpha * f[i];
+    }
+  }
+
   @Override
   public void scal(int n, float alpha, float[] x, int xOff) {
     for (int i = 0; i < n; i++) {

@@ -440,7 +440,7 @@ class ElementwiseKernelsTest {
 
   /**
    * The one-pass residual sum equals, bit for bit, a copy of x into out and then axpy of the same
-   * implementation, in place (out = x) too; entries outside the range are untouched.
+   * implementation, in place (out = x, and out = f) too; entries outside the range are untouched.
    */
   @ParameterizedTest(name = "seed {0}: length {1}, [{2}, {3})")
   @MethodSource("ranges")
@@ -464,10 +464,14 @@ class ElementwiseKernelsTest {
       k.addScaled(from, to, x, alpha, f, out);
       float[] inPlace = x.clone();
       k.addScaled(from, to, inPlace, alpha, f, inPlace);
+      float[] intoF = f.clone();
+      k.addScaled(from, to, x, alpha, intoF, intoF);
       for (int i = 0; i < length; i++) {
         assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(out[i]), impl + " out[" + i + "]");
         float e = i < from || i >= to ? x[i] : expected[i];
         assertEquals(Float.floatToRawIntBits(e), Float.floatToRawIntBits(inPlace[i]), impl + " in place [" + i + "]");
+        float ef = i < from || i >= to ? f[i] : expected[i];
+        assertEquals(Float.floatToRawIntBits(ef), Float.floatToRawIntBits(intoF[i]), impl + " into f [" + i + "]");
       }
     }
   }
