@@ -61,42 +61,6 @@ public final class Elementwise {
   }
 
   /**
-   * {@code y[i] = φ(x[i])} and {@code d[i] = φ'(x[i])} for i in [from, to): the forward pass of GELU keeping
-   * the derivative itself for backward ({@link #multiply}), by the operations of {@link #gelu} and
-   * {@link #geluBackward}, so that {@code dy[i]·d[i]} is geluBackward's {@code dx[i]} bit for bit.
-   *
-   * @param from first entry
-   * @param to end of the range (exclusive)
-   * @param x the inputs; not modified
-   * @param y receives φ; modified (distinct from x and d)
-   * @param d receives φ'; modified (distinct from x and y)
-   * @throws IllegalArgumentException if the range is not inside all three arrays or arrays alias
-   */
-  public static void geluWithDerivative(int from, int to, float[] x, float[] y, float[] d) {
-    checkRange("geluWithDerivative", from, to, x, y, d);
-    if (y == x || d == x || d == y) {
-      throw new IllegalArgumentException("geluWithDerivative: x, y and d must be distinct arrays");
-    }
-    KERNELS.geluWithDerivative(to - from, x, from, y, from, d, from);
-  }
-
-  /**
-   * {@code y[i] = x[i]·s[i]} for i in [from, to), each product rounded once: e.g. a gradient times a
-   * derivative kept by the forward pass ({@link #geluWithDerivative}).
-   *
-   * @param from first entry
-   * @param to end of the range (exclusive)
-   * @param x not modified
-   * @param s not modified
-   * @param y modified; may be x or s
-   * @throws IllegalArgumentException if the range is not inside all three arrays
-   */
-  public static void multiply(int from, int to, float[] x, float[] s, float[] y) {
-    checkRange("multiply", from, to, x, s, y);
-    KERNELS.multiply(to - from, x, from, s, from, y, from);
-  }
-
-  /**
    * AdamW's moments and update (Loshchilov and Hutter) in one pass over i in [from, to):
    * {@code m ← β1·m + (1−β1)·g}, {@code v ← β2·v + (1−β2)·g²},
    * {@code d = −η·((m·c1)/(√(v·c2) + ε) + λ·w)} with the bias corrections {@code c1 = 1/(1−β1ᵗ)},
@@ -237,43 +201,6 @@ public final class Elementwise {
       throw new IllegalArgumentException("rmsNormBackward: dx must not be x, dy or the gain");
     }
     KERNELS.rmsNormBackward(rowFrom, rowTo, width, x, gain, multiplier, inverseRms, dy, dx);
-  }
-
-  /**
-   * {@link #rmsNormBackward(int, int, int, float[], float[], float, float[], float[], float[])} and more in the
-   * same pass over x and dy: when {@code base} is not null, {@code dx = base + dx} (rounded once, as
-   * {@link #addScaled} with α = 1 rounds it: the gradient of a residual connection {@code y = x + f(x)} whose
-   * branch starts with the norm); when {@code dg} is not null, the gain gradient of rows [rowFrom, rowTo) as
-   * {@link #rmsNormGainGradient} forms it (rows added in order), bit for bit that method on all columns when
-   * the rows are all of them.
-   *
-   * @param rowFrom first row
-   * @param rowTo end of the rows (exclusive)
-   * @param width columns, ≥ 1
-   * @param x the forward input; not modified
-   * @param gain g; not modified
-   * @param multiplier m
-   * @param inverseRms r as {@link #rmsNorm} left it; not modified
-   * @param dy the output gradient; not modified
-   * @param base added to dx, or null; not modified (may be dy)
-   * @param dx receives the input gradient; modified (not x, gain, dy or base)
-   * @param dg receives the gain gradient (width entries, overwritten), or null; modified
-   * @throws IllegalArgumentException if a range does not fit an array, or an output aliases an input
-   */
-  public static void rmsNormBackward(int rowFrom, int rowTo, int width, float[] x, float[] gain, float multiplier,
-      float[] inverseRms, float[] dy, float[] base, float[] dx, float[] dg) {
-    checkRows("rmsNormBackward", rowFrom, rowTo, width, x, dy, dx, gain, inverseRms);
-    if (dx == x || dx == dy || dx == gain || dx == base) {
-      throw new IllegalArgumentException("rmsNormBackward: dx must not be x, dy, the gain or base");
-    }
-    if (base != null) {
-      checkRows("rmsNormBackward", rowFrom, rowTo, width, base, base, base, gain, inverseRms);
-    }
-    if (dg != null && (dg.length < width || dg == x || dg == dy || dg == dx || dg == gain || dg == base)) {
-      throw new IllegalArgumentException("rmsNormBackward: dg must be a separate array of at least " + width
-          + " entries, got length " + dg.length);
-    }
-    KERNELS.rmsNormBackward(rowFrom, rowTo, width, x, gain, multiplier, inverseRms, dy, base, dx, dg);
   }
 
   /**

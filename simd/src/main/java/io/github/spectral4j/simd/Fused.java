@@ -17,9 +17,7 @@ import java.util.Objects;
  * a reference ({@link #differenceGramTimes}: D = A − B formed row by row, never stored, with ‖D‖_F²),
  * and a dense layer's element-wise work done by the GEMM's write-back ({@link #gemmBiasRectify}:
  * φ(α·A·Bᵀ + 1·bᵀ) with the rectifier φ; {@link #gemmMasked}: a product masked by [M &gt; 0], the
- * rectifier's derivative; {@link #gemmGelu}: GELU of a product with its derivative kept, {@link #gemmScaled}:
- * a product scaled element-wise by such a derivative) with their one-pass forms {@link #rectify} and
- * {@link #keepWherePositive},
+ * rectifier's derivative) with their one-pass forms {@link #rectify} and {@link #keepWherePositive},
  * and its bias gradient ({@link #columnSums}: the scaled sum of a matrix's rows, split among threads).
  * Each checks its arguments as {@link Blas} does and runs on the same kernels; each method's Javadoc
  * says which argument is modified, all others are not. For σ₁ itself use {@link SpectralNorm}.
@@ -581,84 +579,6 @@ public final class Fused {
     }
     KERNELS.gemmEpilogue(transA, transB, m, n, k, alpha, a.data(), a.cols(), b.data(), b.cols(), beta, c.data(),
         c.cols(), Blas.parallelism(), 0f, null, false, mask.data(), mask.cols());
-  }
-
-  /**
-   * C = φ(α·op(A)·op(B)) and D = φ'(α·op(A)·op(B)) element-wise, φ the GELU of {@link Elementwise#gelu}: a
-   * dense layer followed by GELU, applied by the GEMM's write-back while each tile of the product is in
-   * cache, the product itself never stored. D is what back-propagation through φ needs
-   * ({@link #gemmScaled} applies it); keeping it instead of the pre-activation saves the backward pass its
-   * exponential and a read. Bit-identical to {@link Blas#gemm} (β = 0) followed by
-   * {@link Elementwise#geluWithDerivative}, on any thread count.
-   *
-   * @param transA whether op(A) = Aᵀ
-   * @param transB whether op(B) = Bᵀ
-   * @param alpha α
-   * @param a A, not modified
-   * @param b B, not modified
-   * @param c C, modified (overwritten); must not share its array with A, B or D
-   * @param derivative D, C's shape, modified (overwritten); must not share its array with A or B
-   * @throws IllegalArgumentException if a shape does not fit or arrays alias
-   */
-  public static void gemmGelu(
-      boolean transA, boolean transB, float alpha, FloatMatrix a, FloatMatrix b, FloatMatrix c,
-      FloatMatrix derivative) {
-    Blas.checkGemm(transA, transB, a, b, c);
-    Objects.requireNonNull(derivative, "derivative");
-    float[] d = derivative.data();
-    if (derivative.rows() != c.rows() || derivative.cols() != c.cols() || d == c.data() || d == a.data()
-        || d == b.data()) {
-      throw new IllegalArgumentException("gemmGelu: the derivative must be a separate " + c.rows() + "x" + c.cols()
-          + " matrix, got " + (d == c.data() || d == a.data() || d == b.data() ? "an array of C, A or B"
-              : derivative.rows() + "x" + derivative.cols()));
-    }
-    int m = c.rows();
-    int n = c.cols();
-    if (alpha == 0) { // as Blas.gemm: A and B are not read
-      Blas.gemm(transA, transB, 0f, a, b, 0f, c);
-      KERNELS.geluWithDerivative(m * n, c.data(), 0, c.data(), 0, d, 0);
-      return;
-    }
-    int k = transA ? a.rows() : a.cols();
-    KERNELS.gemmGelu(transA, transB, m, n, k, alpha, a.data(), a.cols(), b.data(), b.cols(), c.data(), n,
-        Blas.parallelism(), d, n);
-  }
-
-  /**
-   * C = (α·op(A)·op(B) + β·C) ⊙ S element-wise: back-propagation through an element-wise function whose
-   * derivative S was kept by the forward pass ({@link #gemmGelu}), applied by the GEMM's write-back while C
-   * is produced. Bit-identical to {@link Blas#gemm} followed by {@link Elementwise#multiply}, on any thread
-   * count.
-   *
-   * @param transA whether op(A) = Aᵀ
-   * @param transB whether op(B) = Bᵀ
-   * @param alpha α
-   * @param a A, not modified
-   * @param b B, not modified
-   * @param beta β (0 overwrites C, ignoring NaN in it)
-   * @param scale S, C's shape, not modified
-   * @param c C, modified; must not share its array with A, B or S
-   * @throws IllegalArgumentException if a shape does not fit or C aliases an input
-   */
-  public static void gemmScaled(
-      boolean transA, boolean transB, float alpha, FloatMatrix a, FloatMatrix b, float beta, FloatMatrix scale,
-      FloatMatrix c) {
-    Blas.checkGemm(transA, transB, a, b, c);
-    Objects.requireNonNull(scale, "scale");
-    if (scale.rows() != c.rows() || scale.cols() != c.cols() || scale.data() == c.data()) {
-      throw new IllegalArgumentException("gemmScaled: the scale must be a separate " + c.rows() + "x" + c.cols()
-          + " matrix, got " + (scale.data() == c.data() ? "C's own array" : scale.rows() + "x" + scale.cols()));
-    }
-    int m = c.rows();
-    int n = c.cols();
-    if (alpha == 0) { // as Blas.gemm: A and B are not read
-      Blas.gemm(transA, transB, 0f, a, b, beta, c);
-      KERNELS.multiply(m * n, c.data(), 0, scale.data(), 0, c.data(), 0);
-      return;
-    }
-    int k = transA ? a.rows() : a.cols();
-    KERNELS.gemmScaled(transA, transB, m, n, k, alpha, a.data(), a.cols(), b.data(), b.cols(), beta, c.data(), n,
-        Blas.parallelism(), scale.data(), n);
   }
 
   private static void gemmEpilogue(

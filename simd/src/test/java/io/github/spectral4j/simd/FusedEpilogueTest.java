@@ -51,35 +51,6 @@ class FusedEpilogueTest {
   }
 
   @Test
-  void geluAndScaleHandComputed() {
-    // A·Bᵀ = [−2 1; −2 1]: φ(1) = ½(1 + tanh(√(2/π)·1.044715)) = 0.8411920, φ(−2) = −0.0454023,
-    // φ'(1) = 1.0829641, φ'(−2) = −0.0860993 (double oracle, Elementwise's float within 1e-6)
-    FloatMatrix c = FloatMatrix.of(2, 2, Float.NaN, Float.NaN, Float.NaN, Float.NaN);
-    FloatMatrix d = FloatMatrix.zeros(2, 2);
-    Fused.gemmGelu(false, true, 1f, A23, B23, c, d);
-    assertArrayEquals(new float[] {-0.0454023f, 0.8411920f, -0.0454023f, 0.8411920f}, c.data(), 1e-6f);
-    assertArrayEquals(new float[] {-0.0860993f, 1.0829641f, -0.0860993f, 1.0829641f}, d.data(), 1e-6f);
-    FloatMatrix e = FloatMatrix.of(2, 2, 10, 10, 10, 10);
-    // (2·A·Bᵀ + 0.5·C) ⊙ S = [1 7; 1 7] ⊙ [2 0; NaN −1]
-    Fused.gemmScaled(false, true, 2f, A23, B23, 0.5f, FloatMatrix.of(2, 2, 2, 0, Float.NaN, -1), e);
-    assertArrayEquals(new float[] {2, 0, Float.NaN, -7}, e.data());
-    FloatMatrix nan = FloatMatrix.of(2, 3, Float.NaN, Float.NaN, Float.NaN, Float.NaN, Float.NaN, Float.NaN);
-    Fused.gemmGelu(false, true, 0f, nan, nan, c, d); // α = 0 reads neither factor: φ(0) = 0, φ'(0) = ½
-    assertArrayEquals(new float[] {0, 0, 0, 0}, c.data());
-    assertArrayEquals(new float[] {0.5f, 0.5f, 0.5f, 0.5f}, d.data());
-    assertMessage(() -> Fused.gemmGelu(false, true, 1f, A23, B23, c, c), "an array of C, A or B");
-    assertMessage(() -> Fused.gemmGelu(false, true, 1f, A23, B23, c, FloatMatrix.zeros(2, 3)), "2x3");
-    assertMessage(() -> Fused.gemmScaled(false, true, 1f, A23, B23, 0f, c, c), "C's own array");
-    assertMessage(() -> Fused.gemmScaled(false, true, 1f, A23, B23, 0f, FloatMatrix.zeros(3, 2), c), "3x2");
-    float[] y = new float[4];
-    float[] dy = {1, 2, 3, 4};
-    Elementwise.multiply(1, 3, dy, new float[] {9, -1, 0.5f, 9}, y);
-    assertArrayEquals(new float[] {0, -2, 1.5f, 0}, y);
-    assertMessage(() -> Elementwise.geluWithDerivative(0, 2, y, y, dy), "distinct");
-    assertMessage(() -> Elementwise.multiply(0, 5, dy, dy, dy), "range [0, 5)");
-  }
-
-  @Test
   void rectifyAndKeepWherePositive() {
     float[] x = {-1, 0, -0f, 2, Float.NaN, Float.POSITIVE_INFINITY};
     float[] y = new float[6];

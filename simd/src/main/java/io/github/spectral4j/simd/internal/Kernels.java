@@ -251,50 +251,6 @@ public interface Kernels {
   void geluBackward(int from, int to, float[] x, float[] keep, float[] dy, float[] dx);
 
   /**
-   * y[yOff+i] = φ(x[xOff+i]) and d[dOff+i] = φ'(x[xOff+i]) for i &lt; n, by the operations of {@link #gelu}
-   * and {@link #geluBackward} (dy·d is geluBackward's dx bit for bit). y (may be x's range) and d are modified.
-   */
-  default void geluWithDerivative(int n, float[] x, int xOff, float[] y, int yOff, float[] d, int dOff) {
-    ScalarElementwise.geluWithDerivative(n, x, xOff, y, yOff, d, dOff);
-  }
-
-  /** y[yOff+i] = x[xOff+i]·s[sOff+i] for i &lt; n. y is modified (may be x's or s's range). */
-  default void multiply(int n, float[] x, int xOff, float[] s, int sOff, float[] y, int yOff) {
-    for (int i = 0; i < n; i++) {
-      y[yOff + i] = x[xOff + i] * s[sOff + i];
-    }
-  }
-
-  /**
-   * As {@link #gemm} with β = 0, then on each element of C {@code (c, d) = (φ(c), φ'(c))} by
-   * {@link #geluWithDerivative}, d at {@code d[i·ldd + j]}: a dense layer followed by GELU, the derivative kept
-   * for backward instead of the pre-activation. Bit-identical to the gemm followed by that pass, which is what
-   * this default does; an implementation may apply it while the tile is in cache. C and d are modified.
-   */
-  default void gemmGelu(
-      boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int lda, float[] b, int ldb,
-      float[] c, int ldc, int threads, float[] d, int ldd) {
-    gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, 0f, c, ldc, threads);
-    for (int i = 0; i < m; i++) {
-      geluWithDerivative(n, c, i * ldc, c, i * ldc, d, i * ldd);
-    }
-  }
-
-  /**
-   * As {@link #gemm}, then {@code c = c·s[i·lds + j]} on each element by {@link #multiply}: back-propagation
-   * through an element-wise function whose derivative is s. Bit-identical to the gemm followed by that pass,
-   * which is what this default does. C is modified.
-   */
-  default void gemmScaled(
-      boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int lda, float[] b, int ldb,
-      float beta, float[] c, int ldc, int threads, float[] s, int lds) {
-    gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads);
-    for (int i = 0; i < m; i++) {
-      multiply(n, c, i * ldc, s, i * lds, c, i * ldc);
-    }
-  }
-
-  /**
    * AdamW's moments and update for i in [from, to): {@code m = b1·m + (1−b1)·g}, {@code v = b2·v + (1−b2)·g²},
    * {@code d = −lr·(m·c1/(√(v·c2) + eps) + wd·w)}, in float, each operation rounded as written (both
    * implementations bit-identical). m, v and d are modified.
@@ -347,34 +303,6 @@ public interface Kernels {
    */
   void rmsNormBackward(int rowFrom, int rowTo, int width, float[] x, float[] gain, float multiplier,
       float[] inverseRms, float[] dy, float[] dx);
-
-  /**
-   * {@link #rmsNormBackward(int, int, int, float[], float[], float, float[], float[], float[])} with, when
-   * {@code base} is not null, {@code dx = base + dx} (one rounding: the gradient of a residual connection
-   * around the norm), and, when {@code dg} is not null, dg overwritten with the gain gradient of rows
-   * [rowFrom, rowTo), the rows added in order, bit for bit {@link #rmsNormGainGradient} over all columns when
-   * the rows are [0, rows). An implementation may do it all in one pass over x and dy. dx and dg are modified.
-   */
-  default void rmsNormBackward(int rowFrom, int rowTo, int width, float[] x, float[] gain, float multiplier,
-      float[] inverseRms, float[] dy, float[] base, float[] dx, float[] dg) {
-    rmsNormBackward(rowFrom, rowTo, width, x, gain, multiplier, inverseRms, dy, dx);
-    if (base != null) {
-      for (int k = rowFrom * width; k < rowTo * width; k++) {
-        dx[k] = base[k] + dx[k];
-      }
-    }
-    if (dg != null) {
-      java.util.Arrays.fill(dg, 0, width, 0f);
-      for (int i = rowFrom; i < rowTo; i++) {
-        ScalarElementwise.gainRow(0, width, i * width, inverseRms[i], x, dy, dg);
-      }
-      if (multiplier != 1f) {
-        for (int k = 0; k < width; k++) {
-          dg[k] *= multiplier;
-        }
-      }
-    }
-  }
 
   /**
    * The gain gradient of {@link #rmsNorm} for columns [colFrom, colTo): {@code dg_j = multiplier·Σ_i

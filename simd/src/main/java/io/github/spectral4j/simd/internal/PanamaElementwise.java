@@ -104,60 +104,6 @@ final class PanamaElementwise {
     ScalarElementwise.geluBackward(i, to, x, keep, dy, dx);
   }
 
-  /**
-   * {@code y = φ(x)} and {@code d = φ'(x)} over n entries, each by the operations of {@link #gelu} and
-   * {@link #geluBackward} (so {@code dy·d} is that kernel's {@code dx} bit for bit); y may be x's range.
-   * A GEMM's write-back calls it on one row of a tile.
-   */
-  static void geluWithDerivative(int n, float[] x, int xOff, float[] y, int yOff, float[] d, int dOff) {
-    int i = 0;
-    for (int bound = FLOAT.loopBound(n); i < bound; i += LANES) {
-      FloatVector v = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, x, xOff + i));
-      FloatVector z = v.abs().mul(NEG_2C).mul(v.mul(v).fma(A, 1f));
-      // expNonPositive(z) written out: this kernel runs inside the GEMM's write-back, where a helper
-      // that C2 had already compiled on its own (softmax calls it) was not inlined, and boxed its vectors.
-      FloatVector shifted = z.mul(LOG2E).add(ROUNDER);
-      FloatVector j = shifted.sub(ROUNDER);
-      FloatVector r = j.fma(FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, -LN2_HI)), z);
-      r = j.fma(FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, -LN2_LO)), r);
-      FloatVector p = r.fma(P7, P6);
-      p = p.fma(r, FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, P5)));
-      p = p.fma(r, FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, P4)));
-      p = p.fma(r, FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, P3)));
-      p = p.fma(r, FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, P2)));
-      p = p.fma(r, FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, 1f)));
-      p = p.fma(r, FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, 1f)));
-      FloatVector scale = FLOAT_VECTOR.cast(
-          INT_VECTOR.cast(shifted.reinterpretAsInts()).lanewise(VectorOperators.LSHL, 23).add(EXP_BIAS)
-              .reinterpretAsFloats());
-      FloatVector e = FLOAT_VECTOR.cast(p.mul(scale).blend(0f, z.compare(VectorOperators.LT, EXP_MIN)));
-      FloatVector k = FLOAT_VECTOR.cast(e.div(e.add(1f)));
-      FloatVector one = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, 1f));
-      FloatVector kc = FLOAT_VECTOR.cast(one.sub(k));
-      VectorMask<Float> nonNegative = v.compare(VectorOperators.GE, 0f);
-      VectorMask<Float> zero = k.compare(VectorOperators.EQ, 0f);
-      FloatVector s = k.blend(kc, nonNegative);
-      FloatVector slope = v.mul(TWO_C).mul(v.mul(v).fma(THREE_A, 1f));
-      FLOAT_VECTOR.cast(slope.fma(k.mul(kc), s).blend(s, zero)).intoArray(d, dOff + i);
-      FLOAT_VECTOR.cast(v.mul(s).blend(-0f, zero.and(v.compare(VectorOperators.LT, 0f))))
-          .intoArray(y, yOff + i);
-    }
-    ScalarElementwise.geluWithDerivative(n - i, x, xOff + i, y, yOff + i, d, dOff + i);
-  }
-
-  /** {@code y = x ⊙ s} over n entries ({@code x·s} rounded once); y may be x's or s's range. */
-  static void multiply(int n, float[] x, int xOff, float[] s, int sOff, float[] y, int yOff) {
-    int i = 0;
-    for (int bound = FLOAT.loopBound(n); i < bound; i += LANES) {
-      FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, x, xOff + i))
-          .mul(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, s, sOff + i)))
-          .intoArray(y, yOff + i);
-    }
-    for (; i < n; i++) {
-      y[yOff + i] = x[xOff + i] * s[sOff + i];
-    }
-  }
-
   static void adamW(int from, int to, float[] g, float[] m, float[] v, float[] w, float[] d, float b1, float b2,
       float c1, float c2, float lr, float wd, float eps) {
     float a1 = 1 - b1;
@@ -325,76 +271,6 @@ final class PanamaElementwise {
         u.sub(xr).mul(r).intoArray(dx, off + j);
       }
       ScalarElementwise.rmsNormBackwardRow(j, width, off, r, c, x, gain, multiplier, dy, dx);
-    }
-  }
-
-  /**
-   * {@link Kernels#rmsNormBackward(int, int, int, float[], float[], float, float[], float[], float[], float[],
-   * float[])}: {@link #rmsNormBackward}'s operations, then {@code base + v} (one rounding, as addScaled with
-   * α = 1 rounds it) and the gain gradient's row terms added in row order as {@link #rmsNormGainGradient} adds
-   * them, in the same pass over x and dy.
-   */
-  static void rmsNormBackwardFused(int rowFrom, int rowTo, int width, float[] x, float[] gain, float multiplier,
-      float[] inverseRms, float[] dy, float[] base, float[] dx, float[] dg) {
-    int bound = FLOAT.loopBound(width);
-    if (dg != null) {
-      java.util.Arrays.fill(dg, 0, width, 0f);
-    }
-    for (int i = rowFrom; i < rowTo; i++) {
-      int off = i * width;
-      FloatVector acc0 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
-      FloatVector acc1 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
-      int j = 0;
-      for (; j + LANES < bound; j += 2 * LANES) {
-        acc0 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, gain, j)).mul(multiplier)
-            .mul(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, dy, off + j)))
-            .fma(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, x, off + j)), acc0);
-        acc1 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, gain, j + LANES)).mul(multiplier)
-            .mul(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, dy, off + j + LANES)))
-            .fma(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, x, off + j + LANES)), acc1);
-      }
-      for (; j < bound; j += LANES) {
-        acc0 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, gain, j)).mul(multiplier)
-            .mul(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, dy, off + j)))
-            .fma(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, x, off + j)), acc0);
-      }
-      float dot = PanamaLevel1.sumLanes(FLOAT_VECTOR.cast(acc0).add(acc1));
-      for (; j < width; j++) {
-        dot += multiplier * gain[j] * dy[off + j] * x[off + j];
-      }
-      float r = inverseRms[i];
-      float c = r * dot / width;
-      for (j = 0; j < bound; j += LANES) {
-        FloatVector dyj = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, dy, off + j));
-        FloatVector xj = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, x, off + j));
-        FloatVector u = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, gain, j)).mul(multiplier).mul(dyj);
-        FloatVector v = u.sub(xj.mul(r).mul(c)).mul(r);
-        if (base != null) {
-          v = FLOAT_VECTOR.cast(v).add(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, base, off + j)));
-        }
-        FLOAT_VECTOR.cast(v).intoArray(dx, off + j);
-        if (dg != null) {
-          dyj.mul(xj.mul(r)).add(FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, dg, j))).intoArray(dg, j);
-        }
-      }
-      ScalarElementwise.rmsNormBackwardRow(j, width, off, r, c, x, gain, multiplier, dy, dx);
-      if (base != null) {
-        for (int q = j; q < width; q++) {
-          dx[off + q] = base[off + q] + dx[off + q];
-        }
-      }
-      if (dg != null) {
-        ScalarElementwise.gainRow(j, width, off, r, x, dy, dg);
-      }
-    }
-    if (dg != null && multiplier != 1f) {
-      int j = 0;
-      for (; j < bound; j += LANES) {
-        FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, dg, j)).mul(multiplier).intoArray(dg, j);
-      }
-      for (; j < width; j++) {
-        dg[j] *= multiplier;
-      }
     }
   }
 

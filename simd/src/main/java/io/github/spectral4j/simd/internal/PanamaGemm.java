@@ -184,32 +184,6 @@ final class PanamaGemm {
 
   private static final ThreadLocal<Epilogue> EPILOGUES = ThreadLocal.withInitial(Epilogue::new);
 
-  /**
-   * {@link Kernels#gemmGelu} (derivative not null) or {@link Kernels#gemmScaled} (scale not null), by the
-   * write-back of the last k slice ({@link #writeBackElementwise}); always on the packed route, whose
-   * product has the same bits as the transposed one.
-   */
-  static void gemmElementwise(
-      boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int lda, float[] b, int ldb,
-      float beta, float[] c, int ldc, int threads, float[] derivative, float[] scale, int ldm) {
-    Epilogue e = EPILOGUES.get();
-    if (e.busy) { // as for Call: never today
-      e = new Epilogue();
-    }
-    e.busy = true;
-    e.derivative = derivative;
-    e.scale = scale;
-    e.ldm = ldm;
-    try {
-      packed(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads, e);
-    } finally {
-      e.busy = false;
-      e.derivative = null; // do not keep the caller's arrays alive
-      e.scale = null;
-    }
-  }
-
-
   /** What {@link #writeBackEpilogue} applies after α·acc + β·C; one per calling thread, reused. */
   static final class Epilogue {
     boolean busy;
@@ -218,10 +192,6 @@ final class PanamaGemm {
     boolean rectify;
     float[] mask;
     int ldm;
-    /** Set instead: C = φ(product), GELU, and φ'(product) written here (row length ldm). */
-    float[] derivative;
-    /** Set instead: C = product ⊙ scale (row length ldm). */
-    float[] scale;
     /** Set instead: the gradient step of {@link PanamaGemmUpdate}, C being W (never read as β·C). */
     PanamaGemmUpdate update;
   }
@@ -1502,10 +1472,6 @@ final class PanamaGemm {
   private static void writeBackEpilogue(
       float[] c, int row, int col, int ldc, int mr, int nr, float alpha, float beta, int mode, float[] tile,
       Epilogue e) {
-    if (e.derivative != null || e.scale != null) {
-      writeBackElementwise(c, row, col, ldc, mr, nr, alpha, beta, mode, tile, e);
-      return;
-    }
     float betaEff = mode == SCALE ? beta : 1f;
     float[] bias = e.bias;
     float s = e.biasScale;
@@ -1552,45 +1518,6 @@ final class PanamaGemm {
           v = mask[(row + r) * ldm + col + j] > 0 ? v : 0f;
         }
         c[o] = v;
-      }
-    }
-  }
-
-  /**
-   * {@link #writeBack} into the tile itself (the same roundings), then each row of it through
-   * {@link PanamaElementwise#geluWithDerivative} (C = φ, the derivative to {@code e.derivative}) or
-   * {@link PanamaElementwise#multiply} (C = product ⊙ {@code e.scale}) on its way to C: the element-wise
-   * kernels of the separate passes, so the same bits, with the product still in L1.
-   */
-  private static void writeBackElementwise(
-      float[] c, int row, int col, int ldc, int mr, int nr, float alpha, float beta, int mode, float[] tile,
-      Epilogue e) {
-    float betaEff = mode == SCALE ? beta : 1f;
-    int cOff = row * ldc + col;
-    FloatVector alphaV = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, alpha));
-    FloatVector betaV = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, betaEff));
-    for (int r = 0; r < mr; r++) {
-      int t0 = r * NR;
-      int o0 = cOff + r * ldc;
-      int j = 0;
-      if (nr == NR) {
-        for (int t = t0, o = o0; j < NR; j += LANES, t += LANES, o += LANES) {
-          FloatVector acc = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, tile, t));
-          FloatVector v = mode == OVERWRITE
-              ? acc.mul(alphaV)
-              : acc.fma(alphaV, FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, c, o)).mul(betaV));
-          FLOAT_VECTOR.cast(v).intoArray(tile, t);
-        }
-      } else {
-        for (int t = t0, o = o0; j < nr; j++, t++, o++) {
-          tile[t] = mode == OVERWRITE ? tile[t] * alpha : Math.fma(tile[t], alpha, c[o] * betaEff);
-        }
-      }
-      int m = (row + r) * e.ldm + col;
-      if (e.derivative != null) {
-        PanamaElementwise.geluWithDerivative(nr, tile, t0, c, o0, e.derivative, m);
-      } else {
-        PanamaElementwise.multiply(nr, tile, t0, e.scale, m, c, o0);
       }
     }
   }

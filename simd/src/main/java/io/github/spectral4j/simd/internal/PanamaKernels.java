@@ -146,28 +146,6 @@ final class PanamaKernels implements Kernels {
         rectify, mask, ldm);
   }
 
-  @Override
-  public void gemmGelu(
-      boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int lda, float[] b, int ldb,
-      float[] c, int ldc, int threads, float[] d, int ldd) {
-    if (!writeBackApplies(transA, transB, m, n, lda, ldb, ldc)) {
-      Kernels.super.gemmGelu(transA, transB, m, n, k, alpha, a, lda, b, ldb, c, ldc, threads, d, ldd);
-      return;
-    }
-    PanamaGemm.gemmElementwise(transA, transB, m, n, k, alpha, a, lda, b, ldb, 0f, c, ldc, threads, d, null, ldd);
-  }
-
-  @Override
-  public void gemmScaled(
-      boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int lda, float[] b, int ldb,
-      float beta, float[] c, int ldc, int threads, float[] s, int lds) {
-    if (!writeBackApplies(transA, transB, m, n, lda, ldb, ldc)) {
-      Kernels.super.gemmScaled(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads, s, lds);
-      return;
-    }
-    PanamaGemm.gemmElementwise(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads, null, s, lds);
-  }
-
   /** Whether {@link PanamaGemm}'s packed route (and so its write-back epilogue) takes this product. */
   private static boolean writeBackApplies(boolean transA, boolean transB, int m, int n, int lda, int ldb, int ldc) {
     return !(m == 1 && (!transA || lda == 1) || n == 1 && ldc == 1 && (transB || ldb == 1)
@@ -231,16 +209,6 @@ final class PanamaKernels implements Kernels {
   }
 
   @Override
-  public void geluWithDerivative(int n, float[] x, int xOff, float[] y, int yOff, float[] d, int dOff) {
-    PanamaElementwise.geluWithDerivative(n, x, xOff, y, yOff, d, dOff);
-  }
-
-  @Override
-  public void multiply(int n, float[] x, int xOff, float[] s, int sOff, float[] y, int yOff) {
-    PanamaElementwise.multiply(n, x, xOff, s, sOff, y, yOff);
-  }
-
-  @Override
   public void adamW(int from, int to, float[] g, float[] m, float[] v, float[] w, float[] d, float b1, float b2,
       float c1, float c2, float lr, float wd, float eps) {
     PanamaElementwise.adamW(from, to, g, m, v, w, d, b1, b2, c1, c2, lr, wd, eps);
@@ -267,12 +235,6 @@ final class PanamaKernels implements Kernels {
   public void rmsNormBackward(int rowFrom, int rowTo, int width, float[] x, float[] gain, float multiplier,
       float[] inverseRms, float[] dy, float[] dx) {
     PanamaElementwise.rmsNormBackward(rowFrom, rowTo, width, x, gain, multiplier, inverseRms, dy, dx);
-  }
-
-  @Override
-  public void rmsNormBackward(int rowFrom, int rowTo, int width, float[] x, float[] gain, float multiplier,
-      float[] inverseRms, float[] dy, float[] base, float[] dx, float[] dg) {
-    PanamaElementwise.rmsNormBackwardFused(rowFrom, rowTo, width, x, gain, multiplier, inverseRms, dy, base, dx, dg);
   }
 
   @Override

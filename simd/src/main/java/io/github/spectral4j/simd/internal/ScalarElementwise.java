@@ -95,15 +95,6 @@ final class ScalarElementwise {
     }
   }
 
-  static void geluWithDerivative(int n, float[] x, int xOff, float[] y, int yOff, float[] d, int dOff) {
-    for (int i = 0; i < n; i++) {
-      float v = x[xOff + i];
-      float k = geluKeep(v);
-      d[dOff + i] = geluDerivative(v, k);
-      y[yOff + i] = gelu(v, k);
-    }
-  }
-
   static void geluBackward(int from, int to, float[] x, float[] keep, float[] dy, float[] dx) {
     for (int i = from; i < to; i++) {
       dx[i] = dy[i] * geluDerivative(x[i], keep[i]);

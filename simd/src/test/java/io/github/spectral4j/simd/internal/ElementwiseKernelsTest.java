@@ -276,58 +276,6 @@ class ElementwiseKernelsTest {
     }
   }
 
-  /**
-   * {@link Kernels#geluWithDerivative} gives gelu's φ and, as φ', geluBackward's dx for dy = 1, bit for bit, at
-   * any offsets of x, y and d (scalar and Vector API, loop tails included), in place (y = x) too; and
-   * {@link Kernels#multiply} times that φ' is geluBackward's dx for any dy.
-   */
-  @ParameterizedTest(name = "seed {0}: length {1}, [{2}, {3})")
-  @MethodSource("ranges")
-  void geluWithDerivativeIsGeluAndItsBackward(long seed, int length, int from, int to) {
-    SplittableRandom r = new SplittableRandom(seed);
-    float[] special = {0f, -0f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MIN_VALUE,
-        -Float.MIN_VALUE, -9.99f, -10.5f, 1e-20f, -1e-20f};
-    float[] x = new float[length];
-    float[] dy = new float[length];
-    for (int i = 0; i < length; i++) {
-      double g = r.nextGaussian() * 3;
-      x[i] = r.nextInt(10) == 0 ? special[r.nextInt(special.length)] : (float) (r.nextInt(20) == 0 ? g * 10 : g);
-      dy[i] = (float) r.nextGaussian();
-    }
-    int n = to - from;
-    float[] ones = new float[length];
-    java.util.Arrays.fill(ones, 1f);
-    for (String impl : new String[] {"scalar", "panama"}) {
-      Kernels k = Reference.kernels(impl);
-      float[] y = new float[length];
-      float[] keep = new float[length];
-      float[] d1 = new float[length];
-      float[] dx = new float[length];
-      k.gelu(from, to, x, y, keep);
-      k.geluBackward(from, to, x, keep, ones, d1);
-      k.geluBackward(from, to, x, keep, dy, dx);
-      int yOff = r.nextInt(3);
-      int dOff = r.nextInt(3);
-      float[] y2 = new float[n + yOff];
-      float[] d2 = new float[n + dOff];
-      k.geluWithDerivative(n, x, from, y2, yOff, d2, dOff);
-      float[] inPlace = x.clone();
-      float[] d3 = new float[length];
-      k.geluWithDerivative(n, inPlace, from, inPlace, from, d3, from);
-      float[] dx2 = new float[n + 1];
-      k.multiply(n, dy, from, d2, dOff, dx2, 1);
-      for (int i = 0; i < n; i++) {
-        String at = impl + " x=" + x[from + i];
-        assertEquals(Float.floatToRawIntBits(y[from + i]), Float.floatToRawIntBits(y2[yOff + i]), "φ " + at);
-        assertEquals(Float.floatToRawIntBits(d1[from + i]), Float.floatToRawIntBits(d2[dOff + i]), "φ' " + at);
-        assertEquals(Float.floatToRawIntBits(y[from + i]), Float.floatToRawIntBits(inPlace[from + i]), "in place " + at);
-        assertEquals(Float.floatToRawIntBits(d1[from + i]), Float.floatToRawIntBits(d3[from + i]), "in place φ' " + at);
-        assertEquals(Float.floatToRawIntBits(dx[from + i]), Float.floatToRawIntBits(dx2[1 + i]), "dy·φ' " + at);
-      }
-      assertEquals(0f, dx2[0], "multiply wrote before its range");
-    }
-  }
-
   /** AdamW's pass: the Vector API equals the scalar loop bit for bit, and both the double formula to float accuracy. */
   @ParameterizedTest(name = "seed {0}: length {1}, [{2}, {3})")
   @MethodSource("ranges")
@@ -609,66 +557,6 @@ class ElementwiseKernelsTest {
     Reference.kernels("panama").rmsNormGainGradient(from, to, rows, width, x, inv, dy, 0.625f, b);
     for (int j = 0; j < width; j++) {
       assertEquals(Float.floatToRawIntBits(a[j]), Float.floatToRawIntBits(b[j]), "dg[" + j + "]");
-    }
-  }
-
-  /**
-   * The one-pass backward of RMSNorm ({@code base} added, gain gradient formed on the way) is bit for bit the
-   * separate kernels — rmsNormBackward, then {@code base + dx} as addScaled with α = 1 rounds it, then
-   * rmsNormGainGradient over all columns — on both implementations, any row range (the gain gradient then
-   * over those rows), base or dg absent, multiplier 1 or not, NaN and signed zeros in base.
-   */
-  @ParameterizedTest(name = "seed {0}: width {1}, rows [{2}, {3})")
-  @MethodSource("ranges")
-  void rmsNormBackwardInOnePassIsTheSeparateKernels(long seed, int width, int from, int to) {
-    SplittableRandom r = new SplittableRandom(seed);
-    int rows = to + r.nextInt(3);
-    float[] x = new float[rows * width];
-    float[] dy = new float[rows * width];
-    float[] base = new float[rows * width];
-    float[] g = new float[width];
-    float[] inv = new float[rows];
-    for (int i = 0; i < x.length; i++) {
-      x[i] = (float) (r.nextGaussian() * 2);
-      dy[i] = (float) r.nextGaussian();
-      base[i] = r.nextInt(30) == 0 ? (r.nextBoolean() ? -0f : Float.NaN) : (float) r.nextGaussian();
-    }
-    for (int j = 0; j < width; j++) {
-      g[j] = (float) (0.5 + r.nextDouble());
-    }
-    for (int i = 0; i < rows; i++) {
-      inv[i] = (float) (0.5 + r.nextDouble());
-    }
-    float m = Math.floorMod(seed, 3) == 0 ? 1f : 0.625f;
-    boolean withBase = Math.floorMod(seed, 4) != 1;
-    boolean withGain = Math.floorMod(seed, 4) != 2;
-    for (String impl : new String[] {"scalar", "panama"}) {
-      Kernels k = Reference.kernels(impl);
-      float[] dx = new float[x.length];
-      k.rmsNormBackward(from, to, width, x, g, m, inv, dy, dx);
-      if (withBase) {
-        float[] sum = new float[x.length];
-        k.addScaled(from * width, to * width, base, 1f, dx, sum);
-        dx = sum;
-      }
-      float[] dg = new float[width];
-      int n = to - from;
-      // the gain kernel over rows [from, to): its arrays from row `from` on
-      k.rmsNormGainGradient(0, width, n, width, java.util.Arrays.copyOfRange(x, from * width, to * width),
-          java.util.Arrays.copyOfRange(inv, from, to), java.util.Arrays.copyOfRange(dy, from * width, to * width),
-          m, dg);
-      float[] dx2 = new float[x.length];
-      float[] dg2 = new float[width];
-      java.util.Arrays.fill(dg2, Float.NaN); // overwritten
-      k.rmsNormBackward(from, to, width, x, g, m, inv, dy, withBase ? base : null, dx2, withGain ? dg2 : null);
-      for (int q = 0; q < x.length; q++) {
-        assertEquals(Float.floatToRawIntBits(dx[q]), Float.floatToRawIntBits(dx2[q]), impl + " dx[" + q + "]");
-      }
-      if (withGain) {
-        for (int j = 0; j < width; j++) {
-          assertEquals(Float.floatToRawIntBits(dg[j]), Float.floatToRawIntBits(dg2[j]), impl + " dg[" + j + "]");
-        }
-      }
     }
   }
 

@@ -57,11 +57,6 @@ class SteadyStateAllocationTest {
       cases.add(Arguments.of(impl, 2, "transposedNT", 144, 1024, 64));
       cases.add(Arguments.of(impl, 2, "transposedNT", 160, 700, 48));
       cases.add(Arguments.of(impl, 2, "gram", 3 * GramProducts.BLOCK_ROWS + 5, 350, 0));
-      // GELU in the write-back, forward and backward: tiles full and partial, one thread and forked.
-      cases.add(Arguments.of(impl, 1, "gemmGelu", 200, 100, 40));
-      cases.add(Arguments.of(impl, 2, "gemmGelu", 300, 384, 64));
-      cases.add(Arguments.of(impl, 1, "gemmScaled", 24, 70, 36));
-      cases.add(Arguments.of(impl, 2, "gemmScaled", 300, 384, 64));
       // The optimizer's pass without products, its blocks split over the threads.
       cases.add(Arguments.of(impl, 1, "update", 3, SquaresPass.BLOCK, 0));
       cases.add(Arguments.of(impl, 2, "update", 3, SquaresPass.BLOCK, 0));
@@ -166,20 +161,6 @@ class SteadyStateAllocationTest {
             float[] b = Reference.random(random, k * n);
             float[] c = new float[m * n];
             yield () -> kernels.gemm(false, false, m, n, k, 1f, a, k, b, n, 0f, c, n, threads);
-          }
-          case "gemmGelu" -> { // a GELU layer's forward (A·Bᵀ) in the write-back
-            float[] a = Reference.random(random, m * k);
-            float[] b = Reference.random(random, n * k);
-            float[] c = new float[m * n];
-            float[] d = new float[m * n];
-            yield () -> kernels.gemmGelu(false, true, m, n, k, 1f, a, k, b, k, c, n, threads, d, n);
-          }
-          case "gemmScaled" -> { // and its backward (A·B, scaled by the derivative)
-            float[] a = Reference.random(random, m * k);
-            float[] b = Reference.random(random, k * n);
-            float[] s = Reference.random(random, m * n);
-            float[] c = new float[m * n];
-            yield () -> kernels.gemmScaled(false, false, m, n, k, 1f, a, k, b, n, 0f, c, n, threads, s, n);
           }
           default -> {
             float[] a = Reference.random(random, m * k);

@@ -142,24 +142,6 @@ public final class Linear implements Module {
   }
 
   /**
-   * The forward pass of a layer without bias followed by GELU, {@code output = φ(m·input·Wᵀ)} and
-   * {@code derivative = φ'(m·input·Wᵀ)}, by the GEMM's write-back ({@link Fused#gemmGelu}); recorded for
-   * {@link #backward} as by {@link #forwardRectified}, the pre-activation never stored.
-   */
-  void forwardGelu(FloatMatrix input, FloatMatrix output, FloatMatrix derivative) {
-    Checks.columns(name, input, inputWidth());
-    Checks.outputShape(name, output, input.rows(), outputWidth());
-    if (bias != null) {
-      throw new IllegalStateException(name + ": GELU in the write-back takes a layer without bias");
-    }
-    Work w = works.get(input.rows());
-    Fused.gemmGelu(false, true, multiplier, input, weight.value(), output, derivative);
-    last = w;
-    lastInput = input;
-    lastRectified = true;
-  }
-
-  /**
    * The forward map into a caller's buffer, {@code output = m·input·Wᵀ + m_b·1·bᵀ}, without touching
    * this layer's state: the last {@link #forward} and its {@link #backward} stay valid (diagnostics run a
    * probe batch through the layer this way between training steps).
@@ -259,19 +241,6 @@ public final class Linear implements Module {
    */
   void backward(FloatMatrix outputGradient, FloatMatrix inputGradient, float beta, FloatMatrix mask) {
     backward(outputGradient, inputGradient, beta, mask, null);
-  }
-
-  /**
-   * The backward pass over all rows of the last forward with {@code inputGradient = (m·∂Y·W) ⊙ scale} by the
-   * GEMM's write-back ({@link Fused#gemmScaled}): with the derivative of the element-wise function that produced
-   * this layer's input as the scale, the gradient before that function. Parameters as in
-   * {@link #backward(FloatMatrix, FloatMatrix, float, FloatMatrix, FusedStep)}, ∂X first.
-   */
-  void backwardScaled(FloatMatrix outputGradient, FloatMatrix inputGradient, FloatMatrix scale, FusedStep step) {
-    Checks.forwardDone(name, last);
-    Checks.sameShape(name, outputGradient, last.output);
-    Fused.gemmScaled(false, false, multiplier, outputGradient, weight.value(), 0f, scale, inputGradient);
-    backward(outputGradient, null, 0f, null, step);
   }
 
   /**

@@ -117,10 +117,6 @@ public final class Residual implements Module {
       g = last.scaledGradient;
       run(outputGradient.data(), null, multiplier, g.data(), scaleShare);
     }
-    if (branch instanceof Sequential s && s.startsWithNorm()) {
-      // ∂Y + ∂f added by the norm's own backward pass (a pre-norm block): one pass over the rows less.
-      return s.backwardAdding(g, null, outputGradient, last.inputGradient);
-    }
     FloatMatrix df = branch.backward(g);
     add(outputGradient.data(), df.data(), 1f, last.inputGradient.data());
     return last.inputGradient;

@@ -14,9 +14,8 @@ import java.util.Set;
 /**
  * Composition {@code f_k ∘ … ∘ f_1}: forward runs the modules in order, backward in reverse, each
  * module's input gradient becoming the previous one's output gradient (the chain rule). A {@link Linear}
- * next to a ReLU {@link Pointwise} or a {@link Gelu} runs with it in one GEMM ({@link Pointwise#forwardAfter},
- * {@link Pointwise#backwardThrough}, {@link Gelu#forwardAfter}, {@link Gelu#backwardThrough}): the same
- * results bit for bit, without the activation's passes.
+ * next to a ReLU {@link Pointwise} runs with it in one GEMM ({@link Pointwise#forwardAfter},
+ * {@link Pointwise#backwardThrough}): the same results bit for bit, without the activation's passes.
  */
 public final class Sequential implements Module {
   private final List<Module> modules;
@@ -129,9 +128,6 @@ public final class Sequential implements Module {
       if (modules.get(i) instanceof Linear layer && i + 1 < modules.size() && modules.get(i + 1) instanceof Pointwise p) {
         h = p.forwardAfter(layer, h);
         i++;
-      } else if (modules.get(i) instanceof Linear layer && i + 1 < modules.size() && modules.get(i + 1) instanceof Gelu g) {
-        h = g.forwardAfter(layer, h);
-        i++;
       } else {
         h = modules.get(i).forward(h);
       }
@@ -153,42 +149,11 @@ public final class Sequential implements Module {
       if (modules.get(i) instanceof Linear layer && i > 0 && modules.get(i - 1) instanceof Pointwise p) {
         g = p.backwardThrough(layer, g, step);
         i--;
-      } else if (modules.get(i) instanceof Linear layer && i > 0 && modules.get(i - 1) instanceof Gelu gelu) {
-        g = gelu.backwardThrough(layer, g, step);
-        i--;
       } else {
         g = modules.get(i).backward(g, step);
       }
     }
     return g;
-  }
-
-  /**
-   * {@code out = base + backward(outputGradient, step)} for a composition that starts with an
-   * {@link RmsNorm} ({@link #startsWithNorm}): the add done by the norm's backward pass
-   * ({@link RmsNorm#backwardAdding}), as {@link Residual} asks of its branch. Returns out.
-   */
-  FloatMatrix backwardAdding(FloatMatrix outputGradient, FusedStep step, FloatMatrix base, FloatMatrix out) {
-    Checks.forwardDone("sequential", lastOutput);
-    FloatMatrix g = outputGradient;
-    // As backward down to module 1: no pair reaches module 0, a norm.
-    for (int i = modules.size() - 1; i >= 1; i--) {
-      if (modules.get(i) instanceof Linear layer && modules.get(i - 1) instanceof Pointwise p) {
-        g = p.backwardThrough(layer, g, step);
-        i--;
-      } else if (modules.get(i) instanceof Linear layer && modules.get(i - 1) instanceof Gelu gelu) {
-        g = gelu.backwardThrough(layer, g, step);
-        i--;
-      } else {
-        g = modules.get(i).backward(g, step);
-      }
-    }
-    return ((RmsNorm) modules.getFirst()).backwardAdding(g, base, out);
-  }
-
-  /** Whether the first module is an {@link RmsNorm} (then {@link #backwardAdding} applies). */
-  boolean startsWithNorm() {
-    return modules.getFirst() instanceof RmsNorm;
   }
 
   @Override
