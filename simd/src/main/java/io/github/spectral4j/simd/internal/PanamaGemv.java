@@ -115,7 +115,16 @@ final class PanamaGemv {
       yv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r3 + j)).fma(v3, yv);
       yv.intoArray(y, j);
     }
-    for (; j < n; j++) {
+    axpyTail4(j, n, s0, s1, s2, s3, a, r0, lda, y);
+  }
+
+  /** axpy4's scalar tail: y[j] += s_q·a[r0 + q·lda + j] for q = 0 … 3 in order, j ∈ [from, n). */
+  static void axpyTail4(
+      int from, int n, float s0, float s1, float s2, float s3, float[] a, int r0, int lda, float[] y) {
+    int r1 = r0 + lda;
+    int r2 = r1 + lda;
+    int r3 = r2 + lda;
+    for (int j = from; j < n; j++) {
       float yj = y[j];
       yj = Math.fma(a[r0 + j], s0, yj);
       yj = Math.fma(a[r1 + j], s1, yj);

@@ -3,6 +3,7 @@ package io.github.spectral4j.simd.internal;
 import static io.github.spectral4j.simd.internal.PanamaConstants.FLOAT;
 import static io.github.spectral4j.simd.internal.PanamaConstants.LANES;
 import static io.github.spectral4j.simd.internal.PanamaGemv.axpy4;
+import static io.github.spectral4j.simd.internal.PanamaGemv.axpyTail4;
 import static io.github.spectral4j.simd.internal.PanamaGemv.dot4;
 import static io.github.spectral4j.simd.internal.PanamaLevel1.FLOAT_MASK;
 import static io.github.spectral4j.simd.internal.PanamaLevel1.FLOAT_VECTOR;
@@ -239,14 +240,7 @@ final class PanamaGram {
     yv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r2)).fma(v2, yv);
     yv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r3)).fma(v3, yv);
     FLOAT_VECTOR.cast(old).blend(yv, FLOAT_MASK.cast(FLOAT.indexInRange(0, h))).intoArray(y, 0);
-    for (j = bound; j < n; j++) {
-      float yj = y[j];
-      yj = Math.fma(a[r0 + j], s0, yj);
-      yj = Math.fma(a[r1 + j], s1, yj);
-      yj = Math.fma(a[r2 + j], s2, yj);
-      yj = Math.fma(a[r3 + j], s3, yj);
-      y[j] = yj;
-    }
+    axpyTail4(bound, n, s0, s1, s2, s3, a, r0, lda, y);
   }
 
   static double differenceGramTimes(
