@@ -26,7 +26,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * multiplies, not square ones: the MLP 784-1024-1024-1024-10 at batch 128 (forward {@code H·Wᵀ} with
  * M = 128, backward {@code δ·W}, weight gradient {@code δᵀ·H} with K = 128), the diagnostics' 16-row
  * probe, and the GPT's per-head attention products at 64 tokens and head dimension 128 (width 512,
- * 4 heads), plus its dense layers at 16 × 64 tokens. {@code shape} is {@code OP-MxNxK}: C is M×N and
+ * 4 heads), plus its dense layers at 16 × 64 tokens: the defaults hold every product of both training steps
+ * ({@link Report#stepProducts}), so that the report adds up what a step's products take alone. {@code shape} is {@code OP-MxNxK}: C is M×N and
  * the inner dimension is K, so one multiplication is 2·M·N·K flops; {@link Report} turns the score into
  * GFLOP/s, vector/openblas and x/peak (with {@link PeakFlops} in the same run). {@code vector} is
  * {@link Blas#gemm} with parallelism 1; {@code openblas} is {@code cblas_sgemm} on off-heap buffers
@@ -66,10 +67,19 @@ public class GemmShapesBenchmark {
     r.put("NT-64x64x128", "GPT per head: Q·Kᵀ (and dP = dO·Vᵀ)");
     r.put("NN-64x128x64", "GPT per head: P·V (and dQ = dS·K)");
     r.put("TN-64x128x64", "GPT per head: dK = dSᵀ·Q, dV = Pᵀ·dO");
-    r.put("NT-1024x1536x512", "GPT Q, K, V projections (16 × 64 tokens)");
+    r.put("NT-1024x512x512", "GPT forward X·Wᵀ, Q, K, V and output projections (16 × 64 tokens)");
+    r.put("NN-1024x512x512", "GPT backward δ·W, Q, K, V and output projections");
+    r.put("TN-512x512x1024", "GPT weight gradient δᵀ·X, Q, K, V and output projections");
+    r.put("NT-1024x1536x512", "PyTorch's GPT: Q, K and V as one projection (the Java model runs three)");
     r.put("NT-1024x2048x512", "GPT MLP up-projection");
-    r.put("NT-1024x512x2048", "GPT MLP down-projection");
+    r.put("NN-1024x512x2048", "GPT backward δ·W, MLP up-projection");
     r.put("TN-2048x512x1024", "GPT MLP weight gradient, up");
+    r.put("NT-1024x512x2048", "GPT MLP down-projection");
+    r.put("NN-1024x2048x512", "GPT backward δ·W, MLP down-projection");
+    r.put("TN-512x2048x1024", "GPT MLP weight gradient, down");
+    r.put("NT-1024x128x512", "GPT readout X·Wᵀ (vocabulary 128)");
+    r.put("NN-1024x512x128", "GPT backward δ·W, readout");
+    r.put("TN-128x512x1024", "GPT weight gradient δᵀ·X, readout");
     return r;
   }
 
@@ -81,7 +91,9 @@ public class GemmShapesBenchmark {
   @Param({"NT-128x1024x784", "NT-128x1024x1024", "NT-128x10x1024", "NN-128x1024x10", "NN-128x1024x1024",
       "TN-1024x784x128", "TN-1024x1024x128", "TN-10x1024x128", "NT-16x1024x784", "NT-16x1024x1024",
       "NT-144x1024x784", "NT-144x1024x1024", "NT-64x64x128", "NN-64x128x64", "TN-64x128x64",
-      "NT-1024x1536x512", "NT-1024x2048x512", "NT-1024x512x2048", "TN-2048x512x1024"})
+      "NT-1024x512x512", "NN-1024x512x512", "TN-512x512x1024", "NT-1024x1536x512", "NT-1024x2048x512",
+      "NN-1024x512x2048", "TN-2048x512x1024", "NT-1024x512x2048", "NN-1024x2048x512", "TN-512x2048x1024",
+      "NT-1024x128x512", "NN-1024x512x128", "TN-128x512x1024"})
   public String shape;
 
   private Shape s;

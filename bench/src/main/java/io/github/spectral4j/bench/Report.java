@@ -367,6 +367,7 @@ public final class Report {
     printShapesTable(out, peak);
     printSpectralTable(out);
     printTrainStepTable(out, peak);
+    printProductsTable(out);
     printRounds(out);
     printAllocationControl(out);
     printOthers(out);
@@ -555,39 +556,137 @@ public final class Report {
       "TrainStepBenchmark", "mlp-step", "GptStepBenchmark", "gpt-step", "SpectralNormBenchmark", "sigma1");
 
   /**
-   * The floating-point operations of one training step's matrix products, forward and backward, at the given
-   * width and batch (the rest of each model as its benchmark builds it), or NaN for another benchmark. MLP
-   * 784-w-w-w-10 on B rows: {@code 2B·Σ nᵢ·nᵢ₊₁} forward, as much for the weight gradients and
-   * {@code 2B·Σ_{i≥1} nᵢ·nᵢ₊₁} for the input gradients (none for the data): 2.03 GFLOP at w = 1024, B = 128.
-   * GPT ({@code GptConfig.of(w)}, B windows of C tokens, T = B·C, L blocks, vocabulary V): forward
-   * {@code L·(24·T·w² + 4·B·C²·w) + 2·T·w·V} (q, k, v, output and the 4w MLP; the full C × C scores and
-   * their product with V, as both implementations compute them; the readout), three times that for the step:
-   * 39.9 GFLOP at w = 512, B = 16. Element-wise work (norms, softmax, GELU, the optimizer) is not counted, so
-   * a step's fraction of the peak is a lower bound of its GEMMs' efficiency.
+   * The floating-point operations of one training step's matrix products, forward and backward: 2·M·N·K for
+   * each of its {@link #stepProducts}, as many times as the step runs it, or NaN for another benchmark (2.03
+   * GFLOP for the MLP at w = 1024, B = 128; 39.9 GFLOP for the GPT at w = 512, B = 16). Element-wise work
+   * (norms, softmax, GELU, the optimizer) is not counted, so a step's fraction of the peak is a lower bound of
+   * its GEMMs' efficiency.
    */
   static double stepFlops(String benchmark, int width, int batch) {
-    double w = width;
-    double b = batch;
-    return switch (benchmark) {
+    Map<String, Integer> products = stepProducts(benchmark, width, batch);
+    if (products.isEmpty()) {
+      return Double.NaN;
+    }
+    double flops = 0;
+    for (Map.Entry<String, Integer> e : products.entrySet()) {
+      GemmShapesBenchmark.Shape s = GemmShapesBenchmark.Shape.parse(e.getKey());
+      flops += 2.0 * s.m() * s.n() * s.k() * e.getValue();
+    }
+    return flops;
+  }
+
+  /**
+   * The matrix products of one training step as {@link GemmShapesBenchmark} shapes ({@code OP-MxNxK}, in the
+   * orientation the trainer's {@code Linear} and {@code SelfAttention} call them), each with the number of
+   * calls per step; empty for another benchmark. A layer from n to n′ inputs on T rows: forward
+   * {@code NT-T×n′×n} (X·Wᵀ), weight gradient {@code TN-n′×n×T} (δᵀ·X), input gradient {@code NN-T×n×n′} (δ·W;
+   * none for the MLP's first layer, whose input is the data). MLP 784-w-w-w-10 on B rows. GPT
+   * ({@code GptConfig.of(w)}, B windows of C tokens, T = B·C, head width h): per block Q, K, V and the output
+   * projection (w to w, three separate products as the Java model runs them), the MLP's up (w to 4w) and down
+   * (4w to w), and per window and head the scores {@code NT-C×C×h} and {@code NN-C×h×C} forward, and backward
+   * ∂P = ∂O·Vᵀ ({@code NT-C×C×h}), ∂V = Pᵀ·∂O and ∂K = ∂Sᵀ·Q ({@code TN-C×h×C}), ∂Q = ∂S·K ({@code NN-C×h×C});
+   * then the readout (w to the vocabulary).
+   */
+  static Map<String, Integer> stepProducts(String benchmark, int width, int batch) {
+    Map<String, Integer> products = new LinkedHashMap<>();
+    switch (benchmark) {
       case "TrainStepBenchmark" -> {
-        double[] n = {784, w, w, w, 10};
-        double forward = 0;
-        double inputGradients = 0;
+        int[] n = {784, width, width, width, 10};
         for (int i = 0; i + 1 < n.length; i++) {
-          forward += 2 * b * n[i] * n[i + 1];
-          inputGradients += i == 0 ? 0 : 2 * b * n[i] * n[i + 1];
+          layerProducts(products, batch, n[i], n[i + 1], i > 0, 1);
         }
-        yield 2 * forward + inputGradients;
       }
       case "GptStepBenchmark" -> {
         GptConfig c = GptConfig.of(width);
-        double t = b * c.context();
-        double forward = c.blocks() * (24 * t * w * w + 4 * b * c.context() * c.context() * w)
-            + 2 * t * w * c.vocabulary();
-        yield 3 * forward;
+        int t = batch * c.context();
+        int blocks = c.blocks();
+        layerProducts(products, t, width, width, true, 4 * blocks);
+        layerProducts(products, t, width, 4 * width, true, blocks);
+        layerProducts(products, t, 4 * width, width, true, blocks);
+        int ctx = c.context();
+        int head = width / c.heads();
+        int pairs = blocks * batch * c.heads();
+        add(products, "NT", ctx, ctx, head, 2 * pairs);
+        add(products, "NN", ctx, head, ctx, 2 * pairs);
+        add(products, "TN", ctx, head, ctx, 2 * pairs);
+        layerProducts(products, t, width, c.vocabulary(), true, 1);
       }
-      default -> Double.NaN;
-    };
+      default -> { }
+    }
+    return products;
+  }
+
+  /** A layer's products (n to n′ on rows rows), {@code times} times; the input gradient only if asked. */
+  private static void layerProducts(Map<String, Integer> products, int rows, int n, int next, boolean inputGradient,
+      int times) {
+    add(products, "NT", rows, next, n, times);
+    add(products, "TN", next, n, rows, times);
+    if (inputGradient) {
+      add(products, "NN", rows, n, next, times);
+    }
+  }
+
+  private static void add(Map<String, Integer> products, String op, int m, int n, int k, int times) {
+    products.merge(op + "-" + m + "x" + n + "x" + k, times, Integer::sum);
+  }
+
+  /**
+   * For each one-thread training step without diagnostics whose every product ({@link #stepProducts}) has a
+   * {@link GemmShapesBenchmark} row in the same files: the time those products take alone, Σ calls × time per
+   * call, on spectral4j's kernels and on OpenBLAS's. That is the least the step could take at the kernels'
+   * standalone speed, so it says what a bar set against a peer's step asks of the kernels: where PyTorch's step
+   * is less than 1/0.75 = 1.33 × our products alone, being at 0.75 × PyTorch needs faster products, not a
+   * leaner step.
+   */
+  private void printProductsTable(PrintStream out) {
+    List<String> lines = new ArrayList<>();
+    for (Row step : rows.stream().filter(r -> TASKS.containsKey(r.benchmark) && !r.benchmark.equals("SpectralNormBenchmark")
+        && r.param("threads").equals("1") && !r.param("diagnostics").equals("true")).sorted(ORDER).toList()) {
+      Map<String, Integer> products = stepProducts(step.benchmark, numeric(step.param("width")),
+          numeric(step.param("batch")));
+      double ours = productsAlone(products, "vector");
+      if (products.isEmpty() || Double.isNaN(ours)) {
+        continue;
+      }
+      double theirs = productsAlone(products, "openblas");
+      PeerRow peer = bestPeer(TASKS.get(step.benchmark), 1, step.params);
+      lines.add(String.format(Locale.ROOT, "| %s%s | %s | %s | %d | %s | %s | %s | %s | %s | %s |",
+          shortName(step.benchmark), step.jvmProperties, step.param("width"), step.param("batch"),
+          products.values().stream().mapToInt(Integer::intValue).sum(), fmt(step.medianSeconds * 1e3),
+          fmt(ours * 1e3), ratio(step.medianSeconds / ours), fmt(theirs * 1e3),
+          peer == null ? "" : fmt(peer.medianSeconds * 1e3), peer == null ? "" : ratio(peer.medianSeconds / ours)));
+    }
+    if (lines.isEmpty()) {
+      return;
+    }
+    out.println("A step's matrix products alone, one thread (Σ over the step's products of calls × the"
+        + " GemmShapes time per call, same run):");
+    out.println();
+    out.println("| step | width | batch | products per step | step (ms) | products alone (ms) | step / products"
+        + " | products alone on OpenBLAS (ms) | PyTorch step (ms) | PyTorch / products alone |");
+    out.println("|---|---|---|---:|---:|---:|---:|---:|---:|---:|");
+    lines.forEach(out::println);
+    out.println();
+    out.println("`products alone`: the least the step could take at the kernels' standalone speed. Where `PyTorch /"
+        + " products alone` is under 1.33, a step at 0.75 × PyTorch's time needs faster products, not a leaner step.");
+    out.println();
+  }
+
+  /**
+   * Σ calls × median time per call of {@code products} on {@code impl}'s GemmShapes rows (run without JVM
+   * properties), or NaN if a product has no row.
+   */
+  private double productsAlone(Map<String, Integer> products, String impl) {
+    double seconds = 0;
+    for (Map.Entry<String, Integer> e : products.entrySet()) {
+      Row r = rows.stream().filter(x -> x.benchmark.equals("GemmShapesBenchmark") && x.jvmProperties.isEmpty()
+          && x.param("impl").equals(impl) && x.param("shape").equals(e.getKey())).findFirst().orElse(null);
+      if (r == null) {
+        return Double.NaN;
+      }
+      seconds += e.getValue() * r.medianSeconds;
+    }
+    return seconds;
   }
 
   /** The JMH rows of {@code benchmark} and the peer rows of {@code task}, with ratios to the best peer. */

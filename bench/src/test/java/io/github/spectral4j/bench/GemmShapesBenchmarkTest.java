@@ -31,6 +31,25 @@ class GemmShapesBenchmarkTest {
     }
   }
 
+  /**
+   * A default run covers every product of both training steps at their benchmarks' default width and batch,
+   * so that the report can add up a step's products alone.
+   */
+  @Test
+  void defaultShapesCoverTheSteps() throws NoSuchFieldException {
+    List<String> defaults = Arrays.asList(GemmShapesBenchmark.class.getField("shape").getAnnotation(Param.class).value());
+    for (Class<?> step : List.of(TrainStepBenchmark.class, GptStepBenchmark.class)) {
+      String[] widths = step.getField("width").getAnnotation(Param.class).value();
+      String[] batches = step.getField("batch").getAnnotation(Param.class).value();
+      assertEquals(1, widths.length * batches.length, step.getSimpleName());
+      var products = Report.stepProducts(step.getSimpleName(), Integer.parseInt(widths[0]), Integer.parseInt(batches[0]));
+      assertTrue(products.size() >= 8, step.getSimpleName() + " " + products);
+      for (String shape : products.keySet()) {
+        assertTrue(defaults.contains(shape), step.getSimpleName() + " needs " + shape);
+      }
+    }
+  }
+
   /** bench/run's subset names only shapes the report can label. */
   @Test
   void benchRunShapesHaveRoles() throws IOException {

@@ -167,6 +167,62 @@ class ReportTest {
   }
 
   /**
+   * The MLP's products at w = 1024, B = 128 by hand: forward 784→1024, 1024→1024 twice, 1024→10; the weight
+   * gradients of the same four; input gradients for the last three only.
+   */
+  @Test
+  void stepProductsByHand() {
+    assertEquals(Map.of("NT-128x1024x784", 1, "NT-128x1024x1024", 2, "NT-128x10x1024", 1, "TN-1024x784x128", 1,
+        "TN-1024x1024x128", 2, "TN-10x1024x128", 1, "NN-128x1024x1024", 2, "NN-128x1024x10", 1),
+        Report.stepProducts("TrainStepBenchmark", 1024, 128));
+    assertEquals(Map.of(), Report.stepProducts("GemmBenchmark", 1024, 128));
+    // GPT: per block 4 + 1 + 1 dense layers with three products each, 2 blocks; 16 windows × 4 heads × 2 blocks
+    // = 128 (window, head) pairs with 2 products forward and 4 backward; the readout's three.
+    Map<String, Integer> gpt = Report.stepProducts("GptStepBenchmark", 512, 16);
+    assertEquals(8, gpt.get("NT-1024x512x512"));
+    assertEquals(2, gpt.get("NN-1024x512x2048"));
+    assertEquals(256, gpt.get("TN-64x128x64"));
+    assertEquals(1, gpt.get("TN-128x512x1024"));
+    assertEquals(2 * 3 * 6 + 128 * 6 + 3, gpt.values().stream().mapToInt(Integer::intValue).sum());
+  }
+
+  /**
+   * Every MLP product at 1 ms per call (1000 ops/s) on spectral4j and 2 ms on OpenBLAS: 11 calls per step,
+   * so 11 and 22 ms alone; the step at 12.1 ms is 1.10 × its products, PyTorch's 13.2 ms is 1.20 × them. Without
+   * one product's OpenBLAS row that column is blank ("–"), and without one of spectral4j's there is no table.
+   */
+  @Test
+  void productsAloneAreTheSumOfTheStepsShapes(@TempDir Path dir) throws IOException {
+    Path jmh = dir.resolve("result.json");
+    Path peers = dir.resolve("peers.json");
+    Files.writeString(peers, "[" + peer("mlp-step", 1, 1, 1, "[[13.2]]") + "]");
+    Files.writeString(jmh, productsJson(""));
+    String report = Report.render(List.of(jmh, peers));
+    assertTrue(report.contains("| TrainStep | 1024 | 128 | 11 | 12.1 | 11.0 | 1.10 | 22.0 | 13.2 | 1.20 |"), report);
+    Files.writeString(jmh, productsJson("openblas NN-128x1024x10"));
+    report = Report.render(List.of(jmh, peers));
+    assertTrue(report.contains("| TrainStep | 1024 | 128 | 11 | 12.1 | 11.0 | 1.10 | – | 13.2 | 1.20 |"), report);
+    Files.writeString(jmh, productsJson("vector TN-1024x784x128"));
+    assertFalse(Report.render(List.of(jmh, peers)).contains("products alone"));
+  }
+
+  /** The MLP step at 12.1 ms and its shapes at 1 ms (vector) and 2 ms (openblas) per call, but {@code missing}. */
+  private static String productsJson(String missing) {
+    StringBuilder json = new StringBuilder("[");
+    for (String shape : Report.stepProducts("TrainStepBenchmark", 1024, 128).keySet()) {
+      for (String impl : List.of("vector", "openblas")) {
+        if (!missing.equals(impl + " " + shape)) {
+          json.append(result("GemmShapesBenchmark.gemm", "\"impl\":\"" + impl + "\",\"shape\":\"" + shape + "\"",
+              impl.equals("vector") ? "[[1000.0]]" : "[[500.0]]")).append(',');
+        }
+      }
+    }
+    return json + result("TrainStepBenchmark.step",
+        "\"width\":\"1024\",\"batch\":\"128\",\"probeRows\":\"16\",\"threads\":\"1\",\"diagnostics\":\"false\"",
+        "[[" + 1 / 0.0121 + "]]") + "]";
+  }
+
+  /**
    * With PeakFlops in the run (250 GFLOP/s) the step table gains × peak: the GPT step at 200 ms does
    * 39.86 GFLOP / 0.2 s = 199.3 GFLOP/s, 0.80 of one core's peak; PyTorch's 250 ms on one core 0.64.
    */
