@@ -17,10 +17,11 @@ import jdk.incubator.vector.VectorMask;
 
 /**
  * The fused Gram kernels of the spectral solvers on the Vector API: av = A·v and out = Aᵀ·(A·v) in one
- * pass over A (four rows' dot products, then, with the rows still in L1, their axpys), and the same
- * for a matrix A and its difference D = A − B from a reference, formed row by row and never stored,
- * with ‖D‖_F². Every element sees the operations of the one-row loops, in the same order, so the
- * four-row blocking does not change results.
+ * pass over A (four rows' dot products, then, with the rows still in L1, their axpys; the four rows a quarter
+ * of the matrix apart), and the same for a matrix A and its difference D = A − B from a reference, formed row
+ * by row and never stored, with ‖D‖_F². Every element sees the operations of the four-row building blocks
+ * (dot4, axpy4) or of the one-row loops, in an order fixed by the shape alone, so that neither the guessed
+ * alignment nor the caller's thread count changes a bit.
  */
 final class PanamaGram {
   private PanamaGram() {}
@@ -73,47 +74,54 @@ final class PanamaGram {
   /**
    * As the public kernel, with the loads of each four-row group's first row taken from index
    * {@code alignedIndex} modulo LANES of a (the rows then start their vectors at an aligned address when the
-   * guess is right). Every element of av and out gets exactly the operations of dot4 and axpy4, in the same
-   * order, for every alignedIndex: the dot products' lanes are shifted by the head h and their sums taken in the
-   * lanes' original order (see alignedDot4).
+   * guess is right). With q = ⌊m/4⌋, group i (i &lt; q) is the rows i, i + q, i + 2q and i + 3q: their dot4 with v,
+   * then their axpy4 into out; then the last m − 4q rows one at a time (dot, then axpy). Every element of av and
+   * out gets exactly those operations, in that order, for every alignedIndex: the dot products' lanes are shifted
+   * by the head h and their sums taken in the lanes' original order (see alignedDot4).
    */
   static void gramTimes(
       int m, int n, float[] a, int aOff, int lda, float[] v, float[] av, int avOff, float[] out, int alignedIndex) {
     java.util.Arrays.fill(out, 0, n, 0f);
-    int i = 0;
-    // Four rows at a time: their dots with v, then (rows still in L1) their axpy into out. A software
-    // pipeline (one sweep for the next four rows' dots and these four's axpys, so that memory streams during
-    // every sweep) was slower at 2048 columns: 1.19x this loop's time (paired median, loaded 2-core Zen 5),
-    // 1.5x with every row in cache, as eight 8 KB rows with v and out exceed the 48 KB L1 and the axpys'
-    // rows then come from L2; pipelining only the first eighth of the columns 1.25x, 8-row blocks
-    // 1.1-1.2x, 3-row 0.97x (quartiles 0.84-1.17). The stream is the floor: the dots alone take 0.61x.
-    // Axpys last column first (rows' last lines most recent in L1): 1.19x - the forward sweep runs the
-    // hardware prefetcher on into the next rows.
+    // Four rows at a time: their dots with v, then (rows still in L1) their axpy into out. The four rows are a
+    // quarter of the matrix apart (i, i + q, i + 2q, i + 3q), not adjacent: each of the dots' four streams then
+    // runs on into its quarter's next row, the next group's, so the hardware prefetcher keeps memory streaming
+    // while the axpys run (with adjacent rows three of the four ran into rows already read). On GramProducts'
+    // 256-row blocks of a 2048² matrix the pass took 0.88-1.01x (median 0.94) adjacent rows' time, 18 paired
+    // medians of 300-800 interleaved rounds of thread CPU time in one JVM, loaded 2-core Zen 5; one 2048-row
+    // block 0.95x; two groups from eighths 0.97-0.98x. The stream is the floor: the dots alone took 0.61-0.78x
+    // the adjacent-row pass.
+    // Tried and lost with adjacent rows: a software pipeline (one sweep for the next four rows' dots and these
+    // four's axpys, so that memory streams during every sweep) 1.19x this loop's time, 1.5x with every row in
+    // cache, as eight 8 KB rows with v and out exceed the 48 KB L1 and the axpys' rows then come from L2;
+    // pipelining only the first eighth of the columns 1.25x, 8-row blocks 1.1-1.2x, 3-row 0.97x (quartiles
+    // 0.84-1.17). Axpys last column first (rows' last lines most recent in L1): 1.19x - the forward sweep runs
+    // the hardware prefetcher on into the next rows. A one-row pipeline (one sweep: row i's dot with two
+    // accumulators, row i − 1's axpy; 32 KB live, fits L1) 1.58x aligned, 1.3-1.9x bare, and two rows' dots
+    // with two rows' axpys (out once per two rows) 1.1-1.5x: a single row's dot stream alone took 0.91-1.08x
+    // the whole pass (fewer streams in flight), and a store in the dots' sweep cost them ~10 %.
     // Alignment: a 64-byte load from a row that starts 16 bytes into a cache line (a 2048² matrix in a
     // humongous array) spans two lines; loading from the first aligned element of the row took 0.78-0.85x
     // the pass (paired medians, loaded 2-core Zen 5), for the dots alone 0.86x. With aligned rows the
     // pipeline above still lost (1.12x), and so did loading 1-8 lines of each of the next four rows before
     // the axpys, to start their stream early (1.05-1.07x).
     int bound = FLOAT.loopBound(n);
-    float[] padded = null;
-    float[] tile = null;
-    if (bound >= 2 * LANES) {
-      padded = paddedCopy(0, v, n);
-      tile = PanamaGemm.workspace().tile;
-    }
-    for (; i + 4 <= m; i += 4) {
+    float[] padded = bound >= 2 * LANES ? paddedCopy(0, v, n) : null;
+    float[] tile = PanamaGemm.workspace().tile;
+    int q = m / 4;
+    int stride = q * lda;
+    for (int i = 0; i < q; i++) {
       int r = aOff + i * lda;
       int o = avOff + i;
-      int h = alignedHead(alignedIndex, r, lda, bound, a.length);
+      int h = alignedHead(alignedIndex, r, stride, bound, a.length);
       if (padded == null || h == 0) {
-        plain4(n, a, r, lda, v, av, o, out);
+        plain4(n, a, r, stride, v, av, o, q, out, tile);
       } else {
-        alignedDot4(bound, h, a, r, lda, padded, tile);
-        laneSums4(n, bound, a, r, lda, padded, tile, av, o);
-        alignedAxpy4(n, bound, h, av[o], av[o + 1], av[o + 2], av[o + 3], a, r, lda, out);
+        alignedDot4(bound, h, a, r, stride, padded, tile);
+        laneSums4(n, bound, a, r, stride, padded, tile, av, o, q);
+        alignedAxpy4(n, bound, h, av[o], av[o + q], av[o + 2 * q], av[o + 3 * q], a, r, stride, out);
       }
     }
-    for (; i < m; i++) {
+    for (int i = 4 * q; i < m; i++) {
       float s = dot(n, a, aOff + i * lda, v, 0);
       av[avOff + i] = s;
       axpy(n, s, a, aOff + i * lda, out, 0);
@@ -121,13 +129,18 @@ final class PanamaGram {
   }
 
   /**
-   * dot4 then axpy4: a method of its own, so that a pass with two such groups compiles them with their own
-   * profile (inlined at a call site as cold as the first and last groups', their vector calls were left to the
-   * Java fallback).
+   * dot4 then axpy4 of the rows r, r + ld, r + 2·ld, r + 3·ld, their dot products to av[o + k·step] (by way of t):
+   * a method of its own, so that a pass with two such groups compiles them with their own profile (inlined at a
+   * call site as cold as the first and last groups', their vector calls were left to the Java fallback).
    */
-  private static void plain4(int n, float[] a, int r, int lda, float[] v, float[] av, int o, float[] out) {
-    dot4(n, a, r, lda, v, 0, av, o, 1f, 0f);
-    axpy4(n, av[o], av[o + 1], av[o + 2], av[o + 3], a, r, lda, out);
+  private static void plain4(
+      int n, float[] a, int r, int ld, float[] v, float[] av, int o, int step, float[] out, float[] t) {
+    dot4(n, a, r, ld, v, 0, t, 0, 1f, 0f);
+    av[o] = t[0];
+    av[o + step] = t[1];
+    av[o + 2 * step] = t[2];
+    av[o + 3 * step] = t[3];
+    axpy4(n, t[0], t[1], t[2], t[3], a, r, ld, out);
   }
 
   /**
@@ -178,9 +191,9 @@ final class PanamaGram {
     FLOAT_VECTOR.cast(s3).intoArray(t, 3 * LANES);
   }
 
-  /** out[o + q] = the lane sum of t's q-th vector plus row q's scalar tail, as dot4 ends. */
+  /** out[o + k·step] = the lane sum of t's k-th vector plus row k's scalar tail, as dot4 ends. */
   private static void laneSums4(
-      int n, int bound, float[] a, int r0, int lda, float[] padded, float[] t, float[] out, int o) {
+      int n, int bound, float[] a, int r0, int lda, float[] padded, float[] t, float[] out, int o, int step) {
     int r1 = r0 + lda;
     int r2 = r1 + lda;
     int r3 = r2 + lda;
@@ -196,9 +209,9 @@ final class PanamaGram {
       d3 = Math.fma(a[r3 + j], xj, d3);
     }
     out[o] = d0;
-    out[o + 1] = d1;
-    out[o + 2] = d2;
-    out[o + 3] = d3;
+    out[o + step] = d1;
+    out[o + 2 * step] = d2;
+    out[o + 3 * step] = d3;
   }
 
   /**

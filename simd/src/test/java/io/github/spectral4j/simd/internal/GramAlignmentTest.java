@@ -12,9 +12,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * PanamaGram's Gram kernel loads each four-row group from the element it guesses to be cache-line aligned;
- * whatever the guess, av and out must be bit for bit those of the four-row building blocks dot4 then axpy4
- * (the loop it replaced), and nothing outside the matrix may reach them: here the matrix lies inside a larger
- * array at an offset, with a row stride above its width, and NaN everywhere else in the array.
+ * whatever the guess, av and out must be bit for bit those of a scalar one-row oracle that spells out the
+ * kernel's operations (dot4's lane chains and lane folds for the rows of each group i, i + q, i + 2q, i + 3q with
+ * q = ⌊m/4⌋, then dot's for the last m − 4q rows; each row's axpy added in that order), and nothing outside the
+ * matrix may reach them: here the matrix lies inside a larger array at an offset, with a row stride above its
+ * width, and NaN everywhere else in the array.
  */
 class GramAlignmentTest {
   static LongStream seeds() {
@@ -23,7 +25,7 @@ class GramAlignmentTest {
 
   @ParameterizedTest(name = "seed={0}")
   @MethodSource("seeds")
-  void everyAlignmentGuessGivesTheBitsOfDot4ThenAxpy4(long seed) {
+  void everyAlignmentGuessGivesTheBitsOfTheScalarOneRowOracle(long seed) {
     Reference.kernels("panama"); // skips without jdk.incubator.vector
     SplittableRandom random = new SplittableRandom(seed);
     int m = 1 + random.nextInt(40);
@@ -42,18 +44,19 @@ class GramAlignmentTest {
     int avOff = random.nextInt(3);
     float[] expectedAv = new float[avOff + m];
     float[] expectedOut = new float[n];
-    int i = 0;
-    for (; i + 4 <= m; i += 4) {
-      int r = aOff + i * lda;
-      int o = avOff + i;
-      PanamaGemv.dot4(n, a, r, lda, v, 0, expectedAv, o, 1f, 0f);
-      PanamaGemv.axpy4(n, expectedAv[o], expectedAv[o + 1], expectedAv[o + 2], expectedAv[o + 3], a, r, lda,
-          expectedOut);
+    int q = m / 4;
+    for (int i = 0; i < q; i++) {
+      for (int k = 0; k < 4; k++) {
+        int row = i + k * q;
+        float s = rowDot4(n, a, aOff + row * lda, v);
+        expectedAv[avOff + row] = s;
+        rowAxpy(n, s, a, aOff + row * lda, expectedOut);
+      }
     }
-    for (; i < m; i++) {
-      float s = PanamaLevel1.dot(n, a, aOff + i * lda, v, 0);
-      expectedAv[avOff + i] = s;
-      PanamaLevel1.axpy(n, s, a, aOff + i * lda, expectedOut, 0);
+    for (int row = 4 * q; row < m; row++) {
+      float s = rowDot(n, a, aOff + row * lda, v);
+      expectedAv[avOff + row] = s;
+      rowAxpy(n, s, a, aOff + row * lda, expectedOut);
     }
     for (float x : expectedOut) {
       assertTrue(Float.isFinite(x), "the reference read outside the matrix");
@@ -66,6 +69,72 @@ class GramAlignmentTest {
       String what = m + "x" + n + " (lda " + lda + ", offset " + aOff + "), aligned index guessed " + guess;
       assertArrayEquals(expectedAv, av, what + ": av");
       assertArrayEquals(expectedOut, out, what + ": out");
+    }
+  }
+
+  /**
+   * dot4's sum for the row at r, in scalar code: lane k chains the products a·v of the elements ≡ k (mod LANES)
+   * below the last whole vector, in order (each an FMA); the lanes are folded pairwise, lane i + s onto lane i for
+   * s = LANES/2, …, 1; then the remaining elements' FMAs in order.
+   */
+  private static float rowDot4(int n, float[] a, int r, float[] v) {
+    int lanes = PanamaConstants.LANES;
+    int bound = n - n % lanes;
+    float[] acc = new float[lanes];
+    for (int j = 0; j < bound; j++) {
+      acc[j % lanes] = Math.fma(a[r + j], v[j], acc[j % lanes]);
+    }
+    return tail(fold(acc), bound, n, a, r, v);
+  }
+
+  /**
+   * PanamaLevel1.dot's sum for the row at r, in scalar code: up to the last whole group of UNROLL vectors, vector
+   * u of each group chains into accumulator u (lane-wise FMAs), the accumulators are added as (0 + 1) + (2 + 3)
+   * for UNROLL = 4; the remaining whole vectors chain into accumulator 0; then the lane fold and the tail.
+   */
+  private static float rowDot(int n, float[] a, int r, float[] v) {
+    int lanes = PanamaConstants.LANES;
+    int unroll = PanamaConstants.UNROLL;
+    assertEquals(4, unroll, "the oracle spells out four accumulators");
+    float[][] acc = new float[unroll][lanes];
+    int bound4 = n - n % (unroll * lanes);
+    int j = 0;
+    for (; j < bound4; j++) {
+      int u = (j / lanes) % unroll;
+      acc[u][j % lanes] = Math.fma(a[r + j], v[j], acc[u][j % lanes]);
+    }
+    if (bound4 > 0) {
+      for (int k = 0; k < lanes; k++) {
+        acc[0][k] = (acc[0][k] + acc[1][k]) + (acc[2][k] + acc[3][k]);
+      }
+    }
+    int bound = n - n % lanes;
+    for (; j < bound; j++) {
+      acc[0][j % lanes] = Math.fma(a[r + j], v[j], acc[0][j % lanes]);
+    }
+    return tail(fold(acc[0]), bound, n, a, r, v);
+  }
+
+  private static float fold(float[] lanes) {
+    for (int s = lanes.length / 2; s >= 1; s /= 2) {
+      for (int i = 0; i < s; i++) {
+        lanes[i] += lanes[i + s];
+      }
+    }
+    return lanes[0];
+  }
+
+  private static float tail(float s, int from, int n, float[] a, int r, float[] v) {
+    for (int j = from; j < n; j++) {
+      s = Math.fma(a[r + j], v[j], s);
+    }
+    return s;
+  }
+
+  /** out[j] += s·a[r + j], one rounding (an FMA) per element, as axpy4 and axpy do. */
+  private static void rowAxpy(int n, float s, float[] a, int r, float[] out) {
+    for (int j = 0; j < n; j++) {
+      out[j] = Math.fma(a[r + j], s, out[j]);
     }
   }
 
