@@ -88,8 +88,9 @@ final class PanamaGram {
     // while the axpys run (with adjacent rows three of the four ran into rows already read). On GramProducts'
     // 256-row blocks of a 2048² matrix the pass took 0.88-1.01x (median 0.94) adjacent rows' time, 18 paired
     // medians of 300-800 interleaved rounds of thread CPU time in one JVM, loaded 2-core Zen 5; one 2048-row
-    // block 0.95x; two groups from eighths 0.97-0.98x. The stream is the floor: the dots alone took 0.61-0.78x
-    // the adjacent-row pass.
+    // block 0.95x; two groups from eighths 0.97-0.98x; three rows from thirds 1.07-1.21x and two from halves
+    // 1.24-1.35x plain quarters (unaligned). The stream is the floor: the dots alone took 0.61-0.78x the old pass,
+    // and the aligned dots alone 0.65x this one (0.184 against 0.283 ms): the axpys still cost ~0.1 ms a pass.
     // Tried and lost with adjacent rows: a software pipeline (one sweep for the next four rows' dots and these
     // four's axpys, so that memory streams during every sweep) 1.19x this loop's time, 1.5x with every row in
     // cache, as eight 8 KB rows with v and out exceed the 48 KB L1 and the axpys' rows then come from L2;
