@@ -563,7 +563,9 @@ final class PanamaGemm {
       kernelWideOverwrite(kc, pa, ai, pb, PB_SKIP + jr * kc, c, row * ldc + col, ldc, alpha);
       return;
     }
-    if (NR == 4 * LANES) {
+    if (NR == 4 * LANES && nr <= LANES) {
+      kernelEdge(kc, pa, ai, pb, PB_SKIP + jr * kc, tile);
+    } else if (NR == 4 * LANES) {
       kernelWide(kc, pa, ai, pb, PB_SKIP + jr * kc, tile);
     } else {
       kernelNarrow(kc, pa, ai, pb, PB_SKIP + jr * kc, tile);
@@ -997,6 +999,37 @@ final class PanamaGemm {
     FLOAT_VECTOR.cast(c51).intoArray(tile, 5 * NR + LANES);
     FLOAT_VECTOR.cast(c52).intoArray(tile, 5 * NR + 2 * LANES);
     FLOAT_VECTOR.cast(c53).intoArray(tile, 5 * NR + 3 * LANES);
+  }
+
+  /**
+   * {@link #kernelWide} for a tile of at most LANES columns (the last panel where n is not a multiple of NR,
+   * e.g. 784 = 12·64 + 16: the MLP's first weight gradient): the first vector of each row only, six
+   * accumulators, the same operations per element, so the same bits; kernelWide would multiply 48 zero
+   * columns. Each k step is bound by one FMA's latency, about a third of kernelWide's 12 cycles.
+   */
+  private static void kernelEdge(int kc, float[] pa, int ai, float[] pb, int bi, float[] tile) {
+    FloatVector c0 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c1 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c2 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c3 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c4 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector c5 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    for (int p = 0; p < kc; p++) {
+      int ao = ai + p * MR;
+      FloatVector b0 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, pb, bi + p * NR));
+      c0 = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, pa[ao])).fma(b0, c0);
+      c1 = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, pa[ao + 1])).fma(b0, c1);
+      c2 = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, pa[ao + 2])).fma(b0, c2);
+      c3 = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, pa[ao + 3])).fma(b0, c3);
+      c4 = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, pa[ao + 4])).fma(b0, c4);
+      c5 = FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, pa[ao + 5])).fma(b0, c5);
+    }
+    FLOAT_VECTOR.cast(c0).intoArray(tile, 0);
+    FLOAT_VECTOR.cast(c1).intoArray(tile, NR);
+    FLOAT_VECTOR.cast(c2).intoArray(tile, 2 * NR);
+    FLOAT_VECTOR.cast(c3).intoArray(tile, 3 * NR);
+    FLOAT_VECTOR.cast(c4).intoArray(tile, 4 * NR);
+    FLOAT_VECTOR.cast(c5).intoArray(tile, 5 * NR);
   }
 
   /**
