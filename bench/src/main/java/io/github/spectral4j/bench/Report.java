@@ -578,7 +578,7 @@ public final class Report {
   /**
    * The matrix products of one training step as {@link GemmShapesBenchmark} shapes ({@code OP-MxNxK}, in the
    * orientation the trainer's {@code Linear} and {@code SelfAttention} call them), each with the number of
-   * calls per step; empty for another benchmark. A layer from n to n′ inputs on T rows: forward
+   * calls per step; empty for another benchmark or a size below 1. A layer from n inputs to n′ outputs on T rows: forward
    * {@code NT-T×n′×n} (X·Wᵀ), weight gradient {@code TN-n′×n×T} (δᵀ·X), input gradient {@code NN-T×n×n′} (δ·W;
    * none for the MLP's first layer, whose input is the data). MLP 784-w-w-w-10 on B rows. GPT
    * ({@code GptConfig.of(w)}, B windows of C tokens, T = B·C, head width h): per block Q, K, V and the output
@@ -589,6 +589,9 @@ public final class Report {
    */
   static Map<String, Integer> stepProducts(String benchmark, int width, int batch) {
     Map<String, Integer> products = new LinkedHashMap<>();
+    if (width < 1 || batch < 1) {
+      return products;
+    }
     switch (benchmark) {
       case "TrainStepBenchmark" -> {
         int[] n = {784, width, width, width, 10};
@@ -667,8 +670,9 @@ public final class Report {
     out.println("|---|---|---|---:|---:|---:|---:|---:|---:|---:|");
     lines.forEach(out::println);
     out.println();
-    out.println("`products alone`: the least the step could take at the kernels' standalone speed. Where `PyTorch /"
-        + " products alone` is under 1.33, a step at 0.75 × PyTorch's time needs faster products, not a leaner step.");
+    out.println("`products alone`: the least the step could take at the kernels' standalone speed, their operands"
+        + " warm in cache as GemmShapes runs them. Where `PyTorch / products alone` is under 1.33, a step at 0.75 ×"
+        + " PyTorch's time needs faster products, not a leaner step.");
     out.println();
   }
 

@@ -176,6 +176,7 @@ class ReportTest {
         "TN-1024x1024x128", 2, "TN-10x1024x128", 1, "NN-128x1024x1024", 2, "NN-128x1024x10", 1),
         Report.stepProducts("TrainStepBenchmark", 1024, 128));
     assertEquals(Map.of(), Report.stepProducts("GemmBenchmark", 1024, 128));
+    assertEquals(Map.of(), Report.stepProducts("GptStepBenchmark", 0, 16));
     // GPT: per block 4 + 1 + 1 dense layers with three products each, 2 blocks; 16 windows × 4 heads × 2 blocks
     // = 128 (window, head) pairs with 2 products forward and 4 backward; the readout's three.
     Map<String, Integer> gpt = Report.stepProducts("GptStepBenchmark", 512, 16);
