@@ -50,7 +50,7 @@ class GemmShapesBenchmarkTest {
     }
   }
 
-  /** bench/run's subset names only shapes the report can label. */
+  /** bench/run's subset names only shapes the report can label, and every product of the two steps. */
   @Test
   void benchRunShapesHaveRoles() throws IOException {
     Path run = Path.of("run");
@@ -63,6 +63,13 @@ class GemmShapesBenchmarkTest {
     assertTrue(shapes.size() >= 13, "found " + shapes);
     for (String shape : shapes) {
       assertTrue(GemmShapesBenchmark.ROLES.containsKey(shape), shape + " has no role");
+    }
+    // The default run holds every product of both steps, so that its report can add them up.
+    for (String shape : Report.stepProducts("TrainStepBenchmark", 1024, 128).keySet()) {
+      assertTrue(shapes.contains(shape), "bench/run's default run lacks " + shape);
+    }
+    for (String shape : Report.stepProducts("GptStepBenchmark", 512, 16).keySet()) {
+      assertTrue(shapes.contains(shape), "bench/run's default run lacks " + shape);
     }
   }
 
