@@ -232,29 +232,38 @@ final class PanamaGram {
     // blend keeps its other lanes, which the loop then updates), then the loop, then elements 0 … h − 1 in the
     // lanes below h of the first vector: so no vector of y is loaded right after a store that overlaps it, which
     // would stall on the store (plain loads: masked ones past an array's end ran as the Java fallback).
-    int c = bound - LANES;
-    FloatVector old = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, y, c));
-    FloatVector yv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r0 + c)).fma(v0, old);
-    yv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r1 + c)).fma(v1, yv);
-    yv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r2 + c)).fma(v2, yv);
-    yv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r3 + c)).fma(v3, yv);
-    FLOAT_VECTOR.cast(old).blend(yv, FLOAT_MASK.cast(FLOAT.indexInRange(0, h).not())).intoArray(y, c);
-    int j = h;
-    for (int end = bound - LANES + h; j < end; j += LANES) {
-      yv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, y, j));
+    axpyEdge4(bound - LANES, h, true, s0, s1, s2, s3, a, r0, lda, y);
+    for (int j = h, end = bound - LANES + h; j < end; j += LANES) {
+      FloatVector yv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, y, j));
       yv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r0 + j)).fma(v0, yv);
       yv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r1 + j)).fma(v1, yv);
       yv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r2 + j)).fma(v2, yv);
       yv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r3 + j)).fma(v3, yv);
       yv.intoArray(y, j);
     }
-    old = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, y, 0));
-    yv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r0)).fma(v0, old);
-    yv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r1)).fma(v1, yv);
-    yv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r2)).fma(v2, yv);
-    yv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r3)).fma(v3, yv);
-    FLOAT_VECTOR.cast(old).blend(yv, FLOAT_MASK.cast(FLOAT.indexInRange(0, h))).intoArray(y, 0);
+    axpyEdge4(0, h, false, s0, s1, s2, s3, a, r0, lda, y);
     axpyTail4(bound, n, s0, s1, s2, s3, a, r0, lda, y);
+  }
+
+  /**
+   * axpy4's vector at column j of the four rows at r0, stored in the lanes below h only, or ({@code upper}) from
+   * h only; the other lanes of y keep their values (as {@link #differenceAxpyEdge4} for the difference pass).
+   */
+  private static void axpyEdge4(
+      int j, int h, boolean upper, float s0, float s1, float s2, float s3, float[] a, int r0, int lda, float[] y) {
+    VectorMask<Float> below = FLOAT_MASK.cast(FLOAT.indexInRange(0, h));
+    VectorMask<Float> keep = FLOAT_MASK.cast(upper ? below.not() : below);
+    int r = r0 + j;
+    FloatVector old = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, y, j));
+    FloatVector yv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r)).fma(
+        FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, s0)), old);
+    yv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r + lda)).fma(
+        FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, s1)), yv);
+    yv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r + 2 * lda)).fma(
+        FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, s2)), yv);
+    yv = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r + 3 * lda)).fma(
+        FLOAT_VECTOR.cast(FloatVector.broadcast(FLOAT, s3)), yv);
+    FLOAT_VECTOR.cast(old).blend(yv, keep).intoArray(y, j);
   }
 
   static double differenceGramTimes(
