@@ -37,7 +37,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code measureRiding}: the same after a step that carried the probe's rows
  *       ({@code Training.step(Diagnostics)}, the per-step path): no probe forward pass here, its features
  *       come from the step's (the untimed step pays for the extra rows);
- *   <li>{@code probe}: the probe's forward pass alone ({@code probeRows} × d₀ through all layers);
+ *   <li>{@code probe}: the probe's forward pass alone ({@code probeRows} × d₀ through all layers, with its
+ *       features' RMS: {@code Diagnostics.measureFeatures}), what {@code measure} adds to {@code measureRiding};
  *   <li>{@code pass}: plain SGD's pass over every weight, ΔW = α·G added to W with both norms
  *       ({@code Fused.update}; α = 0 here, so the model does not move, for the same traffic);
  *   <li>{@code passWithProducts}: the same pass forming the tracking products of W and W − W₀
@@ -73,7 +74,6 @@ public class DiagnosticsCostBenchmark {
 
   private Training training;
   private Diagnostics watcher;
-  private FloatMatrix probe;
   private FloatMatrix[] initial;
   private float[][] x;
   private float[][] ax;
@@ -94,8 +94,7 @@ public class DiagnosticsCostBenchmark {
     Kernels.init(1);
     Dataset data = Dataset.mnist10k();
     training = new Training(TrainingConfig.defaults(new int[] {784, width, width, width, 10}), data);
-    probe = data.range(0, probeRows).inputs();
-    watcher = new Diagnostics(training.model(), probe);
+    watcher = new Diagnostics(training.model(), data.range(0, probeRows).inputs());
     Mlp model = training.model();
     int depth = model.depth();
     initial = new FloatMatrix[depth];
@@ -138,7 +137,9 @@ public class DiagnosticsCostBenchmark {
         return watcher.measure(training);
       }
       case "probe" -> {
-        return model.forward(probe);
+        // Through the layers' own buffers, as measure does: model.forward would first have the training keep
+        // the last step's ΔW (a forward pass overwrites its factors), a GEMM per layer that no measurement pays.
+        return watcher.measureFeatures(0);
       }
       case "pass" -> {
         double sum = 0;
