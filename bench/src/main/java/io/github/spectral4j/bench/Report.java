@@ -751,6 +751,7 @@ public final class Report {
       out.println("`× peak`: the step's matrix-product FLOPs (forward and backward, element-wise work not counted)"
           + " over its time, against PeakFlops of the same run times the threads or cores.");
       out.println();
+      printPeerBar(out, benchmark, theirs, peak);
     }
     if (controlled) {
       out.println("`B/op net of JMH`: B/op less the harness's share, the B/op of the " + shortName(CONTROL)
@@ -762,11 +763,43 @@ public final class Report {
 
   /** A step's {@link #stepFlops} per second over {@code peak · cores} GFLOP/s, or "–" without its shape. */
   private static String ofPeak(String benchmark, String width, String batch, double seconds, int cores, double peak) {
+    double f = fractionOfPeak(benchmark, width, batch, seconds, cores, peak);
+    return Double.isNaN(f) ? "–" : ratio(f);
+  }
+
+  /** As {@link #ofPeak}, the number: NaN without the step's shape. */
+  private static double fractionOfPeak(
+      String benchmark, String width, String batch, double seconds, int cores, double peak) {
     if (width.isEmpty() || batch.isEmpty()) {
-      return "–";
+      return Double.NaN;
     }
     double flops = stepFlops(benchmark, Integer.parseInt(width), Integer.parseInt(batch));
-    return ratio(flops / seconds / 1e9 / (peak * cores));
+    return flops / seconds / 1e9 / (peak * cores);
+  }
+
+  /** Issue 11's bar for a step: at most this fraction of PyTorch's time on as many cores. */
+  static final double PEER_BAR = 0.75;
+
+  /**
+   * What the bar {@code step ≤ 0.75 × PyTorch's best} asks of the FLOP rate, per core count: PyTorch's own
+   * fraction of the peak over 0.75. A step does its products and more, so a fraction near or above the
+   * GEMMs' own best (the shapes table) is a bar that no step can meet on this machine, whatever the code:
+   * the bar moves with how close PyTorch's BLAS comes to this CPU's peak, not with our step.
+   */
+  private static void printPeerBar(PrintStream out, String benchmark, List<PeerRow> theirs, double peak) {
+    StringBuilder asks = new StringBuilder();
+    for (PeerRow p : theirs) { // sorted by cores, then time: each shape's best on each core count
+      double f = fractionOfPeak(benchmark, p.param("width"), p.param("batch"), p.medianSeconds, p.cores, peak);
+      if (bestPeer(theirs, p.task, p.cores, p.shape) == p && !Double.isNaN(f)) {
+        asks.append(asks.isEmpty() ? "" : ", ").append(ratio(f / PEER_BAR)).append(" × peak on ").append(p.cores)
+            .append(p.cores == 1 ? " core" : " cores").append(" (PyTorch's best ").append(ratio(f)).append(')');
+      }
+    }
+    if (!asks.isEmpty()) {
+      out.println("A step at " + ratio(PEER_BAR) + " × PyTorch's time would run at " + asks
+          + ": a bar at or above the GEMMs' own fraction of the peak (the shapes table) is beyond any step.");
+      out.println();
+    }
   }
 
   private static final String CONTROL = "AllocationControlBenchmark";

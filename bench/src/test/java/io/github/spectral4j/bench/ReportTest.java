@@ -241,6 +241,28 @@ class ReportTest {
     assertTrue(report.contains("| spectral4j | 512 | 16 | 1 |  | 200 | 200–200 |  | 0.80 | 0.80 |"), report);
     assertTrue(report.contains("| PyTorch 1.13.1 (torch 1, OpenBLAS 1 thread) | 512 | 16 | 1 |  | 250 | 250–250 |  |  | 0.64 |"),
         report);
+    // 0.75 × PyTorch's 250 ms is 187.5 ms: 39.86 GFLOP / 0.1875 s = 212.6 GFLOP/s, 0.85 of the peak.
+    assertTrue(report.contains("A step at 0.75 × PyTorch's time would run at 0.85 × peak on 1 core (PyTorch's best 0.64)"),
+        report);
+  }
+
+  /**
+   * The bar's ask per core count, from each count's best PyTorch row: the MLP's 2.0295 GFLOP in 10 ms on one
+   * core of 250 GFLOP/s is 0.81 of the peak, so 0.75 × that time asks 1.08; on two cores the best of 8 and 6
+   * ms, 6 ms, is 0.68 of 500 GFLOP/s and asks 0.90. Without PeakFlops there is no such line.
+   */
+  @Test
+  void stepTableSaysWhatTheBarAsksOfThePeak(@TempDir Path dir) throws IOException {
+    Path jmh = dir.resolve("step.json");
+    Path peers = dir.resolve("peers.json");
+    Files.writeString(peers, "[" + peer("mlp-step", 1, 1, 1, "[[10.0]]") + "," + peer("mlp-step", 2, 1, 2, "[[8.0]]")
+        + "," + peer("mlp-step", 2, 2, 1, "[[6.0]]") + "]");
+    Files.writeString(jmh, "[" + result("PeakFlops.fma", "", "[[2.5E11]]") + "]");
+    String report = Report.render(List.of(jmh, peers));
+    assertTrue(report.contains("would run at 1.08 × peak on 1 core (PyTorch's best 0.81), 0.90 × peak on 2 cores"
+        + " (PyTorch's best 0.68):"), report);
+    Files.writeString(jmh, "[]");
+    assertFalse(Report.render(List.of(jmh, peers)).contains("would run at"));
   }
 
   /** With {@code -prof gc} the step table gains a B/op column from gc.alloc.rate.norm. */
