@@ -95,6 +95,19 @@ final class GramLanczos {
    * matrices: 5e-5); so the run stops on its residual bound only, a few steps later.
    */
   void run(PowerIteration.Gram op, double frobenius, float[] v, float[] u, int maxPasses, double tolerance) {
+    run(op, frobenius, v, u, maxPasses, tolerance, false);
+  }
+
+  /**
+   * As {@link #run(PowerIteration.Gram, double, float[], float[], int, double)}; if {@code firstGiven}, the caller
+   * has written the first pass's products on v itself (not on v·c) — A·v into {@link #firstProduct()} and AᵀA·v
+   * into {@link #firstGram()}, e.g. fused with its read of ‖A‖_F — and the run takes them as its first pass
+   * (counted), multiplied by c: a power of two, so the same bits as products on v·c while neither meets float's
+   * subnormals or overflow (the caller keeps ‖A‖_F well inside the products' range for that).
+   */
+  void run(
+      PowerIteration.Gram op, double frobenius, float[] v, float[] u, int maxPasses, double tolerance,
+      boolean firstGiven) {
     double c = SolverSupport.powerOfTwoNear(frobenius);
     int passes = 0;
     double sigma = 0;
@@ -111,16 +124,27 @@ final class GramLanczos {
       while (!converged && !restart && passes < maxPasses) {
         int j = steps;
         float[] vj = vBasis[j];
-        for (int i = 0; i < cols; i++) {
-          x[i] = (float) (vj[i] * c);
-        }
         float[] av = vector(avBasis, j, rows);
-        op.apply(x, av, gram); // av = c·A·v_j, gram = c·AᵀA·v_j
-        passes++;
-        double inv = 1 / c;
-        for (int i = 0; i < cols; i++) {
-          work[i] = gram[i] * inv;
+        if (firstGiven && passes == 0) {
+          // av = A·v_1 and gram = AᵀA·v_1 from the caller: av becomes c·A·v_1 as stored for every step.
+          float cf = (float) c;
+          for (int i = 0; i < rows; i++) {
+            av[i] *= cf;
+          }
+          for (int i = 0; i < cols; i++) {
+            work[i] = gram[i];
+          }
+        } else {
+          for (int i = 0; i < cols; i++) {
+            x[i] = (float) (vj[i] * c);
+          }
+          op.apply(x, av, gram); // av = c·A·v_j, gram = c·AᵀA·v_j
+          double inv = 1 / c;
+          for (int i = 0; i < cols; i++) {
+            work[i] = gram[i] * inv;
+          }
         }
+        passes++;
         if (!finite(work)) {
           throw new IllegalArgumentException("SpectralNorm: the product with A at pass " + passes
               + " is not finite: A has a non-finite entry, or ‖A‖_F = " + frobenius + " given for it is far too small");
@@ -191,6 +215,16 @@ final class GramLanczos {
     double rate = Math.log(ratio / lastRatio) / (steps - lastCheck); // log of the decay per step, < 0
     double remaining = Math.log(target / ratio) / rate;
     return (int) Math.min(steps / 4, remaining / 2);
+  }
+
+  /** Where the caller of a run with firstGiven writes A·v (length rows): the basis's first product. */
+  float[] firstProduct() {
+    return vector(avBasis, 0, rows);
+  }
+
+  /** Where the caller of a run with firstGiven writes AᵀA·v (length cols). */
+  float[] firstGram() {
+    return gram;
   }
 
   /** σ₁ of the last run. */

@@ -41,6 +41,13 @@ public final class SpectralNorm {
   /** The most vectors the Lanczos basis holds before it restarts from its best vector. */
   public static final int MAX_BASIS = 256;
 
+  /**
+   * The first Lanczos pass of {@link #of(FloatMatrix)} runs on v itself, not v·c, and sums A's squares in float:
+   * its ‖A‖_F is taken where |log₂ ‖A‖_F| ≤ this, where those products keep clear of float's subnormals and
+   * overflow (|AᵀA·v| ≤ 2^66) and so equal, up to the power of two c, the products on v·c.
+   */
+  private static final int FOLDED_EXPONENT = 32;
+
   /** The algorithm that finished a run. */
   public enum Method {
     /** The warm start and power iteration sufficed. */
@@ -155,17 +162,35 @@ public final class SpectralNorm {
     return power.rightVector();
   }
 
-  /** σ₁ of the dense {@code a} (rows × cols, finite entries, else IllegalArgumentException). */
+  /**
+   * σ₁ of the dense {@code a} (rows × cols, finite entries, else IllegalArgumentException naming the first entry
+   * that is not). When Lanczos runs first (a cold run, or a warm one without power steps), its first pass over A
+   * also sums the squares of A's entries, so ‖A‖_F and the finiteness check cost no pass of their own; a matrix
+   * whose sum is not finite or whose ‖A‖_F lies beyond 2^±32 is read again as before (its
+   * entries searched, or its scale taken in double).
+   */
   public Result of(FloatMatrix a) {
     SolverSupport.requireShape(WHO, a, rows, cols);
-    double frobenius = SolverSupport.requireFinite(WHO, a);
     this.a = a;
     try {
-      if (frobenius == 0 || SolverSupport.inProductRange(frobenius)) {
-        return solve(dense, frobenius);
+      boolean powerFirst = start();
+      if (!powerFirst) {
+        // The first pass on v itself (c = 1), with the squares; Lanczos rescales it by its c (a power of two).
+        double frobenius = Math.sqrt(GramProducts.gramTimesSquares(KERNELS, rows, cols, a.data(), rightVector(),
+            lanczos.firstProduct(), lanczos.firstGram(), shares, Parallel.parallelism()));
+        if (frobenius > 0 && Math.abs(Math.getExponent(frobenius)) <= FOLDED_EXPONENT) {
+          return lanczos(dense, frobenius, 0, true);
+        }
+      }
+      double frobenius = SolverSupport.requireFinite(WHO, a);
+      if (frobenius == 0) {
+        return zeroMatrix();
+      }
+      if (SolverSupport.inProductRange(frobenius)) {
+        return solve(dense, frobenius, powerFirst);
       }
       matrixScale = SolverSupport.powerOfTwoNear(frobenius);
-      Result r = solve(scaledDense, frobenius * matrixScale);
+      Result r = solve(scaledDense, frobenius * matrixScale, powerFirst);
       return new Result(r.sigma() / matrixScale, r.converged(), r.passes(), r.method());
     } finally {
       this.a = null;
@@ -274,34 +299,58 @@ public final class SpectralNorm {
     }
   }
 
+  /** Solves for the operator with ‖A‖_F = frobenius (0: the zero matrix), from the start vector chosen here. */
   private Result solve(PowerIteration.Gram gram, double frobenius) {
     if (frobenius == 0) {
-      float[] u = leftVector();
-      Arrays.fill(u, 0f);
-      u[0] = 1f;
-      return new Result(0, true, 0, Method.POWER_ITERATION);
+      return zeroMatrix();
     }
+    return solve(gram, frobenius, start());
+  }
+
+  /** The zero matrix: σ = 0 and every unit vector is singular; no pass is needed. */
+  private Result zeroMatrix() {
+    float[] u = leftVector();
+    Arrays.fill(u, 0f);
+    u[0] = 1f;
+    return new Result(0, true, 0, Method.POWER_ITERATION);
+  }
+
+  /**
+   * Puts the run's start vector into v, the warm one (normalised) or the cold one, and returns whether power
+   * iteration runs first (a warm start with warm power passes).
+   */
+  private boolean start() {
     float[] v = rightVector();
-    int passes = 0;
     if (warm && normalize(v)) {
-      if (warmPowerPasses > 0) {
-        power.markWarm();
-        power.setOptions(Math.min(warmPowerPasses, maxPasses), tolerance);
-        PowerIteration.Result r = power.run(gram, frobenius, Math.min(warmPowerPasses, maxPasses));
-        passes = r.iterations();
-        if (r.converged() || passes >= maxPasses) {
-          return new Result(r.sigma(), r.converged(), passes, Method.POWER_ITERATION);
-        }
-        // v has taken the step just computed: Lanczos continues from there.
-      }
-    } else {
-      if (coldStart == null) {
-        coldStart = new float[cols];
-        SolverSupport.randomUnit(new SplittableRandom(SolverSupport.START_SEED), coldStart);
-      }
-      System.arraycopy(coldStart, 0, v, 0, cols);
+      return warmPowerPasses > 0;
     }
-    lanczos.run(gram, frobenius, v, leftVector(), maxPasses - passes, tolerance);
+    if (coldStart == null) {
+      coldStart = new float[cols];
+      SolverSupport.randomUnit(new SplittableRandom(SolverSupport.START_SEED), coldStart);
+    }
+    System.arraycopy(coldStart, 0, v, 0, cols);
+    return false;
+  }
+
+  /** Solves for the operator with ‖A‖_F = frobenius (&gt; 0) from the start vector in v (see {@link #start}). */
+  private Result solve(PowerIteration.Gram gram, double frobenius, boolean powerFirst) {
+    int passes = 0;
+    if (powerFirst) {
+      power.markWarm();
+      power.setOptions(Math.min(warmPowerPasses, maxPasses), tolerance);
+      PowerIteration.Result r = power.run(gram, frobenius, Math.min(warmPowerPasses, maxPasses));
+      passes = r.iterations();
+      if (r.converged() || passes >= maxPasses) {
+        return new Result(r.sigma(), r.converged(), passes, Method.POWER_ITERATION);
+      }
+      // v has taken the step just computed: Lanczos continues from there.
+    }
+    return lanczos(gram, frobenius, passes, false);
+  }
+
+  /** Lanczos from v after {@code passes} passes; firstGiven: its first products are in place (GramLanczos.run). */
+  private Result lanczos(PowerIteration.Gram gram, double frobenius, int passes, boolean firstGiven) {
+    lanczos.run(gram, frobenius, rightVector(), leftVector(), maxPasses - passes, tolerance, firstGiven);
     warm = true;
     return new Result(lanczos.sigma(), lanczos.converged(), passes + lanczos.passes(), Method.LANCZOS);
   }

@@ -7,6 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.spectral4j.simd.internal.GramProducts;
+import io.github.spectral4j.simd.internal.KernelProvider;
+import io.github.spectral4j.simd.internal.Parallel;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
@@ -315,6 +320,79 @@ class SpectralNormTest {
         right.data()[i] += (float) (0.1 * random.nextGaussian());
       }
     }
+  }
+
+  /**
+   * The dense entry reads ‖A‖_F in its first Lanczos pass (on v, not v·c, rescaled by c afterwards); that must
+   * not change a bit against the same solve through the Gram entry with the exactly computed ‖A‖_F, which runs
+   * every pass on v·c: σ, the passes and both vectors, cold and then warm without power steps (a drifted
+   * matrix), for scales inside the folding window and outside it (where the dense entry reads A again), on 1 and
+   * on the default number of threads (the blocked product's bits are the same for both).
+   */
+  @ParameterizedTest(name = "{0}x{1} scale=2^{2} seed={3}")
+  @MethodSource("foldedCases")
+  void firstPassWithTheNormGivesTheBitsOfTheGramEntry(int m, int n, int exponent, long seed) {
+    FloatMatrix a = FloatMatrix.gaussian(m, n, 1, seed);
+    for (int i = 0; i < a.data().length; i++) {
+      a.data()[i] = Math.scalb(a.data()[i], exponent);
+    }
+    float[][] shares = new float[GramProducts.blocks(m) - 1][n];
+    io.github.spectral4j.simd.internal.Kernels kernels = KernelProvider.kernels();
+    PowerIteration.Gram gram =
+        (x, ax, out) -> GramProducts.gramTimes(kernels, m, n, a.data(), x, ax, out, shares, Parallel.parallelism());
+    SpectralNorm dense = new SpectralNorm(m, n).setWarmPowerPasses(0);
+    SpectralNorm entry = new SpectralNorm(m, n).setWarmPowerPasses(0);
+    SplittableRandom random = new SplittableRandom(seed);
+    for (int run = 0; run < 2; run++) {
+      SpectralNorm.Result r = dense.of(a);
+      SpectralNorm.Result expected = entry.of(gram, Blas.frobeniusNorm(a));
+      assertEquals(expected, r, "run " + run);
+      assertArrayEquals(entry.rightVector(), dense.rightVector(), "v, run " + run);
+      assertArrayEquals(entry.leftVector(), dense.leftVector(), "u, run " + run);
+      assertEquals(SolverFixtures.singularValues(a)[0], r.sigma(), SIGMA_TOL * r.sigma(), r.toString());
+      for (int i = 0; i < a.data().length; i++) {
+        a.data()[i] += Math.scalb((float) (0.05 * random.nextGaussian()), exponent);
+      }
+    }
+  }
+
+  static Stream<Arguments> foldedCases() {
+    List<Arguments> cases = new ArrayList<>();
+    long seed = 40;
+    for (int[] shape : new int[][] {{2, 2}, {37, 23}, {23, 37}, {300, 41}, {64, 129}}) {
+      // ‖A‖_F ≈ 2^(exponent + log₂ √(m·n)): in the window up to ±32, read again beyond it.
+      for (int exponent : new int[] {-40, -36, -33, -20, 0, 3, 20, 28, 31, 40}) {
+        cases.add(Arguments.of(shape[0], shape[1], exponent, seed++));
+      }
+    }
+    return cases.stream();
+  }
+
+  @Test
+  void nonFiniteAndHugeEntriesAfterTheFoldedPass() {
+    // The folded pass's squares are not finite: the entries are searched and the first bad one named, or (a
+    // finite entry whose float square overflows) the matrix is scaled as before.
+    SpectralNorm s = new SpectralNorm(5, 6);
+    for (float bad : new float[] {Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN}) {
+      FloatMatrix a = FloatMatrix.gaussian(5, 6, 1, 3);
+      a.set(3, 4, bad);
+      a.set(4, 5, bad);
+      s.reset();
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> s.of(a));
+      assertTrue(e.getMessage().contains("(3, 4) = " + bad + " is not finite"), e.getMessage());
+    }
+    FloatMatrix huge = FloatMatrix.gaussian(5, 6, 1, 4);
+    huge.set(2, 2, 1e30f);
+    s.reset();
+    SpectralNorm.Result r = s.of(huge);
+    assertTrue(r.converged(), r.toString());
+    assertEquals(SolverFixtures.singularValues(huge)[0], r.sigma(), SIGMA_TOL * 1e30, r.toString());
+    // Tiny entries whose float squares vanish: not the zero matrix.
+    FloatMatrix tiny = FloatMatrix.gaussian(5, 6, 1e-40, 5);
+    s.reset();
+    r = s.of(tiny);
+    assertTrue(r.sigma() > 0 && r.converged(), r.toString());
+    assertEquals(SolverFixtures.singularValues(tiny)[0], r.sigma(), SIGMA_TOL * r.sigma() + 1e-44, r.toString());
   }
 
   @Test

@@ -28,11 +28,28 @@ public final class GramProducts {
    */
   public static void gramTimes(
       Kernels kernels, int m, int n, float[] a, float[] v, float[] av, float[] out, float[][] shares, int threads) {
+    product(kernels, m, n, a, v, av, out, shares, threads, false);
+  }
+
+  /**
+   * {@link #gramTimes} (the same bits in av and out) that also returns Σ a_ij² over A: the blocks' sums of
+   * {@link Kernels#gramTimesSquares} added in block order, so the same bits for every thread count. NaN or
+   * infinite when an entry is (or a square overflows float); see Kernels for what the sum keeps.
+   */
+  public static double gramTimesSquares(
+      Kernels kernels, int m, int n, float[] a, float[] v, float[] av, float[] out, float[][] shares, int threads) {
+    return product(kernels, m, n, a, v, av, out, shares, threads, true);
+  }
+
+  private static double product(
+      Kernels kernels, int m, int n, float[] a, float[] v, float[] av, float[] out, float[][] shares, int threads,
+      boolean withSquares) {
     int blocks = blocks(m);
     int t = (long) m * n < PARALLEL_ENTRIES ? 1 : Math.min(threads, blocks);
+    double squares = 0;
     if (t <= 1) {
       for (int b = 0; b < blocks; b++) {
-        block(kernels, b, m, n, a, v, av, out, shares);
+        squares += block(kernels, b, m, n, a, v, av, out, shares, withSquares);
       }
     } else {
       Call call = CALLS.get();
@@ -50,11 +67,21 @@ public final class GramProducts {
       call.av = av;
       call.out = out;
       call.shares = shares;
+      call.withSquares = withSquares;
+      if (withSquares && call.squares.length < blocks) {
+        call.squares = new double[blocks];
+      }
       call.run(t);
+      if (withSquares) {
+        for (int b = 0; b < blocks; b++) {
+          squares += call.squares[b];
+        }
+      }
     }
     for (int b = 1; b < blocks; b++) {
       kernels.axpy(n, 1f, shares[b - 1], 0, out, 0);
     }
+    return squares;
   }
 
   private static final ThreadLocal<Call> CALLS = ThreadLocal.withInitial(Call::new);
@@ -71,11 +98,17 @@ public final class GramProducts {
     float[] av;
     float[] out;
     float[][] shares;
+    boolean withSquares;
+    /** Each block's Σ a_ij² (withSquares), added in block order by the caller; grown, never shrunk. */
+    double[] squares = new double[0];
 
     @Override
     public void accept(int task) {
       for (int b = Parallel.split(blocks, tasks, task), end = Parallel.split(blocks, tasks, task + 1); b < end; b++) {
-        block(kernels, b, m, n, a, v, av, out, shares);
+        double s = block(kernels, b, m, n, a, v, av, out, shares, withSquares);
+        if (withSquares) {
+          squares[b] = s;
+        }
       }
     }
 
@@ -90,14 +123,16 @@ public final class GramProducts {
     }
   }
 
-  private static void block(
-      Kernels kernels, int b, int m, int n, float[] a, float[] v, float[] av, float[] out, float[][] shares) {
+  private static double block(
+      Kernels kernels, int b, int m, int n, float[] a, float[] v, float[] av, float[] out, float[][] shares,
+      boolean withSquares) {
     int r0 = b * BLOCK_ROWS;
     int rows = Math.min(BLOCK_ROWS, m - r0);
-    if (b == 0) {
-      kernels.gramTimes(rows, n, a, 0, n, v, av, 0, out);
-    } else {
-      kernels.gramTimes(rows, n, a, r0 * n, n, v, av, r0, shares[b - 1]);
+    float[] share = b == 0 ? out : shares[b - 1];
+    if (withSquares) {
+      return kernels.gramTimesSquares(rows, n, a, r0 * n, n, v, av, r0, share);
     }
+    kernels.gramTimes(rows, n, a, r0 * n, n, v, av, r0, share);
+    return 0;
   }
 }

@@ -230,6 +230,15 @@ public interface Kernels {
   void gramTimes(int m, int n, float[] a, int aOff, int lda, float[] v, float[] av, int avOff, float[] out);
 
   /**
+   * {@link #gramTimes(int, int, float[], int, int, float[], float[], int, float[])} (the same bits in av and out)
+   * that also returns the block's Σ a_ij² (each row's squares summed in float, the rows added in double in an
+   * order fixed by the shape): the first pass of a solve reads ‖A‖_F and the finiteness of A with its product.
+   * The sum is NaN or infinite when an entry is, and also when a square overflows float (|a_ij| ≥ 2^64); squares
+   * below float's range count as zero.
+   */
+  double gramTimesSquares(int m, int n, float[] a, int aOff, int lda, float[] v, float[] av, int avOff, float[] out);
+
+  /**
    * One pass over the rows of the m×n matrices A and B (row stride ld for both), with D = A − B formed
    * row by row and never stored: the Gram products of power iteration on A, ax = A·x and aOut = Aᵀ·ax
    * (skipped when x is null; then ax and aOut are null too), and on D, dy = D·y and dOut = Dᵀ·dy, and

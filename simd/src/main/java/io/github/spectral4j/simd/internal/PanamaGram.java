@@ -68,7 +68,18 @@ final class PanamaGram {
   }
 
   static void gramTimes(int m, int n, float[] a, int aOff, int lda, float[] v, float[] av, int avOff, float[] out) {
-    gramTimes(m, n, a, aOff, lda, v, av, avOff, out, ALIGNED_INDEX);
+    gramTimes(m, n, a, aOff, lda, v, av, avOff, out, ALIGNED_INDEX, false);
+  }
+
+  /** gramTimes, returning Σ a_ij² as {@link Kernels#gramTimesSquares} defines it. */
+  static double gramTimesSquares(
+      int m, int n, float[] a, int aOff, int lda, float[] v, float[] av, int avOff, float[] out) {
+    return gramTimes(m, n, a, aOff, lda, v, av, avOff, out, ALIGNED_INDEX, true);
+  }
+
+  static void gramTimes(
+      int m, int n, float[] a, int aOff, int lda, float[] v, float[] av, int avOff, float[] out, int alignedIndex) {
+    gramTimes(m, n, a, aOff, lda, v, av, avOff, out, alignedIndex, false);
   }
 
   /**
@@ -77,10 +88,13 @@ final class PanamaGram {
    * guess is right). With q = ⌊m/4⌋, group i (i &lt; q) is the rows i, i + q, i + 2q and i + 3q: their dot4 with v,
    * then their axpy4 into out; then the last m − 4q rows one at a time (dot, then axpy). Every element of av and
    * out gets exactly those operations, in that order, for every alignedIndex: the dot products' lanes are shifted
-   * by the head h and their sums taken in the lanes' original order (see alignedDot4).
+   * by the head h and their sums taken in the lanes' original order (see alignedDot4). {@code withSquares}: the
+   * group's rows are read once more after their axpys, from L1/L2, for their squares (squares4), which the
+   * method returns summed (else 0); av and out are the same either way.
    */
-  static void gramTimes(
-      int m, int n, float[] a, int aOff, int lda, float[] v, float[] av, int avOff, float[] out, int alignedIndex) {
+  static double gramTimes(
+      int m, int n, float[] a, int aOff, int lda, float[] v, float[] av, int avOff, float[] out, int alignedIndex,
+      boolean withSquares) {
     java.util.Arrays.fill(out, 0, n, 0f);
     // Four rows at a time: their dots with v, then (rows still in L1) their axpy into out. The four rows are a
     // quarter of the matrix apart (i, i + q, i + 2q, i + 3q), not adjacent: each of the dots' four streams then
@@ -110,6 +124,7 @@ final class PanamaGram {
     float[] tile = PanamaGemm.workspace().tile;
     int q = m / 4;
     int stride = q * lda;
+    double squares = 0;
     for (int i = 0; i < q; i++) {
       int r = aOff + i * lda;
       int o = avOff + i;
@@ -121,12 +136,72 @@ final class PanamaGram {
         laneSums4(n, bound, a, r, stride, padded, tile, av, o, q);
         alignedAxpy4(n, bound, h, av[o], av[o + q], av[o + 2 * q], av[o + 3 * q], a, r, stride, out);
       }
+      if (withSquares) {
+        squares = squares4(n, bound, a, r, stride, tile, squares);
+      }
     }
     for (int i = 4 * q; i < m; i++) {
       float s = dot(n, a, aOff + i * lda, v, 0);
       av[avOff + i] = s;
       axpy(n, s, a, aOff + i * lda, out, 0);
+      if (withSquares) {
+        squares += rowSquares(n, a, aOff + i * lda, tile);
+      }
     }
+    return squares;
+  }
+
+  /**
+   * {@code squares} plus the float sums of squares of the rows r, r + ld, r + 2·ld, r + 3·ld, added in that order
+   * (lanes folded by way of t, as the dot products'; then the scalar tail in order).
+   */
+  private static double squares4(int n, int bound, float[] a, int r0, int ld, float[] t, double squares) {
+    int r1 = r0 + ld;
+    int r2 = r1 + ld;
+    int r3 = r2 + ld;
+    FloatVector q0 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector q1 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector q2 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    FloatVector q3 = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    for (int j = 0; j < bound; j += LANES) {
+      FloatVector a0 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r0 + j));
+      FloatVector a1 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r1 + j));
+      FloatVector a2 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r2 + j));
+      FloatVector a3 = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r3 + j));
+      q0 = a0.fma(a0, q0);
+      q1 = a1.fma(a1, q1);
+      q2 = a2.fma(a2, q2);
+      q3 = a3.fma(a3, q3);
+    }
+    FLOAT_VECTOR.cast(q0).intoArray(t, 0);
+    FLOAT_VECTOR.cast(q1).intoArray(t, LANES);
+    FLOAT_VECTOR.cast(q2).intoArray(t, 2 * LANES);
+    FLOAT_VECTOR.cast(q3).intoArray(t, 3 * LANES);
+    squares += squaresTail(foldLanes(t, 0), n, bound, a, r0);
+    squares += squaresTail(foldLanes(t, LANES), n, bound, a, r1);
+    squares += squaresTail(foldLanes(t, 2 * LANES), n, bound, a, r2);
+    squares += squaresTail(foldLanes(t, 3 * LANES), n, bound, a, r3);
+    return squares;
+  }
+
+  /** The float sum of squares of the row at r (the rows after the last four-row group), lanes folded through t. */
+  private static float rowSquares(int n, float[] a, int r, float[] t) {
+    int bound = FLOAT.loopBound(n);
+    FloatVector q = FLOAT_VECTOR.cast(FloatVector.zero(FLOAT));
+    for (int j = 0; j < bound; j += LANES) {
+      FloatVector x = FLOAT_VECTOR.cast(FloatVector.fromArray(FLOAT, a, r + j));
+      q = x.fma(x, q);
+    }
+    FLOAT_VECTOR.cast(q).intoArray(t, 0);
+    return squaresTail(foldLanes(t, 0), n, bound, a, r);
+  }
+
+  /** s + Σ a[r + j]² over the scalar tail j ∈ [from, n), in order. */
+  private static float squaresTail(float s, int n, int from, float[] a, int r) {
+    for (int j = from; j < n; j++) {
+      s = Math.fma(a[r + j], a[r + j], s);
+    }
+    return s;
   }
 
   /**

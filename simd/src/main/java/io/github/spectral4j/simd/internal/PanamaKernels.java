@@ -188,6 +188,12 @@ final class PanamaKernels implements Kernels {
   }
 
   @Override
+  public double gramTimesSquares(
+      int m, int n, float[] a, int aOff, int lda, float[] v, float[] av, int avOff, float[] out) {
+    return PanamaGram.gramTimesSquares(m, n, a, aOff, lda, v, av, avOff, out);
+  }
+
+  @Override
   public double differenceGramTimes(
       int m, int n, float[] a, float[] b, int ld, float[] x, float[] ax, float[] aOut, float[] y, float[] dy,
       float[] dOut) {

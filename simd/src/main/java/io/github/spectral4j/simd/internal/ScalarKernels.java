@@ -291,6 +291,21 @@ final class ScalarKernels implements Kernels {
   }
 
   @Override
+  public double gramTimesSquares(
+      int m, int n, float[] a, int aOff, int lda, float[] v, float[] av, int avOff, float[] out) {
+    gramTimes(m, n, a, aOff, lda, v, av, avOff, out);
+    double squares = 0;
+    for (int i = 0; i < m; i++) {
+      float s = 0;
+      for (int j = 0, r = aOff + i * lda; j < n; j++) {
+        s = Math.fma(a[r + j], a[r + j], s);
+      }
+      squares += s;
+    }
+    return squares;
+  }
+
+  @Override
   public double differenceGramTimes(
       int m, int n, float[] a, float[] b, int ld, float[] x, float[] ax, float[] aOut, float[] y, float[] dy,
       float[] dOut) {

@@ -75,6 +75,26 @@ class GramProductsTest {
       assertArrayEquals(av1, av, "av with " + threads + " threads");
       assertArrayEquals(out1, out, "out with " + threads + " threads");
     }
+    // With the squares: the same av and out bits, Σ a_ij² to float accuracy (each row summed in float), the
+    // same bits for every thread count.
+    double exactSquares = 0;
+    for (float x : a) {
+      exactSquares += (double) x * x;
+    }
+    double squares1 = 0;
+    for (int threads : new int[] {1, 2, 3}) {
+      float[] av = new float[m];
+      float[] out = new float[n];
+      double squares = GramProducts.gramTimesSquares(kernels, m, n, a, v, av, out, shares, threads);
+      assertArrayEquals(av1, av, "av with the squares, " + threads + " threads");
+      assertArrayEquals(out1, out, "out with the squares, " + threads + " threads");
+      if (threads == 1) {
+        squares1 = squares;
+        assertEquals(exactSquares, squares, 2 * Math.ulp(1f) * n * exactSquares, "Σ a²");
+      } else {
+        assertEquals(squares1, squares, "Σ a² with " + threads + " threads");
+      }
+    }
     // The offset kernel on the last block equals the plain kernel on a copy of that block.
     int r0 = (GramProducts.blocks(m) - 1) * GramProducts.BLOCK_ROWS;
     int rows = m - r0;
@@ -87,5 +107,35 @@ class GramProductsTest {
     kernels.gramTimes(rows, n, a, r0 * n, n, v, avOff, r0, outOff);
     assertArrayEquals(avPlain, java.util.Arrays.copyOfRange(avOff, r0, m));
     assertArrayEquals(outPlain, outOff);
+  }
+
+  /** A row's squares by hand (3² + 4² = 25 in each of the rows, 6 rows: 150), and a non-finite entry's sum. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("impls")
+  void squaresByHandAndNonFiniteEntries(String impl) {
+    Kernels kernels = Reference.kernels(impl);
+    int m = 6;
+    int n = 37;
+    float[] a = new float[m * n];
+    for (int i = 0; i < m; i++) {
+      a[i * n + i] = 3;
+      a[i * n + n - 1 - i] = 4;
+    }
+    float[] v = new float[n];
+    java.util.Arrays.fill(v, 1f);
+    float[][] shares = new float[0][];
+    assertEquals(150, GramProducts.gramTimesSquares(kernels, m, n, a, v, new float[m], new float[n], shares, 1));
+    a[5 * n + 20] = Float.NaN;
+    assertEquals(Double.NaN, GramProducts.gramTimesSquares(kernels, m, n, a, v, new float[m], new float[n], shares, 1));
+    a[5 * n + 20] = Float.NEGATIVE_INFINITY;
+    assertEquals(Double.POSITIVE_INFINITY,
+        GramProducts.gramTimesSquares(kernels, m, n, a, v, new float[m], new float[n], shares, 1));
+    a[5 * n + 20] = 1e20f; // finite, its float square is not
+    assertEquals(Double.POSITIVE_INFINITY,
+        GramProducts.gramTimesSquares(kernels, m, n, a, v, new float[m], new float[n], shares, 1));
+  }
+
+  static Stream<String> impls() {
+    return Stream.of(KernelsTest.IMPLS);
   }
 }

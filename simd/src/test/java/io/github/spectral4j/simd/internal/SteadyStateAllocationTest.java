@@ -57,6 +57,8 @@ class SteadyStateAllocationTest {
       cases.add(Arguments.of(impl, 2, "transposedNT", 144, 1024, 64));
       cases.add(Arguments.of(impl, 2, "transposedNT", 160, 700, 48));
       cases.add(Arguments.of(impl, 2, "gram", 3 * GramProducts.BLOCK_ROWS + 5, 350, 0));
+      cases.add(Arguments.of(impl, 1, "gramSquares", GramProducts.BLOCK_ROWS + 7, 40, 0));
+      cases.add(Arguments.of(impl, 2, "gramSquares", 3 * GramProducts.BLOCK_ROWS + 5, 350, 0));
       // The optimizer's pass without products, its blocks split over the threads.
       cases.add(Arguments.of(impl, 1, "update", 3, SquaresPass.BLOCK, 0));
       cases.add(Arguments.of(impl, 2, "update", 3, SquaresPass.BLOCK, 0));
@@ -101,6 +103,14 @@ class SteadyStateAllocationTest {
             float[] out = new float[n];
             float[][] shares = new float[GramProducts.blocks(m) - 1][n];
             yield () -> GramProducts.gramTimes(kernels, m, n, a, v, av, out, shares, threads);
+          }
+          case "gramSquares" -> {
+            float[] a = Reference.random(random, m * n);
+            float[] v = Reference.random(random, n);
+            float[] av = new float[m];
+            float[] out = new float[n];
+            float[][] shares = new float[GramProducts.blocks(m) - 1][n];
+            yield () -> GramProducts.gramTimesSquares(kernels, m, n, a, v, av, out, shares, threads);
           }
           case "differenceGram" -> {
             float[] w = Reference.random(random, m * n);
