@@ -1,5 +1,7 @@
 package io.github.spectral4j.simd;
 
+import io.github.spectral4j.simd.internal.KernelProvider;
+import io.github.spectral4j.simd.internal.Kernels;
 import java.util.Arrays;
 
 /**
@@ -38,6 +40,7 @@ final class GramLanczos {
   // as the basis grows (0.8 MB of vectors and products); the ~20 % gap reported before did not reproduce this way
   // (the bare passes through Fused.gramTimes, one block, cost the same as GramProducts' eight). Beyond its passes
   // a solve then spent ~10 % (the QL checks, Gram–Schmidt, ‖A‖_F), less since the checks are skipped.
+  private static final Kernels KERNELS = KernelProvider.kernels();
   private static final double FLOAT_EPS = Math.ulp(1f);
   /** Second Gram–Schmidt pass when the first leaves less than this fraction of the norm. */
   private static final double REORTHOGONALIZE = Math.sqrt(0.5);
@@ -145,17 +148,19 @@ final class GramLanczos {
           }
         }
         passes++;
-        if (!finite(work)) {
+        double a = SolverSupport.dot(cols, vj, work);
+        // α = v_jᵀ·w is not finite exactly when an entry of w is not: the terms of finite entries (floats times a
+        // unit float vector, in double) cannot overflow, and a non-finite one (inf·0 = NaN included) makes the
+        // sum so. One check instead of a sweep of w.
+        if (!Double.isFinite(a)) {
           throw new IllegalArgumentException("SpectralNorm: the product with A at pass " + passes
               + " is not finite: A has a non-finite entry, or ‖A‖_F = " + frobenius + " given for it is far too small");
         }
-        double a = SolverSupport.dot(cols, vj, work);
         SolverSupport.subtract(cols, a, vj, work);
         if (j > 0) {
           SolverSupport.subtract(cols, beta[j - 1], vBasis[j - 1], work);
         }
-        orthogonalize(work, vBasis, j + 1, cols);
-        double b = SolverSupport.norm(cols, work);
+        double b = orthogonalize(work, vBasis, j + 1, cols);
         alpha[j] = a;
         beta[j] = b;
         steps = j + 1;
@@ -291,12 +296,12 @@ final class GramLanczos {
         workRows[i] += s * at[i];
       }
     }
-    double vn = SolverSupport.norm(cols, work);
+    double vn = norm(cols, work);
     for (int i = 0; i < cols; i++) {
       v[i] = (float) (work[i] / vn);
     }
     // A·y = Σ s_t·A·v_t (the stored products are c·A·v_t); its norm is σ up to rounding.
-    double un = SolverSupport.norm(rows, workRows);
+    double un = norm(rows, workRows);
     if (un > 0) {
       for (int i = 0; i < rows; i++) {
         u[i] = (float) (workRows[i] / un);
@@ -307,28 +312,30 @@ final class GramLanczos {
     }
   }
 
-  private static boolean finite(double[] w) {
-    double s = 0;
-    for (double d : w) {
-      s += d * 0;
-    }
-    return s == 0;
-  }
-
-  /** Gram–Schmidt of w against basis[0..count) in double, twice when the first pass cancels much of w. */
-  private static void orthogonalize(double[] w, float[][] basis, int count, int len) {
-    double before = SolverSupport.norm(len, w);
+  /**
+   * Gram–Schmidt of w against basis[0..count) in double, twice when the first pass cancels much of w; returns
+   * ‖w‖ after it (the β of the step).
+   */
+  private static double orthogonalize(double[] w, float[][] basis, int count, int len) {
+    double before = norm(len, w);
+    double after = before;
     for (int pass = 0; pass < 2; pass++) {
       for (int t = 0; t < count; t++) {
         double c = SolverSupport.dot(len, basis[t], w);
         SolverSupport.subtract(len, c, basis[t], w);
       }
-      double after = SolverSupport.norm(len, w);
+      after = norm(len, w);
       if (after > REORTHOGONALIZE * before) {
-        return;
+        break;
       }
       before = after;
     }
+    return after;
+  }
+
+  /** ‖x[0 .. n)‖ in double on the SIMD kernels (a scalar loop's two chains of adds took ~1 % of a 2048² solve). */
+  private static double norm(int n, double[] x) {
+    return Math.sqrt(KERNELS.sumOfSquares(n, x));
   }
 
   private static float[] vector(float[][] basis, int index, int len) {

@@ -395,6 +395,32 @@ class SpectralNormTest {
     assertEquals(SolverFixtures.singularValues(tiny)[0], r.sigma(), SIGMA_TOL * r.sigma() + 1e-44, r.toString());
   }
 
+  /**
+   * A Gram operator whose product turns non-finite at a given pass (NaN, or infinite in one entry, the rest
+   * finite): the Lanczos step's check on α = vᵀ·w names that pass.
+   */
+  @ParameterizedTest(name = "bad={0} at pass {1}")
+  @MethodSource("badProducts")
+  void nonFiniteProductNamesItsPass(float bad, int atPass) {
+    FloatMatrix a = FloatMatrix.gaussian(40, 30, 1, 9);
+    int[] calls = {0};
+    PowerIteration.Gram gram = (x, ax, out) -> {
+      Fused.gramTimes(a, x, ax, out);
+      if (++calls[0] == atPass) {
+        out[7] = bad;
+      }
+    };
+    SpectralNorm s = new SpectralNorm(40, 30);
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> s.of(gram, Blas.frobeniusNorm(a)));
+    assertTrue(e.getMessage().contains("at pass " + atPass + " is not finite"), e.getMessage());
+  }
+
+  static Stream<Arguments> badProducts() {
+    return Stream.of(Arguments.of(Float.NaN, 1), Arguments.of(Float.POSITIVE_INFINITY, 3),
+        Arguments.of(Float.NEGATIVE_INFINITY, 5), Arguments.of(Float.NaN, 8));
+  }
+
   @Test
   void gramEntryByHandAndItsArguments() {
     // [[3, 0], [4, 5]] by its Gram product: σ₁ = √45 (see handComputedTwoByTwo).

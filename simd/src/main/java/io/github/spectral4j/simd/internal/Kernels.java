@@ -42,6 +42,9 @@ public interface Kernels {
   /** y[i] −= c·x[i] for i &lt; n in double (x widened). y is modified. */
   void subtract(int n, double c, float[] x, double[] y);
 
+  /** Σ x[i]² over i &lt; n in double. */
+  double sumOfSquares(int n, double[] x);
+
   /**
    * y[i] += x[i] for i &lt; n in one pass, with sums[0] = Σ x[i]² and sums[1] = Σ y[i]² (after the
    * addition), both accumulated in double: {@link #updateBlock} on each block of {@link SquaresPass#BLOCK}

@@ -53,6 +53,11 @@ final class PanamaKernels implements Kernels {
   }
 
   @Override
+  public double sumOfSquares(int n, double[] x) {
+    return PanamaLevel1.sumOfSquares(n, x);
+  }
+
+  @Override
   public double sumOfSquares(int n, float[] x, int xOff) {
     return PanamaLevel1.sumOfSquares(n, x, xOff);
   }

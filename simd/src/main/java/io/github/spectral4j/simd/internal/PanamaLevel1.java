@@ -126,6 +126,34 @@ final class PanamaLevel1 {
     return s;
   }
 
+  static double sumOfSquares(int n, double[] x) {
+    int lanes = DOUBLE.length();
+    DoubleVector s0 = DOUBLE_VECTOR.cast(DoubleVector.zero(DOUBLE));
+    DoubleVector s1 = DOUBLE_VECTOR.cast(DoubleVector.zero(DOUBLE));
+    DoubleVector s2 = DOUBLE_VECTOR.cast(DoubleVector.zero(DOUBLE));
+    DoubleVector s3 = DOUBLE_VECTOR.cast(DoubleVector.zero(DOUBLE));
+    int i = 0;
+    for (int bound4 = n - n % (4 * lanes); i < bound4; i += 4 * lanes) {
+      DoubleVector v0 = DOUBLE_VECTOR.cast(DoubleVector.fromArray(DOUBLE, x, i));
+      DoubleVector v1 = DOUBLE_VECTOR.cast(DoubleVector.fromArray(DOUBLE, x, i + lanes));
+      DoubleVector v2 = DOUBLE_VECTOR.cast(DoubleVector.fromArray(DOUBLE, x, i + 2 * lanes));
+      DoubleVector v3 = DOUBLE_VECTOR.cast(DoubleVector.fromArray(DOUBLE, x, i + 3 * lanes));
+      s0 = v0.fma(v0, s0);
+      s1 = v1.fma(v1, s1);
+      s2 = v2.fma(v2, s2);
+      s3 = v3.fma(v3, s3);
+    }
+    for (int bound = n - n % lanes; i < bound; i += lanes) {
+      DoubleVector v = DOUBLE_VECTOR.cast(DoubleVector.fromArray(DOUBLE, x, i));
+      s0 = v.fma(v, s0);
+    }
+    double s = sumLanes(DOUBLE_VECTOR.cast(s0).add(s1).add(DOUBLE_VECTOR.cast(s2).add(s3)));
+    for (; i < n; i++) {
+      s = Math.fma(x[i], x[i], s);
+    }
+    return s;
+  }
+
   static void subtract(int n, double c, float[] x, double[] y) {
     // Independent elements: one vector per step, C2 unrolls.
     int half = FLOAT_HALF.length();

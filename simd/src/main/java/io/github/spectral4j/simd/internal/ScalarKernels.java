@@ -72,6 +72,22 @@ final class ScalarKernels implements Kernels {
   }
 
   @Override
+  public double sumOfSquares(int n, double[] x) {
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    int i = 0;
+    for (; i + 3 < n; i += 4) {
+      s0 = Math.fma(x[i], x[i], s0);
+      s1 = Math.fma(x[i + 1], x[i + 1], s1);
+      s2 = Math.fma(x[i + 2], x[i + 2], s2);
+      s3 = Math.fma(x[i + 3], x[i + 3], s3);
+    }
+    for (; i < n; i++) {
+      s0 = Math.fma(x[i], x[i], s0);
+    }
+    return (s0 + s1) + (s2 + s3);
+  }
+
+  @Override
   public void updateBlock(int from, int to, float alpha, float[] g, float[] d, float[] w, double[] sums) {
     if (g != null) {
       for (int i = from; i < to; i++) {

@@ -81,6 +81,30 @@ class KernelsTest {
     assertArrayEquals(new float[] {142, 188, 234}, ata);
   }
 
+  /**
+   * Σ x² of a double array on every size of VECTOR_SIZES: x_i = i + 1 − n/2 (integers, so every partial sum is exact
+   * in double and any summation order gives Σ (i + 1 − n/2)², computed by hand as a cubic), so a dropped tail or a
+   * lost accumulator fails.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"scalar", "panama"})
+  void sumOfSquaresOfDoublesIsExactOnIntegers(String impl) {
+    Kernels kernels = Reference.kernels(impl);
+    for (int n : VECTOR_SIZES) {
+      double[] x = new double[n + 3];
+      double expected = 0;
+      for (int i = 0; i < n; i++) {
+        x[i] = i + 1 - n / 2;
+      }
+      // Σ_{k = 1 − h}^{n − h} k² with h = n/2 (integer division): Σ_{k=1}^{n−h} k² + Σ_{k=1}^{h−1} k².
+      long top = n - n / 2;
+      long bottom = n / 2 - 1;
+      expected = top * (top + 1) * (2 * top + 1) / 6 + (bottom > 0 ? bottom * (bottom + 1) * (2 * bottom + 1) / 6 : 0);
+      x[n] = 1e300; // beyond n: must not be read
+      assertEquals(expected, kernels.sumOfSquares(n, x), 0, impl + " n=" + n);
+    }
+  }
+
   // ---- GEMM against the double oracle ----
 
   static Stream<Arguments> gemmCases() {
