@@ -18,7 +18,8 @@ Tasks (each the same work as its JMH benchmark; see bench/README.md):
 
 Thread settings: OPENBLAS_NUM_THREADS (OpenBLAS's pthreads ignore torch.set_num_threads) and
 OMP_NUM_THREADS are set in the environment of each process before it loads numpy or torch, and
-torch.set_num_threads is called. OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are removed: set, they force an
+torch.set_num_threads is called; glibc's malloc is told to keep PyTorch's large tensors in its heap (see
+MALLOC). OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are removed: set, they force an
 older, slower OpenBLAS kernel and the comparison would flatter spectral4j.
 """
 
@@ -37,6 +38,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 MNIST = os.path.join(ROOT, "trainer/src/main/resources/io/github/spectral4j/trainer/data")
 FORCING = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+# glibc's malloc keeps freed blocks up to 32 MB in its heap instead of returning them to the kernel: by default
+# each of PyTorch's per-step tensors above its mmap threshold is mapped and unmapped again every step, and every
+# page faulted in anew. On one Zen 5 VM (session 13) that put PyTorch's one-core GPT step at 404-683 ms, against
+# 274-290 ms with these settings, alternated in pairs; the MLP step read the same either way. The peer gets the
+# faster setting; spectral4j allocates nothing per step.
+MALLOC = {"MALLOC_MMAP_THRESHOLD_": "33554432", "MALLOC_TRIM_THRESHOLD_": "4294967295", "MALLOC_TOP_PAD_": "268435456"}
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -98,6 +105,8 @@ def run_all(args):
                     env["OPENBLAS_NUM_THREADS"] = str(blas_threads)
                     env["OMP_NUM_THREADS"] = str(torch_threads)
                     env["MKL_NUM_THREADS"] = str(blas_threads)
+                    if task != "sigma1":
+                        env.update(MALLOC)
                     json_file = os.path.join(args.out, "peer-%s-%s-t%d-b%d-f%d.json" % (
                         task, dtype or "float32", torch_threads, blas_threads, fork))
                     command = [sys.executable, os.path.abspath(__file__), "run", "--task", task,
@@ -209,6 +218,7 @@ def run_one(args):
     if peer == "pytorch":
         import torch
         settings += " torch.get_num_threads()=%d" % torch.get_num_threads()
+        settings += "".join(" %s=%s" % (k, os.environ.get(k, "unset")) for k in MALLOC)
     print("# %s %s %s: %s" % (peer, version, args.task, detail))
     print("# threads: %s" % settings)
     print("# BLAS: %s" % blas, flush=True)
