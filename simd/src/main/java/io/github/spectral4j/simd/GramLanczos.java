@@ -1,7 +1,5 @@
 package io.github.spectral4j.simd;
 
-import io.github.spectral4j.simd.internal.KernelProvider;
-import io.github.spectral4j.simd.internal.Kernels;
 import java.util.Arrays;
 
 /**
@@ -40,7 +38,6 @@ final class GramLanczos {
   // as the basis grows (0.8 MB of vectors and products); the ~20 % gap reported before did not reproduce this way
   // (the bare passes through Fused.gramTimes, one block, cost the same as GramProducts' eight). Beyond its passes
   // a solve then spent ~10 % (the QL checks, Gram–Schmidt, ‖A‖_F), less since the checks are skipped.
-  private static final Kernels KERNELS = KernelProvider.kernels();
   private static final double FLOAT_EPS = Math.ulp(1f);
   /** Second Gram–Schmidt pass when the first leaves less than this fraction of the norm. */
   private static final double REORTHOGONALIZE = Math.sqrt(0.5);
@@ -313,12 +310,12 @@ final class GramLanczos {
         workRows[i] += s * at[i];
       }
     }
-    double vn = norm(cols, work);
+    double vn = SolverSupport.norm(cols, work);
     for (int i = 0; i < cols; i++) {
       v[i] = (float) (work[i] / vn);
     }
     // A·y = Σ s_t·A·v_t (the stored products are c·A·v_t); its norm is σ up to rounding.
-    double un = norm(rows, workRows);
+    double un = SolverSupport.norm(rows, workRows);
     if (un > 0) {
       for (int i = 0; i < rows; i++) {
         u[i] = (float) (workRows[i] / un);
@@ -334,25 +331,20 @@ final class GramLanczos {
    * ‖w‖ after it (the β of the step).
    */
   private static double orthogonalize(double[] w, float[][] basis, int count, int len) {
-    double before = norm(len, w);
+    double before = SolverSupport.norm(len, w);
     double after = before;
     for (int pass = 0; pass < 2; pass++) {
       for (int t = 0; t < count; t++) {
         double c = SolverSupport.dot(len, basis[t], w);
         SolverSupport.subtract(len, c, basis[t], w);
       }
-      after = norm(len, w);
+      after = SolverSupport.norm(len, w);
       if (after > REORTHOGONALIZE * before) {
         break;
       }
       before = after;
     }
     return after;
-  }
-
-  /** ‖x[0 .. n)‖ in double on the SIMD kernels (a scalar loop's two chains of adds took ~1 % of a 2048² solve). */
-  private static double norm(int n, double[] x) {
-    return Math.sqrt(KERNELS.sumOfSquares(n, x));
   }
 
   private static float[] vector(float[][] basis, int index, int len) {
