@@ -369,6 +369,7 @@ public final class Report {
     printTrainStepTable(out, peak);
     printProductsTable(out);
     printRounds(out);
+    printPairedTable(out);
     printAllocationControl(out);
     printOthers(out);
   }
@@ -833,6 +834,54 @@ public final class Report {
         : Math.floor(r.iterationSeconds / r.medianSeconds) + 1;
   }
 
+  private static final String PAIRED = "PairedStepBenchmark";
+
+  /**
+   * {@link PairedStepBenchmark}'s rows: each arm's milliseconds per step (its total time over its steps) and the ratio
+   * the bar reads, with diagnostics over without, or one thread over {@code threads} (the speed-up); with several
+   * rounds, each round's ratio too.
+   */
+  private void printPairedTable(PrintStream out) {
+    List<Row> paired = rows.stream().filter(r -> r.benchmark.equals(PAIRED)).sorted(ORDER).toList();
+    if (paired.isEmpty()) {
+      return;
+    }
+    out.println("Paired steps (`" + shortName(PAIRED) + "`: the two arms alternate in runs of steps in one JVM):");
+    out.println();
+    out.println("| compare | threads | width | batch | steps per run | first arm (ms per step) | second arm | ratio | per round |");
+    out.println("|---|---|---|---|---:|---:|---:|---:|---|");
+    for (Row r : paired) {
+      boolean diagnostics = r.param("compare").equals("diagnostics");
+      StringBuilder perRound = new StringBuilder();
+      for (Row k : roundRows) {
+        if (k.round > 0 && k.benchmark.equals(PAIRED) && k.params.equals(r.params)) {
+          perRound.append(perRound.isEmpty() ? "" : ", ").append(ratio(pairedRatio(k)));
+        }
+      }
+      out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s %s | %s |%n",
+          diagnostics ? "without / with diagnostics" : "1 thread / " + r.param("threads") + " threads",
+          diagnostics ? r.param("threads") : "1, " + r.param("threads"), r.param("width"), r.param("batch"),
+          r.param("stepsPerArm"),
+          fmt(armMillis(r, "firstNanos")), fmt(armMillis(r, "secondNanos")), ratio(pairedRatio(r)),
+          diagnostics ? "(with / without)" : "(speed-up)", perRound);
+    }
+    out.println();
+  }
+
+  /** Milliseconds per step of one arm of a {@link PairedStepBenchmark} row, or NaN without its counters. */
+  static double armMillis(Row r, String arm) {
+    Double nanos = r.secondary.get(arm);
+    Double steps = r.secondary.get("steps");
+    return nanos == null || steps == null || steps <= 0 ? Double.NaN : nanos / steps / 1e6;
+  }
+
+  /** The ratio a bar reads of a {@link PairedStepBenchmark} row: with / without diagnostics, or the speed-up. */
+  static double pairedRatio(Row r) {
+    double a = armMillis(r, "firstNanos");
+    double b = armMillis(r, "secondNanos");
+    return r.param("compare").equals("diagnostics") ? b / a : a / b;
+  }
+
   /** The {@code -prof gc} control rows: the harness's own B/op at each time per operation, and per iteration. */
   private void printAllocationControl(PrintStream out) {
     List<Row> controls = rows.stream().filter(r -> r.benchmark.equals(CONTROL))
@@ -854,7 +903,7 @@ public final class Report {
   }
 
   private void printOthers(PrintStream out) {
-    List<String> known = List.of("SpectralNormBenchmark", "TrainStepBenchmark", "GptStepBenchmark", CONTROL);
+    List<String> known = List.of("SpectralNormBenchmark", "TrainStepBenchmark", "GptStepBenchmark", PAIRED, CONTROL);
     List<Row> others = rows.stream()
         .filter(r -> Double.isNaN(r.flops()) && !known.contains(r.benchmark)).sorted(ORDER).toList();
     if (others.isEmpty()) {

@@ -357,6 +357,39 @@ class ReportTest {
     assertTrue(report.contains("Per round (2 rounds"), report);
   }
 
+  /**
+   * Two rounds of the diagnostics pair: 13.0 against 14.3 ms per step (1.10), then 12.0 against 12.7 (1.06); pooled,
+   * the counters' means 12.5 and 13.5 ms (1.08). One round of the threads pair: 15.0 ms on one thread, 8.10 on two
+   * (speed-up 1.85).
+   */
+  @Test
+  void pairedTableDividesTheArmsTotals(@TempDir Path dir) throws IOException {
+    String common = "\"width\":\"1024\",\"batch\":\"128\",\"probeRows\":\"16\",\"stepsPerArm\":\"8\",";
+    double[][] rounds = {{130e6, 143e6}, {120e6, 127e6}};
+    List<Path> files = new java.util.ArrayList<>();
+    for (int k = 0; k < 2; k++) {
+      Path jmh = Files.createDirectories(dir.resolve("round-" + (k + 1))).resolve("custom.json");
+      String results = arms(result("PairedStepBenchmark.pair", common + "\"compare\":\"diagnostics\",\"threads\":\"1\"",
+          "[[0.04]]"), rounds[k][0], rounds[k][1]);
+      if (k == 0) {
+        results += "," + arms(result("PairedStepBenchmark.pair", common + "\"compare\":\"threads\",\"threads\":\"2\"",
+            "[[0.04]]"), 150e6, 81e6);
+      }
+      Files.writeString(jmh, "[" + results + "]");
+      files.add(jmh);
+    }
+    String report = Report.render(files);
+    assertTrue(report.contains("| without / with diagnostics | 1 | 1024 | 128 | 8 | 12.5 | 13.5 | 1.08 (with / without) | 1.10, 1.06 |"),
+        report);
+    assertTrue(report.contains("| 1 thread / 2 threads | 1, 2 | 1024 | 128 | 8 | 15.0 | 8.10 | 1.85 (speed-up) | 1.85 |"), report);
+    assertFalse(report.contains("PairedStepBenchmark.pair |"), report);
+  }
+
+  private static String arms(String result, double firstNanos, double secondNanos) {
+    return result.replace("\"secondaryMetrics\":{}", "\"secondaryMetrics\":{\"firstNanos\":{\"score\":" + firstNanos
+        + "},\"secondNanos\":{\"score\":" + secondNanos + "},\"steps\":{\"score\":10.0}}");
+  }
+
   /** A file's round is k in a directory round-k, else 0; a single run prints no per-round table. */
   @Test
   void roundIsReadFromTheDirectoryName(@TempDir Path dir) throws IOException {
