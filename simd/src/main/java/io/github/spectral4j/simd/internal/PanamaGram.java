@@ -118,7 +118,13 @@ final class PanamaGram {
     // humongous array) spans two lines; loading from the first aligned element of the row took 0.78-0.85x
     // the pass (paired medians, loaded 2-core Zen 5), for the dots alone 0.86x. With aligned rows the
     // pipeline above still lost (1.12x), and so did loading 1-8 lines of each of the next four rows before
-    // the axpys, to start their stream early (1.05-1.07x).
+    // the axpys, to start their stream early (1.05-1.07x). Where the time goes (standalone copies of these loops,
+    // aligned 2048² rows, medians of 300 back-to-back passes in one JVM, 2-core Zen 5): the dots alone read the
+    // 16 MB in 0.19-0.25 ms (67-87 GB/s; OpenBLAS's sgemv 0.243 ms in the same JMH run), dots and axpys take
+    // 0.40-0.50 ms, and the same axpys with their rows in L1 0.06: the axpys wait on L2 while no read of A is in
+    // flight, and Java has no prefetch instruction to start one. Also lost: the axpys of 2-16 groups at once from
+    // L2 with 64-128 columns of out in registers (1.0-1.2x: L2 feeds them no faster), touching every 1st to 8th
+    // line of the next group's rows during the axpys (1.07-1.5x).
     int bound = FLOAT.loopBound(n);
     float[] padded = bound >= 2 * LANES ? paddedCopy(0, v, n) : null;
     float[] tile = PanamaGemm.workspace().tile;
