@@ -24,14 +24,14 @@ import org.openjdk.jmh.infra.Blackhole;
 /**
  * The two ratios of issue 11 that compare spectral4j with itself — a step with per-step diagnostics over one
  * without (bar ≤ 1.10), and a step on one thread over the same step on {@code threads} (bar ≥ 1.8) — measured
- * step by step in one JVM, the two arms alternating, instead of by two {@link TrainStepBenchmark} runs minutes
- * apart. On a shared machine whose speed drifts by 10 % from minute to minute (the 2-vCPU Zen 5 of sessions 12–14)
- * the separate runs' ratio moves by as much as the bars' margins; alternating steps puts both arms in the same
- * seconds. Each operation is {@code stepsPerArm} steps of each arm, the order swapped every operation, each run
- * timed with {@link System#nanoTime}; {@link Report} divides the two arms' totals. The arms are two trainings of the same
- * MLP 784-w-w-w-10 (SGD, batch 128, MNIST-10k, same seed), so each run's first step starts with the other arm's
- * weights in the caches.
- * Warm-up 8 × 3 s, as bench/README.md explains for the steps (C2 compiles the last kernels 11–25 s in).
+ * in one JVM with the two arms alternating in short runs, instead of by two {@link TrainStepBenchmark} runs
+ * minutes apart. On a shared machine whose speed drifts by 10–15 % from minute to minute (the 2-vCPU Zen 5 of
+ * sessions 12–14) the separate runs' ratio moves by as much as the bars' margins; alternating runs put both arms
+ * in the same seconds. Each operation is {@code stepsPerArm} steps of each arm, the order swapped every operation,
+ * each run timed with {@link System#nanoTime}; {@link Report} divides the two arms' totals. The arms are two
+ * trainings of the same MLP 784-w-w-w-10 (SGD, batch 128, MNIST-10k, same seed), so each run's first step starts
+ * with the other arm's weights in the caches. Warm-up 8 × 3 s, as bench/README.md explains for the steps (C2
+ * compiles the last kernels 11–25 s in).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
